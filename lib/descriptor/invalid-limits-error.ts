@@ -1,0 +1,4 @@
+import { HakubanError } from "../hakuban-error.js";
+
+/** User-supplied limits (JSON or descriptor limits) are not usable numbers. */
+export class InvalidLimitsError extends HakubanError {}

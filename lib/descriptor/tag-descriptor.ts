@@ -1,0 +1,46 @@
+import { canonicalCopyOf } from "./canonical-json.js";
+import type { DescriptorLimits } from "./descriptor-limits.js";
+import { resolveDescriptorLimits } from "./descriptor-limits.js";
+import { shortText } from "./short-text.js";
+import type { JsonValue } from "./json-value.js";
+
+/**
+ * Identifies a tag: any JSON value. Objects carry tags, and contracts on a tag observe or expose every
+ * object carrying it. Identity is canonical (JSON key order does not matter), fixed at construction.
+ */
+export class TagDescriptor {
+  /** A deep-frozen private copy of the tag's JSON; later changes to the caller's value change nothing. */
+  readonly json: JsonValue;
+  /** Canonical JSON text of `json`: equal for equal tags, in every process. */
+  readonly key: string;
+
+  /**
+   * Validates `json` against `limits` (InvalidJsonError naming the offending place, `path` being the
+   * name of `json` in that message) and computes the key once.
+   */
+  constructor(json: JsonValue, limits?: Partial<DescriptorLimits>, path = "$") {
+    const canonical = canonicalCopyOf(json, resolveDescriptorLimits(limits), path);
+    this.json = canonical.value;
+    this.key = canonical.text;
+  }
+
+  /** Whether both describe the same tag. */
+  equals(other: TagDescriptor): boolean {
+    return this === other || this.key === other.key;
+  }
+
+  /** The tag's JSON, for JSON.stringify and the wire. */
+  toJSON(): JsonValue {
+    return this.json;
+  }
+
+  /** Short readable form for logs, e.g. `#{"room":"lobby"}`, truncated. */
+  toString(): string {
+    return "#" + shortText(this.key);
+  }
+
+  /** Returns `value` when it already is a TagDescriptor, else builds one from it. */
+  static from(value: TagDescriptor | JsonValue, limits?: Partial<DescriptorLimits>, path?: string): TagDescriptor {
+    return value instanceof TagDescriptor ? value : new TagDescriptor(value, limits, path);
+  }
+}
