@@ -1,0 +1,7 @@
+import { HakubanError } from "../lib/hakuban-error.js";
+
+/**
+ * Thrown when options given to a binding (limits, compression settings) are invalid, at construction
+ * time, so a misconfiguration fails loudly instead of weakening a limit.
+ */
+export class BindingOptionsError extends HakubanError {}

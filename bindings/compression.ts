@@ -1,0 +1,120 @@
+import { Inflate, deflateSync } from "fflate";
+import { CodecError } from "../lib/choreography/errors.js";
+import { BindingOptionsError } from "./binding-options-error.js";
+
+/** A deflate level: 0 stores, 1 is fastest, 9 compresses best. */
+export type DeflateLevel = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+
+/** How a sender compresses payloads; omitted fields take DEFAULT_COMPRESSION's values. */
+export interface CompressionOptions {
+  /** Payloads shorter than this many encoded bytes are sent as they are (compression does not pay). */
+  readonly threshold?: number;
+  readonly level?: DeflateLevel;
+}
+
+/** Resolved compression settings; `threshold: Infinity` means compression is off. */
+export interface CompressionSettings {
+  readonly threshold: number;
+  readonly level: DeflateLevel;
+}
+
+/**
+ * Defaults: compress payloads from 1 KiB on, at level 3 (close to level 6's ratio on JSON at about
+ * twice its speed; see bench/compression.ts).
+ */
+export const DEFAULT_COMPRESSION: CompressionSettings = Object.freeze({ threshold: 1024, level: 3 });
+
+/** Compression switched off: every payload is sent as encoded. */
+export const NO_COMPRESSION: CompressionSettings = Object.freeze({ threshold: Infinity, level: 0 });
+
+/**
+ * Completes and validates user compression options; `false` switches compression off. Throws
+ * BindingOptionsError for a negative or fractional threshold or an unknown level.
+ */
+export function resolveCompression(options: CompressionOptions | false | undefined): CompressionSettings {
+  if (options === false) return NO_COMPRESSION;
+  if (options === undefined) return DEFAULT_COMPRESSION;
+  const threshold = options.threshold ?? DEFAULT_COMPRESSION.threshold;
+  const level = options.level ?? DEFAULT_COMPRESSION.level;
+  if (!(threshold === Infinity || (Number.isInteger(threshold) && threshold >= 0))) {
+    throw new BindingOptionsError(
+      `Compression threshold must be a whole number of bytes >= 0 (or Infinity to disable), got ${String(threshold)}.`,
+    );
+  }
+  if (!(Number.isInteger(level) && level >= 0 && level <= 9)) {
+    throw new BindingOptionsError(`Compression level must be an integer from 0 to 9, got ${String(level)}.`);
+  }
+  if (threshold === DEFAULT_COMPRESSION.threshold && level === DEFAULT_COMPRESSION.level) return DEFAULT_COMPRESSION;
+  return Object.freeze({ threshold, level });
+}
+
+/**
+ * Raw-deflates `raw` when it is at least `settings.threshold` bytes long; returns the compressed bytes
+ * only when they are smaller than `raw`, otherwise undefined (send `raw` as it is).
+ */
+export function deflatePayload(raw: Uint8Array, settings: CompressionSettings): Uint8Array | undefined {
+  if (raw.length < settings.threshold) return undefined;
+  const compressed = deflateSync(raw, { level: settings.level });
+  return compressed.length < raw.length ? compressed : undefined;
+}
+
+/** The most one deflate input byte can expand to (258-byte matches coded in under 2 bits). */
+const MAX_DEFLATE_EXPANSION = 1032;
+const MIN_INPUT_STEP = 64;
+const MAX_INPUT_STEP = 64 * 1024;
+
+/**
+ * Inflates raw-deflated `compressed`, refusing with a CodecError output beyond `maxBytes` or a
+ * corrupt or truncated stream. Input is fed in steps small enough that no step can produce more than
+ * half the remaining allowance, so an inflate bomb is stopped near the limit instead of being
+ * allocated in full.
+ */
+export function inflatePayload(compressed: Uint8Array, maxBytes: number): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let ended = false;
+  const inflater = new Inflate((chunk, final) => {
+    total += chunk.length;
+    if (chunk.length > 0 && total <= maxBytes) chunks.push(chunk);
+    ended = final;
+  });
+  let pos = 0;
+  try {
+    while (pos < compressed.length && !ended) {
+      const allowance = Math.floor((maxBytes - total) / (2 * MAX_DEFLATE_EXPANSION));
+      const end = Math.min(compressed.length, pos + Math.min(MAX_INPUT_STEP, Math.max(MIN_INPUT_STEP, allowance)));
+      inflater.push(compressed.subarray(pos, end), end === compressed.length);
+      pos = end;
+      if (total > maxBytes) {
+        throw new CodecError(
+          `Compressed payload inflates to more than maxInflatedBytes (${maxBytes}); refused after ${pos} of ` +
+            `${compressed.length} compressed bytes. Raise limits.maxInflatedBytes on this side if such payloads are legitimate.`,
+        );
+      }
+    }
+  } catch (error) {
+    if (error instanceof CodecError) throw error;
+    throw new CodecError(`Corrupt compressed payload (${compressed.length} bytes): ${describe(error)}.`, {
+      cause: error,
+    });
+  }
+  if (!ended) {
+    throw new CodecError(`Truncated compressed payload (${compressed.length} bytes): the deflate stream does not end.`);
+  }
+  return concat(chunks, total);
+}
+
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let pos = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, pos);
+    pos += chunk.length;
+  }
+  return out;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,40 @@
+import type { CompressionSettings } from "./compression.js";
+import type { PayloadCodec } from "./payload-codec.js";
+import { type EncodedPayload, encodePayload } from "./wire-payload.js";
+
+interface CacheEntry {
+  readonly codec: PayloadCodec;
+  readonly compression: CompressionSettings;
+  readonly payload: EncodedPayload;
+}
+
+/**
+ * Remembers the wire bytes of payload objects by identity, so fanning one payload out to many links
+ * costs one encode and one compress. Payloads are immutable once sent: mutating an object and sending
+ * it again would send the old bytes. Primitives are encoded every time (they cannot be weak keys).
+ * Entries are dropped with their payload objects; one cache may be shared by any number of muxes
+ * (an entry made with another codec or compression setting is replaced, never misused).
+ */
+export class EncodeCache {
+  readonly #entries = new WeakMap<object, CacheEntry>();
+
+  /** The wire form of `value` under `codec` and `compression`, encoded on first use. */
+  encode(value: unknown, codec: PayloadCodec, compression: CompressionSettings): EncodedPayload {
+    if (typeof value !== "object" || value === null) return encodePayload(value, codec, compression);
+    const entry = this.#entries.get(value);
+    if (
+      entry !== undefined &&
+      entry.codec === codec &&
+      entry.compression.threshold === compression.threshold &&
+      entry.compression.level === compression.level
+    ) {
+      return entry.payload;
+    }
+    const payload = encodePayload(value, codec, compression);
+    this.#entries.set(value, { codec, compression, payload });
+    return payload;
+  }
+}
+
+/** The cache muxes share unless given their own, so encode-once works across links by default. */
+export const sharedEncodeCache = new EncodeCache();

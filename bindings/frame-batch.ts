@@ -1,0 +1,147 @@
+import { CodecError } from "../lib/choreography/errors.js";
+import { type FrameHeader, MAX_FRAME_HEADER_BYTES, readFrameHeader, writeFrameHeader } from "./frame-header.js";
+import type { ByteCursor } from "./varint.js";
+
+const INITIAL_HEADER_BYTES = 256;
+
+/**
+ * Collects the frames sent during one tick and writes them as few carrier messages as possible
+ * (one, unless they exceed `maxMessageBytes`), in order. Headers are written as frames are added;
+ * payload bytes are copied once, into the outgoing message.
+ */
+export class FrameBatchWriter {
+  readonly #maxMessageBytes: number;
+  readonly #write: (message: Uint8Array) => void;
+  #headers = new Uint8Array(INITIAL_HEADER_BYTES);
+  #headersEnd = 0;
+  /** Per queued frame: where its header ends in #headers. */
+  #headerEnds: number[] = [];
+  #payloads: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #scheduled = false;
+
+  /**
+   * @param maxMessageBytes largest message to write; every frame added must fit in one.
+   * @param write receives each message, in order, at the end of the tick (or on `flush()`); must not throw.
+   */
+  constructor(maxMessageBytes: number, write: (message: Uint8Array) => void) {
+    this.#maxMessageBytes = maxMessageBytes;
+    this.#write = write;
+  }
+
+  /** Bytes queued for the next write. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /**
+   * Queues one frame; `header.length` is set from `payload`. The caller has validated the header
+   * fields and checked that header and payload fit in one message.
+   */
+  add(header: FrameHeader, payload: Uint8Array): void {
+    header.length = payload.length;
+    if (this.#headersEnd + MAX_FRAME_HEADER_BYTES > this.#headers.length) {
+      const grown = new Uint8Array(this.#headers.length * 2);
+      grown.set(this.#headers.subarray(0, this.#headersEnd));
+      this.#headers = grown;
+    }
+    const headerStart = this.#headersEnd;
+    this.#headersEnd = writeFrameHeader(this.#headers, headerStart, header);
+    this.#headerEnds.push(this.#headersEnd);
+    this.#payloads.push(payload);
+    this.#pendingBytes += this.#headersEnd - headerStart + payload.length;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /**
+   * Writes everything queued now, as messages of at most maxMessageBytes. Frames added or a flush
+   * requested from inside `write` go to the next batch.
+   */
+  flush(): void {
+    this.#scheduled = false;
+    const headers = this.#headers;
+    const headerEnds = this.#headerEnds;
+    const payloads = this.#payloads;
+    if (payloads.length === 0) return;
+    this.discard();
+    let first = 0;
+    let headerStart = 0;
+    while (first < payloads.length) {
+      let size = 0;
+      let last = first;
+      let end = headerStart;
+      while (last < payloads.length) {
+        const headerEnd = headerEnds[last] as number;
+        const frameSize = headerEnd - end + (payloads[last] as Uint8Array).length;
+        if (last > first && size + frameSize > this.#maxMessageBytes) break;
+        size += frameSize;
+        end = headerEnd;
+        last++;
+      }
+      const message = new Uint8Array(size);
+      let pos = 0;
+      for (let index = first; index < last; index++) {
+        const headerEnd = headerEnds[index] as number;
+        message.set(headers.subarray(headerStart, headerEnd), pos);
+        pos += headerEnd - headerStart;
+        headerStart = headerEnd;
+        const payload = payloads[index] as Uint8Array;
+        message.set(payload, pos);
+        pos += payload.length;
+      }
+      first = last;
+      this.#write(message);
+    }
+  }
+
+  /** Forgets every queued frame (the connection is gone). */
+  discard(): void {
+    this.#headers = new Uint8Array(INITIAL_HEADER_BYTES);
+    this.#headersEnd = 0;
+    this.#headerEnds = [];
+    this.#payloads = [];
+    this.#pendingBytes = 0;
+  }
+}
+
+/**
+ * Walks one carrier message frame by frame, validating the message size, every header and every
+ * payload bound before slicing, and hands each frame to `frame` (the payload is a view into
+ * `message`). `frame` returns false to stop early (e.g. the connection closed). Throws a CodecError
+ * for an empty or oversized message, a malformed header, or a payload running past the message end;
+ * frames before the fault have been delivered.
+ */
+export function readFrameBatch(
+  message: Uint8Array,
+  maxMessageBytes: number,
+  frame: (header: Readonly<FrameHeader>, payload: Uint8Array) => boolean,
+): void {
+  if (message.length === 0) {
+    throw new CodecError("Malformed carrier message: it is empty; a message carries at least one frame.");
+  }
+  if (message.length > maxMessageBytes) {
+    throw new CodecError(
+      `Carrier message of ${message.length} bytes exceeds maxMessageBytes (${maxMessageBytes}); ` +
+        "configure both sides with the same binding limits.",
+    );
+  }
+  const cursor: ByteCursor = { bytes: message, pos: 0 };
+  const header: FrameHeader = { flags: 0, session: 0, lane: 0, label: 0, length: 0 };
+  while (cursor.pos < message.length) {
+    const start = cursor.pos;
+    readFrameHeader(cursor, header);
+    const payloadEnd = cursor.pos + header.length;
+    if (payloadEnd > message.length) {
+      throw new CodecError(
+        `Malformed frame at byte ${start}: its ${header.length}-byte payload runs past the end of the ` +
+          `${message.length}-byte message.`,
+      );
+    }
+    const payload = message.subarray(cursor.pos, payloadEnd);
+    cursor.pos = payloadEnd;
+    if (!frame(header, payload)) return;
+  }
+}

@@ -1,0 +1,82 @@
+import { CodecError } from "../lib/choreography/errors.js";
+import { type ByteCursor, MAX_VARUINT_BYTES, readVarUint, varUintSize, writeVarUint } from "./varint.js";
+
+/** Flag bit: the payload is raw-deflated (see compression.ts). */
+export const FLAG_COMPRESSED = 0x01;
+
+/**
+ * Flag bit: the sender ended this session; the payload is a UTF-8 reason, empty for a clean close.
+ * Lane and label are zero and the payload is never compressed.
+ */
+export const FLAG_RESET = 0x02;
+
+const KNOWN_FLAGS = FLAG_COMPRESSED | FLAG_RESET;
+
+/** Most bytes one frame header takes: the flags byte and four varints. */
+export const MAX_FRAME_HEADER_BYTES = 1 + 4 * MAX_VARUINT_BYTES;
+
+/**
+ * What precedes every payload on the wire: `flags` byte, then varints `session`, `lane`, `label` and
+ * `length` (payload bytes that follow). Mutable so a reader can decode into one reused object.
+ */
+export interface FrameHeader {
+  flags: number;
+  session: number;
+  lane: number;
+  label: number;
+  length: number;
+}
+
+/** Bytes `writeFrameHeader` uses for `header`. */
+export function frameHeaderSize(header: Readonly<FrameHeader>): number {
+  return (
+    1 +
+    varUintSize(header.session) +
+    varUintSize(header.lane) +
+    varUintSize(header.label) +
+    varUintSize(header.length)
+  );
+}
+
+/**
+ * Writes `header` at `pos` and returns the position after it. The caller has validated the fields
+ * (varint range, known flags) and made room (`frameHeaderSize`).
+ */
+export function writeFrameHeader(target: Uint8Array, pos: number, header: Readonly<FrameHeader>): number {
+  target[pos++] = header.flags;
+  pos = writeVarUint(target, pos, header.session);
+  pos = writeVarUint(target, pos, header.lane);
+  pos = writeVarUint(target, pos, header.label);
+  return writeVarUint(target, pos, header.length);
+}
+
+/**
+ * Reads one frame header at the cursor into `into` and advances the cursor. Throws a CodecError for a
+ * truncated or malformed header: bad varints, unknown flag bits, or a reset frame that claims to be
+ * compressed or to belong to a lane or label. Does not check that `length` bytes follow; the batch
+ * reader does.
+ */
+export function readFrameHeader(cursor: ByteCursor, into: FrameHeader): FrameHeader {
+  const start = cursor.pos;
+  if (start >= cursor.bytes.length) {
+    throw new CodecError(`Truncated frame header at byte ${start}: the input ends before its flags byte.`);
+  }
+  const flags = cursor.bytes[start] as number;
+  if ((flags & ~KNOWN_FLAGS) !== 0) {
+    throw new CodecError(
+      `Malformed frame header at byte ${start}: unknown flag bits 0x${flags.toString(16)}; the peer speaks another framing version.`,
+    );
+  }
+  cursor.pos = start + 1;
+  into.flags = flags;
+  into.session = readVarUint(cursor);
+  into.lane = readVarUint(cursor);
+  into.label = readVarUint(cursor);
+  into.length = readVarUint(cursor);
+  if ((flags & FLAG_RESET) !== 0 && ((flags & FLAG_COMPRESSED) !== 0 || into.lane !== 0 || into.label !== 0)) {
+    throw new CodecError(
+      `Malformed session-reset frame at byte ${start}: a reset carries no lane, label or compression.`,
+    );
+  }
+  return into;
+}

@@ -1,0 +1,51 @@
+import { CodecError } from "../lib/choreography/errors.js";
+import { type CompressionSettings, deflatePayload, inflatePayload } from "./compression.js";
+import type { PayloadCodec } from "./payload-codec.js";
+
+/** A payload as it goes on the wire: its bytes, whether they are deflated, and the size before deflating. */
+export interface EncodedPayload {
+  readonly bytes: Uint8Array;
+  readonly compressed: boolean;
+  /** Length of the codec's output; equals `bytes.length` when not compressed. */
+  readonly encodedLength: number;
+}
+
+/**
+ * Encodes `value` with `codec` and compresses the result when `compression` says it pays. Errors of
+ * the codec come out as a CodecError.
+ */
+export function encodePayload(value: unknown, codec: PayloadCodec, compression: CompressionSettings): EncodedPayload {
+  let encoded: Uint8Array;
+  try {
+    encoded = codec.encode(value);
+  } catch (error) {
+    throw asCodecError(error, `The ${codec.name} codec cannot encode this payload`);
+  }
+  const deflated = deflatePayload(encoded, compression);
+  return deflated === undefined
+    ? { bytes: encoded, compressed: false, encodedLength: encoded.length }
+    : { bytes: deflated, compressed: true, encodedLength: encoded.length };
+}
+
+/**
+ * Turns wire bytes back into a value: inflates (at most `maxInflatedBytes`) when `compressed`, then
+ * decodes with `codec`. Every failure is a CodecError.
+ */
+export function decodePayload(
+  bytes: Uint8Array,
+  compressed: boolean,
+  codec: PayloadCodec,
+  maxInflatedBytes: number,
+): unknown {
+  const encoded = compressed ? inflatePayload(bytes, maxInflatedBytes) : bytes;
+  try {
+    return codec.decode(encoded);
+  } catch (error) {
+    throw asCodecError(error, `The ${codec.name} codec cannot decode a ${encoded.length}-byte payload`);
+  }
+}
+
+function asCodecError(error: unknown, context: string): CodecError {
+  if (error instanceof CodecError) return error;
+  return new CodecError(`${context}: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
+}
