@@ -1,1 +1,26 @@
-export {};
+/**
+ * hakuban: share live JSON data objects between processes. Expose objects, observe them; the library
+ * elects one exposer per object, ships differences, resynchronises after lost connections, and hands
+ * changes to you as RxJS observables, async iterators or callbacks.
+ *
+ * This entry is browser-safe. Node-only parts (WebSocket listener, router) are in `hakuban/node`.
+ */
+export { LocalNode, NodeClosedError, type LocalNodeOptions, type NodeError, type NodeStats } from "./local-node.js";
+export { ObjectDescriptor } from "./descriptor/object-descriptor.js";
+export { TagDescriptor } from "./descriptor/tag-descriptor.js";
+export type { JsonValue, JsonLimits } from "./descriptor/json-value.js";
+export type { DescriptorLimits } from "./descriptor/descriptor-limits.js";
+export { InvalidJsonError } from "./descriptor/invalid-json-error.js";
+export { InvalidDescriptorError } from "./descriptor/invalid-descriptor-error.js";
+export type { ObjectState } from "./state/object-state.js";
+export { compareVersions, type Version } from "./state/version.js";
+export { InvalidVersionError } from "./state/invalid-version-error.js";
+export { ObjectContractBuilder, TagContractBuilder, InvalidCapacityError } from "./contracts/contract-builder.js";
+export type { ObjectObserve } from "./contracts/object-observe.js";
+export type { ObjectExpose, ExposeOptions } from "./contracts/object-expose.js";
+export type { TagObserve, TagChange, TagObject } from "./contracts/tag-observe.js";
+export type { TagExpose, TagAssignment } from "./contracts/tag-expose.js";
+export type { SetOptions } from "./contracts/exposed-state.js";
+export { ContractTerminatedError } from "./contracts/contract-terminated-error.js";
+export { TagMismatchError } from "./contracts/tag-mismatch-error.js";
+export { HakubanError } from "./hakuban-error.js";

@@ -1,0 +1,62 @@
+import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
+import { HakubanError } from "../hakuban-error.js";
+import type { ContractContext, Terminable } from "./contract-context.js";
+import { ObjectExposeContract, type ExposeOptions, type ObjectExpose } from "./object-expose.js";
+import { ObjectObserveContract, type ObjectObserve } from "./object-observe.js";
+import { TagExposeContract, type TagExpose } from "./tag-expose.js";
+import { TagObserveContract, type TagObserve } from "./tag-observe.js";
+
+/** How a builder hands a new contract to its node (which owns it until it terminates). */
+export type Adopt = <C extends Terminable & { readonly subscriptionCount: number }>(create: (context: ContractContext) => C) => C;
+
+/** A capacity was not a positive finite number. */
+export class InvalidCapacityError extends HakubanError {
+  constructor(capacity: unknown) {
+    super(`capacity must be a positive finite number (a relative load-balancing weight), got ${String(capacity)}`);
+  }
+}
+
+function capacityOf(options: ExposeOptions | undefined): number {
+  const capacity = options?.capacity ?? 1;
+  if (typeof capacity !== "number" || !Number.isFinite(capacity) || capacity <= 0) throw new InvalidCapacityError(capacity);
+  return capacity;
+}
+
+/** Makes contracts for one object: `node.object(tags, json).observe()` / `.expose()`. */
+export class ObjectContractBuilder {
+  constructor(
+    readonly descriptor: ObjectDescriptor,
+    private readonly adopt: Adopt,
+  ) {}
+
+  /** Observes the object; its exposer is elected while at least one observer exists. */
+  observe<T>(): ObjectObserve<T> {
+    return this.adopt((context) => new ObjectObserveContract<T>(context, this.descriptor));
+  }
+
+  /** Offers to expose the object. */
+  expose<T>(options: ExposeOptions = {}): ObjectExpose<T> {
+    const capacity = capacityOf(options);
+    return this.adopt((context) => new ObjectExposeContract<T>(context, this.descriptor, capacity));
+  }
+}
+
+/** Makes contracts for a tag: `node.tag(json).observe()` / `.expose()`. */
+export class TagContractBuilder {
+  constructor(
+    readonly descriptor: TagDescriptor,
+    private readonly adopt: Adopt,
+  ) {}
+
+  /** Observes every object carrying the tag. */
+  observe<T>(): TagObserve<T> {
+    return this.adopt((context) => new TagObserveContract<T>(context, this.descriptor));
+  }
+
+  /** Offers to expose every object carrying the tag. */
+  expose<T>(options: ExposeOptions = {}): TagExpose<T> {
+    const capacity = capacityOf(options);
+    return this.adopt((context) => new TagExposeContract<T>(context, this.descriptor, capacity));
+  }
+}

@@ -1,0 +1,8 @@
+import { HakubanError } from "../hakuban-error.js";
+
+/** A terminated contract was asked to do something; create a new contract instead. */
+export class ContractTerminatedError extends HakubanError {
+  constructor(what: string) {
+    super(`${what} was called on a terminated contract; create a new contract to observe or expose again`);
+  }
+}

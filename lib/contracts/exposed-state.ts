@@ -1,0 +1,86 @@
+import { assertJsonValue, type JsonLimits } from "../descriptor/json-value.js";
+import type { Exchange } from "../node/exchange.js";
+import type { ObjectEntry } from "../node/object-entry.js";
+import type { Exposer } from "../node/participants.js";
+import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
+import { assertVersion, compareVersions, nextVersion, type Version } from "../state/version.js";
+
+/** Options of `set`. */
+export interface SetOptions {
+  /** An explicit version; by default one that orders after every version known for the object. */
+  readonly version?: readonly number[];
+}
+
+/**
+ * One object's data as its exposer holds it: the latest value set, kept while the exposer is not
+ * elected and published when it is. A value set without an explicit version is re-stamped at publish
+ * time if the object moved on meanwhile, so a newly elected exposer always publishes after the latest
+ * known version, whatever its clock says.
+ */
+export class ExposedState {
+  private state: ObjectState<unknown> | undefined;
+  private autoVersion = false;
+
+  /** The latest value set here (with synchronized=false after desynchronize()). */
+  get current(): ObjectState<unknown> | undefined {
+    return this.state;
+  }
+
+  /**
+   * Records `data`; publishes it if `exposer` is elected for `entry`. Returns false (and keeps the
+   * previous value) when an explicit version is not newer than the latest known one.
+   */
+  set(
+    data: unknown,
+    options: SetOptions | undefined,
+    exchange: Exchange,
+    exposer: Exposer,
+    entry: ObjectEntry | undefined,
+    clock: () => number,
+    limits: Partial<JsonLimits>,
+  ): boolean {
+    assertJsonValue(data, limits, "$data");
+    const latest = this.latestKnown(entry);
+    let version: Version;
+    const explicit = options?.version;
+    if (explicit !== undefined) {
+      assertVersion(explicit);
+      if (latest !== undefined && compareVersions(explicit, latest) <= 0) return false;
+      version = explicit.slice();
+      this.autoVersion = false;
+    } else {
+      version = nextVersion(latest, clock());
+      this.autoVersion = true;
+    }
+    this.state = { version, format: DEFAULT_FORMAT, data, synchronized: true };
+    if (entry !== undefined && entry.assignee === exposer) exchange.publish(entry, exposer, this.state);
+    return true;
+  }
+
+  /** Observers see synchronized=false until the next set(). */
+  desynchronize(exchange: Exchange, exposer: Exposer, entry: ObjectEntry | undefined): void {
+    const state = this.state;
+    if (state === undefined || !state.synchronized) return;
+    this.state = { version: state.version, format: state.format, data: state.data, synchronized: false };
+    if (entry !== undefined) exchange.desynchronize(entry, exposer);
+  }
+
+  /** Called when `exposer` was elected for `entry`: publishes the value held, if any. */
+  publishOnAssignment(exchange: Exchange, exposer: Exposer, entry: ObjectEntry, clock: () => number): void {
+    const state = this.state;
+    if (state === undefined) return;
+    const latest = entry.state?.version;
+    if (this.autoVersion && latest !== undefined && compareVersions(state.version, latest) <= 0) {
+      this.state = { version: nextVersion(latest, clock()), format: state.format, data: state.data, synchronized: state.synchronized };
+    }
+    exchange.publish(entry, exposer, this.state!);
+  }
+
+  private latestKnown(entry: ObjectEntry | undefined): Version | undefined {
+    const mine = this.state?.version;
+    const known = entry?.state?.version;
+    if (mine === undefined) return known;
+    if (known === undefined) return mine;
+    return compareVersions(mine, known) >= 0 ? mine : known;
+  }
+}

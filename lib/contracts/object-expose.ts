@@ -1,0 +1,117 @@
+import type { Observable } from "rxjs";
+import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import { LatestIterator } from "../events/latest-iterator.js";
+import type { ListenerSet } from "../events/listener-set.js";
+import type { ObjectEntry } from "../node/object-entry.js";
+import type { Exposer } from "../node/participants.js";
+import { Contract } from "./contract.js";
+import type { ContractContext } from "./contract-context.js";
+import { ExposedState, type SetOptions } from "./exposed-state.js";
+
+/** Options of an expose contract. */
+export interface ExposeOptions {
+  /** Relative weight for load balancing among candidates (default 1): capacities 1 and 3 split load 1:3. */
+  readonly capacity?: number;
+}
+
+/** Offers to expose one object. It is elected (assigned) only while someone observes the object. */
+export interface ObjectExpose<T> {
+  readonly descriptor: ObjectDescriptor;
+  /** True while this contract is the elected exposer of its object. */
+  readonly assigned: boolean;
+  /** Replays the current assignment, then every change; completes on terminate. */
+  readonly assigned$: Observable<boolean>;
+  /** The current assignment first, then changes (latest wins for a slow consumer); ends on terminate. */
+  assignments(): AsyncIterable<boolean>;
+  /** Calls `callback` on every assignment change; returns the unsubscribe function. */
+  onAssigned(callback: (assigned: boolean) => void): () => void;
+  /**
+   * Sets the object's data. Returns false when `version` is given and is not newer than the latest known
+   * version. Kept while unassigned and published when assigned. The data is shared with observers
+   * as is: do not mutate it afterwards.
+   */
+  set(data: T, options?: SetOptions): boolean;
+  /** Observers see synchronized=false until the next set(). */
+  desynchronize(): void;
+  readonly terminated: boolean;
+  terminate(): void;
+}
+
+/** The object-expose contract as the exchange sees it: an exposer candidate. */
+export class ObjectExposeContract<T> extends Contract implements ObjectExpose<T>, Exposer {
+  readonly id: number;
+  readonly capacity: number;
+  readonly assignedEntries = new Set<ObjectEntry>();
+  private entry: ObjectEntry | undefined;
+  private readonly exposed = new ExposedState();
+  private readonly changes: ListenerSet<boolean>;
+  private stream: Observable<boolean> | undefined;
+
+  constructor(context: ContractContext, readonly descriptor: ObjectDescriptor, capacity: number) {
+    super(context, `expose ${descriptor}`);
+    this.id = context.exchange.nextId();
+    this.capacity = capacity;
+    this.changes = this.listenerSet("assignment");
+    this.entry = context.exchange.addObjectExposer(descriptor, this);
+  }
+
+  get assigned(): boolean {
+    return this.assignedEntries.size > 0;
+  }
+
+  get assigned$(): Observable<boolean> {
+    return (this.stream ??= this.observable(this.changes, () => [this.assigned]));
+  }
+
+  assignments(): AsyncIterable<boolean> {
+    const iterator = new LatestIterator<boolean>(() => {
+      offChange();
+      offEnd();
+    });
+    iterator.push(this.assigned);
+    const offChange = this.changes.add((assigned) => iterator.push(assigned));
+    const offEnd = this.whenEnded(() => iterator.end());
+    return iterator;
+  }
+
+  onAssigned(callback: (assigned: boolean) => void): () => void {
+    this.assertLive("onAssigned");
+    return this.changes.add(callback);
+  }
+
+  set(data: T, options?: SetOptions): boolean {
+    this.assertLive("set");
+    const { exchange, clock, dataLimits } = this.context;
+    return this.exposed.set(data, options, exchange, this, this.entry, clock, dataLimits);
+  }
+
+  desynchronize(): void {
+    this.assertLive("desynchronize");
+    this.exposed.desynchronize(this.context.exchange, this, this.entry);
+  }
+
+  get subscriptionCount(): number {
+    return this.changes.size + this.endListenerCount;
+  }
+
+  /** @internal */
+  electedFor(entry: ObjectEntry): void {
+    this.exposed.publishOnAssignment(this.context.exchange, this, entry, this.context.clock);
+    this.context.exchange.emit(this.changes, true);
+  }
+
+  /** @internal */
+  releasedFrom(): void {
+    this.context.exchange.emit(this.changes, false);
+  }
+
+  protected leave(): void {
+    const entry = this.entry;
+    this.entry = undefined;
+    if (entry) this.context.exchange.removeObjectExposer(entry, this);
+  }
+
+  protected clearListeners(): void {
+    this.changes.clear();
+  }
+}

@@ -1,0 +1,87 @@
+import type { Observable } from "rxjs";
+import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import { LatestIterator } from "../events/latest-iterator.js";
+import type { ListenerSet } from "../events/listener-set.js";
+import type { ObjectEntry } from "../node/object-entry.js";
+import type { StateSink } from "../node/participants.js";
+import type { ObjectState } from "../state/object-state.js";
+import { Contract } from "./contract.js";
+import type { ContractContext } from "./contract-context.js";
+
+/** Observes one object: its latest state, as a value, an RxJS stream, an async iterator or callbacks. */
+export interface ObjectObserve<T> {
+  readonly descriptor: ObjectDescriptor;
+  /** The latest state, or undefined while none is known (or after terminate). */
+  readonly state: ObjectState<T> | undefined;
+  /** Shorthand for `state?.data`. */
+  readonly data: T | undefined;
+  /** Replays the current state, then every change; completes on terminate. */
+  readonly state$: Observable<ObjectState<T> | undefined>;
+  /** Yields the current state first, then newer ones (skipping those a slow consumer missed); ends on terminate. */
+  [Symbol.asyncIterator](): AsyncIterator<ObjectState<T> | undefined>;
+  /** Calls `callback` on every change (not for the current state); returns the unsubscribe function. */
+  onChange(callback: (state: ObjectState<T> | undefined) => void): () => void;
+  readonly terminated: boolean;
+  /** Stops observing; every stream of this contract completes. */
+  terminate(): void;
+}
+
+/** The object-observe contract as the exchange sees it: a state sink. */
+export class ObjectObserveContract<T> extends Contract implements ObjectObserve<T>, StateSink {
+  private entry: ObjectEntry | undefined;
+  private readonly changes: ListenerSet<ObjectState<T> | undefined>;
+  private stream: Observable<ObjectState<T> | undefined> | undefined;
+
+  constructor(context: ContractContext, readonly descriptor: ObjectDescriptor) {
+    super(context, `observe ${descriptor}`);
+    this.changes = this.listenerSet("change");
+    this.entry = context.exchange.addObjectObserver(descriptor, this);
+  }
+
+  get state(): ObjectState<T> | undefined {
+    return this.entry?.state as ObjectState<T> | undefined;
+  }
+
+  get data(): T | undefined {
+    return this.state?.data;
+  }
+
+  get state$(): Observable<ObjectState<T> | undefined> {
+    return (this.stream ??= this.observable(this.changes, () => [this.state]));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ObjectState<T> | undefined> {
+    const iterator = new LatestIterator<ObjectState<T> | undefined>(() => {
+      offChange();
+      offEnd();
+    });
+    iterator.push(this.state);
+    const offChange = this.changes.add((state) => iterator.push(state));
+    const offEnd = this.whenEnded(() => iterator.end());
+    return iterator;
+  }
+
+  onChange(callback: (state: ObjectState<T> | undefined) => void): () => void {
+    this.assertLive("onChange");
+    return this.changes.add(callback);
+  }
+
+  get subscriptionCount(): number {
+    return this.changes.size + this.endListenerCount;
+  }
+
+  /** @internal */
+  stateChanged(entry: ObjectEntry): void {
+    this.context.exchange.emit(this.changes, entry.state as ObjectState<T> | undefined);
+  }
+
+  protected leave(): void {
+    const entry = this.entry;
+    this.entry = undefined;
+    if (entry) this.context.exchange.removeObjectObserver(entry, this);
+  }
+
+  protected clearListeners(): void {
+    this.changes.clear();
+  }
+}

@@ -1,0 +1,143 @@
+import type { Observable } from "rxjs";
+import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
+import { KeyedIterator } from "../events/keyed-iterator.js";
+import type { ListenerSet } from "../events/listener-set.js";
+import type { ObjectEntry } from "../node/object-entry.js";
+import type { Exposer } from "../node/participants.js";
+import type { TagEntry } from "../node/tag-entry.js";
+import { Contract } from "./contract.js";
+import type { ContractContext } from "./contract-context.js";
+import { ExposedState, type SetOptions } from "./exposed-state.js";
+import { TagMismatchError } from "./tag-mismatch-error.js";
+
+/** A change of assignment of one object to a tag exposer. */
+export interface TagAssignment {
+  readonly descriptor: ObjectDescriptor;
+  readonly assigned: boolean;
+}
+
+/**
+ * Offers to expose every object carrying a tag. The exchange tells it which objects it was elected
+ * for (only observed ones); it sets their data.
+ */
+export interface TagExpose<T> {
+  readonly descriptor: TagDescriptor;
+  /** The objects this contract is currently elected to expose. */
+  readonly assigned: readonly ObjectDescriptor[];
+  /** Current assignments first, then every change; completes on terminate. */
+  readonly assignments$: Observable<TagAssignment>;
+  /** Same order; a slow consumer gets the latest change per object, and never loses an unassignment. */
+  [Symbol.asyncIterator](): AsyncIterator<TagAssignment>;
+  /** Calls `callback` on every assignment change; returns the unsubscribe function. */
+  onAssignment(callback: (assignment: TagAssignment) => void): () => void;
+  /**
+   * Sets the data of an object carrying the tag (throws TagMismatchError otherwise). Returns false when
+   * `version` is given and is not newer than the latest known. Kept while unassigned, published when assigned.
+   */
+  set(descriptor: ObjectDescriptor, data: T, options?: SetOptions): boolean;
+  /** Observers of that object see synchronized=false until its next set(). */
+  desynchronize(descriptor: ObjectDescriptor): void;
+  readonly terminated: boolean;
+  terminate(): void;
+}
+
+/** The tag-expose contract as the exchange sees it: an exposer candidate for every object of the tag. */
+export class TagExposeContract<T> extends Contract implements TagExpose<T>, Exposer {
+  readonly id: number;
+  readonly capacity: number;
+  readonly assignedEntries = new Set<ObjectEntry>();
+  private readonly exposed = new Map<string, ExposedState>();
+  private readonly changes: ListenerSet<TagAssignment>;
+  private stream: Observable<TagAssignment> | undefined;
+  private tag: TagEntry | undefined;
+
+  constructor(context: ContractContext, readonly descriptor: TagDescriptor, capacity: number) {
+    super(context, `expose tag ${descriptor}`);
+    this.id = context.exchange.nextId();
+    this.capacity = capacity;
+    this.changes = this.listenerSet("assignment");
+    this.tag = context.exchange.addTagExposer(descriptor, this);
+  }
+
+  get assigned(): readonly ObjectDescriptor[] {
+    return [...this.assignedEntries].map((entry) => entry.descriptor);
+  }
+
+  get assignments$(): Observable<TagAssignment> {
+    return (this.stream ??= this.observable(this.changes, () => this.snapshot()));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<TagAssignment> {
+    const iterator = new KeyedIterator<string, TagAssignment>(isUnassignment, () => {
+      offChange();
+      offEnd();
+    });
+    for (const assignment of this.snapshot()) iterator.push(assignment.descriptor.key, assignment);
+    const offChange = this.changes.add((assignment) => iterator.push(assignment.descriptor.key, assignment));
+    const offEnd = this.whenEnded(() => iterator.end());
+    return iterator;
+  }
+
+  onAssignment(callback: (assignment: TagAssignment) => void): () => void {
+    this.assertLive("onAssignment");
+    return this.changes.add(callback);
+  }
+
+  set(descriptor: ObjectDescriptor, data: T, options?: SetOptions): boolean {
+    this.assertLive("set");
+    this.assertCarriesTag(descriptor);
+    let exposed = this.exposed.get(descriptor.key);
+    if (!exposed) {
+      exposed = new ExposedState();
+      this.exposed.set(descriptor.key, exposed);
+    }
+    const { exchange, clock, dataLimits } = this.context;
+    return exposed.set(data, options, exchange, this, exchange.objects.get(descriptor.key), clock, dataLimits);
+  }
+
+  desynchronize(descriptor: ObjectDescriptor): void {
+    this.assertLive("desynchronize");
+    this.assertCarriesTag(descriptor);
+    const { exchange } = this.context;
+    this.exposed.get(descriptor.key)?.desynchronize(exchange, this, exchange.objects.get(descriptor.key));
+  }
+
+  get subscriptionCount(): number {
+    return this.changes.size + this.endListenerCount;
+  }
+
+  /** @internal */
+  electedFor(entry: ObjectEntry): void {
+    this.exposed.get(entry.key)?.publishOnAssignment(this.context.exchange, this, entry, this.context.clock);
+    this.context.exchange.emit(this.changes, { descriptor: entry.descriptor, assigned: true });
+  }
+
+  /** @internal */
+  releasedFrom(entry: ObjectEntry): void {
+    this.context.exchange.emit(this.changes, { descriptor: entry.descriptor, assigned: false });
+  }
+
+  protected leave(): void {
+    const tag = this.tag;
+    this.tag = undefined;
+    if (tag) this.context.exchange.removeTagExposer(tag, this);
+    this.exposed.clear();
+  }
+
+  protected clearListeners(): void {
+    this.changes.clear();
+  }
+
+  private assertCarriesTag(descriptor: ObjectDescriptor): void {
+    if (!descriptor.hasTag(this.descriptor)) throw new TagMismatchError(descriptor, this.descriptor);
+  }
+
+  private *snapshot(): Iterable<TagAssignment> {
+    for (const entry of this.assignedEntries) yield { descriptor: entry.descriptor, assigned: true };
+  }
+}
+
+function isUnassignment(assignment: TagAssignment): boolean {
+  return !assignment.assigned;
+}

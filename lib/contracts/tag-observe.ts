@@ -1,0 +1,128 @@
+import type { Observable } from "rxjs";
+import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
+import { KeyedIterator } from "../events/keyed-iterator.js";
+import type { ListenerSet } from "../events/listener-set.js";
+import type { ObjectEntry } from "../node/object-entry.js";
+import type { TagSink } from "../node/participants.js";
+import type { TagEntry } from "../node/tag-entry.js";
+import type { ObjectState } from "../state/object-state.js";
+import { Contract } from "./contract.js";
+import type { ContractContext } from "./contract-context.js";
+
+/**
+ * A change of one object under an observed tag. `state` is the object's new state, or undefined when
+ * the object is gone. Objects that exist but have no state yet produce no change until they get one.
+ */
+export interface TagChange<T> {
+  readonly descriptor: ObjectDescriptor;
+  readonly state: ObjectState<T> | undefined;
+}
+
+/** One object seen through a tag. */
+export interface TagObject<T> {
+  readonly descriptor: ObjectDescriptor;
+  readonly state: ObjectState<T> | undefined;
+}
+
+/** Observes every object carrying a tag, including objects nobody knew in advance. */
+export interface TagObserve<T> {
+  readonly descriptor: TagDescriptor;
+  /** Every existing object carrying the tag, by descriptor key (a snapshot taken at each read). */
+  readonly objects: ReadonlyMap<string, TagObject<T>>;
+  /** One change per existing object with a state first, then live changes; completes on terminate. */
+  readonly changes$: Observable<TagChange<T>>;
+  /** Same order; a slow consumer gets the latest change per object, and never loses a removal. */
+  [Symbol.asyncIterator](): AsyncIterator<TagChange<T>>;
+  /** Calls `callback` on every live change; returns the unsubscribe function. */
+  onChange(callback: (change: TagChange<T>) => void): () => void;
+  readonly terminated: boolean;
+  terminate(): void;
+}
+
+/** The tag-observe contract as the exchange sees it: a tag sink. */
+export class TagObserveContract<T> extends Contract implements TagObserve<T>, TagSink {
+  private tag: TagEntry | undefined;
+  private readonly changes: ListenerSet<TagChange<T>>;
+  private stream: Observable<TagChange<T>> | undefined;
+
+  constructor(context: ContractContext, readonly descriptor: TagDescriptor) {
+    super(context, `observe tag ${descriptor}`);
+    this.changes = this.listenerSet("change");
+    this.tag = context.exchange.addTagObserver(descriptor, this);
+  }
+
+  get objects(): ReadonlyMap<string, TagObject<T>> {
+    const objects = new Map<string, TagObject<T>>();
+    if (this.tag) {
+      for (const entry of this.tag.objects) {
+        objects.set(entry.key, { descriptor: entry.descriptor, state: entry.state as ObjectState<T> | undefined });
+      }
+    }
+    return objects;
+  }
+
+  get changes$(): Observable<TagChange<T>> {
+    return (this.stream ??= this.observable(this.changes, () => this.snapshot()));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<TagChange<T>> {
+    const iterator = new KeyedIterator<string, TagChange<T>>(isRemoval, () => {
+      offChange();
+      offEnd();
+    });
+    for (const change of this.snapshot()) iterator.push(change.descriptor.key, change);
+    const offChange = this.changes.add((change) => iterator.push(change.descriptor.key, change));
+    const offEnd = this.whenEnded(() => iterator.end());
+    return iterator;
+  }
+
+  onChange(callback: (change: TagChange<T>) => void): () => void {
+    this.assertLive("onChange");
+    return this.changes.add(callback);
+  }
+
+  get subscriptionCount(): number {
+    return this.changes.size + this.endListenerCount;
+  }
+
+  /** @internal */
+  objectAdded(entry: ObjectEntry): void {
+    if (entry.state !== undefined) this.stateChanged(entry);
+  }
+
+  /** @internal */
+  stateChanged(entry: ObjectEntry): void {
+    this.context.exchange.emit(this.changes, {
+      descriptor: entry.descriptor,
+      state: entry.state as ObjectState<T> | undefined,
+    });
+  }
+
+  /** @internal */
+  objectRemoved(entry: ObjectEntry): void {
+    // Only objects this observer could have seen (they had a state) are reported gone.
+    if (entry.state !== undefined) this.context.exchange.emit(this.changes, { descriptor: entry.descriptor, state: undefined });
+  }
+
+  protected leave(): void {
+    const tag = this.tag;
+    this.tag = undefined;
+    if (tag) this.context.exchange.removeTagObserver(tag, this);
+  }
+
+  protected clearListeners(): void {
+    this.changes.clear();
+  }
+
+  private *snapshot(): Iterable<TagChange<T>> {
+    if (!this.tag) return;
+    for (const entry of this.tag.objects) {
+      if (entry.state !== undefined) yield { descriptor: entry.descriptor, state: entry.state as ObjectState<T> };
+    }
+  }
+}
+
+function isRemoval(change: TagChange<unknown>): boolean {
+  return change.state === undefined;
+}

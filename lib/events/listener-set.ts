@@ -1,0 +1,67 @@
+import { callGuarded, type ErrorSink } from "./error-sink.js";
+
+/**
+ * A synchronous, guarded fan-out to listeners: the one primitive under every event surface
+ * (RxJS observables, async iterators and callbacks all subscribe here). Emitting while a listener
+ * subscribes or unsubscribes is safe; a throwing listener is reported and the rest still run.
+ */
+export class ListenerSet<T> {
+  private listeners: Array<(value: T) => void> = [];
+  private emitting = 0;
+  private dirty = false;
+
+  constructor(private readonly sink: ErrorSink, private readonly context: string) {}
+
+  /** Number of live listeners (for leak checks and statistics). */
+  get size(): number {
+    let n = 0;
+    for (const l of this.listeners) if (l !== noop) n++;
+    return n;
+  }
+
+  /** Adds a listener; returns the function that removes it (idempotent). */
+  add(listener: (value: T) => void): () => void {
+    this.listeners.push(listener);
+    return () => this.remove(listener);
+  }
+
+  emit(value: T): void {
+    const listeners = this.listeners;
+    const n = listeners.length;
+    if (n === 0) return;
+    this.emitting++;
+    try {
+      for (let i = 0; i < n; i++) {
+        const listener = listeners[i]!;
+        if (listener !== noop) callGuarded(this.sink, this.context, listener, value);
+      }
+    } finally {
+      if (--this.emitting === 0 && this.dirty) this.compact();
+    }
+  }
+
+  /** Removes every listener. */
+  clear(): void {
+    this.listeners = [];
+    this.dirty = false;
+  }
+
+  private remove(listener: (value: T) => void): void {
+    const index = this.listeners.indexOf(listener);
+    if (index < 0) return;
+    if (this.emitting > 0) {
+      // Keep indices stable for the running emit; compact afterwards.
+      this.listeners[index] = noop;
+      this.dirty = true;
+    } else {
+      this.listeners.splice(index, 1);
+    }
+  }
+
+  private compact(): void {
+    this.listeners = this.listeners.filter((l) => l !== noop);
+    this.dirty = false;
+  }
+}
+
+function noop(): void {}

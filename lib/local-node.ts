@@ -1,0 +1,137 @@
+import type { Observable } from "rxjs";
+import type { ContractContext, Terminable } from "./contracts/contract-context.js";
+import { ObjectContractBuilder, TagContractBuilder } from "./contracts/contract-builder.js";
+import type { JsonLimits, JsonValue } from "./descriptor/json-value.js";
+import { ObjectDescriptor } from "./descriptor/object-descriptor.js";
+import { TagDescriptor } from "./descriptor/tag-descriptor.js";
+import type { ErrorSink } from "./events/error-sink.js";
+import { GuardedObservable } from "./events/guarded-observable.js";
+import { ListenerSet } from "./events/listener-set.js";
+import { HakubanError } from "./hakuban-error.js";
+import { Exchange } from "./node/exchange.js";
+
+/** Options of a LocalNode. */
+export interface LocalNodeOptions {
+  /** A name for logs and for the peers' logs. */
+  readonly name?: string;
+  /** Milliseconds since the epoch, for default versions; injectable for tests. Default Date.now. */
+  readonly clock?: () => number;
+  /** Limits on data passed to `set` (default: depth 64, 64 MiB of JSON text). */
+  readonly dataLimits?: Partial<JsonLimits>;
+}
+
+/** An exception thrown by application code (a callback or subscriber), caught and reported by the node. */
+export interface NodeError {
+  readonly error: unknown;
+  /** Which contract and surface the exception came from. */
+  readonly context: string;
+}
+
+/** Counts of what a node holds, for introspection and leak checks. */
+export interface NodeStats {
+  readonly objects: number;
+  readonly tags: number;
+  readonly contracts: number;
+  /** Live subscriptions of every event surface of every contract. */
+  readonly subscriptions: number;
+}
+
+/** The node was closed; create a new node. */
+export class NodeClosedError extends HakubanError {
+  constructor(what: string) {
+    super(`${what} was called on a closed LocalNode; create a new LocalNode`);
+  }
+}
+
+/** Default limits for exposed data: generous, but bounded. */
+const DEFAULT_DATA_LIMITS: JsonLimits = { maxDepth: 64, maxLength: 64 * 1024 * 1024 };
+
+/**
+ * A hakuban node: the place where a process exposes and observes objects. On its own it connects the
+ * contracts made on it; linked into a tree (see `connect`/`listen`) it shares them network-wide.
+ */
+export class LocalNode {
+  readonly name: string;
+  /** @internal The node's exchange; links plug into it. */
+  readonly exchange: Exchange;
+  private readonly contracts = new Set<Terminable & { readonly subscriptionCount: number }>();
+  private readonly errors: ListenerSet<NodeError>;
+  private readonly context: ContractContext;
+  private closed = false;
+  private errorStream: Observable<NodeError> | undefined;
+
+  constructor(options: LocalNodeOptions = {}) {
+    this.name = options.name ?? "hakuban";
+    const report: ErrorSink = (error, context) => this.reportError(error, context);
+    this.errors = new ListenerSet<NodeError>(consoleSink, "node error listener");
+    this.exchange = new Exchange(report);
+    this.context = {
+      exchange: this.exchange,
+      clock: options.clock ?? Date.now,
+      dataLimits: { ...DEFAULT_DATA_LIMITS, ...options.dataLimits },
+      forget: (contract) => this.contracts.delete(contract as Terminable & { subscriptionCount: number }),
+    };
+  }
+
+  /** A builder of contracts for one object (by tags and JSON, or by descriptor). */
+  object(descriptor: ObjectDescriptor): ObjectContractBuilder;
+  object(tags: Iterable<TagDescriptor | JsonValue>, json: JsonValue): ObjectContractBuilder;
+  object(tagsOrDescriptor: ObjectDescriptor | Iterable<TagDescriptor | JsonValue>, json?: JsonValue): ObjectContractBuilder {
+    const descriptor =
+      tagsOrDescriptor instanceof ObjectDescriptor ? tagsOrDescriptor : new ObjectDescriptor(tagsOrDescriptor, json ?? null);
+    return new ObjectContractBuilder(descriptor, (contract) => this.adopt(contract));
+  }
+
+  /** A builder of contracts for every object carrying a tag. */
+  tag(descriptor: TagDescriptor | JsonValue): TagContractBuilder {
+    return new TagContractBuilder(TagDescriptor.from(descriptor), (contract) => this.adopt(contract));
+  }
+
+  /** Exceptions thrown by application callbacks and subscribers. Without a listener they are logged. */
+  get errors$(): Observable<NodeError> {
+    return (this.errorStream ??= new GuardedObservable<NodeError>(consoleSink, "node error subscriber", (subscriber) =>
+      this.errors.add((error) => subscriber.next(error)),
+    ));
+  }
+
+  /** Calls `callback` for every exception caught from application code; returns the unsubscribe function. */
+  onError(callback: (error: NodeError) => void): () => void {
+    return this.errors.add(callback);
+  }
+
+  /** Counts of live objects, tags, contracts and subscriptions. */
+  stats(): NodeStats {
+    let subscriptions = 0;
+    for (const contract of this.contracts) subscriptions += contract.subscriptionCount;
+    return { objects: this.exchange.objects.size, tags: this.exchange.tags.size, contracts: this.contracts.size, subscriptions };
+  }
+
+  /** True once close() was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Terminates every contract (their streams complete) and, later, every link. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const contract of [...this.contracts]) contract.terminate();
+    await Promise.resolve();
+  }
+
+  private adopt<C extends Terminable & { readonly subscriptionCount: number }>(create: (context: ContractContext) => C): C {
+    if (this.closed) throw new NodeClosedError("creating a contract");
+    const contract = create(this.context);
+    this.contracts.add(contract);
+    return contract;
+  }
+
+  private reportError(error: unknown, context: string): void {
+    if (this.errors.size === 0) consoleSink(error, `${this.name}: ${context}`);
+    else this.errors.emit({ error, context });
+  }
+}
+
+function consoleSink(error: unknown, context: string): void {
+  console.error(`hakuban: exception in ${context}:`, error);
+}

@@ -1,0 +1,343 @@
+import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
+import { callGuarded, type ErrorSink } from "../events/error-sink.js";
+import type { ListenerSet } from "../events/listener-set.js";
+import type { ObjectState } from "../state/object-state.js";
+import { compareVersions } from "../state/version.js";
+import { electExposer, shouldMove } from "./election.js";
+import { ObjectEntry } from "./object-entry.js";
+import type { Exposer, StateSink, TagSink } from "./participants.js";
+import { TagEntry } from "./tag-entry.js";
+
+/**
+ * The exchange of one node: which objects and tags exist, who observes and who exposes them, who is
+ * elected, and the latest state of each object. It does no I/O; participants (local contracts now,
+ * links later) plug in through the interfaces in ./participants.ts.
+ *
+ * Re-entrancy: application code runs only from `emit`, which is deferred until the outermost exchange
+ * operation has finished, in FIFO order. So a callback that creates, sets or terminates contracts always
+ * sees a consistent exchange, and every listener sees events in the order they happened.
+ */
+export class Exchange {
+  readonly objects = new Map<string, ObjectEntry>();
+  readonly tags = new Map<string, TagEntry>();
+  private lastId = 0;
+  private depth = 0;
+  private flushing = false;
+  private readonly outboxSets: Array<ListenerSet<unknown> | (() => void)> = [];
+  private readonly outboxValues: unknown[] = [];
+
+  constructor(readonly reportError: ErrorSink) {}
+
+  /** A fresh participant id (creation order). */
+  nextId(): number {
+    return ++this.lastId;
+  }
+
+  /** Delivers `value` to `listeners` now, or after the running exchange operation if there is one. */
+  emit<T>(listeners: ListenerSet<T>, value: T): void {
+    if (this.depth === 0 && !this.flushing) {
+      listeners.emit(value);
+      return;
+    }
+    this.outboxSets.push(listeners as ListenerSet<unknown>);
+    this.outboxValues.push(value);
+  }
+
+  /** Runs `task` now, or after the running exchange operation (in order with emitted events). */
+  defer(task: () => void): void {
+    if (this.depth === 0 && !this.flushing) {
+      callGuarded(this.reportError, "deferred task", run, task);
+      return;
+    }
+    this.outboxSets.push(task);
+    this.outboxValues.push(undefined);
+  }
+
+  // ---- object observers -------------------------------------------------------------------------
+
+  addObjectObserver(descriptor: ObjectDescriptor, sink: StateSink): ObjectEntry {
+    this.begin();
+    try {
+      const entry = this.acquireObject(descriptor);
+      entry.observers.add(sink);
+      entry.refs++;
+      this.reconcile(entry);
+      return entry;
+    } finally {
+      this.end();
+    }
+  }
+
+  removeObjectObserver(entry: ObjectEntry, sink: StateSink): void {
+    if (!entry.observers.delete(sink)) return;
+    this.begin();
+    try {
+      entry.refs--;
+      this.reconcile(entry);
+      this.releaseObject(entry);
+    } finally {
+      this.end();
+    }
+  }
+
+  // ---- object exposers --------------------------------------------------------------------------
+
+  addObjectExposer(descriptor: ObjectDescriptor, exposer: Exposer): ObjectEntry {
+    this.begin();
+    try {
+      const entry = this.acquireObject(descriptor);
+      entry.exposers.add(exposer);
+      entry.refs++;
+      this.offer(entry, exposer);
+      return entry;
+    } finally {
+      this.end();
+    }
+  }
+
+  removeObjectExposer(entry: ObjectEntry, exposer: Exposer): void {
+    if (!entry.exposers.delete(exposer)) return;
+    this.begin();
+    try {
+      entry.refs--;
+      if (entry.assignee === exposer) this.unassign(entry);
+      this.reconcile(entry);
+      this.releaseObject(entry);
+    } finally {
+      this.end();
+    }
+  }
+
+  // ---- tag observers and exposers ---------------------------------------------------------------
+
+  addTagObserver(descriptor: TagDescriptor, sink: TagSink): TagEntry {
+    this.begin();
+    try {
+      const tag = this.acquireTag(descriptor);
+      tag.observers.add(sink);
+      for (const entry of tag.objects) this.reconcile(entry);
+      return tag;
+    } finally {
+      this.end();
+    }
+  }
+
+  removeTagObserver(tag: TagEntry, sink: TagSink): void {
+    if (!tag.observers.delete(sink)) return;
+    this.begin();
+    try {
+      for (const entry of tag.objects) this.reconcile(entry);
+      this.releaseTag(tag);
+    } finally {
+      this.end();
+    }
+  }
+
+  addTagExposer(descriptor: TagDescriptor, exposer: Exposer): TagEntry {
+    this.begin();
+    try {
+      const tag = this.acquireTag(descriptor);
+      tag.exposers.add(exposer);
+      for (const entry of tag.objects) this.offer(entry, exposer);
+      return tag;
+    } finally {
+      this.end();
+    }
+  }
+
+  removeTagExposer(tag: TagEntry, exposer: Exposer): void {
+    if (!tag.exposers.delete(exposer)) return;
+    this.begin();
+    try {
+      for (const entry of [...exposer.assignedEntries]) {
+        if (entry.isCandidate(exposer)) continue; // still a candidate through another tag or the object
+        this.unassign(entry);
+        this.reconcile(entry);
+      }
+      this.releaseTag(tag);
+    } finally {
+      this.end();
+    }
+  }
+
+  // ---- state ------------------------------------------------------------------------------------
+
+  /**
+   * Makes `state` the object's latest state if `exposer` is its elected exposer and the version is newer
+   * than the latest known. Returns whether it was taken.
+   */
+  publish(entry: ObjectEntry, exposer: Exposer, state: ObjectState<unknown>): boolean {
+    if (entry.assignee !== exposer) return false;
+    const current = entry.state;
+    if (current !== undefined && compareVersions(state.version, current.version) <= 0) return false;
+    this.setState(entry, state);
+    return true;
+  }
+
+  /** Marks the object's state as not backed by its exposer any more (observers see synchronized=false). */
+  desynchronize(entry: ObjectEntry, exposer: Exposer): void {
+    if (entry.assignee !== exposer) return;
+    this.markUnsynchronized(entry);
+  }
+
+  private setState(entry: ObjectEntry, state: ObjectState<unknown>): void {
+    this.begin();
+    try {
+      entry.state = state;
+      for (const sink of entry.observers) sink.stateChanged(entry);
+      for (const tag of entry.tags) for (const sink of tag.observers) sink.stateChanged(entry);
+    } finally {
+      this.end();
+    }
+  }
+
+  private markUnsynchronized(entry: ObjectEntry): void {
+    const state = entry.state;
+    if (state === undefined || !state.synchronized) return;
+    this.setState(entry, { version: state.version, format: state.format, data: state.data, synchronized: false });
+  }
+
+  // ---- election ---------------------------------------------------------------------------------
+
+  /** Brings `entry`'s assignment in line with its observers and candidates. */
+  private reconcile(entry: ObjectEntry): void {
+    const assignee = entry.assignee;
+    if (!entry.observed) {
+      if (assignee) this.unassign(entry);
+      return;
+    }
+    if (assignee) {
+      if (entry.isCandidate(assignee)) return;
+      this.unassign(entry);
+    }
+    const elected = electExposer(entry);
+    if (elected) this.assign(entry, elected);
+  }
+
+  /** A new candidate for `entry`: elect it if there is no exposer, or move the object if that pays. */
+  private offer(entry: ObjectEntry, candidate: Exposer): void {
+    const assignee = entry.assignee;
+    if (assignee === undefined) this.reconcile(entry);
+    else if (shouldMove(assignee, candidate)) this.move(entry, candidate);
+  }
+
+  private assign(entry: ObjectEntry, exposer: Exposer): void {
+    entry.assignee = exposer;
+    exposer.assignedEntries.add(entry);
+    exposer.electedFor(entry);
+  }
+
+  /** Takes `entry` from its exposer; that exposer may then take over one object from an overloaded peer. */
+  private unassign(entry: ObjectEntry): void {
+    const exposer = this.detach(entry);
+    if (exposer) this.refill(exposer, entry);
+  }
+
+  private move(entry: ObjectEntry, to: Exposer): void {
+    this.detach(entry);
+    this.assign(entry, to);
+  }
+
+  private detach(entry: ObjectEntry): Exposer | undefined {
+    const exposer = entry.assignee;
+    if (!exposer) return undefined;
+    entry.assignee = undefined;
+    exposer.assignedEntries.delete(entry);
+    this.markUnsynchronized(entry);
+    exposer.releasedFrom(entry);
+    return exposer;
+  }
+
+  /**
+   * `exposer` just lost `released`. If a peer exposing one of the same tags is now loaded past the
+   * threshold relative to it, one object moves over: each release shifts the balance by one object, so
+   * one move keeps it within the threshold, at a cost independent of the number of objects.
+   */
+  private refill(exposer: Exposer, released: ObjectEntry): void {
+    for (const tag of released.tags) {
+      if (!tag.exposers.has(exposer)) continue;
+      for (const peer of tag.exposers) {
+        if (!shouldMove(peer, exposer)) continue;
+        for (const entry of peer.assignedEntries) {
+          if (entry !== released && entry.isCandidate(exposer)) {
+            this.move(entry, exposer);
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  // ---- existence --------------------------------------------------------------------------------
+
+  private acquireObject(descriptor: ObjectDescriptor): ObjectEntry {
+    const existing = this.objects.get(descriptor.key);
+    if (existing) return existing;
+    const tags = descriptor.tags.map((tag) => this.acquireTag(tag));
+    const entry = new ObjectEntry(descriptor, tags);
+    this.objects.set(descriptor.key, entry);
+    for (const tag of tags) {
+      tag.objects.add(entry);
+      for (const sink of tag.observers) sink.objectAdded(entry);
+    }
+    return entry;
+  }
+
+  private releaseObject(entry: ObjectEntry): void {
+    if (entry.refs > 0) return;
+    this.objects.delete(entry.key);
+    for (const tag of entry.tags) {
+      tag.objects.delete(entry);
+      for (const sink of tag.observers) sink.objectRemoved(entry);
+    }
+    entry.state = undefined; // nothing to desynchronize: the object is gone
+    this.unassign(entry);
+    for (const tag of entry.tags) this.releaseTag(tag);
+  }
+
+  private acquireTag(descriptor: TagDescriptor): TagEntry {
+    let tag = this.tags.get(descriptor.key);
+    if (!tag) {
+      tag = new TagEntry(descriptor);
+      this.tags.set(descriptor.key, tag);
+    }
+    return tag;
+  }
+
+  private releaseTag(tag: TagEntry): void {
+    if (tag.unused) this.tags.delete(tag.key);
+  }
+
+  // ---- deferred delivery ------------------------------------------------------------------------
+
+  private begin(): void {
+    this.depth++;
+  }
+
+  private end(): void {
+    if (--this.depth === 0 && this.outboxSets.length > 0) this.flush();
+  }
+
+  private flush(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    const sets = this.outboxSets;
+    const values = this.outboxValues;
+    try {
+      for (let i = 0; i < sets.length; i++) {
+        const target = sets[i]!;
+        if (typeof target === "function") callGuarded(this.reportError, "deferred task", run, target);
+        else target.emit(values[i]);
+      }
+    } finally {
+      sets.length = 0;
+      values.length = 0;
+      this.flushing = false;
+    }
+  }
+}
+
+function run(task: () => void): void {
+  task();
+}

@@ -1,0 +1,45 @@
+import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import type { ObjectState } from "../state/object-state.js";
+import type { Exposer, StateSink } from "./participants.js";
+import type { TagEntry } from "./tag-entry.js";
+
+/**
+ * An object as one node sees it: who observes it, who could expose it, who was elected, and the latest
+ * state. Lives while something references it (`refs`); dropping it frees its state.
+ */
+export class ObjectEntry {
+  readonly observers = new Set<StateSink>();
+  readonly exposers = new Set<Exposer>();
+  /** Tag entries of this object's tags, in the descriptor's tag order. */
+  readonly tags: readonly TagEntry[];
+  /** Participants keeping the entry alive (observers and exposers of the object itself). */
+  refs = 0;
+  state: ObjectState<unknown> | undefined = undefined;
+  /** The elected exposer; undefined while nobody observes the object or nobody can expose it. */
+  assignee: Exposer | undefined = undefined;
+
+  constructor(
+    readonly descriptor: ObjectDescriptor,
+    tags: readonly TagEntry[],
+  ) {
+    this.tags = tags;
+  }
+
+  get key(): string {
+    return this.descriptor.key;
+  }
+
+  /** Observed by an object observer here or by a tag observer of any of its tags. */
+  get observed(): boolean {
+    if (this.observers.size > 0) return true;
+    for (const tag of this.tags) if (tag.observers.size > 0) return true;
+    return false;
+  }
+
+  /** Whether `exposer` may be elected for this object (it exposes the object or one of its tags). */
+  isCandidate(exposer: Exposer): boolean {
+    if (this.exposers.has(exposer)) return true;
+    for (const tag of this.tags) if (tag.exposers.has(exposer)) return true;
+    return false;
+  }
+}
