@@ -58,8 +58,8 @@ export interface CanonicalJson {
 }
 
 /**
- * Like canonicalJsonOf, and also builds a deep-frozen copy of the value (keys in canonical order) in the
- * same pass, for holders that must not see later mutations of the caller's object. Measured faster than
+ * Like canonicalJsonOf, and also builds a deep-frozen copy of the value (keys inserted in canonical
+ * order, though JavaScript still enumerates integer-like keys first) in the same pass, for holders that must not see later mutations of the caller's object. Measured faster than
  * canonicalizing, then JSON.parse and freezing.
  */
 export function canonicalCopyOf(value: unknown, limits: JsonLimits, path = "$"): CanonicalJson {
@@ -203,7 +203,9 @@ function tooLong(limits: JsonLimits): JsonFault {
 }
 
 function describeInstance(prototype: unknown): string {
-  const constructor: unknown = (prototype as { constructor?: unknown }).constructor;
+  const constructor: unknown = Object.hasOwn(prototype as object, "constructor")
+    ? (prototype as { constructor?: unknown }).constructor
+    : undefined;
   const name = typeof constructor === "function" ? constructor.name : "";
   return name === "" ? "an object with a custom prototype" : `a ${name}`;
 }
