@@ -139,7 +139,9 @@ export class Exchange {
     try {
       const tag = this.acquireTag(descriptor);
       tag.exposers.add(exposer);
-      for (const entry of tag.objects) this.offer(entry, exposer);
+      // Unserved objects first, so moves are judged against the load the new exposer really has.
+      for (const entry of tag.objects) if (entry.assignee === undefined) this.reconcile(entry);
+      for (const entry of tag.objects) if (entry.assignee !== undefined) this.offer(entry, exposer);
       return tag;
     } finally {
       this.end();
@@ -234,9 +236,11 @@ export class Exchange {
     if (exposer) this.refill(exposer, entry);
   }
 
+  /** Moves `entry` to a less loaded exposer; each move lowers the imbalance, so chains of refills end. */
   private move(entry: ObjectEntry, to: Exposer): void {
-    this.detach(entry);
+    const from = this.detach(entry);
     this.assign(entry, to);
+    if (from) this.refill(from, entry);
   }
 
   private detach(entry: ObjectEntry): Exposer | undefined {
