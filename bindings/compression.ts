@@ -60,14 +60,15 @@ export function deflatePayload(raw: Uint8Array, settings: CompressionSettings): 
 
 /** The most one deflate input byte can expand to (258-byte matches coded in under 2 bits). */
 const MAX_DEFLATE_EXPANSION = 1032;
-const MIN_INPUT_STEP = 64;
-const MAX_INPUT_STEP = 64 * 1024;
+/** Smallest input step: bounds the overshoot past the limit to about 1 MiB while keeping steps few. */
+const MIN_INPUT_STEP = 1024;
+const MAX_INPUT_STEP = 256 * 1024;
 
 /**
  * Inflates raw-deflated `compressed`, refusing with a CodecError output beyond `maxBytes` or a
  * corrupt or truncated stream. Input is fed in steps small enough that no step can produce more than
- * half the remaining allowance, so an inflate bomb is stopped near the limit instead of being
- * allocated in full.
+ * half the remaining allowance (or about 1 MiB near the limit), so an inflate bomb is stopped close
+ * to the limit instead of being allocated in full.
  */
 export function inflatePayload(compressed: Uint8Array, maxBytes: number): Uint8Array {
   const chunks: Uint8Array[] = [];
