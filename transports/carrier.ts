@@ -14,7 +14,11 @@ export interface Carrier {
    * right after it, in order. Calling attach() twice throws.
    */
   attach(handlers: CarrierHandlers): void;
-  /** Sends one whole message. Throws CarrierClosedError once the carrier is closed. */
+  /**
+   * Sends one whole message. Throws CarrierClosedError once the carrier is closed. The carrier may
+   * keep a reference to `bytes` until they are written, so do not modify them afterwards (the same
+   * bytes may be sent on many carriers).
+   */
   send(bytes: Uint8Array): void;
   /** Closes both directions; the close handler fires once with byPeer=false. Idempotent. */
   close(reason?: string): void;

@@ -1,0 +1,255 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { WebSocket, WebSocketServer } from "ws";
+import type { Carrier } from "../../transports/carrier.js";
+import { CarrierProtocolError } from "../../transports/carrier-protocol-error.js";
+import { ConnectError } from "../../transports/connect-error.js";
+import { ListenError } from "../../transports/listen-error.js";
+import { dialWebSocket, wrapWebSocket, type WebSocketConstructor } from "../../transports/websocket-carrier.js";
+import { dialWs } from "../../transports/ws-dial.js";
+import { listenWebSocket, type WebSocketListener } from "../../transports/ws-listener.js";
+import { record, settle } from "./carrier-recorder.js";
+import { describeCarrierConformance } from "./conformance.js";
+
+/** Starts a listener and dials it once, giving both ends of that one connection. */
+async function connectedPair(options: { maxPayload?: number } = {}): Promise<{
+  a: Carrier;
+  b: Carrier;
+  listener: WebSocketListener;
+}> {
+  let accept: (carrier: Carrier) => void = () => {};
+  const accepted = new Promise<Carrier>((resolve) => (accept = resolve));
+  const listener = await listenWebSocket({ port: 0, ...options }, (carrier) => accept(carrier));
+  const a = await dialWs(listener.url, options);
+  return { a, b: await accepted, listener };
+}
+
+describeCarrierConformance("websocket", async () => {
+  const { a, b, listener } = await connectedPair();
+  return { a, b, dispose: () => listener.close() };
+});
+
+describe("websocket carrier", () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it("accepts the browser's WebSocket type and ws's as its socket", () => {
+    const browser: WebSocketConstructor | undefined = (globalThis as { WebSocket?: typeof globalThis.WebSocket })
+      .WebSocket;
+    const node: WebSocketConstructor = WebSocket;
+    expect(node).toBeTypeOf("function");
+    expect(browser === undefined || typeof browser === "function").toBe(true);
+  });
+
+  it("rejects with ConnectError when nothing listens on the port", async () => {
+    const listener = await listenWebSocket({ port: 0 }, () => {});
+    const url = listener.url;
+    await listener.close();
+    const error = await dialWs(url).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).url).toBe(url);
+    expect((error as ConnectError).message).toMatch(/Could not connect to ws:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+  });
+
+  it("rejects with ConnectError when the handshake does not finish in time", async () => {
+    const silent = createServer();
+    const held: Duplex[] = [];
+    silent.on("upgrade", (_request, socket: Duplex) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => closeHttp(silent));
+    cleanups.push(() => held.forEach((socket) => socket.destroy()));
+    const url = `ws://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const error = await dialWs(url, { timeoutMs: 50 }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as Error).message).toContain("no answer within 50 ms");
+  });
+
+  it("rejects with ConnectError for a malformed URL", async () => {
+    const error = await dialWs("not a url").catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as Error).message).toContain("Invalid URL");
+  });
+
+  it("rejects with ConnectError when no WebSocket implementation is available", async () => {
+    vi.stubGlobal("WebSocket", undefined);
+    cleanups.push(() => {
+      vi.unstubAllGlobals();
+    });
+    const error = await dialWebSocket("ws://127.0.0.1:1").catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as Error).message).toContain("pass one as options.WebSocket");
+  });
+
+  it("dials with the global WebSocket by default", async () => {
+    const { server, url } = await rawServer();
+    cleanups.push(() => closeWss(server));
+    const constructed: string[] = [];
+    class RecordingWebSocket extends WebSocket {
+      constructor(address: string) {
+        super(address);
+        constructed.push(address);
+      }
+    }
+    vi.stubGlobal("WebSocket", RecordingWebSocket);
+    cleanups.push(() => {
+      vi.unstubAllGlobals();
+    });
+    const carrier = await dialWebSocket(url);
+    expect(constructed).toEqual([url]);
+    expect(carrier.peer).toBe(url);
+    record(carrier);
+    carrier.close();
+  });
+
+  it("closes with a clear protocol error when the peer sends a text frame", async () => {
+    const { server, url } = await rawServer();
+    cleanups.push(() => closeWss(server));
+    server.on("connection", (socket) => socket.send("hello as text"));
+    const carrier = await dialWs(url);
+    const at = record(carrier);
+    await at.until(() => at.closes.length === 1);
+    expect(at.messages).toEqual([]);
+    expect(at.closes[0]?.reason).toBe("protocol violation: peer sent a text frame");
+    expect(at.closes[0]?.error).toBeInstanceOf(CarrierProtocolError);
+    expect(at.closes[0]?.error?.message).toMatch(/binary frames only/);
+    expect(carrier.state).toBe("closed");
+  });
+
+  it("tells the raw peer why it was closed", async () => {
+    const { server, url } = await rawServer();
+    cleanups.push(() => closeWss(server));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      server.on("connection", (socket) => {
+        socket.on("close", (code, reason) => resolve({ code, reason: reason.toString() }));
+        socket.send("text");
+      }),
+    );
+    record(await dialWs(url));
+    expect(await closed).toEqual({ code: 4000, reason: "protocol violation: sent a text frame" });
+  });
+
+  it("enforces maxPayload: an oversized message closes the connection on both sides", async () => {
+    const { a, b, listener } = await connectedPair({ maxPayload: 1000 });
+    cleanups.push(() => listener.close());
+    const atA = record(a);
+    const atB = record(b);
+    a.send(new Uint8Array(1000));
+    await atB.until(() => atB.messages.length === 1);
+    a.send(new Uint8Array(1001));
+    await atB.until(() => atB.closes.length === 1);
+    await atA.until(() => atA.closes.length === 1);
+    expect(atB.messages).toHaveLength(1);
+    expect(atB.closes[0]?.byPeer).toBe(true);
+    expect(atB.closes[0]?.reason).toMatch(/max payload/i);
+    expect(atB.closes[0]?.error).toBeInstanceOf(Error);
+    expect(atA.closes[0]?.byPeer).toBe(true);
+    expect(b.state).toBe("closed");
+  });
+
+  it("listener close releases everything: accepted carriers close, then the port is free", async () => {
+    const accepted: Carrier[] = [];
+    const listener = await listenWebSocket({ port: 0 }, (carrier) => accepted.push(carrier));
+    const clients = await Promise.all([dialWs(listener.url), dialWs(listener.url), dialWs(listener.url)]);
+    const atClients = clients.map(record);
+    await expect.poll(() => accepted.length).toBe(3);
+    const atAccepted = accepted.map(record);
+    await listener.close();
+    expect(accepted.every((carrier) => carrier.state === "closed")).toBe(true);
+    for (const at of atClients) await at.until(() => at.closes.length === 1);
+    for (const at of atClients) expect(at.closes[0]).toMatchObject({ byPeer: true, reason: "listener closed" });
+    await settle(0);
+    for (const at of atAccepted) expect(at.closes).toEqual([{ reason: "listener closed", byPeer: false }]);
+    await expect(listener.close()).resolves.toBeUndefined();
+    const again = await listenWebSocket({ port: listener.port }, () => {});
+    await again.close();
+  });
+
+  it("listener close does not wait forever for a peer that never answers the close handshake", async () => {
+    const listener = await listenWebSocket({ port: 0, closeGraceMs: 20 }, () => {});
+    const socket = new WebSocket(listener.url);
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.pause();
+    const gone = new Promise((resolve) => socket.once("close", resolve));
+    await listener.close();
+    socket.resume();
+    await gone;
+  });
+
+  it("listener answers plain HTTP with 426 and only upgrades on its path", async () => {
+    const listener = await listenWebSocket({ port: 0, path: "/hakuban" }, () => {});
+    cleanups.push(() => listener.close());
+    expect(listener.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/hakuban$/);
+    const response = await fetch(listener.url.replace("ws:", "http:"));
+    expect(response.status).toBe(426);
+    await response.text();
+    await expect(dialWs(listener.url.replace("/hakuban", "/other"))).rejects.toBeInstanceOf(ConnectError);
+    const carrier = await dialWs(listener.url);
+    record(carrier);
+    carrier.close();
+  });
+
+  it("rejects with ListenError when the port is taken", async () => {
+    const listener = await listenWebSocket({ port: 0 }, () => {});
+    cleanups.push(() => listener.close());
+    const error = await listenWebSocket({ port: listener.port }, () => {}).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ListenError);
+    expect((error as Error).message).toContain("EADDRINUSE");
+  });
+
+  it("closes the accepted carrier when the listener's callback throws", async () => {
+    const listener = await listenWebSocket({ port: 0 }, () => {
+      throw new Error("not today");
+    });
+    cleanups.push(() => listener.close());
+    const at = record(await dialWs(listener.url));
+    await at.until(() => at.closes.length === 1);
+    expect(at.closes[0]?.reason).toContain("not today");
+  });
+
+  it("a wrapped socket that is no longer open is a closed carrier", async () => {
+    const { server, url } = await rawServer();
+    cleanups.push(() => closeWss(server));
+    const socket = new WebSocket(url);
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.close();
+    const carrier = wrapWebSocket(socket);
+    expect(carrier.state).toBe("closed");
+    const at = record(carrier);
+    await at.until(() => at.closes.length === 1);
+    expect(at.closes[0]).toEqual({ reason: "the WebSocket was not open", byPeer: true });
+    await new Promise((resolve) => socket.once("close", resolve));
+  });
+
+  it("cuts an overlong close reason to what a close frame can carry", async () => {
+    const { a, b, listener } = await connectedPair();
+    cleanups.push(() => listener.close());
+    record(a);
+    const atB = record(b);
+    a.close("é".repeat(200));
+    await atB.until(() => atB.closes.length === 1);
+    const reason = atB.closes[0]?.reason ?? "";
+    expect(new TextEncoder().encode(reason).byteLength).toBeLessThanOrEqual(123);
+    expect(reason.startsWith("éé")).toBe(true);
+    expect(reason.endsWith("…")).toBe(true);
+  });
+});
+
+async function rawServer(): Promise<{ server: WebSocketServer; url: string }> {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((resolve) => server.once("listening", resolve));
+  return { server, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function closeWss(server: WebSocketServer): Promise<void> {
+  for (const socket of server.clients) socket.terminate();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function closeHttp(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}

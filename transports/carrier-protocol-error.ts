@@ -1,0 +1,18 @@
+import { HakubanError } from "../lib/hakuban-error.js";
+
+/**
+ * The peer broke the carrier's framing rules (for example sent a WebSocket text frame where only
+ * binary frames are allowed); the carrier closes with this as the close event's error.
+ */
+export class CarrierProtocolError extends HakubanError {
+  /** The peer that misbehaved. */
+  readonly peer: string;
+
+  constructor(peer: string, violation: string) {
+    super(
+      `${peer} broke the carrier protocol: ${violation}. ` +
+        "Hakuban carriers carry binary frames only; check that the peer is a hakuban node of a compatible version.",
+    );
+    this.peer = peer;
+  }
+}

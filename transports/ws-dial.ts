@@ -1,0 +1,29 @@
+import { WebSocket } from "ws";
+import type { Carrier } from "./carrier.js";
+import { dialWebSocket } from "./websocket-carrier.js";
+import { DEFAULT_MAX_PAYLOAD } from "./ws-listener.js";
+
+/** Options of `dialWs`. */
+export interface DialWsOptions {
+  /** Give up when the socket is not open after this many milliseconds (default 10 000). */
+  readonly timeoutMs?: number;
+  /** Largest accepted message in bytes; a bigger one closes the connection (default 64 MiB). */
+  readonly maxPayload?: number;
+}
+
+/**
+ * Dials a WebSocket URL from Node with `ws` and resolves with the open carrier; rejects with
+ * ConnectError like `dialWebSocket`. Compression is left to the layers above (permessage-deflate is off).
+ */
+export function dialWs(url: string, options: DialWsOptions = {}): Promise<Carrier> {
+  const socketOptions = { maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD, perMessageDeflate: false };
+  class ConfiguredWebSocket extends WebSocket {
+    constructor(address: string) {
+      super(address, socketOptions);
+    }
+  }
+  return dialWebSocket(url, {
+    WebSocket: ConfiguredWebSocket,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+}
