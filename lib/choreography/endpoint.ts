@@ -375,14 +375,18 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     }
   }
 
+  /** True when `lane` keeps the session from ending cleanly (it runs and is not at a place where the protocol may end). */
+  private blocks(lane: Lane<E, R>): boolean {
+    const s = lane.state;
+    if (s < 0) return false;
+    const kind = this.program.kinds[s];
+    // A waiting lane defers to its parallel lanes; an ended lane waits for its join.
+    return kind !== FORK && kind !== END && this.program.final[s] !== 1;
+  }
+
   /** True when the session may end cleanly now. */
   private canEnd(): boolean {
-    const { kinds, final } = this.program;
-    for (const lane of this.lanes) {
-      const s = lane.state;
-      if (s >= 0 && kinds[s] !== FORK && final[s] !== 1) return false;
-    }
-    return true;
+    return !this.lanes.some((lane) => this.blocks(lane));
   }
 
   private laneStatus(lane: Lane<E, R>): string {
@@ -395,9 +399,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   }
 
   private pendingWork(): string {
-    const { kinds, final } = this.program;
-    const open = this.lanes.filter((l) => l.state >= 0 && kinds[l.state] !== FORK && final[l.state] !== 1);
-    return open.map((l) => `${this.program.laneName(l.id)} expects ${this.program.describeState(l.state)}`).join("; ");
+    return this.lanes.filter((l) => this.blocks(l)).map((l) => `${this.program.laneName(l.id)} expects ${this.program.describeState(l.state)}`).join("; ");
   }
 
   /** Clean end: the protocol completed or the session closed at a point where it may end. */

@@ -107,7 +107,7 @@ export class Lane<E extends Event = Event, R extends string = string> {
    */
   serve(handlers: Handlers<E, R>): void {
     const ep = this.endpoint;
-    if (ep.status !== "open") throw ep.afterEnd(`serve() on ${ep.where(this.id)}`);
+    if (ep.status === "faulted") throw ep.afterEnd(`serve() on ${ep.program.laneName(this.id)}`);
     if (this.handlers !== null) throw ep.fail(new PhaseInvariant(`serve() was already called on ${ep.where(this.id)}`));
     if (this.waiter !== null || this.offered !== null) {
       throw ep.fail(new PhaseInvariant(`serve() on ${ep.where(this.id)} while a recv()/offer() is pending or an offered branch is not committed`));
