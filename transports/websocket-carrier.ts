@@ -39,6 +39,8 @@ export interface DialWebSocketOptions {
   readonly WebSocket?: WebSocketConstructor;
   /** Give up when the socket is not open after this many milliseconds (default 10 000). */
   readonly timeoutMs?: number;
+  /** Aborts the dial: the promise rejects with ConnectError and the half-open socket is closed. */
+  readonly signal?: AbortSignal;
 }
 
 const OPEN = 1;
@@ -78,23 +80,29 @@ export function dialWebSocket(url: string, options: DialWebSocketOptions = {}): 
       reject(new ConnectError(url, cause instanceof Error ? cause.message : String(cause), { cause }));
       return;
     }
+    const { signal } = options;
     let settled = false;
     let failure: { reason: string; cause?: unknown } | undefined;
-    const fail = (reason: string, cause?: unknown): void => {
-      if (settled) return;
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
-      reject(new ConnectError(url, reason, { cause }));
+      signal?.removeEventListener("abort", abort);
+      return true;
     };
-    const timer = setTimeout(() => {
-      fail(`no answer within ${timeoutMs} ms`);
+    const fail = (reason: string, cause?: unknown): void => {
+      if (settle()) reject(new ConnectError(url, reason, { cause }));
+    };
+    const giveUp = (reason: string, cause?: unknown): void => {
+      fail(reason, cause);
       socket.close();
-    }, timeoutMs);
+    };
+    const abort = (): void => giveUp("the dial was aborted", signal?.reason);
+    const timer = setTimeout(() => giveUp(`no answer within ${timeoutMs} ms`), timeoutMs);
+    signal?.addEventListener("abort", abort, { once: true });
+    if (signal?.aborted) abort();
     socket.addEventListener("open", () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(wrapWebSocket(socket, { peer: url }));
+      if (settle()) resolve(wrapWebSocket(socket, { peer: url }));
     });
     socket.addEventListener("error", (event) => {
       failure ??= { reason: event.message || "connection failed", cause: event.error };

@@ -7,6 +7,8 @@ import { DEFAULT_MAX_PAYLOAD } from "./ws-listener.js";
 export interface DialWsOptions {
   /** Give up when the socket is not open after this many milliseconds (default 10 000). */
   readonly timeoutMs?: number;
+  /** Aborts the dial: the promise rejects with ConnectError. */
+  readonly signal?: AbortSignal;
   /** Largest accepted message in bytes; a bigger one closes the connection (default 64 MiB). */
   readonly maxPayload?: number;
 }
@@ -25,5 +27,6 @@ export function dialWs(url: string, options: DialWsOptions = {}): Promise<Carrie
   return dialWebSocket(url, {
     WebSocket: ConfiguredWebSocket,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
 }
