@@ -1,6 +1,7 @@
-import { Inflate, deflateSync } from "fflate";
+import { Inflate, deflateSync, inflateSync } from "fflate";
 import { CodecError } from "../lib/choreography/errors.js";
 import { BindingOptionsError } from "./binding-options-error.js";
+import { readVarUint, varUintSize, writeVarUint } from "./varint.js";
 
 /** A deflate level: 0 stores, 1 is fastest, 9 compresses best. */
 export type DeflateLevel = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
@@ -49,13 +50,18 @@ export function resolveCompression(options: CompressionOptions | false | undefin
 }
 
 /**
- * Raw-deflates `raw` when it is at least `settings.threshold` bytes long; returns the compressed bytes
- * only when they are smaller than `raw`, otherwise undefined (send `raw` as it is).
+ * Compresses `raw` when it is at least `settings.threshold` bytes long, into the compressed payload
+ * form: a varint of `raw.length`, then the raw deflate stream. Returns it only when it is smaller
+ * than `raw`, otherwise undefined (send `raw` as it is).
  */
 export function deflatePayload(raw: Uint8Array, settings: CompressionSettings): Uint8Array | undefined {
   if (raw.length < settings.threshold) return undefined;
-  const compressed = deflateSync(raw, { level: settings.level });
-  return compressed.length < raw.length ? compressed : undefined;
+  const stream = deflateSync(raw, { level: settings.level });
+  const prefix = varUintSize(raw.length);
+  if (prefix + stream.length >= raw.length) return undefined;
+  const out = new Uint8Array(prefix + stream.length);
+  out.set(stream, writeVarUint(out, 0, raw.length));
+  return out;
 }
 
 /** The most one deflate input byte can expand to (258-byte matches coded in under 2 bits). */
@@ -65,42 +71,59 @@ const MIN_INPUT_STEP = 1024;
 const MAX_INPUT_STEP = 256 * 1024;
 
 /**
- * Inflates raw-deflated `compressed`, refusing with a CodecError output beyond `maxBytes` or a
- * corrupt or truncated stream. Input is fed in steps small enough that no step can produce more than
- * half the remaining allowance (or about 1 MiB near the limit), so an inflate bomb is stopped close
- * to the limit instead of being allocated in full.
+ * Inflates a compressed payload (see deflatePayload), refusing with a CodecError a declared size over
+ * `maxBytes` (before inflating anything), a corrupt or truncated stream, and a long stream that
+ * inflates to another size than declared (a short one is inflated into exactly the declared size,
+ * cut or zero-padded if the peer lied, for the codec to judge). Memory and work stay bounded by `maxBytes`: a stream whose worst-case
+ * expansion fits is inflated at once into a buffer of the declared size; a longer one is fed in steps
+ * small enough that no step can produce more than half of what is left (or about 1 MiB near the end).
  */
 export function inflatePayload(compressed: Uint8Array, maxBytes: number): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  let ended = false;
-  const inflater = new Inflate((chunk, final) => {
-    total += chunk.length;
-    if (chunk.length > 0 && total <= maxBytes) chunks.push(chunk);
-    ended = final;
-  });
-  let pos = 0;
+  const cursor = { bytes: compressed, pos: 0 };
+  const declared = readVarUint(cursor);
+  if (declared > maxBytes) {
+    throw new CodecError(
+      `Compressed payload declares ${declared} inflated bytes, over maxInflatedBytes (${maxBytes}); ` +
+        "raise limits.maxInflatedBytes on this side if such payloads are legitimate.",
+    );
+  }
+  const stream = compressed.subarray(cursor.pos);
   try {
-    while (pos < compressed.length && !ended) {
-      const allowance = Math.floor((maxBytes - total) / (2 * MAX_DEFLATE_EXPANSION));
-      const end = Math.min(compressed.length, pos + Math.min(MAX_INPUT_STEP, Math.max(MIN_INPUT_STEP, allowance)));
-      inflater.push(compressed.subarray(pos, end), end === compressed.length);
-      pos = end;
-      if (total > maxBytes) {
-        throw new CodecError(
-          `Compressed payload inflates to more than maxInflatedBytes (${maxBytes}); refused after ${pos} of ` +
-            `${compressed.length} compressed bytes. Raise limits.maxInflatedBytes on this side if such payloads are legitimate.`,
-        );
-      }
+    if (stream.length * MAX_DEFLATE_EXPANSION <= maxBytes) {
+      return inflateSync(stream, { out: new Uint8Array(declared) });
     }
+    return inflateInSteps(stream, declared);
   } catch (error) {
     if (error instanceof CodecError) throw error;
     throw new CodecError(`Corrupt compressed payload (${compressed.length} bytes): ${describe(error)}.`, {
       cause: error,
     });
   }
-  if (!ended) {
-    throw new CodecError(`Truncated compressed payload (${compressed.length} bytes): the deflate stream does not end.`);
+}
+
+/** Streams `stream` through an inflater, refusing output beyond `size` as soon as a step produces it. */
+function inflateInSteps(stream: Uint8Array, size: number): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const inflater = new Inflate((chunk) => {
+    total += chunk.length;
+    if (chunk.length > 0 && total <= size) chunks.push(chunk);
+  });
+  let pos = 0;
+  while (pos < stream.length) {
+    const allowance = Math.floor((size - total) / (2 * MAX_DEFLATE_EXPANSION));
+    const end = Math.min(stream.length, pos + Math.min(MAX_INPUT_STEP, Math.max(MIN_INPUT_STEP, allowance)));
+    inflater.push(stream.subarray(pos, end), end === stream.length);
+    pos = end;
+    if (total > size) {
+      throw new CodecError(
+        `Compressed payload inflates to more than its declared ${size} bytes; refused after ${pos} of ` +
+          `${stream.length} compressed bytes.`,
+      );
+    }
+  }
+  if (total !== size) {
+    throw new CodecError(`Compressed payload inflates to ${total} bytes, not the ${size} bytes it declares.`);
   }
   return concat(chunks, total);
 }

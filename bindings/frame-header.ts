@@ -1,7 +1,7 @@
 import { CodecError } from "../lib/choreography/errors.js";
 import { type ByteCursor, MAX_VARUINT_BYTES, readVarUint, varUintSize, writeVarUint } from "./varint.js";
 
-/** Flag bit: the payload is raw-deflated (see compression.ts). */
+/** Flag bit: the payload is compressed: a varint of its inflated size, then raw deflate (see compression.ts). */
 export const FLAG_COMPRESSED = 0x01;
 
 /**

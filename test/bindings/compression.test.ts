@@ -10,6 +10,7 @@ import {
   inflatePayload,
   resolveCompression,
 } from "../../bindings/compression.js";
+import { varUintSize, writeVarUint } from "../../bindings/varint.js";
 
 const text = (length: number) => new TextEncoder().encode('{"key":"value","n":1},'.repeat(Math.ceil(length / 22)).slice(0, length));
 
@@ -21,6 +22,14 @@ function randomBytes(length: number, seed: number): Uint8Array {
     bytes[index] = state >>> 24;
   }
   return bytes;
+}
+
+/** A compressed payload as a peer may send it, declaring `declared` inflated bytes (truthfully or not). */
+function compressedPayload(raw: Uint8Array, declared = raw.length, level: 0 | 1 | 6 = 6): Uint8Array {
+  const stream = deflateSync(raw, { level });
+  const out = new Uint8Array(varUintSize(declared) + stream.length);
+  out.set(stream, writeVarUint(out, 0, declared));
+  return out;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -63,20 +72,21 @@ describe("compression", () => {
 
   it("inflates payloads spanning many input steps", () => {
     const raw = randomBytes(300_000, 3);
-    const compressed = deflateSync(raw, { level: 0 });
+    const compressed = compressedPayload(raw, raw.length, 0);
     expect(sameBytes(inflatePayload(compressed, raw.length), raw)).toBe(true);
     expect(sameBytes(inflatePayload(compressed, 1 << 30), raw)).toBe(true);
+    expect(() => inflatePayload(compressedPayload(raw, raw.length + 1, 0), raw.length + 1)).toThrow(
+      /inflates to 300000 bytes, not the 300001 bytes it declares/,
+    );
   });
 
-  it("refuses an inflate bomb near the limit, without inflating it in full", () => {
-    const bomb = deflateSync(new Uint8Array(10_000_000), { level: 1 });
-    expect(bomb.length).toBeLessThan(20_000);
-    let produced = 0;
+  function measureInflation(): { produced: number } {
+    const measured = { produced: 0 };
     const push = Inflate.prototype.push;
     vi.spyOn(Inflate.prototype, "push").mockImplementation(function (this: Inflate, chunk, final) {
       const ondata = this.ondata;
       this.ondata = (data, last) => {
-        produced += data.length;
+        measured.produced += data.length;
         ondata.call(this, data, last);
       };
       try {
@@ -85,26 +95,43 @@ describe("compression", () => {
         this.ondata = ondata;
       }
     });
-    const limit = 64 * 1024;
-    expect(() => inflatePayload(bomb, limit)).toThrow(CodecError);
-    expect(() => inflatePayload(bomb, limit)).toThrow(/maxInflatedBytes \(65536\)/);
-    expect(produced).toBeGreaterThan(0);
-    expect(produced / 2).toBeLessThan(limit + 1024 * 1032);
-    expect(produced / 2).toBeLessThan(2_000_000);
+    return measured;
+  }
+
+  const zeros = new Uint8Array(10_000_000);
+
+  it("refuses an inflate bomb that declares its size before inflating anything", () => {
+    const bomb = compressedPayload(zeros, zeros.length, 1);
+    expect(bomb.length).toBeLessThan(50_000);
+    const measured = measureInflation();
+    expect(() => inflatePayload(bomb, 64 * 1024)).toThrow(CodecError);
+    expect(() => inflatePayload(bomb, 64 * 1024)).toThrow(/declares 10000000 inflated bytes, over maxInflatedBytes \(65536\)/);
+    expect(measured.produced).toBe(0);
+  });
+
+  it("refuses an inflate bomb that lies about its size near the declared size, without inflating it in full", () => {
+    const bomb = compressedPayload(zeros, 60_000, 1);
+    const measured = measureInflation();
+    expect(() => inflatePayload(bomb, 64 * 1024)).toThrow(/more than its declared 60000 bytes/);
+    expect(measured.produced).toBeGreaterThan(0);
+    expect(measured.produced).toBeLessThan(60_000 + 1024 * 1032);
   });
 
   it("accepts exactly the limit", () => {
     const raw = text(50_000);
-    const compressed = deflateSync(raw);
+    const compressed = compressedPayload(raw);
     expect(sameBytes(inflatePayload(compressed, 50_000), raw)).toBe(true);
     expect(() => inflatePayload(compressed, 49_999)).toThrow(CodecError);
+    const small = text(500);
+    expect(sameBytes(inflatePayload(compressedPayload(small), 1 << 30), small)).toBe(true);
   });
 
   it("refuses corrupt, truncated and empty streams with a CodecError", () => {
-    const compressed = deflateSync(text(10_000));
-    expect(() => inflatePayload(compressed.subarray(0, compressed.length - 3), 1 << 20)).toThrow(/Truncated|Corrupt/);
-    expect(() => inflatePayload(new Uint8Array(0), 1 << 20)).toThrow(/Truncated/);
-    expect(() => inflatePayload(Uint8Array.of(0xff, 0xff, 0xff), 1 << 20)).toThrow(CodecError);
+    const compressed = compressedPayload(text(10_000));
+    expect(() => inflatePayload(compressed.subarray(0, compressed.length - 3), 1 << 20)).toThrow(/Corrupt.*unexpected EOF/);
+    expect(() => inflatePayload(compressed.subarray(0, compressed.length - 3), 10_000)).toThrow(/Corrupt.*unexpected EOF/);
+    expect(() => inflatePayload(new Uint8Array(0), 1 << 20)).toThrow(/Truncated varint/);
+    expect(() => inflatePayload(Uint8Array.of(5, 0xff, 0xff, 0xff), 1 << 20)).toThrow(CodecError);
   });
 
   it("turns any bytes into output within the limit or a CodecError", () => {
