@@ -31,6 +31,16 @@ describe("ObjectDescriptor", () => {
     expect(Object.isFrozen(d.tags)).toBe(true);
   });
 
+  it("sorts and deduplicates like a reference, for few and for many tags", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 30 }), fc.string({ maxLength: 2 })), { maxLength: 60 }), (tags) => {
+        const expected = [...new Set(tags.map((tag) => canonicalJson(tag)))].sort();
+        expect(new ObjectDescriptor(tags, null, LARGE).tags.map((tag) => tag.key)).toEqual(expected);
+      }),
+      RUNS,
+    );
+  });
+
   it("accepts any iterable of tags, and no tags at all", () => {
     const fromSet = new ObjectDescriptor(new Set<JsonValue>(["x", "y"]), 1);
     const fromGenerator = new ObjectDescriptor(
