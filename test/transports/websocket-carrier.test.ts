@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, get, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -183,9 +183,13 @@ describe("websocket carrier", () => {
     const listener = await listenWebSocket({ port: 0, path: "/hakuban" }, () => {});
     cleanups.push(() => listener.close());
     expect(listener.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/hakuban$/);
-    const response = await fetch(listener.url.replace("ws:", "http:"));
-    expect(response.status).toBe(426);
-    await response.text();
+    const status = await new Promise<number | undefined>((resolve, reject) =>
+      get(listener.url.replace("ws:", "http:"), { agent: false }, (response) => {
+        response.resume();
+        response.on("end", () => resolve(response.statusCode));
+      }).on("error", reject),
+    );
+    expect(status).toBe(426);
     await expect(dialWs(listener.url.replace("/hakuban", "/other"))).rejects.toBeInstanceOf(ConnectError);
     const carrier = await dialWs(listener.url);
     record(carrier);
