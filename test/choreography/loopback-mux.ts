@@ -69,6 +69,8 @@ export class LoopbackMux implements SessionMux {
   closed = false;
   /** Every frame this side sent, in order (before the JSON round trip). */
   readonly sentFrames: { session: number; lane: number; label: number; payload: unknown }[] = [];
+  /** Exceptions that escaped an endpoint's wire handlers (must stay empty). */
+  readonly escaped: unknown[] = [];
   /** The error the connection ended with (undefined while open or after a clean close). */
   closeError: Error | undefined;
   private readonly wires = new Map<number, LoopbackWire>();
@@ -145,6 +147,15 @@ export class LoopbackMux implements SessionMux {
   }
 
   private route(frame: Frame): void {
+    try {
+      this.routeFrame(frame);
+    } catch (error) {
+      // An endpoint's handlers must never throw into the binding; record it for the tests to see.
+      this.escaped.push(error);
+    }
+  }
+
+  private routeFrame(frame: Frame): void {
     const wire = this.wires.get(frame.session);
     if (wire !== undefined) {
       wire.deliver(frame);
