@@ -3,6 +3,7 @@ import type { ContractContext, Terminable } from "./contracts/contract-context.j
 import { ObjectContractBuilder, TagContractBuilder } from "./contracts/contract-builder.js";
 import type { JsonLimits, JsonValue } from "./descriptor/json-value.js";
 import { ObjectDescriptor } from "./descriptor/object-descriptor.js";
+import { resolveLimits } from "./descriptor/resolve-limits.js";
 import { TagDescriptor } from "./descriptor/tag-descriptor.js";
 import type { ErrorSink } from "./events/error-sink.js";
 import { GuardedObservable } from "./events/guarded-observable.js";
@@ -63,12 +64,12 @@ export class LocalNode {
   constructor(options: LocalNodeOptions = {}) {
     this.name = options.name ?? "hakuban";
     const report: ErrorSink = (error, context) => this.reportError(error, context);
-    this.errors = new ListenerSet<NodeError>(consoleSink, "node error listener");
+    this.errors = new ListenerSet<NodeError>(consoleSink, () => "node error listener");
     this.exchange = new Exchange(report);
     this.context = {
       exchange: this.exchange,
       clock: options.clock ?? Date.now,
-      dataLimits: { ...DEFAULT_DATA_LIMITS, ...options.dataLimits },
+      dataLimits: resolveLimits(DEFAULT_DATA_LIMITS, options.dataLimits),
       forget: (contract) => this.contracts.delete(contract as Terminable & { subscriptionCount: number }),
     };
   }
@@ -89,7 +90,7 @@ export class LocalNode {
 
   /** Exceptions thrown by application callbacks and subscribers. Without a listener they are logged. */
   get errors$(): Observable<NodeError> {
-    return (this.errorStream ??= new GuardedObservable<NodeError>(consoleSink, "node error subscriber", (subscriber) =>
+    return (this.errorStream ??= new GuardedObservable<NodeError>(consoleSink, () => "node error subscriber", (subscriber) =>
       this.errors.add((error) => subscriber.next(error)),
     ));
   }
@@ -115,7 +116,9 @@ export class LocalNode {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const contract of [...this.contracts]) contract.terminate();
+    const contracts = [...this.contracts];
+    for (const contract of contracts) if (contract.role === "observe") contract.terminate();
+    for (const contract of contracts) contract.terminate();
     await Promise.resolve();
   }
 

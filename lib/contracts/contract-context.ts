@@ -14,5 +14,7 @@ export interface ContractContext {
 
 /** Anything the node can terminate on close. */
 export interface Terminable {
+  /** Observers end before exposers on close, so nobody sees a pointless desynchronization. */
+  readonly role: "observe" | "expose";
   terminate(): void;
 }

@@ -9,14 +9,18 @@ import { ContractTerminatedError } from "./contract-terminated-error.js";
  * three surfaces (RxJS observable, async iterator, callback), all of which end when the contract does.
  */
 export abstract class Contract implements Terminable {
-  private readonly ended: ListenerSet<void>;
+  private endListeners: ListenerSet<void> | undefined;
   private isTerminated = false;
 
-  protected constructor(
-    protected readonly context: ContractContext,
-    private readonly label: string,
-  ) {
-    this.ended = new ListenerSet<void>(context.exchange.reportError, `${label} completion`);
+  protected constructor(protected readonly context: ContractContext) {}
+
+  abstract readonly role: "observe" | "expose";
+
+  /** Names the contract in error reports, e.g. `observe {"tags":["t"],"json":1}`. */
+  protected abstract describe(): string;
+
+  private get ended(): ListenerSet<void> {
+    return (this.endListeners ??= this.listenerSet("completion"));
   }
 
   /** True once terminate() was called (or the node closed). */
@@ -30,10 +34,9 @@ export abstract class Contract implements Terminable {
     this.isTerminated = true;
     this.leave();
     this.context.forget(this);
-    const ended = this.ended;
     this.context.exchange.defer(() => {
-      ended.emit();
-      ended.clear();
+      this.endListeners?.emit();
+      this.endListeners?.clear();
       this.clearListeners();
     });
   }
@@ -48,7 +51,7 @@ export abstract class Contract implements Terminable {
   protected abstract clearListeners(): void;
 
   protected get endListenerCount(): number {
-    return this.ended.size;
+    return this.endListeners?.size ?? 0;
   }
 
   protected assertLive(what: string): void {
@@ -56,7 +59,7 @@ export abstract class Contract implements Terminable {
   }
 
   protected listenerSet<T>(what: string): ListenerSet<T> {
-    return new ListenerSet<T>(this.context.exchange.reportError, `${this.label} ${what}`);
+    return new ListenerSet<T>(this.context.exchange.reportError, () => `${this.describe()} ${what}`);
   }
 
   /**
@@ -64,7 +67,7 @@ export abstract class Contract implements Terminable {
    * then follows live events, and completes when the contract terminates.
    */
   protected observable<T>(events: ListenerSet<T>, initial: () => Iterable<T>): Observable<T> {
-    return new GuardedObservable<T>(this.context.exchange.reportError, `${this.label} subscriber`, (subscriber) => {
+    return new GuardedObservable<T>(this.context.exchange.reportError, () => `${this.describe()} subscriber`, (subscriber) => {
       if (this.isTerminated) {
         subscriber.complete();
         return;

@@ -42,17 +42,19 @@ export class ObjectExposeContract<T> extends Contract implements ObjectExpose<T>
   readonly id: number;
   readonly capacity: number;
   readonly assignedEntries = new Set<ObjectEntry>();
+  readonly descriptor: ObjectDescriptor;
   private entry: ObjectEntry | undefined;
   private readonly exposed = new ExposedState();
   private readonly changes: ListenerSet<boolean>;
   private stream: Observable<boolean> | undefined;
 
-  constructor(context: ContractContext, readonly descriptor: ObjectDescriptor, capacity: number) {
-    super(context, `expose ${descriptor}`);
+  constructor(context: ContractContext, descriptor: ObjectDescriptor, capacity: number) {
+    super(context);
     this.id = context.exchange.nextId();
     this.capacity = capacity;
     this.changes = this.listenerSet("assignment");
     this.entry = context.exchange.addObjectExposer(descriptor, this);
+    this.descriptor = this.entry.descriptor; // the node's interned copy; the caller's can be collected
   }
 
   get assigned(): boolean {
@@ -88,6 +90,12 @@ export class ObjectExposeContract<T> extends Contract implements ObjectExpose<T>
   desynchronize(): void {
     this.assertLive("desynchronize");
     this.exposed.desynchronize(this.context.exchange, this, this.entry);
+  }
+
+  readonly role = "expose";
+
+  protected describe(): string {
+    return `expose ${this.descriptor}`;
   }
 
   get subscriptionCount(): number {

@@ -28,14 +28,16 @@ export interface ObjectObserve<T> {
 
 /** The object-observe contract as the exchange sees it: a state sink. */
 export class ObjectObserveContract<T> extends Contract implements ObjectObserve<T>, StateSink {
+  readonly descriptor: ObjectDescriptor;
   private entry: ObjectEntry | undefined;
   private readonly changes: ListenerSet<ObjectState<T> | undefined>;
   private stream: Observable<ObjectState<T> | undefined> | undefined;
 
-  constructor(context: ContractContext, readonly descriptor: ObjectDescriptor) {
-    super(context, `observe ${descriptor}`);
+  constructor(context: ContractContext, descriptor: ObjectDescriptor) {
+    super(context);
     this.changes = this.listenerSet("change");
     this.entry = context.exchange.addObjectObserver(descriptor, this);
+    this.descriptor = this.entry.descriptor; // the node's interned copy; the caller's can be collected
   }
 
   get state(): ObjectState<T> | undefined {
@@ -64,6 +66,12 @@ export class ObjectObserveContract<T> extends Contract implements ObjectObserve<
   onChange(callback: (state: ObjectState<T> | undefined) => void): () => void {
     this.assertLive("onChange");
     return this.changes.add(callback);
+  }
+
+  readonly role = "observe";
+
+  protected describe(): string {
+    return `observe ${this.descriptor}`;
   }
 
   get subscriptionCount(): number {

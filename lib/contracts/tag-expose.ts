@@ -50,14 +50,16 @@ export class TagExposeContract<T> extends Contract implements TagExpose<T>, Expo
   private readonly exposed = new Map<string, ExposedState>();
   private readonly changes: ListenerSet<TagAssignment>;
   private stream: Observable<TagAssignment> | undefined;
+  readonly descriptor: TagDescriptor;
   private tag: TagEntry | undefined;
 
-  constructor(context: ContractContext, readonly descriptor: TagDescriptor, capacity: number) {
-    super(context, `expose tag ${descriptor}`);
+  constructor(context: ContractContext, descriptor: TagDescriptor, capacity: number) {
+    super(context);
     this.id = context.exchange.nextId();
     this.capacity = capacity;
     this.changes = this.listenerSet("assignment");
     this.tag = context.exchange.addTagExposer(descriptor, this);
+    this.descriptor = this.tag.descriptor;
   }
 
   get assigned(): readonly ObjectDescriptor[] {
@@ -101,6 +103,12 @@ export class TagExposeContract<T> extends Contract implements TagExpose<T>, Expo
     this.assertCarriesTag(descriptor);
     const { exchange } = this.context;
     this.exposed.get(descriptor.key)?.desynchronize(exchange, this, exchange.objects.get(descriptor.key));
+  }
+
+  readonly role = "expose";
+
+  protected describe(): string {
+    return `expose tag ${this.descriptor}`;
   }
 
   get subscriptionCount(): number {

@@ -42,14 +42,16 @@ export interface TagObserve<T> {
 
 /** The tag-observe contract as the exchange sees it: a tag sink. */
 export class TagObserveContract<T> extends Contract implements TagObserve<T>, TagSink {
+  readonly descriptor: TagDescriptor;
   private tag: TagEntry | undefined;
   private readonly changes: ListenerSet<TagChange<T>>;
   private stream: Observable<TagChange<T>> | undefined;
 
-  constructor(context: ContractContext, readonly descriptor: TagDescriptor) {
-    super(context, `observe tag ${descriptor}`);
+  constructor(context: ContractContext, descriptor: TagDescriptor) {
+    super(context);
     this.changes = this.listenerSet("change");
     this.tag = context.exchange.addTagObserver(descriptor, this);
+    this.descriptor = this.tag.descriptor;
   }
 
   get objects(): ReadonlyMap<string, TagObject<T>> {
@@ -80,6 +82,12 @@ export class TagObserveContract<T> extends Contract implements TagObserve<T>, Ta
   onChange(callback: (change: TagChange<T>) => void): () => void {
     this.assertLive("onChange");
     return this.changes.add(callback);
+  }
+
+  readonly role = "observe";
+
+  protected describe(): string {
+    return `observe tag ${this.descriptor}`;
   }
 
   get subscriptionCount(): number {

@@ -10,7 +10,7 @@ import type { ErrorSink } from "./error-sink.js";
 export class GuardedObservable<T> extends Observable<T> {
   constructor(
     private readonly sink: ErrorSink,
-    private readonly context: string,
+    private readonly describe: () => string,
     subscribe: (subscriber: Subscriber<T>) => TeardownLogic,
   ) {
     super(subscribe);
@@ -21,14 +21,14 @@ export class GuardedObservable<T> extends Observable<T> {
     if (observerOrNext == null) return super.subscribe();
     if (observerOrNext instanceof Subscriber) return super.subscribe(observerOrNext as Subscriber<T>);
     const sink = this.sink;
-    const context = this.context;
+    const describe = this.describe;
     const guard = <A extends unknown[]>(fn: ((...args: A) => void) | undefined, self: unknown) =>
       fn &&
       ((...args: A) => {
         try {
           fn.apply(self, args);
         } catch (error) {
-          sink(error, context);
+          sink(error, describe());
         }
       });
     if (typeof observerOrNext === "function") return super.subscribe(guard(observerOrNext, undefined));

@@ -1,39 +1,49 @@
-import { callGuarded, type ErrorSink } from "./error-sink.js";
+import type { ErrorSink } from "./error-sink.js";
 
 /**
  * A synchronous, guarded fan-out to listeners: the one primitive under every event surface
  * (RxJS observables, async iterators and callbacks all subscribe here). Emitting while a listener
  * subscribes or unsubscribes is safe; a throwing listener is reported and the rest still run.
+ * Costs one small object until the first listener arrives (most contracts never get one of some kind).
  */
 export class ListenerSet<T> {
-  private listeners: Array<(value: T) => void> = [];
+  private listeners: Array<(value: T) => void> | undefined;
   private emitting = 0;
   private dirty = false;
 
-  constructor(private readonly sink: ErrorSink, private readonly context: string) {}
+  /** @param describe names the listeners' owner in error reports; called only when one throws. */
+  constructor(
+    private readonly sink: ErrorSink,
+    private readonly describe: () => string,
+  ) {}
 
   /** Number of live listeners (for leak checks and statistics). */
   get size(): number {
     let n = 0;
-    for (const l of this.listeners) if (l !== noop) n++;
+    if (this.listeners) for (const l of this.listeners) if (l !== noop) n++;
     return n;
   }
 
   /** Adds a listener; returns the function that removes it (idempotent). */
   add(listener: (value: T) => void): () => void {
-    this.listeners.push(listener);
+    (this.listeners ??= []).push(listener);
     return () => this.remove(listener);
   }
 
   emit(value: T): void {
     const listeners = this.listeners;
+    if (listeners === undefined) return;
     const n = listeners.length;
-    if (n === 0) return;
     this.emitting++;
     try {
       for (let i = 0; i < n; i++) {
         const listener = listeners[i]!;
-        if (listener !== noop) callGuarded(this.sink, this.context, listener, value);
+        if (listener === noop) continue;
+        try {
+          listener(value);
+        } catch (error) {
+          this.sink(error, this.describe());
+        }
       }
     } finally {
       if (--this.emitting === 0 && this.dirty) this.compact();
@@ -42,24 +52,25 @@ export class ListenerSet<T> {
 
   /** Removes every listener. */
   clear(): void {
-    this.listeners = [];
+    this.listeners = undefined;
     this.dirty = false;
   }
 
   private remove(listener: (value: T) => void): void {
-    const index = this.listeners.indexOf(listener);
+    const listeners = this.listeners;
+    const index = listeners ? listeners.indexOf(listener) : -1;
     if (index < 0) return;
     if (this.emitting > 0) {
       // Keep indices stable for the running emit; compact afterwards.
-      this.listeners[index] = noop;
+      listeners![index] = noop;
       this.dirty = true;
     } else {
-      this.listeners.splice(index, 1);
+      listeners!.splice(index, 1);
     }
   }
 
   private compact(): void {
-    this.listeners = this.listeners.filter((l) => l !== noop);
+    this.listeners = this.listeners?.filter((l) => l !== noop);
     this.dirty = false;
   }
 }

@@ -1,0 +1,103 @@
+/**
+ * Issue "in-process exchange" figures: the rate of local set() → observer delivery against a bare RxJS
+ * BehaviorSubject.next() in the same run, and the memory an idle observed object costs beyond its data.
+ */
+import { BehaviorSubject } from "rxjs";
+import { LocalNode } from "../lib/index.js";
+import type { BenchResult, BenchScenario } from "./result.js";
+
+const OBSERVERS = 4;
+
+function rate(run: (n: number) => void, n: number): number {
+  run(Math.min(n, 20_000)); // warm up
+  const best: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const start = process.hrtime.bigint();
+    run(n);
+    best.push(n / (Number(process.hrtime.bigint() - start) / 1e9));
+  }
+  return Math.max(...best);
+}
+
+function subjectRun(n: number): void {
+  const subject = new BehaviorSubject<{ counter: number }>({ counter: 0 });
+  let sink = 0;
+  for (let i = 0; i < OBSERVERS; i++) subject.subscribe((v) => (sink += v.counter));
+  for (let i = 0; i < n; i++) subject.next({ counter: i });
+  if (sink < 0) throw new Error("unreachable");
+}
+
+function hakubanRun(n: number): void {
+  const node = new LocalNode();
+  const expose = node.object(["bench"], "counter").expose<{ counter: number }>();
+  let sink = 0;
+  for (let i = 0; i < OBSERVERS; i++) node.object(["bench"], "counter").observe<{ counter: number }>().onChange((s) => (sink += s!.data.counter));
+  for (let i = 0; i < n; i++) expose.set({ counter: i });
+  void node.close();
+  if (sink < 0) throw new Error("unreachable");
+}
+
+function heapUsed(): number {
+  globalThis.gc?.();
+  globalThis.gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+async function memoryPerIdleObject(count: number): Promise<number> {
+  const node = new LocalNode();
+  const keep: unknown[] = [];
+  const before = heapUsed();
+  for (let i = 0; i < count; i++) {
+    const descriptor = { id: i };
+    const expose = node.object(["room"], descriptor).expose<number>();
+    const observe = node.object(["room"], descriptor).observe<number>();
+    expose.set(i);
+    keep.push(expose, observe);
+  }
+  const after = heapUsed();
+  await node.close();
+  return (after - before) / count;
+}
+
+async function memoryOfDataOnly(count: number): Promise<number> {
+  const keep: unknown[] = [];
+  const before = heapUsed();
+  for (let i = 0; i < count; i++) keep.push({ id: i }, i);
+  const after = heapUsed();
+  return (after - before) / count;
+}
+
+const scenario: BenchScenario = {
+  name: "local delivery (one node)",
+  async run(progress) {
+    const n = 300_000;
+    progress(`BehaviorSubject.next → ${OBSERVERS} subscribers`);
+    const baseline = rate(subjectRun, n);
+    progress(`expose.set → ${OBSERVERS} observers`);
+    const hakuban = rate(hakubanRun, n);
+    if (!globalThis.gc) progress("run with node --expose-gc for exact memory figures (npm run bench does)");
+    progress("memory of 20,000 idle observed objects");
+    const perObject = await memoryPerIdleObject(20_000);
+    const dataOnly = await memoryOfDataOnly(20_000);
+    const results: BenchResult[] = [
+      {
+        name: `local set→observer (${OBSERVERS} observers)`,
+        value: hakuban,
+        unit: "sets/s",
+        baseline: { name: "BehaviorSubject.next", value: baseline },
+        ratio: hakuban / baseline,
+        goal: "≥ 0.5×",
+      },
+      {
+        name: "memory per idle observed object",
+        value: perObject - dataOnly,
+        unit: "B beyond data",
+        baseline: { name: "descriptor json + data alone", value: dataOnly },
+        goal: "< 1024 B",
+        notes: "one expose + one observe contract per object, one tag",
+      },
+    ];
+    return results;
+  },
+};
+export default scenario;
