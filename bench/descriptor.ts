@@ -2,9 +2,11 @@
  * Descriptor construction cost: how many ObjectDescriptors per second can be built (validated,
  * canonicalized, privately copied and frozen) from a ~100-byte JSON input with two tags, against
  * plain JSON.stringify of the same input measured in the same run; also the untrusted wire path
- * (ObjectDescriptor.fromJSON) against JSON.parse of the same wire text.
+ * (ObjectDescriptor.fromJSON) against JSON.parse of the same wire text; and assertJsonValue on object
+ * data against JSON.stringify of it.
  */
 import { canonicalJson } from "../lib/descriptor/canonical-json.js";
+import { assertJsonValue } from "../lib/descriptor/json-value.js";
 import type { JsonValue } from "../lib/descriptor/json-value.js";
 import { ObjectDescriptor } from "../lib/descriptor/object-descriptor.js";
 import type { BenchResult, BenchScenario } from "./result.js";
@@ -13,6 +15,11 @@ const TAGS: JsonValue[] = [{ type: "chat-message" }, { room: "lobby" }];
 const JSON_VALUE: JsonValue = { room: "lobby", id: 123456, author: { name: "alice", id: 42 }, flags: [true, false] };
 const INPUT = { tags: TAGS, json: JSON_VALUE };
 const WIRE_TEXT = JSON.stringify(INPUT);
+/** Object data of about 750 characters, for the validation exposers run on every `set`. */
+const DATA: JsonValue = {
+  users: Array.from({ length: 10 }, (_, i) => ({ id: i, name: `user${i}`, email: `u${i}@example.com`, active: i % 2 === 0, score: i * 1.5 })),
+};
+const DATA_LIMITS = { maxDepth: 64, maxLength: 64 * 1024 * 1024 };
 
 /** Time per round; each case runs several rounds interleaved with its baseline and keeps the best. */
 const ROUND_MS = 400;
@@ -85,6 +92,19 @@ const scenario: BenchScenario = {
         "JSON.stringify",
         () => JSON.stringify(INPUT).length,
         "trusted value, no validation",
+      ),
+    );
+    progress("descriptor: assertJsonValue on data");
+    results.push(
+      compare(
+        "descriptor/assertJsonValue-data",
+        () => {
+          assertJsonValue(DATA, DATA_LIMITS);
+          return 1;
+        },
+        "JSON.stringify",
+        () => JSON.stringify(DATA).length,
+        `${JSON.stringify(DATA).length}-character data: full validation with canonical length, no text built`,
       ),
     );
     if (sink === -1) progress("unreachable");

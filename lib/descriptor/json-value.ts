@@ -1,5 +1,7 @@
-import { canonicalJsonOf } from "./canonical-json.js";
+import { hole, notJson, notPlain, settle, symbolKey, tooDeep, tooLong, within } from "./json-fault.js";
+import { jsonStringLength } from "./json-string.js";
 import { resolveLimits } from "./resolve-limits.js";
+import { sortKeys } from "./sort-keys.js";
 
 /** Any JSON value: what descriptors and (by default) object data are made of. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -20,7 +22,81 @@ export const DEFAULT_JSON_LIMITS: JsonLimits = Object.freeze({ maxDepth: 32, max
  * InvalidJsonError naming the offending place otherwise; `path` is the name of `value` itself in that
  * message (default `$`). Rejects undefined, functions, symbols, BigInt, NaN/±Infinity, cycles, sparse
  * array holes, symbol keys and objects other than plain arrays, plain objects and null-prototype objects.
+ * Builds no text (it only counts the canonical length), so it costs about one JSON.stringify.
  */
-export function assertJsonValue(value: unknown, limits?: Partial<JsonLimits>, path?: string): asserts value is JsonValue {
-  canonicalJsonOf(value, resolveLimits(DEFAULT_JSON_LIMITS, limits), path);
+export function assertJsonValue(value: unknown, limits?: Partial<JsonLimits>, path = "$"): asserts value is JsonValue {
+  try {
+    const resolved = resolveLimits(DEFAULT_JSON_LIMITS, limits);
+    if (measure(value, 0, resolved) > resolved.maxLength) throw tooLong(resolved);
+  } catch (error) {
+    throw settle(error, path);
+  }
+}
+
+/**
+ * Validates `value`, a container nested `depth` levels deep, and returns the length of its canonical
+ * JSON text. The same checks in the same (canonical) order as the canonicalizing walk of
+ * canonical-json.ts, so both report the same problem at the same path; faults carry no path yet.
+ */
+function measure(value: unknown, depth: number, limits: JsonLimits): number {
+  switch (typeof value) {
+    case "string": {
+      const length = jsonStringLength(value);
+      if (length > limits.maxLength) throw tooLong(limits);
+      return length;
+    }
+    case "number":
+      if (value !== value || value === Infinity || value === -Infinity) throw notJson(value);
+      return ("" + value).length;
+    case "boolean":
+      return value ? 4 : 5;
+    case "object":
+      break;
+    default:
+      throw notJson(value);
+  }
+  if (value === null) return 4;
+  if (depth >= limits.maxDepth) throw tooDeep(limits, value);
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (prototype === Array.prototype) return measureArray(value as readonly unknown[], depth + 1, limits);
+  if (prototype === Object.prototype || prototype === null) {
+    return measureObject(value as { readonly [key: string]: unknown }, depth + 1, limits);
+  }
+  throw notPlain(prototype);
+}
+
+function measureArray(array: readonly unknown[], depth: number, limits: JsonLimits): number {
+  const n = array.length;
+  let length = 1;
+  let i = 0;
+  try {
+    for (; i < n; i++) {
+      const item = array[i];
+      if (item === undefined && !(i in array)) throw hole();
+      length += (i > 0 ? 1 : 0) + measure(item, depth, limits);
+      if (length >= limits.maxLength) throw tooLong(limits);
+    }
+  } catch (error) {
+    throw within(error, i, array);
+  }
+  return length + 1;
+}
+
+function measureObject(object: { readonly [key: string]: unknown }, depth: number, limits: JsonLimits): number {
+  const keys = sortKeys(Object.keys(object));
+  const symbols = Object.getOwnPropertySymbols(object);
+  if (symbols.length > 0) throw symbolKey(symbols[0]!);
+  const n = keys.length;
+  let length = 1;
+  let key = "";
+  try {
+    for (let i = 0; i < n; i++) {
+      key = keys[i]!;
+      length += (i > 0 ? 2 : 1) + jsonStringLength(key) + measure(object[key], depth, limits);
+      if (length >= limits.maxLength) throw tooLong(limits);
+    }
+  } catch (error) {
+    throw within(error, key, object);
+  }
+  return length + 1;
 }

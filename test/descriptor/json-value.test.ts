@@ -1,7 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { canonicalJson, canonicalJsonOf } from "../../lib/descriptor/canonical-json.js";
 import { InvalidJsonError } from "../../lib/descriptor/invalid-json-error.js";
 import { InvalidLimitsError } from "../../lib/descriptor/invalid-limits-error.js";
 import { DEFAULT_JSON_LIMITS, assertJsonValue } from "../../lib/descriptor/json-value.js";
+import type { JsonValue } from "../../lib/descriptor/json-value.js";
 import { HakubanError } from "../../lib/hakuban-error.js";
 
 function failure(value: unknown, limits?: Parameters<typeof assertJsonValue>[1], path?: string): InvalidJsonError {
@@ -120,6 +123,59 @@ describe("assertJsonValue", () => {
     expect(error.path).toBe("$.b");
     expect(error.problem).toMatch(/longer than 12 characters \(limit maxLength\)/);
     expect(failure({ a: ["y".repeat(20)] }, { maxLength: 12 }).path).toBe("$.a[0]");
+  });
+
+  it("enforces maxLength exactly at the boundary, for containers and scalars", () => {
+    const value = { a: "xxxxx" };
+    expect(canonicalJson(value)).toHaveLength(13);
+    for (const check of [(limit: number) => assertJsonValue(value, { maxLength: limit }), (limit: number) => canonicalJsonOf(value, { maxDepth: 32, maxLength: limit })]) {
+      expect(() => check(13)).not.toThrow();
+      expect(() => check(12)).toThrow(/limit maxLength/);
+    }
+    expect(failure(123456, { maxLength: 5 }).path).toBe("$");
+    expect(failure([], { maxLength: 1 }).path).toBe("$");
+    expect(() => assertJsonValue([[]], { maxLength: 4 })).not.toThrow();
+    expect(() => assertJsonValue([[]], { maxLength: 3 })).toThrow(/limit maxLength/);
+  });
+
+  it("accepts exactly the values whose canonical text fits, like canonicalJsonOf", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.integer({ min: 1, max: 300 }), (value, maxLength) => {
+        const fits = canonicalJson(value as JsonValue).length <= maxLength;
+        const limits = { maxDepth: 1000, maxLength };
+        let accepted = true;
+        try {
+          assertJsonValue(value, limits);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidJsonError);
+          accepted = false;
+        }
+        expect(accepted).toBe(fits);
+        if (fits) expect(canonicalJsonOf(value, limits)).toBe(canonicalJson(value as JsonValue));
+        else expect(() => canonicalJsonOf(value, limits)).toThrow(/limit maxLength/);
+      }),
+      { numRuns: 300, seed: 99 },
+    );
+  });
+
+  it("rejects the same inputs as canonicalJsonOf, at the same path", () => {
+    const anything = fc.anything({ withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true });
+    fc.assert(
+      fc.property(anything, (value) => {
+        const outcome = (check: () => unknown) => {
+          try {
+            check();
+            return "ok";
+          } catch (error) {
+            expect(error).toBeInstanceOf(InvalidJsonError);
+            return (error as InvalidJsonError).message;
+          }
+        };
+        const limits = { maxDepth: 32, maxLength: 1_000_000 };
+        expect(outcome(() => assertJsonValue(value, limits))).toBe(outcome(() => canonicalJsonOf(value, limits)));
+      }),
+      { numRuns: 300, seed: 5 },
+    );
   });
 
   it("counts length on the canonical text, not on the input's formatting", () => {
