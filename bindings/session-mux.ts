@@ -291,7 +291,7 @@ class Mux implements CarrierSessionMux {
     if (this.#closed) return;
     const how = event.byPeer ? "was closed by the peer or the network" : "was closed";
     this.#shutdown(
-      new TransportError(`The connection to ${this.peer} ${how}: ${event.reason}.`, { cause: event.error }),
+      new TransportError(`The connection to ${this.peer} ${how}: ${event.reason}`, { cause: event.error }),
       event.reason,
     );
   }
