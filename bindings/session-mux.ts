@@ -299,6 +299,7 @@ class Mux implements CarrierSessionMux {
   #shutdown(error: Error | undefined, reason: string): void {
     if (this.#closed) return;
     this.#writer.flush();
+    if (this.#closed) return; // a failed write during the flush already shut the connection down
     this.#closed = true;
     this.#closeError = error;
     this.#writer.discard();
