@@ -64,10 +64,8 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   readonly session: number;
   /** Resolves when the session ends: undefined for a clean end, or the fault that ended it. Never rejects. */
   readonly closed: Promise<Error | undefined>;
-  /** @internal */
-  status: EndpointStatus = "open";
-  /** The fault that ended the session, if one did. */
-  fault: Error | undefined = undefined;
+  private status: EndpointStatus = "open";
+  private faultError: Error | undefined = undefined;
   private readonly lanes: Lane<E, R>[];
   private readonly children = new Set<Endpoint>();
   private readonly sessionHandlers = new Map<string, AnySessionHandler>();
@@ -106,6 +104,11 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   /** "open", "done" (clean end) or "faulted". */
   get state(): EndpointStatus {
     return this.status;
+  }
+
+  /** The fault that ended the session, if one did. */
+  get fault(): Error | undefined {
+    return this.faultError;
   }
 
   /** A lane by id (0 is the main lane) or by the name given in `par({ name: ... })`. */
@@ -185,7 +188,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   fail(error: Error): Error {
     if (this.status !== "open") return error;
     this.status = "faulted";
-    this.fault = error;
+    this.faultError = error;
     this.connection.tap?.record(TAP_FAULT, this.session, -1, this.program.role, "", `${error.name}: ${error.message}`);
     this.teardown(error, true);
     try {
@@ -226,7 +229,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     let sub: Endpoint | undefined;
     if (spec.opens !== undefined) {
       sub = this.openSubSession(spec, value, lane.id, false);
-      if (sub === undefined) throw this.fault!;
+      if (sub === undefined) throw this.faultError!;
     }
     this.record(TAP_SEND, lane.id, spec.label, slot);
     const complete = this.advance(lane, next);
@@ -298,7 +301,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     const tap = this.connection.tap;
     if (tap === null) return;
     tap.record(kind, this.session, lane, this.program.role, label);
-    const decision = this.program.decisions.get(slot);
+    const decision = this.program.decisions[slot];
     if (decision !== undefined) tap.record(TAP_ROUTE, this.session, lane, this.program.role, label, decision);
   }
 

@@ -107,7 +107,7 @@ export class Lane<E extends Event = Event, R extends string = string> {
    */
   serve(handlers: Handlers<E, R>): void {
     const ep = this.endpoint;
-    if (ep.status === "faulted") throw ep.afterEnd(`serve() on ${ep.program.laneName(this.id)}`);
+    if (ep.state === "faulted") throw ep.afterEnd(`serve() on ${ep.program.laneName(this.id)}`);
     if (this.handlers !== null) throw ep.fail(new PhaseInvariant(`serve() was already called on ${ep.where(this.id)}`));
     if (this.waiter !== null || this.offered !== null) {
       throw ep.fail(new PhaseInvariant(`serve() on ${ep.where(this.id)} while a recv()/offer() is pending or an offered branch is not committed`));
@@ -193,7 +193,7 @@ export class Lane<E extends Event = Event, R extends string = string> {
   private take(label: string | undefined): Promise<unknown> {
     const ep = this.endpoint;
     const op = label === undefined ? "offer()" : `recv(${label})`;
-    if (ep.status === "faulted") return rejected(ep.afterEnd(op));
+    if (ep.state === "faulted") return rejected(ep.afterEnd(op));
     if (this.offered !== null) {
       return rejected(ep.fail(new PhaseInvariant(`${op} on ${ep.where(this.id)} before the offered ${this.offered.label} was committed with branch.recv()`)));
     }
@@ -204,7 +204,7 @@ export class Lane<E extends Event = Event, R extends string = string> {
     if (this.qHead < this.qLabels.length) {
       return pending((resolve, reject) => this.settle({ label: id, resolve, reject }));
     }
-    if (ep.status === "done") return rejected(ep.afterEnd(op));
+    if (ep.state === "done") return rejected(ep.afterEnd(op));
     if (this.waiter !== null) return rejected(ep.fail(new PhaseInvariant(`${op} on ${ep.where(this.id)} while another recv()/offer() is pending there`)));
     const s = this.state;
     if (s >= 0) {

@@ -2,7 +2,7 @@
  * project(global, role): validates a protocol for every role and compiles the requested role's program
  * (and its session families' programs). Rejections throw a ProjectionError naming the step.
  */
-import type { EventsOf, Global, GlobalNode, SendNode } from "./global.js";
+import type { EventsOf, Global, GlobalNode, RolesOf, SendNode } from "./global.js";
 import { walk, buildCatalog, type ProtocolCatalog } from "./protocol-catalog.js";
 import { programHash } from "./program-hash.js";
 import { ProjectionError } from "./projection-error.js";
@@ -420,12 +420,15 @@ class RoleCompiler {
     const L = this.catalog.specs.length;
     const next: number[] = [];
     const forks: (ForkInfo | undefined)[] = [];
-    const decisions = new Map<number, string>();
+    const decisions: (string | undefined)[] = [];
     for (let i = 0; i < order.length; i++) {
       const s = order[i]!;
-      for (let l = 0; l < L; l++) next.push(-1);
+      for (let l = 0; l < L; l++) {
+        next.push(-1);
+        decisions.push(undefined);
+      }
       for (const [label, target] of this.trans[s] ?? []) next[i * L + label] = reach(target);
-      for (const [label, note] of this.notes.get(s) ?? []) decisions.set(i * L + label, note);
+      for (const [label, note] of this.notes.get(s) ?? []) decisions[i * L + label] = note;
       const fork = this.forks.get(s);
       forks.push(fork && { lanes: fork.lanes, starts: fork.starts.map(reach), next: reach(fork.next) });
     }
@@ -467,7 +470,8 @@ class RoleCompiler {
  * Validates `global` (and every session family it announces) for every role, and returns `role`'s
  * program. Throws ProjectionError naming the step when the protocol is not safe to run.
  */
-export function project<G extends Global, R extends string>(global: G, role: R): RoleProgram<EventsOf<G>, R> {
+export function project<G extends Global, R extends string>(global: G, role: R & RolesOf<G>): RoleProgram<EventsOf<G>, R> {
+  const roleName: string = role;
   const catalog = buildCatalog(global);
   const hash = programHash(global);
   const families = new Map<string, RoleProgram>();
@@ -476,11 +480,11 @@ export function project<G extends Global, R extends string>(global: G, role: R):
     checkShape(occ);
     const roles = rolesIn(root);
     const where = name === "main" ? "the protocol" : `session family "${name}"`;
-    if (!roles.includes(role)) throw new ProjectionError("", `role "${role}" does not appear in ${where}; its roles are ${roles.join(", ")}`);
+    if (!roles.includes(roleName)) throw new ProjectionError("", `role "${roleName}" does not appear in ${where}; its roles are ${roles.join(", ")}`);
     let mine: RoleProgram | undefined;
     for (const r of roles) {
       const program = new RoleCompiler(r, catalog).build(occ, lanes, name, hash, families);
-      if (r === role) mine = program;
+      if (r === roleName) mine = program;
     }
     return mine!;
   };

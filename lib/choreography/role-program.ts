@@ -65,8 +65,8 @@ export class RoleProgram<E extends Event = Event, R extends string = string> {
     readonly paths: readonly string[],
     /** Fork details by state (FORK states only). */
     readonly forks: readonly (ForkInfo | undefined)[],
-    /** Route/loop decisions: note by `state * labelCount + label`, for the tap ring. */
-    readonly decisions: ReadonlyMap<number, string>,
+    /** Route/loop decisions: note by `state * labelCount + label` (undefined elsewhere), for the tap ring. */
+    readonly decisions: readonly (string | undefined)[],
     /** Lanes by id. */
     readonly lanes: readonly LaneInfo[],
     /** The other roles this role exchanges messages with. */

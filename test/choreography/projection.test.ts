@@ -76,7 +76,7 @@ describe("project: valid protocols", () => {
 
   it("marks a loop that nothing follows as a place where the session may end", () => {
     const g = seq(send("P", "Q", A), loop("P", send("P", "Q", B)));
-    for (const role of ["P", "Q"]) {
+    for (const role of ["P", "Q"] as const) {
       const p = project(g, role);
       const head = p.next[p.start * p.labelCount + p.catalog.ids.get("A")!]!;
       expect(p.final[head]).toBe(1);
@@ -155,7 +155,7 @@ describe("project: rejections name the step", () => {
     const A2 = message("A", any);
     expect(rejection(() => project(seq(send("P", "Q", A), send("P", "Q", A2)), "P")).message).toMatch(/declared by two different message specs/);
     expect(rejection(() => project(send("P", "P", A), "P")).message).toMatch(/P sends to itself/);
-    expect(rejection(() => project(send("P", "Q", A), "R")).message).toMatch(/role "R" does not appear in the protocol; its roles are P, Q/);
+    expect(rejection(() => project(send("P", "Q", A), "R" as never)).message).toMatch(/role "R" does not appear in the protocol; its roles are P, Q/);
     const lanes = seq(par({ x: send("P", "Q", A) }), par({ x: send("P", "Q", B) }));
     expect(rejection(() => project(lanes, "P")).message).toMatch(/lane name "x" is used twice/);
   });

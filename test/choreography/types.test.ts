@@ -18,6 +18,10 @@ function ignoreFault(run: () => unknown): void {
 describe("endpoint types", () => {
   it("infer roles, payloads and labels from the global protocol", () => {
     expectTypeOf<RolesOf<typeof link>>().toEqualTypeOf<"Down" | "Up">();
+    expect(() =>
+      // @ts-expect-error "Dwn" is not a role of the protocol
+      project(link, "Dwn"),
+    ).toThrow(/role "Dwn" does not appear in the protocol/);
     const [a, b] = loopbackPair("sync");
     const down = createEndpoint(project(link, "Down"), a);
     const up = createEndpoint(project(link, "Up"), b);
