@@ -71,7 +71,9 @@ export function canonicalCopyOf(value: unknown, limits: JsonLimits, path = "$"):
   try {
     const text = walk(value, 0, limits, true);
     if (text.length > limits.maxLength) throw tooLong(limits);
-    return { text, value: copied };
+    const copy = copied;
+    copied = null;
+    return { text, value: copy };
   } catch (error) {
     throw settle(error, path);
   }

@@ -6,8 +6,11 @@ import { InvalidLimitsError } from "./invalid-limits-error.js";
  */
 export const MAX_SUPPORTED_DEPTH = 1000;
 
-/** Limits objects this module built: already complete and checked, so passing them on costs nothing. */
-const resolvedLimits = new WeakSet<object>();
+/**
+ * Limits objects this module built, by the defaults they were completed from: already complete and
+ * checked, so passing them on costs nothing.
+ */
+const resolvedFrom = new WeakMap<object, WeakSet<object>>();
 
 /**
  * Fills `given` limits from `defaults` and checks each given one is a positive safe integer
@@ -16,7 +19,9 @@ const resolvedLimits = new WeakSet<object>();
  */
 export function resolveLimits<L extends object>(defaults: L, given: Partial<L> | undefined): L {
   if (given === undefined || given === defaults) return defaults;
-  if (resolvedLimits.has(given)) return given as L;
+  let resolvedSet = resolvedFrom.get(defaults);
+  if (resolvedSet === undefined) resolvedFrom.set(defaults, (resolvedSet = new WeakSet()));
+  else if (resolvedSet.has(given)) return given as L;
   const resolved = { ...defaults } as Record<string, unknown>;
   for (const name of Object.keys(defaults)) {
     const value = (given as Record<string, unknown>)[name];
@@ -34,6 +39,6 @@ export function resolveLimits<L extends object>(defaults: L, given: Partial<L> |
     resolved[name] = value;
   }
   Object.freeze(resolved);
-  resolvedLimits.add(resolved);
+  resolvedSet.add(resolved);
   return resolved as L;
 }
