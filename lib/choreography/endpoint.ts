@@ -228,7 +228,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     }
     let sub: Endpoint | undefined;
     if (spec.opens !== undefined) {
-      sub = this.openSubSession(spec, value, lane.id, false);
+      sub = this.openSubSession(spec, value, lane.id);
       if (sub === undefined) throw this.faultError!;
     }
     this.record(TAP_SEND, lane.id, spec.label, slot);
@@ -276,11 +276,12 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     }
     let sub: Endpoint | undefined;
     if (spec.opens !== undefined) {
-      sub = this.openSubSession(spec, value, laneId, true);
+      sub = this.openSubSession(spec, value, laneId);
       if (sub === undefined) return;
     }
     this.record(TAP_RECV, laneId, spec.label, slot);
     const complete = this.advance(lane, next);
+    if (sub !== undefined) this.announced(spec.opens!.name, sub, value);
     lane.deliver(label, value, sub);
     if (complete) this.finish("protocol complete");
   }
@@ -312,13 +313,13 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   }
 
   /** Opens the sub-session `spec` announces (before the announcing frame is sent or the next frame is read). */
-  private openSubSession(spec: MessageSpec, payload: unknown, lane: number, inbound: boolean): Endpoint | undefined {
+  private openSubSession(spec: MessageSpec, payload: unknown, lane: number): Endpoint | undefined {
     const family = spec.opens!;
     let id: number;
     try {
       id = spec.sessionIdOf(payload);
     } catch (error) {
-      this.fail(this.schemaFault(inbound ? "received" : "sent", spec, lane, error));
+      this.fail(new SchemaMismatch(`${spec.label} on ${this.where(lane)}: its session id could not be read: ${String((error as Error)?.message ?? error)}`, { cause: error }));
       return undefined;
     }
     if (!Number.isSafeInteger(id) || id < 0) {
@@ -339,15 +340,18 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     const sub = new Endpoint(this.program.families.get(family.name)!, this.connection, wire, this as unknown as Endpoint);
     this.children.add(sub);
     this.connection.tap?.record(TAP_OPEN, id, -1, this.program.role, spec.label, `${family.name} session announced on session ${this.session}`);
-    const handler = inbound ? this.sessionHandlers.get(family.name) : undefined;
-    if (handler !== undefined) {
-      try {
-        handler(sub, payload);
-      } catch (error) {
-        sub.fail(new SessionFault(`the onSession handler for ${family.name} session ${id} threw: ${String((error as Error)?.message ?? error)}`, { cause: error }));
-      }
-    }
     return sub;
+  }
+
+  /** Hands a sub-session the peer announced to the application (a throwing handler fails only that sub-session). */
+  private announced(familyName: string, sub: Endpoint, payload: unknown): void {
+    const handler = this.sessionHandlers.get(familyName);
+    if (handler === undefined) return;
+    try {
+      handler(sub, payload);
+    } catch (error) {
+      sub.fail(new SessionFault(`the onSession handler for ${familyName} session ${sub.session} threw: ${String((error as Error)?.message ?? error)}`, { cause: error }));
+    }
   }
 
   /**

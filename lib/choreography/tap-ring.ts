@@ -24,7 +24,7 @@ export const TAP_FAULT = 5;
 export interface TapEntry {
   /** Position in the whole recording (0 = first event ever recorded by this ring). */
   readonly seq: number;
-  /** Date.now() at recording. */
+  /** Date.now() when the synchronous run that recorded this event began (the clock is read once per run). */
   readonly time: number;
   readonly kind: TapKind;
   readonly session: number;
@@ -46,6 +46,12 @@ export class TapRing {
   private readonly labels: string[];
   private readonly details: (string | undefined)[];
   private total = 0;
+  /** Clock reading shared by the events of one synchronous run (reading the clock costs more than recording). */
+  private now = 0;
+  private fresh = false;
+  private readonly expire = (): void => {
+    this.fresh = false;
+  };
 
   constructor(capacity = 256) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`tap ring capacity must be a positive integer, got ${capacity}`);
@@ -69,7 +75,12 @@ export class TapRing {
     const i = this.total % this.capacity;
     this.total++;
     this.kinds[i] = kind;
-    this.times[i] = Date.now();
+    if (!this.fresh) {
+      this.now = Date.now();
+      this.fresh = true;
+      queueMicrotask(this.expire);
+    }
+    this.times[i] = this.now;
     this.sessions[i] = session;
     this.lanes[i] = lane;
     this.roles[i] = role;

@@ -12,6 +12,10 @@ import {
   TransportError,
 } from "../../lib/choreography/index.js";
 import { link } from "./fixtures.js";
+import { message, schema, send, seq } from "../../lib/choreography/index.js";
+
+const Ping = message("Ping", schema((u: unknown) => u));
+const Ping2 = message("Ping2", schema((u: unknown) => u));
 import { loopbackPair, settle, type Delivery } from "./loopback-mux.js";
 
 const downProgram = project(link, "Down");
@@ -241,6 +245,15 @@ describe("faults from the application", () => {
     expect(first.up.fault).toBeInstanceOf(SessionFault);
     const second = await welcomed();
     expect(thrown(() => second.up.close())).toBeInstanceOf(PhaseInvariant);
+  });
+
+  it("an endpoint runs a role with one peer only (a connection joins two parties)", () => {
+    const g = seq(send("A", "B", Ping), send("B", "C", Ping2));
+    const [a] = loopbackPair();
+    const e = thrown(() => createEndpoint(project(g, "B"), a));
+    expect(e).toBeInstanceOf(PhaseInvariant);
+    expect(e.message).toMatch(/role B talks to A and C/);
+    expect(a.openSessions()).toEqual([]);
   });
 
   it("operations after the end fail with a PhaseInvariant that keeps the fault as cause", async () => {
