@@ -5,14 +5,17 @@ import {
   CodecError,
   createEndpoint,
   LabelMismatch,
+  message,
   PhaseInvariant,
   project,
+  schema,
   SchemaMismatch,
+  send,
+  seq,
   SessionFault,
   TransportError,
 } from "../../lib/choreography/index.js";
 import { link } from "./fixtures.js";
-import { message, schema, send, seq } from "../../lib/choreography/index.js";
 
 const Ping = message("Ping", schema((u: unknown) => u));
 const Ping2 = message("Ping2", schema((u: unknown) => u));
