@@ -1,0 +1,126 @@
+import type { JsonValue } from "../../descriptor/json-value.js";
+import { escapePointerSegment, pointerSegments } from "./json-pointer.js";
+import { PatchApplyError } from "./patch-apply-error.js";
+import type { PatchOperation } from "./patch-operation.js";
+
+type Container = JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * The state `patch` turns `base` into, with RFC 6902 semantics for `add`, `remove` and `replace`.
+ * `base` is never written to (it may be shared and frozen): only the containers along the changed
+ * paths are copied, once per patch, and every untouched subtree of the result is the very object of
+ * `base`; values come from the patch as they are. Each operation costs its path's depth times the
+ * width of the containers on it, whatever the document's size. Throws PatchApplyError, naming the
+ * operation, when the patch does not fit `base`.
+ */
+export function applyPatch(base: JsonValue, patch: readonly PatchOperation[]): JsonValue {
+  let root = base;
+  const copies = new Set<Container>();
+  for (let i = 0; i < patch.length; i++) root = applyOperation(root, patch[i]!, i, copies);
+  return root;
+}
+
+/** `copies` are the containers this patch already copied: later operations may change them in place. */
+function applyOperation(root: JsonValue, operation: PatchOperation, index: number, copies: Set<Container>): JsonValue {
+  const op = operation.op;
+  const path = operation.path;
+  const fail = (problem: string) => new PatchApplyError(index, String(op), String(path), problem);
+  if (op !== "add" && op !== "remove" && op !== "replace") {
+    throw fail("only add, remove and replace operations are supported");
+  }
+  const segments = typeof path === "string" ? pointerSegments(path) : undefined;
+  if (segments === undefined) throw fail('the path is not a JSON Pointer (empty or starting with "/", "~" only as ~0 or ~1)');
+  const last = segments.length - 1;
+  if (last < 0) {
+    if (op === "remove") throw fail("the whole document cannot be removed (replace it instead)");
+    return operation.value;
+  }
+  const newRoot = ownCopy(root, copies) ?? notContainer(fail, root, segments, -1);
+  let parent = newRoot;
+  for (let depth = 0; depth < last; depth++) {
+    const segment = segments[depth]!;
+    if (Array.isArray(parent)) {
+      const i = arrayIndex(segment, parent.length - 1);
+      if (i < 0) throw fail(`${placeOf(segments, depth)} does not exist (array indices here are 0…${parent.length - 1})`);
+      const child = parent[i]!;
+      const copy = ownCopy(child, copies) ?? notContainer(fail, child, segments, depth);
+      if (copy !== child) parent[i] = copy;
+      parent = copy;
+    } else {
+      if (!Object.hasOwn(parent, segment)) throw fail(`${placeOf(segments, depth)} does not exist`);
+      const child = parent[segment]!;
+      const copy = ownCopy(child, copies) ?? notContainer(fail, child, segments, depth);
+      if (copy !== child) setKey(parent, segment, copy);
+      parent = copy;
+    }
+  }
+  const key = segments[last]!;
+  if (Array.isArray(parent)) {
+    const length = parent.length;
+    if (op === "add") {
+      const i = key === "-" ? length : arrayIndex(key, length);
+      if (i < 0) throw fail(`cannot insert at index ${JSON.stringify(key)} of an array of ${length} (use 0…${length} or "-")`);
+      if (i === length) parent.push(operation.value);
+      else parent.splice(i, 0, operation.value);
+    } else {
+      const i = arrayIndex(key, length - 1);
+      if (i < 0) throw fail(`index ${JSON.stringify(key)} does not exist in an array of ${length}`);
+      if (op === "remove") parent.splice(i, 1);
+      else parent[i] = operation.value;
+    }
+  } else if (op === "add") {
+    setKey(parent, key, operation.value);
+  } else {
+    if (!Object.hasOwn(parent, key)) throw fail(`key ${JSON.stringify(key)} does not exist`);
+    if (op === "remove") delete parent[key];
+    else setKey(parent, key, operation.value);
+  }
+  return newRoot;
+}
+
+/**
+ * `value` itself if this patch already copied it, else a shallow copy (kept in `copies`), or undefined
+ * when `value` is not a container a path can go into.
+ */
+function ownCopy(value: JsonValue, copies: Set<Container>): Container | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  if (copies.has(value as Container)) return value as Container;
+  let copy: Container;
+  if (Array.isArray(value)) copy = value.slice();
+  else if (Object.getPrototypeOf(value) === null) copy = Object.assign(Object.create(null) as { [key: string]: JsonValue }, value);
+  else copy = { ...(value as { readonly [key: string]: JsonValue }) };
+  copies.add(copy);
+  return copy;
+}
+
+/** Throws the error for a path that runs into the primitive `value` found after segment `depth`. */
+function notContainer(fail: (problem: string) => PatchApplyError, value: JsonValue, segments: readonly string[], depth: number): never {
+  const what = value === null ? "null" : `a ${typeof value}`;
+  throw fail(`${placeOf(segments, depth)} is ${what}, not an object or array, so the path cannot go into it`);
+}
+
+/** Names the place the first `depth + 1` segments lead to, for messages. */
+function placeOf(segments: readonly string[], depth: number): string {
+  if (depth < 0) return "the document";
+  let pointer = "";
+  for (let i = 0; i <= depth; i++) pointer += "/" + escapePointerSegment(segments[i]!);
+  return `the value at ${JSON.stringify(pointer)}`;
+}
+
+/** Sets an own data property, also for the key `__proto__`, which plain assignment would treat as the prototype. */
+function setKey(object: { [key: string]: JsonValue }, key: string, value: JsonValue): void {
+  if (key === "__proto__") Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  else object[key] = value;
+}
+
+/** The array index `segment` names (RFC 6901: `0` or digits without a leading zero) if at most `max`, else -1. */
+function arrayIndex(segment: string, max: number): number {
+  const n = segment.length;
+  if (n === 0 || n > 15 || (n > 1 && segment.charCodeAt(0) === 48)) return -1;
+  for (let i = 0; i < n; i++) {
+    const c = segment.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+  }
+  const index = Number(segment);
+  return index <= max ? index : -1;
+}

@@ -1,0 +1,13 @@
+/** Diffs between JSON states as RFC 6902 patches (add/remove/replace), their validation and their immutable application. */
+export type { PatchOperation } from "./patch-operation.js";
+export type { PatchLimits } from "./patch-limits.js";
+export { DEFAULT_PATCH_LIMITS } from "./patch-limits.js";
+export { diffJson } from "./diff-json.js";
+export { applyPatch } from "./apply-patch.js";
+export { parsePatch } from "./parse-patch.js";
+export { patchIsWorthIt } from "./patch-is-worth-it.js";
+export { jsonTextLength } from "./json-text-length.js";
+export { jsonEqual } from "./json-equal.js";
+export { escapePointerSegment, pointerDepth, pointerSegments } from "./json-pointer.js";
+export { PatchApplyError } from "./patch-apply-error.js";
+export { InvalidPatchError } from "./invalid-patch-error.js";
