@@ -1,7 +1,7 @@
 import type { Observable } from "rxjs";
 import type { ContractContext, Terminable } from "./contracts/contract-context.js";
 import { ObjectContractBuilder, TagContractBuilder } from "./contracts/contract-builder.js";
-import type { JsonLimits, JsonValue } from "./descriptor/json-value.js";
+import { DEFAULT_JSON_LIMITS, type JsonLimits, type JsonValue } from "./descriptor/json-value.js";
 import { ObjectDescriptor } from "./descriptor/object-descriptor.js";
 import { resolveLimits } from "./descriptor/resolve-limits.js";
 import { TagDescriptor } from "./descriptor/tag-descriptor.js";
@@ -10,12 +10,13 @@ import { GuardedObservable } from "./events/guarded-observable.js";
 import { ListenerSet } from "./events/listener-set.js";
 import { HakubanError } from "./hakuban-error.js";
 import { Exchange } from "./node/exchange.js";
+import { tickClock } from "./state/tick-clock.js";
 
 /** Options of a LocalNode. */
 export interface LocalNodeOptions {
   /** A name for logs and for the peers' logs. */
   readonly name?: string;
-  /** Milliseconds since the epoch, for default versions; injectable for tests. Default Date.now. */
+  /** Milliseconds since the epoch, for default versions; injectable for tests. Default: Date.now read once per tick. */
   readonly clock?: () => number;
   /** Limits on data passed to `set` (default: depth 64, 64 MiB of JSON text). */
   readonly dataLimits?: Partial<JsonLimits>;
@@ -56,6 +57,8 @@ export class LocalNode {
   /** @internal The node's exchange; links plug into it. */
   readonly exchange: Exchange;
   private readonly contracts = new Set<Terminable & { readonly subscriptionCount: number }>();
+  /** Network links (upstream connection, listeners) that close() closes after the contracts. */
+  private readonly links = new Set<{ close(): Promise<void> }>();
   private readonly errors: ListenerSet<NodeError>;
   private readonly context: ContractContext;
   private closed = false;
@@ -68,8 +71,9 @@ export class LocalNode {
     this.exchange = new Exchange(report);
     this.context = {
       exchange: this.exchange,
-      clock: options.clock ?? Date.now,
-      dataLimits: resolveLimits(DEFAULT_DATA_LIMITS, options.dataLimits),
+      clock: options.clock ?? tickClock,
+      // Resolved once against the JSON defaults, so validating each set() reuses it as is.
+      dataLimits: resolveLimits(DEFAULT_JSON_LIMITS, { ...DEFAULT_DATA_LIMITS, ...options.dataLimits }),
       forget: (contract) => this.contracts.delete(contract as Terminable & { subscriptionCount: number }),
     };
   }
@@ -119,7 +123,22 @@ export class LocalNode {
     const contracts = [...this.contracts];
     for (const contract of contracts) if (contract.role === "observe") contract.terminate();
     for (const contract of contracts) contract.terminate();
-    await Promise.resolve();
+    const links = [...this.links];
+    this.links.clear();
+    await Promise.allSettled(links.map((link) => link.close()));
+  }
+
+  /**
+   * @internal Registers a network link (used by `connect` and `listen`) so that close() closes it too.
+   * Returns the function that unregisters it, for a link closed on its own. Throws NodeClosedError
+   * on a closed node.
+   */
+  adoptLink(link: { close(): Promise<void> }): () => void {
+    if (this.closed) throw new NodeClosedError("connecting a link");
+    this.links.add(link);
+    return () => {
+      this.links.delete(link);
+    };
   }
 
   private adopt<C extends Terminable & { readonly subscriptionCount: number }>(create: (context: ContractContext) => C): C {

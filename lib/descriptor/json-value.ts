@@ -1,7 +1,6 @@
-import { hole, notJson, notPlain, settle, symbolKey, tooDeep, tooLong, within } from "./json-fault.js";
+import { hole, notJson, notPlain, settle, tooDeep, tooLong, within } from "./json-fault.js";
 import { jsonStringLength } from "./json-string.js";
 import { resolveLimits } from "./resolve-limits.js";
-import { sortKeys } from "./sort-keys.js";
 
 /** Any JSON value: what descriptors and (by default) object data are made of. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -21,7 +20,10 @@ export const DEFAULT_JSON_LIMITS: JsonLimits = Object.freeze({ maxDepth: 32, max
  * Checks that `value` is plain JSON within `limits` (defaults: DEFAULT_JSON_LIMITS) and throws an
  * InvalidJsonError naming the offending place otherwise; `path` is the name of `value` itself in that
  * message (default `$`). Rejects undefined, functions, symbols, BigInt, NaN/±Infinity, cycles, sparse
- * array holes, symbol keys and objects other than plain arrays, plain objects and null-prototype objects.
+ * array holes and objects other than plain arrays, plain objects and null-prototype objects.
+ * Properties JSON.stringify ignores (symbol-keyed, non-enumerable) are not part of the value and are
+ * not looked at: checking for symbol keys would cost more than the whole walk of a small object, and
+ * such properties never travel. (Descriptors, validated once, reject symbol keys outright.)
  * Builds no text (it only counts the canonical length), so it costs about one JSON.stringify.
  */
 export function assertJsonValue(value: unknown, limits?: Partial<JsonLimits>, path = "$"): asserts value is JsonValue {
@@ -47,7 +49,7 @@ function measure(value: unknown, depth: number, limits: JsonLimits): number {
     }
     case "number":
       if (value !== value || value === Infinity || value === -Infinity) throw notJson(value);
-      return ("" + value).length;
+      return numberLength(value);
     case "boolean":
       return value ? 4 : 5;
     case "object":
@@ -83,20 +85,33 @@ function measureArray(array: readonly unknown[], depth: number, limits: JsonLimi
 }
 
 function measureObject(object: { readonly [key: string]: unknown }, depth: number, limits: JsonLimits): number {
-  const keys = sortKeys(Object.keys(object));
-  const symbols = Object.getOwnPropertySymbols(object);
-  if (symbols.length > 0) throw symbolKey(symbols[0]!);
-  const n = keys.length;
   let length = 1;
+  let first = true;
   let key = "";
   try {
-    for (let i = 0; i < n; i++) {
-      key = keys[i]!;
-      length += (i > 0 ? 2 : 1) + jsonStringLength(key) + measure(object[key], depth, limits);
+    // for-in over own keys: no key array to allocate, and the length does not depend on key order.
+    for (key in object) {
+      if (!hasOwn.call(object, key)) continue;
+      length += (first ? 1 : 2) + jsonStringLength(key) + measure(object[key], depth, limits);
+      first = false;
       if (length >= limits.maxLength) throw tooLong(limits);
     }
   } catch (error) {
     throw within(error, key, object);
   }
   return length + 1;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Length of a number's JSON text; integers (the usual case) without converting to a string. */
+function numberLength(value: number): number {
+  if (!Number.isSafeInteger(value)) return ("" + value).length;
+  let length = value < 0 ? 2 : 1;
+  let rest = value < 0 ? -value : value;
+  while (rest >= 10) {
+    rest = Math.floor(rest / 10);
+    length++;
+  }
+  return length;
 }

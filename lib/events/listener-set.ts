@@ -9,6 +9,7 @@ import type { ErrorSink } from "./error-sink.js";
 export class ListenerSet<T> {
   private listeners: Array<(value: T) => void> | undefined;
   private emitting = 0;
+  private queued: T[] | undefined;
   private dirty = false;
 
   /** @param describe names the listeners' owner in error reports; called only when one throws. */
@@ -30,29 +31,49 @@ export class ListenerSet<T> {
     return () => this.remove(listener);
   }
 
+  /**
+   * Calls every listener with `value`. A re-entrant emit (a listener causing another event of this
+   * set) is queued and delivered after the current one, so every listener sees values in order.
+   */
   emit(value: T): void {
+    if (this.listeners === undefined) return;
+    if (this.emitting > 0) {
+      (this.queued ??= []).push(value);
+      return;
+    }
+    this.emitting++;
+    try {
+      this.deliver(value);
+      const queued = this.queued;
+      if (queued !== undefined) {
+        for (let i = 0; i < queued.length; i++) this.deliver(queued[i]!);
+        this.queued = undefined;
+      }
+    } finally {
+      this.emitting--;
+      if (this.dirty) this.compact();
+    }
+  }
+
+  private deliver(value: T): void {
     const listeners = this.listeners;
     if (listeners === undefined) return;
     const n = listeners.length;
-    this.emitting++;
-    try {
-      for (let i = 0; i < n; i++) {
-        const listener = listeners[i]!;
-        if (listener === noop) continue;
-        try {
-          listener(value);
-        } catch (error) {
-          this.sink(error, this.describe());
-        }
+    for (let i = 0; i < n; i++) {
+      const listener = listeners[i]!;
+      if (listener === noop) continue;
+      try {
+        listener(value);
+      } catch (error) {
+        this.sink(error, this.describe());
       }
-    } finally {
-      if (--this.emitting === 0 && this.dirty) this.compact();
     }
   }
 
   /** Removes every listener. */
   clear(): void {
     this.listeners = undefined;
+    this.queued = undefined;
     this.dirty = false;
   }
 

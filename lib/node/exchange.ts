@@ -183,14 +183,22 @@ export class Exchange {
     this.markUnsynchronized(entry);
   }
 
+  /**
+   * Makes `state` current and tells every observer. A newer state published from inside a callback is
+   * delivered to everyone by that nested call, so this one stops: observers may skip a superseded state
+   * but never see states out of order.
+   */
   private setState(entry: ObjectEntry, state: ObjectState<unknown>): void {
-    this.begin();
-    try {
-      entry.state = state;
-      for (const sink of entry.observers) sink.stateChanged(entry);
-      for (const tag of entry.tags) for (const sink of tag.observers) sink.stateChanged(entry);
-    } finally {
-      this.end();
+    entry.state = state;
+    for (const sink of entry.observers) {
+      sink.stateChanged(entry);
+      if (entry.state !== state) return;
+    }
+    for (const tag of entry.tags) {
+      for (const sink of tag.observers) {
+        sink.stateChanged(entry);
+        if (entry.state !== state) return;
+      }
     }
   }
 

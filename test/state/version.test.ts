@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { InvalidVersionError } from "../../lib/state/invalid-version-error.js";
 import { MAX_VERSION_LENGTH, assertVersion, compareVersions, nextVersion } from "../../lib/state/version.js";
 import type { Version } from "../../lib/state/version.js";
@@ -135,5 +135,19 @@ describe("nextVersion", () => {
       assertVersion(next);
       latest = next;
     }
+  });
+});
+
+describe("tickClock", () => {
+  it("reads the system clock once per synchronous run and again after a microtask", async () => {
+    const { tickClock } = await import("../../lib/state/tick-clock.js");
+    const first = tickClock();
+    expect(Math.abs(first - Date.now())).toBeLessThan(1000);
+    const spy = vi.spyOn(Date, "now").mockReturnValue(first + 5_000);
+    expect(tickClock()).toBe(first);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(tickClock()).toBe(first + 5_000);
+    spy.mockRestore();
   });
 });
