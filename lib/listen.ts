@@ -1,0 +1,98 @@
+import { createSessionMux, type SessionMuxOptions } from "../bindings/session-mux.js";
+import type { Carrier } from "../transports/carrier.js";
+import { listenWebSocket, type WebSocketListener } from "../transports/ws-listener.js";
+import type { ConnectionLog } from "./connection-log.js";
+import type { LocalNode } from "./local-node.js";
+import { DownstreamLink } from "./sync/downstream-link.js";
+import type { LinkOptions } from "./sync/link-options.js";
+
+/** Options of `listen`: where to accept children, and the settings of their links. */
+export interface ListenOptions extends LinkOptions {
+  /** Interface to bind (default "127.0.0.1": only this machine can connect; "0.0.0.0" for every interface). */
+  readonly host?: string;
+  /** Port to bind; 0 lets the system pick a free one (read it back from `listener.port`). */
+  readonly port: number;
+  /** Accept connections only on this URL path (default: any path). */
+  readonly path?: string;
+  /** Largest accepted WebSocket message in bytes (default 64 MiB). */
+  readonly maxPayload?: number;
+  /** Codec, compression and limits of each connection; children must use compatible ones. */
+  readonly mux?: SessionMuxOptions;
+  /** Where one line per connection event goes (accepted, closed, failures, the links' own events). Default: nowhere. */
+  readonly log?: ConnectionLog;
+}
+
+/** A running listener: children connect to `url`. Made by `listen`. */
+export interface Listener {
+  /** The bound port (the picked one when 0 was asked for). */
+  readonly port: number;
+  /** The URL children dial, e.g. "ws://127.0.0.1:3001". */
+  readonly url: string;
+  /** How many children are linked right now. */
+  readonly links: number;
+  /** Says goodbye to every child, stops accepting and releases the socket. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Accepts child nodes over WebSocket (Node only) and links each one into `node`: the node becomes their
+ * parent in the tree. A child that misbehaves (garbage bytes, a protocol violation, silence) is
+ * disconnected with one log line; the others keep being served. `node.close()` closes the listener too.
+ */
+export async function listen(node: LocalNode, options: ListenOptions): Promise<Listener> {
+  const log = options.log ?? (() => {});
+  const links = new Set<DownstreamLink>();
+  let closing: Promise<void> | undefined;
+  let detach: () => void = () => {};
+
+  const accept = (carrier: Carrier): void => {
+    if (closing !== undefined || node.isClosed) {
+      carrier.close("the listener is closing");
+      return;
+    }
+    log(`accepted ${carrier.peer}`);
+    const mux = createSessionMux(carrier, options.mux);
+    const link = new DownstreamLink(node, mux, options);
+    links.add(link);
+    void link.closed.then((error) => {
+      links.delete(link);
+      mux.close(error);
+      const who = link.peerName === undefined ? carrier.peer : `"${link.peerName}" (${carrier.peer})`;
+      if (error === undefined) log(`child ${who} closed`);
+      else log(`child ${who} disconnected: ${error.message}`, "warn");
+    });
+  };
+
+  const server: WebSocketListener = await listenWebSocket(
+    {
+      port: options.port,
+      ...(options.host === undefined ? {} : { host: options.host }),
+      ...(options.path === undefined ? {} : { path: options.path }),
+      ...(options.maxPayload === undefined ? {} : { maxPayload: options.maxPayload }),
+    },
+    accept,
+  );
+
+  const listener: Listener = {
+    port: server.port,
+    url: server.url,
+    get links() {
+      return links.size;
+    },
+    close: () =>
+      (closing ??= (async () => {
+        detach();
+        await Promise.allSettled([...links].map((link) => link.close("the parent's listener is closing")));
+        await server.close();
+        log(`stopped listening on ${server.url}`);
+      })()),
+  };
+  try {
+    detach = node.adoptLink(listener);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  log(`listening on ${server.url}`);
+  return listener;
+}

@@ -1,0 +1,138 @@
+import { RouterOptionsError } from "./router-options-error.js";
+
+/** How much the router logs: each level includes the ones before it. */
+export type RouterLogLevel = "error" | "warn" | "info" | "debug";
+
+/** The router's log levels, least verbose first. */
+export const ROUTER_LOG_LEVELS: readonly RouterLogLevel[] = ["error", "warn", "info", "debug"];
+
+/** Where the router accepts children. */
+export interface RouterBind {
+  /** Interface to bind, without IPv6 brackets (e.g. "127.0.0.1", "::1", "0.0.0.0"). */
+  readonly host: string;
+  /** Port to bind; 0 picks a free one. */
+  readonly port: number;
+  /** URL path to accept connections on, when the bind URL has one. */
+  readonly path?: string;
+}
+
+/** What `hakuban-router` was asked to do. */
+export interface RouterOptions {
+  readonly bind: RouterBind;
+  /** The parent router's URL, when this router is not the root. */
+  readonly connect?: string;
+  /** The node name, shown in this router's and its peers' logs. */
+  readonly name: string;
+  readonly logLevel: RouterLogLevel;
+}
+
+/** A parsed command line: run a router, or print the usage. */
+export type RouterCommand = { readonly kind: "run"; readonly options: RouterOptions } | { readonly kind: "help" };
+
+/** The router's usage text. */
+export const ROUTER_USAGE = `Usage: hakuban-router --bind ws://HOST:PORT [--connect ws://PARENT:PORT] [--name NAME] [--log-level LEVEL]
+
+Runs a hakuban router: a node that accepts child nodes over WebSocket and links them into one tree.
+
+  --bind ws://HOST:PORT[/PATH]   where children connect (port 0 picks a free one; the log says which)
+  --connect ws://PARENT:PORT     link this router to a parent router (default: this router is the root)
+  --name NAME                    node name shown in logs (default: hakuban-router)
+  --log-level LEVEL              error, warn, info (default) or debug
+  --help                         print this text
+
+Example: hakuban-router --bind ws://127.0.0.1:3001
+`;
+
+const DEFAULT_NAME = "hakuban-router";
+
+/**
+ * Parses the router's arguments (without the `node` and script path), e.g.
+ * `["--bind", "ws://127.0.0.1:3001", "--name", "edge"]`; `--option=value` works too.
+ * Throws RouterOptionsError saying what is wrong.
+ */
+export function parseRouterArgs(argv: readonly string[]): RouterCommand {
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--help" || arg === "-h") return { kind: "help" };
+    if (!arg.startsWith("--")) throw new RouterOptionsError(`Unexpected argument "${arg}": options start with "--".`);
+    const equals = arg.indexOf("=");
+    const name = equals === -1 ? arg.slice(2) : arg.slice(2, equals);
+    if (!["bind", "connect", "name", "log-level"].includes(name)) {
+      throw new RouterOptionsError(`Unknown option "--${name}".`);
+    }
+    if (values.has(name)) throw new RouterOptionsError(`Option --${name} was given twice; give it once.`);
+    let value: string | undefined;
+    if (equals !== -1) value = arg.slice(equals + 1);
+    else {
+      value = argv[i + 1];
+      if (value === undefined || value.startsWith("--")) throw new RouterOptionsError(`Option --${name} needs a value.`);
+      i++;
+    }
+    values.set(name, value);
+  }
+
+  const bindUrl = values.get("bind");
+  if (bindUrl === undefined) throw new RouterOptionsError("Option --bind is required, e.g. --bind ws://127.0.0.1:3001.");
+  const connect = values.get("connect");
+  const name = values.get("name") ?? DEFAULT_NAME;
+  if (name.trim() === "") throw new RouterOptionsError("Option --name must not be empty.");
+  const logLevel = values.get("log-level") ?? "info";
+  if (!isLogLevel(logLevel)) {
+    throw new RouterOptionsError(`Option --log-level must be one of ${ROUTER_LOG_LEVELS.join(", ")}; got "${logLevel}".`);
+  }
+  return {
+    kind: "run",
+    options: {
+      bind: parseBind(bindUrl),
+      ...(connect === undefined ? {} : { connect: parseParentUrl(connect) }),
+      name,
+      logLevel,
+    },
+  };
+}
+
+function isLogLevel(level: string): level is RouterLogLevel {
+  return (ROUTER_LOG_LEVELS as readonly string[]).includes(level);
+}
+
+function parseBind(text: string): RouterBind {
+  const url = parseUrl("--bind", text);
+  if (url.protocol === "wss:") {
+    throw new RouterOptionsError(
+      `Option --bind cannot use wss:// (${text}): the router speaks plain ws://; put a TLS-terminating proxy in front for wss.`,
+    );
+  }
+  if (url.protocol !== "ws:") throw new RouterOptionsError(`Option --bind must be a ws:// URL, e.g. ws://127.0.0.1:3001; got "${text}".`);
+  if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
+    throw new RouterOptionsError(`Option --bind takes ws://HOST:PORT[/PATH] only (no credentials, query or fragment); got "${text}".`);
+  }
+  const port = explicitPort(url, text);
+  if (port === undefined) throw new RouterOptionsError(`Option --bind needs a port, e.g. ws://127.0.0.1:3001 (0 picks a free one); got "${text}".`);
+  const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+  return { host, port, ...(url.pathname === "/" ? {} : { path: url.pathname }) };
+}
+
+function parseParentUrl(text: string): string {
+  const url = parseUrl("--connect", text);
+  if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+    throw new RouterOptionsError(`Option --connect must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:3001; got "${text}".`);
+  }
+  if (url.port === "0") throw new RouterOptionsError(`Option --connect needs the parent's real port, not 0; got "${text}".`);
+  return text;
+}
+
+function parseUrl(option: string, text: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new RouterOptionsError(`Option ${option} must be a URL like ws://127.0.0.1:3001; got "${text}".`);
+  }
+}
+
+/** The port written in the URL (URL drops the scheme's default port, 80 for ws:, so look at the text). */
+function explicitPort(url: URL, text: string): number | undefined {
+  if (url.port !== "") return Number(url.port);
+  const authority = text.slice(text.indexOf("//") + 2).split("/")[0] ?? "";
+  return /:0*80$/.test(authority) ? 80 : undefined;
+}

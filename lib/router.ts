@@ -1,0 +1,53 @@
+import type { Upstream } from "./connect.js";
+import type { ConnectionLog } from "./connection-log.js";
+import { type Listener, listen } from "./listen.js";
+import { LocalNode } from "./local-node.js";
+import { connect } from "./node-entry.js";
+import type { RouterLogLevel, RouterOptions } from "./router-options.js";
+
+/** Where a router's log lines go, with their level. */
+export type RouterLog = (level: RouterLogLevel, line: string) => void;
+
+/** A running router: a node with a listener and, unless it is the root, an upstream. */
+export interface Router {
+  readonly node: LocalNode;
+  readonly listener: Listener;
+  readonly upstream: Upstream | undefined;
+  /** Closes the upstream, the listener (every child link) and the node. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts what `hakuban-router` runs: a node listening at `options.bind`, linked to `options.connect`
+ * when given, logging one line per connection event. Rejects (with ListenError) when it cannot bind.
+ */
+export async function startRouter(options: RouterOptions, log: RouterLog): Promise<Router> {
+  const node = new LocalNode({ name: options.name });
+  const connectionLog: ConnectionLog = (line, severity) => log(severity ?? "info", line);
+  let listener: Listener;
+  try {
+    listener = await listen(node, {
+      host: options.bind.host,
+      port: options.bind.port,
+      ...(options.bind.path === undefined ? {} : { path: options.bind.path }),
+      log: connectionLog,
+    });
+  } catch (error) {
+    await node.close();
+    throw error;
+  }
+  const parent = options.connect;
+  const upstream = parent === undefined ? undefined : connect(node, parent, { log: connectionLog });
+  let closing: Promise<void> | undefined;
+  return {
+    node,
+    listener,
+    upstream,
+    close: () =>
+      (closing ??= (async () => {
+        await upstream?.close();
+        await listener.close();
+        await node.close();
+      })()),
+  };
+}

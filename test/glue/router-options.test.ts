@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { parseRouterArgs, ROUTER_USAGE } from "../../lib/router-options.js";
+import { RouterOptionsError } from "../../lib/router-options-error.js";
+
+describe("parseRouterArgs", () => {
+  it("reads --bind with defaults for the rest", () => {
+    expect(parseRouterArgs(["--bind", "ws://127.0.0.1:3001"])).toEqual({
+      kind: "run",
+      options: { bind: { host: "127.0.0.1", port: 3001 }, name: "hakuban-router", logLevel: "info" },
+    });
+  });
+
+  it("reads every option, in either --name value or --name=value form", () => {
+    expect(
+      parseRouterArgs(["--name=edge", "--bind", "ws://0.0.0.0:0/hakuban", "--connect", "wss://root.example:443/x", "--log-level=debug"]),
+    ).toEqual({
+      kind: "run",
+      options: {
+        bind: { host: "0.0.0.0", port: 0, path: "/hakuban" },
+        connect: "wss://root.example:443/x",
+        name: "edge",
+        logLevel: "debug",
+      },
+    });
+  });
+
+  it("unbrackets IPv6 hosts and keeps an explicit default port", () => {
+    expect(parseRouterArgs(["--bind", "ws://[::1]:4000"])).toMatchObject({ options: { bind: { host: "::1", port: 4000 } } });
+    expect(parseRouterArgs(["--bind", "ws://localhost:80"])).toMatchObject({ options: { bind: { host: "localhost", port: 80 } } });
+  });
+
+  it("answers --help and -h with the usage", () => {
+    expect(parseRouterArgs(["--help"])).toEqual({ kind: "help" });
+    expect(parseRouterArgs(["--bind", "nonsense", "-h"])).toEqual({ kind: "help" });
+    expect(ROUTER_USAGE).toContain("--bind ws://HOST:PORT");
+  });
+
+  it.each([
+    [[], /--bind is required/],
+    [["--bind"], /--bind needs a value/],
+    [["--bind", "--name", "x"], /--bind needs a value/],
+    [["--bind", "ws://127.0.0.1:3001", "--bind", "ws://127.0.0.1:3002"], /given twice/],
+    [["--bind", "ws://127.0.0.1:3001", "extra"], /Unexpected argument "extra"/],
+    [["--bind", "ws://127.0.0.1:3001", "--port", "3"], /Unknown option "--port"/],
+    [["--bind", "127.0.0.1:3001"], /--bind must be a (ws:\/\/ )?URL/],
+    [["--bind", "not a url"], /--bind must be a URL/],
+    [["--bind", "http://127.0.0.1:3001"], /--bind must be a ws:\/\/ URL/],
+    [["--bind", "wss://127.0.0.1:3001"], /cannot use wss:\/\//],
+    [["--bind", "ws://127.0.0.1"], /--bind needs a port/],
+    [["--bind", "ws://127.0.0.1:3001?x=1"], /no credentials, query or fragment/],
+    [["--bind", "ws://127.0.0.1:3001", "--connect", "http://x:1"], /--connect must be a ws:\/\/ or wss:\/\/ URL/],
+    [["--bind", "ws://127.0.0.1:3001", "--connect", "ws://127.0.0.1:0"], /real port/],
+    [["--bind", "ws://127.0.0.1:3001", "--name", ""], /--name must not be empty/],
+    [["--bind", "ws://127.0.0.1:3001", "--log-level", "loud"], /--log-level must be one of error, warn, info, debug; got "loud"/],
+  ])("refuses %j", (argv, message) => {
+    expect(() => parseRouterArgs(argv)).toThrow(RouterOptionsError);
+    expect(() => parseRouterArgs(argv)).toThrow(message);
+  });
+});
