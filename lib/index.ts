@@ -24,7 +24,6 @@ export type { SetOptions } from "./contracts/exposed-state.js";
 export { ContractTerminatedError } from "./contracts/contract-terminated-error.js";
 export { TagMismatchError } from "./contracts/tag-mismatch-error.js";
 export { HakubanError } from "./hakuban-error.js";
-export { connect, type ConnectOptions, type Dial, type Upstream, type UpstreamStatus } from "./connect.js";
 export { UpstreamExistsError } from "./upstream-exists-error.js";
 export type { LinkOptions } from "./sync/link-options.js";
 export type { Carrier, CarrierCloseEvent, CarrierHandlers } from "../transports/carrier.js";
