@@ -69,7 +69,7 @@ function valueLimits(limits: PatchLimits): JsonLimits {
 }
 
 function describe(value: unknown): string {
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
   return typeof value === "object" ? "an object" : `a ${typeof value}`;

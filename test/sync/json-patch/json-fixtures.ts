@@ -28,7 +28,7 @@ export const edit: fc.Arbitrary<Edit> = fc.record({
   at: fc.nat(),
   pick: fc.nat(),
   key: trickyKey,
-  value: fc.jsonValue({ maxDepth: 2 }),
+  value: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<JsonValue>,
 });
 
 /** A JSON value with tricky keys, as programs keep them. */
