@@ -69,7 +69,7 @@ export class ExposedState {
   publishOnAssignment(exchange: Exchange, exposer: Exposer, entry: ObjectEntry, clock: () => number): void {
     const state = this.state;
     if (state === undefined) return;
-    const latest = entry.state?.version;
+    const latest = entry.latestVersion;
     if (this.autoVersion && latest !== undefined && compareVersions(state.version, latest) <= 0) {
       this.state = { version: nextVersion(latest, clock()), format: state.format, data: state.data, synchronized: state.synchronized };
     }
@@ -78,7 +78,7 @@ export class ExposedState {
 
   private latestKnown(entry: ObjectEntry | undefined): Version | undefined {
     const mine = this.state?.version;
-    const known = entry?.state?.version;
+    const known = entry?.latestVersion;
     if (mine === undefined) return known;
     if (known === undefined) return mine;
     return compareVersions(mine, known) >= 0 ? mine : known;

@@ -3,10 +3,10 @@ import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { callGuarded, type ErrorSink } from "../events/error-sink.js";
 import type { ListenerSet } from "../events/listener-set.js";
 import type { ObjectState } from "../state/object-state.js";
-import { compareVersions } from "../state/version.js";
+import { compareVersions, type Version } from "../state/version.js";
 import { electExposer, shouldMove } from "./election.js";
 import { ObjectEntry } from "./object-entry.js";
-import type { Exposer, StateSink, TagSink } from "./participants.js";
+import type { ElectionAuthority, Exposer, InterestWatcher, StateSink, TagSink } from "./participants.js";
 import { TagEntry } from "./tag-entry.js";
 
 /**
@@ -21,6 +21,10 @@ import { TagEntry } from "./tag-entry.js";
 export class Exchange {
   readonly objects = new Map<string, ObjectEntry>();
   readonly tags = new Map<string, TagEntry>();
+  /** Set by the link to a parent while the parent decides elections (see ElectionAuthority). */
+  authority: ElectionAuthority | undefined = undefined;
+  /** Set by the link to a parent, to report this subtree's interest (see InterestWatcher). */
+  watcher: InterestWatcher | undefined = undefined;
   private lastId = 0;
   private depth = 0;
   private flushing = false;
@@ -63,6 +67,7 @@ export class Exchange {
       entry.observers.add(sink);
       entry.refs++;
       this.reconcile(entry);
+      this.watcher?.objectInterestChanged(entry);
       return entry;
     } finally {
       this.end();
@@ -75,6 +80,7 @@ export class Exchange {
     try {
       entry.refs--;
       this.reconcile(entry);
+      this.watcher?.objectInterestChanged(entry);
       this.releaseObject(entry);
     } finally {
       this.end();
@@ -90,6 +96,7 @@ export class Exchange {
       entry.exposers.add(exposer);
       entry.refs++;
       this.offer(entry, exposer);
+      this.watcher?.objectInterestChanged(entry);
       return entry;
     } finally {
       this.end();
@@ -103,6 +110,7 @@ export class Exchange {
       entry.refs--;
       if (entry.assignee === exposer) this.unassign(entry);
       this.reconcile(entry);
+      this.watcher?.objectInterestChanged(entry);
       this.releaseObject(entry);
     } finally {
       this.end();
@@ -117,6 +125,7 @@ export class Exchange {
       const tag = this.acquireTag(descriptor);
       tag.observers.add(sink);
       for (const entry of tag.objects) this.reconcile(entry);
+      this.watcher?.tagInterestChanged(tag);
       return tag;
     } finally {
       this.end();
@@ -128,6 +137,7 @@ export class Exchange {
     this.begin();
     try {
       for (const entry of tag.objects) this.reconcile(entry);
+      this.watcher?.tagInterestChanged(tag);
       this.releaseTag(tag);
     } finally {
       this.end();
@@ -142,6 +152,7 @@ export class Exchange {
       // Unserved objects first, so moves are judged against the load the new exposer really has.
       for (const entry of tag.objects) if (entry.assignee === undefined) this.reconcile(entry);
       for (const entry of tag.objects) if (entry.assignee !== undefined) this.offer(entry, exposer);
+      this.watcher?.tagInterestChanged(tag);
       return tag;
     } finally {
       this.end();
@@ -157,10 +168,65 @@ export class Exchange {
         this.unassign(entry);
         this.reconcile(entry);
       }
+      this.watcher?.tagInterestChanged(tag);
       this.releaseTag(tag);
     } finally {
       this.end();
     }
+  }
+
+  // ---- links ------------------------------------------------------------------------------------
+
+  /** Keeps an object in existence without observing or exposing it (a link that announced or opened it). */
+  retain(descriptor: ObjectDescriptor): ObjectEntry {
+    this.begin();
+    try {
+      const entry = this.acquireObject(descriptor);
+      entry.refs++;
+      this.reconcile(entry);
+      this.watcher?.objectInterestChanged(entry);
+      return entry;
+    } finally {
+      this.end();
+    }
+  }
+
+  /** Undoes one retain(). */
+  release(entry: ObjectEntry): void {
+    this.begin();
+    try {
+      entry.refs--;
+      this.watcher?.objectInterestChanged(entry);
+      this.releaseObject(entry);
+    } finally {
+      this.end();
+    }
+  }
+
+  /** Runs the election for `entry` again (its authority's view of it changed). */
+  reelect(entry: ObjectEntry): void {
+    this.begin();
+    try {
+      if (this.objects.get(entry.key) === entry) this.reconcile(entry);
+    } finally {
+      this.end();
+    }
+  }
+
+  /** Runs every election again (the authority changed: a parent took over or was lost). */
+  reelectAll(): void {
+    this.begin();
+    try {
+      for (const entry of this.objects.values()) this.reconcile(entry);
+    } finally {
+      this.end();
+    }
+  }
+
+  /** Records the newest version known to exist elsewhere; new default versions will order after it. */
+  raiseVersionFloor(entry: ObjectEntry, version: Version): void {
+    const floor = entry.versionFloor;
+    if (floor === undefined || compareVersions(version, floor) > 0) entry.versionFloor = version;
   }
 
   // ---- state ------------------------------------------------------------------------------------
@@ -181,6 +247,13 @@ export class Exchange {
   desynchronize(entry: ObjectEntry, exposer: Exposer): void {
     if (entry.assignee !== exposer) return;
     this.markUnsynchronized(entry);
+  }
+
+  /** Sets only the synchronized flag of the current state (a link relaying its exposer's flag). */
+  setSynchronized(entry: ObjectEntry, exposer: Exposer, synchronized: boolean): void {
+    const state = entry.state;
+    if (entry.assignee !== exposer || state === undefined || state.synchronized === synchronized) return;
+    this.setState(entry, { version: state.version, format: state.format, data: state.data, synchronized });
   }
 
   /**
@@ -210,15 +283,22 @@ export class Exchange {
 
   // ---- election ---------------------------------------------------------------------------------
 
-  /** Brings `entry`'s assignment in line with its observers and candidates. */
+  /** Brings `entry`'s assignment in line with its observers, its candidates and the authority. */
   private reconcile(entry: ObjectEntry): void {
     const assignee = entry.assignee;
     if (!entry.observed) {
       if (assignee) this.unassign(entry);
       return;
     }
+    const elsewhere = this.authority?.electedElsewhere(entry);
+    if (elsewhere !== undefined) {
+      if (assignee === elsewhere) return elsewhere.observersChanged?.(entry);
+      if (assignee) this.unassign(entry);
+      this.assign(entry, elsewhere);
+      return;
+    }
     if (assignee) {
-      if (entry.isCandidate(assignee)) return;
+      if (entry.isCandidate(assignee)) return assignee.observersChanged?.(entry);
       this.unassign(entry);
     }
     const elected = electExposer(entry);
@@ -229,7 +309,7 @@ export class Exchange {
   private offer(entry: ObjectEntry, candidate: Exposer): void {
     const assignee = entry.assignee;
     if (assignee === undefined) this.reconcile(entry);
-    else if (shouldMove(assignee, candidate)) this.move(entry, candidate);
+    else if (entry.isCandidate(assignee) && shouldMove(assignee, candidate)) this.move(entry, candidate);
   }
 
   private assign(entry: ObjectEntry, exposer: Exposer): void {

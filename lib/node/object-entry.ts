@@ -1,6 +1,7 @@
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { ObjectState } from "../state/object-state.js";
-import type { Exposer, StateSink } from "./participants.js";
+import { compareVersions, type Version } from "../state/version.js";
+import type { Exposer, StateSink, TagSink } from "./participants.js";
 import type { TagEntry } from "./tag-entry.js";
 
 /**
@@ -17,6 +18,8 @@ export class ObjectEntry {
   state: ObjectState<unknown> | undefined = undefined;
   /** The elected exposer; undefined while nobody observes the object or nobody can expose it. */
   assignee: Exposer | undefined = undefined;
+  /** The newest version known to exist elsewhere (told by the parent), so new versions order after it. */
+  versionFloor: Version | undefined = undefined;
 
   constructor(
     readonly descriptor: ObjectDescriptor,
@@ -27,6 +30,22 @@ export class ObjectEntry {
 
   get key(): string {
     return this.descriptor.key;
+  }
+
+  /** The newest version known here: the state's or the floor, whichever is newer. */
+  get latestVersion(): Version | undefined {
+    const own = this.state?.version;
+    const floor = this.versionFloor;
+    if (floor === undefined) return own;
+    if (own === undefined) return floor;
+    return compareVersions(own, floor) >= 0 ? own : floor;
+  }
+
+  /** Whether anything other than `except` (one participant, or those it matches) observes the object. */
+  observedBeyond(except: (sink: StateSink | TagSink) => boolean): boolean {
+    for (const sink of this.observers) if (!except(sink)) return true;
+    for (const tag of this.tags) for (const sink of tag.observers) if (!except(sink)) return true;
+    return false;
   }
 
   /** Observed by an object observer here or by a tag observer of any of its tags. */

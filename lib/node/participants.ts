@@ -1,4 +1,5 @@
 import type { ObjectEntry } from "./object-entry.js";
+import type { TagEntry } from "./tag-entry.js";
 
 /**
  * The exchange deals in participants, not in contracts: a local contract is one, and a link to another
@@ -34,4 +35,26 @@ export interface Exposer {
   electedFor(entry: ObjectEntry): void;
   /** Called after the exchange took `entry` away from this candidate. */
   releasedFrom(entry: ObjectEntry): void;
+  /** Called on the elected exposer when the object's observers changed (a link uses it to know who needs data). */
+  observersChanged?(entry: ObjectEntry): void;
+}
+
+/**
+ * Decides which objects this node may elect an exposer for. A node linked to a parent elects only for
+ * objects the parent delegated to its subtree; for the others it stands in the returned exposer (the
+ * link, through which the data of the exposer elected elsewhere arrives). Without an authority (no
+ * parent, or cut off from it) the node elects for everything, as the root of its subtree.
+ */
+export interface ElectionAuthority {
+  /** The stand-in exposer when `entry` is exposed elsewhere; undefined when this node elects for it. */
+  electedElsewhere(entry: ObjectEntry): Exposer | undefined;
+}
+
+/**
+ * Told when what this node's subtree wants of an object or tag changes (observers or exposers came or
+ * went), so a link to the parent can report it. Calls happen inside exchange operations: record, do not act.
+ */
+export interface InterestWatcher {
+  objectInterestChanged(entry: ObjectEntry): void;
+  tagInterestChanged(tag: TagEntry): void;
 }

@@ -1,0 +1,451 @@
+import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } from "../choreography/index.js";
+import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import type { LocalNode } from "../local-node.js";
+import type { Exchange } from "../node/exchange.js";
+import type { ObjectEntry } from "../node/object-entry.js";
+import type { Exposer, StateSink, TagSink } from "../node/participants.js";
+import type { TagEntry } from "../node/tag-entry.js";
+import type { ObjectState } from "../state/object-state.js";
+import { compareVersions } from "../state/version.js";
+import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
+import type { LinkOptions } from "./link-options.js";
+import type { objectFamily, OpenPayload, TagInterestPayload } from "./messages.js";
+import { PROGRAM_HASH, PROTOCOL_VERSION, upProgram } from "./protocol.js";
+import { resumeStoreOf } from "./resume-store.js";
+import { StateReceiver } from "./state-receiver.js";
+import { StateSender } from "./state-sender.js";
+import type { WireState } from "./wire-state.js";
+
+type ObjectSession = Endpoint<FamilyEvents<typeof objectFamily>, "Up">;
+
+/**
+ * The parent's side (role Up) of the link to one child. In the parent's exchange it stands for the
+ * child's whole subtree: an observer of what the subtree observes, a tag observer of its tags, and an
+ * exposer candidate with the subtree's summed capacity. The child hears only of objects it observes or
+ * is asked to expose.
+ */
+export class DownstreamLink {
+  /** Resolves when the link ends: undefined when it was closed cleanly, else the error. Never rejects. */
+  readonly closed: Promise<Error | undefined>;
+  private name: string | undefined;
+  private resumeToken: string | undefined;
+  private readonly exchange: Exchange;
+  private readonly endpoint;
+  private readonly objects = new Map<string, ChildObject>();
+  private readonly tags = new Map<string, ChildTag>();
+  /** Objects the child was told of with Announce (and not withdrawn). */
+  private readonly announced = new Set<string>();
+  /** Objects elected to one of the child's tag exposers before the child opened their session. */
+  private readonly pendingAssignments = new Map<string, ChildTag>();
+  private keepAlive: KeepAlive | undefined;
+  private leaving = false;
+
+  constructor(
+    private readonly node: LocalNode,
+    mux: SessionMux,
+    private readonly options: LinkOptions = {},
+  ) {
+    this.exchange = node.exchange;
+    this.endpoint = createEndpoint(upProgram, mux, { checkOutbound: false });
+    this.closed = this.run();
+  }
+
+  /** The child's node name once its Hello arrived. */
+  get peerName(): string | undefined {
+    return this.name;
+  }
+
+  /** Says Farewell (the child answers Bye) and waits for the end. */
+  async close(reason = "the parent is closing"): Promise<void> {
+    if (!this.leaving && this.endpoint.state === "open" && this.name !== undefined) {
+      this.leaving = true;
+      try {
+        this.endpoint.lane("decisions").send("Farewell", { reason });
+      } catch {
+        // already ending: closed settles either way
+      }
+      const timeout = setTimeout(() => this.endpoint.abort("the child did not answer Farewell"), keepAliveTimes(this.options).deadAfterMs);
+      await this.closed;
+      clearTimeout(timeout);
+    } else if (this.endpoint.state === "open") {
+      this.endpoint.abort(reason);
+    }
+    await this.closed;
+  }
+
+  private async run(): Promise<Error | undefined> {
+    try {
+      const hello = await this.endpoint.recv("Hello");
+      if (hello.protocol !== PROTOCOL_VERSION || hello.program !== PROGRAM_HASH) {
+        const reason =
+          `protocol mismatch: this node speaks hakuban link protocol ${PROTOCOL_VERSION} (${PROGRAM_HASH}), ` +
+          `${hello.node} speaks ${hello.protocol} (${hello.program})`;
+        this.endpoint.send("Refuse", { reason });
+        await this.endpoint.closed;
+        return new Error(`refused ${hello.node}: ${reason}`);
+      }
+      this.name = hello.node;
+      this.resumeToken = hello.resume;
+      this.endpoint.send("Welcome", { node: this.node.name });
+      const times = keepAliveTimes(this.options);
+      this.keepAlive = new KeepAlive(times.intervalMs, times.deadAfterMs, noop, (silent) =>
+        this.endpoint.abort(`no keep-alive from ${this.name} for ${silent} ms`),
+      );
+      const decisions = this.endpoint.lane("decisions");
+      const resumed = resumeStoreOf(this.node).take(hello.resume);
+      this.endpoint.lane("interests").serve({
+        Open: (open, session) => this.opened(open, session as ObjectSession, resumed),
+        TagInterest: (interest) => this.tagInterest(interest),
+        Sync: () => decisions.send("Synced", {}),
+        Ping: () => {
+          this.keepAlive?.heard();
+          decisions.send("Pong", {});
+        },
+        Bye: () => {
+          if (!this.leaving) {
+            this.leaving = true;
+            decisions.send("Farewell", { reason: "goodbye" });
+          }
+        },
+      });
+      return await this.endpoint.closed;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    } finally {
+      this.detach();
+    }
+  }
+
+  // ---- objects ------------------------------------------------------------------------------------
+
+  private opened(open: OpenPayload, session: ObjectSession, resumed: Map<string, ObjectState<unknown>> | undefined): void {
+    const key = open.object.key;
+    this.objects.get(key)?.end(); // the child reopened it: its old session is closing
+    const child = new ChildObject(this, this.exchange, open.object, session);
+    this.objects.set(key, child);
+    const pending = this.pendingAssignments.get(key);
+    this.pendingAssignments.delete(key);
+    child.start(open, resumed?.get(key), pending);
+  }
+
+  /** @internal A child object session ended (Close or fault). */
+  forget(child: ChildObject): void {
+    if (this.objects.get(child.entry.key) === child) this.objects.delete(child.entry.key);
+  }
+
+  /** @internal The child's session for `entry`, if it has one. */
+  sessionFor(entry: ObjectEntry): ChildObject | undefined {
+    return this.objects.get(entry.key);
+  }
+
+  /** @internal Whether the child observes `entry` through one of its tag interests. */
+  observesByTag(entry: ObjectEntry): boolean {
+    for (const tag of entry.tags) if (this.tags.get(tag.key)?.observed) return true;
+    return false;
+  }
+
+  /** @internal Whether `participant` is one of this link's own (so it does not count as someone else). */
+  owns(participant: unknown): boolean {
+    return (participant instanceof ChildObject || participant instanceof ChildTag) && participant.link === this;
+  }
+
+  // ---- tags and announcements ---------------------------------------------------------------------
+
+  private tagInterest(interest: TagInterestPayload): void {
+    let tag = this.tags.get(interest.tag.key);
+    if (!tag) {
+      if (!interest.observed && interest.capacity === 0) return;
+      tag = new ChildTag(this, this.exchange, interest.tag.key);
+      this.tags.set(interest.tag.key, tag);
+    }
+    tag.update(interest);
+    if (!tag.observed && tag.capacity === 0) this.tags.delete(interest.tag.key);
+  }
+
+  /** @internal Re-evaluates whether the child should know of `entry`, and tells it. */
+  reviewAnnouncement(entry: ObjectEntry): void {
+    if (this.endpoint.state !== "open" || this.leaving) return;
+    const key = entry.key;
+    const wanted = this.exchange.objects.get(key) === entry && (this.observesByTag(entry) || this.pendingAssignments.has(key));
+    if (wanted && !this.announced.has(key)) {
+      this.announced.add(key);
+      this.endpoint.lane("decisions").send("Announce", { object: entry.descriptor });
+    } else if (!wanted && this.announced.has(key)) {
+      this.announced.delete(key);
+      this.endpoint.lane("decisions").send("Withdraw", { object: entry.descriptor });
+    }
+  }
+
+  /** @internal One of the child's tag exposers was elected for `entry`. */
+  assignedByTag(entry: ObjectEntry, tag: ChildTag): void {
+    const child = this.objects.get(entry.key);
+    if (child) child.assign(tag);
+    else {
+      this.pendingAssignments.set(entry.key, tag);
+      this.reviewAnnouncement(entry);
+    }
+  }
+
+  /** @internal One of the child's tag exposers lost `entry`. */
+  releasedByTag(entry: ObjectEntry, tag: ChildTag): void {
+    if (this.pendingAssignments.get(entry.key) === tag) {
+      this.pendingAssignments.delete(entry.key);
+      this.reviewAnnouncement(entry);
+    }
+    this.objects.get(entry.key)?.release(tag);
+  }
+
+  private detach(): void {
+    this.keepAlive?.stop();
+    const kept = new Map<string, ObjectState<unknown>>();
+    for (const child of [...this.objects.values()]) {
+      const holds = child.childHolds;
+      if (holds !== undefined) kept.set(child.entry.key, holds);
+      child.end();
+    }
+    for (const tag of [...this.tags.values()]) tag.update({ tag: tag.entry.descriptor, observed: false, capacity: 0 });
+    this.tags.clear();
+    this.pendingAssignments.clear();
+    this.announced.clear();
+    if (this.resumeToken !== undefined && kept.size > 0) resumeStoreOf(this.node).keep(this.resumeToken, kept);
+  }
+}
+
+/** The child's interest in one object, as the parent's exchange sees it. */
+class ChildObject implements StateSink, Exposer {
+  readonly id: number;
+  capacity = 0;
+  readonly assignedEntries = new Set<ObjectEntry>();
+  readonly entry: ObjectEntry;
+  private observing = false;
+  private exposing = false;
+  /** Which of the link's exposers (this one, or a tag) the object is elected to, if any. */
+  private assignedVia: Exposer | undefined;
+  private needing = false;
+  private started = false;
+  private ended = false;
+  private readonly sender: StateSender;
+  private readonly receiver = new StateReceiver();
+
+  constructor(
+    readonly link: DownstreamLink,
+    private readonly exchange: Exchange,
+    descriptor: ObjectDescriptor,
+    private readonly session: ObjectSession,
+  ) {
+    this.id = exchange.nextId();
+    this.entry = exchange.retain(descriptor);
+    this.sender = new StateSender((state: WireState) => this.send("StateDown", state));
+    session.lane("up").serve({
+      Interest: (interest) => this.setInterest(interest.observed, interest.capacity),
+      StateUp: (state) => this.stateFromChild(state),
+      AckUp: (ack) => this.sender.acknowledged(ack),
+      Close: () => {
+        this.end();
+        if (session.state === "open") session.lane("down").send("Closed", {});
+      },
+    });
+    void session.closed.then(() => this.end());
+  }
+
+  /** The newest state the child acknowledged (kept for its reconnect). */
+  get childHolds(): ObjectState<unknown> | undefined {
+    return this.sender.peerHolds;
+  }
+
+  /**
+   * Takes the child's opening interest, then tells it its standing (Assign or Release) once, then the
+   * state if it wants it. `pendingTag`: one of the child's tag exposers was elected before it opened.
+   */
+  start(open: OpenPayload, resumedBase: ObjectState<unknown> | undefined, pendingTag: Exposer | undefined): void {
+    if (open.have !== undefined) this.exchange.raiseVersionFloor(this.entry, open.have);
+    this.sender.resume(open.have, resumedBase);
+    this.setInterest(open.observed, open.capacity);
+    if (pendingTag !== undefined && this.entry.assignee === pendingTag) this.assignedVia = pendingTag;
+    this.started = true;
+    this.sendDecision();
+    this.pushState();
+  }
+
+  /** Tells the child its current standing: Assign or Release. */
+  private sendDecision(): void {
+    if (this.ended || !this.started) return;
+    const version = this.entry.latestVersion;
+    this.send(this.assignedVia !== undefined ? "Assign" : "Release", version === undefined ? {} : { version });
+    this.reviewNeed();
+  }
+
+  // ---- as an observer -----------------------------------------------------------------------------
+
+  stateChanged(): void {
+    this.pushState();
+  }
+
+  /** Sends the current state down if the child wants it and is not itself its source. */
+  pushState(): void {
+    if (this.ended || this.assignedVia !== undefined) return;
+    const state = this.entry.state;
+    if (state === undefined) return;
+    if (this.observing || this.link.observesByTag(this.entry)) this.sender.update(state);
+  }
+
+  // ---- as an exposer candidate --------------------------------------------------------------------
+
+  electedFor(): void {
+    this.assign(this);
+  }
+
+  releasedFrom(): void {
+    this.release(this);
+  }
+
+  observersChanged(): void {
+    this.reviewNeed();
+  }
+
+  assign(via: Exposer): void {
+    if (this.ended || this.assignedVia === via) return;
+    this.assignedVia = via;
+    this.sendDecision();
+  }
+
+  release(via: Exposer): void {
+    if (this.ended || this.assignedVia !== via) return;
+    this.assignedVia = undefined;
+    this.sendDecision();
+    this.pushState();
+  }
+
+  /** Asks the child for states while it exposes the object and someone outside its subtree observes it. */
+  private reviewNeed(): void {
+    if (this.ended || !this.started) return;
+    const need = this.assignedVia !== undefined && this.entry.observedBeyond((sink) => this.link.owns(sink));
+    if (need === this.needing) return;
+    this.needing = need;
+    const version = this.entry.state?.version;
+    this.send(need ? "Need" : "Unneed", version === undefined ? {} : { version });
+  }
+
+  private stateFromChild(wire: WireState): void {
+    const { state, ack } = this.receiver.receive(wire);
+    this.send("AckDown", ack);
+    const via = this.assignedVia;
+    if (state === undefined || via === undefined || this.entry.assignee !== via) return;
+    const current = this.entry.state;
+    if (current !== undefined && compareVersions(current.version, state.version) === 0) {
+      this.exchange.setSynchronized(this.entry, via, state.synchronized);
+    } else {
+      this.exchange.publish(this.entry, via, state);
+    }
+  }
+
+  private setInterest(observed: boolean, capacity: number): void {
+    if (this.ended) return;
+    const descriptor = this.entry.descriptor;
+    if (observed && !this.observing) {
+      this.observing = true;
+      this.exchange.addObjectObserver(descriptor, this);
+    } else if (!observed && this.observing) {
+      this.observing = false;
+      this.exchange.removeObjectObserver(this.entry, this);
+    }
+    this.capacity = capacity;
+    if (capacity > 0 && !this.exposing) {
+      this.exposing = true;
+      this.exchange.addObjectExposer(descriptor, this);
+    } else if (capacity === 0 && this.exposing) {
+      this.exposing = false;
+      this.exchange.removeObjectExposer(this.entry, this);
+    }
+    this.pushState();
+  }
+
+  /** Sends on the parent's lane while the session runs (a session that ended takes nothing more). */
+  private send(label: "Assign" | "Release" | "Need" | "Unneed" | "StateDown" | "AckDown", payload: object): void {
+    if (this.ended || this.session.state !== "open") return;
+    (this.session.lane("down").send as (label: string, payload: unknown) => void)(label, payload);
+  }
+
+  /** Leaves the exchange (Close, fault, or the link's end) without telling the child anything more. Idempotent. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.link.forget(this);
+    const entry = this.entry;
+    if (this.observing) this.exchange.removeObjectObserver(entry, this);
+    if (this.exposing) this.exchange.removeObjectExposer(entry, this);
+    this.observing = this.exposing = false;
+    this.exchange.release(entry);
+  }
+}
+
+/** The child's interest in one tag, as the parent's exchange sees it. */
+class ChildTag implements TagSink, Exposer {
+  readonly id: number;
+  capacity = 0;
+  observed = false;
+  readonly assignedEntries = new Set<ObjectEntry>();
+  private registeredObserver: TagEntry | undefined;
+  private registeredExposer: TagEntry | undefined;
+
+  constructor(
+    readonly link: DownstreamLink,
+    private readonly exchange: Exchange,
+    readonly key: string,
+  ) {
+    this.id = exchange.nextId();
+  }
+
+  get entry(): TagEntry {
+    return (this.registeredObserver ?? this.registeredExposer ?? this.exchange.tags.get(this.key))!;
+  }
+
+  update(interest: TagInterestPayload): void {
+    if (interest.observed && !this.registeredObserver) {
+      this.observed = true;
+      this.registeredObserver = this.exchange.addTagObserver(interest.tag, this);
+      for (const entry of this.registeredObserver.objects) this.objectAdded(entry);
+    } else if (!interest.observed && this.registeredObserver) {
+      const tag = this.registeredObserver;
+      this.observed = false;
+      this.registeredObserver = undefined;
+      this.exchange.removeTagObserver(tag, this);
+      for (const entry of tag.objects) this.link.reviewAnnouncement(entry);
+    }
+    this.capacity = interest.capacity;
+    if (interest.capacity > 0 && !this.registeredExposer) {
+      this.registeredExposer = this.exchange.addTagExposer(interest.tag, this);
+    } else if (interest.capacity === 0 && this.registeredExposer) {
+      const tag = this.registeredExposer;
+      this.registeredExposer = undefined;
+      this.exchange.removeTagExposer(tag, this);
+    }
+  }
+
+  objectAdded(entry: ObjectEntry): void {
+    this.link.reviewAnnouncement(entry);
+    this.link.sessionFor(entry)?.pushState();
+  }
+
+  stateChanged(entry: ObjectEntry): void {
+    this.link.sessionFor(entry)?.pushState();
+  }
+
+  objectRemoved(entry: ObjectEntry): void {
+    this.link.reviewAnnouncement(entry);
+  }
+
+  electedFor(entry: ObjectEntry): void {
+    this.link.assignedByTag(entry, this);
+  }
+
+  releasedFrom(entry: ObjectEntry): void {
+    this.link.releasedByTag(entry, this);
+  }
+
+  observersChanged(entry: ObjectEntry): void {
+    this.link.sessionFor(entry)?.observersChanged();
+  }
+}
+
+function noop(): void {}

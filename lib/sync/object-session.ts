@@ -1,0 +1,84 @@
+import { loop, message, par, route, schema, send, seq } from "../choreography/index.js";
+import type { Version } from "../state/version.js";
+import { wireStateSchema } from "./wire-state.js";
+import { amountField, booleanField, fieldsOf, optionalVersionField } from "./wire-schema.js";
+
+/**
+ * The session of one object between a child (Down) and its parent (Up): two lanes, one each way.
+ * The child tells its interest and, when its subtree exposes the object and the parent needs the
+ * data, sends states up; the parent assigns and releases the child's subtree as exposer, asks for
+ * the data, and sends states down. Each state is acknowledged (credit-based flow control: at most a
+ * few states per object in flight; a slow receiver makes the sender skip to the latest).
+ * The child ends the session with Close, the parent answers Closed.
+ */
+
+/** Down → Up: the child's interest changed. */
+export const Interest = message(
+  "Interest",
+  schema((value): { readonly observed: boolean; readonly capacity: number } => {
+    const f = fieldsOf(value, "Interest");
+    return { observed: booleanField(f, "observed", "Interest"), capacity: amountField(f, "capacity", "Interest") };
+  }, "Interest"),
+);
+
+/** Acknowledges a state: `v` is the version the receiver now holds; `resync` asks for a full state. */
+export interface AckPayload {
+  readonly v?: Version;
+  readonly resync?: boolean;
+}
+const ackSchema = (name: string) =>
+  schema((value): AckPayload => {
+    const f = fieldsOf(value, name);
+    const v = optionalVersionField(f, "v");
+    const resync = f.resync === undefined ? undefined : booleanField(f, "resync", name);
+    return { ...(v === undefined ? {} : { v }), ...(resync === undefined ? {} : { resync }) };
+  }, name);
+
+export const StateUp = message("StateUp", wireStateSchema);
+export const AckUp = message("AckUp", ackSchema("AckUp"));
+export const StateDown = message("StateDown", wireStateSchema);
+export const AckDown = message("AckDown", ackSchema("AckDown"));
+
+/** Carries the newest version the sender knows of the object (so a new exposer orders after it). */
+export interface VersionPayload {
+  readonly version?: Version;
+}
+const versionSchema = (name: string) =>
+  schema((value): VersionPayload => {
+    const version = optionalVersionField(fieldsOf(value, name), "version");
+    return version === undefined ? {} : { version };
+  }, name);
+
+/** Up → Down: the child's subtree is the object's exposer. */
+export const Assign = message("Assign", versionSchema("Assign"));
+/** Up → Down: it no longer is. */
+export const Release = message("Release", versionSchema("Release"));
+/** Up → Down: send the object's states up (someone outside the child's subtree observes it); `version`: what the parent holds. */
+export const Need = message("Need", versionSchema("Need"));
+/** Up → Down: stop sending states up. */
+export const Unneed = message("Unneed", versionSchema("Unneed"));
+
+const emptySchema = (name: string) => schema((value): Record<string, never> => (fieldsOf(value, name), {}), name);
+/** Down → Up: the child has no interest left; ends its lane. */
+export const Close = message("Close", emptySchema("Close"));
+/** Up → Down: answer to Close; ends the session. */
+export const Closed = message("Closed", emptySchema("Closed"));
+
+export const objectSession = par({
+  up: seq(loop("Down", route("Down", send("Down", "Up", Interest), send("Down", "Up", StateUp), send("Down", "Up", AckUp))), send("Down", "Up", Close)),
+  down: seq(
+    loop(
+      "Up",
+      route(
+        "Up",
+        send("Up", "Down", Assign),
+        send("Up", "Down", Release),
+        send("Up", "Down", Need),
+        send("Up", "Down", Unneed),
+        send("Up", "Down", StateDown),
+        send("Up", "Down", AckDown),
+      ),
+    ),
+    send("Up", "Down", Closed),
+  ),
+});

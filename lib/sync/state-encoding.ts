@@ -1,0 +1,58 @@
+import type { JsonValue } from "../descriptor/json-value.js";
+import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
+import { compareVersions } from "../state/version.js";
+import { diffJson, jsonTextLength, patchIsWorthIt } from "./json-patch/index.js";
+import type { WireState } from "./wire-state.js";
+
+/**
+ * Turns a state into its wire form relative to what the receiver holds: a flag change, a diff, or the
+ * full state, whichever is smallest. Results are cached on the (immutable) state objects, so sending
+ * one update to many links at the same base computes one diff and makes one payload object — which the
+ * binding's encode cache then serialises and compresses once.
+ */
+export function encodeState(target: ObjectState<unknown>, base: ObjectState<unknown> | undefined): WireState {
+  if (base !== undefined) {
+    if (base.data === target.data && compareVersions(base.version, target.version) === 0) return flagOf(target);
+    const cached = diffs.get(target);
+    if (cached !== undefined && cached.base === base) return cached.payload;
+    const patch = diffJson(base.data as JsonValue, target.data as JsonValue);
+    if (patchIsWorthIt(patch, sizeOf(target))) {
+      const payload: WireState = { ...header(target), b: base.version, p: patch };
+      diffs.set(target, { base, payload });
+      return payload;
+    }
+  }
+  return fullOf(target);
+}
+
+const diffs = new WeakMap<ObjectState<unknown>, { base: ObjectState<unknown>; payload: WireState }>();
+const fulls = new WeakMap<ObjectState<unknown>, WireState>();
+const sizes = new WeakMap<ObjectState<unknown>, number>();
+
+function header(state: ObjectState<unknown>): { v: ObjectState<unknown>["version"]; s: boolean; f?: readonly string[] } {
+  return state.format === DEFAULT_FORMAT || (state.format.length === 1 && state.format[0] === "JSON")
+    ? { v: state.version, s: state.synchronized }
+    : { v: state.version, s: state.synchronized, f: state.format };
+}
+
+function flagOf(state: ObjectState<unknown>): WireState {
+  return header(state);
+}
+
+function fullOf(state: ObjectState<unknown>): WireState {
+  let payload = fulls.get(state);
+  if (payload === undefined) {
+    payload = { ...header(state), d: state.data as JsonValue };
+    fulls.set(state, payload);
+  }
+  return payload;
+}
+
+function sizeOf(state: ObjectState<unknown>): number {
+  let size = sizes.get(state);
+  if (size === undefined) {
+    size = jsonTextLength(state.data as JsonValue);
+    sizes.set(state, size);
+  }
+  return size;
+}

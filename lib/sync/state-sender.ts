@@ -1,0 +1,79 @@
+import type { ObjectState } from "../state/object-state.js";
+import { compareVersions, type Version } from "../state/version.js";
+import { encodeState } from "./state-encoding.js";
+import type { WireState } from "./wire-state.js";
+import type { AckPayload } from "./object-session.js";
+
+/** How many states of one object may be unacknowledged at once before the sender skips to the latest. */
+export const STATE_WINDOW = 4;
+
+/**
+ * Sends one object's states over one link in one direction. At most STATE_WINDOW states are in flight;
+ * while the window is full only the latest state is remembered, so a slow receiver costs a few states
+ * of memory, never a queue, and always ends with the newest. Each state goes as a diff against the last
+ * one sent when that pays (the receiver applies them in order), or in full.
+ */
+export class StateSender {
+  private latest: ObjectState<unknown> | undefined;
+  /** The last state sent: what the receiver will hold once it caught up (the base of the next diff). */
+  private sent: ObjectState<unknown> | undefined;
+  /** States sent and not yet acknowledged, oldest first (at most STATE_WINDOW). */
+  private readonly inFlight: ObjectState<unknown>[] = [];
+  private acked: ObjectState<unknown> | undefined;
+
+  constructor(private readonly transmit: (state: WireState) => void) {}
+
+  /**
+   * The receiver says it holds `version`; `base` is the state of that version if we still have it
+   * (then the next state can be a diff). Without `base`, the next state goes in full, unless it is
+   * that very version, when only its synchronized flag is sent.
+   */
+  resume(version: Version | undefined, base: ObjectState<unknown> | undefined): void {
+    this.inFlight.length = 0;
+    this.acked = undefined;
+    if (version !== undefined && base !== undefined && compareVersions(base.version, version) === 0) {
+      this.sent = base;
+      this.acked = base;
+    }
+    else if (version !== undefined && this.latest !== undefined && compareVersions(this.latest.version, version) === 0) {
+      this.sent = { ...this.latest, synchronized: !this.latest.synchronized }; // same data: the flag is all that may differ
+    } else this.sent = undefined;
+    this.pump();
+  }
+
+  /** Makes `state` the one the receiver must end up with. */
+  update(state: ObjectState<unknown>): void {
+    this.latest = state;
+    this.pump();
+  }
+
+  /** The receiver applied a state (or, with `resync`, could not: the next one goes in full). */
+  acknowledged(ack: AckPayload): void {
+    const inFlight = this.inFlight;
+    const v = ack.v;
+    const index = v === undefined ? -1 : inFlight.findIndex((state) => compareVersions(state.version, v) === 0);
+    if (index >= 0) this.acked = inFlight[index];
+    inFlight.splice(0, index >= 0 ? index + 1 : 1);
+    if (ack.resync) {
+      // The receiver holds something else: everything in flight was built on a base it lacks.
+      this.sent = undefined;
+      inFlight.length = 0;
+      if (index < 0) this.acked = undefined;
+    }
+    this.pump();
+  }
+
+  /** The newest state the receiver acknowledged: what it holds (the base a reconnect can diff against). */
+  get peerHolds(): ObjectState<unknown> | undefined {
+    return this.acked;
+  }
+
+  private pump(): void {
+    const latest = this.latest;
+    if (latest === undefined || latest === this.sent || this.inFlight.length >= STATE_WINDOW) return;
+    const payload = encodeState(latest, this.sent);
+    this.sent = latest;
+    this.inFlight.push(latest);
+    this.transmit(payload);
+  }
+}

@@ -1,0 +1,501 @@
+import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } from "../choreography/index.js";
+import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import { ListenerSet } from "../events/listener-set.js";
+import { HakubanError } from "../hakuban-error.js";
+import type { LocalNode } from "../local-node.js";
+import type { Exchange } from "../node/exchange.js";
+import type { ObjectEntry } from "../node/object-entry.js";
+import type { ElectionAuthority, Exposer, InterestWatcher, StateSink } from "../node/participants.js";
+import type { TagEntry } from "../node/tag-entry.js";
+import type { ObjectState } from "../state/object-state.js";
+import { compareVersions } from "../state/version.js";
+import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
+import type { LinkOptions } from "./link-options.js";
+import { LinkRefusedError } from "./link-refused-error.js";
+import type { objectFamily } from "./messages.js";
+import type { VersionPayload } from "./object-session.js";
+import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION } from "./protocol.js";
+import { StateReceiver } from "./state-receiver.js";
+import { StateSender } from "./state-sender.js";
+import type { WireState } from "./wire-state.js";
+
+type ObjectSession = Endpoint<FamilyEvents<typeof objectFamily>, "Down">;
+
+/** A node has at most one parent. */
+export class UpstreamAlreadyLinkedError extends HakubanError {
+  constructor(node: string) {
+    super(`node ${node} already has an upstream link; close it before linking the node to another parent`);
+  }
+}
+
+/**
+ * The child's side (role Down) of a node's link to its parent. It reports what the node's subtree
+ * observes and can expose, follows the parent's elections while linked, and relays states both ways.
+ * It outlives connections: each connection is one generation (run()), and what a reconnect needs to
+ * resynchronise without flicker (which versions the parent holds) is kept across them. While no
+ * generation is running the node elects for itself, as the root of its subtree.
+ */
+export class UpstreamLink implements ElectionAuthority, InterestWatcher {
+  private readonly exchange: Exchange;
+  private generation: Generation | undefined;
+  private readonly connectedListeners: ListenerSet<boolean>;
+  private closing = false;
+  /** Per object, the newest state of ours the parent acknowledged: the base for diffs after a reconnect. */
+  readonly parentHolds = new Map<string, ObjectState<unknown>>();
+  /** Stable across this link's reconnects: lets the parent resume its diffs to us. */
+  readonly resumeToken = randomToken();
+
+  constructor(
+    readonly node: LocalNode,
+    readonly options: LinkOptions = {},
+  ) {
+    this.exchange = node.exchange;
+    if (this.exchange.watcher !== undefined) throw new UpstreamAlreadyLinkedError(node.name);
+    this.exchange.watcher = this;
+    this.connectedListeners = new ListenerSet(this.exchange.reportError, () => "upstream connection listener");
+  }
+
+  /** True while a generation is in sync with the parent (from its Synced until the connection ends). */
+  get connected(): boolean {
+    return this.generation?.synced ?? false;
+  }
+
+  /** Calls `callback` with true when a connection is in sync with the parent, false when it ends. */
+  onConnected(callback: (connected: boolean) => void): () => void {
+    return this.connectedListeners.add(callback);
+  }
+
+  /**
+   * Runs one connection generation over `mux`: handshake, replay of this node's interests, then sync.
+   * Resolves when it ends: undefined after close(), a LinkRefusedError if the parent refused, else the
+   * error that ended it. Never rejects.
+   */
+  async run(mux: SessionMux): Promise<Error | undefined> {
+    if (this.closing) {
+      mux.close();
+      return undefined;
+    }
+    if (this.generation !== undefined) throw new HakubanError("UpstreamLink.run() called while a connection is already running");
+    const generation = new Generation(this, mux);
+    this.generation = generation;
+    let result: Error | undefined;
+    try {
+      result = await generation.run();
+    } finally {
+      const wasSynced = generation.synced;
+      generation.dispose();
+      this.generation = undefined;
+      if (this.exchange.authority === this) this.exchange.authority = undefined;
+      this.exchange.reelectAll(); // cut off: this node now elects for its subtree
+      if (wasSynced) this.connectedListeners.emit(false);
+    }
+    return this.closing && !(result instanceof LinkRefusedError) ? undefined : result;
+  }
+
+  /** Leaves the parent cleanly (Bye) and stops taking part in the node. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await this.generation?.leave("the child is closing");
+    if (this.exchange.watcher === this) this.exchange.watcher = undefined;
+    this.parentHolds.clear();
+  }
+
+  // ---- ElectionAuthority --------------------------------------------------------------------------
+
+  electedElsewhere(entry: ObjectEntry): Exposer | undefined {
+    return this.generation?.standInFor(entry);
+  }
+
+  // ---- InterestWatcher ----------------------------------------------------------------------------
+
+  objectInterestChanged(entry: ObjectEntry): void {
+    this.generation?.markObject(entry);
+  }
+
+  tagInterestChanged(tag: TagEntry): void {
+    this.generation?.markTag(tag);
+  }
+
+  /** @internal */
+  becameSynced(): void {
+    this.connectedListeners.emit(true);
+  }
+}
+
+/** What was last reported to the parent about a tag. */
+interface TagReport {
+  readonly observed: boolean;
+  readonly capacity: number;
+}
+
+/** One connection of an UpstreamLink. */
+class Generation {
+  readonly endpoint;
+  private readonly exchange: Exchange;
+  readonly objects = new Map<string, ParentObject>();
+  private readonly reportedTags = new Map<string, TagReport>();
+  /** Objects the parent announced, retained here until it withdraws them. */
+  readonly announced = new Map<string, ObjectEntry>();
+  private readonly dirtyObjects = new Set<ObjectEntry>();
+  private readonly dirtyTags = new Set<TagEntry>();
+  private flushQueued = false;
+  private nextSession = 1;
+  private keepAlive: KeepAlive | undefined;
+  private welcomed = false;
+  synced = false;
+  private leaving = false;
+  private disposed = false;
+
+  constructor(
+    readonly link: UpstreamLink,
+    mux: SessionMux,
+  ) {
+    this.exchange = link.node.exchange;
+    this.endpoint = createEndpoint(downProgram, mux, { checkOutbound: false });
+  }
+
+  async run(): Promise<Error | undefined> {
+    const endpoint = this.endpoint;
+    try {
+      endpoint.send("Hello", { protocol: PROTOCOL_VERSION, program: PROGRAM_HASH, node: this.link.node.name, resume: this.link.resumeToken });
+      const answer = await endpoint.offer();
+      if (answer.label === "Refuse") {
+        const { reason } = answer.recv();
+        this.link.options.log?.(`upstream refused the link: ${reason}`);
+        await endpoint.closed;
+        return new LinkRefusedError(reason);
+      }
+      if (answer.label !== "Welcome") throw new HakubanError(`the parent answered Hello with ${answer.label}`);
+      const welcome = answer.recv();
+      this.link.options.log?.(`upstream ${welcome.node} welcomed us`);
+      this.welcomed = true;
+      this.exchange.authority = this.link;
+      const times = keepAliveTimes(this.link.options);
+      const interests = endpoint.lane("interests");
+      this.keepAlive = new KeepAlive(
+        times.intervalMs,
+        times.deadAfterMs,
+        () => interests.send("Ping", {}),
+        (silent) => endpoint.abort(`no keep-alive from the parent for ${silent} ms`),
+      );
+      endpoint.lane("decisions").serve({
+        Announce: ({ object }) => this.announce(object),
+        Withdraw: ({ object }) => this.withdraw(object),
+        Synced: () => {
+          this.synced = true;
+          this.link.becameSynced();
+        },
+        Pong: () => this.keepAlive?.heard(),
+        Farewell: ({ reason }) => {
+          this.link.options.log?.(`upstream is leaving: ${reason}`);
+          this.leave("answering Farewell");
+        },
+      });
+      // Replay everything this subtree wants, then mark the end of the replay.
+      for (const tag of this.exchange.tags.values()) this.dirtyTags.add(tag);
+      for (const entry of this.exchange.objects.values()) this.dirtyObjects.add(entry);
+      this.flush();
+      interests.send("Sync", {});
+      return await endpoint.closed;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  /** Sends Bye (unless already leaving) and waits for the end. */
+  async leave(reason: string): Promise<void> {
+    if (!this.leaving && this.welcomed && this.endpoint.state === "open") {
+      this.leaving = true;
+      try {
+        this.endpoint.lane("interests").send("Bye", { reason });
+      } catch {
+        // already ending
+      }
+      const timeout = setTimeout(() => this.endpoint.abort("the parent did not answer Bye"), keepAliveTimes(this.link.options).deadAfterMs);
+      await this.endpoint.closed;
+      clearTimeout(timeout);
+    } else if (this.endpoint.state === "open") {
+      this.endpoint.abort(reason);
+    }
+    await this.endpoint.closed;
+  }
+
+  /** The stand-in exposer for `entry` when the parent elected elsewhere; undefined when this node elects. */
+  standInFor(entry: ObjectEntry): Exposer | undefined {
+    const parentObject = this.objects.get(entry.key);
+    if (parentObject === undefined || parentObject.entry !== entry || !parentObject.decided) return undefined;
+    return parentObject.assignedHere ? undefined : parentObject;
+  }
+
+  markObject(entry: ObjectEntry): void {
+    if (this.disposed) return;
+    this.dirtyObjects.add(entry);
+    this.scheduleFlush();
+  }
+
+  markTag(tag: TagEntry): void {
+    if (this.disposed) return;
+    this.dirtyTags.add(tag);
+    this.scheduleFlush();
+  }
+
+  /** Whether `sink` is one of this generation's own participants (not interest of the subtree). */
+  owns(sink: unknown): boolean {
+    return sink instanceof ParentObject && sink.generation === this;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushQueued || !this.welcomed) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
+  }
+
+  /** Reports every changed interest to the parent: tags first, then objects (opening and closing sessions). */
+  private flush(): void {
+    if (this.disposed || this.leaving || this.endpoint.state !== "open") return;
+    const interests = this.endpoint.lane("interests");
+    for (const tag of this.dirtyTags) {
+      const live = this.exchange.tags.get(tag.key) === tag;
+      let capacity = 0;
+      if (live) for (const exposer of tag.exposers) capacity += exposer.capacity;
+      const report = { observed: live && tag.observers.size > 0, capacity };
+      const previous = this.reportedTags.get(tag.key) ?? NO_INTEREST;
+      if (previous.observed === report.observed && previous.capacity === report.capacity) continue;
+      if (report.observed || report.capacity > 0) this.reportedTags.set(tag.key, report);
+      else this.reportedTags.delete(tag.key);
+      interests.send("TagInterest", { tag: tag.descriptor, ...report });
+    }
+    this.dirtyTags.clear();
+    for (const entry of this.dirtyObjects) {
+      const live = this.exchange.objects.get(entry.key) === entry;
+      const current = this.objects.get(entry.key);
+      if (current !== undefined && current.entry !== entry) continue; // a stale entry of a key that lives on
+      const interest = live ? this.interestIn(entry) : NO_INTEREST;
+      const wanted = live && (interest.observed || interest.capacity > 0 || this.announced.has(entry.key));
+      if (current === undefined) {
+        if (wanted) this.open(entry, interest);
+      } else if (!wanted) {
+        current.close();
+      } else {
+        current.report(interest);
+      }
+    }
+    this.dirtyObjects.clear();
+  }
+
+  /** What this subtree does with `entry` itself (tag interests are reported per tag). */
+  private interestIn(entry: ObjectEntry): TagReport {
+    let observed = false;
+    for (const sink of entry.observers) {
+      if (!this.owns(sink)) {
+        observed = true;
+        break;
+      }
+    }
+    let capacity = 0;
+    for (const exposer of entry.exposers) capacity += exposer.capacity;
+    return { observed, capacity };
+  }
+
+  private open(entry: ObjectEntry, interest: TagReport): void {
+    const id = this.nextSession++;
+    const have = entry.state?.version;
+    const open = { session: id, object: entry.descriptor, observed: interest.observed, capacity: interest.capacity };
+    const session = this.endpoint.lane("interests").send("Open", have === undefined ? open : { ...open, have }) as ObjectSession;
+    const parentObject = new ParentObject(this, this.exchange, entry, session, interest);
+    this.objects.set(entry.key, parentObject);
+  }
+
+  /** @internal A parent object's session ended or is closing. */
+  forget(parentObject: ParentObject): void {
+    if (this.objects.get(parentObject.entry.key) === parentObject) this.objects.delete(parentObject.entry.key);
+  }
+
+  private announce(object: ObjectDescriptor): void {
+    if (this.announced.has(object.key)) return;
+    this.announced.set(object.key, this.exchange.retain(object));
+    const entry = this.announced.get(object.key)!;
+    this.markObject(entry);
+  }
+
+  private withdraw(object: ObjectDescriptor): void {
+    const entry = this.announced.get(object.key);
+    if (entry === undefined) return;
+    this.announced.delete(object.key);
+    this.markObject(entry);
+    this.exchange.release(entry);
+  }
+
+  /** Leaves the node as it was before the connection (every registration undone). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.keepAlive?.stop();
+    for (const parentObject of [...this.objects.values()]) parentObject.dispose();
+    this.objects.clear();
+    for (const entry of this.announced.values()) this.exchange.release(entry);
+    this.announced.clear();
+    this.dirtyObjects.clear();
+    this.dirtyTags.clear();
+  }
+}
+
+const NO_INTEREST: TagReport = { observed: false, capacity: 0 };
+
+/**
+ * The child's side of one object's session. It is the stand-in exposer while the parent elected an
+ * exposer elsewhere (the data arrives through it), and an observer while the parent needs the data
+ * from this subtree (the states it sees go up).
+ */
+class ParentObject implements StateSink, Exposer {
+  readonly id: number;
+  readonly capacity = 0;
+  readonly assignedEntries = new Set<ObjectEntry>();
+  decided = false;
+  assignedHere = false;
+  private needed = false;
+  private closing = false;
+  private disposed = false;
+  private reported: TagReport;
+  private readonly sender: StateSender;
+  private readonly receiver: StateReceiver;
+
+  constructor(
+    readonly generation: Generation,
+    private readonly exchange: Exchange,
+    readonly entry: ObjectEntry,
+    private readonly session: ObjectSession,
+    interest: TagReport,
+  ) {
+    this.id = exchange.nextId();
+    this.reported = interest;
+    this.receiver = new StateReceiver(entry.state);
+    this.sender = new StateSender((state: WireState) => this.send("StateUp", state));
+    session.lane("down").serve({
+      Assign: (payload) => this.decide(true, payload),
+      Release: (payload) => this.decide(false, payload),
+      Need: (payload) => this.setNeeded(true, payload),
+      Unneed: (payload) => this.setNeeded(false, payload),
+      StateDown: (state) => this.stateFromParent(state),
+      AckDown: (ack) => {
+        this.sender.acknowledged(ack);
+        const holds = this.sender.peerHolds;
+        if (holds !== undefined) this.generation.link.parentHolds.set(entry.key, holds);
+      },
+      Closed: () => this.dispose(),
+    });
+    void session.closed.then(() => this.dispose());
+  }
+
+  /** Sends the subtree's changed interest. */
+  report(interest: TagReport): void {
+    if (this.closing) return;
+    if (interest.observed === this.reported.observed && interest.capacity === this.reported.capacity) return;
+    this.reported = interest;
+    this.send("Interest", interest);
+  }
+
+  /** No interest left: Close, then the parent answers Closed. */
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.generation.forget(this);
+    this.withdrawRoles();
+    if (this.session.state === "open") this.session.lane("up").send("Close", {});
+    this.disposed = true;
+  }
+
+  // ---- the parent's decisions ---------------------------------------------------------------------
+
+  private decide(assignedHere: boolean, payload: VersionPayload): void {
+    if (this.closing) return;
+    if (payload.version !== undefined) this.exchange.raiseVersionFloor(this.entry, payload.version);
+    this.decided = true;
+    this.assignedHere = assignedHere;
+    this.exchange.reelect(this.entry);
+  }
+
+  private setNeeded(needed: boolean, payload: VersionPayload): void {
+    if (this.closing || needed === this.needed) return;
+    this.needed = needed;
+    if (needed) {
+      const base = this.generation.link.parentHolds.get(this.entry.key);
+      this.sender.resume(payload.version, base);
+      this.exchange.addObjectObserver(this.entry.descriptor, this); // now observed: our exposer is elected
+      this.stateChanged();
+    } else {
+      this.exchange.removeObjectObserver(this.entry, this);
+    }
+  }
+
+  // ---- as the observer the parent stands for ------------------------------------------------------
+
+  stateChanged(): void {
+    const state = this.entry.state;
+    if (!this.needed || this.closing || state === undefined || this.entry.assignee === this) return;
+    this.sender.update(state);
+  }
+
+  // ---- as the stand-in exposer --------------------------------------------------------------------
+
+  electedFor(): void {
+    const held = this.receiver.held;
+    if (held !== undefined) this.apply(held);
+  }
+
+  releasedFrom(): void {}
+
+  private stateFromParent(wire: WireState): void {
+    if (this.closing) return;
+    const { state, ack } = this.receiver.receive(wire);
+    this.send("AckUp", ack);
+    if (state !== undefined && this.entry.assignee === this) this.apply(state);
+  }
+
+  private apply(state: ObjectState<unknown>): void {
+    const current = this.entry.state;
+    if (current !== undefined && compareVersions(current.version, state.version) === 0) {
+      this.exchange.setSynchronized(this.entry, this, state.synchronized);
+    } else {
+      this.exchange.publish(this.entry, this, state);
+    }
+  }
+
+  private withdrawRoles(): void {
+    if (this.needed) {
+      this.needed = false;
+      this.exchange.removeObjectObserver(this.entry, this);
+    }
+    if (this.decided) {
+      this.decided = false;
+      this.exchange.reelect(this.entry);
+    }
+  }
+
+  /** Sends on the child's lane while the session runs and is not closing. */
+  private send(label: "Interest" | "StateUp" | "AckUp", payload: object): void {
+    if (this.closing || this.session.state !== "open") return;
+    (this.session.lane("up").send as (label: string, payload: unknown) => void)(label, payload);
+  }
+
+  /** The session ended: undo every registration. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.closing = true;
+    this.generation.forget(this);
+    this.withdrawRoles();
+  }
+}
+
+function randomToken(): string {
+  const bytes = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(bytes);
+  let token = "";
+  for (const byte of bytes) token += byte.toString(16).padStart(2, "0");
+  return token;
+}

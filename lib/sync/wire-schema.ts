@@ -1,0 +1,82 @@
+import { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import { TagDescriptor } from "../descriptor/tag-descriptor.js";
+import type { JsonValue } from "../descriptor/json-value.js";
+import { assertJsonValue } from "../descriptor/json-value.js";
+import { assertVersion, type Version } from "../state/version.js";
+
+/**
+ * Checks for the fields of link messages. Every payload from the network passes through these before
+ * the sync layer looks at it; a failure becomes the SchemaMismatch that closes the link.
+ */
+
+/** The payload as a record of fields, or a TypeError naming the message. */
+export function fieldsOf(value: unknown, message: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(`${message} must be an object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function booleanField(fields: Record<string, unknown>, name: string, message: string): boolean {
+  const value = fields[name];
+  if (typeof value !== "boolean") throw new TypeError(`${message}.${name} must be a boolean`);
+  return value;
+}
+
+export function stringField(fields: Record<string, unknown>, name: string, message: string, maxLength = 1024): string {
+  const value = fields[name];
+  if (typeof value !== "string" || value.length > maxLength) {
+    throw new TypeError(`${message}.${name} must be a string of at most ${maxLength} characters`);
+  }
+  return value;
+}
+
+/** A non-negative finite number (capacities, counts). */
+export function amountField(fields: Record<string, unknown>, name: string, message: string): number {
+  const value = fields[name];
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`${message}.${name} must be a non-negative finite number`);
+  }
+  return value;
+}
+
+/** A non-negative safe integer (session ids, protocol versions). */
+export function idField(fields: Record<string, unknown>, name: string, message: string): number {
+  const value = fields[name];
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError(`${message}.${name} must be a non-negative integer`);
+  }
+  return value;
+}
+
+export function versionField(fields: Record<string, unknown>, name: string): Version {
+  const value = fields[name];
+  assertVersion(value);
+  return value;
+}
+
+export function optionalVersionField(fields: Record<string, unknown>, name: string): Version | undefined {
+  return fields[name] === undefined ? undefined : versionField(fields, name);
+}
+
+/** An object descriptor: already one (outbound), or its wire form validated within descriptor limits. */
+export function descriptorField(fields: Record<string, unknown>, name: string): ObjectDescriptor {
+  const value = fields[name];
+  return value instanceof ObjectDescriptor ? value : ObjectDescriptor.fromJSON(value);
+}
+
+/** A tag descriptor: already one (outbound), or its JSON validated within descriptor limits. */
+export function tagField(fields: Record<string, unknown>, name: string): TagDescriptor {
+  const value = fields[name];
+  if (value instanceof TagDescriptor) return value;
+  assertJsonValue(value, undefined, `$.${name}`);
+  return new TagDescriptor(value);
+}
+
+/** Checks that `value` is JSON data (depth bounded; size is already bounded by the binding's frame limit). */
+export function dataField(value: unknown): JsonValue {
+  assertJsonValue(value, DATA_LIMITS, "$.d");
+  return value;
+}
+
+const DATA_LIMITS = { maxDepth: 64, maxLength: 64 * 1024 * 1024 };

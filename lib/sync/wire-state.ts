@@ -1,0 +1,49 @@
+import { schema } from "../choreography/index.js";
+import type { JsonValue } from "../descriptor/json-value.js";
+import type { Version } from "../state/version.js";
+import { parsePatch, type PatchOperation } from "./json-patch/index.js";
+import { booleanField, dataField, fieldsOf, optionalVersionField, versionField } from "./wire-schema.js";
+
+/**
+ * One object state on the wire, in one of three forms:
+ * - full: `d` is the data;
+ * - diff: `p` is a JSON Patch from the state with version `b` (which the receiver must hold);
+ * - flag: neither, only `s` changed for the version `v` the receiver holds.
+ * Short field names: these go out once per update per link.
+ */
+export interface WireState {
+  readonly v: Version;
+  readonly s: boolean;
+  /** The format stack, when not the default ["JSON"]. */
+  readonly f?: readonly string[];
+  readonly d?: JsonValue;
+  readonly b?: Version;
+  readonly p?: readonly PatchOperation[];
+}
+
+/** Checks a state from the network: exactly one form, valid versions, JSON data, a well-formed patch. */
+export const wireStateSchema = schema((value): WireState => {
+  const f = fieldsOf(value, "State");
+  const v = versionField(f, "v");
+  const s = booleanField(f, "s", "State");
+  const format = f.f === undefined ? undefined : formatOf(f.f);
+  const base = { v, s, ...(format === undefined ? {} : { f: format }) };
+  if (f.d !== undefined) {
+    if (f.p !== undefined || f.b !== undefined) throw new TypeError("State has both data and a patch");
+    return { ...base, d: dataField(f.d) };
+  }
+  if (f.p !== undefined) {
+    const b = optionalVersionField(f, "b");
+    if (b === undefined) throw new TypeError("State.p needs the base version State.b");
+    return { ...base, b, p: parsePatch(f.p) };
+  }
+  if (f.b !== undefined) throw new TypeError("State.b without a patch");
+  return base;
+}, "State");
+
+function formatOf(value: unknown): readonly string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > 8 || !value.every((x) => typeof x === "string" && x.length <= 64)) {
+    throw new TypeError("State.f must be a list of 1 to 8 format names");
+  }
+  return value as string[];
+}
