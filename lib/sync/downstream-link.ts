@@ -39,6 +39,8 @@ export class DownstreamLink {
   private readonly pendingAssignments = new Map<string, ChildTag>();
   private keepAlive: KeepAlive | undefined;
   private leaving = false;
+  /** Per object, the newest state the child acknowledged before its session ended (for its reconnect). */
+  private readonly childHolds = new Map<string, ObjectState<unknown>>();
 
   constructor(
     private readonly node: LocalNode,
@@ -57,6 +59,7 @@ export class DownstreamLink {
 
   /** Says Farewell (the child answers Bye) and waits for the end. */
   async close(reason = "the parent is closing"): Promise<void> {
+    this.keepAlive?.stop();
     if (!this.leaving && this.endpoint.state === "open" && this.name !== undefined) {
       this.leaving = true;
       try {
@@ -128,9 +131,12 @@ export class DownstreamLink {
     child.start(open, resumed?.get(key), pending);
   }
 
-  /** @internal A child object session ended (Close or fault). */
-  forget(child: ChildObject): void {
+  /** @internal A child object session ended (Close or fault); what the child holds is kept for its reconnect. */
+  forget(child: ChildObject, keepForResume: boolean): void {
     if (this.objects.get(child.entry.key) === child) this.objects.delete(child.entry.key);
+    const holds = child.childHolds;
+    if (keepForResume && holds !== undefined) this.childHolds.set(child.entry.key, holds);
+    else this.childHolds.delete(child.entry.key);
   }
 
   /** @internal The child's session for `entry`, if it has one. */
@@ -197,17 +203,13 @@ export class DownstreamLink {
 
   private detach(): void {
     this.keepAlive?.stop();
-    const kept = new Map<string, ObjectState<unknown>>();
-    for (const child of [...this.objects.values()]) {
-      const holds = child.childHolds;
-      if (holds !== undefined) kept.set(child.entry.key, holds);
-      child.end();
-    }
+    for (const child of [...this.objects.values()]) child.end();
     for (const tag of [...this.tags.values()]) tag.update({ tag: tag.entry.descriptor, observed: false, capacity: 0 });
     this.tags.clear();
     this.pendingAssignments.clear();
     this.announced.clear();
-    if (this.resumeToken !== undefined && kept.size > 0) resumeStoreOf(this.node).keep(this.resumeToken, kept);
+    if (this.resumeToken !== undefined && this.childHolds.size > 0) resumeStoreOf(this.node).keep(this.resumeToken, new Map(this.childHolds));
+    this.childHolds.clear();
   }
 }
 
@@ -241,7 +243,7 @@ class ChildObject implements StateSink, Exposer {
       StateUp: (state) => this.stateFromChild(state),
       AckUp: (ack) => this.sender.acknowledged(ack),
       Close: () => {
-        this.end();
+        this.end(false);
         if (session.state === "open") session.lane("down").send("Closed", {});
       },
     });
@@ -366,11 +368,14 @@ class ChildObject implements StateSink, Exposer {
     (this.session.lane("down").send as (label: string, payload: unknown) => void)(label, payload);
   }
 
-  /** Leaves the exchange (Close, fault, or the link's end) without telling the child anything more. Idempotent. */
-  end(): void {
+  /**
+   * Leaves the exchange (Close, fault, or the link's end) without telling the child anything more.
+   * `keepForResume`: the child may come back holding what it holds now (false after its Close). Idempotent.
+   */
+  end(keepForResume = true): void {
     if (this.ended) return;
     this.ended = true;
-    this.link.forget(this);
+    this.link.forget(this, keepForResume);
     const entry = this.entry;
     if (this.observing) this.exchange.removeObjectObserver(entry, this);
     if (this.exposing) this.exchange.removeObjectExposer(entry, this);

@@ -205,6 +205,7 @@ class Generation {
 
   /** Sends Bye (unless already leaving) and waits for the end. */
   async leave(reason: string): Promise<void> {
+    this.keepAlive?.stop();
     if (!this.leaving && this.welcomed && this.endpoint.state === "open") {
       this.leaving = true;
       try {
