@@ -123,6 +123,27 @@ export function describeCarrierConformance(name: string, connect: () => Promise<
       expect(atA.closes).toHaveLength(1);
     });
 
+    it("stops delivering when the message handler closes the carrier, and fires close once", async () => {
+      const { a, b } = await open();
+      const atA = record(a);
+      for (let i = 0; i < 3; i++) a.send(patterned(i, 4));
+      await settle(20);
+      const received: number[] = [];
+      const closes: CarrierCloseEvent[] = [];
+      b.attach({
+        message: (bytes) => {
+          received.push(bytes.byteLength);
+          b.close("seen enough");
+        },
+        close: (event) => closes.push(event),
+      });
+      a.send(patterned(3, 4));
+      await atA.until(() => atA.closes.length === 1);
+      await settle(20);
+      expect(received).toEqual([4]);
+      expect(closes).toEqual([{ reason: "seen enough", byPeer: false }]);
+    });
+
     it("fires the close handler when the carrier closed before attach", async () => {
       const { a, b } = await open();
       const atB = record(b);
