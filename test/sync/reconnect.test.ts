@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalNode, type ObjectState } from "../../lib/index.js";
 import { LinkRefusedError } from "../../lib/sync/link-refused-error.js";
-import { link, nodes, settle, TestLink } from "./tree-fixture.js";
+import { createSessionMux } from "../../bindings/session-mux.js";
+import { createEndpoint } from "../../lib/choreography/index.js";
+import { DownstreamLink } from "../../lib/sync/downstream-link.js";
+import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION, upProgram } from "../../lib/sync/protocol.js";
+import { UpstreamLink } from "../../lib/sync/upstream-link.js";
+import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
+import { link, nodes, settle, type TestLink } from "./tree-fixture.js";
 
 let open: Array<LocalNode | TestLink> = [];
 afterEach(async () => {
@@ -85,33 +91,37 @@ describe("partition and reconnect", () => {
     expect(resent).toBeLessThan(full * 0.05);
   });
 
-  it("a parent speaking another protocol refuses the link with a reason; the child stops", async () => {
-    const [root, leaf] = nodes("root", "leaf") as LocalNode[];
-    open.push(root!, leaf!);
-    const { PROTOCOL_VERSION } = await import("../../lib/sync/protocol.js");
-    const messages = await import("../../lib/sync/protocol.js");
-    void messages;
+  it("a parent refuses a child speaking another protocol version, with a reason", async () => {
+    const [root] = nodes("root") as LocalNode[];
+    open.push(root!);
+    const memory = createMemoryCarrierPair();
+    const parent = new DownstreamLink(root!, createSessionMux(memory.b));
+    const child = createEndpoint(downProgram, createSessionMux(memory.a));
+    child.send("Hello", { protocol: PROTOCOL_VERSION + 1, program: PROGRAM_HASH, node: "future", resume: "t" });
+    const answer = await child.offer();
+    expect(answer.label).toBe("Refuse");
+    const refusal = answer.label === "Refuse" ? answer.recv().reason : "";
+    expect(refusal).toMatch(/protocol mismatch.*speaks 2/);
+    expect(String(await parent.closed)).toMatch(/refused future/);
+    memory.a.close();
+  });
+
+  it("a child refused by its parent resolves with LinkRefusedError, logs the reason, and stops", async () => {
+    const [leaf] = nodes("leaf") as LocalNode[];
+    open.push(leaf!);
     const lines: string[] = [];
-    const wire = new TestLink(root!, leaf!, { log: (line) => lines.push(line) });
-    // Pretend the child is a newer version: patch the Hello it sends.
-    const original = (await import("../../lib/choreography/endpoint.js")).Endpoint.prototype.send;
-    const patched = function (this: unknown, label: string, payload: Record<string, unknown>) {
-      if (label === "Hello") payload = { ...payload, protocol: PROTOCOL_VERSION + 1 };
-      return (original as (this: unknown, l: string, p: unknown) => unknown).call(this, label, payload);
-    };
-    const { Endpoint } = await import("../../lib/choreography/endpoint.js");
-    (Endpoint.prototype as unknown as { send: unknown }).send = patched;
-    try {
-      wire.connect();
-      const result = await wire.generation;
-      expect(result).toBeInstanceOf(LinkRefusedError);
-      expect((result as LinkRefusedError).reason).toMatch(/protocol mismatch/);
-      expect(lines.join("\n")).toMatch(/refused/);
-      expect(await wire.downstream!.closed).toBeInstanceOf(Error);
-    } finally {
-      (Endpoint.prototype as unknown as { send: unknown }).send = original;
-    }
-    open.push(wire);
+    const upstream = new UpstreamLink(leaf!, { log: (line) => lines.push(line) });
+    const memory = createMemoryCarrierPair();
+    const fakeParent = createEndpoint(upProgram, createSessionMux(memory.b));
+    const result = upstream.run(createSessionMux(memory.a));
+    await fakeParent.recv("Hello");
+    fakeParent.send("Refuse", { reason: "no children accepted" });
+    const error = await result;
+    expect(error).toBeInstanceOf(LinkRefusedError);
+    expect((error as LinkRefusedError).reason).toBe("no children accepted");
+    expect(lines.join("\n")).toMatch(/refused the link: no children accepted/);
+    await upstream.close();
+    memory.a.close();
   });
 
   it("keep-alive detects a dead peer on a silently dropped connection", async () => {
