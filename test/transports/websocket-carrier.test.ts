@@ -55,7 +55,7 @@ describe("websocket carrier", () => {
     expect((error as ConnectError).message).toMatch(/Could not connect to ws:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
   });
 
-  it("rejects with ConnectError when the handshake does not finish in time", async () => {
+  it("rejects with ConnectError when the handshake does not finish in time or the dial is aborted", async () => {
     const silent = createServer();
     const held: Duplex[] = [];
     silent.on("upgrade", (_request, socket: Duplex) => held.push(socket));
@@ -66,6 +66,13 @@ describe("websocket carrier", () => {
     const error = await dialWs(url, { timeoutMs: 50 }).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(ConnectError);
     expect((error as Error).message).toContain("no answer within 50 ms");
+
+    const controller = new AbortController();
+    const dialing = dialWs(url, { signal: controller.signal });
+    await expect.poll(() => held.length).toBe(2);
+    controller.abort();
+    await expect(dialing).rejects.toThrow(/the dial was aborted/);
+    await expect(dialWs(url, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(ConnectError);
   });
 
   it("rejects with ConnectError for a malformed URL", async () => {
