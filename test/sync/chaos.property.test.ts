@@ -1,0 +1,132 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { LocalNode, ObjectDescriptor, type ObjectExpose, type ObjectObserve, type TagExpose, type TagObserve } from "../../lib/index.js";
+import { link, settle, type TestLink } from "./tree-fixture.js";
+
+const OBJECTS = [new ObjectDescriptor(["t"], "a"), new ObjectDescriptor(["t"], "b"), new ObjectDescriptor([], "c")];
+const NODE_COUNT = 5; // root; mid under root; leaves 2, 3 under mid; leaf 4 under root
+const LINKS: Array<[parent: number, child: number]> = [
+  [0, 1],
+  [1, 2],
+  [1, 3],
+  [0, 4],
+];
+
+type Contract =
+  | { kind: "observe"; node: number; object: number; c: ObjectObserve<number> }
+  | { kind: "expose"; node: number; object: number; c: ObjectExpose<number> }
+  | { kind: "tagObserve"; node: number; c: TagObserve<number> }
+  | { kind: "tagExpose"; node: number; c: TagExpose<number> };
+
+const step = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ t: fc.constant("observe" as const), node: fc.nat(NODE_COUNT - 1), object: fc.nat(OBJECTS.length - 1) }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant("expose" as const), node: fc.nat(NODE_COUNT - 1), object: fc.nat(OBJECTS.length - 1) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("tagObserve" as const), node: fc.nat(NODE_COUNT - 1) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("tagExpose" as const), node: fc.nat(NODE_COUNT - 1) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant("terminate" as const), i: fc.nat(100) }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant("set" as const), i: fc.nat(100), v: fc.integer({ min: 0, max: 1000 }) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant("cut" as const), link: fc.nat(LINKS.length - 1) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant("restore" as const), link: fc.nat(LINKS.length - 1) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant("settle" as const), rounds: fc.integer({ min: 1, max: 8 }) }) },
+);
+
+describe("chaos on an in-memory tree", () => {
+  it("after the faults stop, every observed object has exactly one exposer and every observer the newest state", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 40 }), async (steps) => {
+        const nodes = Array.from({ length: NODE_COUNT }, (_, i) => new LocalNode({ name: `n${i}` }));
+        const links: TestLink[] = LINKS.map(([parent, child]) => link(nodes[parent]!, nodes[child]!));
+        const up = links.map(() => true);
+        const contracts: Contract[] = [];
+        try {
+          for (const s of steps) {
+            switch (s.t) {
+              case "observe":
+                contracts.push({ kind: "observe", node: s.node, object: s.object, c: nodes[s.node]!.object(OBJECTS[s.object]!).observe<number>() });
+                break;
+              case "expose":
+                contracts.push({ kind: "expose", node: s.node, object: s.object, c: nodes[s.node]!.object(OBJECTS[s.object]!).expose<number>() });
+                break;
+              case "tagObserve":
+                contracts.push({ kind: "tagObserve", node: s.node, c: nodes[s.node]!.tag("t").observe<number>() });
+                break;
+              case "tagExpose":
+                contracts.push({ kind: "tagExpose", node: s.node, c: nodes[s.node]!.tag("t").expose<number>() });
+                break;
+              case "terminate":
+                if (contracts.length > 0) contracts.splice(s.i % contracts.length, 1)[0]!.c.terminate();
+                break;
+              case "set": {
+                const exposers = contracts.filter((c) => c.kind === "expose" || c.kind === "tagExpose");
+                const e = exposers[s.i % Math.max(1, exposers.length)];
+                if (e?.kind === "expose") e.c.set(s.v);
+                else if (e?.kind === "tagExpose") for (const d of e.c.assigned) e.c.set(d, s.v);
+                break;
+              }
+              case "cut":
+                if (up[s.link]) {
+                  up[s.link] = false;
+                  await links[s.link]!.cut();
+                }
+                break;
+              case "restore":
+                if (!up[s.link]) {
+                  up[s.link] = true;
+                  links[s.link]!.connect();
+                }
+                break;
+              case "settle":
+                await settle(s.rounds);
+                break;
+            }
+          }
+          // The faults stop: every link back, time to converge.
+          for (let i = 0; i < links.length; i++) if (!up[i]) links[i]!.connect();
+          await settle(60);
+          // Every assigned exposer publishes a final value, so "newest" is well defined.
+          const finals = new Map<string, number>();
+          for (const [index, c] of contracts.entries()) {
+            if (c.kind === "expose" && c.c.assigned) {
+              c.c.set(5000 + index);
+              finals.set(c.c.descriptor.key, 5000 + index);
+            } else if (c.kind === "tagExpose") {
+              for (const d of c.c.assigned) {
+                c.c.set(d, 7000 + index);
+                finals.set(d.key, 7000 + index);
+              }
+            }
+          }
+          await settle(60);
+          for (const object of OBJECTS) {
+            const observed = contracts.some(
+              (c) => (c.kind === "observe" && OBJECTS[c.object] === object) || (c.kind === "tagObserve" && object.hasTag(c.c.descriptor)),
+            );
+            const candidates = contracts.filter(
+              (c) => (c.kind === "expose" && OBJECTS[c.object] === object) || (c.kind === "tagExpose" && object.hasTag(c.c.descriptor)),
+            );
+            const assigned = candidates.filter((c) =>
+              c.kind === "expose" ? c.c.assigned : c.kind === "tagExpose" && c.c.assigned.some((d) => d.equals(object)),
+            );
+            // An object exists while some object contract references it (tag contracts do not create objects).
+            const exists = contracts.some((c) => (c.kind === "observe" || c.kind === "expose") && OBJECTS[c.object] === object);
+            expect(assigned.length, `exposers of ${object}`).toBe(exists && observed && candidates.length > 0 ? 1 : 0);
+            const final = finals.get(object.key);
+            if (final === undefined) continue;
+            for (const c of contracts) {
+              if (c.kind === "observe" && OBJECTS[c.object] === object) {
+                expect(c.c.state, `observer of ${object} on n${c.node}`).toMatchObject({ data: final, synchronized: true });
+              }
+              if (c.kind === "tagObserve" && object.hasTag(c.c.descriptor)) {
+                expect(c.c.objects.get(object.key)?.state, `tag observer on n${c.node}`).toMatchObject({ data: final, synchronized: true });
+              }
+            }
+          }
+        } finally {
+          for (const l of links.reverse()) await l.close();
+          for (const n of nodes) await n.close();
+        }
+      }),
+      { numRuns: Number(process.env.CHAOS_RUNS ?? 40) },
+    );
+  }, 600_000);
+});
