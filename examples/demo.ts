@@ -28,6 +28,8 @@ interface Proc {
   readonly exited: Promise<number | null>;
   /** Resolves with the first output line that matches. */
   waitFor(pattern: RegExp): Promise<string>;
+  /** Set once the demo asked it to stop. */
+  stopping?: Promise<void>;
 }
 
 /** Runs the demo; returns every line it printed (each child's lines prefixed with its name). */
@@ -55,11 +57,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<string[]> {
 
     log(`[demo] starting two exposers and two observers, all connecting to ${url}`);
     const exposers = [start("exposer-1", "examples/exposer.ts", [url, "exposer-1"]), start("exposer-2", "examples/exposer.ts", [url, "exposer-2"])];
-    start("observer-1", "examples/observer.ts", [url, "observer-1"]);
-    start("observer-2", "examples/observer.ts", [url, "observer-2"]);
+    const observers = [start("observer-1", "examples/observer.ts", [url, "observer-1"]), start("observer-2", "examples/observer.ts", [url, "observer-2"])];
+    const elected = Promise.race(exposers.map(async (exposer) => (await exposer.waitFor(/assigned: publishing/), exposer)));
+    // The clock starts once every client is linked (starting a process takes a moment).
+    await Promise.race([
+      Promise.all([...exposers, ...observers].map((proc) => proc.waitFor(/upstream connected/))),
+      untilStopped(10_000, signal),
+    ]);
 
     // Failover: stop whichever exposer is publishing; observers see the other one take over.
-    const elected = Promise.race(exposers.map(async (exposer) => (await exposer.waitFor(/assigned: publishing/), exposer)));
     await untilStopped(failoverAtMs, signal);
     if (!signal?.aborted) {
       const publishing = await Promise.race([elected, untilStopped(2_000, signal).then(() => undefined)]);
@@ -125,7 +131,11 @@ function spawnPrefixed(name: string, script: string, args: string[], log: (line:
  * Asks a process to exit with SIGTERM and waits for it; kills it if it takes too long. When
  * `alreadySignalled` (Ctrl-C reached the whole process group), gives it time to exit by itself first.
  */
-async function stop(proc: Proc, log: (line: string) => void, alreadySignalled: boolean): Promise<void> {
+function stop(proc: Proc, log: (line: string) => void, alreadySignalled: boolean): Promise<void> {
+  return (proc.stopping ??= stopOnce(proc, log, alreadySignalled));
+}
+
+async function stopOnce(proc: Proc, log: (line: string) => void, alreadySignalled: boolean): Promise<void> {
   const running = (): boolean => proc.child.exitCode === null && proc.child.signalCode === null;
   const exitedWithin = (ms: number): Promise<boolean> => {
     let timer: ReturnType<typeof setTimeout> | undefined;

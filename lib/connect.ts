@@ -124,7 +124,7 @@ class UpstreamConnection implements Upstream {
       if (connected) this.#setStatus("connected");
       else if (!this.#stopping) this.#setStatus("disconnected");
     });
-    this.#log(`upstream ${url}: connecting`);
+    this.#log(`upstream ${url}: connecting`, "info");
     const dial = options.dial ?? webSocketDial(options);
     try {
       this.#connector = new ReconnectingConnector({
@@ -217,7 +217,7 @@ class UpstreamConnection implements Upstream {
   #setStatus(status: UpstreamStatus): void {
     if (this.#status === status || this.#status === "closed") return;
     this.#status = status;
-    this.#log(`upstream ${this.url}: ${status}`);
+    this.#log(`upstream ${this.url}: ${status}`, "info");
     this.#listeners.emit(status);
   }
 }

@@ -27,3 +27,6 @@ export { HakubanError } from "./hakuban-error.js";
 export { UpstreamExistsError } from "./upstream-exists-error.js";
 export type { LinkOptions } from "./sync/link-options.js";
 export type { Carrier, CarrierCloseEvent, CarrierHandlers } from "../transports/carrier.js";
+export { connect, type ConnectOptions, type Dial, type Upstream, type UpstreamStatus } from "./connect.js";
+export type { ConnectionLog } from "./connection-log.js";
+export { LinkRefusedError } from "./sync/link-refused-error.js";

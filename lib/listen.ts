@@ -1,5 +1,6 @@
 import { createSessionMux, type SessionMuxOptions } from "../bindings/session-mux.js";
 import type { Carrier } from "../transports/carrier.js";
+import type { SessionMux } from "./choreography/wire.js";
 import { listenWebSocket, type WebSocketListener } from "../transports/ws-listener.js";
 import type { ConnectionLog } from "./connection-log.js";
 import type { LocalNode } from "./local-node.js";
@@ -18,6 +19,11 @@ export interface ListenOptions extends LinkOptions {
   readonly maxPayload?: number;
   /** Codec, compression and limits of each connection; children must use compatible ones. */
   readonly mux?: SessionMuxOptions;
+  /**
+   * A connection that has not introduced itself (the link protocol's Hello) after this many milliseconds
+   * is dropped (default: the links' `deadAfterMs`, 3 × `keepAliveMs`, 15 000 ms).
+   */
+  readonly helloTimeoutMs?: number;
   /** Where one line per connection event goes (accepted, closed, failures, the links' own events). Default: nowhere. */
   readonly log?: ConnectionLog;
 }
@@ -41,6 +47,7 @@ export interface Listener {
  */
 export async function listen(node: LocalNode, options: ListenOptions): Promise<Listener> {
   const log = options.log ?? (() => {});
+  const helloTimeoutMs = options.helloTimeoutMs ?? options.deadAfterMs ?? 3 * (options.keepAliveMs ?? 5_000);
   const links = new Set<DownstreamLink>();
   let closing: Promise<void> | undefined;
   let detach: () => void = () => {};
@@ -50,15 +57,25 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
       carrier.close("the listener is closing");
       return;
     }
-    log(`accepted ${carrier.peer}`);
+    log(`accepted ${carrier.peer}`, "info");
     const mux = createSessionMux(carrier, options.mux);
-    const link = new DownstreamLink(node, mux, options);
+    const link: DownstreamLink = new DownstreamLink(
+      node,
+      onHandshakeAnswer(mux, () => {
+        if (link.peerName !== undefined) log(`child "${link.peerName}" linked (${carrier.peer})`, "info");
+      }),
+      options,
+    );
     links.add(link);
+    const helloTimer = setTimeout(() => {
+      if (link.peerName === undefined) void link.close(`no Hello within ${helloTimeoutMs} ms`);
+    }, helloTimeoutMs);
     void link.closed.then((error) => {
+      clearTimeout(helloTimer);
       links.delete(link);
       mux.close(error);
       const who = link.peerName === undefined ? carrier.peer : `"${link.peerName}" (${carrier.peer})`;
-      if (error === undefined) log(`child ${who} closed`);
+      if (error === undefined) log(`child ${who} closed`, "info");
       else log(`child ${who} disconnected: ${error.message}`, "warn");
     });
   };
@@ -84,7 +101,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
         detach();
         await Promise.allSettled([...links].map((link) => link.close("the parent's listener is closing")));
         await server.close();
-        log(`stopped listening on ${server.url}`);
+        log(`stopped listening on ${server.url}`, "info");
       })()),
   };
   try {
@@ -93,6 +110,35 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     await server.close();
     throw error;
   }
-  log(`listening on ${server.url}`);
+  log(`listening on ${server.url}`, "info");
   return listener;
+}
+
+/**
+ * Calls `answered` once, when the parent sends its first message on session 0: the answer to the
+ * child's Hello (Welcome, or Refuse), sent right after the link learned the child's name. This is how
+ * the listener logs a child's name as it arrives; the link itself reports only how it ended.
+ */
+function onHandshakeAnswer(mux: SessionMux, answered: () => void): SessionMux {
+  return {
+    open(session) {
+      const wire = mux.open(session);
+      if (session !== 0) return wire;
+      let pending = true;
+      return {
+        session: wire.session,
+        send(lane, label, payload) {
+          if (pending) {
+            pending = false;
+            answered();
+          }
+          wire.send(lane, label, payload);
+        },
+        attach: (handlers) => wire.attach(handlers),
+        close: (error) => wire.close(error),
+      };
+    },
+    close: (error) => mux.close(error),
+    onClose: (handler) => mux.onClose(handler),
+  };
 }

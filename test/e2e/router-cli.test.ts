@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { LocalNode, connect } from "../../lib/node-entry.js";
+import { ScriptProcess, first, status } from "./helpers.js";
+
+const processes: ScriptProcess[] = [];
+const nodes: LocalNode[] = [];
+function router(...args: string[]): ScriptProcess {
+  const started = new ScriptProcess("lib/router-cli.ts", args);
+  processes.push(started);
+  return started;
+}
+function node(name: string): LocalNode {
+  const created = new LocalNode({ name });
+  nodes.push(created);
+  return created;
+}
+
+afterEach(async () => {
+  await Promise.all(nodes.splice(0).map((each) => each.close()));
+  await Promise.all(processes.splice(0).map((each) => each.kill()));
+});
+
+async function listeningUrl(process: ScriptProcess): Promise<string> {
+  const line = await process.waitFor(/listening on ws:\/\//);
+  return line.match(/listening on (ws:\/\/\S+)/)![1]!;
+}
+
+describe("hakuban-router", () => {
+  it("routes data between two clients, logs connection events, and exits 0 on SIGTERM", async () => {
+    const cli = router("--bind", "ws://127.0.0.1:0", "--name", "test-router");
+    const url = await listeningUrl(cli);
+
+    const exposerNode = node("the-exposer");
+    const observerNode = node("the-observer");
+    await status(connect(exposerNode, url), "connected");
+    await status(connect(observerNode, url), "connected");
+    const exposer = exposerNode.object(["cli"], { id: 1 }).expose<{ n: number }>();
+    exposer.set({ n: 42 });
+    const observer = observerNode.object(["cli"], { id: 1 }).observe<{ n: number }>();
+    const state = await first(observer.state$, (s) => s?.synchronized === true);
+    expect(state?.data).toEqual({ n: 42 });
+
+    await observerNode.close();
+    await cli.waitFor(/the-observer.*closed/);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
+    const log = cli.lines.join("\n");
+    expect(log).toMatch(/info +test-router: listening on ws:\/\/127\.0\.0\.1:\d+/);
+    expect(log).toMatch(/accepted ws:\/\/127\.0\.0\.1:\d+/);
+    expect(log).toMatch(/the-exposer/);
+    expect(log).toMatch(/the-observer/);
+    expect(log).toMatch(/SIGTERM: shutting down/);
+    expect(log).toMatch(/stopped$/m);
+    expect(cli.stderr.join("\n")).toBe("");
+  });
+
+  it("links to a parent router with --connect and logs the upstream's status", async () => {
+    const parent = router("--bind", "ws://127.0.0.1:0", "--name", "root");
+    const parentUrl = await listeningUrl(parent);
+    const child = router("--bind", "ws://127.0.0.1:0", "--connect", parentUrl, "--name", "edge");
+    const childUrl = await listeningUrl(child);
+    await child.waitFor(/upstream .*: connected/);
+
+    // An exposer under the root, an observer under the edge router.
+    const exposerNode = node("exposer-at-root");
+    await status(connect(exposerNode, parentUrl), "connected");
+    const observerNode = node("observer-at-edge");
+    await status(connect(observerNode, childUrl), "connected");
+    exposerNode.object(["tree"], "x").expose<string>().set("through two routers");
+    const state = await first(observerNode.object(["tree"], "x").observe<string>().state$, (s) => s?.synchronized === true);
+    expect(state?.data).toBe("through two routers");
+
+    parent.child.kill("SIGINT");
+    expect(await parent.exited).toBe(0);
+    await child.waitFor(/upstream .*: (disconnected|connecting)/);
+    child.child.kill("SIGINT");
+    expect(await child.exited).toBe(0);
+  });
+
+  it("prints the usage and exits 2 on bad arguments", async () => {
+    const bad = router("--bind", "ws://127.0.0.1:0", "--log-level", "chatty");
+    expect(await bad.exited).toBe(2);
+    const stderr = bad.stderr.join("\n");
+    expect(stderr).toContain('--log-level must be one of error, warn, info, debug; got "chatty"');
+    expect(stderr).toContain("Usage: hakuban-router --bind");
+    expect(bad.lines).toEqual([]);
+  });
+
+  it("exits 1 with a log line when it cannot bind", async () => {
+    const first = router("--bind", "ws://127.0.0.1:0");
+    const url = await listeningUrl(first);
+    const second = router("--bind", url);
+    expect(await second.exited).toBe(1);
+    expect(second.lines.join("\n")).toMatch(/error +hakuban-router: cannot start: .*/);
+  });
+});

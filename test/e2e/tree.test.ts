@@ -1,0 +1,64 @@
+import { afterEach, expect, it } from "vitest";
+import { LocalNode, connect, listen } from "../../lib/node-entry.js";
+import { first, status } from "./helpers.js";
+
+const nodes: LocalNode[] = [];
+function node(name: string): LocalNode {
+  const created = new LocalNode({ name });
+  nodes.push(created);
+  return created;
+}
+afterEach(async () => {
+  for (const each of nodes.splice(0).reverse()) await each.close();
+});
+
+it("exposer and observer on two nodes through a router", async () => {
+  const router = node("router");
+  const { url } = await listen(router, { port: 0 });
+  const a = node("a");
+  const b = node("b");
+  await status(connect(a, url), "connected");
+  await status(connect(b, url), "connected");
+
+  const exposer = a.object(["pair"], { n: 1 }).expose<string>();
+  const assigned: boolean[] = [];
+  exposer.onAssigned((value) => assigned.push(value));
+  const observer = b.object(["pair"], { n: 1 }).observe<string>();
+  exposer.set("one");
+  expect((await first(observer.state$, (s) => s?.data === "one" && s.synchronized))?.data).toBe("one");
+  exposer.set("two");
+  expect((await first(observer.state$, (s) => s?.data === "two"))?.synchronized).toBe(true);
+  expect(assigned).toEqual([true]);
+
+  // The exposer's node goes away: the observer keeps the last data, no longer synchronized.
+  await a.close();
+  const stale = await first(observer.state$, (s) => s?.synchronized === false);
+  expect(stale?.data).toBe("two");
+});
+
+it("a three-level tree: an observer under the mid router follows an exposer under the root, with failover", async () => {
+  const root = node("root");
+  const rootUrl = (await listen(root, { port: 0 })).url;
+  const mid = node("mid");
+  await status(connect(mid, rootUrl), "connected");
+  const midUrl = (await listen(mid, { port: 0 })).url;
+  const leafA = node("leaf-a");
+  const leafB = node("leaf-b");
+  const leafC = node("leaf-c");
+  await status(connect(leafA, rootUrl), "connected");
+  await status(connect(leafB, midUrl), "connected");
+  await status(connect(leafC, midUrl), "connected");
+
+  const observer = leafB.object(["deep"], "x").observe<string>();
+  const fromA = leafA.object(["deep"], "x").expose<string>({ capacity: 5 });
+  fromA.set("from a");
+  await first(observer.state$, (s) => s?.data === "from a" && s.synchronized);
+
+  // A second candidate deeper in the tree, then the first one goes: the object fails over to it.
+  const fromC = leafC.object(["deep"], "x").expose<string>();
+  fromC.set("from c");
+  fromA.terminate();
+  const taken = await first(observer.state$, (s) => s?.data === "from c" && s.synchronized);
+  expect(taken?.data).toBe("from c");
+  expect(fromC.assigned).toBe(true);
+});
