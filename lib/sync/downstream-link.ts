@@ -380,6 +380,10 @@ class ChildObject implements StateSink, Exposer {
     if (this.observing) this.exchange.removeObjectObserver(entry, this);
     if (this.exposing) this.exchange.removeObjectExposer(entry, this);
     this.observing = this.exposing = false;
+    // Still elected to one of the child's tag exposers (the child closed while an Assign was on its
+    // way): the assignment outlives this session, so announce the object again.
+    const via = this.assignedVia;
+    if (via instanceof ChildTag && entry.assignee === via) this.link.assignedByTag(entry, via);
     this.exchange.release(entry);
   }
 }

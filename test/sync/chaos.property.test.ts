@@ -126,7 +126,23 @@ describe("chaos on an in-memory tree", () => {
           for (const n of nodes) await n.close();
         }
       }),
-      { numRuns: Number(process.env.CHAOS_RUNS ?? 40) },
+      {
+        numRuns: Number(process.env.CHAOS_RUNS ?? 40),
+        examples: [
+          // A child closed an object's session while an Assign by tag was on its way: the assignment was lost.
+          [
+            [
+              { t: "observe", node: 1, object: 0 },
+              { t: "tagExpose", node: 2 },
+              { t: "cut", link: 2 },
+              { t: "expose", node: 0, object: 1 },
+              { t: "restore", link: 0 },
+              { t: "observe", node: 0, object: 0 },
+              { t: "set", i: 0, v: 0 },
+            ],
+          ],
+        ],
+      },
     );
   }, 600_000);
 });
