@@ -3,6 +3,8 @@ import { type FrameHeader, MAX_FRAME_HEADER_BYTES, readFrameHeader, writeFrameHe
 import type { ByteCursor } from "./varint.js";
 
 const INITIAL_HEADER_BYTES = 256;
+/** A header buffer grown past this by a large batch is not kept for the next ones. */
+const MAX_RETAINED_HEADER_BYTES = 64 * 1024;
 
 /**
  * Collects the frames sent during one tick and writes them as few carrier messages as possible
@@ -15,8 +17,8 @@ export class FrameBatchWriter {
   #headers = new Uint8Array(INITIAL_HEADER_BYTES);
   #headersEnd = 0;
   /** Per queued frame: where its header ends in #headers. */
-  #headerEnds: number[] = [];
-  #payloads: Uint8Array[] = [];
+  readonly #headerEnds: number[] = [];
+  readonly #payloads: Uint8Array[] = [];
   #pendingBytes = 0;
   #scheduled = false;
 
@@ -62,11 +64,30 @@ export class FrameBatchWriter {
    */
   flush(): void {
     this.#scheduled = false;
+    const payloads = this.#payloads;
+    if (payloads.length === 0) return;
+    // Every message is built before the first is written, so the queue's buffers can be reused at
+    // once: frames added from inside `write` go into them without touching this batch.
+    const messages = this.#build();
+    this.discard();
+    for (const message of messages) this.#write(message);
+  }
+
+  /** Forgets every queued frame (the connection is gone, or they were just built into messages). */
+  discard(): void {
+    if (this.#headers.length > MAX_RETAINED_HEADER_BYTES) this.#headers = new Uint8Array(INITIAL_HEADER_BYTES);
+    this.#headersEnd = 0;
+    this.#headerEnds.length = 0;
+    this.#payloads.length = 0;
+    this.#pendingBytes = 0;
+  }
+
+  /** Copies the queued headers and payloads into messages of at most maxMessageBytes. */
+  #build(): Uint8Array[] {
     const headers = this.#headers;
     const headerEnds = this.#headerEnds;
     const payloads = this.#payloads;
-    if (payloads.length === 0) return;
-    this.discard();
+    const messages: Uint8Array[] = [];
     let first = 0;
     let headerStart = 0;
     while (first < payloads.length) {
@@ -93,17 +114,9 @@ export class FrameBatchWriter {
         pos += payload.length;
       }
       first = last;
-      this.#write(message);
+      messages.push(message);
     }
-  }
-
-  /** Forgets every queued frame (the connection is gone). */
-  discard(): void {
-    this.#headers = new Uint8Array(INITIAL_HEADER_BYTES);
-    this.#headersEnd = 0;
-    this.#headerEnds = [];
-    this.#payloads = [];
-    this.#pendingBytes = 0;
+    return messages;
   }
 }
 

@@ -66,6 +66,31 @@ describe("frame batch", () => {
     );
   });
 
+  it("reuses its buffers across batches; frames added from inside write go whole to the next batch", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(frame, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 64, max: 400 }),
+        (batches, max) => {
+          const written: Frame[][] = [];
+          let next = 1;
+          const add = (f: Frame) =>
+            writer.add({ flags: f.flags, session: f.session, lane: f.lane, label: f.label, length: 0 }, Uint8Array.from(f.payload));
+          const writer = new FrameBatchWriter(max, (message) => {
+            written.push(readAll(message));
+            // The first message of a batch queues the whole next batch while this one is still being written.
+            if (next < batches.length) (batches[next++] as Frame[]).forEach(add);
+          });
+          (batches[0] as Frame[]).forEach(add);
+          for (let batch = 0; batch < batches.length; batch++) writer.flush();
+          expect(written.flat()).toEqual(batches.flat());
+          expect(writer.pendingBytes).toBe(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("starts a new message when the next frame would overflow the limit", () => {
     const big = { session: 1, lane: 0, label: 0, flags: 0, payload: new Array<number>(214).fill(7) };
     const small = { session: 1, lane: 0, label: 1, flags: 0, payload: [1] };
