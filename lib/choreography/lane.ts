@@ -57,11 +57,11 @@ class OfferedBranch implements Branch<string, unknown> {
 
 /** One parallel lane of an endpoint. */
 export class Lane<E extends Event = Event, R extends string = string> {
-  /** Current state in the role program (-1 before the lane first starts). */
+  /** @internal Current state in the role program (-1 before the lane first starts). */
   state = -1;
-  /** Lanes of the current fork that have not ended yet (while this lane waits at a FORK). */
+  /** @internal Lanes of the current fork that have not ended yet (while this lane waits at a FORK). */
   pendingChildren = 0;
-  /** An offered branch not yet committed. */
+  /** @internal An offered branch not yet committed. */
   offered: OfferedBranch | null = null;
   private readonly qLabels: number[] = [];
   private readonly qPayloads: unknown[] = [];

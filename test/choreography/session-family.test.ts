@@ -57,6 +57,26 @@ describe("session families", () => {
     expect(up.tap!.entries().some((e) => e.kind === "open" && e.session === 7)).toBe(true);
   });
 
+  it("opens the sub-session on the announcer's mux before the announcing frame is sent", () => {
+    const [a, b] = loopbackPair("sync");
+    const order: string[] = [];
+    const open = b.open.bind(b);
+    b.open = (id: number) => {
+      order.push(`open ${id}`);
+      const wire = open(id);
+      const send = wire.send.bind(wire);
+      wire.send = (lane, label, payload) => {
+        order.push(`send on ${id}`);
+        send(lane, label, payload);
+      };
+      return wire;
+    };
+    createEndpoint(project(feed, "Down"), a);
+    const up = createEndpoint(project(feed, "Up"), b);
+    up.send("Publish", { session: 5 }).send("Snapshot", { data: "" });
+    expect(order).toEqual(["open 0", "open 5", "send on 0", "send on 5"]);
+  });
+
   it("keeps a session announced without a handler reachable by id, frames queued until taken", async () => {
     const { down, up } = feedPair();
     const sub = up.send("Publish", { session: 3 });
