@@ -10,17 +10,19 @@ interface CacheEntry {
 
 /**
  * Remembers the wire bytes of payload objects by identity, so fanning one payload out to many links
- * costs one encode and one compress. Payloads are immutable once sent: mutating an object and sending
- * it again would send the old bytes. Primitives are encoded every time (they cannot be weak keys).
- * Entries are dropped with their payload objects; one cache may be shared by any number of muxes
- * (an entry made with another codec or compression setting is replaced, never misused).
+ * costs one encode and one compress. Only frozen payloads are remembered: freezing is how a sender says
+ * "this object will not change and may go to several links" (the sync layer freezes the states it fans
+ * out); everything else, such as one-off control messages, is encoded afresh at no bookkeeping cost.
+ * Primitives are encoded every time (they cannot be weak keys). Entries are dropped with their payload
+ * objects; one cache may be shared by any number of muxes (an entry made with another codec or
+ * compression setting is replaced, never misused).
  */
 export class EncodeCache {
   readonly #entries = new WeakMap<object, CacheEntry>();
 
   /** The wire form of `value` under `codec` and `compression`, encoded on first use. */
   encode(value: unknown, codec: PayloadCodec, compression: CompressionSettings): EncodedPayload {
-    if (typeof value !== "object" || value === null) return encodePayload(value, codec, compression);
+    if (typeof value !== "object" || value === null || !Object.isFrozen(value)) return encodePayload(value, codec, compression);
     const entry = this.#entries.get(value);
     if (
       entry !== undefined &&

@@ -104,14 +104,10 @@ function measureObject(object: { readonly [key: string]: unknown }, depth: numbe
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** Length of a number's JSON text; integers (the usual case) without converting to a string. */
+/** Length of a number's JSON text; small integers (the usual case) without converting to a string. */
 function numberLength(value: number): number {
-  if (!Number.isSafeInteger(value)) return ("" + value).length;
-  let length = value < 0 ? 2 : 1;
-  let rest = value < 0 ? -value : value;
-  while (rest >= 10) {
-    rest = Math.floor(rest / 10);
-    length++;
+  if (value >= 0 && value < 1e9 && (value | 0) === value) {
+    return value < 10 ? 1 : value < 100 ? 2 : value < 1e3 ? 3 : value < 1e4 ? 4 : value < 1e5 ? 5 : value < 1e6 ? 6 : value < 1e7 ? 7 : value < 1e8 ? 8 : 9;
   }
-  return length;
+  return ("" + value).length;
 }

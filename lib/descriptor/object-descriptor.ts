@@ -1,3 +1,4 @@
+import { flatString } from "./flat-string.js";
 import { canonicalCopyOf, canonicalJson } from "./canonical-json.js";
 import type { DescriptorLimits } from "./descriptor-limits.js";
 import { resolveDescriptorLimits } from "./descriptor-limits.js";
@@ -61,7 +62,7 @@ export class ObjectDescriptor {
     }
     this.tags = Object.freeze(distinct);
     this.json = canonical.value;
-    this.key = key;
+    this.key = flatString(key);
   }
 
   /** Whether both describe the same object (same tag set, same json). */

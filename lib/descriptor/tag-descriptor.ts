@@ -1,3 +1,4 @@
+import { flatString } from "./flat-string.js";
 import { canonicalCopyOf } from "./canonical-json.js";
 import type { DescriptorLimits } from "./descriptor-limits.js";
 import { resolveDescriptorLimits } from "./descriptor-limits.js";
@@ -21,7 +22,7 @@ export class TagDescriptor {
   constructor(json: JsonValue, limits?: Partial<DescriptorLimits>, path = "$") {
     const canonical = canonicalCopyOf(json, resolveDescriptorLimits(limits), path);
     this.json = canonical.value;
-    this.key = canonical.text;
+    this.key = flatString(canonical.text);
   }
 
   /** Whether both describe the same tag. */

@@ -7,8 +7,8 @@ import type { WireState } from "./wire-state.js";
 /**
  * Turns a state into its wire form relative to what the receiver holds: a flag change, a diff, or the
  * full state, whichever is smallest. Results are cached on the (immutable) state objects, so sending
- * one update to many links at the same base computes one diff and makes one payload object — which the
- * binding's encode cache then serialises and compresses once.
+ * one update to many links at the same base computes one diff and makes one payload object, frozen so
+ * that the binding's encode cache serialises and compresses it once for all of them.
  */
 export function encodeState(target: ObjectState<unknown>, base: ObjectState<unknown> | undefined): WireState {
   if (base !== undefined) {
@@ -17,7 +17,7 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
     if (cached !== undefined && cached.base === base) return cached.payload;
     const patch = diffJson(base.data as JsonValue, target.data as JsonValue);
     if (patchIsWorthIt(patch, sizeOf(target))) {
-      const payload: WireState = { ...header(target), b: base.version, p: patch };
+      const payload: WireState = Object.freeze({ ...header(target), b: base.version, p: patch });
       diffs.set(target, { base, payload });
       return payload;
     }
@@ -42,7 +42,7 @@ function flagOf(state: ObjectState<unknown>): WireState {
 function fullOf(state: ObjectState<unknown>): WireState {
   let payload = fulls.get(state);
   if (payload === undefined) {
-    payload = { ...header(state), d: state.data as JsonValue };
+    payload = Object.freeze({ ...header(state), d: state.data as JsonValue });
     fulls.set(state, payload);
   }
   return payload;

@@ -11,10 +11,10 @@ function countingCodec(): PayloadCodec & { encode: ReturnType<typeof vi.fn> } {
 describe("EncodeCache", () => {
   const compression = resolveCompression({ threshold: 10 });
 
-  it("encodes and compresses an object once, however often it is sent", () => {
+  it("encodes and compresses a frozen object once, however often it is sent", () => {
     const cache = new EncodeCache();
     const codec = countingCodec();
-    const payload = { records: new Array(50).fill({ name: "same", value: 1 }) };
+    const payload = Object.freeze({ records: new Array(50).fill({ name: "same", value: 1 }) });
     const first = cache.encode(payload, codec, compression);
     expect(first.compressed).toBe(true);
     expect(cache.encode(payload, codec, compression)).toBe(first);
@@ -26,12 +26,23 @@ describe("EncodeCache", () => {
   it("does not reuse bytes made with another codec or compression", () => {
     const cache = new EncodeCache();
     const codec = countingCodec();
-    const payload = { text: "x".repeat(100) };
+    const payload = Object.freeze({ text: "x".repeat(100) });
     const compressed = cache.encode(payload, codec, compression);
     const plain = cache.encode(payload, codec, resolveCompression(false));
     expect(compressed.compressed).toBe(true);
     expect(plain.compressed).toBe(false);
     expect(cache.encode(payload, jsonCodec, resolveCompression(false))).not.toBe(plain);
+  });
+
+  it("encodes objects that are not frozen every time (they may change between sends)", () => {
+    const cache = new EncodeCache();
+    const codec = countingCodec();
+    const payload = { n: 1 };
+    cache.encode(payload, codec, compression);
+    payload.n = 2;
+    const second = cache.encode(payload, codec, compression);
+    expect(codec.encode).toHaveBeenCalledTimes(2);
+    expect(new TextDecoder().decode(second.bytes)).toContain("2");
   });
 
   it("encodes primitives every time", () => {

@@ -95,13 +95,13 @@ describe("session mux over a memory carrier", () => {
     a.close();
   });
 
-  it("encodes a payload sent to many links once", async () => {
+  it("encodes a frozen payload sent to many links once", async () => {
     const encode = vi.fn(jsonCodec.encode);
     const codec: PayloadCodec = { name: "counting", encode, decode: jsonCodec.decode };
     const cache = new EncodeCache();
     const links = [pair({ codec, encodeCache: cache }), pair({ codec, encodeCache: cache })];
     const receivers = links.map(({ b }) => record(b.open(0)));
-    const payload = records(100);
+    const payload = Object.freeze(records(100));
     for (const { a } of links) a.open(0).send(0, 1, payload);
     await settle();
     expect(encode).toHaveBeenCalledTimes(1);
