@@ -100,6 +100,8 @@ class UpstreamConnection implements Upstream {
   /** The connection generation in progress (each waits for the previous one to end). */
   #generation: Promise<void> = Promise.resolve();
   #stopping = false;
+  /** A dial failed since the last connection: status changes are routine until connected again. */
+  #redialing = false;
   #closing: Promise<void> | undefined;
 
   constructor(node: LocalNode, url: string, options: ConnectOptions) {
@@ -194,6 +196,7 @@ class UpstreamConnection implements Upstream {
 
   #onDialError(error: unknown, retryInMs: number): void {
     this.#lastError = toError(error);
+    this.#redialing = true;
     if (this.#options.reconnect === false) {
       this.#log(`upstream ${this.url}: ${this.#lastError.message}`, "warn");
       void this.close();
@@ -215,9 +218,13 @@ class UpstreamConnection implements Upstream {
   }
 
   #setStatus(status: UpstreamStatus): void {
-    if (this.#status === status || this.#status === "closed") return;
+    const previous = this.#status;
+    if (previous === status || previous === "closed") return;
     this.#status = status;
-    this.#log(`upstream ${this.url}: ${status}`, "info");
+    if (status === "connected") this.#redialing = false;
+    // Redialing a parent that is down cycles connecting/disconnected: each failed dial logs one warning instead.
+    const churn = this.#redialing && status !== "connected" && status !== "closed";
+    this.#log(`upstream ${this.url}: ${status}`, churn ? "debug" : "info");
     this.#listeners.emit(status);
   }
 }

@@ -23,8 +23,8 @@ export interface Router {
  */
 export async function startRouter(options: RouterOptions, log: RouterLog): Promise<Router> {
   const node = new LocalNode({ name: options.name });
-  // The glue reports every connection event itself; the link drivers' own lines are details.
-  const connectionLog: ConnectionLog = (line, severity) => log(severity ?? "debug", line);
+  // Lines from the link drivers (who welcomed or refused whom, why a peer left) come without a severity.
+  const connectionLog: ConnectionLog = (line, severity) => log(severity ?? "info", line);
   let listener: Listener;
   try {
     listener = await listen(node, {

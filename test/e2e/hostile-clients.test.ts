@@ -58,4 +58,5 @@ it("drops clients that send garbage or text, while the other clients keep receiv
   const dropped = lines.filter((line) => / disconnected: /.test(line));
   expect(dropped.length).toBeGreaterThanOrEqual(14);
   expect(lines.join("\n")).toMatch(/disconnected: .*text frame/);
+  expect(lines.join("\n")).toMatch(/disconnected: .*no Hello within 600 ms/);
 });

@@ -76,21 +76,4 @@ describe("hakuban-router", () => {
     child.child.kill("SIGINT");
     expect(await child.exited).toBe(0);
   });
-
-  it("prints the usage and exits 2 on bad arguments", async () => {
-    const bad = router("--bind", "ws://127.0.0.1:0", "--log-level", "chatty");
-    expect(await bad.exited).toBe(2);
-    const stderr = bad.stderr.join("\n");
-    expect(stderr).toContain('--log-level must be one of error, warn, info, debug; got "chatty"');
-    expect(stderr).toContain("Usage: hakuban-router --bind");
-    expect(bad.lines).toEqual([]);
-  });
-
-  it("exits 1 with a log line when it cannot bind", async () => {
-    const first = router("--bind", "ws://127.0.0.1:0");
-    const url = await listeningUrl(first);
-    const second = router("--bind", url);
-    expect(await second.exited).toBe(1);
-    expect(second.lines.join("\n")).toMatch(/error +hakuban-router: cannot start: .*/);
-  });
 });

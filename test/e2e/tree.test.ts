@@ -62,3 +62,35 @@ it("a three-level tree: an observer under the mid router follows an exposer unde
   expect(taken?.data).toBe("from c");
   expect(fromC.assigned).toBe(true);
 });
+
+it("clients redial a router that comes back on the same port, and data flows again", async () => {
+  const router = node("router");
+  const server = await listen(router, { port: 0 });
+  const redial = { initialDelayMs: 20, maxDelayMs: 100 };
+  const exposerNode = node("exposer");
+  const observerNode = node("observer");
+  const exposerUp = connect(exposerNode, server.url, redial);
+  const observerUp = connect(observerNode, server.url, redial);
+  await status(exposerUp, "connected");
+  await status(observerUp, "connected");
+  const exposer = exposerNode.object(["restart"], null).expose<number>();
+  exposer.set(1);
+  const observer = observerNode.object(["restart"], null).observe<number>();
+  await first(observer.state$, (s) => s?.data === 1 && s.synchronized);
+
+  // The router's listener goes away (saying goodbye): both clients lose their parent, the observer keeps the last data.
+  const statuses: string[] = [];
+  observerUp.onStatus((s) => statuses.push(s));
+  await server.close();
+  expect((await first(observer.state$, (s) => s?.synchronized === false))?.data).toBe(1);
+
+  // It comes back on the same port: both redial on their own, and updates flow again.
+  await listen(router, { port: server.port });
+  await status(observerUp, "connected");
+  await status(exposerUp, "connected");
+  exposer.set(2);
+  expect((await first(observer.state$, (s) => s?.data === 2 && s.synchronized))?.data).toBe(2);
+  expect(statuses[0]).toBe("disconnected");
+  expect(statuses).toContain("connecting");
+  expect(statuses.at(-1)).toBe("connected");
+});
