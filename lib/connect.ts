@@ -90,7 +90,7 @@ class UpstreamConnection implements Upstream {
   readonly #node: LocalNode;
   readonly #options: ConnectOptions;
   readonly #log: ConnectionLog;
-  readonly #listeners = new ListenerSet<UpstreamStatus>(consoleSink, () => "upstream status listener");
+  readonly #listeners = new ListenerSet<UpstreamStatus>(consoleSink, this, "status");
   readonly #link: UpstreamLink;
   readonly #connector: ReconnectingConnector;
   readonly #connectorStatus: Subscription;
@@ -104,13 +104,18 @@ class UpstreamConnection implements Upstream {
   #redialing = false;
   #closing: Promise<void> | undefined;
 
+  /** `upstream <url>`, for logs and error reports. */
+  toString(): string {
+    return `upstream ${this.url}`;
+  }
+
   constructor(node: LocalNode, url: string, options: ConnectOptions) {
     this.url = url;
     this.#node = node;
     this.#options = options;
     this.#log = options.log ?? (() => {});
     this.#detach = node.adoptLink(this);
-    this.status$ = new GuardedObservable<UpstreamStatus>(consoleSink, () => "upstream status$ subscriber", (subscriber) => {
+    this.status$ = new GuardedObservable<UpstreamStatus>(consoleSink, this, (subscriber) => {
       subscriber.next(this.#status);
       if (this.#status === "closed") {
         subscriber.complete();

@@ -67,7 +67,7 @@ export class LocalNode {
   constructor(options: LocalNodeOptions = {}) {
     this.name = options.name ?? "hakuban";
     const report: ErrorSink = (error, context) => this.reportError(error, context);
-    this.errors = new ListenerSet<NodeError>(consoleSink, () => "node error listener");
+    this.errors = new ListenerSet<NodeError>(consoleSink, this, "error");
     this.exchange = new Exchange(report);
     this.context = {
       exchange: this.exchange,
@@ -76,6 +76,11 @@ export class LocalNode {
       dataLimits: resolveLimits(DEFAULT_JSON_LIMITS, { ...DEFAULT_DATA_LIMITS, ...options.dataLimits }),
       forget: (contract) => this.contracts.delete(contract as Terminable & { subscriptionCount: number }),
     };
+  }
+
+  /** `LocalNode <name>`, for logs and error reports. */
+  toString(): string {
+    return `LocalNode ${this.name}`;
   }
 
   /** A builder of contracts for one object (by tags and JSON, or by descriptor). */
@@ -94,7 +99,7 @@ export class LocalNode {
 
   /** Exceptions thrown by application callbacks and subscribers. Without a listener they are logged. */
   get errors$(): Observable<NodeError> {
-    return (this.errorStream ??= new GuardedObservable<NodeError>(consoleSink, () => "node error subscriber", (subscriber) =>
+    return (this.errorStream ??= new GuardedObservable<NodeError>(consoleSink, this, (subscriber) =>
       this.errors.add((error) => subscriber.next(error)),
     ));
   }

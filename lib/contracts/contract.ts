@@ -16,8 +16,8 @@ export abstract class Contract implements Terminable {
 
   abstract readonly role: "observe" | "expose";
 
-  /** Names the contract in error reports, e.g. `observe {"tags":["t"],"json":1}`. */
-  protected abstract describe(): string;
+  /** Names the contract in error reports and logs, e.g. `observe [["t"],1]`. */
+  abstract toString(): string;
 
   private get ended(): ListenerSet<void> {
     return (this.endListeners ??= this.listenerSet("completion"));
@@ -59,7 +59,7 @@ export abstract class Contract implements Terminable {
   }
 
   protected listenerSet<T>(what: string): ListenerSet<T> {
-    return new ListenerSet<T>(this.context.exchange.reportError, () => `${this.describe()} ${what}`);
+    return new ListenerSet<T>(this.context.exchange.reportError, this, what);
   }
 
   /**
@@ -67,7 +67,7 @@ export abstract class Contract implements Terminable {
    * then follows live events, and completes when the contract terminates.
    */
   protected observable<T>(events: ListenerSet<T>, initial: () => Iterable<T>): Observable<T> {
-    return new GuardedObservable<T>(this.context.exchange.reportError, () => `${this.describe()} subscriber`, (subscriber) => {
+    return new GuardedObservable<T>(this.context.exchange.reportError, this, (subscriber) => {
       if (this.isTerminated) {
         subscriber.complete();
         return;

@@ -1,3 +1,4 @@
+import { OneEntrySet } from "../node/entry-set.js";
 import type { Observable } from "rxjs";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { LatestIterator } from "../events/latest-iterator.js";
@@ -41,7 +42,7 @@ export interface ObjectExpose<T> {
 export class ObjectExposeContract<T> extends Contract implements ObjectExpose<T>, Exposer {
   readonly id: number;
   readonly capacity: number;
-  readonly assignedEntries = new Set<ObjectEntry>();
+  readonly assignedEntries = new OneEntrySet();
   readonly descriptor: ObjectDescriptor;
   private entry: ObjectEntry | undefined;
   private readonly exposed = new ExposedState();
@@ -94,7 +95,7 @@ export class ObjectExposeContract<T> extends Contract implements ObjectExpose<T>
 
   readonly role = "expose";
 
-  protected describe(): string {
+  override toString(): string {
     return `expose ${this.descriptor}`;
   }
 

@@ -70,7 +70,7 @@ export class ObjectObserveContract<T> extends Contract implements ObjectObserve<
 
   readonly role = "observe";
 
-  protected describe(): string {
+  override toString(): string {
     return `observe ${this.descriptor}`;
   }
 

@@ -107,7 +107,7 @@ export class TagExposeContract<T> extends Contract implements TagExpose<T>, Expo
 
   readonly role = "expose";
 
-  protected describe(): string {
+  override toString(): string {
     return `expose tag ${this.descriptor}`;
   }
 

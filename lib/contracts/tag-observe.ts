@@ -86,7 +86,7 @@ export class TagObserveContract<T> extends Contract implements TagObserve<T>, Ta
 
   readonly role = "observe";
 
-  protected describe(): string {
+  override toString(): string {
     return `observe tag ${this.descriptor}`;
   }
 

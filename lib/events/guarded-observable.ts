@@ -10,7 +10,8 @@ import type { ErrorSink } from "./error-sink.js";
 export class GuardedObservable<T> extends Observable<T> {
   constructor(
     private readonly sink: ErrorSink,
-    private readonly describe: () => string,
+    /** Names the observable's owner in error reports (its toString(), called only when a subscriber throws). */
+    private readonly owner: object,
     subscribe: (subscriber: Subscriber<T>) => TeardownLogic,
   ) {
     super(subscribe);
@@ -21,14 +22,14 @@ export class GuardedObservable<T> extends Observable<T> {
     if (observerOrNext == null) return super.subscribe();
     if (observerOrNext instanceof Subscriber) return super.subscribe(observerOrNext as Subscriber<T>);
     const sink = this.sink;
-    const describe = this.describe;
+    const owner = this.owner;
     const guard = <A extends unknown[]>(fn: ((...args: A) => void) | undefined, self: unknown) =>
       fn &&
       ((...args: A) => {
         try {
           fn.apply(self, args);
         } catch (error) {
-          sink(error, describe());
+          sink(error, `${String(owner)} subscriber`);
         }
       });
     if (typeof observerOrNext === "function") return super.subscribe(guard(observerOrNext, undefined));

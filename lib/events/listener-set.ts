@@ -12,10 +12,14 @@ export class ListenerSet<T> {
   private queued: T[] | undefined;
   private dirty = false;
 
-  /** @param describe names the listeners' owner in error reports; called only when one throws. */
+  /**
+   * @param owner names the listeners' owner in error reports (its toString(), called only when one throws)
+   * @param what which of the owner's events these listeners follow, e.g. "change"
+   */
   constructor(
     private readonly sink: ErrorSink,
-    private readonly describe: () => string,
+    private readonly owner: object,
+    private readonly what: string,
   ) {}
 
   /** Number of live listeners (for leak checks and statistics). */
@@ -65,7 +69,7 @@ export class ListenerSet<T> {
       try {
         listener(value);
       } catch (error) {
-        this.sink(error, this.describe());
+        this.sink(error, `${String(this.owner)} ${this.what} listener`);
       }
     }
   }

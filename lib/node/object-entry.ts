@@ -2,6 +2,7 @@ import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import type { Exposer, StateSink, TagSink } from "./participants.js";
+import { ParticipantSet } from "./participant-set.js";
 import type { TagEntry } from "./tag-entry.js";
 
 /**
@@ -9,8 +10,8 @@ import type { TagEntry } from "./tag-entry.js";
  * state. Lives while something references it (`refs`); dropping it frees its state.
  */
 export class ObjectEntry {
-  readonly observers = new Set<StateSink>();
-  readonly exposers = new Set<Exposer>();
+  readonly observers = new ParticipantSet<StateSink>();
+  readonly exposers = new ParticipantSet<Exposer>();
   /** Tag entries of this object's tags, in the descriptor's tag order. */
   readonly tags: readonly TagEntry[];
   /** Participants keeping the entry alive (observers and exposers of the object itself). */

@@ -1,3 +1,4 @@
+import type { EntrySet } from "./entry-set.js";
 import type { ObjectEntry } from "./object-entry.js";
 import type { TagEntry } from "./tag-entry.js";
 
@@ -30,7 +31,7 @@ export interface Exposer {
   /** Relative weight for load balancing: with capacities 1 and 3, loads split 1:3. */
   readonly capacity: number;
   /** Entries currently assigned to this candidate (maintained by the exchange only). */
-  readonly assignedEntries: Set<ObjectEntry>;
+  readonly assignedEntries: EntrySet;
   /** Called after the exchange elected this candidate to expose `entry`. */
   electedFor(entry: ObjectEntry): void;
   /** Called after the exchange took `entry` away from this candidate. */

@@ -1,3 +1,4 @@
+import { OneEntrySet } from "../node/entry-set.js";
 import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } from "../choreography/index.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { LocalNode } from "../local-node.js";
@@ -217,7 +218,7 @@ export class DownstreamLink {
 class ChildObject implements StateSink, Exposer {
   readonly id: number;
   capacity = 0;
-  readonly assignedEntries = new Set<ObjectEntry>();
+  readonly assignedEntries = new OneEntrySet();
   readonly entry: ObjectEntry;
   private observing = false;
   private exposing = false;

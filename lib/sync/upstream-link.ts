@@ -1,3 +1,4 @@
+import { OneEntrySet } from "../node/entry-set.js";
 import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } from "../choreography/index.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { ListenerSet } from "../events/listener-set.js";
@@ -52,7 +53,12 @@ export class UpstreamLink implements ElectionAuthority, InterestWatcher {
     this.exchange = node.exchange;
     if (this.exchange.watcher !== undefined) throw new UpstreamAlreadyLinkedError(node.name);
     this.exchange.watcher = this;
-    this.connectedListeners = new ListenerSet(this.exchange.reportError, () => "upstream connection listener");
+    this.connectedListeners = new ListenerSet(this.exchange.reportError, this, "connection");
+  }
+
+  /** `upstream link of <node>`, for logs and error reports. */
+  toString(): string {
+    return `upstream link of ${this.node.name}`;
   }
 
   /** True while a generation is in sync with the parent (from its Synced until the connection ends). */
@@ -355,7 +361,7 @@ const NO_INTEREST: TagReport = { observed: false, capacity: 0 };
 class ParentObject implements StateSink, Exposer {
   readonly id: number;
   readonly capacity = 0;
-  readonly assignedEntries = new Set<ObjectEntry>();
+  readonly assignedEntries = new OneEntrySet();
   decided = false;
   assignedHere = false;
   private needed = false;
