@@ -5,10 +5,13 @@ import type { ContractContext, Terminable } from "./contract-context.js";
 import { ContractTerminatedError } from "./contract-terminated-error.js";
 
 /**
- * What every contract shares: its lifetime and the plumbing that turns one stream of events into the
- * three surfaces (RxJS observable, async iterator, callback), all of which end when the contract does.
+ * What every contract shares: its lifetime and the plumbing that turns its one stream of events (`E`:
+ * states, changes or assignments) into the three surfaces (RxJS observable, async iterator, callback),
+ * all of which end when the contract does. Listener sets are made on first use: most contracts never
+ * get a subscriber of some kind, and an unused set would cost memory per object.
  */
-export abstract class Contract implements Terminable {
+export abstract class Contract<E> implements Terminable {
+  private eventListeners: ListenerSet<E> | undefined;
   private endListeners: ListenerSet<void> | undefined;
   private isTerminated = false;
 
@@ -20,7 +23,18 @@ export abstract class Contract implements Terminable {
   abstract toString(): string;
 
   private get ended(): ListenerSet<void> {
-    return (this.endListeners ??= this.listenerSet("completion"));
+    return (this.endListeners ??= new ListenerSet<void>(this.context.exchange.reportError, this, "completion"));
+  }
+
+  /** The listeners of this contract's events (made on first use). */
+  protected get events(): ListenerSet<E> {
+    return (this.eventListeners ??= new ListenerSet<E>(this.context.exchange.reportError, this, "event"));
+  }
+
+  /** Delivers one event to whoever listens (in order with the exchange's other events). */
+  protected emitEvent(event: E): void {
+    const listeners = this.eventListeners;
+    if (listeners !== undefined) this.context.exchange.emit(listeners, event);
   }
 
   /** True once terminate() was called (or the node closed). */
@@ -37,58 +51,58 @@ export abstract class Contract implements Terminable {
     this.context.exchange.defer(() => {
       this.endListeners?.emit();
       this.endListeners?.clear();
-      this.clearListeners();
+      this.eventListeners?.clear();
     });
   }
 
   /** Number of live subscriptions of every surface (for leak checks). */
-  abstract get subscriptionCount(): number;
+  get subscriptionCount(): number {
+    return (this.eventListeners?.size ?? 0) + (this.endListeners?.size ?? 0);
+  }
 
   /** Leaves the exchange; called once by terminate(). */
   protected abstract leave(): void;
 
-  /** Drops the callbacks still registered after the end was delivered. */
-  protected abstract clearListeners(): void;
+  /** Calls `callback` on every event; returns the unsubscribe function. */
+  protected listen(what: string, callback: (event: E) => void): () => void {
+    this.assertLive(what);
+    return this.events.add(callback);
+  }
 
-  protected get endListenerCount(): number {
-    return this.endListeners?.size ?? 0;
+  /**
+   * Follows events and the end (for an async iterator); returns the function that stops both.
+   * After the contract ended, `onEnd` runs in a microtask (the caller has its stop function by then).
+   */
+  protected follow(onEvent: (event: E) => void, onEnd: () => void): () => void {
+    if (this.isTerminated) {
+      queueMicrotask(onEnd);
+      return noop;
+    }
+    const offEvent = this.events.add(onEvent);
+    const offEnd = this.ended.add(onEnd);
+    return () => {
+      offEvent();
+      offEnd();
+    };
   }
 
   protected assertLive(what: string): void {
     if (this.isTerminated) throw new ContractTerminatedError(what);
   }
 
-  protected listenerSet<T>(what: string): ListenerSet<T> {
-    return new ListenerSet<T>(this.context.exchange.reportError, this, what);
-  }
-
   /**
-   * An observable over `events` that first replays `initial()` (each value it returns, in order),
+   * An observable over the events that first replays `initial()` (each value it returns, in order),
    * then follows live events, and completes when the contract terminates.
    */
-  protected observable<T>(events: ListenerSet<T>, initial: () => Iterable<T>): Observable<T> {
-    return new GuardedObservable<T>(this.context.exchange.reportError, this, (subscriber) => {
+  protected observable(initial: () => Iterable<E>): Observable<E> {
+    return new GuardedObservable<E>(this.context.exchange.reportError, this, (subscriber) => {
       if (this.isTerminated) {
         subscriber.complete();
         return;
       }
       for (const value of initial()) subscriber.next(value);
-      const offEvent = events.add((value) => subscriber.next(value));
-      const offEnd = this.ended.add(() => subscriber.complete());
-      return () => {
-        offEvent();
-        offEnd();
-      };
+      return this.follow((value) => subscriber.next(value), () => subscriber.complete());
     });
-  }
-
-  /** Registers `onEnd` to run when the contract terminates (immediately if it already has). */
-  protected whenEnded(onEnd: () => void): () => void {
-    if (this.isTerminated) {
-      onEnd();
-      return noop;
-    }
-    return this.ended.add(onEnd);
   }
 }
 

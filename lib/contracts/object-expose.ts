@@ -2,7 +2,6 @@ import { OneEntrySet } from "../node/entry-set.js";
 import type { Observable } from "rxjs";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { LatestIterator } from "../events/latest-iterator.js";
-import type { ListenerSet } from "../events/listener-set.js";
 import type { ObjectEntry } from "../node/object-entry.js";
 import type { Exposer } from "../node/participants.js";
 import { Contract } from "./contract.js";
@@ -39,21 +38,19 @@ export interface ObjectExpose<T> {
 }
 
 /** The object-expose contract as the exchange sees it: an exposer candidate. */
-export class ObjectExposeContract<T> extends Contract implements ObjectExpose<T>, Exposer {
+export class ObjectExposeContract<T> extends Contract<boolean> implements ObjectExpose<T>, Exposer {
   readonly id: number;
   readonly capacity: number;
   readonly assignedEntries = new OneEntrySet();
   readonly descriptor: ObjectDescriptor;
   private entry: ObjectEntry | undefined;
   private readonly exposed = new ExposedState();
-  private readonly changes: ListenerSet<boolean>;
   private stream: Observable<boolean> | undefined;
 
   constructor(context: ContractContext, descriptor: ObjectDescriptor, capacity: number) {
     super(context);
     this.id = context.exchange.nextId();
     this.capacity = capacity;
-    this.changes = this.listenerSet("assignment");
     this.entry = context.exchange.addObjectExposer(descriptor, this);
     this.descriptor = this.entry.descriptor; // the node's interned copy; the caller's can be collected
   }
@@ -63,23 +60,18 @@ export class ObjectExposeContract<T> extends Contract implements ObjectExpose<T>
   }
 
   get assigned$(): Observable<boolean> {
-    return (this.stream ??= this.observable(this.changes, () => [this.assigned]));
+    return (this.stream ??= this.observable(() => [this.assigned]));
   }
 
   assignments(): AsyncIterable<boolean> {
-    const iterator = new LatestIterator<boolean>(() => {
-      offChange();
-      offEnd();
-    });
+    const iterator = new LatestIterator<boolean>(() => stop());
     iterator.push(this.assigned);
-    const offChange = this.changes.add((assigned) => iterator.push(assigned));
-    const offEnd = this.whenEnded(() => iterator.end());
+    const stop = this.follow((assigned) => iterator.push(assigned), () => iterator.end());
     return iterator;
   }
 
   onAssigned(callback: (assigned: boolean) => void): () => void {
-    this.assertLive("onAssigned");
-    return this.changes.add(callback);
+    return this.listen("onAssigned", callback);
   }
 
   set(data: T, options?: SetOptions): boolean {
@@ -99,28 +91,20 @@ export class ObjectExposeContract<T> extends Contract implements ObjectExpose<T>
     return `expose ${this.descriptor}`;
   }
 
-  get subscriptionCount(): number {
-    return this.changes.size + this.endListenerCount;
-  }
-
   /** @internal */
   electedFor(entry: ObjectEntry): void {
     this.exposed.publishOnAssignment(this.context.exchange, this, entry, this.context.clock);
-    this.context.exchange.emit(this.changes, true);
+    this.emitEvent(true);
   }
 
   /** @internal */
   releasedFrom(): void {
-    this.context.exchange.emit(this.changes, false);
+    this.emitEvent(false);
   }
 
   protected leave(): void {
     const entry = this.entry;
     this.entry = undefined;
     if (entry) this.context.exchange.removeObjectExposer(entry, this);
-  }
-
-  protected clearListeners(): void {
-    this.changes.clear();
   }
 }

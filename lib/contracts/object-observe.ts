@@ -1,7 +1,6 @@
 import type { Observable } from "rxjs";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { LatestIterator } from "../events/latest-iterator.js";
-import type { ListenerSet } from "../events/listener-set.js";
 import type { ObjectEntry } from "../node/object-entry.js";
 import type { StateSink } from "../node/participants.js";
 import type { ObjectState } from "../state/object-state.js";
@@ -27,15 +26,13 @@ export interface ObjectObserve<T> {
 }
 
 /** The object-observe contract as the exchange sees it: a state sink. */
-export class ObjectObserveContract<T> extends Contract implements ObjectObserve<T>, StateSink {
+export class ObjectObserveContract<T> extends Contract<ObjectState<T> | undefined> implements ObjectObserve<T>, StateSink {
   readonly descriptor: ObjectDescriptor;
   private entry: ObjectEntry | undefined;
-  private readonly changes: ListenerSet<ObjectState<T> | undefined>;
   private stream: Observable<ObjectState<T> | undefined> | undefined;
 
   constructor(context: ContractContext, descriptor: ObjectDescriptor) {
     super(context);
-    this.changes = this.listenerSet("change");
     this.entry = context.exchange.addObjectObserver(descriptor, this);
     this.descriptor = this.entry.descriptor; // the node's interned copy; the caller's can be collected
   }
@@ -49,23 +46,18 @@ export class ObjectObserveContract<T> extends Contract implements ObjectObserve<
   }
 
   get state$(): Observable<ObjectState<T> | undefined> {
-    return (this.stream ??= this.observable(this.changes, () => [this.state]));
+    return (this.stream ??= this.observable(() => [this.state]));
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ObjectState<T> | undefined> {
-    const iterator = new LatestIterator<ObjectState<T> | undefined>(() => {
-      offChange();
-      offEnd();
-    });
+    const iterator = new LatestIterator<ObjectState<T> | undefined>(() => stop());
     iterator.push(this.state);
-    const offChange = this.changes.add((state) => iterator.push(state));
-    const offEnd = this.whenEnded(() => iterator.end());
+    const stop = this.follow((state) => iterator.push(state), () => iterator.end());
     return iterator;
   }
 
   onChange(callback: (state: ObjectState<T> | undefined) => void): () => void {
-    this.assertLive("onChange");
-    return this.changes.add(callback);
+    return this.listen("onChange", callback);
   }
 
   readonly role = "observe";
@@ -74,22 +66,14 @@ export class ObjectObserveContract<T> extends Contract implements ObjectObserve<
     return `observe ${this.descriptor}`;
   }
 
-  get subscriptionCount(): number {
-    return this.changes.size + this.endListenerCount;
-  }
-
   /** @internal */
   stateChanged(entry: ObjectEntry): void {
-    this.context.exchange.emit(this.changes, entry.state as ObjectState<T> | undefined);
+    this.emitEvent(entry.state as ObjectState<T> | undefined);
   }
 
   protected leave(): void {
     const entry = this.entry;
     this.entry = undefined;
     if (entry) this.context.exchange.removeObjectObserver(entry, this);
-  }
-
-  protected clearListeners(): void {
-    this.changes.clear();
   }
 }

@@ -2,7 +2,6 @@ import type { Observable } from "rxjs";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { KeyedIterator } from "../events/keyed-iterator.js";
-import type { ListenerSet } from "../events/listener-set.js";
 import type { ObjectEntry } from "../node/object-entry.js";
 import type { Exposer } from "../node/participants.js";
 import type { TagEntry } from "../node/tag-entry.js";
@@ -43,12 +42,11 @@ export interface TagExpose<T> {
 }
 
 /** The tag-expose contract as the exchange sees it: an exposer candidate for every object of the tag. */
-export class TagExposeContract<T> extends Contract implements TagExpose<T>, Exposer {
+export class TagExposeContract<T> extends Contract<TagAssignment> implements TagExpose<T>, Exposer {
   readonly id: number;
   readonly capacity: number;
   readonly assignedEntries = new Set<ObjectEntry>();
   private readonly exposed = new Map<string, ExposedState>();
-  private readonly changes: ListenerSet<TagAssignment>;
   private stream: Observable<TagAssignment> | undefined;
   readonly descriptor: TagDescriptor;
   private tag: TagEntry | undefined;
@@ -57,7 +55,6 @@ export class TagExposeContract<T> extends Contract implements TagExpose<T>, Expo
     super(context);
     this.id = context.exchange.nextId();
     this.capacity = capacity;
-    this.changes = this.listenerSet("assignment");
     this.tag = context.exchange.addTagExposer(descriptor, this);
     this.descriptor = this.tag.descriptor;
   }
@@ -67,23 +64,18 @@ export class TagExposeContract<T> extends Contract implements TagExpose<T>, Expo
   }
 
   get assignments$(): Observable<TagAssignment> {
-    return (this.stream ??= this.observable(this.changes, () => this.snapshot()));
+    return (this.stream ??= this.observable(() => this.snapshot()));
   }
 
   [Symbol.asyncIterator](): AsyncIterator<TagAssignment> {
-    const iterator = new KeyedIterator<string, TagAssignment>(isUnassignment, () => {
-      offChange();
-      offEnd();
-    });
+    const iterator = new KeyedIterator<string, TagAssignment>(isUnassignment, () => stop());
     for (const assignment of this.snapshot()) iterator.push(assignment.descriptor.key, assignment);
-    const offChange = this.changes.add((assignment) => iterator.push(assignment.descriptor.key, assignment));
-    const offEnd = this.whenEnded(() => iterator.end());
+    const stop = this.follow((assignment) => iterator.push(assignment.descriptor.key, assignment), () => iterator.end());
     return iterator;
   }
 
   onAssignment(callback: (assignment: TagAssignment) => void): () => void {
-    this.assertLive("onAssignment");
-    return this.changes.add(callback);
+    return this.listen("onAssignment", callback);
   }
 
   set(descriptor: ObjectDescriptor, data: T, options?: SetOptions): boolean {
@@ -111,19 +103,15 @@ export class TagExposeContract<T> extends Contract implements TagExpose<T>, Expo
     return `expose tag ${this.descriptor}`;
   }
 
-  get subscriptionCount(): number {
-    return this.changes.size + this.endListenerCount;
-  }
-
   /** @internal */
   electedFor(entry: ObjectEntry): void {
     this.exposed.get(entry.key)?.publishOnAssignment(this.context.exchange, this, entry, this.context.clock);
-    this.context.exchange.emit(this.changes, { descriptor: entry.descriptor, assigned: true });
+    this.emitEvent({ descriptor: entry.descriptor, assigned: true });
   }
 
   /** @internal */
   releasedFrom(entry: ObjectEntry): void {
-    this.context.exchange.emit(this.changes, { descriptor: entry.descriptor, assigned: false });
+    this.emitEvent({ descriptor: entry.descriptor, assigned: false });
   }
 
   protected leave(): void {
@@ -131,10 +119,6 @@ export class TagExposeContract<T> extends Contract implements TagExpose<T>, Expo
     this.tag = undefined;
     if (tag) this.context.exchange.removeTagExposer(tag, this);
     this.exposed.clear();
-  }
-
-  protected clearListeners(): void {
-    this.changes.clear();
   }
 
   private assertCarriesTag(descriptor: ObjectDescriptor): void {

@@ -2,7 +2,6 @@ import type { Observable } from "rxjs";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { KeyedIterator } from "../events/keyed-iterator.js";
-import type { ListenerSet } from "../events/listener-set.js";
 import type { ObjectEntry } from "../node/object-entry.js";
 import type { TagSink } from "../node/participants.js";
 import type { TagEntry } from "../node/tag-entry.js";
@@ -41,15 +40,13 @@ export interface TagObserve<T> {
 }
 
 /** The tag-observe contract as the exchange sees it: a tag sink. */
-export class TagObserveContract<T> extends Contract implements TagObserve<T>, TagSink {
+export class TagObserveContract<T> extends Contract<TagChange<T>> implements TagObserve<T>, TagSink {
   readonly descriptor: TagDescriptor;
   private tag: TagEntry | undefined;
-  private readonly changes: ListenerSet<TagChange<T>>;
   private stream: Observable<TagChange<T>> | undefined;
 
   constructor(context: ContractContext, descriptor: TagDescriptor) {
     super(context);
-    this.changes = this.listenerSet("change");
     this.tag = context.exchange.addTagObserver(descriptor, this);
     this.descriptor = this.tag.descriptor;
   }
@@ -65,33 +62,24 @@ export class TagObserveContract<T> extends Contract implements TagObserve<T>, Ta
   }
 
   get changes$(): Observable<TagChange<T>> {
-    return (this.stream ??= this.observable(this.changes, () => this.snapshot()));
+    return (this.stream ??= this.observable(() => this.snapshot()));
   }
 
   [Symbol.asyncIterator](): AsyncIterator<TagChange<T>> {
-    const iterator = new KeyedIterator<string, TagChange<T>>(isRemoval, () => {
-      offChange();
-      offEnd();
-    });
+    const iterator = new KeyedIterator<string, TagChange<T>>(isRemoval, () => stop());
     for (const change of this.snapshot()) iterator.push(change.descriptor.key, change);
-    const offChange = this.changes.add((change) => iterator.push(change.descriptor.key, change));
-    const offEnd = this.whenEnded(() => iterator.end());
+    const stop = this.follow((change) => iterator.push(change.descriptor.key, change), () => iterator.end());
     return iterator;
   }
 
   onChange(callback: (change: TagChange<T>) => void): () => void {
-    this.assertLive("onChange");
-    return this.changes.add(callback);
+    return this.listen("onChange", callback);
   }
 
   readonly role = "observe";
 
   override toString(): string {
     return `observe tag ${this.descriptor}`;
-  }
-
-  get subscriptionCount(): number {
-    return this.changes.size + this.endListenerCount;
   }
 
   /** @internal */
@@ -101,26 +89,19 @@ export class TagObserveContract<T> extends Contract implements TagObserve<T>, Ta
 
   /** @internal */
   stateChanged(entry: ObjectEntry): void {
-    this.context.exchange.emit(this.changes, {
-      descriptor: entry.descriptor,
-      state: entry.state as ObjectState<T> | undefined,
-    });
+    this.emitEvent({ descriptor: entry.descriptor, state: entry.state as ObjectState<T> | undefined });
   }
 
   /** @internal */
   objectRemoved(entry: ObjectEntry): void {
     // Only objects this observer could have seen (they had a state) are reported gone.
-    if (entry.state !== undefined) this.context.exchange.emit(this.changes, { descriptor: entry.descriptor, state: undefined });
+    if (entry.state !== undefined) this.emitEvent({ descriptor: entry.descriptor, state: undefined });
   }
 
   protected leave(): void {
     const tag = this.tag;
     this.tag = undefined;
     if (tag) this.context.exchange.removeTagObserver(tag, this);
-  }
-
-  protected clearListeners(): void {
-    this.changes.clear();
   }
 
   private *snapshot(): Iterable<TagChange<T>> {

@@ -60,7 +60,8 @@ export class ObjectDescriptor {
         `Invalid object descriptor: its canonical key has ${key.length} characters, more than ${resolved.maxLength} (limit maxLength); use smaller tags and json or raise maxLength`,
       );
     }
-    this.tags = Object.freeze(distinct);
+    // An exact-size copy: the list grew by push, and its spare capacity would live as long as the descriptor.
+    this.tags = Object.freeze(distinct.length === 0 ? NO_TAGS : distinct.slice());
     this.json = canonical.value;
     this.key = flatString(key);
   }
@@ -154,6 +155,8 @@ function sortedDistinct(tags: TagDescriptor[]): TagDescriptor[] {
   if (kept < n) tags.length = kept;
   return tags;
 }
+
+const NO_TAGS: readonly TagDescriptor[] = Object.freeze([]);
 
 function isPlainPrototype(prototype: unknown): boolean {
   return prototype === Object.prototype || prototype === null;

@@ -40,6 +40,19 @@ describe("event surfaces", () => {
     expect(node.stats().subscriptions).toBe(0);
   });
 
+  it("iterators of a terminated contract end (after yielding the current value)", async () => {
+    const node = new LocalNode();
+    const observe = node.object([], "t").observe<number>();
+    const tag = node.tag("t").observe<number>();
+    observe.terminate();
+    tag.terminate();
+    const iterator = observe[Symbol.asyncIterator]();
+    expect(await iterator.next()).toEqual({ value: undefined, done: false });
+    expect((await iterator.next()).done).toBe(true);
+    expect((await tag[Symbol.asyncIterator]().next()).done).toBe(true);
+    expect(node.stats().subscriptions).toBe(0);
+  });
+
   it("for await over assignments ends when the contract terminates", async () => {
     const node = new LocalNode();
     const expose = node.object([], "a").expose();
