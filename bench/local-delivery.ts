@@ -74,6 +74,24 @@ async function memoryPerIdleObject(count: number): Promise<number> {
   return (after - before) / count;
 }
 
+/** Objects under one tag, served by one tag exposer and followed by one tag observer. */
+async function memoryPerTagObject(count: number): Promise<number> {
+  const node = new LocalNode();
+  const exposer = node.tag("room").expose<number>();
+  const observer = node.tag("room").observe<number>();
+  const keep: unknown[] = [exposer, observer];
+  const before = heapUsed();
+  for (let i = 0; i < count; i++) {
+    // The object exists while something references it: a (cheap) observe contract per object here.
+    const observe = node.object(["room"], { id: i }).observe<number>();
+    exposer.set(observe.descriptor, i);
+    keep.push(observe);
+  }
+  const after = heapUsed();
+  await node.close();
+  return (after - before) / count;
+}
+
 async function memoryOfDataOnly(count: number): Promise<number> {
   const keep: unknown[] = [];
   const before = heapUsed();
@@ -92,6 +110,7 @@ const scenario: BenchScenario = {
     progress("memory of 20,000 idle observed objects");
     const perObject = await memoryPerIdleObject(20_000);
     const dataOnly = await memoryOfDataOnly(20_000);
+    const perTagObject = await memoryPerTagObject(20_000);
     const results: BenchResult[] = [
       {
         name: `local set→observer (${OBSERVERS} observers)`,
@@ -109,6 +128,14 @@ const scenario: BenchScenario = {
         baseline: { name: "descriptor json + data alone", value: dataOnly },
         goal: "< 1024 B",
         notes: "one expose + one observe contract per object, one tag",
+      },
+      {
+        name: "memory per observed object under a tag exposer",
+        value: perTagObject - dataOnly,
+        unit: "B beyond data",
+        baseline: { name: "descriptor json + data alone", value: dataOnly },
+        goal: "< 1024 B",
+        notes: "one tag exposer and one tag observer for all; one observe contract per object",
       },
     ];
     return results;

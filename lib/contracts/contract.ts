@@ -17,7 +17,7 @@ export abstract class Contract<E> implements Terminable {
 
   protected constructor(protected readonly context: ContractContext) {}
 
-  abstract readonly role: "observe" | "expose";
+  abstract get role(): "observe" | "expose";
 
   /** Names the contract in error reports and logs, e.g. `observe [["t"],1]`. */
   abstract toString(): string;

@@ -85,7 +85,9 @@ export class ObjectExposeContract<T> extends Contract<boolean> implements Object
     this.exposed.desynchronize(this.context.exchange, this, this.entry);
   }
 
-  readonly role = "expose";
+  get role(): "expose" {
+    return "expose";
+  }
 
   override toString(): string {
     return `expose ${this.descriptor}`;

@@ -60,7 +60,9 @@ export class ObjectObserveContract<T> extends Contract<ObjectState<T> | undefine
     return this.listen("onChange", callback);
   }
 
-  readonly role = "observe";
+  get role(): "observe" {
+    return "observe";
+  }
 
   override toString(): string {
     return `observe ${this.descriptor}`;

@@ -97,7 +97,9 @@ export class TagExposeContract<T> extends Contract<TagAssignment> implements Tag
     this.exposed.get(descriptor.key)?.desynchronize(exchange, this, exchange.objects.get(descriptor.key));
   }
 
-  readonly role = "expose";
+  get role(): "expose" {
+    return "expose";
+  }
 
   override toString(): string {
     return `expose tag ${this.descriptor}`;

@@ -76,7 +76,9 @@ export class TagObserveContract<T> extends Contract<TagChange<T>> implements Tag
     return this.listen("onChange", callback);
   }
 
-  readonly role = "observe";
+  get role(): "observe" {
+    return "observe";
+  }
 
   override toString(): string {
     return `observe tag ${this.descriptor}`;

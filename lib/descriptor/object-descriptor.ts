@@ -42,7 +42,7 @@ export class ObjectDescriptor {
     const list: TagDescriptor[] = [];
     let index = 0;
     for (const tag of tags) {
-      list.push(tag instanceof TagDescriptor ? tag : new TagDescriptor(tag, resolved, "$.tags[" + index + "]"));
+      list.push(TagDescriptor.from(tag, resolved, "$.tags[" + index + "]"));
       index++;
     }
     const distinct = sortedDistinct(list);

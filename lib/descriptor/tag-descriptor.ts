@@ -40,8 +40,21 @@ export class TagDescriptor {
     return "#" + shortText(this.key);
   }
 
-  /** Returns `value` when it already is a TagDescriptor, else builds one from it. */
+  /**
+   * Returns `value` when it already is a TagDescriptor, else one for it: a recently made equal one if
+   * there is (tags are shared by many objects, and each kept copy would cost memory per object).
+   */
   static from(value: TagDescriptor | JsonValue, limits?: Partial<DescriptorLimits>, path?: string): TagDescriptor {
-    return value instanceof TagDescriptor ? value : new TagDescriptor(value, limits, path);
+    if (value instanceof TagDescriptor) return value;
+    const made = new TagDescriptor(value, limits, path);
+    const known = recent.get(made.key);
+    if (known !== undefined) return known;
+    if (recent.size >= RECENT_TAGS) recent.clear();
+    recent.set(made.key, made);
+    return made;
   }
 }
+
+/** How many tags `from` remembers; past that it starts over (a bound, not a cache policy worth more). */
+const RECENT_TAGS = 1024;
+const recent = new Map<string, TagDescriptor>();

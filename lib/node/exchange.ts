@@ -5,6 +5,7 @@ import type { ListenerSet } from "../events/listener-set.js";
 import type { ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { electExposer, shouldMove } from "./election.js";
+import { withMember, withoutMember } from "./copy-on-write-list.js";
 import { ObjectEntry } from "./object-entry.js";
 import type { ElectionAuthority, Exposer, InterestWatcher, StateSink, TagSink } from "./participants.js";
 import { TagEntry } from "./tag-entry.js";
@@ -64,7 +65,7 @@ export class Exchange {
     this.begin();
     try {
       const entry = this.acquireObject(descriptor);
-      entry.observers.add(sink);
+      entry.observers = withMember(entry.observers, sink);
       entry.refs++;
       this.reconcile(entry);
       this.watcher?.objectInterestChanged(entry);
@@ -75,7 +76,9 @@ export class Exchange {
   }
 
   removeObjectObserver(entry: ObjectEntry, sink: StateSink): void {
-    if (!entry.observers.delete(sink)) return;
+    const observers = withoutMember(entry.observers, sink);
+    if (observers === entry.observers) return;
+    entry.observers = observers;
     this.begin();
     try {
       entry.refs--;
@@ -93,7 +96,7 @@ export class Exchange {
     this.begin();
     try {
       const entry = this.acquireObject(descriptor);
-      entry.exposers.add(exposer);
+      entry.exposers = withMember(entry.exposers, exposer);
       entry.refs++;
       this.offer(entry, exposer);
       this.watcher?.objectInterestChanged(entry);
@@ -104,7 +107,9 @@ export class Exchange {
   }
 
   removeObjectExposer(entry: ObjectEntry, exposer: Exposer): void {
-    if (!entry.exposers.delete(exposer)) return;
+    const exposers = withoutMember(entry.exposers, exposer);
+    if (exposers === entry.exposers) return;
+    entry.exposers = exposers;
     this.begin();
     try {
       entry.refs--;

@@ -2,7 +2,7 @@ import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import type { Exposer, StateSink, TagSink } from "./participants.js";
-import { ParticipantSet } from "./participant-set.js";
+import { EMPTY_LIST } from "./copy-on-write-list.js";
 import type { TagEntry } from "./tag-entry.js";
 
 /**
@@ -10,8 +10,9 @@ import type { TagEntry } from "./tag-entry.js";
  * state. Lives while something references it (`refs`); dropping it frees its state.
  */
 export class ObjectEntry {
-  readonly observers = new ParticipantSet<StateSink>();
-  readonly exposers = new ParticipantSet<Exposer>();
+  /** Replaced, never changed (see copy-on-write-list.ts); only the exchange assigns them. */
+  observers: readonly StateSink[] = EMPTY_LIST;
+  exposers: readonly Exposer[] = EMPTY_LIST;
   /** Tag entries of this object's tags, in the descriptor's tag order. */
   readonly tags: readonly TagEntry[];
   /** Participants keeping the entry alive (observers and exposers of the object itself). */
@@ -51,14 +52,14 @@ export class ObjectEntry {
 
   /** Observed by an object observer here or by a tag observer of any of its tags. */
   get observed(): boolean {
-    if (this.observers.size > 0) return true;
+    if (this.observers.length > 0) return true;
     for (const tag of this.tags) if (tag.observers.size > 0) return true;
     return false;
   }
 
   /** Whether `exposer` may be elected for this object (it exposes the object or one of its tags). */
   isCandidate(exposer: Exposer): boolean {
-    if (this.exposers.has(exposer)) return true;
+    if (this.exposers.includes(exposer)) return true;
     for (const tag of this.tags) if (tag.exposers.has(exposer)) return true;
     return false;
   }

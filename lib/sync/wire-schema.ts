@@ -70,7 +70,7 @@ export function tagField(fields: Record<string, unknown>, name: string): TagDesc
   const value = fields[name];
   if (value instanceof TagDescriptor) return value;
   assertJsonValue(value, undefined, `$.${name}`);
-  return new TagDescriptor(value);
+  return TagDescriptor.from(value);
 }
 
 /** Checks that `value` is JSON data (depth bounded; size is already bounded by the binding's frame limit). */
