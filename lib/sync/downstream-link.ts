@@ -169,6 +169,18 @@ export class DownstreamLink {
     if (!tag.observed && tag.capacity === 0) this.tags.delete(interest.tag.key);
   }
 
+  /**
+   * @internal Runs a send caused by something else (the exchange, another link, a timer). If this link is
+   * gone the send fails, and that ends this link only: never the operation, or the other link, that caused it.
+   */
+  guard(send: () => void): void {
+    try {
+      send();
+    } catch (error) {
+      this.endpoint.abort(`a send failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   /** @internal Re-evaluates whether the child should know of `entry`, and tells it. */
   reviewAnnouncement(entry: ObjectEntry): void {
     if (this.endpoint.state !== "open" || this.leaving) return;
@@ -176,10 +188,10 @@ export class DownstreamLink {
     const wanted = this.exchange.objects.get(key) === entry && (this.observesByTag(entry) || this.pendingAssignments.has(key));
     if (wanted && !this.announced.has(key)) {
       this.announced.add(key);
-      this.endpoint.lane("decisions").send("Announce", { object: entry.descriptor });
+      this.guard(() => this.endpoint.lane("decisions").send("Announce", { object: entry.descriptor }));
     } else if (!wanted && this.announced.has(key)) {
       this.announced.delete(key);
-      this.endpoint.lane("decisions").send("Withdraw", { object: entry.descriptor });
+      this.guard(() => this.endpoint.lane("decisions").send("Withdraw", { object: entry.descriptor }));
     }
   }
 
@@ -366,7 +378,7 @@ class ChildObject implements StateSink, Exposer {
   /** Sends on the parent's lane while the session runs (a session that ended takes nothing more). */
   private send(label: "Assign" | "Release" | "Need" | "Unneed" | "StateDown" | "AckDown", payload: object): void {
     if (this.ended || this.session.state !== "open") return;
-    (this.session.lane("down").send as (label: string, payload: unknown) => void)(label, payload);
+    this.link.guard(() => (this.session.lane("down").send as (label: string, payload: unknown) => void)(label, payload));
   }
 
   /**

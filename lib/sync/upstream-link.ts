@@ -182,7 +182,7 @@ class Generation {
       this.keepAlive = new KeepAlive(
         times.intervalMs,
         times.deadAfterMs,
-        () => interests.send("Ping", {}),
+        () => this.guard(() => interests.send("Ping", {})),
         (silent) => endpoint.abort(`no keep-alive from the parent for ${silent} ms`),
       );
       endpoint.lane("decisions").serve({
@@ -228,6 +228,18 @@ class Generation {
     await this.endpoint.closed;
   }
 
+  /**
+   * Runs a send caused by something else (the exchange, a timer, a flush). If the connection is gone the
+   * send fails, and that ends this connection only: never the operation that caused it.
+   */
+  guard(send: () => void): void {
+    try {
+      send();
+    } catch (error) {
+      this.endpoint.abort(`a send failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   /** The stand-in exposer for `entry` when the parent elected elsewhere; undefined when this node elects. */
   standInFor(entry: ObjectEntry): Exposer | undefined {
     const parentObject = this.objects.get(entry.key);
@@ -257,7 +269,7 @@ class Generation {
     this.flushQueued = true;
     queueMicrotask(() => {
       this.flushQueued = false;
-      this.flush();
+      this.guard(() => this.flush());
     });
   }
 
@@ -412,7 +424,7 @@ class ParentObject implements StateSink, Exposer {
     this.closing = true;
     this.generation.forget(this);
     this.withdrawRoles();
-    if (this.session.state === "open") this.session.lane("up").send("Close", {});
+    if (this.session.state === "open") this.generation.guard(() => this.session.lane("up").send("Close", {}));
     this.disposed = true;
   }
 
@@ -486,7 +498,7 @@ class ParentObject implements StateSink, Exposer {
   /** Sends on the child's lane while the session runs and is not closing. */
   private send(label: "Interest" | "StateUp" | "AckUp", payload: object): void {
     if (this.closing || this.session.state !== "open") return;
-    (this.session.lane("up").send as (label: string, payload: unknown) => void)(label, payload);
+    this.generation.guard(() => (this.session.lane("up").send as (label: string, payload: unknown) => void)(label, payload));
   }
 
   /** The session ended: undo every registration. Idempotent. */

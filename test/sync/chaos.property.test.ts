@@ -128,6 +128,7 @@ describe("chaos on an in-memory tree", () => {
       }),
       {
         numRuns: Number(process.env.CHAOS_RUNS ?? 40),
+        timeout: 10_000, // a run that does not settle (a livelock) fails instead of hanging
         examples: [
           // A child closed an object's session while an Assign by tag was on its way: the assignment was lost.
           [
@@ -139,6 +140,19 @@ describe("chaos on an in-memory tree", () => {
               { t: "restore", link: 0 },
               { t: "observe", node: 0, object: 0 },
               { t: "set", i: 0, v: 0 },
+            ],
+          ],
+          // A send toward a child whose carrier was already cut threw into the exchange and ended the
+          // parent's own upstream link: one dead link must never take down another.
+          [
+            [
+              { t: "tagObserve", node: 0 },
+              { t: "expose", node: 0, object: 0 },
+              { t: "settle", rounds: 1 },
+              { t: "tagObserve", node: 2 },
+              { t: "cut", link: 2 },
+              { t: "cut", link: 1 },
+              { t: "terminate", i: 0 },
             ],
           ],
         ],
