@@ -1,0 +1,126 @@
+/**
+ * Issue "many connections" figures. 1,000 WebSocket clients (hakuban `LocalNode` + `connect`, spread
+ * over 10 worker processes) on one router process, each observing 10 of 100 objects of 1 KB (every
+ * object has 100 observers), exposed by one more client (this process).
+ *
+ * - Router memory per idle connection: router heap and RSS after a full GC with the clients connected
+ *   and idle, minus the same before they connected, ÷ 1,000. Goal: under 64 KB. Baseline, same run:
+ *   the floor (bench/support/ws-floor-server.ts) holding 1,000 raw `ws` subscribers of 10 topics each.
+ * - Delivery rate when the 100 objects update round-robin as fast as the pipeline takes them:
+ *   distinct versions received per second, summed over every client and object. Baseline, same run:
+ *   the same fan-out through the floor server (1,000 raw subscribers applying each patch). Median of
+ *   three alternating rounds, ratio hakuban ÷ floor.
+ * Set HAKUBAN_BENCH_ROUTER_CPU_PROF=<dir> to profile the router.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { startBenchRouter } from "./support/bench-router.js";
+import { startClientPool, type ClientPool } from "./support/client-worker.js";
+import { alternate, deliveryRate, pairHigherIsBetter, type System } from "./support/paired-systems.js";
+import { floorPublisher, hakubanPublisher, type Publisher } from "./support/publisher.js";
+import type { RouterMemory } from "./support/router-process.js";
+import { startFloorServer } from "./support/ws-floor-server.js";
+import type { BenchResult, BenchScenario } from "./result.js";
+
+const CLIENTS = 1_000;
+const OBJECTS = 100;
+const PER_CLIENT = 10;
+const CLIENTS_PER_PROCESS = 100;
+const OBJECT_BYTES = 1024;
+const ROUNDS = 3;
+const WINDOW_MS = 1_500;
+const WARM_UP_MS = 500;
+/** Time the clients are left idle before memory is measured. */
+const IDLE_MS = 1_000;
+
+/** The objects client `i` observes: 10 distinct ones, every object observed by 100 clients. */
+function topicsOf(i: number): number[] {
+  return Array.from({ length: PER_CLIENT }, (_, m) => (7 * i + 13 * m) % OBJECTS);
+}
+
+/** Per-connection growth between two memory readings. */
+function perConnection(before: RouterMemory, after: RouterMemory): { heap: number; rss: number } {
+  return { heap: (after.heapUsed - before.heapUsed) / CLIENTS, rss: (after.rss - before.rss) / CLIENTS };
+}
+
+/** Starts a pool of 1,000 clients and measures the server's memory growth once they are connected and idle. */
+async function connectAll(
+  start: () => Promise<ClientPool>,
+  memory: () => Promise<RouterMemory>,
+): Promise<{ pool: ClientPool; perConnection: { heap: number; rss: number } }> {
+  const before = await memory();
+  const pool = await start();
+  await sleep(IDLE_MS);
+  return { pool, perConnection: perConnection(before, await memory()) };
+}
+
+const scenario: BenchScenario = {
+  name: "1,000 connections on one router vs raw ws",
+  async run(progress) {
+    const sizes = new Map<number, number>(Array.from({ length: OBJECTS }, (_, topic) => [topic, OBJECT_BYTES]));
+    const topics = [...sizes.keys()];
+    const clients = Array.from({ length: CLIENTS }, (_, i) => topicsOf(i));
+    const router = await startBenchRouter();
+    const floorServer = await startFloorServer().catch(async (error: unknown) => {
+      await router.stop();
+      throw error;
+    });
+    const publishers: Publisher[] = [];
+    const pools: ClientPool[] = [];
+    try {
+      const hakubanPub = await hakubanPublisher(router.url, sizes);
+      publishers.push(hakubanPub);
+      const floorPub = await floorPublisher(floorServer.url, sizes);
+      publishers.push(floorPub);
+
+      progress(`${CLIENTS} hakuban clients over ${CLIENTS / CLIENTS_PER_PROCESS} processes`);
+      const h = await connectAll(() => startClientPool("hakuban", router.url, clients, sizes, CLIENTS_PER_PROCESS), () => router.memory());
+      pools.push(h.pool);
+      progress(`${CLIENTS} floor subscribers over ${CLIENTS / CLIENTS_PER_PROCESS} processes`);
+      const f = await connectAll(() => startClientPool("floor", floorServer.url, clients, sizes, CLIENTS_PER_PROCESS), () => floorServer.memory());
+      pools.push(f.pool);
+
+      progress(`${OBJECTS} objects updating round-robin, flat out`);
+      const hakuban: System = { kind: "hakuban", publisher: hakubanPub, pool: h.pool };
+      const floor: System = { kind: "floor", publisher: floorPub, pool: f.pool };
+      await deliveryRate(hakuban, topics, WARM_UP_MS);
+      await deliveryRate(floor, topics, WARM_UP_MS);
+      const rates = await alternate(hakuban, floor, ROUNDS, (s) => deliveryRate(s, topics, WINDOW_MS));
+      const rate = pairHigherIsBetter(rates.hakuban, rates.floor);
+      const setup = `${CLIENTS} clients × ${PER_CLIENT} of ${OBJECTS} objects (${OBJECT_BYTES} B)`;
+      const results: BenchResult[] = [
+        {
+          name: "router heap per idle connection",
+          value: h.perConnection.heap,
+          unit: "B",
+          baseline: { name: "raw ws floor server", value: f.perConnection.heap },
+          ratio: f.perConnection.heap / h.perConnection.heap,
+          goal: "< 65536 B",
+          notes: `${setup}; heap after GC, connected and idle, minus before, ÷ ${CLIENTS}; ratio floor ÷ hakuban`,
+        },
+        {
+          name: "router RSS per idle connection",
+          value: h.perConnection.rss,
+          unit: "B",
+          baseline: { name: "raw ws floor server", value: f.perConnection.rss },
+          ratio: f.perConnection.rss / h.perConnection.rss,
+          goal: "< 65536 B",
+          notes: `${setup}; RSS after GC (includes socket buffers and freed-but-kept pages), minus before, ÷ ${CLIENTS}; ratio floor ÷ hakuban`,
+        },
+        {
+          name: `deliveries/s, ${OBJECTS} objects × ${CLIENTS * PER_CLIENT / OBJECTS} observers`,
+          value: rate.hakuban,
+          unit: "versions/s",
+          baseline: { name: "raw ws floor", value: rate.floor },
+          ratio: rate.ratio,
+          notes: `${setup}; distinct versions received per second summed over clients and objects, publisher flat out round-robin; median of ${ROUNDS} alternating rounds`,
+        },
+      ];
+      return results;
+    } finally {
+      await Promise.all(pools.map((pool) => pool.stop()));
+      for (const publisher of publishers) await publisher.close();
+      await Promise.all([router.stop(), floorServer.stop()]);
+    }
+  },
+};
+export default scenario;

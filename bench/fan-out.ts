@@ -1,0 +1,116 @@
+/**
+ * Issue "fan-out through a router" figures. One exposer (in this process) publishes one object of
+ * 1 KB or 64 KB of JSON, one field changed per update, through one router process to N = 1, 10 and
+ * 100 observers spread over worker processes (bench/support/client-worker.ts, ≤ 25 per process).
+ *
+ * Baseline, measured in the same run: the floor (bench/support/ws-floor-server.ts), a minimal `ws`
+ * server in its own process that forwards each one-operation JSON Patch from a raw publisher to raw
+ * subscribers, who apply it to their copy as hakuban observers do. Hakuban and floor rounds alternate.
+ *
+ * Figures, for each size and N:
+ * - delivered/s at saturation: the publisher goes flat out (hakuban: set, set, …; the floor: send
+ *   while its socket is not backed up), and we sum over observers the distinct versions each received
+ *   per second (hakuban skips intermediate versions on slow links by design; the floor delivers all).
+ *   Ratio hakuban ÷ floor; goal at N = 100, 1 KB: ≥ 0.5× (DESIGN.md aims at 0.8×).
+ * - p50 and p99 latency at a fixed 200 updates/s, from the publisher's stamp in the data to the
+ *   observer's callback. Ratio floor ÷ hakuban; goal for p99: ≥ 0.5× (at most twice the floor's).
+ * Each figure is the median of three alternating rounds (ratio: median of the per-round ratios),
+ * after a warm-up. Set HAKUBAN_BENCH_ROUTER_CPU_PROF=<dir> to profile the router.
+ */
+import { startBenchRouter } from "./support/bench-router.js";
+import { startClientPool } from "./support/client-worker.js";
+import { alternate, deliveryRate, latency, pairHigherIsBetter, pairLowerIsBetter, startPools, type System } from "./support/paired-systems.js";
+import { floorPublisher, hakubanPublisher, type Publisher } from "./support/publisher.js";
+import { startFloorServer } from "./support/ws-floor-server.js";
+import type { BenchResult, BenchScenario } from "./result.js";
+
+const SIZES = [
+  { label: "1 KB", topic: 0, bytes: 1024 },
+  { label: "64 KB", topic: 1, bytes: 64 * 1024 },
+] as const;
+const FAN_OUTS = [1, 10, 100] as const;
+const ROUNDS = 3;
+const WINDOW_MS = 800;
+const WARM_UP_MS = 300;
+const LATENCY_RATE = 200;
+
+async function measureFanOut(n: number, hakuban: System, floor: System, progress: (message: string) => void): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const size of SIZES) {
+    progress(`${size.label}, ${n} observer(s) over ${hakuban.pool.processes} process(es) each`);
+    const topics = [size.topic];
+    await deliveryRate(hakuban, topics, WARM_UP_MS);
+    await deliveryRate(floor, topics, WARM_UP_MS);
+    const rates = await alternate(hakuban, floor, ROUNDS, (s) => deliveryRate(s, topics, WINDOW_MS));
+    const lat = await alternate(hakuban, floor, ROUNDS, (s) => latency(s, topics, LATENCY_RATE, WINDOW_MS));
+    const rate = pairHigherIsBetter(rates.hakuban, rates.floor);
+    const p50 = pairLowerIsBetter(lat.hakuban.map((l) => l.p50), lat.floor.map((l) => l.p50));
+    const p99 = pairLowerIsBetter(lat.hakuban.map((l) => l.p99), lat.floor.map((l) => l.p99));
+    const name = `fan-out ${size.label} → ${n}`;
+    results.push(
+      {
+        name: `${name}: delivered/s at saturation`,
+        value: rate.hakuban,
+        unit: "versions/s",
+        baseline: { name: "raw ws floor", value: rate.floor },
+        ratio: rate.ratio,
+        ...(n === 100 && size.bytes === 1024 ? { goal: "≥ 0.5×" } : {}),
+        notes: `distinct versions received per second summed over observers; per observer ${(rate.hakuban / n).toFixed(0)}/s vs ${(rate.floor / n).toFixed(0)}/s; median of ${ROUNDS} alternating rounds`,
+      },
+      {
+        name: `${name}: p50 latency at ${LATENCY_RATE}/s`,
+        value: p50.hakuban,
+        unit: "ms",
+        baseline: { name: "raw ws floor", value: p50.floor },
+        ratio: p50.ratio,
+        notes: `floor ÷ hakuban; median of ${ROUNDS} alternating rounds`,
+      },
+      {
+        name: `${name}: p99 latency at ${LATENCY_RATE}/s`,
+        value: p99.hakuban,
+        unit: "ms",
+        baseline: { name: "raw ws floor", value: p99.floor },
+        ratio: p99.ratio,
+        goal: "≥ 0.5×",
+        notes: `floor ÷ hakuban; median of ${ROUNDS} alternating rounds`,
+      },
+    );
+  }
+  return results;
+}
+
+const scenario: BenchScenario = {
+  name: "fan-out through a router vs raw ws",
+  async run(progress) {
+    const sizes = new Map<number, number>(SIZES.map((s) => [s.topic, s.bytes]));
+    const results: BenchResult[] = [];
+    const router = await startBenchRouter();
+    const floorServer = await startFloorServer().catch(async (error: unknown) => {
+      await router.stop();
+      throw error;
+    });
+    const publishers: Publisher[] = [];
+    try {
+      const hakubanPub = await hakubanPublisher(router.url, sizes);
+      publishers.push(hakubanPub);
+      const floorPub = await floorPublisher(floorServer.url, sizes);
+      publishers.push(floorPub);
+      for (const n of FAN_OUTS) {
+        const clients = Array.from({ length: n }, () => SIZES.map((s) => s.topic));
+        const pools = await startPools((kind) => startClientPool(kind, kind === "hakuban" ? router.url : floorServer.url, clients, sizes));
+        try {
+          const hakuban: System = { kind: "hakuban", publisher: hakubanPub, pool: pools.hakuban };
+          const floor: System = { kind: "floor", publisher: floorPub, pool: pools.floor };
+          results.push(...(await measureFanOut(n, hakuban, floor, progress)));
+        } finally {
+          await Promise.all([pools.hakuban.stop(), pools.floor.stop()]);
+        }
+      }
+    } finally {
+      for (const publisher of publishers) await publisher.close();
+      await Promise.all([router.stop(), floorServer.stop()]);
+    }
+    return results;
+  },
+};
+export default scenario;

@@ -1,0 +1,101 @@
+/**
+ * The publishing side of the fan-out benchmarks, one per system under test: a hakuban exposer (a
+ * `LocalNode` linked to the router, exposing one object per topic) and the floor's raw `ws` publisher.
+ * Both make update `k` of a topic with `nextDocument`; hakuban sets the new document with version
+ * `[k]`, the floor sends the one-operation patch. Only the floor can say "not now" (its socket's
+ * server has not confirmed enough of what it sent); a hakuban exposer never blocks and its links skip to the latest version.
+ */
+import { WebSocket, type RawData } from "ws";
+import { LocalNode, connect, type ObjectContractBuilder, type ObjectExpose, type Upstream } from "../../lib/node-entry.js";
+import type { PatchOperation } from "../../lib/sync/json-patch/index.js";
+import { benchDocument, nextDocument, type BenchDocument } from "./bench-document.js";
+import { wallClockMs } from "./latency.js";
+import { FLOOR_PUBLISHER_WINDOW } from "./ws-floor-server.js";
+
+/** Publishes stamped updates of a fixed set of topics. */
+export interface Publisher {
+  /** Publishes the next update of `topic`; false (and nothing published) when the pipeline is full. */
+  publish(topic: number): boolean;
+  close(): Promise<void>;
+}
+
+/** The size in bytes of each topic's document. */
+export type TopicSizes = ReadonlyMap<number, number>;
+
+/** Which object a topic is in hakuban. */
+export function topicObject(node: LocalNode, topic: number): ObjectContractBuilder {
+  return node.object(["bench"], { topic });
+}
+
+/** One topic's latest update. */
+interface Topic {
+  document: BenchDocument;
+  k: number;
+}
+
+function topicsOf(sizes: TopicSizes): Map<number, Topic> {
+  return new Map([...sizes].map(([topic, bytes]) => [topic, { document: benchDocument(bytes), k: 0 }]));
+}
+
+/** Moves `topic` to its next update; returns the patch that made it. */
+function advance(topic: Topic | undefined, id: number): PatchOperation[] {
+  if (topic === undefined) throw new Error(`topic ${id} was not declared to the publisher`);
+  const next = nextDocument(topic.document, ++topic.k, wallClockMs());
+  topic.document = next.document;
+  return next.patch;
+}
+
+/**
+ * A hakuban exposer linked to the router at `url`, exposing every topic at version [0] with its initial
+ * document; resolves once the link is up.
+ */
+export async function hakubanPublisher(url: string, sizes: TopicSizes): Promise<Publisher> {
+  const node = new LocalNode({ name: "bench-exposer" });
+  const upstream: Upstream = connect(node, url);
+  const topics = topicsOf(sizes);
+  const exposes = new Map<number, ObjectExpose<BenchDocument>>();
+  for (const [id, topic] of topics) {
+    const expose = topicObject(node, id).expose<BenchDocument>();
+    expose.set(topic.document, { version: [0] });
+    exposes.set(id, expose);
+  }
+  await new Promise<void>((resolve) => {
+    const stop = upstream.onStatus((status) => status === "connected" && (stop(), resolve()));
+    if (upstream.status === "connected") (stop(), resolve());
+  });
+  return {
+    publish(id) {
+      const topic = topics.get(id);
+      advance(topic, id);
+      exposes.get(id)!.set(topic!.document, { version: [topic!.k] });
+      return true;
+    },
+    close: () => node.close(),
+  };
+}
+
+/** The floor's publisher: a raw `ws` client of the floor server at `url` sending `<topic>|<patch>`, within the server's flow-control window. */
+export async function floorPublisher(url: string, sizes: TopicSizes): Promise<Publisher> {
+  const socket = new WebSocket(`${url}/pub`, { perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("open", resolve);
+    socket.once("error", reject);
+  });
+  const topics = topicsOf(sizes);
+  let sent = 0;
+  let confirmed = 0;
+  socket.on("message", (data: RawData) => void (confirmed = Number(String(data))));
+  return {
+    publish(id) {
+      if (sent - confirmed >= FLOOR_PUBLISHER_WINDOW) return false;
+      sent++;
+      socket.send(`${id}|${JSON.stringify(advance(topics.get(id), id))}`);
+      return true;
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+      socket.close();
+      await closed;
+    },
+  };
+}
