@@ -62,96 +62,77 @@ export class Exchange {
   // ---- object observers -------------------------------------------------------------------------
 
   addObjectObserver(descriptor: ObjectDescriptor, sink: StateSink): ObjectEntry {
-    this.begin();
-    try {
+    return this.operation(() => {
       const entry = this.acquireObject(descriptor);
       entry.observers = withMember(entry.observers, sink);
       entry.refs++;
       this.reconcile(entry);
       this.watcher?.objectInterestChanged(entry);
       return entry;
-    } finally {
-      this.end();
-    }
+    });
   }
 
   removeObjectObserver(entry: ObjectEntry, sink: StateSink): void {
     const observers = withoutMember(entry.observers, sink);
     if (observers === entry.observers) return;
     entry.observers = observers;
-    this.begin();
-    try {
+    this.operation(() => {
       entry.refs--;
       this.reconcile(entry);
       this.watcher?.objectInterestChanged(entry);
       this.releaseObject(entry);
-    } finally {
-      this.end();
-    }
+    });
   }
 
   // ---- object exposers --------------------------------------------------------------------------
 
   addObjectExposer(descriptor: ObjectDescriptor, exposer: Exposer): ObjectEntry {
-    this.begin();
-    try {
+    return this.operation(() => {
       const entry = this.acquireObject(descriptor);
       entry.exposers = withMember(entry.exposers, exposer);
       entry.refs++;
       this.offer(entry, exposer);
       this.watcher?.objectInterestChanged(entry);
       return entry;
-    } finally {
-      this.end();
-    }
+    });
   }
 
   removeObjectExposer(entry: ObjectEntry, exposer: Exposer): void {
     const exposers = withoutMember(entry.exposers, exposer);
     if (exposers === entry.exposers) return;
     entry.exposers = exposers;
-    this.begin();
-    try {
+    this.operation(() => {
       entry.refs--;
       if (entry.assignee === exposer) this.unassign(entry);
       this.reconcile(entry);
       this.watcher?.objectInterestChanged(entry);
       this.releaseObject(entry);
-    } finally {
-      this.end();
-    }
+    });
   }
 
   // ---- tag observers and exposers ---------------------------------------------------------------
 
   addTagObserver(descriptor: TagDescriptor, sink: TagSink): TagEntry {
-    this.begin();
-    try {
+    return this.operation(() => {
       const tag = this.acquireTag(descriptor);
       tag.observers.add(sink);
       for (const entry of tag.objects) this.reconcile(entry);
       this.watcher?.tagInterestChanged(tag);
       return tag;
-    } finally {
-      this.end();
-    }
+    });
   }
 
   removeTagObserver(tag: TagEntry, sink: TagSink): void {
     if (!tag.observers.delete(sink)) return;
-    this.begin();
-    try {
+    this.operation(() => {
       for (const entry of tag.objects) this.reconcile(entry);
       this.watcher?.tagInterestChanged(tag);
       this.releaseTag(tag);
-    } finally {
-      this.end();
-    }
+    });
   }
 
   addTagExposer(descriptor: TagDescriptor, exposer: Exposer): TagEntry {
-    this.begin();
-    try {
+    return this.operation(() => {
       const tag = this.acquireTag(descriptor);
       tag.exposers.add(exposer);
       // Unserved objects first, so moves are judged against the load the new exposer really has.
@@ -159,15 +140,12 @@ export class Exchange {
       for (const entry of tag.objects) if (entry.assignee !== undefined) this.offer(entry, exposer);
       this.watcher?.tagInterestChanged(tag);
       return tag;
-    } finally {
-      this.end();
-    }
+    });
   }
 
   removeTagExposer(tag: TagEntry, exposer: Exposer): void {
     if (!tag.exposers.delete(exposer)) return;
-    this.begin();
-    try {
+    this.operation(() => {
       for (const entry of [...exposer.assignedEntries]) {
         if (entry.isCandidate(exposer)) continue; // still a candidate through another tag or the object
         this.unassign(entry);
@@ -175,57 +153,43 @@ export class Exchange {
       }
       this.watcher?.tagInterestChanged(tag);
       this.releaseTag(tag);
-    } finally {
-      this.end();
-    }
+    });
   }
 
   // ---- links ------------------------------------------------------------------------------------
 
   /** Keeps an object in existence without observing or exposing it (a link that announced or opened it). */
   retain(descriptor: ObjectDescriptor): ObjectEntry {
-    this.begin();
-    try {
+    return this.operation(() => {
       const entry = this.acquireObject(descriptor);
       entry.refs++;
       this.reconcile(entry);
       this.watcher?.objectInterestChanged(entry);
       return entry;
-    } finally {
-      this.end();
-    }
+    });
   }
 
   /** Undoes one retain(). */
   release(entry: ObjectEntry): void {
-    this.begin();
-    try {
+    this.operation(() => {
       entry.refs--;
       this.watcher?.objectInterestChanged(entry);
       this.releaseObject(entry);
-    } finally {
-      this.end();
-    }
+    });
   }
 
   /** Runs the election for `entry` again (its authority's view of it changed). */
   reelect(entry: ObjectEntry): void {
-    this.begin();
-    try {
+    this.operation(() => {
       if (this.objects.get(entry.key) === entry) this.reconcile(entry);
-    } finally {
-      this.end();
-    }
+    });
   }
 
   /** Runs every election again (the authority changed: a parent took over or was lost). */
   reelectAll(): void {
-    this.begin();
-    try {
+    this.operation(() => {
       for (const entry of this.objects.values()) this.reconcile(entry);
-    } finally {
-      this.end();
-    }
+    });
   }
 
   /** Records the newest version known to exist elsewhere; new default versions will order after it. */
@@ -408,12 +372,14 @@ export class Exchange {
 
   // ---- deferred delivery ------------------------------------------------------------------------
 
-  private begin(): void {
+  /** Runs one exchange operation: events it causes reach application code when the outermost one ends. */
+  private operation<T>(body: () => T): T {
     this.depth++;
-  }
-
-  private end(): void {
-    if (--this.depth === 0 && this.outboxSets.length > 0) this.flush();
+    try {
+      return body();
+    } finally {
+      if (--this.depth === 0 && this.outboxSets.length > 0) this.flush();
+    }
   }
 
   private flush(): void {
