@@ -3,7 +3,7 @@ import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } fro
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { LocalNode } from "../local-node.js";
 import type { Exchange } from "../node/exchange.js";
-import type { ObjectEntry } from "../node/object-entry.js";
+import { ObjectEntry } from "../node/object-entry.js";
 import type { Exposer, StateSink, TagSink } from "../node/participants.js";
 import type { TagEntry } from "../node/tag-entry.js";
 import type { ObjectState } from "../state/object-state.js";
@@ -231,7 +231,13 @@ class ChildObject implements StateSink, Exposer {
   readonly id: number;
   capacity = 0;
   readonly assignedEntries = new OneEntrySet();
-  readonly entry: ObjectEntry;
+  /**
+   * The object as the parent's exchange has it. A child's session does not keep an object alive by
+   * itself (else announcements and sessions would keep each other alive after the last contract went):
+   * only the child's interest (observing, exposing) does. While the object does not exist here, this is
+   * a detached entry that nothing else refers to.
+   */
+  entry: ObjectEntry;
   private observing = false;
   private exposing = false;
   /** Which of the link's exposers (this one, or a tag) the object is elected to, if any. */
@@ -249,7 +255,7 @@ class ChildObject implements StateSink, Exposer {
     private readonly session: ObjectSession,
   ) {
     this.id = exchange.nextId();
-    this.entry = exchange.retain(descriptor);
+    this.entry = exchange.objects.get(descriptor.key) ?? new ObjectEntry(descriptor, []);
     this.sender = new StateSender((state: WireState) => this.send("StateDown", state));
     session.lane("up").serve({
       Interest: (interest) => this.setInterest(interest.observed, interest.capacity),
@@ -359,7 +365,7 @@ class ChildObject implements StateSink, Exposer {
     const descriptor = this.entry.descriptor;
     if (observed && !this.observing) {
       this.observing = true;
-      this.exchange.addObjectObserver(descriptor, this);
+      this.entry = this.exchange.addObjectObserver(descriptor, this);
     } else if (!observed && this.observing) {
       this.observing = false;
       this.exchange.removeObjectObserver(this.entry, this);
@@ -367,7 +373,7 @@ class ChildObject implements StateSink, Exposer {
     this.capacity = capacity;
     if (capacity > 0 && !this.exposing) {
       this.exposing = true;
-      this.exchange.addObjectExposer(descriptor, this);
+      this.entry = this.exchange.addObjectExposer(descriptor, this);
     } else if (capacity === 0 && this.exposing) {
       this.exposing = false;
       this.exchange.removeObjectExposer(this.entry, this);
@@ -397,7 +403,6 @@ class ChildObject implements StateSink, Exposer {
     // way): the assignment outlives this session, so announce the object again.
     const via = this.assignedVia;
     if (via instanceof ChildTag && entry.assignee === via) this.link.assignedByTag(entry, via);
-    this.exchange.release(entry);
   }
 }
 

@@ -155,6 +155,21 @@ describe("chaos on an in-memory tree", () => {
               { t: "terminate", i: 0 },
             ],
           ],
+          // A parent's session for a child's tag exposer kept an object alive after its last contract
+          // ended (session and announcement kept each other alive): existence must come from contracts.
+          [
+            [
+              { t: "tagObserve", node: 0 },
+              { t: "observe", node: 0, object: 0 },
+              { t: "tagExpose", node: 1 },
+              { t: "settle", rounds: 1 },
+              { t: "observe", node: 0, object: 1 },
+              { t: "tagExpose", node: 0 },
+              { t: "terminate", i: 26 },
+              { t: "settle", rounds: 1 },
+              { t: "set", i: 0, v: 0 },
+            ],
+          ],
         ],
       },
     );
