@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_FORMAT, type ObjectState } from "../../lib/state/object-state.js";
+import { encodeState } from "../../lib/sync/state-encoding.js";
+import { StateReceiver } from "../../lib/sync/state-receiver.js";
+import { STATE_WINDOW, StateSender } from "../../lib/sync/state-sender.js";
+import type { WireState } from "../../lib/sync/wire-state.js";
+
+const state = (version: number, data: unknown, synchronized = true): ObjectState<unknown> => ({
+  version: [version],
+  format: DEFAULT_FORMAT,
+  data,
+  synchronized,
+});
+
+const big = (n: number) => ({ rows: Array.from({ length: 100 }, (_, i) => ({ i, v: i === 5 ? n : 0 })) });
+
+describe("state encoding", () => {
+  it("sends a diff when it is smaller, the full state otherwise, and only the flag when only it changed", () => {
+    const a = state(1, big(1));
+    const b = state(2, big(2));
+    expect(encodeState(b, a).p).toHaveLength(1);
+    expect(encodeState(state(2, { x: 1 }), state(1, { y: 2 })).d).toEqual({ x: 1 });
+    const flag = encodeState({ ...a, synchronized: false }, a);
+    expect(flag).toEqual({ v: [1], s: false });
+  });
+
+  it("makes one frozen payload per (state, base), whoever asks", () => {
+    const a = state(1, big(1));
+    const b = state(2, big(2));
+    const first = encodeState(b, a);
+    expect(encodeState(b, a)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(encodeState(b, undefined)).toBe(encodeState(b, undefined));
+  });
+});
+
+describe("state receiver", () => {
+  it("applies a diff only to the base it was made against, else asks for the full state", () => {
+    const receiver = new StateReceiver(state(1, big(1)));
+    const diff = encodeState(state(3, big(3)), state(2, big(2))); // base 2: we hold 1
+    const { state: applied, ack } = receiver.receive(diff);
+    expect(applied).toBeUndefined();
+    expect(ack).toEqual({ v: [1], resync: true });
+    expect(receiver.held?.version).toEqual([1]);
+  });
+
+  it("applies a matching diff and acknowledges its version", () => {
+    const receiver = new StateReceiver(state(1, big(1)));
+    const { state: applied, ack } = receiver.receive(encodeState(state(2, big(2)), state(1, big(1))));
+    expect(applied?.data).toEqual(big(2));
+    expect(ack).toEqual({ v: [2] });
+  });
+
+  it("asks for the full state when a diff does not apply", () => {
+    const receiver = new StateReceiver(state(1, { a: 1 }));
+    const broken: WireState = { v: [2], s: true, b: [1], p: [{ op: "remove", path: "/missing" }] };
+    expect(receiver.receive(broken)).toEqual({ state: undefined, ack: { v: [1], resync: true } });
+  });
+
+  it("applies a flag change to the version it holds only", () => {
+    const receiver = new StateReceiver(state(1, { a: 1 }));
+    expect(receiver.receive({ v: [1], s: false }).state).toMatchObject({ data: { a: 1 }, synchronized: false });
+    expect(receiver.receive({ v: [7], s: true }).ack.resync).toBe(true);
+  });
+});
+
+describe("state sender", () => {
+  it("keeps at most a window of states in flight and ends with the latest", () => {
+    const sent: WireState[] = [];
+    const sender = new StateSender((w) => sent.push(w));
+    for (let v = 1; v <= 100; v++) sender.update(state(v, big(v)));
+    expect(sent).toHaveLength(STATE_WINDOW);
+    for (let i = 0; i < STATE_WINDOW; i++) sender.acknowledged({ v: sent[i]!.v });
+    expect(sent.at(-1)!.v).toEqual([100]); // intermediate versions skipped
+    expect(sender.peerHolds?.version).toEqual(sent[STATE_WINDOW - 1]!.v);
+  });
+
+  it("after a resync the current state goes again, in full", () => {
+    const sent: WireState[] = [];
+    const sender = new StateSender((w) => sent.push(w));
+    sender.update(state(1, big(1)));
+    sender.acknowledged({ v: [1] });
+    sender.update(state(2, big(2)));
+    expect(sent.at(-1)!.p).toBeDefined();
+    sender.acknowledged({ v: [1], resync: true });
+    expect(sent.at(-1)).toMatchObject({ v: [2], d: big(2) });
+    expect(sent).toHaveLength(3);
+  });
+
+  it("resumes with a diff against a base the receiver still holds, or only the flag for the same version", () => {
+    const sent: WireState[] = [];
+    const sender = new StateSender((w) => sent.push(w));
+    const held = state(1, big(1));
+    sender.update(state(2, big(2)));
+    sent.length = 0;
+    sender.resume([1], held);
+    expect(sent[0]!.b).toEqual([1]);
+    const other = new StateSender((w) => sent.push(w));
+    other.update(state(5, big(5)));
+    sent.length = 0;
+    other.resume([5], undefined);
+    expect(sent).toEqual([{ v: [5], s: true }]);
+  });
+});
