@@ -2,8 +2,9 @@
  * The publishing side of the fan-out benchmarks, one per system under test: a hakuban exposer (a
  * `LocalNode` linked to the router, exposing one object per topic) and the floor's raw `ws` publisher.
  * Both make update `k` of a topic with `nextDocument`; hakuban sets the new document with version
- * `[k]`, the floor sends the one-operation patch. Only the floor can say "not now" (its socket's
- * server has not confirmed enough of what it sent); a hakuban exposer never blocks and its links skip to the latest version.
+ * `[k]`, the floor sends the one-operation patch. Only the floor can say "not now" (its server has
+ * not confirmed enough of what it sent); a hakuban exposer never blocks, its links skip to the latest
+ * version.
  */
 import { WebSocket, type RawData } from "ws";
 import { LocalNode, connect, type ObjectContractBuilder, type ObjectExpose, type Upstream } from "../../lib/node-entry.js";
@@ -26,6 +27,9 @@ export type TopicSizes = ReadonlyMap<number, number>;
 export function topicObject(node: LocalNode, topic: number): ObjectContractBuilder {
   return node.object(["bench"], { topic });
 }
+
+/** How long the hakuban exposer may take to link to the router. */
+const CONNECT_TIMEOUT_MS = 15_000;
 
 /** One topic's latest update. */
 interface Topic {
@@ -59,10 +63,20 @@ export async function hakubanPublisher(url: string, sizes: TopicSizes): Promise<
     expose.set(topic.document, { version: [0] });
     exposes.set(id, expose);
   }
-  await new Promise<void>((resolve) => {
-    const stop = upstream.onStatus((status) => status === "connected" && (stop(), resolve()));
-    if (upstream.status === "connected") (stop(), resolve());
+  const connected = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => done(false), CONNECT_TIMEOUT_MS);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      stop();
+      resolve(ok);
+    };
+    const stop = upstream.onStatus((status) => status === "connected" && done(true));
+    if (upstream.status === "connected") done(true);
   });
+  if (!connected) {
+    await node.close();
+    throw new Error(`the bench exposer could not connect to ${url} within ${CONNECT_TIMEOUT_MS} ms`);
+  }
   return {
     publish(id) {
       const topic = topics.get(id);
