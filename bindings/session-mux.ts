@@ -314,7 +314,8 @@ class Wire implements SessionWire {
   readonly session: number;
   readonly #mux: Mux;
   #handlers: SessionWireHandlers | undefined;
-  #held: HeldMessage[] = [];
+  /** Messages that came before attach(); made only then (sessions are usually attached at once). */
+  #held: HeldMessage[] | undefined;
   #closed = false;
   #closeError: Error | undefined;
 
@@ -348,8 +349,8 @@ class Wire implements SessionWire {
     }
     this.#handlers = handlers;
     const closedBefore = this.#closed;
-    const held = this.#held;
-    this.#held = [];
+    const held = this.#held ?? [];
+    this.#held = undefined;
     for (const message of held) {
       if (this.#closed !== closedBefore) return;
       if (!this.#handOver(handlers, message.lane, message.label, message.payload)) return;
@@ -364,7 +365,7 @@ class Wire implements SessionWire {
   /** One decoded inbound message for this session. */
   deliver(lane: number, label: number, payload: unknown): void {
     if (this.#closed) return;
-    if (this.#handlers === undefined) this.#held.push({ lane, label, payload });
+    if (this.#handlers === undefined) (this.#held ??= []).push({ lane, label, payload });
     else this.#handOver(this.#handlers, lane, label, payload);
   }
 

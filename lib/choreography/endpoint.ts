@@ -62,14 +62,16 @@ export function createEndpoint<E extends Event, R extends string>(program: RoleP
 export class Endpoint<E extends Event = Event, R extends string = string> {
   /** The session id on the connection. */
   readonly session: number;
-  /** Resolves when the session ends: undefined for a clean end, or the fault that ended it. Never rejects. */
-  readonly closed: Promise<Error | undefined>;
   private status: EndpointStatus = "open";
   private faultError: Error | undefined = undefined;
   private readonly lanes: Lane<E, R>[];
-  private readonly children = new Set<Endpoint>();
-  private readonly sessionHandlers = new Map<string, AnySessionHandler>();
-  private resolveClosed!: (error: Error | undefined) => void;
+  // What follows is made on first use: a connection may carry many sessions, most of which never
+  // announce sub-sessions or get awaited, and each would otherwise cost these.
+  private children: Set<Endpoint> | undefined;
+  private sessionHandlers: Map<string, AnySessionHandler> | undefined;
+  private closedPromise: Promise<Error | undefined> | undefined;
+  private resolveClosed: ((error: Error | undefined) => void) | undefined;
+  private endCallbacks: ((error: Error | undefined) => void) | ((error: Error | undefined) => void)[] | undefined;
 
   /** @internal Use createEndpoint(); sub-session endpoints are made by their announcements. */
   constructor(
@@ -80,15 +82,34 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     private readonly parent: Endpoint | undefined,
   ) {
     this.session = wire.session;
-    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.lanes = program.lanes.map((info) => new Lane(this, info.id));
     connection.sessions.set(this.session, this as unknown as Endpoint);
     this.advance(this.lanes[0]!, program.start);
-    const handlers: SessionWireHandlers = {
-      receive: (lane, label, payload) => this.receive(lane, label, payload),
-      close: (error) => this.wireClosed(error),
-    };
-    wire.attach(handlers);
+    wire.attach(new WireHandlers(this as unknown as Endpoint));
+  }
+
+  /** Resolves when the session ends: undefined for a clean end, or the fault that ended it. Never rejects. */
+  get closed(): Promise<Error | undefined> {
+    if (this.closedPromise === undefined) {
+      this.closedPromise =
+        this.status === "open" ? new Promise((resolve) => (this.resolveClosed = resolve)) : Promise.resolve(this.faultError);
+    }
+    return this.closedPromise;
+  }
+
+  /**
+   * Calls `callback` once when the session ends, with the fault or undefined for a clean end (at once
+   * if it already has). Cheaper than `closed` where a connection carries many sessions.
+   */
+  onEnd(callback: (error: Error | undefined) => void): void {
+    if (this.status !== "open") {
+      callback(this.faultError);
+      return;
+    }
+    const callbacks = this.endCallbacks;
+    if (callbacks === undefined) this.endCallbacks = callback;
+    else if (typeof callbacks === "function") this.endCallbacks = [callbacks, callback];
+    else callbacks.push(callback);
   }
 
   /** The role this endpoint plays. */
@@ -147,9 +168,10 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
       throw this.fail(new PhaseInvariant(`onSession: family "${family.name}" is not announced by this protocol`));
     }
     const h = handler as unknown as AnySessionHandler;
-    this.sessionHandlers.set(family.name, h);
+    const handlers = (this.sessionHandlers ??= new Map());
+    handlers.set(family.name, h);
     return () => {
-      if (this.sessionHandlers.get(family.name) === h) this.sessionHandlers.delete(family.name);
+      if (handlers.get(family.name) === h) handlers.delete(family.name);
     };
   }
 
@@ -196,7 +218,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     } catch {
       // The wire is gone already; the fault stands.
     }
-    this.resolveClosed(error);
+    this.settleClosed(error);
     return error;
   }
 
@@ -243,7 +265,8 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   }
 
   /** Inbound message from the wire: checked against the lane's enabled steps before anything else. */
-  private receive(laneId: number, label: number, payload: unknown): void {
+  /** @internal An inbound message from the wire: checked against the program, then delivered. */
+  receiveFromWire(laneId: number, label: number, payload: unknown): void {
     if (this.status !== "open") return;
     const program = this.program;
     const lane = this.lanes[laneId];
@@ -286,7 +309,8 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     if (complete) this.finish("protocol complete");
   }
 
-  private wireClosed(error: Error | undefined): void {
+  /** @internal The wire closed (cleanly, or with the error that ended it). */
+  closeFromWire(error: Error | undefined): void {
     if (this.status !== "open") return;
     if (error === undefined) {
       if (this.canEnd()) this.finish("closed by the peer");
@@ -338,14 +362,14 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
       return undefined;
     }
     const sub = new Endpoint(this.program.families.get(family.name)!, this.connection, wire, this as unknown as Endpoint);
-    this.children.add(sub);
+    (this.children ??= new Set()).add(sub);
     this.connection.tap?.record(TAP_OPEN, id, -1, this.program.role, spec.label, `${family.name} session announced on session ${this.session}`);
     return sub;
   }
 
   /** Hands a sub-session the peer announced to the application (a throwing handler fails only that sub-session). */
   private announced(familyName: string, sub: Endpoint, payload: unknown): void {
-    const handler = this.sessionHandlers.get(familyName);
+    const handler = this.sessionHandlers?.get(familyName);
     if (handler === undefined) return;
     try {
       handler(sub, payload);
@@ -420,17 +444,43 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     } catch {
       // Already closed below us.
     }
-    this.resolveClosed(undefined);
+    this.settleClosed(undefined);
   }
 
   private teardown(error: Error, faulted: boolean): void {
     for (const lane of this.lanes) lane.end(error, faulted);
-    for (const child of this.children) {
-      child.fail(new SessionFault(`parent session ${this.session} ended${this.fault === undefined ? "" : `: ${this.fault.message}`}`, { cause: this.fault }));
+    const children = this.children;
+    this.children = undefined;
+    if (children !== undefined) {
+      for (const child of children) {
+        child.fail(new SessionFault(`parent session ${this.session} ended${this.fault === undefined ? "" : `: ${this.fault.message}`}`, { cause: this.fault }));
+      }
     }
-    this.children.clear();
-    this.sessionHandlers.clear();
+    this.sessionHandlers = undefined;
     if (this.connection.sessions.get(this.session) === (this as unknown as Endpoint)) this.connection.sessions.delete(this.session);
-    this.parent?.children.delete(this as unknown as Endpoint);
+    this.parent?.children?.delete(this as unknown as Endpoint);
+  }
+
+  /** Tells whoever waits that the session ended (the `closed` promise and onEnd callbacks). */
+  private settleClosed(error: Error | undefined): void {
+    this.resolveClosed?.(error);
+    this.resolveClosed = undefined;
+    const callbacks = this.endCallbacks;
+    this.endCallbacks = undefined;
+    if (typeof callbacks === "function") callbacks(error);
+    else if (callbacks !== undefined) for (const callback of callbacks) callback(error);
+  }
+}
+
+/** What the wire calls: an adapter rather than two closures per session. */
+class WireHandlers implements SessionWireHandlers {
+  constructor(private readonly endpoint: Endpoint) {}
+
+  receive(lane: number, label: number, payload: unknown): void {
+    this.endpoint.receiveFromWire(lane, label, payload);
+  }
+
+  close(error: Error | undefined): void {
+    this.endpoint.closeFromWire(error);
   }
 }

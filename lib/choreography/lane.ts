@@ -63,13 +63,11 @@ export class Lane<E extends Event = Event, R extends string = string> {
   pendingChildren = 0;
   /** @internal An offered branch not yet committed. */
   offered: OfferedBranch | null = null;
-  private readonly qLabels: number[] = [];
-  private readonly qPayloads: unknown[] = [];
-  private readonly qSessions: unknown[] = [];
-  private qHead = 0;
+  /** Received messages nobody took yet; made on first use (most served lanes never queue anything). */
+  private queue: Backlog | undefined;
   private waiter: Waiter | null = null;
-  private handlers: (Handler | undefined)[] | null = null;
-  private handlerThis: unknown = undefined;
+  /** The serve() handlers, looked up by label name (no per-lane table: sessions can be many). */
+  private handlers: Readonly<Record<string, unknown>> | null = null;
 
   /** @internal Lanes are created by their endpoint. */
   constructor(
@@ -115,41 +113,41 @@ export class Lane<E extends Event = Event, R extends string = string> {
     const program = ep.program;
     const specs = program.catalog.specs;
     const receives = program.lanes[this.id]!.receives;
-    const table: (Handler | undefined)[] = new Array<Handler | undefined>(program.labelCount).fill(undefined);
     const given = handlers as Readonly<Record<string, unknown>>;
     for (const label of receives) {
-      const h = given[specs[label]!.label];
-      if (typeof h !== "function") {
+      if (typeof given[specs[label]!.label] !== "function") {
         const all = receives.map((l) => specs[l]!.label).join(", ");
         throw ep.fail(new PhaseInvariant(`serve() on ${ep.where(this.id)} has no handler for ${specs[label]!.label}; this lane can receive ${all}`));
       }
-      table[label] = h as Handler;
     }
+    // A handler for a label this lane never receives is a mistake (fields that are not functions, as
+    // on a handler class instance, are not handlers).
     for (const name of Object.keys(given)) {
+      if (typeof given[name] !== "function") continue;
       const id = program.catalog.ids.get(name);
-      if (id === undefined || table[id] === undefined) {
+      if (id === undefined || !receives.includes(id)) {
         throw ep.fail(new PhaseInvariant(`serve() on ${ep.where(this.id)} has a handler for ${name}, which this lane never receives`));
       }
     }
-    this.handlers = table;
-    this.handlerThis = handlers;
-    while (this.qHead < this.qLabels.length && ep.fault === undefined) {
-      const i = this.qHead++;
-      this.dispatch(table[this.qLabels[i]!]!, this.qLabels[i]!, this.qPayloads[i], this.qSessions[i]);
+    this.handlers = given;
+    const queue = this.queue;
+    while (queue !== undefined && queue.size > 0 && ep.fault === undefined) {
+      const i = queue.head++;
+      this.dispatch(queue.labels[i]!, queue.payloads[i], queue.sessions[i]);
     }
     this.compact();
   }
 
   /** @internal Hands a validated inbound message to serve handlers, a pending recv/offer, or the queue. */
   deliver(label: number, payload: unknown, session: unknown): void {
-    const table = this.handlers;
-    if (table !== null) {
-      this.dispatch(table[label]!, label, payload, session);
+    if (this.handlers !== null) {
+      this.dispatch(label, payload, session);
       return;
     }
-    this.qLabels.push(label);
-    this.qPayloads.push(payload);
-    this.qSessions.push(session);
+    const queue = (this.queue ??= new Backlog());
+    queue.labels.push(label);
+    queue.payloads.push(payload);
+    queue.sessions.push(session);
     const w = this.waiter;
     if (w !== null) {
       this.waiter = null;
@@ -159,14 +157,15 @@ export class Lane<E extends Event = Event, R extends string = string> {
 
   /** @internal Whether received messages are waiting to be taken. */
   get backlog(): number {
-    return this.qLabels.length - this.qHead + (this.offered === null ? 0 : 1);
+    return (this.queue?.size ?? 0) + (this.offered === null ? 0 : 1);
   }
 
   /** @internal The label of the next message waiting to be taken. */
   nextLabel(): string {
     const label = this.offered?.label;
     if (label !== undefined) return label;
-    return this.endpoint.program.catalog.specs[this.qLabels[this.qHead]!]!.label;
+    const queue = this.queue!;
+    return this.endpoint.program.catalog.specs[queue.labels[queue.head]!]!.label;
   }
 
   /** @internal The session ended: reject a pending operation; after a fault also drop what is queued. */
@@ -174,18 +173,17 @@ export class Lane<E extends Event = Event, R extends string = string> {
     const w = this.waiter;
     this.waiter = null;
     this.handlers = null;
-    if (faulted) {
-      this.qLabels.length = this.qPayloads.length = this.qSessions.length = this.qHead = 0;
-    }
+    if (faulted) this.queue = undefined;
     if (w !== null) w.reject(error);
   }
 
-  private dispatch(handler: Handler, label: number, payload: unknown, session: unknown): void {
+  private dispatch(label: number, payload: unknown, session: unknown): void {
+    const handlers = this.handlers!;
+    const ep = this.endpoint;
+    const name = ep.program.catalog.specs[label]!.label;
     try {
-      handler.call(this.handlerThis, payload, session);
+      (handlers[name] as Handler).call(handlers, payload, session);
     } catch (error) {
-      const ep = this.endpoint;
-      const name = ep.program.catalog.specs[label]!.label;
       ep.fail(new SessionFault(`the serve() handler for ${name} on ${ep.where(this.id)} threw: ${String((error as Error)?.message ?? error)}`, { cause: error }));
     }
   }
@@ -201,7 +199,7 @@ export class Lane<E extends Event = Event, R extends string = string> {
     const program = ep.program;
     const id = label === undefined ? -1 : program.catalog.ids.get(label);
     if (id === undefined) return rejected(ep.fail(new LabelMismatch(`${op}: "${label}" is not a label of this protocol`)));
-    if (this.qHead < this.qLabels.length) {
+    if (this.queue !== undefined && this.queue.size > 0) {
       return pending((resolve, reject) => this.settle({ label: id, resolve, reject }));
     }
     if (ep.state === "done") return rejected(ep.afterEnd(op));
@@ -225,9 +223,10 @@ export class Lane<E extends Event = Event, R extends string = string> {
 
   /** Completes `w` with the queue's head (the queue is not empty). */
   private settle(w: Waiter): void {
-    const i = this.qHead++;
-    const label = this.qLabels[i]!;
-    const payload = this.qPayloads[i];
+    const queue = this.queue!;
+    const i = queue.head++;
+    const label = queue.labels[i]!;
+    const payload = queue.payloads[i];
     this.compact();
     const ep = this.endpoint;
     const name = ep.program.catalog.specs[label]!.label;
@@ -244,8 +243,18 @@ export class Lane<E extends Event = Event, R extends string = string> {
   }
 
   private compact(): void {
-    if (this.qHead === this.qLabels.length) {
-      this.qLabels.length = this.qPayloads.length = this.qSessions.length = this.qHead = 0;
-    }
+    if (this.queue !== undefined && this.queue.size === 0) this.queue = undefined;
+  }
+}
+
+/** A lane's received messages in order, with their sub-sessions, taken from `head` on. */
+class Backlog {
+  readonly labels: number[] = [];
+  readonly payloads: unknown[] = [];
+  readonly sessions: unknown[] = [];
+  head = 0;
+
+  get size(): number {
+    return this.labels.length - this.head;
   }
 }

@@ -11,6 +11,7 @@ import { compareVersions } from "../state/version.js";
 import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
 import type { LinkOptions } from "./link-options.js";
 import type { objectFamily, OpenPayload, TagInterestPayload } from "./messages.js";
+import type { AckPayload } from "./object-session.js";
 import { PROGRAM_HASH, PROTOCOL_VERSION, upProgram } from "./protocol.js";
 import { resumeStoreOf } from "./resume-store.js";
 import { StateReceiver } from "./state-receiver.js";
@@ -256,17 +257,33 @@ class ChildObject implements StateSink, Exposer {
   ) {
     this.id = exchange.nextId();
     this.entry = exchange.objects.get(descriptor.key) ?? new ObjectEntry(descriptor, []);
-    this.sender = new StateSender((state: WireState) => this.send("StateDown", state));
-    session.lane("up").serve({
-      Interest: (interest) => this.setInterest(interest.observed, interest.capacity),
-      StateUp: (state) => this.stateFromChild(state),
-      AckUp: (ack) => this.sender.acknowledged(ack),
-      Close: () => {
-        this.end(false);
-        if (session.state === "open") session.lane("down").send("Closed", {});
-      },
-    });
-    void session.closed.then(() => this.end());
+    this.sender = new StateSender(this);
+    session.lane("up").serve(this);
+    session.onEnd(() => this.end());
+  }
+
+  // ---- the child's lane (handlers named after the protocol's labels) ------------------------------
+
+  Interest(interest: { readonly observed: boolean; readonly capacity: number }): void {
+    this.setInterest(interest.observed, interest.capacity);
+  }
+
+  StateUp(state: WireState): void {
+    this.stateFromChild(state);
+  }
+
+  AckUp(ack: AckPayload): void {
+    this.sender.acknowledged(ack);
+  }
+
+  Close(): void {
+    this.end(false);
+    if (this.session.state === "open") this.session.lane("down").send("Closed", {});
+  }
+
+  /** @internal */
+  transmitState(state: WireState): void {
+    this.send("StateDown", state);
   }
 
   /** The newest state the child acknowledged (kept for its reconnect). */

@@ -4,6 +4,11 @@ import { encodeState } from "./state-encoding.js";
 import type { WireState } from "./wire-state.js";
 import type { AckPayload } from "./object-session.js";
 
+/** Where a StateSender's messages go (the object's side of a link). */
+export interface StateTransmitter {
+  transmitState(state: WireState): void;
+}
+
 /** How many states of one object may be unacknowledged at once before the sender skips to the latest. */
 export const STATE_WINDOW = 4;
 
@@ -21,7 +26,7 @@ export class StateSender {
   private readonly inFlight: ObjectState<unknown>[] = [];
   private acked: ObjectState<unknown> | undefined;
 
-  constructor(private readonly transmit: (state: WireState) => void) {}
+  constructor(private readonly link: StateTransmitter) {}
 
   /**
    * The receiver says it holds `version`; `base` is the state of that version if we still have it
@@ -74,6 +79,6 @@ export class StateSender {
     const payload = encodeState(latest, this.sent);
     this.sent = latest;
     this.inFlight.push(latest);
-    this.transmit(payload);
+    this.link.transmitState(payload);
   }
 }

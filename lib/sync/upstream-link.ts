@@ -14,7 +14,7 @@ import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
 import type { LinkOptions } from "./link-options.js";
 import { LinkRefusedError } from "./link-refused-error.js";
 import type { objectFamily } from "./messages.js";
-import type { VersionPayload } from "./object-session.js";
+import type { AckPayload, VersionPayload } from "./object-session.js";
 import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION } from "./protocol.js";
 import { StateReceiver } from "./state-receiver.js";
 import { StateSender } from "./state-sender.js";
@@ -393,21 +393,46 @@ class ParentObject implements StateSink, Exposer {
     this.id = exchange.nextId();
     this.reported = interest;
     this.receiver = new StateReceiver(entry.state);
-    this.sender = new StateSender((state: WireState) => this.send("StateUp", state));
-    session.lane("down").serve({
-      Assign: (payload) => this.decide(true, payload),
-      Release: (payload) => this.decide(false, payload),
-      Need: (payload) => this.setNeeded(true, payload),
-      Unneed: (payload) => this.setNeeded(false, payload),
-      StateDown: (state) => this.stateFromParent(state),
-      AckDown: (ack) => {
-        this.sender.acknowledged(ack);
-        const holds = this.sender.peerHolds;
-        if (holds !== undefined) this.generation.link.parentHolds.set(entry.key, holds);
-      },
-      Closed: () => this.dispose(),
-    });
-    void session.closed.then(() => this.dispose());
+    this.sender = new StateSender(this);
+    session.lane("down").serve(this);
+    session.onEnd(() => this.dispose());
+  }
+
+  // ---- the parent's lane (handlers named after the protocol's labels) -----------------------------
+
+  Assign(payload: VersionPayload): void {
+    this.decide(true, payload);
+  }
+
+  Release(payload: VersionPayload): void {
+    this.decide(false, payload);
+  }
+
+  Need(payload: VersionPayload): void {
+    this.setNeeded(true, payload);
+  }
+
+  Unneed(payload: VersionPayload): void {
+    this.setNeeded(false, payload);
+  }
+
+  StateDown(state: WireState): void {
+    this.stateFromParent(state);
+  }
+
+  AckDown(ack: AckPayload): void {
+    this.sender.acknowledged(ack);
+    const holds = this.sender.peerHolds;
+    if (holds !== undefined) this.generation.link.parentHolds.set(this.entry.key, holds);
+  }
+
+  Closed(): void {
+    this.dispose();
+  }
+
+  /** @internal */
+  transmitState(state: WireState): void {
+    this.send("StateUp", state);
   }
 
   /** Sends the subtree's changed interest. */

@@ -67,7 +67,7 @@ describe("state receiver", () => {
 describe("state sender", () => {
   it("keeps at most a window of states in flight and ends with the latest", () => {
     const sent: WireState[] = [];
-    const sender = new StateSender((w) => sent.push(w));
+    const sender = new StateSender({ transmitState: (w) => void sent.push(w) });
     for (let v = 1; v <= 100; v++) sender.update(state(v, big(v)));
     expect(sent).toHaveLength(STATE_WINDOW);
     for (let i = 0; i < STATE_WINDOW; i++) sender.acknowledged({ v: sent[i]!.v });
@@ -77,7 +77,7 @@ describe("state sender", () => {
 
   it("after a resync the current state goes again, in full", () => {
     const sent: WireState[] = [];
-    const sender = new StateSender((w) => sent.push(w));
+    const sender = new StateSender({ transmitState: (w) => void sent.push(w) });
     sender.update(state(1, big(1)));
     sender.acknowledged({ v: [1] });
     sender.update(state(2, big(2)));
@@ -89,13 +89,13 @@ describe("state sender", () => {
 
   it("resumes with a diff against a base the receiver still holds, or only the flag for the same version", () => {
     const sent: WireState[] = [];
-    const sender = new StateSender((w) => sent.push(w));
+    const sender = new StateSender({ transmitState: (w) => void sent.push(w) });
     const held = state(1, big(1));
     sender.update(state(2, big(2)));
     sent.length = 0;
     sender.resume([1], held);
     expect(sent[0]!.b).toEqual([1]);
-    const other = new StateSender((w) => sent.push(w));
+    const other = new StateSender({ transmitState: (w) => void sent.push(w) });
     other.update(state(5, big(5)));
     sent.length = 0;
     other.resume([5], undefined);
