@@ -30,7 +30,7 @@ const SIZES = [
 ] as const;
 const FAN_OUTS = [1, 10, 100] as const;
 const ROUNDS = 3;
-const WINDOW_MS = 800;
+const WINDOW_MS = 700;
 const WARM_UP_MS = 300;
 const LATENCY_RATE = 200;
 
