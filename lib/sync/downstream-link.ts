@@ -232,13 +232,8 @@ class ChildObject implements StateSink, Exposer {
   readonly id: number;
   capacity = 0;
   readonly assignedEntries = new OneEntrySet();
-  /**
-   * The object as the parent's exchange has it. A child's session does not keep an object alive by
-   * itself (else announcements and sessions would keep each other alive after the last contract went):
-   * only the child's interest (observing, exposing) does. While the object does not exist here, this is
-   * a detached entry that nothing else refers to.
-   */
-  entry: ObjectEntry;
+  /** Made only while the object does not exist here (see `entry`). */
+  private detached: ObjectEntry | undefined;
   private observing = false;
   private exposing = false;
   /** Which of the link's exposers (this one, or a tag) the object is elected to, if any. */
@@ -252,14 +247,23 @@ class ChildObject implements StateSink, Exposer {
   constructor(
     readonly link: DownstreamLink,
     private readonly exchange: Exchange,
-    descriptor: ObjectDescriptor,
+    readonly descriptor: ObjectDescriptor,
     private readonly session: ObjectSession,
   ) {
     this.id = exchange.nextId();
-    this.entry = exchange.objects.get(descriptor.key) ?? new ObjectEntry(descriptor, []);
     this.sender = new StateSender(this);
     session.lane("up").serve(this);
     session.onEnd(() => this.end());
+  }
+
+  /**
+   * The object as the parent's exchange has it now. A child's session does not keep an object alive by
+   * itself (else announcements and sessions would keep each other alive after the last contract went):
+   * only the child's interest (observing, exposing) does. So the object may go and come back while the
+   * session lasts; this is always the live entry, or a detached one while the object does not exist here.
+   */
+  get entry(): ObjectEntry {
+    return this.exchange.objects.get(this.descriptor.key) ?? (this.detached ??= new ObjectEntry(this.descriptor, []));
   }
 
   // ---- the child's lane (handlers named after the protocol's labels) ------------------------------
@@ -382,7 +386,7 @@ class ChildObject implements StateSink, Exposer {
     const descriptor = this.entry.descriptor;
     if (observed && !this.observing) {
       this.observing = true;
-      this.entry = this.exchange.addObjectObserver(descriptor, this);
+      this.exchange.addObjectObserver(descriptor, this);
     } else if (!observed && this.observing) {
       this.observing = false;
       this.exchange.removeObjectObserver(this.entry, this);
@@ -390,7 +394,7 @@ class ChildObject implements StateSink, Exposer {
     this.capacity = capacity;
     if (capacity > 0 && !this.exposing) {
       this.exposing = true;
-      this.entry = this.exchange.addObjectExposer(descriptor, this);
+      this.exchange.addObjectExposer(descriptor, this);
     } else if (capacity === 0 && this.exposing) {
       this.exposing = false;
       this.exchange.removeObjectExposer(this.entry, this);

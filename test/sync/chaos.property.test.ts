@@ -170,6 +170,25 @@ describe("chaos on an in-memory tree", () => {
               { t: "set", i: 0, v: 0 },
             ],
           ],
+          // An object went and came back while a child's session for it lasted; the parent's side of the
+          // session kept the dead incarnation and never asked the child (the exposer) for the data.
+          [
+            [
+              { t: "tagExpose", node: 1 },
+              { t: "observe", node: 0, object: 0 },
+              { t: "cut", link: 3 },
+              { t: "expose", node: 0, object: 0 },
+              { t: "tagObserve", node: 0 },
+              { t: "observe", node: 0, object: 1 },
+              { t: "expose", node: 4, object: 1 },
+              { t: "terminate", i: 31 },
+              { t: "settle", rounds: 1 },
+              { t: "set", i: 0, v: 0 },
+              { t: "restore", link: 0 },
+              { t: "terminate", i: 48 },
+              { t: "terminate", i: 5 },
+            ],
+          ],
         ],
       },
     );
