@@ -1,0 +1,96 @@
+/**
+ * A hakuban router in its own process, like `router-process.ts`, that also reports the CPU time it has
+ * used (to price an update in router CPU) and accepts extra Node flags, so a scenario can run the very
+ * same router under a profiler (see `profile-flags.ts`: `HAKUBAN_BENCH_PROFILE=cpu` profiles every router
+ * started here). It runs the build of hakuban that `library-entry.ts` picks (compiled by default).
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { NodeStats } from "../../lib/index.js";
+import { libraryEntry, loadHakuban } from "./library-entry.js";
+import { profileFlags } from "./profile-flags.js";
+import type { RouterMemory } from "./router-process.js";
+
+/** A running metered router process. */
+export interface MeteredRouter {
+  readonly url: string;
+  /** RSS and heap after a full GC. */
+  memory(): Promise<RouterMemory>;
+  stats(): Promise<NodeStats>;
+  /** User + system CPU time the process has used so far, in microseconds. */
+  cpu(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+type Request = { readonly id: number; readonly type: "memory" | "stats" | "cpu" | "stop" };
+type Reply = { readonly id: number; readonly value: unknown } | { readonly type: "ready"; readonly url: string };
+
+/** Forks a router process (with any profile flags) and waits until it listens. */
+export async function startMeteredRouter(): Promise<MeteredRouter> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve", await libraryEntry()], {
+    execArgv: ["--expose-gc", ...profileFlags("router"), "--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const pending = new Map<number, (value: unknown) => void>();
+  let nextId = 1;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("error", reject);
+    void exited.then(() => reject(new Error("the router process exited before it listened")));
+    child.on("message", (message: Reply) => {
+      if ("type" in message) resolve(message.url);
+      else pending.get(message.id)?.(message.value);
+    });
+  });
+  const ask = <T>(type: Request["type"]) =>
+    new Promise<T>((resolve) => {
+      const id = nextId++;
+      pending.set(id, (value) => {
+        pending.delete(id);
+        resolve(value as T);
+      });
+      child.send({ id, type } satisfies Request);
+    });
+  return {
+    url,
+    memory: () => ask<RouterMemory>("memory"),
+    stats: () => ask<NodeStats>("stats"),
+    cpu: () => ask<number>("cpu"),
+    async stop() {
+      if (child.exitCode !== null) return;
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      child.send({ id: 0, type: "stop" } satisfies Request);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function serve(entry: string): Promise<void> {
+  const { LocalNode, listen } = await loadHakuban(entry);
+  const node = new LocalNode({ name: "bench-router" });
+  const listener = await listen(node, { host: "127.0.0.1", port: 0 });
+  process.on("message", async (request: Request) => {
+    let value: unknown;
+    if (request.type === "memory") {
+      globalThis.gc?.();
+      globalThis.gc?.();
+      const { rss, heapUsed } = process.memoryUsage();
+      value = { rss, heapUsed } satisfies RouterMemory;
+    } else if (request.type === "stats") {
+      value = node.stats();
+    } else if (request.type === "cpu") {
+      const { user, system } = process.cpuUsage();
+      value = user + system;
+    } else {
+      await node.close();
+      await listener.close();
+      process.disconnect();
+      return;
+    }
+    process.send!({ id: request.id, value });
+  });
+  process.send!({ type: "ready", url: listener.url });
+}
+
+if (process.argv[2] === "--serve") await serve(process.argv[3]!);
