@@ -8,6 +8,7 @@ import type { Exposer, StateSink, TagSink } from "../node/participants.js";
 import type { TagEntry } from "../node/tag-entry.js";
 import type { ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
+import { AckCoalescer } from "./ack-coalescer.js";
 import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
 import type { LinkOptions } from "./link-options.js";
 import type { objectFamily, OpenPayload, TagInterestPayload } from "./messages.js";
@@ -37,6 +38,8 @@ export class DownstreamLink {
   private readonly tags = new Map<string, ChildTag>();
   /** Objects the child was told of with Announce (and not withdrawn). */
   private readonly announced = new Set<string>();
+  /** @internal Acknowledgements of the child's states, one per object per burst. */
+  readonly acks = new AckCoalescer();
   /** Objects elected to one of the child's tag exposers before the child opened their session. */
   private readonly pendingAssignments = new Map<string, ChildTag>();
   private keepAlive: KeepAlive | undefined;
@@ -50,7 +53,7 @@ export class DownstreamLink {
     private readonly options: LinkOptions = {},
   ) {
     this.exchange = node.exchange;
-    this.endpoint = createEndpoint(upProgram, mux, { checkOutbound: false });
+    this.endpoint = createEndpoint(upProgram, mux, { checkOutbound: false, tap: options.tap ?? null });
     this.closed = this.run();
   }
 
@@ -239,6 +242,7 @@ class ChildObject implements StateSink, Exposer {
   /** Which of the link's exposers (this one, or a tag) the object is elected to, if any. */
   private assignedVia: Exposer | undefined;
   private needing = false;
+  private pendingAck: AckPayload | undefined;
   private started = false;
   private ended = false;
   private readonly sender: StateSender;
@@ -288,6 +292,13 @@ class ChildObject implements StateSink, Exposer {
   /** @internal */
   transmitState(state: WireState): void {
     this.send("StateDown", state);
+  }
+
+  /** @internal */
+  flushAck(): void {
+    const ack = this.pendingAck;
+    this.pendingAck = undefined;
+    if (ack !== undefined) this.send("AckDown", ack);
   }
 
   /** The newest state the child acknowledged (kept for its reconnect). */
@@ -370,7 +381,8 @@ class ChildObject implements StateSink, Exposer {
 
   private stateFromChild(wire: WireState): void {
     const { state, ack } = this.receiver.receive(wire);
-    this.send("AckDown", ack);
+    this.pendingAck = ack;
+    this.link.acks.add(this);
     const via = this.assignedVia;
     if (state === undefined || via === undefined || this.entry.assignee !== via) return;
     const current = this.entry.state;

@@ -9,8 +9,12 @@ export interface StateTransmitter {
   transmitState(state: WireState): void;
 }
 
-/** How many states of one object may be unacknowledged at once before the sender skips to the latest. */
-export const STATE_WINDOW = 4;
+/**
+ * How many states of one object may be unacknowledged at once before the sender skips to the latest.
+ * It bounds what a slow link holds per object, and sets the throughput per object and link (this many
+ * states per round trip): 16 diffs keep a loaded loopback busy while a stuck link costs 16 small states.
+ */
+export const STATE_WINDOW = 16;
 
 /**
  * Sends one object's states over one link in one direction. At most STATE_WINDOW states are in flight;

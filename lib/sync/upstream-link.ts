@@ -10,6 +10,7 @@ import type { ElectionAuthority, Exposer, InterestWatcher, StateSink } from "../
 import type { TagEntry } from "../node/tag-entry.js";
 import type { ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
+import { AckCoalescer } from "./ack-coalescer.js";
 import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
 import type { LinkOptions } from "./link-options.js";
 import { LinkRefusedError } from "./link-refused-error.js";
@@ -146,6 +147,8 @@ class Generation {
   private readonly dirtyObjects = new Set<ObjectEntry>();
   private readonly dirtyTags = new Set<TagEntry>();
   private flushQueued = false;
+  /** Acknowledgements of the parent's states, one per object per burst. */
+  readonly acks = new AckCoalescer();
   private nextSession = 1;
   private keepAlive: KeepAlive | undefined;
   private welcomed = false;
@@ -158,7 +161,7 @@ class Generation {
     mux: SessionMux,
   ) {
     this.exchange = link.node.exchange;
-    this.endpoint = createEndpoint(downProgram, mux, { checkOutbound: false });
+    this.endpoint = createEndpoint(downProgram, mux, { checkOutbound: false, tap: link.options.tap ?? null });
   }
 
   async run(): Promise<Error | undefined> {
@@ -377,6 +380,7 @@ class ParentObject implements StateSink, Exposer {
   decided = false;
   assignedHere = false;
   private needed = false;
+  private pendingAck: AckPayload | undefined;
   private closing = false;
   private disposed = false;
   private reported: TagReport;
@@ -433,6 +437,13 @@ class ParentObject implements StateSink, Exposer {
   /** @internal */
   transmitState(state: WireState): void {
     this.send("StateUp", state);
+  }
+
+  /** @internal */
+  flushAck(): void {
+    const ack = this.pendingAck;
+    this.pendingAck = undefined;
+    if (ack !== undefined) this.send("AckUp", ack);
   }
 
   /** Sends the subtree's changed interest. */
@@ -496,7 +507,8 @@ class ParentObject implements StateSink, Exposer {
   private stateFromParent(wire: WireState): void {
     if (this.closing) return;
     const { state, ack } = this.receiver.receive(wire);
-    this.send("AckUp", ack);
+    this.pendingAck = ack;
+    this.generation.acks.add(this);
     if (state !== undefined && this.entry.assignee === this) this.apply(state);
   }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalNode } from "../../lib/index.js";
+import { TapRing } from "../../lib/choreography/index.js";
 import { link, nodes, settle, type TestLink } from "./tree-fixture.js";
 
 let open: Array<LocalNode | TestLink> = [];
@@ -16,6 +17,15 @@ function tree(): { root: LocalNode; leaf: LocalNode; wire: TestLink } {
 }
 
 describe("two linked nodes", () => {
+  it("records the link's messages in a tap ring when given one (and none by default)", async () => {
+    const [root, leaf] = nodes("root", "leaf");
+    const tap = new TapRing();
+    const wire = link(root!, leaf!, { tap });
+    open.push(root!, leaf!, wire);
+    await settle();
+    expect(tap.entries().map((e) => e.label)).toEqual(expect.arrayContaining(["Hello", "Welcome", "Sync", "Synced"]));
+  });
+
   it("a leaf observes what the root exposes", async () => {
     const { root, leaf, wire } = tree();
     const expose = root.object(["t"], "x").expose<number>();
