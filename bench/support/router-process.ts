@@ -83,6 +83,8 @@ async function serve(): Promise<void> {
     }
     process.send!({ id: request.id, value });
   });
+  // The benchmark that forked us is gone (it crashed or was killed): do not linger.
+  process.on("disconnect", () => process.exit(0));
   process.send!({ type: "ready", url: listener.url });
 }
 

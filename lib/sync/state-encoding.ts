@@ -13,19 +13,24 @@ import type { WireState } from "./wire-state.js";
 export function encodeState(target: ObjectState<unknown>, base: ObjectState<unknown> | undefined): WireState {
   if (base !== undefined) {
     if (base.data === target.data && compareVersions(base.version, target.version) === 0) return flagOf(target);
-    const cached = diffs.get(target);
-    if (cached !== undefined && cached.base === base) return cached.payload;
+    let cached = diffs.get(target);
+    if (cached !== undefined) for (const entry of cached) if (entry.base === base) return entry.payload;
     const patch = diffJson(base.data as JsonValue, target.data as JsonValue);
-    if (patchIsWorthIt(patch, sizeOf(target))) {
-      const payload: WireState = Object.freeze({ ...header(target), b: base.version, p: patch });
-      diffs.set(target, { base, payload });
-      return payload;
-    }
+    const payload = patchIsWorthIt(patch, sizeOf(target)) ? Object.freeze({ ...header(target), b: base.version, p: patch }) : fullOf(target);
+    if (cached === undefined) diffs.set(target, (cached = []));
+    if (cached.length >= BASES_PER_STATE) cached.shift();
+    cached.push({ base, payload });
+    return payload;
   }
   return fullOf(target);
 }
 
-const diffs = new WeakMap<ObjectState<unknown>, { base: ObjectState<unknown>; payload: WireState }>();
+/**
+ * How many bases one state's diffs are remembered for. Links that skipped different versions sit at
+ * different bases; each of those diffs is computed (and encoded) once for all links at that base.
+ */
+const BASES_PER_STATE = 4;
+const diffs = new WeakMap<ObjectState<unknown>, Array<{ readonly base: ObjectState<unknown>; readonly payload: WireState }>>();
 const fulls = new WeakMap<ObjectState<unknown>, WireState>();
 const sizes = new WeakMap<ObjectState<unknown>, number>();
 

@@ -32,6 +32,16 @@ describe("state encoding", () => {
     expect(Object.isFrozen(first)).toBe(true);
     expect(encodeState(b, undefined)).toBe(encodeState(b, undefined));
   });
+
+  it("remembers the diffs of one state against several bases (links that skipped different versions)", () => {
+    const bases = [1, 2, 3].map((v) => state(v, big(v)));
+    const target = state(9, big(9));
+    const payloads = bases.map((base) => encodeState(target, base));
+    expect(bases.map((base) => encodeState(target, base))).toEqual(payloads);
+    for (const [i, base] of bases.entries()) expect(encodeState(target, base)).toBe(payloads[i]);
+    expect(payloads[0]!.b).toEqual([1]);
+    expect(payloads[2]!.b).toEqual([3]);
+  });
 });
 
 describe("state receiver", () => {

@@ -15,41 +15,41 @@ type Container = JsonValue[] | { [key: string]: JsonValue };
  */
 export function applyPatch(base: JsonValue, patch: readonly PatchOperation[]): JsonValue {
   let root = base;
-  const copies = new Set<Container>();
+  // A single operation (the usual patch) has no later operation to reuse its copies.
+  const copies = patch.length > 1 ? new Set<Container>() : undefined;
   for (let i = 0; i < patch.length; i++) root = applyOperation(root, patch[i]!, i, copies);
   return root;
 }
 
 /** `copies` are the containers this patch already copied: later operations may change them in place. */
-function applyOperation(root: JsonValue, operation: PatchOperation, index: number, copies: Set<Container>): JsonValue {
+function applyOperation(root: JsonValue, operation: PatchOperation, index: number, copies: Set<Container> | undefined): JsonValue {
   const op = operation.op;
   const path = operation.path;
-  const fail = (problem: string) => new PatchApplyError(index, String(op), String(path), problem);
   if (op !== "add" && op !== "remove" && op !== "replace") {
-    throw fail("only add, remove and replace operations are supported");
+    throw failure(index, operation, "only add, remove and replace operations are supported");
   }
   const segments = typeof path === "string" ? pointerSegments(path) : undefined;
-  if (segments === undefined) throw fail('the path is not a JSON Pointer (empty or starting with "/", "~" only as ~0 or ~1)');
+  if (segments === undefined) throw failure(index, operation, 'the path is not a JSON Pointer (empty or starting with "/", "~" only as ~0 or ~1)');
   const last = segments.length - 1;
   if (last < 0) {
-    if (op === "remove") throw fail("the whole document cannot be removed (replace it instead)");
+    if (op === "remove") throw failure(index, operation, "the whole document cannot be removed (replace it instead)");
     return operation.value;
   }
-  const newRoot = ownCopy(root, copies) ?? notContainer(fail, root, segments, -1);
+  const newRoot = ownCopy(root, copies) ?? notContainer(index, operation, root, segments, -1);
   let parent = newRoot;
   for (let depth = 0; depth < last; depth++) {
     const segment = segments[depth]!;
     if (Array.isArray(parent)) {
       const i = arrayIndex(segment, parent.length - 1);
-      if (i < 0) throw fail(`${placeOf(segments, depth)} does not exist (array indices here are 0…${parent.length - 1})`);
+      if (i < 0) throw failure(index, operation, `${placeOf(segments, depth)} does not exist (array indices here are 0…${parent.length - 1})`);
       const child = parent[i]!;
-      const copy = ownCopy(child, copies) ?? notContainer(fail, child, segments, depth);
+      const copy = ownCopy(child, copies) ?? notContainer(index, operation, child, segments, depth);
       if (copy !== child) parent[i] = copy;
       parent = copy;
     } else {
-      if (!Object.hasOwn(parent, segment)) throw fail(`${placeOf(segments, depth)} does not exist`);
+      if (!Object.hasOwn(parent, segment)) throw failure(index, operation, `${placeOf(segments, depth)} does not exist`);
       const child = parent[segment]!;
-      const copy = ownCopy(child, copies) ?? notContainer(fail, child, segments, depth);
+      const copy = ownCopy(child, copies) ?? notContainer(index, operation, child, segments, depth);
       if (copy !== child) setKey(parent, segment, copy);
       parent = copy;
     }
@@ -59,19 +59,19 @@ function applyOperation(root: JsonValue, operation: PatchOperation, index: numbe
     const length = parent.length;
     if (op === "add") {
       const i = key === "-" ? length : arrayIndex(key, length);
-      if (i < 0) throw fail(`cannot insert at index ${JSON.stringify(key)} of an array of ${length} (use 0…${length} or "-")`);
+      if (i < 0) throw failure(index, operation, `cannot insert at index ${JSON.stringify(key)} of an array of ${length} (use 0…${length} or "-")`);
       if (i === length) parent.push(operation.value);
       else parent.splice(i, 0, operation.value);
     } else {
       const i = arrayIndex(key, length - 1);
-      if (i < 0) throw fail(`index ${JSON.stringify(key)} does not exist in an array of ${length}`);
+      if (i < 0) throw failure(index, operation, `index ${JSON.stringify(key)} does not exist in an array of ${length}`);
       if (op === "remove") parent.splice(i, 1);
       else parent[i] = operation.value;
     }
   } else if (op === "add") {
     setKey(parent, key, operation.value);
   } else {
-    if (!Object.hasOwn(parent, key)) throw fail(`key ${JSON.stringify(key)} does not exist`);
+    if (!Object.hasOwn(parent, key)) throw failure(index, operation, `key ${JSON.stringify(key)} does not exist`);
     if (op === "remove") delete parent[key];
     else setKey(parent, key, operation.value);
   }
@@ -82,21 +82,26 @@ function applyOperation(root: JsonValue, operation: PatchOperation, index: numbe
  * `value` itself if this patch already copied it, else a shallow copy (kept in `copies`), or undefined
  * when `value` is not a container a path can go into.
  */
-function ownCopy(value: JsonValue, copies: Set<Container>): Container | undefined {
+function ownCopy(value: JsonValue, copies: Set<Container> | undefined): Container | undefined {
   if (typeof value !== "object" || value === null) return undefined;
-  if (copies.has(value as Container)) return value as Container;
+  if (copies?.has(value as Container)) return value as Container;
   let copy: Container;
   if (Array.isArray(value)) copy = value.slice();
   else if (Object.getPrototypeOf(value) === null) copy = Object.assign(Object.create(null) as { [key: string]: JsonValue }, value);
   else copy = { ...(value as { readonly [key: string]: JsonValue }) };
-  copies.add(copy);
+  copies?.add(copy);
   return copy;
 }
 
+/** The error for operation `index` of a patch that does not fit its base. */
+function failure(index: number, operation: PatchOperation, problem: string): PatchApplyError {
+  return new PatchApplyError(index, String(operation.op), String(operation.path), problem);
+}
+
 /** Throws the error for a path that runs into the primitive `value` found after segment `depth`. */
-function notContainer(fail: (problem: string) => PatchApplyError, value: JsonValue, segments: readonly string[], depth: number): never {
+function notContainer(index: number, operation: PatchOperation, value: JsonValue, segments: readonly string[], depth: number): never {
   const what = value === null ? "null" : `a ${typeof value}`;
-  throw fail(`${placeOf(segments, depth)} is ${what}, not an object or array, so the path cannot go into it`);
+  throw failure(index, operation, `${placeOf(segments, depth)} is ${what}, not an object or array, so the path cannot go into it`);
 }
 
 /** Names the place the first `depth + 1` segments lead to, for messages. */
