@@ -7,7 +7,7 @@ export interface ContractContext {
   /** Milliseconds since the epoch; injectable so tests can make the clock go backwards. */
   readonly clock: () => number;
   /** Limits applied to data passed to `set`. */
-  readonly dataLimits: Partial<JsonLimits>;
+  readonly dataLimits: JsonLimits;
   /** Called once by a contract when it terminates, so the node can forget it. */
   forget(contract: Terminable): void;
 }

@@ -1,7 +1,8 @@
-import { assertJsonValue, type JsonLimits } from "../descriptor/json-value.js";
+import type { JsonLimits } from "../descriptor/json-value.js";
 import type { Exchange } from "../node/exchange.js";
 import type { ObjectEntry } from "../node/object-entry.js";
 import type { Exposer } from "../node/participants.js";
+import { freezeData } from "../state/frozen-data.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
 import { assertVersion, compareVersions, nextVersion, type Version } from "../state/version.js";
 
@@ -37,9 +38,9 @@ export class ExposedState {
     exposer: Exposer,
     entry: ObjectEntry | undefined,
     clock: () => number,
-    limits: Partial<JsonLimits>,
+    limits: JsonLimits,
   ): boolean {
-    assertJsonValue(data, limits, "$data");
+    freezeData(data, limits, "$data");
     const latest = this.latestKnown(entry);
     let version: Version;
     const explicit = options?.version;

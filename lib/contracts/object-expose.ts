@@ -27,8 +27,8 @@ export interface ObjectExpose<T> {
   onAssigned(callback: (assigned: boolean) => void): () => void;
   /**
    * Sets the object's data. Returns false when `version` is given and is not newer than the latest known
-   * version. Kept while unassigned and published when assigned. The data is shared with observers
-   * as is: do not mutate it afterwards.
+   * version. Kept while unassigned and published when assigned. The data is validated and frozen
+   * deeply (observers share it): make a new object for the next state.
    */
   set(data: T, options?: SetOptions): boolean;
   /** Observers see synchronized=false until the next set(). */

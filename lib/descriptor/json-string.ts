@@ -19,3 +19,11 @@ export function jsonStringLength(text: string): number {
   }
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text).length : n + 2;
 }
+
+/** Length of a number's JSON text; small integers (the usual case) without converting to a string. */
+export function jsonNumberLength(value: number): number {
+  if (value >= 0 && value < 1e9 && (value | 0) === value) {
+    return value < 10 ? 1 : value < 100 ? 2 : value < 1e3 ? 3 : value < 1e4 ? 4 : value < 1e5 ? 5 : value < 1e6 ? 6 : value < 1e7 ? 7 : value < 1e8 ? 8 : 9;
+  }
+  return ("" + value).length;
+}

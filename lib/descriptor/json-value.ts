@@ -1,5 +1,5 @@
 import { hole, notJson, notPlain, settle, tooDeep, tooLong, within } from "./json-fault.js";
-import { jsonStringLength } from "./json-string.js";
+import { jsonNumberLength, jsonStringLength } from "./json-string.js";
 import { resolveLimits } from "./resolve-limits.js";
 
 /** Any JSON value: what descriptors and (by default) object data are made of. */
@@ -49,7 +49,7 @@ function measure(value: unknown, depth: number, limits: JsonLimits): number {
     }
     case "number":
       if (value !== value || value === Infinity || value === -Infinity) throw notJson(value);
-      return numberLength(value);
+      return jsonNumberLength(value);
     case "boolean":
       return value ? 4 : 5;
     case "object":
@@ -103,11 +103,3 @@ function measureObject(object: { readonly [key: string]: unknown }, depth: numbe
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
-
-/** Length of a number's JSON text; small integers (the usual case) without converting to a string. */
-function numberLength(value: number): number {
-  if (value >= 0 && value < 1e9 && (value | 0) === value) {
-    return value < 10 ? 1 : value < 100 ? 2 : value < 1e3 ? 3 : value < 1e4 ? 4 : value < 1e5 ? 5 : value < 1e6 ? 6 : value < 1e7 ? 7 : value < 1e8 ? 8 : 9;
-  }
-  return ("" + value).length;
-}

@@ -1,7 +1,8 @@
 import type { JsonValue } from "../descriptor/json-value.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
-import { diffJson, jsonTextLength, patchIsWorthIt } from "./json-patch/index.js";
+import { frozenDataLength } from "../state/frozen-data.js";
+import { diffJson, patchIsWorthIt } from "./json-patch/index.js";
 import type { WireState } from "./wire-state.js";
 
 /**
@@ -32,7 +33,6 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
 const BASES_PER_STATE = 4;
 const diffs = new WeakMap<ObjectState<unknown>, Array<{ readonly base: ObjectState<unknown>; readonly payload: WireState }>>();
 const fulls = new WeakMap<ObjectState<unknown>, WireState>();
-const sizes = new WeakMap<ObjectState<unknown>, number>();
 
 function header(state: ObjectState<unknown>): { v: ObjectState<unknown>["version"]; s: boolean; f?: readonly string[] } {
   return state.format === DEFAULT_FORMAT || (state.format.length === 1 && state.format[0] === "JSON")
@@ -53,11 +53,7 @@ function fullOf(state: ObjectState<unknown>): WireState {
   return payload;
 }
 
+/** The state's JSON size: state data is frozen, and its large containers remember their length. */
 function sizeOf(state: ObjectState<unknown>): number {
-  let size = sizes.get(state);
-  if (size === undefined) {
-    size = jsonTextLength(state.data as JsonValue);
-    sizes.set(state, size);
-  }
-  return size;
+  return frozenDataLength(state.data as JsonValue);
 }

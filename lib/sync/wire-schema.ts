@@ -1,7 +1,8 @@
 import { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { TagDescriptor } from "../descriptor/tag-descriptor.js";
-import type { JsonValue } from "../descriptor/json-value.js";
+import type { JsonLimits, JsonValue } from "../descriptor/json-value.js";
 import { assertJsonValue } from "../descriptor/json-value.js";
+import { freezeData } from "../state/frozen-data.js";
 import { assertVersion, type Version } from "../state/version.js";
 
 /**
@@ -73,10 +74,14 @@ export function tagField(fields: Record<string, unknown>, name: string): TagDesc
   return TagDescriptor.from(value);
 }
 
-/** Checks that `value` is JSON data (depth bounded; size is already bounded by the binding's frame limit). */
+/**
+ * Checks that `value` is JSON data within the data limits (size is also bounded by the binding's frame
+ * limit) and freezes it: it becomes state data as it is (it came fresh from the decoder).
+ */
 export function dataField(value: unknown): JsonValue {
-  assertJsonValue(value, DATA_LIMITS, "$.d");
-  return value;
+  freezeData(value, DATA_LIMITS, "$.d");
+  return value as JsonValue;
 }
 
-const DATA_LIMITS = { maxDepth: 64, maxLength: 64 * 1024 * 1024 };
+/** Limits on object data arriving from a peer (the same defaults as a node's own data). */
+export const DATA_LIMITS: JsonLimits = Object.freeze({ maxDepth: 64, maxLength: 64 * 1024 * 1024 });
