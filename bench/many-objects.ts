@@ -14,6 +14,8 @@
  * - Memory: the router's heap and RSS after GC with the 10,000 objects live, minus its idle figures
  *   before any client linked, per object; baseline: the object's descriptor and data as JSON. Goal: under
  *   2 KB per object beyond that (the router-memory goal).
+ *
+ * Every process runs the compiled library, as shipped (see `support/library-entry.ts`).
  */
 import { startMeteredRouter, type MeteredRouter } from "./support/metered-router.js";
 import { startRawRelay, type RawRelay } from "./support/raw-relay.js";

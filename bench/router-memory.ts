@@ -9,6 +9,8 @@
  *   Goal: under 2 KB per object beyond the data (ratio > 0.047).
  * - The router's total RSS with the objects, against its idle RSS plus the data (100 B × count), both
  *   measured in this run.
+ *
+ * Every process runs the compiled library, as shipped (see `support/library-entry.ts`).
  */
 import { startMeteredRouter, type MeteredRouter } from "./support/metered-router.js";
 import { startScaleClient, type ClientMemory, type ScaleClient } from "./support/scale-client.js";

@@ -12,6 +12,8 @@
  * - the time from set to delivery at the observer (round time / updates), and
  * - the router's CPU time per update (its process.cpuUsage over the round / updates).
  * Rounds on the two routers alternate (ABBA), and each figure is the median of the per-pair ratios.
+ *
+ * Every process runs the compiled library, as shipped (see `support/library-entry.ts`).
  */
 import { filter, firstValueFrom } from "rxjs";
 import type { LocalNode, ObjectExpose, Upstream } from "../lib/node-entry.js";
