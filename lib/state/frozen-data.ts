@@ -10,8 +10,13 @@ import type { JsonLimits, JsonValue } from "../descriptor/json-value.js";
  * freezing and measuring a new state built by structural sharing walks only its new parts.
  */
 
-/** Containers whose JSON text is at least this long remember their length (smaller ones re-walk cheaply). */
+/**
+ * Which containers remember their length: those whose JSON text is at least this long, and the elements
+ * of arrays at least LIST_FROM long (rows of a table: the next state shares all but a few). Small data
+ * elsewhere re-walks cheaply and costs no memory to remember.
+ */
 const REMEMBER_FROM = 256;
+const LIST_FROM = 16;
 /** JSON length × 1024 + nesting depth of containers frozen (and validated) here. */
 const known = new WeakMap<object, number>();
 
@@ -42,7 +47,7 @@ function lengthOf(measure: number): number {
 }
 
 /** Returns length × 1024 + depth of `value` (a container `depth` levels deep counts from there). */
-function walk(value: unknown, depth: number, limits: JsonLimits): number {
+function walk(value: unknown, depth: number, limits: JsonLimits, listElement = false): number {
   switch (typeof value) {
     case "string": {
       const length = jsonStringLength(value);
@@ -72,7 +77,7 @@ function walk(value: unknown, depth: number, limits: JsonLimits): number {
   else if (prototype === Object.prototype || prototype === null) measured = walkObject(value as Record<string, unknown>, depth + 1, limits);
   else throw notPlain(prototype as object);
   Object.freeze(value);
-  if (measured >= REMEMBER_FROM * 1024) known.set(value, measured);
+  if (listElement || measured >= REMEMBER_FROM * 1024) known.set(value, measured);
   return measured;
 }
 
@@ -82,11 +87,12 @@ function walkArray(array: unknown[], depth: number, limits: JsonLimits): number 
   let length = n === 0 ? 2 : n + 1;
   let deepest = 0;
   let i = 0;
+  const list = n >= LIST_FROM;
   try {
     for (; i < n; i++) {
       const item = array[i];
       if (item === undefined && !(i in array)) throw hole();
-      const measured = walk(item, depth, limits);
+      const measured = walk(item, depth, limits, list);
       length += Math.floor(measured / 1024);
       if (measured % 1024 > deepest) deepest = measured % 1024;
       if (length > limits.maxLength) throw tooLong(limits);
