@@ -60,6 +60,8 @@ async function serve(options: ChurnOptions, entry: string): Promise<void> {
   const { LocalNode, connect } = await loadHakuban(entry);
   const { filter, firstValueFrom } = await import("rxjs");
   let stopping = false;
+  // Whatever happens to the bench (a crash, a kill), this process does not outlive it.
+  process.once("disconnect", () => process.exit(0));
   process.on("message", () => (stopping = true));
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   for (let cycle = 0; cycle < options.cycles && !stopping; cycle++) {

@@ -70,6 +70,8 @@ async function serve(entry: string): Promise<void> {
   const { LocalNode, listen } = await loadHakuban(entry);
   const node = new LocalNode({ name: "bench-router" });
   const listener = await listen(node, { host: "127.0.0.1", port: 0 });
+  // Whatever happens to the bench (a crash, a kill), this process does not outlive it.
+  process.once("disconnect", () => process.exit(0));
   process.on("message", async (request: Request) => {
     let value: unknown;
     if (request.type === "memory") {

@@ -46,6 +46,8 @@ async function serve(): Promise<void> {
       for (const peer of server.clients) if (peer !== socket) peer.send(data, { binary: isBinary });
     });
   });
+  // Whatever happens to the bench (a crash, a kill), this process does not outlive it.
+  process.once("disconnect", () => process.exit(0));
   process.on("message", () => {
     for (const socket of server.clients) socket.terminate();
     server.close(() => process.disconnect());

@@ -264,6 +264,8 @@ async function serve(transport: ScaleTransport, name: string, entry: string): Pr
   const count = () => {
     if (++delivered % PROGRESS_EVERY === 0) process.send!({ type: "progress", delivered } satisfies Reply);
   };
+  // Whatever happens to the bench (a crash, a kill), this process does not outlive it.
+  process.once("disconnect", () => process.exit(0));
   process.on("message", async ({ id, command }: Request) => {
     try {
       let value: unknown = null;
