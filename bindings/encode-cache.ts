@@ -9,18 +9,23 @@ interface CacheEntry {
 }
 
 /**
- * Remembers the wire bytes of payload objects by identity, so fanning one payload out to many links
- * costs one encode and one compress. Only frozen payloads are remembered: freezing is how a sender says
- * "this object will not change and may go to several links" (the sync layer freezes the states it fans
- * out); everything else, such as one-off control messages, is encoded afresh at no bookkeeping cost.
- * Primitives are encoded every time (they cannot be weak keys). Entries are dropped with their payload
- * objects; one cache may be shared by any number of muxes (an entry made with another codec or
- * compression setting is replaced, never misused).
+ * Remembers the wire bytes of payload objects by identity for the rest of the current tick, so fanning
+ * one payload out to many links (which happens within one synchronous delivery) costs one encode and
+ * one compress. Only frozen payloads are remembered: freezing is how a sender says "this object will not
+ * change and may go to several links" (the sync layer freezes the states it fans out); everything else,
+ * such as one-off control messages, is encoded afresh at no bookkeeping cost. Forgetting at the end of
+ * the tick keeps no object's bytes alive after its frames were written. One cache may be shared by any
+ * number of muxes (an entry made with another codec or compression setting is replaced, never misused).
  */
 export class EncodeCache {
-  readonly #entries = new WeakMap<object, CacheEntry>();
+  readonly #entries = new Map<object, CacheEntry>();
+  #forgetting = false;
+  readonly #forget = (): void => {
+    this.#entries.clear();
+    this.#forgetting = false;
+  };
 
-  /** The wire form of `value` under `codec` and `compression`, encoded on first use. */
+  /** The wire form of `value` under `codec` and `compression`, encoded on first use in this tick. */
   encode(value: unknown, codec: PayloadCodec, compression: CompressionSettings): EncodedPayload {
     if (typeof value !== "object" || value === null || !Object.isFrozen(value)) return encodePayload(value, codec, compression);
     const entry = this.#entries.get(value);
@@ -34,6 +39,10 @@ export class EncodeCache {
     }
     const payload = encodePayload(value, codec, compression);
     this.#entries.set(value, { codec, compression, payload });
+    if (!this.#forgetting) {
+      this.#forgetting = true;
+      queueMicrotask(this.#forget);
+    }
     return payload;
   }
 }

@@ -251,7 +251,7 @@ class ChildObject implements StateSink, Exposer {
   constructor(
     readonly link: DownstreamLink,
     private readonly exchange: Exchange,
-    readonly descriptor: ObjectDescriptor,
+    public descriptor: ObjectDescriptor,
     private readonly session: ObjectSession,
   ) {
     this.id = exchange.nextId();
@@ -267,7 +267,12 @@ class ChildObject implements StateSink, Exposer {
    * session lasts; this is always the live entry, or a detached one while the object does not exist here.
    */
   get entry(): ObjectEntry {
-    return this.exchange.objects.get(this.descriptor.key) ?? (this.detached ??= new ObjectEntry(this.descriptor, []));
+    const live = this.exchange.objects.get(this.descriptor.key);
+    if (live === undefined) return (this.detached ??= new ObjectEntry(this.descriptor, []));
+    this.detached = undefined;
+    // The node's interned descriptor: the one decoded from the child's Open can then be collected.
+    if (this.descriptor !== live.descriptor) this.descriptor = live.descriptor;
+    return live;
   }
 
   // ---- the child's lane (handlers named after the protocol's labels) ------------------------------

@@ -2,7 +2,7 @@ import type { JsonValue } from "../descriptor/json-value.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
 import { frozenDataLength } from "../state/frozen-data.js";
-import { diffJson, patchIsWorthIt } from "./json-patch/index.js";
+import { diffJson, patchIsWorthIt, type PatchOperation } from "./json-patch/index.js";
 import type { WireState } from "./wire-state.js";
 
 /**
@@ -16,8 +16,10 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
     if (base.data === target.data && compareVersions(base.version, target.version) === 0) return flagOf(target);
     let cached = diffs.get(target);
     if (cached !== undefined) for (const entry of cached) if (entry.base === base) return entry.payload;
-    const patch = diffJson(base.data as JsonValue, target.data as JsonValue);
-    const payload = patchIsWorthIt(patch, sizeOf(target)) ? Object.freeze({ ...header(target), b: base.version, p: patch }) : fullOf(target);
+    // A state that arrived as a patch against this very base goes on as that patch: no diff to compute.
+    const derivation = derivations.get(target);
+    const patch = derivation !== undefined && derivation.base === base ? derivation.patch : diffJson(base.data as JsonValue, target.data as JsonValue);
+    const payload = patchIsWorthIt(patch, sizeOf(target)) ? diffOf(target, base, patch) : fullOf(target);
     if (cached === undefined) diffs.set(target, (cached = []));
     if (cached.length >= BASES_PER_STATE) cached.shift();
     cached.push({ base, payload });
@@ -33,21 +35,39 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
 const BASES_PER_STATE = 4;
 const diffs = new WeakMap<ObjectState<unknown>, Array<{ readonly base: ObjectState<unknown>; readonly payload: WireState }>>();
 const fulls = new WeakMap<ObjectState<unknown>, WireState>();
+const derivations = new WeakMap<ObjectState<unknown>, { readonly base: ObjectState<unknown>; readonly patch: readonly PatchOperation[] }>();
 
-function header(state: ObjectState<unknown>): { v: ObjectState<unknown>["version"]; s: boolean; f?: readonly string[] } {
-  return state.format === DEFAULT_FORMAT || (state.format.length === 1 && state.format[0] === "JSON")
-    ? { v: state.version, s: state.synchronized }
-    : { v: state.version, s: state.synchronized, f: state.format };
+/** Records that `state` was made by applying `patch` to `base` (a relay then forwards the patch as is). */
+export function recordDerivation(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: readonly PatchOperation[]): void {
+  derivations.set(state, { base, patch });
+}
+
+// Payloads are written as literals of one fixed shape each (not spread from a header): V8 then gives
+// all payloads of a kind one hidden class, instead of one each.
+
+function isDefaultFormat(state: ObjectState<unknown>): boolean {
+  return state.format === DEFAULT_FORMAT || (state.format.length === 1 && state.format[0] === "JSON");
 }
 
 function flagOf(state: ObjectState<unknown>): WireState {
-  return header(state);
+  return isDefaultFormat(state) ? { v: state.version, s: state.synchronized } : { v: state.version, s: state.synchronized, f: state.format };
+}
+
+function diffOf(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: readonly PatchOperation[]): WireState {
+  return Object.freeze(
+    isDefaultFormat(state)
+      ? { v: state.version, s: state.synchronized, b: base.version, p: patch }
+      : { v: state.version, s: state.synchronized, f: state.format, b: base.version, p: patch },
+  );
 }
 
 function fullOf(state: ObjectState<unknown>): WireState {
   let payload = fulls.get(state);
   if (payload === undefined) {
-    payload = Object.freeze({ ...header(state), d: state.data as JsonValue });
+    const d = state.data as JsonValue;
+    payload = Object.freeze(
+      isDefaultFormat(state) ? { v: state.version, s: state.synchronized, d } : { v: state.version, s: state.synchronized, f: state.format, d },
+    );
     fulls.set(state, payload);
   }
   return payload;

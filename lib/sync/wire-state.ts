@@ -26,19 +26,21 @@ export const wireStateSchema = schema((value): WireState => {
   const f = fieldsOf(value, "State");
   const v = versionField(f, "v");
   const s = booleanField(f, "s", "State");
+  // Literals of fixed shapes (see state-encoding.ts), the format only when it is not the default.
   const format = f.f === undefined ? undefined : formatOf(f.f);
-  const base = { v, s, ...(format === undefined ? {} : { f: format }) };
   if (f.d !== undefined) {
     if (f.p !== undefined || f.b !== undefined) throw new TypeError("State has both data and a patch");
-    return { ...base, d: dataField(f.d) };
+    const d = dataField(f.d);
+    return format === undefined ? { v, s, d } : { v, s, f: format, d };
   }
   if (f.p !== undefined) {
     const b = optionalVersionField(f, "b");
     if (b === undefined) throw new TypeError("State.p needs the base version State.b");
-    return { ...base, b, p: parsePatch(f.p) };
+    const p = parsePatch(f.p);
+    return format === undefined ? { v, s, b, p } : { v, s, f: format, b, p };
   }
   if (f.b !== undefined) throw new TypeError("State.b without a patch");
-  return base;
+  return format === undefined ? { v, s } : { v, s, f: format };
 }, "State");
 
 function formatOf(value: unknown): readonly string[] {

@@ -45,6 +45,18 @@ describe("EncodeCache", () => {
     expect(new TextDecoder().decode(second.bytes)).toContain("2");
   });
 
+  it("forgets at the end of the tick (no bytes kept alive after fan-out)", async () => {
+    const cache = new EncodeCache();
+    const codec = countingCodec();
+    const payload = Object.freeze({ n: 1 });
+    cache.encode(payload, codec, compression);
+    cache.encode(payload, codec, compression);
+    expect(codec.encode).toHaveBeenCalledTimes(1);
+    await Promise.resolve();
+    cache.encode(payload, codec, compression);
+    expect(codec.encode).toHaveBeenCalledTimes(2);
+  });
+
   it("encodes primitives every time", () => {
     const cache = new EncodeCache();
     const codec = countingCodec();

@@ -112,3 +112,15 @@ describe("state sender", () => {
     expect(sent).toEqual([{ v: [5], s: true }]);
   });
 });
+
+describe("relaying", () => {
+  it("forwards a received patch as is when the next peer holds the same base (no diff computed)", () => {
+    const receiver = new StateReceiver(state(1, big(1)));
+    const incoming = encodeState(state(2, big(2)), state(1, big(1)));
+    const held = receiver.held!;
+    const { state: relayed } = receiver.receive(incoming);
+    const outgoing = encodeState(relayed!, held);
+    expect(outgoing.p).toBe(incoming.p);
+    expect(outgoing.b).toEqual([1]);
+  });
+});
