@@ -26,8 +26,8 @@ export class StateSender {
   private latest: ObjectState<unknown> | undefined;
   /** The last state sent: what the receiver will hold once it caught up (the base of the next diff). */
   private sent: ObjectState<unknown> | undefined;
-  /** States sent and not yet acknowledged, oldest first (at most STATE_WINDOW). */
-  private readonly inFlight: ObjectState<unknown>[] = [];
+  /** States sent and not yet acknowledged, oldest first (at most STATE_WINDOW); none while idle. */
+  private inFlight: ObjectState<unknown>[] | undefined;
   private acked: ObjectState<unknown> | undefined;
 
   constructor(private readonly link: StateTransmitter) {}
@@ -38,7 +38,7 @@ export class StateSender {
    * that very version, when only its synchronized flag is sent.
    */
   resume(version: Version | undefined, base: ObjectState<unknown> | undefined): void {
-    this.inFlight.length = 0;
+    this.inFlight = undefined;
     this.acked = undefined;
     if (version !== undefined && base !== undefined && compareVersions(base.version, version) === 0) {
       this.sent = base;
@@ -60,13 +60,17 @@ export class StateSender {
   acknowledged(ack: AckPayload): void {
     const inFlight = this.inFlight;
     const v = ack.v;
-    const index = v === undefined ? -1 : inFlight.findIndex((state) => compareVersions(state.version, v) === 0);
-    if (index >= 0) this.acked = inFlight[index];
-    inFlight.splice(0, index >= 0 ? index + 1 : 1);
+    let index = -1;
+    if (inFlight !== undefined) {
+      if (v !== undefined) for (let i = 0; i < inFlight.length && index < 0; i++) if (compareVersions(inFlight[i]!.version, v) === 0) index = i;
+      if (index >= 0) this.acked = inFlight[index];
+      inFlight.splice(0, index >= 0 ? index + 1 : 1);
+      if (inFlight.length === 0) this.inFlight = undefined; // idle objects keep no array
+    }
     if (ack.resync) {
       // The receiver holds something else: everything in flight was built on a base it lacks.
       this.sent = undefined;
-      inFlight.length = 0;
+      this.inFlight = undefined;
       if (index < 0) this.acked = undefined;
     }
     this.pump();
@@ -79,10 +83,10 @@ export class StateSender {
 
   private pump(): void {
     const latest = this.latest;
-    if (latest === undefined || latest === this.sent || this.inFlight.length >= STATE_WINDOW) return;
+    if (latest === undefined || latest === this.sent || (this.inFlight?.length ?? 0) >= STATE_WINDOW) return;
     const payload = encodeState(latest, this.sent);
     this.sent = latest;
-    this.inFlight.push(latest);
+    (this.inFlight ??= []).push(latest);
     this.link.transmitState(payload);
   }
 }
