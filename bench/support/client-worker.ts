@@ -10,12 +10,12 @@
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WebSocket } from "ws";
-import { LocalNode, connect } from "../../lib/node-entry.js";
 import { applyPatch, type PatchOperation } from "../../lib/sync/json-patch/index.js";
 import type { JsonValue } from "../../lib/index.js";
 import { benchDocument, stampedRow, type BenchDocument } from "./bench-document.js";
 import { forkIpcChild, serveIpc, type IpcChild, type IpcRequest } from "./ipc-child.js";
 import { wallClockMs } from "./latency.js";
+import { hakubanForChild, shareLibraryWithChildren } from "./library-entry.js";
 import { topicObject, type TopicSizes } from "./publisher.js";
 import { FLOOR_ACK_EVERY } from "./ws-floor-server.js";
 
@@ -69,6 +69,7 @@ export async function startClientPool(
   sizes: TopicSizes,
   perProcess = 25,
 ): Promise<ClientPool> {
+  await shareLibraryWithChildren();
   const processes = Math.max(Math.ceil(clients.length / perProcess), Math.min(2, clients.length));
   const shares = Array.from({ length: processes }, (_, p) => clients.filter((_, i) => i % processes === p));
   const started = await Promise.allSettled(
@@ -129,6 +130,7 @@ class Meter {
 
 /** Opens hakuban clients; resolves with a close function once each is connected and holds every topic. */
 async function openHakubanClients(config: WorkerConfig, meter: Meter): Promise<() => Promise<void>> {
+  const { LocalNode, connect } = await hakubanForChild();
   const nodes = config.clients.map((topics, index) => {
     const node = new LocalNode({ name: `bench-observer-${index}` });
     const upstream = connect(node, config.url);

@@ -24,6 +24,19 @@ export function libraryEntry(): Promise<string> {
   return (entry ??= compile());
 }
 
+/**
+ * Makes child processes forked from now on load the same build as libraryEntry() (they read it from
+ * the environment with `hakubanForChild()`).
+ */
+export async function shareLibraryWithChildren(): Promise<void> {
+  process.env.HAKUBAN_LIBRARY_URL ??= await libraryEntry();
+}
+
+/** In a child process: hakuban as the parent chose (the compiled build), else from source. */
+export function hakubanForChild(): Promise<HakubanModule> {
+  return loadHakuban(process.env.HAKUBAN_LIBRARY_URL ?? pathToFileURL(join(root, "lib", "node-entry.ts")).href);
+}
+
 /** Imports hakuban from `url` (an answer of libraryEntry, passed to a child process). */
 export async function loadHakuban(url: string): Promise<HakubanModule> {
   return (await import(url)) as HakubanModule;

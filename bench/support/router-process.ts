@@ -6,6 +6,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { NodeStats } from "../../lib/index.js";
+import { hakubanForChild, shareLibraryWithChildren } from "./library-entry.js";
 
 /** The router's memory, measured in its own process after a full garbage collection. */
 export interface RouterMemory {
@@ -26,6 +27,7 @@ type Reply = { readonly id: number; readonly value: unknown } | { readonly type:
 
 /** Forks a router process and waits until it listens. */
 export async function startRouterProcess(): Promise<RouterProcess> {
+  await shareLibraryWithChildren();
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve"], {
     execArgv: ["--expose-gc", "--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -62,7 +64,7 @@ export async function startRouterProcess(): Promise<RouterProcess> {
 }
 
 async function serve(): Promise<void> {
-  const { LocalNode, listen } = await import("../../lib/node-entry.js");
+  const { LocalNode, listen } = await hakubanForChild();
   const node = new LocalNode({ name: "bench-router" });
   const listener = await listen(node, { host: "127.0.0.1", port: 0 });
   process.on("message", async (request: Request) => {

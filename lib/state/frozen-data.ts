@@ -32,6 +32,13 @@ export function freezeData(value: unknown, limits: JsonLimits, path = "$"): numb
   }
 }
 
+/** Freezes `value` deeply, for JSON already validated elsewhere (stops at what is frozen already). */
+export function freezeDeep(value: unknown): void {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const key in value) freezeDeep((value as Record<string, unknown>)[key]);
+}
+
 /**
  * The length of the JSON text of state data (which freezeData froze: cheap for the containers it
  * remembers). Only for data that is part of a state: anything else it walks gets frozen.

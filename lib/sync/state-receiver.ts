@@ -1,11 +1,8 @@
 import type { JsonValue } from "../descriptor/json-value.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
-import { InvalidJsonError } from "../descriptor/invalid-json-error.js";
-import { freezeData } from "../state/frozen-data.js";
 import { applyPatch, PatchApplyError } from "./json-patch/index.js";
 import { recordDerivation } from "./state-encoding.js";
-import { DATA_LIMITS } from "./wire-schema.js";
 import type { AckPayload } from "./object-session.js";
 import type { WireState } from "./wire-state.js";
 
@@ -33,13 +30,13 @@ export class StateReceiver {
         state = { version: held.version, format: held.format, data: held.data, synchronized: wire.s };
       } else {
         try {
+          // Frozen by applyPatch (only what the patch made is new); values were checked by parsePatch.
           const data = applyPatch(held.data as JsonValue, wire.p);
-          freezeData(data, DATA_LIMITS, "$.d"); // new containers only: the rest is the held state's
           state = { version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data, synchronized: wire.s };
           recordDerivation(state, held, wire.p);
         } catch (error) {
-          // A patch that does not fit, or makes the data too deep or too large: ask for the full state.
-          if (!(error instanceof PatchApplyError) && !(error instanceof InvalidJsonError)) throw error;
+          // A patch that does not fit the held state: ask for the full state.
+          if (!(error instanceof PatchApplyError)) throw error;
         }
       }
     }

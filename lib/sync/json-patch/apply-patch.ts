@@ -1,4 +1,5 @@
 import type { JsonValue } from "../../descriptor/json-value.js";
+import { freezeDeep } from "../../state/frozen-data.js";
 import { escapePointerSegment, pointerSegments } from "./json-pointer.js";
 import { PatchApplyError } from "./patch-apply-error.js";
 import type { PatchOperation } from "./patch-operation.js";
@@ -15,14 +16,16 @@ type Container = JsonValue[] | { [key: string]: JsonValue };
  */
 export function applyPatch(base: JsonValue, patch: readonly PatchOperation[]): JsonValue {
   let root = base;
-  // A single operation (the usual patch) has no later operation to reuse its copies.
-  const copies = patch.length > 1 ? new Set<Container>() : undefined;
+  const copies = new Set<Container>();
   for (let i = 0; i < patch.length; i++) root = applyOperation(root, patch[i]!, i, copies);
+  // Immutable in, immutable out: what this patch made is frozen like the base it shares the rest with.
+  for (const copy of copies) Object.freeze(copy);
+  for (const operation of patch) if (operation.op !== "remove") freezeDeep(operation.value);
   return root;
 }
 
 /** `copies` are the containers this patch already copied: later operations may change them in place. */
-function applyOperation(root: JsonValue, operation: PatchOperation, index: number, copies: Set<Container> | undefined): JsonValue {
+function applyOperation(root: JsonValue, operation: PatchOperation, index: number, copies: Set<Container>): JsonValue {
   const op = operation.op;
   const path = operation.path;
   if (op !== "add" && op !== "remove" && op !== "replace") {
@@ -82,14 +85,14 @@ function applyOperation(root: JsonValue, operation: PatchOperation, index: numbe
  * `value` itself if this patch already copied it, else a shallow copy (kept in `copies`), or undefined
  * when `value` is not a container a path can go into.
  */
-function ownCopy(value: JsonValue, copies: Set<Container> | undefined): Container | undefined {
+function ownCopy(value: JsonValue, copies: Set<Container>): Container | undefined {
   if (typeof value !== "object" || value === null) return undefined;
-  if (copies?.has(value as Container)) return value as Container;
+  if (copies.has(value as Container)) return value as Container;
   let copy: Container;
   if (Array.isArray(value)) copy = value.slice();
   else if (Object.getPrototypeOf(value) === null) copy = Object.assign(Object.create(null) as { [key: string]: JsonValue }, value);
   else copy = { ...(value as { readonly [key: string]: JsonValue }) };
-  copies?.add(copy);
+  copies.add(copy);
   return copy;
 }
 

@@ -74,7 +74,8 @@ describe("applyPatch", () => {
     expect(result.right.list[0]).toBe(base.right.list[0]);
     expect(result.right).not.toBe(base.right);
     expect(result.right.list[1]).not.toBe(base.right.list[1]);
-    expect(Object.isFrozen(result)).toBe(false);
+    expect(Object.isFrozen(result)).toBe(true); // immutable in, immutable out
+    expect(Object.isFrozen(result.right.list)).toBe(true);
     expect(applyPatch(base, [])).toBe(base);
   });
 
