@@ -3,7 +3,10 @@
  * BehaviorSubject.next() in the same run, and the memory an idle observed object costs beyond its data.
  */
 import { BehaviorSubject } from "rxjs";
-import { LocalNode } from "../lib/index.js";
+import { libraryEntry, loadHakuban, type HakubanModule } from "./support/library-entry.js";
+
+/** The library as shipped (compiled), not the TypeScript sources through tsx (see library-entry.ts). */
+let LocalNode: HakubanModule["LocalNode"];
 import type { BenchResult, BenchScenario } from "./result.js";
 
 const OBSERVERS = 4;
@@ -103,6 +106,7 @@ async function memoryOfDataOnly(count: number): Promise<number> {
 const scenario: BenchScenario = {
   name: "local delivery (one node)",
   async run(progress) {
+    ({ LocalNode } = await loadHakuban(await libraryEntry()));
     const n = 200_000;
     progress(`expose.set → ${OBSERVERS} observers, against BehaviorSubject.next → ${OBSERVERS} subscribers`);
     const paired = pairedRates(hakubanRun, subjectRun, n);

@@ -50,6 +50,8 @@ export function nextVersion(latest: Version | undefined, nowMs: number): Version
     throw new InvalidVersionError(`nextVersion needs a clock reading in milliseconds, got ${nowMs}`);
   }
   if (latest === undefined || latest.length === 0 || now > latest[0]!) return [now, 0];
+  const second = latest[1];
+  if (second !== undefined && second < Number.MAX_SAFE_INTEGER) return [latest[0]!, second + 1]; // the usual case
   for (let i = 1; i < latest.length; i++) {
     const component = latest[i]!;
     if (component < Number.MAX_SAFE_INTEGER) {
