@@ -13,7 +13,7 @@
  * Set HAKUBAN_BENCH_ROUTER_CPU_PROF=<dir> to profile the router.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { startBenchRouter } from "./support/bench-router.js";
+import { startRouterProcess } from "./support/router-process.js";
 import { startClientPool, type ClientPool } from "./support/client-worker.js";
 import { alternate, deliveryRate, pairHigherIsBetter, type System } from "./support/paired-systems.js";
 import { floorPublisher, hakubanPublisher, type Publisher } from "./support/publisher.js";
@@ -59,7 +59,7 @@ const scenario: BenchScenario = {
     const sizes = new Map<number, number>(Array.from({ length: OBJECTS }, (_, topic) => [topic, OBJECT_BYTES]));
     const topics = [...sizes.keys()];
     const clients = Array.from({ length: CLIENTS }, (_, i) => topicsOf(i));
-    const router = await startBenchRouter();
+    const router = await startRouterProcess();
     const floorServer = await startFloorServer().catch(async (error: unknown) => {
       await router.stop();
       throw error;

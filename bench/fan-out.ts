@@ -17,7 +17,7 @@
  * Each figure is the median of three alternating rounds (ratio: median of the per-round ratios),
  * after a warm-up. Set HAKUBAN_BENCH_ROUTER_CPU_PROF=<dir> to profile the router.
  */
-import { startBenchRouter } from "./support/bench-router.js";
+import { startRouterProcess } from "./support/router-process.js";
 import { startClientPool } from "./support/client-worker.js";
 import { alternate, deliveryRate, latency, pairHigherIsBetter, pairLowerIsBetter, startPools, type System } from "./support/paired-systems.js";
 import { floorPublisher, hakubanPublisher, type Publisher } from "./support/publisher.js";
@@ -84,7 +84,7 @@ const scenario: BenchScenario = {
   async run(progress) {
     const sizes = new Map<number, number>(SIZES.map((s) => [s.topic, s.bytes]));
     const results: BenchResult[] = [];
-    const router = await startBenchRouter();
+    const router = await startRouterProcess();
     const floorServer = await startFloorServer().catch(async (error: unknown) => {
       await router.stop();
       throw error;

@@ -17,7 +17,7 @@
  *
  * Every process runs the compiled library, as shipped (see `support/library-entry.ts`).
  */
-import { startMeteredRouter, type MeteredRouter } from "./support/metered-router.js";
+import { startRouterProcess, type RouterProcess } from "./support/router-process.js";
 import { startRawRelay, type RawRelay } from "./support/raw-relay.js";
 import { startScaleClient, type ScaleClient, type ScaleTransport } from "./support/scale-client.js";
 import type { BenchResult, BenchScenario } from "./result.js";
@@ -97,10 +97,10 @@ const scenario: BenchScenario = {
   name: "many objects (10,000 under one tag, through a router process)",
   async run(progress) {
     const clients: ScaleClient[] = [];
-    let router: MeteredRouter | undefined;
+    let router: RouterProcess | undefined;
     let relay: RawRelay | undefined;
     try {
-      router = await startMeteredRouter();
+      router = await startRouterProcess();
       relay = await startRawRelay();
       const idle = await router.memory();
       progress(`exposing ${OBJECTS} objects (one object exposer each) and observing their tag, through the router and through the raw relay`);

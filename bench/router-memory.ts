@@ -12,7 +12,7 @@
  *
  * Every process runs the compiled library, as shipped (see `support/library-entry.ts`).
  */
-import { startMeteredRouter, type MeteredRouter } from "./support/metered-router.js";
+import { startRouterProcess, type RouterProcess } from "./support/router-process.js";
 import { startScaleClient, type ClientMemory, type ScaleClient } from "./support/scale-client.js";
 import type { BenchResult, BenchScenario } from "./result.js";
 
@@ -30,9 +30,9 @@ const scenario: BenchScenario = {
   name: "router memory (100,000 observed objects)",
   async run(progress) {
     const clients: ScaleClient[] = [];
-    let router: MeteredRouter | undefined;
+    let router: RouterProcess | undefined;
     try {
-      router = await startMeteredRouter();
+      router = await startRouterProcess();
       const idle = await router.memory();
       const exposer = await startScaleClient("hakuban", "memory-exposer");
       clients.push(exposer);

@@ -18,7 +18,7 @@
  */
 import { startChurnClient, type ChurnClient } from "./support/churn-client.js";
 import { RESUME_TTL_MS } from "../lib/sync/resume-store.js";
-import { startMeteredRouter, type MeteredRouter } from "./support/metered-router.js";
+import { startRouterProcess, type RouterProcess } from "./support/router-process.js";
 import type { BenchResult, BenchScenario } from "./result.js";
 
 /** Seconds of sampling after the warm-up. */
@@ -57,7 +57,7 @@ function thirds(values: readonly number[]): { first: number; last: number } {
 const scenario: BenchScenario = {
   name: `churn soak (${(WARM_UP_MS / 1000).toFixed(0)} s warm-up + ${SECONDS} s sampled)`,
   async run(progress) {
-    let router: MeteredRouter | undefined;
+    let router: RouterProcess | undefined;
     const live = new Set<ChurnClient>();
     let running = true;
     let cycles = 0;
@@ -74,7 +74,7 @@ const scenario: BenchScenario = {
     };
     const workers: Promise<void>[] = [];
     try {
-      router = await startMeteredRouter();
+      router = await startRouterProcess();
       const url = router.url;
       const idle = await router.memory();
       progress(`${WORKERS} churn workers for ${SECONDS} s (warm-up ${(WARM_UP_MS / 1000).toFixed(0)} s), router memory sampled every ${SAMPLE_MS} ms`);

@@ -18,7 +18,7 @@
 import { filter, firstValueFrom } from "rxjs";
 import type { LocalNode, ObjectExpose, Upstream } from "../lib/node-entry.js";
 import { libraryEntry, loadHakuban, type HakubanModule } from "./support/library-entry.js";
-import { startMeteredRouter, type MeteredRouter } from "./support/metered-router.js";
+import { startRouterProcess, type RouterProcess } from "./support/router-process.js";
 import { startScaleClient, type ScaleClient } from "./support/scale-client.js";
 import type { BenchResult, BenchScenario } from "./result.js";
 
@@ -39,7 +39,7 @@ interface Hot {
 /** A router with `others` idle observed objects, and the hot exposer/observer pair linked to it. */
 interface Rig {
   readonly label: string;
-  readonly router: MeteredRouter;
+  readonly router: RouterProcess;
   readonly expose: ObjectExpose<Hot>;
   /** Resolves the pending round trip once the observer sees `target`. */
   waiting: { readonly target: number; readonly resolve: () => void } | undefined;
@@ -57,11 +57,11 @@ interface Started {
   readonly clients: ScaleClient[];
   readonly nodes: LocalNode[];
   readonly upstreams: Upstream[];
-  readonly routers: MeteredRouter[];
+  readonly routers: RouterProcess[];
 }
 
 async function startRig(hakuban: HakubanModule, label: string, others: number, { clients, nodes, upstreams, routers }: Started): Promise<Rig> {
-  const router = await startMeteredRouter();
+  const router = await startRouterProcess();
   routers.push(router);
   const exposer = await startScaleClient("hakuban", `${label}-idle-exposer`);
   clients.push(exposer);

@@ -1,12 +1,16 @@
 /**
  * A hakuban router in its own process, for benchmarks that must measure the router apart from the
  * clients. `startRouterProcess()` forks this file; the child listens on 127.0.0.1 (port 0), reports its
- * URL, and answers `memory` (heap and RSS after a full GC) and `stats` (the node's counts) over IPC.
+ * URL, and answers `memory` (heap and RSS after a full GC), `stats` (the node's counts) and `cpu` (the
+ * CPU time it used, to price an update in router CPU) over IPC. It runs the build of hakuban that
+ * `library-entry.ts` picks (compiled by default), and can run under a profiler (see `profile-flags.ts`:
+ * `HAKUBAN_BENCH_PROFILE=cpu` profiles every router started here).
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { NodeStats } from "../../lib/index.js";
-import { hakubanForChild, shareLibraryWithChildren } from "./library-entry.js";
+import { libraryEntry, loadHakuban } from "./library-entry.js";
+import { profileFlags } from "./profile-flags.js";
 
 /** The router's memory, measured in its own process after a full garbage collection. */
 export interface RouterMemory {
@@ -17,26 +21,29 @@ export interface RouterMemory {
 /** A running router process. */
 export interface RouterProcess {
   readonly url: string;
+  /** RSS and heap after a full GC. */
   memory(): Promise<RouterMemory>;
   stats(): Promise<NodeStats>;
+  /** User + system CPU time the process has used so far, in microseconds. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
-type Request = { readonly id: number; readonly type: "memory" | "stats" | "stop" };
+type Request = { readonly id: number; readonly type: "memory" | "stats" | "cpu" | "stop" };
 type Reply = { readonly id: number; readonly value: unknown } | { readonly type: "ready"; readonly url: string };
 
-/** Forks a router process and waits until it listens. */
+/** Forks a router process (with any profile flags) and waits until it listens. */
 export async function startRouterProcess(): Promise<RouterProcess> {
-  await shareLibraryWithChildren();
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve"], {
-    execArgv: ["--expose-gc", "--import", "tsx"],
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve", await libraryEntry()], {
+    execArgv: ["--expose-gc", ...profileFlags("router"), "--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const pending = new Map<number, (value: unknown) => void>();
   let nextId = 1;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`the router process exited early (code ${code})`)));
+    void exited.then(() => reject(new Error("the router process exited before it listened")));
     child.on("message", (message: Reply) => {
       if ("type" in message) resolve(message.url);
       else pending.get(message.id)?.(message.value);
@@ -55,18 +62,23 @@ export async function startRouterProcess(): Promise<RouterProcess> {
     url,
     memory: () => ask<RouterMemory>("memory"),
     stats: () => ask<NodeStats>("stats"),
+    cpu: () => ask<number>("cpu"),
     async stop() {
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      await ask("stop").catch(() => undefined);
+      if (child.exitCode !== null) return;
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      child.send({ id: 0, type: "stop" } satisfies Request);
       await exited;
+      clearTimeout(timer);
     },
   };
 }
 
-async function serve(): Promise<void> {
-  const { LocalNode, listen } = await hakubanForChild();
+async function serve(entry: string): Promise<void> {
+  const { LocalNode, listen } = await loadHakuban(entry);
   const node = new LocalNode({ name: "bench-router" });
   const listener = await listen(node, { host: "127.0.0.1", port: 0 });
+  // Whatever happens to the bench (a crash, a kill), this process does not outlive it.
+  process.once("disconnect", () => process.exit(0));
   process.on("message", async (request: Request) => {
     let value: unknown;
     if (request.type === "memory") {
@@ -76,18 +88,18 @@ async function serve(): Promise<void> {
       value = { rss, heapUsed } satisfies RouterMemory;
     } else if (request.type === "stats") {
       value = node.stats();
+    } else if (request.type === "cpu") {
+      const { user, system } = process.cpuUsage();
+      value = user + system;
     } else {
       await node.close();
       await listener.close();
-      process.send!({ id: request.id, value: null });
       process.disconnect();
       return;
     }
     process.send!({ id: request.id, value });
   });
-  // The benchmark that forked us is gone (it crashed or was killed): do not linger.
-  process.on("disconnect", () => process.exit(0));
   process.send!({ type: "ready", url: listener.url });
 }
 
-if (process.argv.includes("--serve")) await serve();
+if (process.argv[2] === "--serve") await serve(process.argv[3]!);
