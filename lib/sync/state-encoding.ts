@@ -14,15 +14,14 @@ import type { WireState } from "./wire-state.js";
 export function encodeState(target: ObjectState<unknown>, base: ObjectState<unknown> | undefined): WireState {
   if (base !== undefined) {
     if (base.data === target.data && compareVersions(base.version, target.version) === 0) return flagOf(target);
-    let cached = diffs.get(target);
-    if (cached !== undefined) for (const entry of cached) if (entry.base === base) return entry.payload;
+    const wire = wireOf(target);
+    const diffs = (wire.diffs ??= []);
+    for (const entry of diffs) if (entry.base === base) return entry.payload;
     // A state that arrived as a patch against this very base goes on as that patch: no diff to compute.
-    const derivation = derivations.get(target);
-    const patch = derivation !== undefined && derivation.base === base ? derivation.patch : diffJson(base.data as JsonValue, target.data as JsonValue);
+    const patch = wire.derivedFrom === base ? wire.derivedBy! : diffJson(base.data as JsonValue, target.data as JsonValue);
     const payload = patchIsWorthIt(patch, sizeOf(target)) ? diffOf(target, base, patch) : fullOf(target);
-    if (cached === undefined) diffs.set(target, (cached = []));
-    if (cached.length >= BASES_PER_STATE) cached.shift();
-    cached.push({ base, payload });
+    if (diffs.length >= BASES_PER_STATE) diffs.shift();
+    diffs.push({ base, payload });
     return payload;
   }
   return fullOf(target);
@@ -33,13 +32,27 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
  * different bases; each of those diffs is computed (and encoded) once for all links at that base.
  */
 const BASES_PER_STATE = 4;
-const diffs = new WeakMap<ObjectState<unknown>, Array<{ readonly base: ObjectState<unknown>; readonly payload: WireState }>>();
-const fulls = new WeakMap<ObjectState<unknown>, WireState>();
-const derivations = new WeakMap<ObjectState<unknown>, { readonly base: ObjectState<unknown>; readonly patch: readonly PatchOperation[] }>();
+/** What one state knows of its wire forms: one record per state (a weak map entry costs the GC). */
+interface StateWire {
+  full?: WireState;
+  diffs?: Array<{ readonly base: ObjectState<unknown>; readonly payload: WireState }>;
+  /** The state was made by applying `derivedBy` to `derivedFrom` (a relay forwards that patch as is). */
+  derivedFrom?: ObjectState<unknown>;
+  derivedBy?: readonly PatchOperation[];
+}
+const wires = new WeakMap<ObjectState<unknown>, StateWire>();
+
+function wireOf(state: ObjectState<unknown>): StateWire {
+  let wire = wires.get(state);
+  if (wire === undefined) wires.set(state, (wire = {}));
+  return wire;
+}
 
 /** Records that `state` was made by applying `patch` to `base` (a relay then forwards the patch as is). */
 export function recordDerivation(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: readonly PatchOperation[]): void {
-  derivations.set(state, { base, patch });
+  const wire = wireOf(state);
+  wire.derivedFrom = base;
+  wire.derivedBy = patch;
 }
 
 // Payloads are written as literals of one fixed shape each (not spread from a header): V8 then gives
@@ -62,15 +75,14 @@ function diffOf(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: 
 }
 
 function fullOf(state: ObjectState<unknown>): WireState {
-  let payload = fulls.get(state);
-  if (payload === undefined) {
+  const wire = wireOf(state);
+  if (wire.full === undefined) {
     const d = state.data as JsonValue;
-    payload = Object.freeze(
+    wire.full = Object.freeze(
       isDefaultFormat(state) ? { v: state.version, s: state.synchronized, d } : { v: state.version, s: state.synchronized, f: state.format, d },
     );
-    fulls.set(state, payload);
   }
-  return payload;
+  return wire.full;
 }
 
 /** The state's JSON size: state data is frozen, and its large containers remember their length. */
