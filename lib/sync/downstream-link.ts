@@ -1,7 +1,7 @@
-import { OneEntrySet } from "../node/entry-set.js";
 import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } from "../choreography/index.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { LocalNode } from "../local-node.js";
+import { OneEntrySet } from "../node/entry-set.js";
 import type { Exchange } from "../node/exchange.js";
 import { ObjectEntry } from "../node/object-entry.js";
 import type { Exposer, StateSink, TagSink } from "../node/participants.js";
@@ -100,11 +100,15 @@ export class DownstreamLink {
         this.endpoint.abort(`no keep-alive from ${this.name} for ${silent} ms`),
       );
       const decisions = this.endpoint.lane("decisions");
-      const resumed = resumeStoreOf(this.node).take(hello.resume);
+      // What the child held when it last left, for diffs during its replay (dropped once Sync ends it).
+      let resumed = resumeStoreOf(this.node).take(hello.resume);
       this.endpoint.lane("interests").serve({
         Open: (open, session) => this.opened(open, session as ObjectSession, resumed),
         TagInterest: (interest) => this.tagInterest(interest),
-        Sync: () => decisions.send("Synced", {}),
+        Sync: () => {
+          resumed = undefined;
+          decisions.send("Synced", {});
+        },
         Ping: () => {
           this.keepAlive?.heard();
           decisions.send("Pong", {});
