@@ -165,8 +165,9 @@ class WebSocketCarrier implements Carrier {
 
   #receive(data: unknown): void {
     if (this.#closeReason !== undefined) return;
-    if (data instanceof ArrayBuffer) {
-      this.#inbox.message(new Uint8Array(data));
+    // Not `instanceof`: a socket may hand over buffers of another realm (an iframe, a test sandbox).
+    if (data instanceof ArrayBuffer || Object.prototype.toString.call(data) === "[object ArrayBuffer]") {
+      this.#inbox.message(new Uint8Array(data as ArrayBuffer));
       return;
     }
     const violation = typeof data === "string" ? "sent a text frame" : "sent a message that is not binary";
