@@ -22,23 +22,31 @@ async function bundle(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
+/** What a browser page has that the bundle may use (and nothing of Node: no require, process or Buffer). */
+function browserGlobals(extra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    queueMicrotask,
+    setTimeout,
+    clearTimeout,
+    setInterval,
+    clearInterval,
+    TextEncoder,
+    TextDecoder,
+    AbortController,
+    crypto: globalThis.crypto,
+    performance: globalThis.performance,
+    ...extra,
+  };
+}
+
 describe("the browser build", () => {
   it("bundles for the browser and runs where only browser globals exist", async () => {
     const code = await bundle();
     expect(code).not.toMatch(/require\(["'](node:|fs|net|http|crypto|ws)["']\)/);
     const lines: string[] = [];
-    const browserGlobals = {
+    const context = browserGlobals({
       console: { log: (...args: unknown[]) => lines.push(args.join(" ")), error: (...args: unknown[]) => lines.push(args.join(" ")) },
-      queueMicrotask,
-      setTimeout,
-      clearTimeout,
-      setInterval,
-      clearInterval,
-      TextEncoder,
-      TextDecoder,
-      crypto: globalThis.crypto,
-      performance: globalThis.performance,
-    };
+    });
     runInNewContext(
       `${code}
       const node = new hakuban.LocalNode({ name: "browser" });
@@ -47,7 +55,7 @@ describe("the browser build", () => {
       observe.onChange((state) => console.log("seen " + JSON.stringify(state.data)));
       expose.set({ hello: "browser" });
       console.log("typeof process: " + typeof process + ", typeof Buffer: " + typeof Buffer);`,
-      browserGlobals,
+      context,
     );
     expect(lines).toEqual(['seen {"hello":"browser"}', "typeof process: undefined, typeof Buffer: undefined"]);
   });
@@ -59,22 +67,12 @@ describe("the browser build", () => {
     const counter = parent.object(["ui"], "counter").expose<number>();
     counter.set(41);
     const seen: unknown[] = [];
-    const browser = {
+    const browser = browserGlobals({
       report: (value: unknown) => seen.push(value),
-      queueMicrotask,
-      setTimeout,
-      clearTimeout,
-      setInterval,
-      clearInterval,
-      TextEncoder,
-      TextDecoder,
-      crypto: globalThis.crypto,
-      performance: globalThis.performance,
       console,
-      AbortController,
       WebSocket, // ws implements the browser's WebSocket API; the bundle uses only that
       url: server.url,
-    } as Record<string, unknown>;
+    });
     runInNewContext(
       `${code}
       const node = new hakuban.LocalNode({ name: "tab" });
