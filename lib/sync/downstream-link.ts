@@ -10,6 +10,7 @@ import type { ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
 import { AckCoalescer } from "./ack-coalescer.js";
 import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
+import { leaveLink, sendOrEnd } from "./link-ending.js";
 import type { LinkOptions } from "./link-options.js";
 import type { objectFamily, OpenPayload, TagInterestPayload } from "./messages.js";
 import type { AckPayload } from "./object-session.js";
@@ -65,19 +66,10 @@ export class DownstreamLink {
   /** Says Farewell (the child answers Bye) and waits for the end. */
   async close(reason = "the parent is closing"): Promise<void> {
     this.keepAlive?.stop();
-    if (!this.leaving && this.endpoint.state === "open" && this.name !== undefined) {
-      this.leaving = true;
-      try {
-        this.endpoint.lane("decisions").send("Farewell", { reason });
-      } catch {
-        // already ending: closed settles either way
-      }
-      const timeout = setTimeout(() => this.endpoint.abort("the child did not answer Farewell"), keepAliveTimes(this.options).deadAfterMs);
-      await this.closed;
-      clearTimeout(timeout);
-    } else if (this.endpoint.state === "open") {
-      this.endpoint.abort(reason);
-    }
+    const polite = !this.leaving && this.name !== undefined;
+    this.leaving = true;
+    const farewell = polite ? () => this.endpoint.lane("decisions").send("Farewell", { reason }) : undefined;
+    await leaveLink(this.endpoint, farewell, reason, "the child did not answer Farewell", keepAliveTimes(this.options).deadAfterMs);
     await this.closed;
   }
 
@@ -177,16 +169,9 @@ export class DownstreamLink {
     if (!tag.observed && tag.capacity === 0) this.tags.delete(interest.tag.key);
   }
 
-  /**
-   * @internal Runs a send caused by something else (the exchange, another link, a timer). If this link is
-   * gone the send fails, and that ends this link only: never the operation, or the other link, that caused it.
-   */
+  /** @internal A send caused by something else; see sendOrEnd. */
   guard(send: () => void): void {
-    try {
-      send();
-    } catch (error) {
-      this.endpoint.abort(`a send failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    sendOrEnd(this.endpoint, send);
   }
 
   /** @internal Re-evaluates whether the child should know of `entry`, and tells it. */

@@ -5,6 +5,7 @@ import type { Version } from "../state/version.js";
 import { objectSession } from "./object-session.js";
 import {
   amountField,
+  emptySchema,
   booleanField,
   descriptorField,
   fieldsOf,
@@ -109,16 +110,14 @@ export const Withdraw = message(
   schema((value): { readonly object: ObjectDescriptor } => ({ object: descriptorField(fieldsOf(value, "Withdraw"), "object") }), "Withdraw"),
 );
 
-const empty = (name: string) => schema((value): Record<string, never> => (fieldsOf(value, name), {}), name);
-
 /** Down → Up: end of the interests a (re)connection starts with. */
-export const Sync = message("Sync", empty("Sync"));
+export const Sync = message("Sync", emptySchema("Sync"));
 /** Up → Down: every decision about those interests has been sent; the parent now decides elections. */
-export const Synced = message("Synced", empty("Synced"));
+export const Synced = message("Synced", emptySchema("Synced"));
 /** Down → Up: keep-alive. */
-export const Ping = message("Ping", empty("Ping"));
+export const Ping = message("Ping", emptySchema("Ping"));
 /** Up → Down: keep-alive answer. */
-export const Pong = message("Pong", empty("Pong"));
+export const Pong = message("Pong", emptySchema("Pong"));
 
 const parting = (name: string) =>
   schema((value): { readonly reason: string } => ({ reason: stringField(fieldsOf(value, name), "reason", name, 4096) }), name);

@@ -1,7 +1,7 @@
 import { loop, message, par, route, schema, send, seq } from "../choreography/index.js";
 import type { Version } from "../state/version.js";
 import { wireStateSchema } from "./wire-state.js";
-import { amountField, booleanField, fieldsOf, optionalVersionField } from "./wire-schema.js";
+import { amountField, booleanField, emptySchema, fieldsOf, optionalVersionField } from "./wire-schema.js";
 
 /**
  * The session of one object between a child (Down) and its parent (Up): two lanes, one each way.
@@ -58,7 +58,6 @@ export const Need = message("Need", versionSchema("Need"));
 /** Up → Down: stop sending states up. */
 export const Unneed = message("Unneed", versionSchema("Unneed"));
 
-const emptySchema = (name: string) => schema((value): Record<string, never> => (fieldsOf(value, name), {}), name);
 /** Down → Up: the child has no interest left; ends its lane. */
 export const Close = message("Close", emptySchema("Close"));
 /** Up → Down: answer to Close; ends the session. */

@@ -12,6 +12,7 @@ import type { ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
 import { AckCoalescer } from "./ack-coalescer.js";
 import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
+import { leaveLink, sendOrEnd } from "./link-ending.js";
 import type { LinkOptions } from "./link-options.js";
 import { LinkRefusedError } from "./link-refused-error.js";
 import type { objectFamily } from "./messages.js";
@@ -215,32 +216,15 @@ class Generation {
   /** Sends Bye (unless already leaving) and waits for the end. */
   async leave(reason: string): Promise<void> {
     this.keepAlive?.stop();
-    if (!this.leaving && this.welcomed && this.endpoint.state === "open") {
-      this.leaving = true;
-      try {
-        this.endpoint.lane("interests").send("Bye", { reason });
-      } catch {
-        // already ending
-      }
-      const timeout = setTimeout(() => this.endpoint.abort("the parent did not answer Bye"), keepAliveTimes(this.link.options).deadAfterMs);
-      await this.endpoint.closed;
-      clearTimeout(timeout);
-    } else if (this.endpoint.state === "open") {
-      this.endpoint.abort(reason);
-    }
-    await this.endpoint.closed;
+    const polite = !this.leaving && this.welcomed;
+    this.leaving = true;
+    const bye = polite ? () => this.endpoint.lane("interests").send("Bye", { reason }) : undefined;
+    await leaveLink(this.endpoint, bye, reason, "the parent did not answer Bye", keepAliveTimes(this.link.options).deadAfterMs);
   }
 
-  /**
-   * Runs a send caused by something else (the exchange, a timer, a flush). If the connection is gone the
-   * send fails, and that ends this connection only: never the operation that caused it.
-   */
+  /** A send caused by something else; see sendOrEnd. */
   guard(send: () => void): void {
-    try {
-      send();
-    } catch (error) {
-      this.endpoint.abort(`a send failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    sendOrEnd(this.endpoint, send);
   }
 
   /** The stand-in exposer for `entry` when the parent elected elsewhere; undefined when this node elects. */

@@ -1,3 +1,4 @@
+import { schema, type Schema } from "../choreography/index.js";
 import { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import type { JsonLimits, JsonValue } from "../descriptor/json-value.js";
@@ -30,6 +31,11 @@ export function stringField(fields: Record<string, unknown>, name: string, messa
     throw new TypeError(`${message}.${name} must be a string of at most ${maxLength} characters`);
   }
   return value;
+}
+
+/** The schema of a message that carries nothing (its payload must still be an object). */
+export function emptySchema(message: string): Schema<Record<string, never>> {
+  return schema((value): Record<string, never> => (fieldsOf(value, message), {}), message);
 }
 
 /** A non-negative finite number (capacities, counts). */
