@@ -10,6 +10,7 @@ import { GuardedObservable } from "./events/guarded-observable.js";
 import { ListenerSet } from "./events/listener-set.js";
 import { HakubanError } from "./hakuban-error.js";
 import { Exchange } from "./node/exchange.js";
+import { DEFAULT_DATA_LIMITS } from "./state/frozen-data.js";
 import { tickClock } from "./state/tick-clock.js";
 
 /** Options of a LocalNode. */
@@ -45,8 +46,6 @@ export class NodeClosedError extends HakubanError {
   }
 }
 
-/** Default limits for exposed data: generous, but bounded. */
-const DEFAULT_DATA_LIMITS: JsonLimits = { maxDepth: 64, maxLength: 64 * 1024 * 1024 };
 
 /**
  * A hakuban node: the place where a process exposes and observes objects. On its own it connects the

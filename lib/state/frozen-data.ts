@@ -11,6 +11,12 @@ import type { JsonLimits, JsonValue } from "../descriptor/json-value.js";
  */
 
 /**
+ * Default bounds on object data, wherever it comes from (a node's own `set`, a peer's state or patch):
+ * generous, but bounded.
+ */
+export const DEFAULT_DATA_LIMITS: JsonLimits = Object.freeze({ maxDepth: 64, maxLength: 64 * 1024 * 1024 });
+
+/**
  * Which containers remember their length: those whose JSON text is at least this long, and the elements
  * of arrays at least LIST_FROM long (rows of a table: the next state shares all but a few). Small data
  * elsewhere re-walks cheaply and costs no memory to remember.

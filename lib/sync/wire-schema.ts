@@ -1,9 +1,9 @@
 import { schema, type Schema } from "../choreography/index.js";
 import { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { TagDescriptor } from "../descriptor/tag-descriptor.js";
-import type { JsonLimits, JsonValue } from "../descriptor/json-value.js";
+import type { JsonValue } from "../descriptor/json-value.js";
 import { assertJsonValue } from "../descriptor/json-value.js";
-import { freezeData } from "../state/frozen-data.js";
+import { DEFAULT_DATA_LIMITS, freezeData } from "../state/frozen-data.js";
 import { assertVersion, type Version } from "../state/version.js";
 
 /**
@@ -85,9 +85,6 @@ export function tagField(fields: Record<string, unknown>, name: string): TagDesc
  * limit) and freezes it: it becomes state data as it is (it came fresh from the decoder).
  */
 export function dataField(value: unknown): JsonValue {
-  freezeData(value, DATA_LIMITS, "$.d");
+  freezeData(value, DEFAULT_DATA_LIMITS, "$.d");
   return value as JsonValue;
 }
-
-/** Limits on object data arriving from a peer (the same defaults as a node's own data). */
-export const DATA_LIMITS: JsonLimits = Object.freeze({ maxDepth: 64, maxLength: 64 * 1024 * 1024 });

@@ -1,3 +1,5 @@
+import { DEFAULT_DATA_LIMITS } from "../../state/frozen-data.js";
+
 /** Bounds on a patch received from elsewhere, so hostile or broken peers cannot make a node do unbounded work. */
 export interface PatchLimits {
   /** How many operations a patch may have. */
@@ -8,5 +10,5 @@ export interface PatchLimits {
   readonly maxLength: number;
 }
 
-/** 10,000 operations; depth and length as for object data by default (64 levels, 64 MiB). */
-export const DEFAULT_PATCH_LIMITS: PatchLimits = Object.freeze({ maxOps: 10_000, maxDepth: 64, maxLength: 64 * 1024 * 1024 });
+/** 10,000 operations; depth and length as for object data. */
+export const DEFAULT_PATCH_LIMITS: PatchLimits = Object.freeze({ maxOps: 10_000, ...DEFAULT_DATA_LIMITS });
