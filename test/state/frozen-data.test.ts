@@ -60,3 +60,12 @@ describe("frozen state data", () => {
     }).toThrow(TypeError);
   });
 });
+
+describe("frozen state data limits", () => {
+  it("refuses data whose JSON text is one character over maxLength, also when the outermost value is an object", () => {
+    const value = { key: "x".repeat(10) }; // {"key":"xxxxxxxxxx"} is 20 characters
+    expect(JSON.stringify(value).length).toBe(20);
+    expect(freezeData({ ...value }, { maxDepth: 8, maxLength: 20 })).toBe(20);
+    expect(() => freezeData({ ...value }, { maxDepth: 8, maxLength: 19 })).toThrow(/maxLength/);
+  });
+});
