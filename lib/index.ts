@@ -5,7 +5,8 @@
  *
  * This entry is browser-safe. Node-only parts (WebSocket listener, router) are in `hakuban/node`.
  */
-export { LocalNode, NodeClosedError, type LocalNodeOptions, type NodeError, type NodeStats } from "./local-node.js";
+export { LocalNode, type LocalNodeOptions, type NodeError, type NodeStats } from "./local-node.js";
+export { NodeClosedError } from "./node-closed-error.js";
 export { ObjectDescriptor } from "./descriptor/object-descriptor.js";
 export { TagDescriptor } from "./descriptor/tag-descriptor.js";
 export type { JsonValue, JsonLimits } from "./descriptor/json-value.js";
@@ -15,7 +16,8 @@ export { InvalidDescriptorError } from "./descriptor/invalid-descriptor-error.js
 export type { ObjectState } from "./state/object-state.js";
 export { compareVersions, type Version } from "./state/version.js";
 export { InvalidVersionError } from "./state/invalid-version-error.js";
-export { ObjectContractBuilder, TagContractBuilder, InvalidCapacityError } from "./contracts/contract-builder.js";
+export { ObjectContractBuilder, TagContractBuilder } from "./contracts/contract-builder.js";
+export { InvalidCapacityError } from "./contracts/invalid-capacity-error.js";
 export type { ObjectObserve } from "./contracts/object-observe.js";
 export type { ObjectExpose, ExposeOptions } from "./contracts/object-expose.js";
 export type { TagObserve, TagChange, TagObject } from "./contracts/tag-observe.js";

@@ -8,7 +8,7 @@ import { TagDescriptor } from "./descriptor/tag-descriptor.js";
 import type { ErrorSink } from "./events/error-sink.js";
 import { GuardedObservable } from "./events/guarded-observable.js";
 import { ListenerSet } from "./events/listener-set.js";
-import { HakubanError } from "./hakuban-error.js";
+import { NodeClosedError } from "./node-closed-error.js";
 import { Exchange } from "./node/exchange.js";
 import { DEFAULT_DATA_LIMITS } from "./state/frozen-data.js";
 import { tickClock } from "./state/tick-clock.js";
@@ -38,14 +38,6 @@ export interface NodeStats {
   /** Live subscriptions of every event surface of every contract. */
   readonly subscriptions: number;
 }
-
-/** The node was closed; create a new node. */
-export class NodeClosedError extends HakubanError {
-  constructor(what: string) {
-    super(`${what} was called on a closed LocalNode; create a new LocalNode`);
-  }
-}
-
 
 /**
  * A hakuban node: the place where a process exposes and observes objects. On its own it connects the

@@ -1,6 +1,6 @@
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
-import { HakubanError } from "../hakuban-error.js";
+import { InvalidCapacityError } from "./invalid-capacity-error.js";
 import type { ContractContext, Terminable } from "./contract-context.js";
 import { ObjectExposeContract, type ExposeOptions, type ObjectExpose } from "./object-expose.js";
 import { ObjectObserveContract, type ObjectObserve } from "./object-observe.js";
@@ -9,13 +9,6 @@ import { TagObserveContract, type TagObserve } from "./tag-observe.js";
 
 /** How a builder hands a new contract to its node (which owns it until it terminates). */
 export type Adopt = <C extends Terminable & { readonly subscriptionCount: number }>(create: (context: ContractContext) => C) => C;
-
-/** A capacity was not a positive finite number. */
-export class InvalidCapacityError extends HakubanError {
-  constructor(capacity: unknown) {
-    super(`capacity must be a positive finite number (a relative load-balancing weight), got ${String(capacity)}`);
-  }
-}
 
 function capacityOf(options: ExposeOptions | undefined): number {
   const capacity = options?.capacity ?? 1;

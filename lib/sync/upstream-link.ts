@@ -15,6 +15,7 @@ import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
 import { leaveLink, sendOrEnd } from "./link-ending.js";
 import type { LinkOptions } from "./link-options.js";
 import { LinkRefusedError } from "./link-refused-error.js";
+import { UpstreamAlreadyLinkedError } from "./upstream-already-linked-error.js";
 import type { objectFamily } from "./messages.js";
 import type { AckPayload, VersionPayload } from "./object-session.js";
 import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION } from "./protocol.js";
@@ -23,13 +24,6 @@ import { StateSender } from "./state-sender.js";
 import type { WireState } from "./wire-state.js";
 
 type ObjectSession = Endpoint<FamilyEvents<typeof objectFamily>, "Down">;
-
-/** A node has at most one parent. */
-export class UpstreamAlreadyLinkedError extends HakubanError {
-  constructor(node: string) {
-    super(`node ${node} already has an upstream link; close it before linking the node to another parent`);
-  }
-}
 
 /**
  * The child's side (role Down) of a node's link to its parent. It reports what the node's subtree

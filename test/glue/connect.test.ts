@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SessionMux } from "../../lib/choreography/wire.js";
 import { connect, type Upstream, type UpstreamStatus } from "../../lib/connect.js";
-import { LocalNode, NodeClosedError } from "../../lib/local-node.js";
+import { LocalNode, NodeClosedError } from "../../lib/index.js";
 import { UpstreamExistsError } from "../../lib/upstream-exists-error.js";
 import { type MemoryLink, createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 

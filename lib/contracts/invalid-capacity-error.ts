@@ -1,0 +1,8 @@
+import { HakubanError } from "../hakuban-error.js";
+
+/** A capacity was not a positive finite number. */
+export class InvalidCapacityError extends HakubanError {
+  constructor(capacity: unknown) {
+    super(`capacity must be a positive finite number (a relative load-balancing weight), got ${String(capacity)}`);
+  }
+}
