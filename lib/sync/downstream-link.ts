@@ -324,16 +324,16 @@ class ChildObject implements StateSink, Exposer {
 
   // ---- as an observer -----------------------------------------------------------------------------
 
-  stateChanged(): void {
-    this.pushState();
+  stateChanged(entry: ObjectEntry): void {
+    this.pushState(entry);
   }
 
-  /** Sends the current state down if the child wants it and is not itself its source. */
-  pushState(): void {
+  /** Sends the current state down if the child wants it and is not itself its source (`entry`: the live one, when known). */
+  pushState(entry: ObjectEntry = this.entry): void {
     if (this.ended || this.assignedVia !== undefined) return;
-    const state = this.entry.state;
+    const state = entry.state;
     if (state === undefined) return;
-    if (this.observing || this.link.observesByTag(this.entry)) this.sender.update(state);
+    if (this.observing || this.link.observesByTag(entry)) this.sender.update(state);
   }
 
   // ---- as an exposer candidate --------------------------------------------------------------------
@@ -478,11 +478,11 @@ class ChildTag implements TagSink, Exposer {
 
   objectAdded(entry: ObjectEntry): void {
     this.link.reviewAnnouncement(entry);
-    this.link.sessionFor(entry)?.pushState();
+    this.link.sessionFor(entry)?.pushState(entry);
   }
 
   stateChanged(entry: ObjectEntry): void {
-    this.link.sessionFor(entry)?.pushState();
+    this.link.sessionFor(entry)?.pushState(entry);
   }
 
   objectRemoved(entry: ObjectEntry): void {
