@@ -1,7 +1,7 @@
 import { deflateSync } from "fflate";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CodecError, PhaseInvariant, SessionFault, TransportError } from "../../lib/choreography/errors.js";
-import type { SessionWire } from "../../lib/choreography/wire.js";
+import type { SessionMux, SessionMuxHandlers } from "../../lib/choreography/wire.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { EncodeCache } from "../../bindings/encode-cache.js";
 import { FLAG_COMPRESSED, FLAG_RESET } from "../../bindings/frame-header.js";
@@ -15,23 +15,46 @@ import { frames, message } from "./frames.js";
 /** Lets microtask-driven delivery (batch flush, memory link) run to completion. */
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** Everything a mux handed its consumer, in order. */
 interface Recorder {
-  readonly received: Array<[number, number, unknown]>;
+  /** Messages as [session, lane, label, payload]. */
+  readonly received: Array<[number, number, number, unknown]>;
+  /** Session ends as [session, error]. */
+  readonly ended: Array<[number, Error | undefined]>;
+  /** Every call, in order, for checks that span kinds. */
+  readonly calls: string[];
   closed: boolean;
   error: Error | undefined;
 }
 
-function record(wire: SessionWire): Recorder {
-  const recorder: Recorder = { received: [], closed: false, error: undefined };
-  wire.attach({
-    receive: (lane, label, payload) => recorder.received.push([lane, label, payload]),
-    close: (error) => {
+/** Attaches a recording consumer; `receive` runs after recording (it may throw to refuse the frame). */
+function record(mux: SessionMux, receive?: SessionMuxHandlers["receive"]): Recorder {
+  const recorder: Recorder = { received: [], ended: [], calls: [], closed: false, error: undefined };
+  mux.attach({
+    receive: (session, lane, label, payload) => {
+      expect(recorder.closed).toBe(false);
+      recorder.received.push([session, lane, label, payload]);
+      recorder.calls.push(`receive ${session}`);
+      receive?.(session, lane, label, payload);
+    },
+    sessionEnded: (session, error) => {
+      expect(recorder.closed).toBe(false);
+      recorder.ended.push([session, error]);
+      recorder.calls.push(`ended ${session}`);
+    },
+    closed: (error) => {
       expect(recorder.closed).toBe(false);
       recorder.closed = true;
       recorder.error = error;
+      recorder.calls.push("closed");
     },
   });
   return recorder;
+}
+
+/** The messages of one session as [lane, label, payload]. */
+function of(recorder: Recorder, session: number): Array<[number, number, unknown]> {
+  return recorder.received.filter(([id]) => id === session).map(([, lane, label, payload]) => [lane, label, payload]);
 }
 
 function pair(options: SessionMuxOptions = {}) {
@@ -50,24 +73,22 @@ afterEach(() => {
 });
 
 describe("session mux over a memory carrier", () => {
-  it("delivers interleaved sessions and lanes in order per session", async () => {
+  it("delivers interleaved sessions and lanes in order", async () => {
     const { a, b } = pair();
-    const sent = new Map<number, Array<[number, number, unknown]>>();
-    const senders = [a.open(0), ...[1, 2, 3, 4].map((id) => a.open(id))];
-    const receivers = [b.open(0), ...[1, 2, 3, 4].map((id) => b.open(id))].map(record);
+    const receiver = record(b);
+    const sent: Array<[number, number, number, unknown]> = [];
     for (let step = 0; step < 300; step++) {
       const session = (step * 7) % 5;
       const lane = step % 3;
       const payload = step % 11 === 0 ? records(40) : { step, text: "x".repeat(step % 50) };
-      (senders[session] as SessionWire).send(lane, step, payload);
-      sent.set(session, [...(sent.get(session) ?? []), [lane, step, payload]]);
+      a.send(session, lane, step, payload);
+      sent.push([session, lane, step, payload]);
       if (step % 50 === 0) await settle();
     }
     await settle();
-    receivers.forEach((receiver, session) => {
-      expect(receiver.received).toEqual(sent.get(session));
-      expect(receiver.closed).toBe(false);
-    });
+    expect(receiver.received).toEqual(sent);
+    expect(receiver.ended).toEqual([]);
+    expect(receiver.closed).toBe(false);
     expect(a.stats.compressedFramesOut).toBeGreaterThan(0);
     expect(a.stats.bytesSavedByCompression).toBeGreaterThan(0);
     expect(b.stats.framesIn).toBe(300);
@@ -76,11 +97,8 @@ describe("session mux over a memory carrier", () => {
 
   it("writes the frames sent in one tick as one carrier message", async () => {
     const { link, a, b } = pair();
-    const wire = a.open(0);
-    const other = a.open(9);
-    const receiver = record(b.open(0));
-    record(b.open(9));
-    for (let index = 0; index < 50; index++) (index % 2 ? wire : other).send(0, index, { index });
+    const receiver = record(b);
+    for (let index = 0; index < 50; index++) a.send(index % 2 ? 0 : 9, 0, index, { index });
     expect(link.faults.counters.aToB.messagesSent).toBe(0);
     expect(a.bufferedAmount).toBeGreaterThan(0);
     await settle();
@@ -88,8 +106,9 @@ describe("session mux over a memory carrier", () => {
     expect(a.stats.messagesOut).toBe(1);
     expect(a.stats.framesOut).toBe(50);
     expect(a.bufferedAmount).toBe(0);
-    expect(receiver.received).toHaveLength(25);
-    wire.send(0, 1, null);
+    expect(of(receiver, 0)).toHaveLength(25);
+    expect(of(receiver, 9)).toHaveLength(25);
+    a.send(0, 0, 1, null);
     await settle();
     expect(link.faults.counters.aToB.messagesSent).toBe(2);
     a.close();
@@ -100,12 +119,12 @@ describe("session mux over a memory carrier", () => {
     const codec: PayloadCodec = { name: "counting", encode, decode: jsonCodec.decode };
     const cache = new EncodeCache();
     const links = [pair({ codec, encodeCache: cache }), pair({ codec, encodeCache: cache })];
-    const receivers = links.map(({ b }) => record(b.open(0)));
+    const receivers = links.map(({ b }) => record(b));
     const payload = Object.freeze(records(100));
-    for (const { a } of links) a.open(0).send(0, 1, payload);
+    for (const { a } of links) a.send(0, 0, 1, payload);
     await settle();
     expect(encode).toHaveBeenCalledTimes(1);
-    for (const receiver of receivers) expect(receiver.received).toEqual([[0, 1, payload]]);
+    for (const receiver of receivers) expect(receiver.received).toEqual([[0, 0, 1, payload]]);
     expect(links.map(({ a }) => a.stats.compressedFramesOut)).toEqual([1, 1]);
     for (const { a } of links) a.close();
   });
@@ -114,11 +133,10 @@ describe("session mux over a memory carrier", () => {
     const encode = vi.fn(jsonCodec.encode);
     const codec: PayloadCodec = { name: "counting", encode, decode: jsonCodec.decode };
     const { a, b } = pair({ codec, encodeCache: false });
-    const receiver = record(b.open(0));
-    const wire = a.open(0);
+    const receiver = record(b);
     const payload = { same: true };
-    wire.send(0, 1, payload);
-    wire.send(0, 2, payload);
+    a.send(0, 0, 1, payload);
+    a.send(0, 0, 2, payload);
     await settle();
     expect(encode).toHaveBeenCalledTimes(2);
     expect(receiver.received).toHaveLength(2);
@@ -127,136 +145,153 @@ describe("session mux over a memory carrier", () => {
 
   it("compresses only payloads above the threshold", async () => {
     const { a, b } = pair({ compression: { threshold: 2000 } });
-    const receiver = record(b.open(0));
-    const wire = a.open(0);
-    wire.send(0, 1, records(10));
-    wire.send(0, 2, records(100));
+    const receiver = record(b);
+    a.send(0, 0, 1, records(10));
+    a.send(0, 0, 2, records(100));
     await settle();
     expect(a.stats.compressedFramesOut).toBe(1);
     expect(receiver.received).toEqual([
-      [0, 1, records(10)],
-      [0, 2, records(100)],
+      [0, 0, 1, records(10)],
+      [0, 0, 2, records(100)],
     ]);
     a.close();
   });
 
-  it("holds session 0's messages until it is opened and attached", async () => {
-    const link = createMemoryCarrierPair();
-    const a = createSessionMux(link.a);
-    a.open(0).send(0, 1, "early");
-    const b = createSessionMux(link.b);
+  it("holds frames that arrive before attach and hands them over in order on attach", async () => {
+    const { a, b } = pair();
+    a.send(0, 0, 1, "early");
+    a.send(4, 2, 3, "other session");
+    a.endSession(4, new Error("gone"));
+    a.send(0, 1, 2, "later");
     await settle();
-    const wire = b.open(0);
+    expect(b.stats.framesIn).toBe(4);
+    const receiver = record(b);
+    expect(receiver.calls).toEqual(["receive 0", "receive 4", "ended 4", "receive 0"]);
+    expect(receiver.received).toEqual([
+      [0, 0, 1, "early"],
+      [4, 2, 3, "other session"],
+      [0, 1, 2, "later"],
+    ]);
+    expect(receiver.ended[0]?.[1]?.message).toBe("peer closed session 4: gone");
+    a.send(0, 0, 4, "after attach");
     await settle();
-    const receiver = record(wire);
-    expect(receiver.received).toEqual([[0, 1, "early"]]);
+    expect(of(receiver, 0).at(-1)).toEqual([0, 4, "after attach"]);
     a.close();
   });
 
-  it("delivers the frame after an announcement to the session the announcement opened", async () => {
+  it("hands frames over one by one, so what the consumer learns from one frame applies to the next", async () => {
     const { a, b } = pair();
-    const opened: Recorder[] = [];
-    b.open(0).attach({
-      receive: (_lane, _label, payload) => opened.push(record(b.open(payload as number))),
-      close: () => {},
+    const announced = new Set([0]);
+    const receiver = record(b, (session, _lane, _label, payload) => {
+      if (!announced.has(session)) throw new SessionFault(`session ${session} was never announced`);
+      if (session === 0) announced.add(payload as number);
     });
-    const control = a.open(0);
-    const first = a.open(5);
-    control.send(0, 0, 5);
-    first.send(1, 2, "hello five");
+    a.send(0, 0, 0, 5);
+    a.send(5, 1, 2, "hello five");
     await settle();
-    expect(opened).toHaveLength(1);
-    expect(opened[0]?.received).toEqual([[1, 2, "hello five"]]);
+    expect(b.stats.messagesIn).toBe(1);
+    expect(of(receiver, 5)).toEqual([[1, 2, "hello five"]]);
+    expect(b.closed).toBe(false);
     a.close();
   });
 
-  it("confines a session reset to its session", async () => {
+  it("confines a session's end to that session and tells only the peer", async () => {
     const { a, b } = pair();
-    const [a1, a2] = [a.open(1), a.open(2)];
-    const [b1, b2] = [record(b.open(1)), record(b.open(2))];
-    const a1Closed = record(a1);
-    a1.close(new Error("object went away"));
-    expect(a1Closed.closed).toBe(true);
-    expect(() => a1.send(0, 0, 1)).toThrow(SessionFault);
-    a2.send(0, 0, "still here");
+    const local = record(a);
+    const remote = record(b);
+    a.endSession(1, new Error("object went away"));
+    a.send(2, 0, 0, "still here");
     await settle();
-    expect(b1.error).toBeInstanceOf(SessionFault);
-    expect(b1.error?.message).toBe("peer closed session 1: object went away");
-    expect(b2.closed).toBe(false);
-    expect(b2.received).toEqual([[0, 0, "still here"]]);
+    expect(local.ended).toEqual([]);
+    expect(remote.ended).toHaveLength(1);
+    const [session, error] = remote.ended[0] ?? [];
+    expect(session).toBe(1);
+    expect(error).toBeInstanceOf(SessionFault);
+    expect(error?.message).toBe("peer closed session 1: object went away");
+    expect(remote.received).toEqual([[2, 0, 0, "still here"]]);
     expect(a.closed || b.closed).toBe(false);
     a.close();
   });
 
-  it("ends the peer's session cleanly on a clean close", async () => {
+  it("ends the peer's session cleanly on a clean end", async () => {
     const { a, b } = pair();
-    const remote = record(b.open(3));
-    a.open(3).close();
+    const remote = record(b);
+    a.endSession(3);
     await settle();
-    expect(remote.closed).toBe(true);
-    expect(remote.error).toBeUndefined();
+    expect(remote.ended).toEqual([[3, undefined]]);
     a.close();
   });
 
-  it("drops frames that arrive for a session after it was closed here", async () => {
+  it("keeps nothing per session: frames of an ended or unseen session still reach the consumer", async () => {
     const { a, b } = pair();
-    const a1 = a.open(1);
-    const b1 = b.open(1);
-    const b2 = record(b.open(2));
-    const a2 = a.open(2);
-    record(a1);
-    a1.close(new Error("done here"));
-    b1.send(0, 0, "in flight");
-    a2.send(0, 0, "after");
+    const local = record(a);
+    const remote = record(b);
+    a.endSession(1, new Error("done here"));
+    b.send(1, 0, 0, "in flight");
+    a.send(1, 0, 1, "after the end");
+    a.send(123_456, 0, 0, "never mentioned");
     await settle();
-    expect(a.closed).toBe(false);
-    expect(b.closed).toBe(false);
-    expect(b2.received).toEqual([[0, 0, "after"]]);
+    expect(local.received).toEqual([[1, 0, 0, "in flight"]]);
+    expect(remote.received).toEqual([
+      [1, 0, 1, "after the end"],
+      [123_456, 0, 0, "never mentioned"],
+    ]);
+    expect(a.closed || b.closed).toBe(false);
     a.close();
   });
 
-  it("refuses opening a session twice or reusing an id", () => {
+  it("accepts one consumer only", () => {
     const { a } = pair();
-    a.open(0);
-    expect(() => a.open(0)).toThrow(PhaseInvariant);
-    const wire = a.open(4);
-    expect(() => a.open(4)).toThrow(/already open or was used before/);
-    wire.close();
-    expect(() => a.open(4)).toThrow(PhaseInvariant);
-    expect(() => a.open(-1)).toThrow(RangeError);
-    expect(() => wire.attach({ receive: () => {}, close: () => {} })).not.toThrow();
-    expect(() => wire.attach({ receive: () => {}, close: () => {} })).toThrow(PhaseInvariant);
+    const first = record(a);
+    expect(() => a.attach({ receive: () => {}, sessionEnded: () => {}, closed: () => {} })).toThrow(PhaseInvariant);
+    a.close();
+    expect(first.closed).toBe(true);
+  });
+
+  it("refuses to send payloads over maxFrameBytes and invalid ids", async () => {
+    const { a, b } = pair({ limits: { maxFrameBytes: 100 }, compression: false });
+    const receiver = record(b);
+    expect(() => a.send(0, 0, 0, "x".repeat(200))).toThrow(CodecError);
+    expect(() => a.send(-1, 0, 0, 1)).toThrow(RangeError);
+    expect(() => a.send(0, 1.5, 0, 1)).toThrow(RangeError);
+    expect(() => a.send(0, 0, 2 ** 32, 1)).toThrow(RangeError);
+    expect(() => a.send(0, 0, 0, { n: 1n })).toThrow(CodecError);
+    expect(a.stats.framesOut).toBe(0);
+    a.send(0, 0, 0, "fits");
+    await settle();
+    expect(receiver.received).toEqual([[0, 0, 0, "fits"]]);
     a.close();
   });
 
-  it("refuses to send payloads over maxFrameBytes and invalid lanes", () => {
-    const { a } = pair({ limits: { maxFrameBytes: 100 }, compression: false });
-    const wire = a.open(0);
-    expect(() => wire.send(0, 0, "x".repeat(200))).toThrow(CodecError);
-    expect(() => wire.send(-1, 0, 1)).toThrow(RangeError);
-    expect(() => wire.send(0, 0, { n: 1n })).toThrow(CodecError);
-    wire.send(0, 0, "fits");
+  it("cuts a long reset reason before sending it", async () => {
+    const { a, b } = pair();
+    const remote = record(b);
+    a.endSession(8, new Error("y".repeat(1000)));
+    await settle();
+    expect(remote.ended[0]?.[1]?.message).toBe(`peer closed session 8: ${"y".repeat(200)}…`);
     a.close();
   });
 
-  it("closes every session with a TransportError when the carrier is cut", async () => {
+  it("closes the connection with a TransportError when the carrier is cut", async () => {
     const { link, a, b } = pair();
-    const sessions = [record(a.open(0)), record(a.open(1)), record(a.open(2))];
-    const wire = a.open(3);
+    const local = record(a);
+    const remote = record(b);
     let muxError: Error | undefined;
     a.onClose((error) => {
       muxError = error;
     });
     link.faults.cut("cable pulled");
     await settle();
-    for (const session of sessions) {
-      expect(session.error).toBeInstanceOf(TransportError);
-      expect(session.error?.message).toMatch(/cable pulled/);
+    for (const side of [local, remote]) {
+      expect(side.error).toBeInstanceOf(TransportError);
+      expect(side.error?.message).toMatch(/cable pulled/);
+      expect(side.ended).toEqual([]);
     }
-    expect(muxError).toBeInstanceOf(TransportError);
+    expect(muxError).toBe(local.error);
     expect(a.closed && b.closed).toBe(true);
-    expect(() => wire.send(0, 0, 1)).toThrow(TransportError);
-    expect(() => a.open(7)).toThrow(TransportError);
+    expect(() => a.send(3, 0, 0, 1)).toThrow(TransportError);
+    expect(() => a.endSession(3, new Error("late"))).not.toThrow();
+    expect(a.stats.framesOut).toBe(0);
     let late: Error | undefined;
     a.onClose((error) => {
       late = error;
@@ -266,43 +301,54 @@ describe("session mux over a memory carrier", () => {
 
   it("flushes queued frames before closing, and the peer sees the close", async () => {
     const { a, b } = pair();
-    const remote = record(b.open(0));
-    const local = record(a.open(1));
-    a.open(0).send(0, 9, "bye");
+    const remote = record(b);
+    const local = record(a);
+    a.send(0, 0, 9, "bye");
+    a.close();
     a.close();
     expect(local.closed).toBe(true);
     expect(local.error).toBeUndefined();
     await settle();
-    expect(remote.received).toEqual([[0, 9, "bye"]]);
+    expect(remote.received).toEqual([[0, 0, 9, "bye"]]);
     expect(remote.error).toBeInstanceOf(TransportError);
     expect(b.closed).toBe(true);
   });
 
-  it("ends a session whose consumer throws, and tells the peer", async () => {
+  it("closes the connection with the ChoreographyError a consumer's receive throws, and the peer sees it", async () => {
     const { a, b } = pair();
-    const failure = new Error("consumer broke");
+    const refusal = new SessionFault("session 1 was never announced");
+    const remote = record(b, (session) => {
+      if (session === 1) throw refusal;
+    });
+    const local = record(a);
+    a.send(0, 0, 0, "fine");
+    a.send(1, 0, 0, "refused");
+    a.send(2, 0, 0, "never read");
+    await settle();
+    expect(remote.received.map(([session]) => session)).toEqual([0, 1]);
+    expect(remote.error).toBe(refusal);
+    expect(b.closed).toBe(true);
+    expect(local.error).toBeInstanceOf(TransportError);
+    expect(local.error?.message).toMatch(/protocol violation: session 1 was never announced/);
+  });
+
+  it("closes the connection when a consumer's sessionEnded throws", async () => {
+    const { a, b } = pair();
+    const refusal = new SessionFault("consumer broke");
     let closedWith: Error | undefined;
-    b.open(1).attach({
-      receive: () => {
-        throw failure;
+    b.attach({
+      receive: () => {},
+      sessionEnded: () => {
+        throw refusal;
       },
-      close: (error) => {
+      closed: (error) => {
         closedWith = error;
       },
     });
-    const other = record(b.open(2));
-    const a1 = a.open(1);
-    const remote = record(a1);
-    const a2 = a.open(2);
-    a1.send(0, 0, "boom");
-    a2.send(0, 0, "fine");
+    a.endSession(1);
     await settle();
-    expect(closedWith).toBe(failure);
-    expect(other.received).toEqual([[0, 0, "fine"]]);
-    expect(remote.error).toBeInstanceOf(SessionFault);
-    expect(remote.error?.message).toBe("peer closed session 1: consumer broke");
-    expect(a.closed || b.closed).toBe(false);
-    b.close();
+    expect(closedWith).toBe(refusal);
+    expect(a.closed && b.closed).toBe(true);
   });
 });
 
@@ -313,41 +359,57 @@ describe("session mux against a raw peer", () => {
     return { carrier, mux };
   }
 
-  it("closes the connection when a frame names a session never opened", () => {
+  it("stops reading and closes the connection when the consumer refuses a frame", () => {
     const { carrier, mux } = setup();
-    const sessions = [record(mux.open(0)), record(mux.open(1))];
+    const refused = new SessionFault("the peer sent a frame for session 7, which was never announced");
+    const consumer = record(mux, (session) => {
+      if (session === 7) throw refused;
+    });
     let muxError: Error | undefined;
     mux.onClose((error) => {
       muxError = error;
     });
     carrier.deliver(message({ session: 0, payload: "1" }, { session: 7, payload: "2" }, { session: 1, payload: "3" }));
-    expect(sessions[0]?.received).toEqual([[0, 0, 1]]);
-    expect(sessions[1]?.received).toEqual([]);
-    for (const session of sessions) {
-      expect(session.error).toBeInstanceOf(SessionFault);
-      expect(session.error?.message).toMatch(/session 7, which was never opened/);
-    }
-    expect(muxError).toBe(sessions[0]?.error);
+    carrier.deliver(message({ session: 0, payload: "4" }));
+    expect(consumer.received).toEqual([
+      [0, 0, 0, 1],
+      [7, 0, 0, 2],
+    ]);
+    expect(consumer.error).toBe(refused);
+    expect(muxError).toBe(refused);
+    expect(mux.stats.framesIn).toBe(2);
     expect(carrier.closeReason).toMatch(/^protocol violation: .*session 7/);
+  });
+
+  it("wraps anything else a consumer throws in a CodecError that keeps it as the cause", () => {
+    const { carrier, mux } = setup();
+    const bug = new TypeError("consumer bug");
+    const consumer = record(mux, () => {
+      throw bug;
+    });
+    carrier.deliver(message({ session: 0, payload: "1" }));
+    expect(consumer.error).toBeInstanceOf(CodecError);
+    expect(consumer.error?.cause).toBe(bug);
+    expect(carrier.state).toBe("closed");
   });
 
   it("closes the connection on a malformed batch", () => {
     const { carrier, mux } = setup();
-    const session = record(mux.open(0));
+    const consumer = record(mux);
     carrier.deliver(Uint8Array.of(0x80, 0, 0, 0, 0));
-    expect(session.error).toBeInstanceOf(CodecError);
+    expect(consumer.error).toBeInstanceOf(CodecError);
     expect(mux.closed).toBe(true);
     expect(carrier.closeReason).toMatch(/unknown flag bits/);
   });
 
-  it("closes only the session with an undecodable payload, resetting it at the peer", async () => {
+  it("ends only the session with an undecodable payload, resetting it at the peer", async () => {
     const { carrier, mux } = setup();
-    const bad = record(mux.open(1));
-    const good = record(mux.open(2));
+    const consumer = record(mux);
     carrier.deliver(message({ session: 1, payload: "{not json" }, { session: 2, payload: '"fine"' }, { session: 1, payload: "1" }));
-    expect(bad.error).toBeInstanceOf(CodecError);
-    expect(bad.received).toEqual([]);
-    expect(good.received).toEqual([[0, 0, "fine"]]);
+    expect(consumer.ended).toHaveLength(1);
+    expect(consumer.ended[0]?.[0]).toBe(1);
+    expect(consumer.ended[0]?.[1]).toBeInstanceOf(CodecError);
+    expect(consumer.calls).toEqual(["ended 1", "receive 2", "receive 1"]);
     expect(mux.closed).toBe(false);
     await settle();
     const reset = carrier.sent.flatMap(frames);
@@ -357,57 +419,88 @@ describe("session mux against a raw peer", () => {
     mux.close();
   });
 
-  it("refuses an inflate bomb in one session with a CodecError", () => {
+  it("refuses an inflate bomb in one session with a CodecError", async () => {
     const { carrier, mux } = setup({ limits: { maxInflatedBytes: 64 * 1024 } });
-    const bombed = record(mux.open(1));
-    const good = record(mux.open(2));
+    const consumer = record(mux);
     const stream = deflateSync(new TextEncoder().encode(`"${"a".repeat(10_000_000)}"`), { level: 1 });
     const bomb = new Uint8Array(varUintSize(1000) + stream.length);
     bomb.set(stream, writeVarUint(bomb, 0, 1000));
     carrier.deliver(message({ session: 1, flags: FLAG_COMPRESSED, payload: bomb }, { session: 2, payload: "2" }));
-    expect(bombed.error).toBeInstanceOf(CodecError);
-    expect(bombed.error?.message).toMatch(/inflates to more than its declared 1000 bytes/);
-    expect(good.received).toEqual([[0, 0, 2]]);
+    const [session, error] = consumer.ended[0] ?? [];
+    expect(session).toBe(1);
+    expect(error).toBeInstanceOf(CodecError);
+    expect(error?.message).toMatch(/inflates to more than its declared 1000 bytes/);
+    expect(consumer.received).toEqual([[2, 0, 0, 2]]);
+    await settle();
+    expect(carrier.sent.flatMap(frames)).toMatchObject([{ flags: FLAG_RESET, session: 1 }]);
     mux.close();
   });
 
-  it("refuses a frame over maxFrameBytes in its session and a message over maxMessageBytes on the connection", () => {
+  it("refuses a frame over maxFrameBytes in its session and a message over maxMessageBytes on the connection", async () => {
     const { carrier, mux } = setup({ limits: { maxFrameBytes: 10, maxMessageBytes: 100 } });
-    const session = record(mux.open(1));
-    const other = record(mux.open(2));
+    const consumer = record(mux);
     carrier.deliver(message({ session: 1, payload: `"${"x".repeat(20)}"` }));
-    expect(session.error?.message).toMatch(/exceeds maxFrameBytes \(10\)/);
-    expect(other.closed).toBe(false);
+    expect(consumer.ended).toHaveLength(1);
+    expect(consumer.ended[0]?.[1]).toBeInstanceOf(CodecError);
+    expect(consumer.ended[0]?.[1]?.message).toMatch(/exceeds maxFrameBytes \(10\)/);
+    expect(consumer.closed).toBe(false);
+    await settle();
+    expect(carrier.sent.flatMap(frames)).toMatchObject([{ flags: FLAG_RESET, session: 1 }]);
     carrier.deliver(new Uint8Array(101));
-    expect(other.error?.message).toMatch(/exceeds maxMessageBytes \(100\)/);
+    expect(consumer.error).toBeInstanceOf(CodecError);
+    expect(consumer.error?.message).toMatch(/exceeds maxMessageBytes \(100\)/);
     expect(mux.closed).toBe(true);
   });
 
-  it("ignores resets for sessions it never opened and reports the peer's reason", () => {
+  it("reports a peer's reset for any session id with its reason, without answering it", async () => {
     const { carrier, mux } = setup();
-    const session = record(mux.open(1));
+    const consumer = record(mux);
     carrier.deliver(message({ session: 99, flags: FLAG_RESET, payload: "never announced" }));
-    expect(mux.closed).toBe(false);
-    carrier.deliver(message({ session: 1, flags: FLAG_RESET, payload: "gone" }));
-    expect(session.error?.message).toBe("peer closed session 1: gone");
+    carrier.deliver(message({ session: 1, flags: FLAG_RESET }, { session: 1, flags: FLAG_RESET, payload: "gone" }));
+    expect(consumer.ended.map(([session, error]) => [session, error?.message])).toEqual([
+      [99, "peer closed session 99: never announced"],
+      [1, undefined],
+      [1, "peer closed session 1: gone"],
+    ]);
+    expect(consumer.ended[0]?.[1]).toBeInstanceOf(SessionFault);
+    await settle();
     expect(carrier.sent).toHaveLength(0);
+    expect(mux.closed).toBe(false);
     mux.close();
+  });
+
+  it("sends a decode failure's reset before the consumer attaches, and holds its end until then", async () => {
+    const { carrier, mux } = setup();
+    carrier.deliver(message({ session: 3, payload: "{not json" }, { session: 0, payload: "1" }));
+    await settle();
+    expect(carrier.sent.flatMap(frames)).toMatchObject([{ flags: FLAG_RESET, session: 3 }]);
+    const consumer = record(mux);
+    expect(consumer.calls).toEqual(["ended 3", "receive 0"]);
+    expect(consumer.ended[0]?.[1]).toBeInstanceOf(CodecError);
+    mux.close();
+  });
+
+  it("tells a consumer that attaches after the connection ended", () => {
+    const { carrier, mux } = setup();
+    carrier.closeByPeer("gone early");
+    const consumer = record(mux);
+    expect(consumer.error).toBeInstanceOf(TransportError);
+    expect(consumer.error?.message).toMatch(/gone early/);
   });
 
   it("closes with a TransportError carrying the carrier's failure", () => {
     const { carrier, mux } = setup();
-    const session = record(mux.open(0));
+    const consumer = record(mux);
     const cause = new Error("ECONNRESET");
     carrier.closeByPeer("connection reset", cause);
-    expect(session.error).toBeInstanceOf(TransportError);
-    expect(session.error?.cause).toBe(cause);
+    expect(consumer.error).toBeInstanceOf(TransportError);
+    expect(consumer.error?.cause).toBe(cause);
   });
 
   it("counts traffic and reports buffered bytes", async () => {
     const { carrier, mux } = setup();
-    const wire = mux.open(0);
-    record(wire);
-    wire.send(1, 2, "abc");
+    record(mux);
+    mux.send(0, 1, 2, "abc");
     expect(mux.bufferedAmount).toBe(10);
     carrier.bufferedAmount = 5;
     await settle();
