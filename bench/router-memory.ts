@@ -62,7 +62,9 @@ const scenario: BenchScenario = {
           baseline: { name: "the data", value: DATA_BYTES },
           ratio: DATA_BYTES / (DATA_BYTES + rssBeyond),
           goal: "< 2048 B (ratio > 0.047)",
-          notes: `router RSS after GC: idle ${(idle.rss / MiB).toFixed(1)} MiB, with ${OBJECTS} objects ${(live.rss / MiB).toFixed(1)} MiB`,
+          notes:
+            `router RSS after GC: idle ${(idle.rss / MiB).toFixed(1)} MiB, with ${OBJECTS} objects ${(live.rss / MiB).toFixed(1)} MiB ` +
+            `(V8 heap committed ${(live.heapTotal / MiB).toFixed(1)} MiB, external ${(live.external / MiB).toFixed(1)} MiB)`,
         },
         {
           name: "router-memory/heap per observed object beyond data",

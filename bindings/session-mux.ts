@@ -1,12 +1,6 @@
 import type { Carrier, CarrierCloseEvent } from "../transports/carrier.js";
-import {
-  ChoreographyError,
-  CodecError,
-  PhaseInvariant,
-  SessionFault,
-  TransportError,
-} from "../lib/choreography/errors.js";
-import type { SessionMux, SessionWire, SessionWireHandlers } from "../lib/choreography/wire.js";
+import { ChoreographyError, CodecError, PhaseInvariant, SessionFault, TransportError } from "../lib/choreography/errors.js";
+import type { SessionMux, SessionMuxHandlers } from "../lib/choreography/wire.js";
 import { type CompressionOptions, type CompressionSettings, resolveCompression } from "./compression.js";
 import { type EncodeCache, sharedEncodeCache } from "./encode-cache.js";
 import { FrameBatchWriter, readFrameBatch } from "./frame-batch.js";
@@ -49,11 +43,12 @@ export interface CarrierSessionMux extends SessionMux {
 
 /**
  * Multiplexes sessions and lanes over one carrier: frames sent in one tick go out as one carrier
- * message; inbound frames are validated and dispatched one by one, synchronously, so a session opened
- * while a message is delivered receives the very next frame. Session 0 exists from the start (frames
- * for it are held until `open(0)`). A bad payload closes only its session (CodecError here, a reset at
- * the peer); a malformed message or a frame for a session never opened closes the whole connection.
- * Takes over the carrier: it attaches to it and closes it when the mux closes.
+ * message; inbound frames are validated and handed to the consumer one by one, synchronously, so a
+ * session opened while a message is delivered receives the very next frame (frames that arrive before
+ * the consumer attaches are held). A bad payload ends only its session (a CodecError here, a reset at
+ * the peer); a malformed message, or a frame the consumer refuses (a session never opened), closes the
+ * whole connection. Keeps nothing per session. Takes over the carrier: it attaches to it and closes it
+ * when the mux closes.
  */
 export function createSessionMux(carrier: Carrier, options: SessionMuxOptions = {}): CarrierSessionMux {
   return new Mux(carrier, options);
@@ -67,7 +62,9 @@ const MAX_REASON_BYTES = 4 * MAX_REASON_CHARS;
 const reasonEncoder = new TextEncoder();
 const reasonDecoder = new TextDecoder();
 
-interface HeldMessage {
+/** An inbound frame that came before the consumer attached: a message, or (lane -1) a session's end. */
+interface HeldFrame {
+  readonly session: number;
   readonly lane: number;
   readonly label: number;
   readonly payload: unknown;
@@ -93,11 +90,9 @@ class Mux implements CarrierSessionMux {
   readonly #compression: CompressionSettings;
   readonly #cache: EncodeCache | undefined;
   readonly #writer: FrameBatchWriter;
-  readonly #sessions = new Map<number, Wire>();
-  /** Ids that were open once; late frames for them are dropped (ids are never reused). */
-  readonly #retired = new Set<number>();
-  /** Session 0 until open(0) hands it out. */
-  #unclaimedZero: Wire | undefined;
+  #handlers: SessionMuxHandlers | undefined;
+  /** Frames that came before attach(); made only then. */
+  #held: HeldFrame[] | undefined;
   readonly #closeHandlers: Array<(error: Error | undefined) => void> = [];
   readonly #outHeader: FrameHeader = { flags: 0, session: 0, lane: 0, label: 0, length: 0 };
   #closed = false;
@@ -111,9 +106,6 @@ class Mux implements CarrierSessionMux {
     this.#compression = resolveCompression(options.compression);
     this.#cache = options.encodeCache === false ? undefined : (options.encodeCache ?? sharedEncodeCache);
     this.#writer = new FrameBatchWriter(this.limits.maxMessageBytes, (message) => this.#write(message));
-    const zero = new Wire(this, 0);
-    this.#sessions.set(0, zero);
-    this.#unclaimedZero = zero;
     carrier.attach({
       message: (bytes) => this.#receive(bytes),
       close: (event) => this.#carrierClosed(event),
@@ -128,28 +120,28 @@ class Mux implements CarrierSessionMux {
     return this.#writer.pendingBytes + (this.#carrier.state === "open" ? this.#carrier.bufferedAmount : 0);
   }
 
-  open(session: number): SessionWire {
-    if (!isVarUint(session)) {
-      throw new RangeError(`Session id must be an integer from 0 to 4294967295, got ${session}.`);
+  attach(handlers: SessionMuxHandlers): void {
+    if (this.#handlers !== undefined) {
+      throw new PhaseInvariant(`The connection to ${this.peer} already has a consumer; attach() may be called once.`);
     }
-    if (session === 0 && this.#unclaimedZero !== undefined) {
-      const zero = this.#unclaimedZero;
-      this.#unclaimedZero = undefined;
-      return zero;
+    this.#handlers = handlers;
+    const held = this.#held;
+    this.#held = undefined;
+    // The connection may have ended before attach(): its last frames still count, then `closed` follows.
+    const endedBefore = this.#closed;
+    if (held !== undefined) {
+      for (const frame of held) {
+        try {
+          this.#handOver(frame.session, frame.lane, frame.label, frame.payload);
+        } catch (error) {
+          if (endedBefore) break;
+          this.#violation(error); // tells the consumer `closed`
+          return;
+        }
+        if (this.#closed && !endedBefore) return; // the consumer closed the connection meanwhile
+      }
     }
-    if (this.#closed) {
-      throw new TransportError(`Cannot open session ${session}: the connection to ${this.peer} is closed.`, {
-        cause: this.#closeError,
-      });
-    }
-    if (this.#sessions.has(session) || this.#retired.has(session) || session === 0) {
-      throw new PhaseInvariant(
-        `Cannot open session ${session} on the connection to ${this.peer}: it is already open or was used before; session ids are never reused.`,
-      );
-    }
-    const wire = new Wire(this, session);
-    this.#sessions.set(session, wire);
-    return wire;
+    if (endedBefore) notify(() => handlers.closed(this.#closeError));
   }
 
   close(error?: Error): void {
@@ -162,7 +154,10 @@ class Mux implements CarrierSessionMux {
   }
 
   /** Queues one data frame of session `session`; throws when the connection is gone or the payload is too big. */
-  sendData(session: number, lane: number, label: number, payload: unknown): void {
+  send(session: number, lane: number, label: number, payload: unknown): void {
+    if (!isVarUint(session) || !isVarUint(lane) || !isVarUint(label)) {
+      throw new RangeError(`Session, lane and label must be integers from 0 to 4294967295, got session ${session}, lane ${lane}, label ${label}.`);
+    }
     this.#assertWritable(session);
     const encoded: EncodedPayload =
       this.#cache === undefined
@@ -181,22 +176,12 @@ class Mux implements CarrierSessionMux {
     this.#queue(encoded.compressed ? FLAG_COMPRESSED : 0, session, lane, label, encoded.bytes);
   }
 
-  /** Tells the peer that session `session` ended here (`reason` empty for a clean close), if the connection is up. */
-  sendReset(session: number, reason: string): void {
-    if (this.#closed || this.#carrier.state === "closed") return;
+  /** Tells the peer that session `session` ended here (a reset frame: empty for a clean end, else the reason). */
+  endSession(session: number, error?: Error): void {
+    if (this.#closed || this.#carrier.state === "closed" || !isVarUint(session)) return;
+    const reason = error === undefined ? "" : error.message || error.name;
     const bytes = reasonEncoder.encode(reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason);
     this.#queue(FLAG_RESET, session, 0, 0, bytes);
-  }
-
-  /** A session ended: late frames for it will be dropped. */
-  retire(session: number): void {
-    this.#sessions.delete(session);
-    this.#retired.add(session);
-  }
-
-  /** Why the connection closed, for errors raised by sends afterwards. */
-  get closeError(): Error | undefined {
-    return this.#closeError;
   }
 
   #assertWritable(session: number): void {
@@ -242,50 +227,52 @@ class Mux implements CarrierSessionMux {
     try {
       readFrameBatch(message, this.limits.maxMessageBytes, this.#dispatch);
     } catch (error) {
-      const violation =
-        error instanceof ChoreographyError
-          ? error
-          : new CodecError(`Reading a message from ${this.peer} failed: ${describe(error)}.`, { cause: error });
-      this.#shutdown(violation, `protocol violation: ${violation.message}`);
+      this.#violation(error);
     }
+  }
+
+  /** Closes the connection for something the peer sent that breaks the rules of the connection as a whole. */
+  #violation(error: unknown): void {
+    const violation =
+      error instanceof ChoreographyError ? error : new CodecError(`Reading a message from ${this.peer} failed: ${describe(error)}.`, { cause: error });
+    this.#shutdown(violation, `protocol violation: ${violation.message}`);
   }
 
   /** Handles one inbound frame; returns false once the connection is closed (stop reading). */
   readonly #dispatch = (header: Readonly<FrameHeader>, payload: Uint8Array): boolean => {
     this.stats.framesIn++;
-    const wire = this.#sessions.get(header.session);
-    if (wire === undefined) {
-      if (this.#retired.has(header.session) || (header.flags & FLAG_RESET) !== 0) return true;
-      throw new SessionFault(
-        `Peer ${this.peer} sent a frame for session ${header.session}, which was never opened on this connection ` +
-          "(sessions must be announced before use); closing the connection.",
-      );
-    }
+    const session = header.session;
     if ((header.flags & FLAG_RESET) !== 0) {
       const reason = reasonDecoder.decode(payload.subarray(0, MAX_REASON_BYTES));
-      wire.end(
-        reason === "" ? undefined : new SessionFault(`peer closed session ${header.session}: ${reason}`),
-        false,
-      );
+      this.#handOver(session, -1, 0, reason === "" ? undefined : new SessionFault(`peer closed session ${session}: ${reason}`));
     } else if (payload.length > this.limits.maxFrameBytes) {
-      wire.end(
-        new CodecError(
-          `Frame of ${payload.length} bytes on session ${header.session} exceeds maxFrameBytes (${this.limits.maxFrameBytes}).`,
-        ),
-        true,
-      );
+      this.#sessionFault(session, new CodecError(`Frame of ${payload.length} bytes on session ${session} exceeds maxFrameBytes (${this.limits.maxFrameBytes}).`));
     } else {
       let value: unknown;
       try {
         value = decodePayload(payload, (header.flags & FLAG_COMPRESSED) !== 0, this.#codec, this.limits.maxInflatedBytes);
       } catch (error) {
-        wire.end(error instanceof Error ? error : new CodecError(String(error)), true);
+        this.#sessionFault(session, error instanceof Error ? error : new CodecError(String(error)));
         return !this.#closed;
       }
-      wire.deliver(header.lane, header.label, value);
+      this.#handOver(session, header.lane, header.label, value);
     }
     return !this.#closed;
   };
+
+  /** One session's frame could not be read: that session ends, here and at the peer. */
+  #sessionFault(session: number, error: Error): void {
+    this.endSession(session, error);
+    this.#handOver(session, -1, 0, error);
+  }
+
+  /** Gives the consumer one message (`lane` -1: the end of `session`, `payload` its error), or holds it until attach(). */
+  #handOver(session: number, lane: number, label: number, payload: unknown): void {
+    const handlers = this.#handlers;
+    if (handlers === undefined) (this.#held ??= []).push({ session, lane, label, payload });
+    else if (lane < 0) handlers.sessionEnded(session, payload as Error | undefined);
+    else handlers.receive(session, lane, label, payload);
+  }
 
   #carrierClosed(event: CarrierCloseEvent): void {
     if (this.#closed) return;
@@ -304,96 +291,9 @@ class Mux implements CarrierSessionMux {
     this.#closeError = error;
     this.#writer.discard();
     if (this.#carrier.state === "open") this.#carrier.close(reason);
-    for (const wire of [...this.#sessions.values()]) wire.end(error, false);
-    for (const handler of this.#closeHandlers.splice(0)) notify(() => handler(error));
-  }
-}
-
-/** One session of a Mux, as handed to an endpoint. */
-class Wire implements SessionWire {
-  readonly session: number;
-  readonly #mux: Mux;
-  #handlers: SessionWireHandlers | undefined;
-  /** Messages that came before attach(); made only then (sessions are usually attached at once). */
-  #held: HeldMessage[] | undefined;
-  #closed = false;
-  #closeError: Error | undefined;
-
-  constructor(mux: Mux, session: number) {
-    this.#mux = mux;
-    this.session = session;
-  }
-
-  send(lane: number, label: number, payload: unknown): void {
-    if (this.#closed) {
-      if (this.#mux.closed) {
-        throw new TransportError(
-          `Cannot send on session ${this.session}: the connection to ${this.#mux.peer} is closed.`,
-          { cause: this.#mux.closeError },
-        );
-      }
-      throw new SessionFault(
-        `Cannot send on session ${this.session}: it was closed${this.#closeError === undefined ? "" : ` (${this.#closeError.message})`}.`,
-        { cause: this.#closeError },
-      );
-    }
-    if (!isVarUint(lane) || !isVarUint(label)) {
-      throw new RangeError(`Lane and label must be integers from 0 to 4294967295, got lane ${lane}, label ${label}.`);
-    }
-    this.#mux.sendData(this.session, lane, label, payload);
-  }
-
-  attach(handlers: SessionWireHandlers): void {
-    if (this.#handlers !== undefined) {
-      throw new PhaseInvariant(`Session ${this.session} already has a consumer; attach() may be called once.`);
-    }
-    this.#handlers = handlers;
-    const closedBefore = this.#closed;
-    const held = this.#held ?? [];
-    this.#held = undefined;
-    for (const message of held) {
-      if (this.#closed !== closedBefore) return;
-      if (!this.#handOver(handlers, message.lane, message.label, message.payload)) return;
-    }
-    if (closedBefore) notify(() => handlers.close(this.#closeError));
-  }
-
-  close(error?: Error): void {
-    this.end(error, true);
-  }
-
-  /** One decoded inbound message for this session. */
-  deliver(lane: number, label: number, payload: unknown): void {
-    if (this.#closed) return;
-    if (this.#handlers === undefined) (this.#held ??= []).push({ lane, label, payload });
-    else this.#handOver(this.#handlers, lane, label, payload);
-  }
-
-  /** Ends the session once; `notifyPeer` sends a reset so the peer's side ends too. */
-  end(error: Error | undefined, notifyPeer: boolean): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#closeError = error;
-    this.#mux.retire(this.session);
-    if (notifyPeer) this.#mux.sendReset(this.session, error === undefined ? "" : error.message || error.name);
     const handlers = this.#handlers;
-    if (handlers !== undefined) notify(() => handlers.close(error));
-  }
-
-  /** Gives one message to the consumer; a throwing consumer ends the session with what it threw. */
-  #handOver(handlers: SessionWireHandlers, lane: number, label: number, payload: unknown): boolean {
-    try {
-      handlers.receive(lane, label, payload);
-      return true;
-    } catch (error) {
-      this.end(
-        error instanceof Error
-          ? error
-          : new SessionFault(`The consumer of session ${this.session} threw: ${String(error)}`),
-        true,
-      );
-      return false;
-    }
+    if (handlers !== undefined) notify(() => handlers.closed(error));
+    for (const handler of this.#closeHandlers.splice(0)) notify(() => handler(error));
   }
 }
 

@@ -1,6 +1,5 @@
 import { createSessionMux, type SessionMuxOptions } from "../bindings/session-mux.js";
 import type { Carrier } from "../transports/carrier.js";
-import type { SessionMux } from "./choreography/wire.js";
 import { listenWebSocket, type WebSocketListener } from "../transports/ws-listener.js";
 import type { ConnectionLog } from "./connection-log.js";
 import type { LocalNode } from "./local-node.js";
@@ -59,13 +58,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     }
     log(`accepted ${carrier.peer}`, "info");
     const mux = createSessionMux(carrier, options.mux);
-    const link: DownstreamLink = new DownstreamLink(
-      node,
-      onHandshakeAnswer(mux, () => {
-        if (link.peerName !== undefined) log(`child "${link.peerName}" linked (${carrier.peer})`, "info");
-      }),
-      options,
-    );
+    const link = new DownstreamLink(node, mux, options, (name) => log(`child "${name}" linked (${carrier.peer})`, "info"));
     links.add(link);
     const helloTimer = setTimeout(() => {
       if (link.peerName === undefined) void link.close(`no Hello within ${helloTimeoutMs} ms`);
@@ -112,33 +105,4 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
   }
   log(`listening on ${server.url}`, "info");
   return listener;
-}
-
-/**
- * Calls `answered` once, when the parent sends its first message on session 0: the answer to the
- * child's Hello (Welcome, or Refuse), sent right after the link learned the child's name. This is how
- * the listener logs a child's name as it arrives; the link itself reports only how it ended.
- */
-function onHandshakeAnswer(mux: SessionMux, answered: () => void): SessionMux {
-  return {
-    open(session) {
-      const wire = mux.open(session);
-      if (session !== 0) return wire;
-      let pending = true;
-      return {
-        session: wire.session,
-        send(lane, label, payload) {
-          if (pending) {
-            pending = false;
-            answered();
-          }
-          wire.send(lane, label, payload);
-        },
-        attach: (handlers) => wire.attach(handlers),
-        close: (error) => wire.close(error),
-      };
-    },
-    close: (error) => mux.close(error),
-    onClose: (handler) => mux.onClose(handler),
-  };
 }

@@ -16,6 +16,10 @@ import { profileFlags } from "./profile-flags.js";
 export interface RouterMemory {
   readonly rss: number;
   readonly heapUsed: number;
+  /** V8 heap committed (used or not). */
+  readonly heapTotal: number;
+  /** Memory of ArrayBuffers and other objects outside the V8 heap. */
+  readonly external: number;
 }
 
 /** A running router process. */
@@ -84,8 +88,8 @@ async function serve(entry: string): Promise<void> {
     if (request.type === "memory") {
       globalThis.gc?.();
       globalThis.gc?.();
-      const { rss, heapUsed } = process.memoryUsage();
-      value = { rss, heapUsed } satisfies RouterMemory;
+      const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+      value = { rss, heapUsed, heapTotal, external } satisfies RouterMemory;
     } else if (request.type === "stats") {
       value = node.stats();
     } else if (request.type === "cpu") {

@@ -125,8 +125,8 @@ async function serve(): Promise<void> {
       if (request.type !== "memory") throw new Error(`unknown request ${request.type}`);
       globalThis.gc?.();
       globalThis.gc?.();
-      const { rss, heapUsed } = process.memoryUsage();
-      return { rss, heapUsed } satisfies RouterMemory;
+      const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+      return { rss, heapUsed, heapTotal, external } satisfies RouterMemory;
     },
     async () => {
       for (const client of server.clients) client.terminate();

@@ -2,22 +2,22 @@
  * Endpoints: one role's live side of one session. Every inbound message is checked against the
  * steps the role program enables in its lane, validated with its schema and only then delivered;
  * every send must be a permitted step. The first fault ends the session (and its sub-sessions),
- * rejects every pending operation on every lane and closes the session wire with that error.
+ * rejects every pending operation on every lane and tells the peer, through the mux, why.
  */
 import { AffineViolation, ChoreographyError, LabelMismatch, PhaseInvariant, SchemaMismatch, SessionFault, TransportError } from "./errors.js";
 import type { Event } from "./global.js";
+import { Connection } from "./connection.js";
 import { Lane } from "./lane.js";
+import { LaneInbox, pending, rejected } from "./lane-inbox.js";
 import type { Handlers, OfferOf, RecvLabel, RecvPayload, SendLabel, SendPayload, SentBy, SessionHandler, SessionOf } from "./endpoint-types.js";
 import type { MessageSpec, MessageWithLabel } from "./message.js";
 import { END, FORK, RECV, SEND, type RoleProgram } from "./role-program.js";
 import type { Family } from "./session-family.js";
 import { TAP_CLOSE, TAP_FAULT, TAP_OPEN, TAP_RECV, TAP_ROUTE, TAP_SEND, TapRing } from "./tap-ring.js";
-import type { SessionMux, SessionWire, SessionWireHandlers } from "./wire.js";
+import type { SessionMux } from "./wire.js";
 
 /** Options for createEndpoint. */
 export interface EndpointOptions {
-  /** Session id of this endpoint on the mux (default 0, the connection's first session). */
-  readonly session?: number;
   /** Where to record events; shared by every sub-session. Default: a new 256-entry ring; null: no recording. */
   readonly tap?: TapRing | null;
   /**
@@ -27,89 +27,92 @@ export interface EndpointOptions {
   readonly checkOutbound?: boolean;
 }
 
-/** What the sessions of one connection share. */
-interface Connection {
-  readonly mux: SessionMux;
-  readonly sessions: Map<number, Endpoint>;
-  readonly tap: TapRing | null;
-  readonly checkOutbound: boolean;
-}
-
 /** "open" while running; "done" after a clean end; "faulted" after the first fault. */
 export type EndpointStatus = "open" | "done" | "faulted";
 
 type AnySessionHandler = (session: Endpoint, announcement: unknown) => void;
+type ServeHandler = (this: unknown, payload: unknown, session: unknown) => void;
+/** What the application uses a lane with: serve() handlers, or the inbox of recv()/offer(). */
+type LaneUse = LaneInbox | Readonly<Record<string, unknown>>;
+
+/** Something told when a session ends: a function, or an object with `sessionEnded` (no closure per session). */
+export type SessionEndListener = ((error: Error | undefined) => void) | { sessionEnded(error: Error | undefined): void };
 
 /**
- * Starts role `program.role` of a protocol on session `options.session` (default 0) of `mux`.
- * The program must talk to a single peer: a connection joins exactly two parties.
+ * What most sessions never need, made on first use: a connection may carry very many sessions, and
+ * each would otherwise pay for these fields.
+ */
+class Extras {
+  fault: Error | undefined = undefined;
+  /** Sub-sessions this session announced or was announced, still open. */
+  children = 0;
+  sessionHandlers: Map<string, AnySessionHandler> | undefined = undefined;
+  closedPromise: Promise<Error | undefined> | undefined = undefined;
+  resolveClosed: ((error: Error | undefined) => void) | undefined = undefined;
+  endListeners: SessionEndListener[] | undefined = undefined;
+}
+
+/**
+ * Starts role `program.role` of a protocol on session 0 of `mux`, and takes over the mux: its other
+ * sessions are the sub-sessions this one announces or is announced. The program must talk to a single
+ * peer: a connection joins exactly two parties.
  */
 export function createEndpoint<E extends Event, R extends string>(program: RoleProgram<E, R>, mux: SessionMux, options: EndpointOptions = {}): Endpoint<E, R> {
   if (program.peers.length > 1) {
     throw new PhaseInvariant(`role ${program.role} talks to ${program.peers.join(" and ")}; an endpoint runs over one connection, so its program may have one peer only`);
   }
-  const session = options.session ?? 0;
-  const connection: Connection = {
-    mux,
-    sessions: new Map(),
-    tap: options.tap === undefined ? new TapRing() : options.tap,
-    checkOutbound: options.checkOutbound ?? true,
-  };
-  return new Endpoint(program, connection, mux.open(session), undefined);
+  const connection = new Connection(mux, options.tap === undefined ? new TapRing() : options.tap, options.checkOutbound ?? true);
+  const endpoint = new Endpoint(program, connection, 0, undefined);
+  connection.admit(endpoint as unknown as Endpoint, false);
+  mux.attach(connection);
+  return endpoint;
 }
 
 /** One role's side of one session: lanes, sub-sessions and the session's end. */
 export class Endpoint<E extends Event = Event, R extends string = string> {
-  /** The session id on the connection. */
-  readonly session: number;
   private status: EndpointStatus = "open";
-  private faultError: Error | undefined = undefined;
-  private readonly lanes: Lane<E, R>[];
-  // What follows is made on first use: a connection may carry many sessions, most of which never
-  // announce sub-sessions or get awaited, and each would otherwise cost these.
-  private children: Set<Endpoint> | undefined;
-  private sessionHandlers: Map<string, AnySessionHandler> | undefined;
-  private closedPromise: Promise<Error | undefined> | undefined;
-  private resolveClosed: ((error: Error | undefined) => void) | undefined;
-  private endCallbacks: ((error: Error | undefined) => void) | ((error: Error | undefined) => void)[] | undefined;
+  /** Per lane, its state in the role program (-1 before the lane first starts). */
+  private readonly states: number[];
+  /** Per lane, what the application uses it with; made when a lane is first served or receives unasked. */
+  private uses: (LaneUse | undefined)[] | undefined = undefined;
+  private extras: Extras | undefined = undefined;
 
   /** @internal Use createEndpoint(); sub-session endpoints are made by their announcements. */
   constructor(
     /** The role program this endpoint runs. */
     readonly program: RoleProgram<E, R>,
     private readonly connection: Connection,
-    private readonly wire: SessionWire,
+    /** The session id on the connection. */
+    readonly session: number,
     private readonly parent: Endpoint | undefined,
   ) {
-    this.session = wire.session;
-    this.lanes = program.lanes.map((info) => new Lane(this, info.id));
-    connection.sessions.set(this.session, this as unknown as Endpoint);
-    this.advance(this.lanes[0]!, program.start);
-    wire.attach(new WireHandlers(this as unknown as Endpoint));
+    const states = new Array<number>(program.lanes.length);
+    for (let i = 0; i < states.length; i++) states[i] = -1;
+    this.states = states;
+    this.advance(0, program.start);
   }
 
   /** Resolves when the session ends: undefined for a clean end, or the fault that ended it. Never rejects. */
   get closed(): Promise<Error | undefined> {
-    if (this.closedPromise === undefined) {
-      this.closedPromise =
-        this.status === "open" ? new Promise((resolve) => (this.resolveClosed = resolve)) : Promise.resolve(this.faultError);
+    const extras = (this.extras ??= new Extras());
+    if (extras.closedPromise === undefined) {
+      extras.closedPromise =
+        this.status === "open" ? new Promise((resolve) => (extras.resolveClosed = resolve)) : Promise.resolve(extras.fault);
     }
-    return this.closedPromise;
+    return extras.closedPromise;
   }
 
   /**
-   * Calls `callback` once when the session ends, with the fault or undefined for a clean end (at once
-   * if it already has). Cheaper than `closed` where a connection carries many sessions.
+   * Tells `listener` once when the session ends, with the fault or undefined for a clean end (at once
+   * if it already has). Cheaper than `closed` where a connection carries many sessions; an object with a
+   * `sessionEnded` method saves a closure per session.
    */
-  onEnd(callback: (error: Error | undefined) => void): void {
+  onEnd(listener: SessionEndListener): void {
     if (this.status !== "open") {
-      callback(this.faultError);
+      tell(listener, this.fault);
       return;
     }
-    const callbacks = this.endCallbacks;
-    if (callbacks === undefined) this.endCallbacks = callback;
-    else if (typeof callbacks === "function") this.endCallbacks = [callbacks, callback];
-    else callbacks.push(callback);
+    ((this.extras ??= new Extras()).endListeners ??= []).push(listener);
   }
 
   /** The role this endpoint plays. */
@@ -129,34 +132,34 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
 
   /** The fault that ended the session, if one did. */
   get fault(): Error | undefined {
-    return this.faultError;
+    return this.extras?.fault;
   }
 
   /** A lane by id (0 is the main lane) or by the name given in `par({ name: ... })`. */
   lane(lane: number | string): Lane<E, R> {
     const id = this.program.laneId(lane);
-    if (id < 0) throw new PhaseInvariant(`${this.program.name} has no lane ${JSON.stringify(lane)}; it has lanes 0..${this.lanes.length - 1}`);
-    return this.lanes[id]!;
+    if (id < 0) throw new PhaseInvariant(`${this.program.name} has no lane ${JSON.stringify(lane)}; it has lanes 0..${this.states.length - 1}`);
+    return new Lane(this, id);
   }
 
   /** Sends on lane 0; see Lane.send. */
   send<L extends SendLabel<E, R>>(label: L, payload: SendPayload<E, R, L>): SessionOf<MessageWithLabel<SentBy<E, R>, L>, R> {
-    return this.lanes[0]!.send(label, payload);
+    return this.sendOn(0, label, payload) as SessionOf<MessageWithLabel<SentBy<E, R>, L>, R>;
   }
 
   /** Receives on lane 0; see Lane.recv. */
   recv<L extends RecvLabel<E, R>>(label: L): Promise<RecvPayload<E, R, L>> {
-    return this.lanes[0]!.recv(label);
+    return this.take(0, label) as Promise<RecvPayload<E, R, L>>;
   }
 
   /** Offers on lane 0; see Lane.offer. */
   offer(): Promise<OfferOf<E, R>> {
-    return this.lanes[0]!.offer();
+    return this.take(0, undefined) as Promise<OfferOf<E, R>>;
   }
 
   /** Serves lane 0; see Lane.serve. */
   serve(handlers: Handlers<E, R>): void {
-    this.lanes[0]!.serve(handlers);
+    this.serveLane(0, handlers as Readonly<Record<string, unknown>>);
   }
 
   /**
@@ -168,7 +171,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
       throw this.fail(new PhaseInvariant(`onSession: family "${family.name}" is not announced by this protocol`));
     }
     const h = handler as unknown as AnySessionHandler;
-    const handlers = (this.sessionHandlers ??= new Map());
+    const handlers = ((this.extras ??= new Extras()).sessionHandlers ??= new Map());
     handlers.set(family.name, h);
     return () => {
       if (handlers.get(family.name) === h) handlers.delete(family.name);
@@ -187,7 +190,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   close(): void {
     if (this.status !== "open") return;
     if (!this.canEnd()) throw this.fail(new PhaseInvariant(`close() on session ${this.session} while ${this.pendingWork()}; use abort() to end a session early`));
-    this.finish("closed by the application");
+    this.finish("closed by the application", true);
   }
 
   /** Ends the session now with a SessionFault (the peer is told through the wire). */
@@ -202,76 +205,151 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
 
   /** @internal The error for an operation attempted after the session ended (not itself a new fault). */
   afterEnd(op: string): PhaseInvariant {
-    const how = this.fault === undefined ? "cleanly" : `with ${this.fault.name}: ${this.fault.message}`;
-    return new PhaseInvariant(`${op} on session ${this.session} (${this.program.role}) after it ended ${how}`, { cause: this.fault });
+    const fault = this.fault;
+    const how = fault === undefined ? "cleanly" : `with ${fault.name}: ${fault.message}`;
+    return new PhaseInvariant(`${op} on session ${this.session} (${this.program.role}) after it ended ${how}`, { cause: fault });
   }
 
-  /** @internal Ends the session with `error` if it is still open; returns `error` for throwing. */
-  fail(error: Error): Error {
+  /** @internal Ends the session with `error` if it is still open, telling the peer; returns `error` for throwing. */
+  fail(error: Error, tellPeer = true): Error {
     if (this.status !== "open") return error;
     this.status = "faulted";
-    this.faultError = error;
+    (this.extras ??= new Extras()).fault = error;
     this.connection.tap?.record(TAP_FAULT, this.session, -1, this.program.role, "", `${error.name}: ${error.message}`);
     this.teardown(error, true);
-    try {
-      this.wire.close(error);
-    } catch {
-      // The wire is gone already; the fault stands.
-    }
+    if (tellPeer) this.connection.mux.endSession(this.session, error);
     this.settleClosed(error);
     return error;
   }
 
-  /** @internal Sends `label` on `lane`: the whole step check, announcement, advance and wire send. */
-  sendOn(lane: Lane<E, R>, label: string, payload: unknown): unknown {
+  /** @internal Whether lane `lane` reached its end. */
+  laneFinished(lane: number): boolean {
+    const s = this.states[lane]!;
+    return s >= 0 && this.program.kinds[s] === END;
+  }
+
+  /** @internal Sends `label` on lane `laneId`: the whole step check, announcement, advance and wire send. */
+  sendOn(laneId: number, label: string, payload: unknown): unknown {
     if (this.status !== "open") throw this.afterEnd(`send(${label})`);
     const program = this.program;
     const id = program.catalog.ids.get(label);
     if (id === undefined) throw this.fail(new LabelMismatch(`send(${label}): "${label}" is not a label of this protocol`));
-    if (lane.backlog > 0) {
+    const use = this.uses?.[laneId];
+    if (use instanceof LaneInbox && use.backlog > 0) {
       throw this.fail(
-        new PhaseInvariant(`send(${label}) on ${this.where(lane.id)} while ${lane.backlog} received message(s) there are not taken yet (next: ${lane.nextLabel()}); recv() them first`),
+        new PhaseInvariant(`send(${label}) on ${this.where(laneId)} while ${use.backlog} received message(s) there are not taken yet (next: ${use.nextLabel(this as unknown as Endpoint)}); recv() them first`),
       );
     }
-    const state = lane.state;
+    const state = this.states[laneId]!;
     const kind = state < 0 ? 0 : program.kinds[state];
-    if (kind !== SEND) throw this.fail(new PhaseInvariant(`send(${label}) on ${this.where(lane.id)}, but ${this.laneStatus(lane)}`));
+    if (kind !== SEND) throw this.fail(new PhaseInvariant(`send(${label}) on ${this.where(laneId)}, but ${this.laneStatus(laneId)}`));
     const slot = state * program.labelCount + id;
     const next = program.next[slot]!;
-    if (next < 0) throw this.fail(new LabelMismatch(`send(${label}) on ${this.where(lane.id)}, but ${program.role} is expected ${program.describeState(state)}`));
+    if (next < 0) throw this.fail(new LabelMismatch(`send(${label}) on ${this.where(laneId)}, but ${program.role} is expected ${program.describeState(state)}`));
     const spec = program.catalog.specs[id]!;
     let value = payload;
     if (this.connection.checkOutbound) {
       try {
         value = spec.schema.parse(payload);
       } catch (error) {
-        throw this.fail(this.schemaFault("sent", spec, lane.id, error));
+        throw this.fail(this.schemaFault("sent", spec, laneId, error));
       }
     }
     let sub: Endpoint | undefined;
     if (spec.opens !== undefined) {
-      sub = this.openSubSession(spec, value, lane.id);
-      if (sub === undefined) throw this.faultError!;
+      sub = this.openSubSession(spec, value, laneId, false);
+      if (sub === undefined) throw this.fault!;
     }
-    this.record(TAP_SEND, lane.id, spec.label, slot);
-    const complete = this.advance(lane, next);
+    this.record(TAP_SEND, laneId, spec.label, slot);
+    const complete = this.advance(laneId, next);
     try {
-      this.wire.send(lane.id, id, value);
+      this.connection.mux.send(this.session, laneId, id, value);
     } catch (error) {
-      throw this.fail(error instanceof ChoreographyError ? error : new TransportError(`sending ${label} on ${this.where(lane.id)} failed: ${String(error)}`, { cause: error }));
+      throw this.fail(error instanceof ChoreographyError ? error : new TransportError(`sending ${label} on ${this.where(laneId)} failed: ${String(error)}`, { cause: error }));
     }
-    if (complete) this.finish("protocol complete");
+    if (complete) this.finish("protocol complete", true);
     return sub;
   }
 
-  /** Inbound message from the wire: checked against the lane's enabled steps before anything else. */
+  /** @internal recv() (`label`) or offer() (undefined) on lane `laneId`. */
+  take(laneId: number, label: string | undefined): Promise<unknown> {
+    const op = label === undefined ? "offer()" : `recv(${label})`;
+    if (this.status === "faulted") return rejected(this.afterEnd(op));
+    const use = this.uses?.[laneId];
+    if (use !== undefined && !(use instanceof LaneInbox)) {
+      return rejected(this.fail(new PhaseInvariant(`${op} on ${this.where(laneId)}, which is served by serve() handlers`)));
+    }
+    if (use !== undefined && use.offered !== null) {
+      return rejected(this.fail(new PhaseInvariant(`${op} on ${this.where(laneId)} before the offered ${use.offered.label} was committed with branch.recv()`)));
+    }
+    const program = this.program;
+    const id = label === undefined ? -1 : program.catalog.ids.get(label);
+    if (id === undefined) return rejected(this.fail(new LabelMismatch(`${op}: "${label}" is not a label of this protocol`)));
+    if (use !== undefined && use.size > 0) {
+      return pending((resolve, reject) => use.settle({ label: id, resolve, reject }, this as unknown as Endpoint, laneId));
+    }
+    if (this.status === "done") return rejected(this.afterEnd(op));
+    if (use !== undefined && use.waiter !== null) {
+      return rejected(this.fail(new PhaseInvariant(`${op} on ${this.where(laneId)} while another recv()/offer() is pending there`)));
+    }
+    const s = this.states[laneId]!;
+    if (s >= 0) {
+      const kind = program.kinds[s];
+      if (kind === SEND) {
+        return rejected(this.fail(new PhaseInvariant(`${op} on ${this.where(laneId)}, but ${program.role} is expected ${program.describeState(s)}: it is its turn to send`)));
+      }
+      if (kind === END) return rejected(this.fail(new PhaseInvariant(`${op} on ${this.where(laneId)}, which has finished`)));
+      if (kind === RECV && id >= 0 && program.next[s * program.labelCount + id]! < 0) {
+        return rejected(this.fail(new LabelMismatch(`${op} on ${this.where(laneId)}, but ${program.role} is expected ${program.describeState(s)}`)));
+      }
+      // At a FORK the lane waits for its parallel lanes; the message comes after the join.
+    }
+    const inbox = use ?? this.inboxOf(laneId);
+    return pending((resolve, reject) => {
+      inbox.waiter = { label: id, resolve, reject };
+    });
+  }
+
+  /** @internal serve() on lane `laneId`; see Lane.serve. */
+  serveLane(laneId: number, handlers: Readonly<Record<string, unknown>>): void {
+    if (this.status === "faulted") throw this.afterEnd(`serve() on ${this.program.laneName(laneId)}`);
+    const use = this.uses?.[laneId];
+    if (use !== undefined && !(use instanceof LaneInbox)) throw this.fail(new PhaseInvariant(`serve() was already called on ${this.where(laneId)}`));
+    if (use !== undefined && (use.waiter !== null || use.offered !== null)) {
+      throw this.fail(new PhaseInvariant(`serve() on ${this.where(laneId)} while a recv()/offer() is pending or an offered branch is not committed`));
+    }
+    const program = this.program;
+    const specs = program.catalog.specs;
+    const receives = program.lanes[laneId]!.receives;
+    for (const label of receives) {
+      if (typeof handlers[specs[label]!.label] !== "function") {
+        const all = receives.map((l) => specs[l]!.label).join(", ");
+        throw this.fail(new PhaseInvariant(`serve() on ${this.where(laneId)} has no handler for ${specs[label]!.label}; this lane can receive ${all}`));
+      }
+    }
+    // A handler for a label this lane never receives is a mistake (fields that are not functions, as
+    // on a handler class instance, are not handlers; nor are its methods, which live on its prototype).
+    for (const name of Object.keys(handlers)) {
+      if (typeof handlers[name] !== "function") continue;
+      const id = program.catalog.ids.get(name);
+      if (id === undefined || !receives.includes(id)) {
+        throw this.fail(new PhaseInvariant(`serve() on ${this.where(laneId)} has a handler for ${name}, which this lane never receives`));
+      }
+    }
+    (this.uses ??= new Array<LaneUse | undefined>(this.states.length))[laneId] = handlers;
+    while (use !== undefined && use.size > 0 && this.state !== "faulted") {
+      const [label, payload, session] = use.shift();
+      this.dispatch(handlers, laneId, label, payload, session);
+    }
+  }
+
   /** @internal An inbound message from the wire: checked against the program, then delivered. */
   receiveFromWire(laneId: number, label: number, payload: unknown): void {
     if (this.status !== "open") return;
     const program = this.program;
-    const lane = this.lanes[laneId];
-    if (lane === undefined) {
-      this.fail(new PhaseInvariant(`session ${this.session} (${program.role}) received a message on lane ${laneId}, but ${program.name} has lanes 0..${this.lanes.length - 1}`));
+    const state = this.states[laneId];
+    if (state === undefined) {
+      this.fail(new PhaseInvariant(`session ${this.session} (${program.role}) received a message on lane ${laneId}, but ${program.name} has lanes 0..${this.states.length - 1}`));
       return;
     }
     if (!(label >= 0 && label < program.labelCount && Number.isInteger(label))) {
@@ -279,9 +357,8 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
       return;
     }
     const spec = program.catalog.specs[label]!;
-    const state = lane.state;
     if (state < 0 || program.kinds[state] !== RECV) {
-      this.fail(new PhaseInvariant(`${this.where(laneId)} received ${spec.label}, but ${this.laneStatus(lane)}`));
+      this.fail(new PhaseInvariant(`${this.where(laneId)} received ${spec.label}, but ${this.laneStatus(laneId)}`));
       return;
     }
     const slot = state * program.labelCount + label;
@@ -299,26 +376,58 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     }
     let sub: Endpoint | undefined;
     if (spec.opens !== undefined) {
-      sub = this.openSubSession(spec, value, laneId);
+      sub = this.openSubSession(spec, value, laneId, true);
       if (sub === undefined) return;
     }
     this.record(TAP_RECV, laneId, spec.label, slot);
-    const complete = this.advance(lane, next);
+    const complete = this.advance(laneId, next);
     if (sub !== undefined) this.announced(spec.opens!.name, sub, value);
-    lane.deliver(label, value, sub);
-    if (complete) this.finish("protocol complete");
+    this.deliver(laneId, label, value, sub);
+    if (complete) this.finish("protocol complete", true);
   }
 
-  /** @internal The wire closed (cleanly, or with the error that ended it). */
+  /** @internal The session ended below the runtime (cleanly, or with the error that ended it); the peer knows. */
   closeFromWire(error: Error | undefined): void {
     if (this.status !== "open") return;
     if (error === undefined) {
-      if (this.canEnd()) this.finish("closed by the peer");
-      else this.fail(new TransportError(`session ${this.session} (${this.program.role}) was closed by the peer while ${this.pendingWork()}`));
+      if (this.canEnd()) this.finish("closed by the peer", false);
+      else this.fail(new TransportError(`session ${this.session} (${this.program.role}) was closed by the peer while ${this.pendingWork()}`), false);
     } else {
       this.fail(
         error instanceof ChoreographyError ? error : new TransportError(`session ${this.session} (${this.program.role}) lost its connection: ${error.message}`, { cause: error }),
+        false,
       );
+    }
+  }
+
+  /** Hands a validated inbound message to serve handlers, a pending recv/offer, or the lane's inbox. */
+  private deliver(laneId: number, label: number, payload: unknown, session: unknown): void {
+    const use = this.uses?.[laneId];
+    if (use !== undefined && !(use instanceof LaneInbox)) {
+      this.dispatch(use, laneId, label, payload, session);
+      return;
+    }
+    const inbox = use ?? this.inboxOf(laneId);
+    inbox.push(label, payload, session);
+    const w = inbox.waiter;
+    if (w !== null) {
+      inbox.waiter = null;
+      inbox.settle(w, this as unknown as Endpoint, laneId);
+    }
+  }
+
+  private inboxOf(laneId: number): LaneInbox {
+    const inbox = new LaneInbox();
+    (this.uses ??= new Array<LaneUse | undefined>(this.states.length))[laneId] = inbox;
+    return inbox;
+  }
+
+  private dispatch(handlers: Readonly<Record<string, unknown>>, laneId: number, label: number, payload: unknown, session: unknown): void {
+    const name = this.program.catalog.specs[label]!.label;
+    try {
+      (handlers[name] as ServeHandler).call(handlers, payload, session);
+    } catch (error) {
+      this.fail(new SessionFault(`the serve() handler for ${name} on ${this.where(laneId)} threw: ${String((error as Error)?.message ?? error)}`, { cause: error }));
     }
   }
 
@@ -337,7 +446,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   }
 
   /** Opens the sub-session `spec` announces (before the announcing frame is sent or the next frame is read). */
-  private openSubSession(spec: MessageSpec, payload: unknown, lane: number): Endpoint | undefined {
+  private openSubSession(spec: MessageSpec, payload: unknown, lane: number, byPeer: boolean): Endpoint | undefined {
     const family = spec.opens!;
     let id: number;
     try {
@@ -346,30 +455,25 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
       this.fail(new SchemaMismatch(`${spec.label} on ${this.where(lane)}: its session id could not be read: ${String((error as Error)?.message ?? error)}`, { cause: error }));
       return undefined;
     }
-    if (!Number.isSafeInteger(id) || id < 0) {
-      this.fail(new SchemaMismatch(`${spec.label} on ${this.where(lane)} announces session id ${String(id)}; session ids are non-negative integers`));
+    if (!Number.isSafeInteger(id) || id < 0 || id > MAX_SESSION_ID) {
+      this.fail(new SchemaMismatch(`${spec.label} on ${this.where(lane)} announces session id ${String(id)}; session ids are integers from 0 to ${MAX_SESSION_ID}`));
       return undefined;
     }
-    if (this.connection.sessions.has(id)) {
-      this.fail(new AffineViolation(`${spec.label} on ${this.where(lane)} announces session ${id}, which is already open on this connection; session ids are never reused`));
+    const refusal = this.connection.refusal(id, byPeer);
+    if (refusal !== undefined) {
+      this.fail(new AffineViolation(`${spec.label} on ${this.where(lane)} announces session ${id}, which ${refusal}`));
       return undefined;
     }
-    let wire: SessionWire;
-    try {
-      wire = this.connection.mux.open(id);
-    } catch (error) {
-      this.fail(new AffineViolation(`${spec.label} on ${this.where(lane)} announces session ${id}, which the connection cannot open: ${String((error as Error)?.message ?? error)}`, { cause: error }));
-      return undefined;
-    }
-    const sub = new Endpoint(this.program.families.get(family.name)!, this.connection, wire, this as unknown as Endpoint);
-    (this.children ??= new Set()).add(sub);
+    const sub = new Endpoint(this.program.families.get(family.name)!, this.connection, id, this as unknown as Endpoint);
+    this.connection.admit(sub, byPeer);
+    (this.extras ??= new Extras()).children++;
     this.connection.tap?.record(TAP_OPEN, id, -1, this.program.role, spec.label, `${family.name} session announced on session ${this.session}`);
     return sub;
   }
 
   /** Hands a sub-session the peer announced to the application (a throwing handler fails only that sub-session). */
   private announced(familyName: string, sub: Endpoint, payload: unknown): void {
-    const handler = this.sessionHandlers?.get(familyName);
+    const handler = this.extras?.sessionHandlers?.get(familyName);
     if (handler === undefined) return;
     try {
       handler(sub, payload);
@@ -379,36 +483,45 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   }
 
   /**
-   * Moves `lane` to state `s`, starting the lanes of a fork and joining finished lanes into their
+   * Moves lane `laneId` to state `s`, starting the lanes of a fork and joining finished lanes into their
    * parent. Returns true when lane 0 reached the end of the protocol.
    */
-  private advance(lane: Lane<E, R>, s: number): boolean {
+  private advance(laneId: number, s: number): boolean {
     const program = this.program;
+    const states = this.states;
     for (;;) {
-      lane.state = s;
+      states[laneId] = s;
       const kind = program.kinds[s];
       if (kind === FORK) {
         const fork = program.forks[s]!;
-        lane.pendingChildren = fork.lanes.length;
+        // Not started yet, so a lane ending at once does not take a sibling's end from a previous
+        // run of this par (in a loop) for its own.
+        for (const lane of fork.lanes) states[lane] = -1;
         let complete = false;
         for (let i = 0; i < fork.lanes.length; i++) {
-          if (this.advance(this.lanes[fork.lanes[i]!]!, fork.starts[i]!)) complete = true;
+          if (this.advance(fork.lanes[i]!, fork.starts[i]!)) complete = true;
         }
         return complete;
       }
       if (kind !== END) return false;
-      const parentId = program.lanes[lane.id]!.parent;
+      const parentId = program.lanes[laneId]!.parent;
       if (parentId < 0) return true;
-      const parent = this.lanes[parentId]!;
-      if (--parent.pendingChildren > 0) return false;
-      s = program.forks[parent.state]!.next;
-      lane = parent;
+      // The parent continues once every lane of its fork has ended.
+      const parentState = states[parentId]!;
+      const fork = program.forks[parentState];
+      if (fork === undefined) return false; // the parent already moved on (this lane's fork was joined)
+      for (const sibling of fork.lanes) {
+        const t = states[sibling]!;
+        if (t < 0 || program.kinds[t] !== END) return false;
+      }
+      s = fork.next;
+      laneId = parentId;
     }
   }
 
-  /** True when `lane` keeps the session from ending cleanly (it runs and is not at a place where the protocol may end). */
-  private blocks(lane: Lane<E, R>): boolean {
-    const s = lane.state;
+  /** True when lane `laneId` keeps the session from ending cleanly (it runs and is not at a place where the protocol may end). */
+  private blocks(laneId: number): boolean {
+    const s = this.states[laneId]!;
     if (s < 0) return false;
     const kind = this.program.kinds[s];
     // A waiting lane defers to its parallel lanes; an ended lane waits for its join.
@@ -417,11 +530,12 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
 
   /** True when the session may end cleanly now. */
   private canEnd(): boolean {
-    return !this.lanes.some((lane) => this.blocks(lane));
+    for (let lane = 0; lane < this.states.length; lane++) if (this.blocks(lane)) return false;
+    return true;
   }
 
-  private laneStatus(lane: Lane<E, R>): string {
-    const s = lane.state;
+  private laneStatus(laneId: number): string {
+    const s = this.states[laneId]!;
     if (s < 0) return `that lane has not started (its par has not been reached)`;
     const kind = this.program.kinds[s];
     if (kind === FORK) return `that lane waits for its parallel lanes to finish (${this.program.paths[s]})`;
@@ -430,57 +544,67 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   }
 
   private pendingWork(): string {
-    return this.lanes.filter((l) => this.blocks(l)).map((l) => `${this.program.laneName(l.id)} expects ${this.program.describeState(l.state)}`).join("; ");
+    const work: string[] = [];
+    for (let lane = 0; lane < this.states.length; lane++) {
+      if (this.blocks(lane)) work.push(`${this.program.laneName(lane)} expects ${this.program.describeState(this.states[lane]!)}`);
+    }
+    return work.join("; ");
   }
 
   /** Clean end: the protocol completed or the session closed at a point where it may end. */
-  private finish(reason: string): void {
+  private finish(reason: string, tellPeer: boolean): void {
     if (this.status !== "open") return;
     this.status = "done";
     this.connection.tap?.record(TAP_CLOSE, this.session, -1, this.program.role, "", reason);
     this.teardown(this.afterEnd("a pending recv()/offer()"), false);
-    try {
-      this.wire.close();
-    } catch {
-      // Already closed below us.
-    }
+    if (tellPeer) this.connection.mux.endSession(this.session);
     this.settleClosed(undefined);
   }
 
   private teardown(error: Error, faulted: boolean): void {
-    for (const lane of this.lanes) lane.end(error, faulted);
-    const children = this.children;
-    this.children = undefined;
-    if (children !== undefined) {
-      for (const child of children) {
-        child.fail(new SessionFault(`parent session ${this.session} ended${this.fault === undefined ? "" : `: ${this.fault.message}`}`, { cause: this.fault }));
+    const uses = this.uses;
+    if (uses !== undefined) {
+      for (let lane = 0; lane < uses.length; lane++) {
+        const use = uses[lane];
+        if (use instanceof LaneInbox) use.end(error, faulted);
+        else uses[lane] = undefined; // serve() handlers take nothing more
       }
     }
-    this.sessionHandlers = undefined;
-    if (this.connection.sessions.get(this.session) === (this as unknown as Endpoint)) this.connection.sessions.delete(this.session);
-    this.parent?.children?.delete(this as unknown as Endpoint);
+    const sessions = this.connection.sessions;
+    if (sessions.get(this.session) === (this as unknown as Endpoint)) sessions.delete(this.session);
+    const extras = this.extras;
+    if (extras !== undefined) {
+      extras.sessionHandlers = undefined;
+      if (extras.children > 0) {
+        extras.children = 0;
+        const cause = this.fault;
+        for (const child of [...sessions.values()]) {
+          if (child.parent === (this as unknown as Endpoint)) {
+            child.fail(new SessionFault(`parent session ${this.session} ended${cause === undefined ? "" : `: ${cause.message}`}`, { cause }));
+          }
+        }
+      }
+    }
+    const parentExtras = this.parent?.extras;
+    if (parentExtras !== undefined && parentExtras.children > 0) parentExtras.children--;
   }
 
-  /** Tells whoever waits that the session ended (the `closed` promise and onEnd callbacks). */
+  /** Tells whoever waits that the session ended (the `closed` promise and onEnd listeners). */
   private settleClosed(error: Error | undefined): void {
-    this.resolveClosed?.(error);
-    this.resolveClosed = undefined;
-    const callbacks = this.endCallbacks;
-    this.endCallbacks = undefined;
-    if (typeof callbacks === "function") callbacks(error);
-    else if (callbacks !== undefined) for (const callback of callbacks) callback(error);
+    const extras = this.extras;
+    if (extras === undefined) return;
+    extras.resolveClosed?.(error);
+    extras.resolveClosed = undefined;
+    const listeners = extras.endListeners;
+    extras.endListeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) tell(listener, error);
   }
 }
 
-/** What the wire calls: an adapter rather than two closures per session. */
-class WireHandlers implements SessionWireHandlers {
-  constructor(private readonly endpoint: Endpoint) {}
+/** The largest session id (a frame header's varint). */
+const MAX_SESSION_ID = 0xffff_ffff;
 
-  receive(lane: number, label: number, payload: unknown): void {
-    this.endpoint.receiveFromWire(lane, label, payload);
-  }
-
-  close(error: Error | undefined): void {
-    this.endpoint.closeFromWire(error);
-  }
+function tell(listener: SessionEndListener, error: Error | undefined): void {
+  if (typeof listener === "function") listener(error);
+  else listener.sessionEnded(error);
 }

@@ -1,48 +1,50 @@
 /**
  * The seam between the choreography runtime and whatever carries its messages (bindings/).
- * The runtime sees sessions of already-decoded messages; framing, payload codecs, compression
- * and byte limits all live below this line.
+ * The runtime sees one connection of already-decoded messages tagged with their session; framing,
+ * payload codecs, compression and byte limits all live below this line, and which sessions exist is
+ * the runtime's business alone (a connection may carry hundreds of thousands of sessions, so the
+ * binding keeps nothing per session).
  */
 
-/** One session's ordered, reliable message pipe, as an endpoint sees it. */
-export interface SessionWire {
-  /** The session id on the shared connection (0 is the connection's first session). */
-  readonly session: number;
+/** What a SessionMux tells the runtime (the connection's single consumer). */
+export interface SessionMuxHandlers {
   /**
-   * Sends one message. `label` is the protocol's numeric label id, `lane` the parallel lane index.
-   * Throws (a TransportError from ./errors) when the connection is gone.
+   * One inbound message, decoded by the binding's payload codec but not yet validated. Throwing a
+   * ChoreographyError here is a connection-level violation: the mux closes the connection with it.
    */
-  send(lane: number, label: number, payload: unknown): void;
-  /** Registers the single consumer; inbound messages before attach() are held and delivered after it. */
-  attach(handlers: SessionWireHandlers): void;
-  /** Ends this session only (other sessions on the connection continue). Idempotent. */
-  close(error?: Error): void;
-}
-
-/** What a session wire tells its endpoint. */
-export interface SessionWireHandlers {
-  /** One inbound message, decoded by the binding's payload codec but not yet validated. */
-  receive(lane: number, label: number, payload: unknown): void;
+  receive(session: number, lane: number, label: number, payload: unknown): void;
   /**
-   * The session ended: `error` undefined for a clean close, or the fault that ended it
-   * (a CodecError when a payload could not be decoded, a TransportError when the connection died, ...).
+   * Session `session` ended below the runtime: `error` undefined when the peer closed it cleanly, a
+   * SessionFault when the peer ended it with a fault, a CodecError when its payload could not be read
+   * (the peer has been told). Called for ids the runtime may not know; it ignores those.
    */
-  close(error: Error | undefined): void;
+  sessionEnded(session: number, error: Error | undefined): void;
+  /** The whole connection ended: undefined for a clean close, or why (a TransportError, a violation, ...). */
+  closed(error: Error | undefined): void;
 }
 
 /**
- * Many sessions multiplexed over one connection. Sessions are opened by id on both sides; the id is
- * agreed by a protocol message (a session family announcement), so a frame for an id that was not
- * opened is a protocol violation that ends the whole connection.
+ * Many sessions multiplexed over one connection, by id. Sessions are opened by protocol messages
+ * (session family announcements) that the runtime checks; the mux only carries frames. Inbound frames
+ * are handed over one by one, synchronously, so a session announced by one frame is open for the next.
  */
 export interface SessionMux {
   /**
-   * Opens (admits) session `session`. Must be callable synchronously while an inbound message is being
-   * delivered, so an announcement admits the session before the next frame on the wire is looked at.
-   * Opening an id that is already open throws.
+   * Registers the single consumer. Frames that arrived before are held and handed over now, in order;
+   * if the connection already ended, `closed` follows them.
    */
-  open(session: number): SessionWire;
-  /** Ends every session and the connection. Idempotent. */
+  attach(handlers: SessionMuxHandlers): void;
+  /**
+   * Sends one message of session `session`: `label` is the protocol's numeric label id, `lane` the
+   * parallel lane index. Throws (a TransportError) when the connection is gone.
+   */
+  send(session: number, lane: number, label: number, payload: unknown): void;
+  /**
+   * Tells the peer that session `session` ended here: cleanly without `error`, else with it (the peer's
+   * side ends with a SessionFault carrying its message). Does nothing once the connection is gone.
+   */
+  endSession(session: number, error?: Error): void;
+  /** Ends the connection (and with it every session). Idempotent. */
   close(error?: Error): void;
   /** Registers a handler for the end of the whole connection. */
   onClose(handler: (error: Error | undefined) => void): void;

@@ -9,12 +9,19 @@ export const EMPTY_LIST: readonly never[] = Object.freeze([]);
 
 /** `list` with `member` added (the same list if it was there). */
 export function withMember<T>(list: readonly T[], member: T): readonly T[] {
-  return list.includes(member) ? list : [...list, member];
+  if (list.includes(member)) return list;
+  const next = new Array<T>(list.length + 1);
+  for (let i = 0; i < list.length; i++) next[i] = list[i]!;
+  next[list.length] = member;
+  return next;
 }
 
 /** `list` without `member` (the same list if it was not there). */
 export function withoutMember<T>(list: readonly T[], member: T): readonly T[] {
   const index = list.indexOf(member);
   if (index < 0) return list;
-  return list.length === 1 ? EMPTY_LIST : list.filter((_, i) => i !== index);
+  if (list.length === 1) return EMPTY_LIST;
+  const next = new Array<T>(list.length - 1);
+  for (let i = 0, j = 0; i < list.length; i++) if (i !== index) next[j++] = list[i]!;
+  return next;
 }

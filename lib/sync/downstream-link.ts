@@ -52,6 +52,8 @@ export class DownstreamLink {
     private readonly node: LocalNode,
     mux: SessionMux,
     private readonly options: LinkOptions = {},
+    /** Called once the child's Hello is accepted, with its node name. */
+    private readonly onWelcomed: (name: string) => void = noop,
   ) {
     this.exchange = node.exchange;
     this.endpoint = createEndpoint(upProgram, mux, { checkOutbound: false, tap: options.tap ?? null });
@@ -87,6 +89,7 @@ export class DownstreamLink {
       this.name = hello.node;
       this.resumeToken = hello.resume;
       this.endpoint.send("Welcome", { node: this.node.name });
+      this.onWelcomed(hello.node);
       const times = keepAliveTimes(this.options);
       this.keepAlive = new KeepAlive(times.intervalMs, times.deadAfterMs, noop, (silent) =>
         this.endpoint.abort(`no keep-alive from ${this.name} for ${silent} ms`),
@@ -246,7 +249,12 @@ class ChildObject implements StateSink, Exposer {
     this.id = exchange.nextId();
     this.sender = new StateSender(this);
     session.lane("up").serve(this);
-    session.onEnd(() => this.end());
+    session.onEnd(this);
+  }
+
+  /** The session ended (Close, a fault, or the link's end). */
+  sessionEnded(): void {
+    this.end();
   }
 
   /**

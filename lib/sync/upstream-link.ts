@@ -377,7 +377,12 @@ class ParentObject implements StateSink, Exposer {
     this.receiver = new StateReceiver(entry.state);
     this.sender = new StateSender(this);
     session.lane("down").serve(this);
-    session.onEnd(() => this.dispose());
+    session.onEnd(this);
+  }
+
+  /** The session ended (Closed, a fault, or the link's end). */
+  sessionEnded(): void {
+    this.dispose();
   }
 
   // ---- the parent's lane (handlers named after the protocol's labels) -----------------------------

@@ -179,6 +179,30 @@ describe("session mux over a memory carrier", () => {
     a.close();
   });
 
+  it("hands over the frames that came before the connection ended, then closed, to a late consumer", async () => {
+    const { a, b } = pair();
+    a.send(0, 0, 1, "last words");
+    a.send(3, 0, 1, "and more");
+    await settle();
+    a.close();
+    await settle();
+    expect(b.closed).toBe(true);
+    const receiver = record(b);
+    expect(receiver.calls).toEqual(["receive 0", "receive 3", "closed"]);
+  });
+
+  it("tells a late consumer `closed` once when it refuses a held frame", async () => {
+    const { a, b } = pair();
+    a.send(7, 0, 1, "unknown session");
+    a.send(0, 0, 1, "dropped after the violation");
+    await settle();
+    const receiver = record(b, (session) => {
+      if (session === 7) throw new SessionFault("session 7 was never announced");
+    });
+    expect(receiver.calls).toEqual(["receive 7", "closed"]);
+    expect(receiver.error?.message).toBe("session 7 was never announced");
+  });
+
   it("hands frames over one by one, so what the consumer learns from one frame applies to the next", async () => {
     const { a, b } = pair();
     const announced = new Set([0]);

@@ -2,66 +2,18 @@
  * Test double: a pair of in-memory SessionMux ends. Frames travel in one ordered queue per direction
  * (like one carrier), delivered synchronously or on a microtask; payloads take a JSON round trip like
  * the default codec. Faults can be injected: raw frames, session failures (e.g. a CodecError) and a
- * broken connection.
+ * broken connection. Like the real binding, it keeps nothing per session: which sessions exist is the
+ * runtime's business.
  */
-import { SessionFault, TransportError } from "../../lib/choreography/errors.js";
-import type { SessionMux, SessionWire, SessionWireHandlers } from "../../lib/choreography/wire.js";
+import { PhaseInvariant, SessionFault, TransportError } from "../../lib/choreography/errors.js";
+import type { SessionMux, SessionMuxHandlers } from "../../lib/choreography/wire.js";
 
 type Frame =
   | { readonly type: "data"; readonly session: number; readonly lane: number; readonly label: number; readonly payload: unknown }
-  | { readonly type: "close"; readonly session: number; readonly error: Error | undefined };
+  | { readonly type: "end"; readonly session: number; readonly error: Error | undefined };
 
 /** Delivery mode: "sync" delivers inside send(); "microtask" batches frames and delivers them on a microtask. */
 export type Delivery = "sync" | "microtask";
-
-class LoopbackWire implements SessionWire {
-  private handlers: SessionWireHandlers | undefined;
-  private held: Frame[] = [];
-  closed = false;
-
-  constructor(
-    private readonly mux: LoopbackMux,
-    readonly session: number,
-  ) {}
-
-  send(lane: number, label: number, payload: unknown): void {
-    if (this.closed || this.mux.closed) throw new TransportError(`loopback: session ${this.session} is closed`);
-    this.mux.sentFrames.push({ session: this.session, lane, label, payload });
-    const copy = payload === undefined ? undefined : JSON.parse(JSON.stringify(payload));
-    this.mux.peer.enqueue({ type: "data", session: this.session, lane, label, payload: copy });
-  }
-
-  attach(handlers: SessionWireHandlers): void {
-    if (this.handlers !== undefined) throw new Error("loopback: attach() called twice");
-    this.handlers = handlers;
-    const held = this.held;
-    this.held = [];
-    for (const f of held) this.deliver(f);
-  }
-
-  close(error?: Error): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.mux.forget(this.session);
-    const told = error === undefined ? undefined : new SessionFault(`the peer ended session ${this.session}: ${error.name}: ${error.message}`, { cause: error });
-    if (!this.mux.closed) this.mux.peer.enqueue({ type: "close", session: this.session, error: told });
-  }
-
-  /** Delivers a frame from the peer (or a local failure) to the endpoint. */
-  deliver(frame: Frame): void {
-    if (this.handlers === undefined) {
-      this.held.push(frame);
-      return;
-    }
-    if (frame.type === "data") {
-      if (!this.closed) this.handlers.receive(frame.lane, frame.label, frame.payload);
-    } else if (!this.closed) {
-      this.closed = true;
-      this.mux.forget(this.session);
-      this.handlers.close(frame.error);
-    }
-  }
-}
 
 /** One end of a loopback connection. */
 export class LoopbackMux implements SessionMux {
@@ -69,34 +21,50 @@ export class LoopbackMux implements SessionMux {
   closed = false;
   /** Every frame this side sent, in order (before the JSON round trip). */
   readonly sentFrames: { session: number; lane: number; label: number; payload: unknown }[] = [];
-  /** Exceptions that escaped an endpoint's wire handlers (must stay empty). */
+  /** Sessions this side told the peer it ended, in order, with the error (undefined: clean). */
+  readonly endedSessions: { session: number; error: Error | undefined }[] = [];
+  /** Exceptions that escaped the consumer's handlers other than connection violations (must stay empty). */
   readonly escaped: unknown[] = [];
   /** The error the connection ended with (undefined while open or after a clean close). */
   closeError: Error | undefined;
-  private readonly wires = new Map<number, LoopbackWire>();
-  private readonly used = new Set<number>();
+  private handlers: SessionMuxHandlers | undefined;
+  /** Sessions this side sent on and that were not ended since, either way (see openSessions). */
+  private readonly live = new Set<number>();
   private readonly inbox: Frame[] = [];
   private scheduled = false;
   private readonly closeHandlers: ((error: Error | undefined) => void)[] = [];
 
   constructor(readonly delivery: Delivery) {}
 
-  open(session: number): SessionWire {
-    if (this.closed) throw new TransportError("loopback: the connection is closed");
-    if (this.used.has(session)) throw new Error(`loopback: session ${session} was already opened on this connection`);
-    this.used.add(session);
-    const wire = new LoopbackWire(this, session);
-    this.wires.set(session, wire);
-    return wire;
+  attach(handlers: SessionMuxHandlers): void {
+    if (this.handlers !== undefined) throw new PhaseInvariant("loopback: attach() called twice");
+    this.handlers = handlers;
+    if (this.closed) handlers.closed(this.closeError);
+    else this.flush();
+  }
+
+  send(session: number, lane: number, label: number, payload: unknown): void {
+    if (this.closed) throw new TransportError(`loopback: session ${session}: the connection is closed`);
+    this.sentFrames.push({ session, lane, label, payload });
+    this.live.add(session);
+    const copy = payload === undefined ? undefined : JSON.parse(JSON.stringify(payload));
+    this.peer.enqueue({ type: "data", session, lane, label, payload: copy });
+  }
+
+  endSession(session: number, error?: Error): void {
+    if (this.closed) return;
+    this.endedSessions.push({ session, error });
+    this.live.delete(session);
+    const told = error === undefined ? undefined : new SessionFault(`the peer ended session ${session}: ${error.name}: ${error.message}`, { cause: error });
+    this.peer.enqueue({ type: "end", session, error: told });
   }
 
   close(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
     this.closeError = error;
-    const wires = [...this.wires.values()];
-    this.wires.clear();
-    for (const w of wires) w.deliver({ type: "close", session: w.session, error });
+    this.live.clear();
+    this.handlers?.closed(error);
     for (const h of this.closeHandlers) h(error);
     this.peer.close(error === undefined ? undefined : new TransportError(`loopback: the peer closed the connection: ${error.message}`, { cause: error }));
   }
@@ -105,9 +73,9 @@ export class LoopbackMux implements SessionMux {
     this.closeHandlers.push(handler);
   }
 
-  /** Ids of sessions currently open on this side. */
+  /** Sessions this side sent on and that neither side has ended since, in id order. */
   openSessions(): number[] {
-    return [...this.wires.keys()];
+    return [...this.live].sort((x, y) => x - y);
   }
 
   /** Delivers a frame to this side as if the peer had sent it (for hostile-peer tests). */
@@ -117,52 +85,47 @@ export class LoopbackMux implements SessionMux {
 
   /** Fails one session on this side as the binding would (e.g. with a CodecError). */
   failSession(session: number, error: Error): void {
-    this.enqueue({ type: "close", session, error });
-  }
-
-  /** @internal */
-  forget(session: number): void {
-    this.wires.delete(session);
+    this.enqueue({ type: "end", session, error });
   }
 
   /** @internal */
   enqueue(frame: Frame): void {
     if (this.closed) return;
+    this.inbox.push(frame);
+    if (this.handlers === undefined) return; // held until attach()
     if (this.delivery === "sync") {
-      this.route(frame);
+      this.flush();
       return;
     }
-    this.inbox.push(frame);
     if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(() => this.flush());
+      queueMicrotask(() => {
+        this.scheduled = false;
+        this.flush();
+      });
     }
   }
 
   private flush(): void {
-    this.scheduled = false;
-    // Frames of one batch are looked at one by one: a session announced by one frame is open for the next.
+    // Frames are looked at one by one: a session announced by one frame is open for the next.
     while (this.inbox.length > 0 && !this.closed) this.route(this.inbox.shift()!);
     this.inbox.length = 0;
   }
 
   private route(frame: Frame): void {
+    const handlers = this.handlers!;
     try {
-      this.routeFrame(frame);
+      if (frame.type === "data") {
+        handlers.receive(frame.session, frame.lane, frame.label, frame.payload);
+      } else {
+        this.live.delete(frame.session);
+        handlers.sessionEnded(frame.session, frame.error);
+      }
     } catch (error) {
-      // An endpoint's handlers must never throw into the binding; record it for the tests to see.
-      this.escaped.push(error);
+      // What the consumer refuses (a frame for a session never announced) ends the connection, as in the binding.
+      if (error instanceof Error && error.name !== "Error") this.close(new TransportError(`loopback: ${error.message}`, { cause: error }));
+      else this.escaped.push(error);
     }
-  }
-
-  private routeFrame(frame: Frame): void {
-    const wire = this.wires.get(frame.session);
-    if (wire !== undefined) {
-      wire.deliver(frame);
-      return;
-    }
-    if (this.used.has(frame.session)) return; // late frame for a session that ended here: dropped
-    if (frame.type === "data") this.close(new TransportError(`loopback: frame for session ${frame.session}, which was never announced`));
   }
 }
 

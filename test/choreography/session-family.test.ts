@@ -52,29 +52,42 @@ describe("session families", () => {
     expect(events).toEqual(["open 7 (announced 7)", "snapshot a", "delta b", "finish 2"]);
     expect(a.closeError ?? b.closeError).toBeUndefined();
     expect(down.state).toBe("open");
-    expect(a.openSessions()).toEqual([0]);
+    // The binding was told that session 7 ended (cleanly), and nothing else.
+    expect(b.endedSessions).toEqual([{ session: 7, error: undefined }]);
     expect(b.openSessions()).toEqual([0]);
     expect(up.tap!.entries().some((e) => e.kind === "open" && e.session === 7)).toBe(true);
   });
 
-  it("opens the sub-session on the announcer's mux before the announcing frame is sent", () => {
+  it("opens the sub-session on the announcer's side before the announcing frame is sent", () => {
     const [a, b] = loopbackPair("sync");
     const order: string[] = [];
-    const open = b.open.bind(b);
-    b.open = (id: number) => {
-      order.push(`open ${id}`);
-      const wire = open(id);
-      const send = wire.send.bind(wire);
-      wire.send = (lane, label, payload) => {
-        order.push(`send on ${id}`);
-        send(lane, label, payload);
-      };
-      return wire;
-    };
     createEndpoint(project(feed, "Down"), a);
     const up = createEndpoint(project(feed, "Up"), b);
+    const send = b.send.bind(b);
+    b.send = (session, lane, label, payload) => {
+      order.push(`send on ${session} (session 5 ${up.sessionById(5) === undefined ? "not open" : "open"})`);
+      send(session, lane, label, payload);
+    };
     up.send("Publish", { session: 5 }).send("Snapshot", { data: "" });
-    expect(order).toEqual(["open 0", "open 5", "send on 0", "send on 5"]);
+    expect(order).toEqual(["send on 0 (session 5 open)", "send on 5 (session 5 open)"]);
+  });
+
+  it("the ids one side announces must increase, so a late frame of an ended session is dropped, never misread", async () => {
+    const { a, down, up } = feedPair();
+    const subs: Endpoint[] = [];
+    down.onSession(push, (sub) => subs.push(sub));
+    const six = up.send("Publish", { session: 6 });
+    six.send("Snapshot", { data: "" });
+    six.send("Finish", { n: 0 });
+    await settle();
+    expect(subs[0]!.state).toBe("done");
+    // A frame for the ended session 6 arrives late: dropped, the connection and the other sessions go on.
+    a.inject(6, 0, down.program.catalog.ids.get("Snapshot")!, { data: "late" });
+    await settle();
+    expect([down.state, up.state]).toEqual(["open", "open"]);
+    // Announcing an id at or below one announced before is refused.
+    expect(() => up.send("Publish", { session: 6 })).toThrow(AffineViolation);
+    expect(up.fault!.message).toMatch(/announces session 6, which is not above session 6, announced before by the same side/);
   });
 
   it("keeps a session announced without a handler reachable by id, frames queued until taken", async () => {

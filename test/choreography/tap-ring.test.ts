@@ -55,7 +55,7 @@ describe("tap ring", () => {
 
     const [c, d] = loopbackPair();
     const q2 = createEndpoint(project(proto, "Q"), d, { tap });
-    c.open(0).send(0, q2.program.catalog.ids.get("Tick")!, "not a number");
+    c.send(0, 0, q2.program.catalog.ids.get("Tick")!, "not a number");
     await settle();
     const last = tap.entries().at(-1)!;
     expect(last.kind).toBe("fault");
