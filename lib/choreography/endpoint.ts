@@ -49,7 +49,8 @@ class Extras {
   sessionHandlers: Map<string, AnySessionHandler> | undefined = undefined;
   closedPromise: Promise<Error | undefined> | undefined = undefined;
   resolveClosed: ((error: Error | undefined) => void) | undefined = undefined;
-  endListeners: SessionEndListener[] | undefined = undefined;
+  /** Listeners after the first (which the endpoint holds itself). */
+  moreEndListeners: SessionEndListener[] | undefined = undefined;
 }
 
 /**
@@ -76,6 +77,8 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   /** Per lane, what the application uses it with; made when a lane is first served or receives unasked. */
   private uses: (LaneUse | undefined)[] | undefined = undefined;
   private extras: Extras | undefined = undefined;
+  /** The first onEnd listener (usually the only one: whoever serves the session). */
+  private endListener: SessionEndListener | undefined = undefined;
 
   /** @internal Use createEndpoint(); sub-session endpoints are made by their announcements. */
   constructor(
@@ -112,7 +115,8 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
       tell(listener, this.fault);
       return;
     }
-    ((this.extras ??= new Extras()).endListeners ??= []).push(listener);
+    if (this.endListener === undefined) this.endListener = listener;
+    else ((this.extras ??= new Extras()).moreEndListeners ??= []).push(listener);
   }
 
   /** The role this endpoint plays. */
@@ -591,13 +595,17 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
 
   /** Tells whoever waits that the session ended (the `closed` promise and onEnd listeners). */
   private settleClosed(error: Error | undefined): void {
+    const first = this.endListener;
+    this.endListener = undefined;
     const extras = this.extras;
-    if (extras === undefined) return;
-    extras.resolveClosed?.(error);
-    extras.resolveClosed = undefined;
-    const listeners = extras.endListeners;
-    extras.endListeners = undefined;
-    if (listeners !== undefined) for (const listener of listeners) tell(listener, error);
+    if (extras !== undefined) {
+      extras.resolveClosed?.(error);
+      extras.resolveClosed = undefined;
+    }
+    if (first !== undefined) tell(first, error);
+    const more = extras?.moreEndListeners;
+    if (extras !== undefined) extras.moreEndListeners = undefined;
+    if (more !== undefined) for (const listener of more) tell(listener, error);
   }
 }
 
