@@ -1,7 +1,8 @@
 import { CodecError } from "../lib/choreography/errors.js";
 import type { PayloadCodec } from "./payload-codec.js";
+import { TextSlab } from "./text-slab.js";
 
-const encoder = new TextEncoder();
+const slab = new TextSlab();
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const EMPTY = new Uint8Array(0);
 
@@ -21,7 +22,7 @@ export const jsonCodec: PayloadCodec = Object.freeze({
         cause: error,
       });
     }
-    return text === undefined ? EMPTY : encoder.encode(text);
+    return text === undefined ? EMPTY : slab.encode(text);
   },
   decode(bytes: Uint8Array): unknown {
     if (bytes.length === 0) return undefined;
