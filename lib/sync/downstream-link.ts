@@ -33,7 +33,8 @@ export class DownstreamLink {
   readonly closed: Promise<Error | undefined>;
   private name: string | undefined;
   private resumeToken: string | undefined;
-  private readonly exchange: Exchange;
+  /** @internal The parent node's exchange, where the child's interests are registered. */
+  readonly exchange: Exchange;
   private readonly endpoint;
   private readonly objects = new Map<string, ChildObject>();
   private readonly tags = new Map<string, ChildTag>();
@@ -128,7 +129,7 @@ export class DownstreamLink {
   private opened(open: OpenPayload, session: ObjectSession, resumed: Map<string, ObjectState<unknown>> | undefined): void {
     const key = open.object.key;
     this.objects.get(key)?.end(); // the child reopened it: its old session is closing
-    const child = new ChildObject(this, this.exchange, open.object, session);
+    const child = new ChildObject(this, open.object, session);
     this.objects.set(key, child);
     const pending = this.pendingAssignments.get(key);
     this.pendingAssignments.delete(key);
@@ -222,6 +223,13 @@ export class DownstreamLink {
   }
 }
 
+/** ChildObject flags (one field for five booleans: a router holds a ChildObject per object per link). */
+const OBSERVING = 1;
+const EXPOSING = 2;
+const NEEDING = 4;
+const STARTED = 8;
+const ENDED = 16;
+
 /** The child's interest in one object, as the parent's exchange sees it. */
 class ChildObject implements StateSink, Exposer {
   readonly id: number;
@@ -229,27 +237,67 @@ class ChildObject implements StateSink, Exposer {
   readonly assignedEntries = new OneEntrySet();
   /** Made only while the object does not exist here (see `entry`). */
   private detached: ObjectEntry | undefined;
-  private observing = false;
-  private exposing = false;
   /** Which of the link's exposers (this one, or a tag) the object is elected to, if any. */
   private assignedVia: Exposer | undefined;
-  private needing = false;
   private pendingAck: AckPayload | undefined;
-  private started = false;
-  private ended = false;
-  private readonly sender: StateSender;
-  private readonly receiver = new StateReceiver();
+  private flags = 0;
+  /** Made when there is something to send down (a child that only exposes never needs one). */
+  private sender: StateSender | undefined;
+  /** Made when the child first sends a state up (a child that only observes never does). */
+  private receiver: StateReceiver | undefined;
 
   constructor(
     readonly link: DownstreamLink,
-    private readonly exchange: Exchange,
     public descriptor: ObjectDescriptor,
     private readonly session: ObjectSession,
   ) {
-    this.id = exchange.nextId();
-    this.sender = new StateSender(this);
+    this.id = link.exchange.nextId();
     session.lane("up").serve(this);
     session.onEnd(this);
+  }
+
+  private get exchange(): Exchange {
+    return this.link.exchange;
+  }
+
+  /** The child's subtree observes the object (registered as an observer here). */
+  private get observing(): boolean {
+    return (this.flags & OBSERVING) !== 0;
+  }
+  private set observing(on: boolean) {
+    this.flags = on ? this.flags | OBSERVING : this.flags & ~OBSERVING;
+  }
+
+  /** The child's subtree can expose the object (registered as an exposer here). */
+  private get exposing(): boolean {
+    return (this.flags & EXPOSING) !== 0;
+  }
+  private set exposing(on: boolean) {
+    this.flags = on ? this.flags | EXPOSING : this.flags & ~EXPOSING;
+  }
+
+  /** The child was asked to send states up (Need). */
+  private get needing(): boolean {
+    return (this.flags & NEEDING) !== 0;
+  }
+  private set needing(on: boolean) {
+    this.flags = on ? this.flags | NEEDING : this.flags & ~NEEDING;
+  }
+
+  /** The child's opening interest was taken (decisions may be sent). */
+  private get started(): boolean {
+    return (this.flags & STARTED) !== 0;
+  }
+  private set started(on: boolean) {
+    this.flags = on ? this.flags | STARTED : this.flags & ~STARTED;
+  }
+
+  /** The session ended: nothing more is sent or registered. */
+  private get ended(): boolean {
+    return (this.flags & ENDED) !== 0;
+  }
+  private set ended(on: boolean) {
+    this.flags = on ? this.flags | ENDED : this.flags & ~ENDED;
   }
 
   /** The session ended (Close, a fault, or the link's end). */
@@ -283,7 +331,7 @@ class ChildObject implements StateSink, Exposer {
   }
 
   AckUp(ack: AckPayload): void {
-    this.sender.acknowledged(ack);
+    this.sender?.acknowledged(ack);
   }
 
   Close(): void {
@@ -305,7 +353,7 @@ class ChildObject implements StateSink, Exposer {
 
   /** The newest state the child acknowledged (kept for its reconnect). */
   get childHolds(): ObjectState<unknown> | undefined {
-    return this.sender.peerHolds;
+    return this.sender?.peerHolds;
   }
 
   /**
@@ -314,7 +362,7 @@ class ChildObject implements StateSink, Exposer {
    */
   start(open: OpenPayload, resumedBase: ObjectState<unknown> | undefined, pendingTag: Exposer | undefined): void {
     if (open.have !== undefined) this.exchange.raiseVersionFloor(this.entry, open.have);
-    this.sender.resume(open.have, resumedBase);
+    if (open.have !== undefined) (this.sender = new StateSender(this)).resume(open.have, resumedBase);
     this.setInterest(open.observed, open.capacity);
     if (pendingTag !== undefined && this.entry.assignee === pendingTag) this.assignedVia = pendingTag;
     this.started = true;
@@ -341,7 +389,7 @@ class ChildObject implements StateSink, Exposer {
     if (this.ended || this.assignedVia !== undefined) return;
     const state = entry.state;
     if (state === undefined) return;
-    if (this.observing || this.link.observesByTag(entry)) this.sender.update(state);
+    if (this.observing || this.link.observesByTag(entry)) (this.sender ??= new StateSender(this)).update(state);
   }
 
   // ---- as an exposer candidate --------------------------------------------------------------------
@@ -382,7 +430,7 @@ class ChildObject implements StateSink, Exposer {
   }
 
   private stateFromChild(wire: WireState): void {
-    const { state, ack } = this.receiver.receive(wire);
+    const { state, ack } = (this.receiver ??= new StateReceiver()).receive(wire);
     this.pendingAck = ack;
     this.link.acks.add(this);
     const via = this.assignedVia;
