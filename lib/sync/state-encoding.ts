@@ -1,6 +1,6 @@
 import type { JsonValue } from "../descriptor/json-value.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
-import { compareVersions } from "../state/version.js";
+import { compareVersions, type Version } from "../state/version.js";
 import { frozenDataLength } from "../state/frozen-data.js";
 import { diffJson, patchIsWorthIt, type PatchOperation } from "./json-patch/index.js";
 import type { WireState } from "./wire-state.js";
@@ -16,12 +16,13 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
     if (base.data === target.data && compareVersions(base.version, target.version) === 0) return flagOf(target);
     const wire = wireOf(target);
     const diffs = (wire.diffs ??= []);
-    for (const entry of diffs) if (entry.base === base) return entry.payload;
+    for (const entry of diffs) if (compareVersions(entry.base, base.version) === 0) return entry.payload;
     // A state that arrived as a patch against this very base goes on as that patch: no diff to compute.
-    const patch = wire.derivedFrom === base ? wire.derivedBy! : diffJson(base.data as JsonValue, target.data as JsonValue);
+    const derived = wire.derivedFrom !== undefined && compareVersions(wire.derivedFrom, base.version) === 0;
+    const patch = derived ? wire.derivedBy! : diffJson(base.data as JsonValue, target.data as JsonValue);
     const payload = patchIsWorthIt(patch, sizeOf(target)) ? diffOf(target, base, patch) : fullOf(target);
     if (diffs.length >= BASES_PER_STATE) diffs.shift();
-    diffs.push({ base, payload });
+    diffs.push({ base: base.version, payload });
     return payload;
   }
   return fullOf(target);
@@ -32,12 +33,16 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
  * different bases; each of those diffs is computed (and encoded) once for all links at that base.
  */
 const BASES_PER_STATE = 4;
-/** What one state knows of its wire forms: one record per state (a weak map entry costs the GC). */
+/**
+ * What one state knows of its wire forms: one record per state (a weak map entry costs the GC). Bases
+ * are named by their version, never held: a record holding its base state would keep that state's
+ * record alive, and with it every earlier version of the object (a relay would leak one state per update).
+ */
 interface StateWire {
   full?: WireState;
-  diffs?: Array<{ readonly base: ObjectState<unknown>; readonly payload: WireState }>;
-  /** The state was made by applying `derivedBy` to `derivedFrom` (a relay forwards that patch as is). */
-  derivedFrom?: ObjectState<unknown>;
+  diffs?: Array<{ readonly base: Version; readonly payload: WireState }>;
+  /** The state was made by applying `derivedBy` to the state of version `derivedFrom` (a relay forwards that patch as is). */
+  derivedFrom?: Version;
   derivedBy?: readonly PatchOperation[];
 }
 const wires = new WeakMap<ObjectState<unknown>, StateWire>();
@@ -51,7 +56,7 @@ function wireOf(state: ObjectState<unknown>): StateWire {
 /** Records that `state` was made by applying `patch` to `base` (a relay then forwards the patch as is). */
 export function recordDerivation(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: readonly PatchOperation[]): void {
   const wire = wireOf(state);
-  wire.derivedFrom = base;
+  wire.derivedFrom = base.version;
   wire.derivedBy = patch;
 }
 

@@ -1,6 +1,8 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_FORMAT, type ObjectState } from "../../lib/state/object-state.js";
-import { encodeState } from "../../lib/sync/state-encoding.js";
+import { encodeState, recordDerivation } from "../../lib/sync/state-encoding.js";
 import { StateReceiver } from "../../lib/sync/state-receiver.js";
 import { STATE_WINDOW, StateSender } from "../../lib/sync/state-sender.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
@@ -14,7 +16,32 @@ const state = (version: number, data: unknown, synchronized = true): ObjectState
 
 const big = (n: number) => ({ rows: Array.from({ length: 100 }, (_, i) => ({ i, v: i === 5 ? n : 0 })) });
 
+/** A full garbage collection, without the process having been started with --expose-gc. */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+
 describe("state encoding", () => {
+  it("does not keep a state's bases alive: a relay forwarding patches holds the latest version, not the history", async () => {
+    let base: ObjectState<unknown> | undefined = state(1, big(1));
+    const history: WeakRef<ObjectState<unknown>>[] = [];
+    for (let v = 2; v <= 5; v++) {
+      const next = state(v, big(v));
+      recordDerivation(next, base!, [{ op: "replace", path: "/rows/5/v", value: v }]);
+      encodeState(next, base); // the cached diff names its base
+      history.push(new WeakRef(base!));
+      base = next;
+    }
+    const latest = base!;
+    base = undefined;
+    await new Promise((resolve) => setTimeout(resolve, 0)); // WeakRef targets stay alive until the job ends
+    collectGarbage();
+    expect(history.map((ref) => ref.deref() === undefined)).toEqual([true, true, true, true]);
+    // The derivation is still known by version: a link at version 4 gets the recorded patch.
+    expect(encodeState(latest, state(4, big(4))).p).toEqual([{ op: "replace", path: "/rows/5/v", value: 5 }]);
+  });
+
   it("sends a diff when it is smaller, the full state otherwise, and only the flag when only it changed", () => {
     const a = state(1, big(1));
     const b = state(2, big(2));
