@@ -223,11 +223,16 @@ export class DownstreamLink {
   }
 }
 
-/** ChildObject flags (one field for five booleans: a router holds a ChildObject per object per link). */
+// ChildObject flags, one field for five booleans (a router holds a ChildObject per object per link).
+/** The child's subtree observes the object (registered as an observer here). */
 const OBSERVING = 1;
+/** The child's subtree can expose the object (registered as an exposer here). */
 const EXPOSING = 2;
+/** The child was asked to send states up (Need). */
 const NEEDING = 4;
+/** The child's opening interest was taken (decisions may be sent). */
 const STARTED = 8;
+/** The session ended: nothing more is sent or registered. */
 const ENDED = 16;
 
 /** The child's interest in one object, as the parent's exchange sees it. */
@@ -260,44 +265,13 @@ class ChildObject implements StateSink, Exposer {
     return this.link.exchange;
   }
 
-  /** The child's subtree observes the object (registered as an observer here). */
-  private get observing(): boolean {
-    return (this.flags & OBSERVING) !== 0;
-  }
-  private set observing(on: boolean) {
-    this.flags = on ? this.flags | OBSERVING : this.flags & ~OBSERVING;
+  /** Whether `flag` (OBSERVING, EXPOSING, ...) is set. */
+  private is(flag: number): boolean {
+    return (this.flags & flag) !== 0;
   }
 
-  /** The child's subtree can expose the object (registered as an exposer here). */
-  private get exposing(): boolean {
-    return (this.flags & EXPOSING) !== 0;
-  }
-  private set exposing(on: boolean) {
-    this.flags = on ? this.flags | EXPOSING : this.flags & ~EXPOSING;
-  }
-
-  /** The child was asked to send states up (Need). */
-  private get needing(): boolean {
-    return (this.flags & NEEDING) !== 0;
-  }
-  private set needing(on: boolean) {
-    this.flags = on ? this.flags | NEEDING : this.flags & ~NEEDING;
-  }
-
-  /** The child's opening interest was taken (decisions may be sent). */
-  private get started(): boolean {
-    return (this.flags & STARTED) !== 0;
-  }
-  private set started(on: boolean) {
-    this.flags = on ? this.flags | STARTED : this.flags & ~STARTED;
-  }
-
-  /** The session ended: nothing more is sent or registered. */
-  private get ended(): boolean {
-    return (this.flags & ENDED) !== 0;
-  }
-  private set ended(on: boolean) {
-    this.flags = on ? this.flags | ENDED : this.flags & ~ENDED;
+  private mark(flag: number, on: boolean): void {
+    this.flags = on ? this.flags | flag : this.flags & ~flag;
   }
 
   /** The session ended (Close, a fault, or the link's end). */
@@ -365,14 +339,14 @@ class ChildObject implements StateSink, Exposer {
     if (open.have !== undefined) (this.sender = new StateSender(this)).resume(open.have, resumedBase);
     this.setInterest(open.observed, open.capacity);
     if (pendingTag !== undefined && this.entry.assignee === pendingTag) this.assignedVia = pendingTag;
-    this.started = true;
+    this.mark(STARTED, true);
     this.sendDecision();
     this.pushState();
   }
 
   /** Tells the child its current standing: Assign or Release. */
   private sendDecision(): void {
-    if (this.ended || !this.started) return;
+    if (this.is(ENDED) || !this.is(STARTED)) return;
     const version = this.entry.latestVersion;
     this.send(this.assignedVia !== undefined ? "Assign" : "Release", version === undefined ? {} : { version });
     this.reviewNeed();
@@ -386,10 +360,10 @@ class ChildObject implements StateSink, Exposer {
 
   /** Sends the current state down if the child wants it and is not itself its source (`entry`: the live one, when known). */
   pushState(entry: ObjectEntry = this.entry): void {
-    if (this.ended || this.assignedVia !== undefined) return;
+    if (this.is(ENDED) || this.assignedVia !== undefined) return;
     const state = entry.state;
     if (state === undefined) return;
-    if (this.observing || this.link.observesByTag(entry)) (this.sender ??= new StateSender(this)).update(state);
+    if (this.is(OBSERVING) || this.link.observesByTag(entry)) (this.sender ??= new StateSender(this)).update(state);
   }
 
   // ---- as an exposer candidate --------------------------------------------------------------------
@@ -407,13 +381,13 @@ class ChildObject implements StateSink, Exposer {
   }
 
   assign(via: Exposer): void {
-    if (this.ended || this.assignedVia === via) return;
+    if (this.is(ENDED) || this.assignedVia === via) return;
     this.assignedVia = via;
     this.sendDecision();
   }
 
   release(via: Exposer): void {
-    if (this.ended || this.assignedVia !== via) return;
+    if (this.is(ENDED) || this.assignedVia !== via) return;
     this.assignedVia = undefined;
     this.sendDecision();
     this.pushState();
@@ -421,10 +395,10 @@ class ChildObject implements StateSink, Exposer {
 
   /** Asks the child for states while it exposes the object and someone outside its subtree observes it. */
   private reviewNeed(): void {
-    if (this.ended || !this.started) return;
+    if (this.is(ENDED) || !this.is(STARTED)) return;
     const need = this.assignedVia !== undefined && this.entry.observedBeyond((sink) => this.link.owns(sink));
-    if (need === this.needing) return;
-    this.needing = need;
+    if (need === this.is(NEEDING)) return;
+    this.mark(NEEDING, need);
     const version = this.entry.state?.version;
     this.send(need ? "Need" : "Unneed", version === undefined ? {} : { version });
   }
@@ -444,21 +418,21 @@ class ChildObject implements StateSink, Exposer {
   }
 
   private setInterest(observed: boolean, capacity: number): void {
-    if (this.ended) return;
+    if (this.is(ENDED)) return;
     const descriptor = this.entry.descriptor;
-    if (observed && !this.observing) {
-      this.observing = true;
+    if (observed && !this.is(OBSERVING)) {
+      this.mark(OBSERVING, true);
       this.exchange.addObjectObserver(descriptor, this);
-    } else if (!observed && this.observing) {
-      this.observing = false;
+    } else if (!observed && this.is(OBSERVING)) {
+      this.mark(OBSERVING, false);
       this.exchange.removeObjectObserver(this.entry, this);
     }
     this.capacity = capacity;
-    if (capacity > 0 && !this.exposing) {
-      this.exposing = true;
+    if (capacity > 0 && !this.is(EXPOSING)) {
+      this.mark(EXPOSING, true);
       this.exchange.addObjectExposer(descriptor, this);
-    } else if (capacity === 0 && this.exposing) {
-      this.exposing = false;
+    } else if (capacity === 0 && this.is(EXPOSING)) {
+      this.mark(EXPOSING, false);
       this.exchange.removeObjectExposer(this.entry, this);
     }
     this.pushState();
@@ -466,7 +440,7 @@ class ChildObject implements StateSink, Exposer {
 
   /** Sends on the parent's lane while the session runs (a session that ended takes nothing more). */
   private send(label: "Assign" | "Release" | "Need" | "Unneed" | "StateDown" | "AckDown", payload: object): void {
-    if (this.ended || this.session.state !== "open") return;
+    if (this.is(ENDED) || this.session.state !== "open") return;
     this.link.guard(() => (this.session.lane("down").send as (label: string, payload: unknown) => void)(label, payload));
   }
 
@@ -475,13 +449,13 @@ class ChildObject implements StateSink, Exposer {
    * `keepForResume`: the child may come back holding what it holds now (false after its Close). Idempotent.
    */
   end(keepForResume = true): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.is(ENDED)) return;
+    this.mark(ENDED, true);
     this.link.forget(this, keepForResume);
     const entry = this.entry;
-    if (this.observing) this.exchange.removeObjectObserver(entry, this);
-    if (this.exposing) this.exchange.removeObjectExposer(entry, this);
-    this.observing = this.exposing = false;
+    if (this.is(OBSERVING)) this.exchange.removeObjectObserver(entry, this);
+    if (this.is(EXPOSING)) this.exchange.removeObjectExposer(entry, this);
+    this.mark(OBSERVING | EXPOSING, false);
     // Still elected to one of the child's tag exposers (the child closed while an Assign was on its
     // way): the assignment outlives this session, so announce the object again.
     const via = this.assignedVia;
