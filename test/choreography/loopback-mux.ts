@@ -5,7 +5,7 @@
  * broken connection. Like the real binding, it keeps nothing per session: which sessions exist is the
  * runtime's business.
  */
-import { PhaseInvariant, SessionFault, TransportError } from "../../lib/choreography/errors.js";
+import { ChoreographyError, PhaseInvariant, SessionFault, TransportError } from "../../lib/choreography/errors.js";
 import type { SessionMux, SessionMuxHandlers } from "../../lib/choreography/wire.js";
 
 type Frame =
@@ -23,7 +23,7 @@ export class LoopbackMux implements SessionMux {
   readonly sentFrames: { session: number; lane: number; label: number; payload: unknown }[] = [];
   /** Sessions this side told the peer it ended, in order, with the error (undefined: clean). */
   readonly endedSessions: { session: number; error: Error | undefined }[] = [];
-  /** Exceptions that escaped the consumer's handlers other than connection violations (must stay empty). */
+  /** Exceptions that escaped the consumer's handlers other than ChoreographyErrors, which end the connection (must stay empty). */
   readonly escaped: unknown[] = [];
   /** The error the connection ended with (undefined while open or after a clean close). */
   closeError: Error | undefined;
@@ -123,7 +123,7 @@ export class LoopbackMux implements SessionMux {
       }
     } catch (error) {
       // What the consumer refuses (a frame for a session never announced) ends the connection, as in the binding.
-      if (error instanceof Error && error.name !== "Error") this.close(new TransportError(`loopback: ${error.message}`, { cause: error }));
+      if (error instanceof ChoreographyError) this.close(new TransportError(`loopback: ${error.message}`, { cause: error }));
       else this.escaped.push(error);
     }
   }
