@@ -7,6 +7,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collectUnhandledRejections } from "../unhandled-rejections.js";
 import { WebSocket } from "ws";
 import { createSessionMux, type CarrierSessionMux } from "../../bindings/session-mux.js";
 import { FLAG_RESET } from "../../bindings/frame-header.js";
@@ -30,9 +31,8 @@ import { linkDown, linkUp, LinkTasks, playUp, startLinkRun } from "./link-run.js
 import { damaged, damageOnce, messageDamageArb, type MessageDamage } from "./message-damage.js";
 import { rewriteInbound } from "./rewriting-carrier.js";
 
-const rejections: unknown[] = [];
+const rejections = collectUnhandledRejections();
 const uncaught: unknown[] = [];
-const onRejection = (reason: unknown) => rejections.push(reason);
 const onUncaught = (error: unknown) => uncaught.push(error);
 
 let listener: WebSocketListener;
@@ -42,7 +42,6 @@ let arrived: (() => void) | undefined;
 const rawSockets: WebSocket[] = [];
 
 beforeAll(async () => {
-  process.on("unhandledRejection", onRejection);
   process.on("uncaughtException", onUncaught);
   listener = await listenWebSocket({ port: 0 }, (carrier) => {
     arrivals.push(carrier);
@@ -53,7 +52,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const socket of rawSockets) socket.terminate();
   await listener.close();
-  process.off("unhandledRejection", onRejection);
   process.off("uncaughtException", onUncaught);
 });
 

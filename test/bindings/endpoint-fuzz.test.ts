@@ -6,21 +6,15 @@
  * operation left pending.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { collectUnhandledRejections } from "../unhandled-rejections.js";
 import { ChoreographyError } from "../../lib/choreography/index.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { startLinkRun } from "./link-run.js";
 import { damageOnce, messageDamageArb, type MessageDamage } from "./message-damage.js";
 
-const rejections: unknown[] = [];
-const onRejection = (reason: unknown) => rejections.push(reason);
-beforeAll(() => {
-  process.on("unhandledRejection", onRejection);
-});
-afterAll(() => {
-  process.off("unhandledRejection", onRejection);
-});
+const rejections = collectUnhandledRejections();
 
 const settle = async () => {
   for (let round = 0; round < 5; round++) await new Promise<void>((resolve) => setTimeout(resolve, 0));

@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { collectUnhandledRejections } from "../unhandled-rejections.js";
 import { ChoreographyError, CodecError, SessionFault } from "../../lib/choreography/errors.js";
 import type { SessionMux } from "../../lib/choreography/wire.js";
 import { FLAG_COMPRESSED, FLAG_RESET } from "../../bindings/frame-header.js";
@@ -8,14 +9,7 @@ import { deflatePayload, resolveCompression } from "../../bindings/compression.j
 import { ScriptedCarrier } from "./scripted-carrier.js";
 import { type TestFrame, frames, message } from "./frames.js";
 
-const rejections: unknown[] = [];
-const onRejection = (reason: unknown) => rejections.push(reason);
-beforeAll(() => {
-  process.on("unhandledRejection", onRejection);
-});
-afterAll(() => {
-  process.off("unhandledRejection", onRejection);
-});
+const rejections = collectUnhandledRejections();
 
 /** The sessions the fuzzed consumer knows; a frame for any other is a violation it refuses, as the runtime does. */
 const OPEN_SESSIONS = [0, 1, 2, 3];

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { collectUnhandledRejections } from "../unhandled-rejections.js";
 import {
   AffineViolation,
   ChoreographyError,
@@ -57,17 +58,7 @@ function thrown(run: () => unknown): Error {
   throw new Error("expected an exception");
 }
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on("unhandledRejection", onUnhandled);
-});
-afterAll(async () => {
-  await new Promise((resolve) => setTimeout(resolve, 0)); // unhandledRejection is reported after the microtask queue drains
-
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+collectUnhandledRejections();
 
 describe("faults from a hostile peer", () => {
   it("a label the step does not permit ends the session and rejects every pending op on every lane", async () => {

@@ -5,7 +5,8 @@
  * uncaught exception, an unhandled rejection or an operation left pending forever.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { collectUnhandledRejections } from "../unhandled-rejections.js";
 import { ChoreographyError, createEndpoint, project, type Endpoint } from "../../lib/choreography/index.js";
 import { link, objectFamily } from "./fixtures.js";
 import { loopbackPair, settle, type Delivery, type LoopbackMux } from "./loopback-mux.js";
@@ -167,16 +168,7 @@ async function run(plan: Plan, injection?: Injection): Promise<Outcome> {
   return { down, up, a, b, errors, tasks };
 }
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on("unhandledRejection", onUnhandled);
-});
-afterAll(async () => {
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+collectUnhandledRejections();
 
 describe("random runs of the link protocol", () => {
   it("honest peers with random interleavings always finish cleanly", async () => {
