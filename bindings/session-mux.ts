@@ -60,6 +60,8 @@ const MAX_REASON_CHARS = 200;
 const MAX_REASON_BYTES = 4 * MAX_REASON_CHARS;
 
 const reasonEncoder = new TextEncoder();
+/** The reason of a clean end (most session ends): no bytes, and no buffer made for them. */
+const NO_REASON = new Uint8Array(0);
 const reasonDecoder = new TextDecoder();
 
 /** An inbound frame that came before the consumer attached: a message, or (lane -1) a session's end. */
@@ -180,7 +182,8 @@ class Mux implements CarrierSessionMux {
   endSession(session: number, error?: Error): void {
     if (this.#closed || this.#carrier.state === "closed" || !isVarUint(session)) return;
     const reason = error === undefined ? "" : error.message || error.name;
-    const bytes = reasonEncoder.encode(reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason);
+    const bytes =
+      reason === "" ? NO_REASON : reasonEncoder.encode(reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason);
     this.#queue(FLAG_RESET, session, 0, 0, bytes);
   }
 
