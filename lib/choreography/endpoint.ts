@@ -8,7 +8,8 @@ import { AffineViolation, ChoreographyError, LabelMismatch, PhaseInvariant, Sche
 import type { Event } from "./global.js";
 import { Connection } from "./connection.js";
 import { Lane } from "./lane.js";
-import { LaneInbox, pending, rejected } from "./lane-inbox.js";
+import { LaneInbox } from "./lane-inbox.js";
+import { pending, rejected } from "./quiet-promise.js";
 import type { Handlers, OfferOf, RecvLabel, RecvPayload, SendLabel, SendPayload, SentBy, SessionHandler, SessionOf } from "./endpoint-types.js";
 import type { MessageSpec, MessageWithLabel } from "./message.js";
 import { END, FORK, RECV, SEND, type RoleProgram } from "./role-program.js";

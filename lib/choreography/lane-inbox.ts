@@ -14,22 +14,6 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-function noop(): void {}
-
-/** A promise handed to the application; its rejection is never reported as unhandled if nobody awaits it. */
-export function pending<T>(executor: (resolve: (value: T) => void, reject: (error: Error) => void) => void): Promise<T> {
-  const p = new Promise<T>(executor);
-  p.catch(noop);
-  return p;
-}
-
-/** A promise that is already rejected but never reported as unhandled. */
-export function rejected<T>(error: Error): Promise<T> {
-  const p = Promise.reject(error);
-  p.catch(noop);
-  return p;
-}
-
 /** A received message handed out by offer(): its label is known, `recv()` takes it (once). */
 class OfferedBranch implements Branch<string, unknown> {
   private spent = false;
@@ -86,20 +70,19 @@ export class LaneInbox {
     this.sessions.push(session);
   }
 
-  /** Takes the oldest message (the inbox is not empty). */
+  /** Takes the oldest message (the inbox is not empty), for serve() draining what came before it. */
   shift(): [label: number, payload: unknown, session: unknown] {
-    const i = this.head++;
+    const i = this.head;
     const taken: [number, unknown, unknown] = [this.labels[i]!, this.payloads[i], this.sessions[i]];
-    if (this.head === this.labels.length) {
-      this.labels.length = this.payloads.length = this.sessions.length = 0;
-      this.head = 0;
-    }
+    this.advance();
     return taken;
   }
 
   /** Completes `w` with the oldest message (the inbox is not empty). */
   settle(w: Waiter, endpoint: Endpoint, lane: number): void {
-    const [label, payload] = this.shift();
+    const label = this.labels[this.head]!;
+    const payload = this.payloads[this.head];
+    this.advance();
     const specs = endpoint.program.catalog.specs;
     const name = specs[label]!.label;
     if (w.label < 0) {
@@ -114,14 +97,21 @@ export class LaneInbox {
     }
   }
 
+  /** Drops the oldest message; an emptied inbox starts its arrays over. */
+  private advance(): void {
+    if (++this.head === this.labels.length) this.clear();
+  }
+
+  private clear(): void {
+    this.labels.length = this.payloads.length = this.sessions.length = 0;
+    this.head = 0;
+  }
+
   /** The session ended: reject a pending operation; after a fault also drop what is queued. */
   end(error: Error, faulted: boolean): void {
     const w = this.waiter;
     this.waiter = null;
-    if (faulted) {
-      this.labels.length = this.payloads.length = this.sessions.length = 0;
-      this.head = 0;
-    }
+    if (faulted) this.clear();
     if (w !== null) w.reject(error);
   }
 }
