@@ -18,6 +18,7 @@ import { wallClockMs } from "./latency.js";
 import { hakubanForChild, shareLibraryWithChildren } from "./library-entry.js";
 import { topicObject, type TopicSizes } from "./publisher.js";
 import { FLOOR_ACK_EVERY } from "./ws-floor-server.js";
+import { profileFlags } from "./profile-flags.js";
 
 /** Which system the clients belong to. */
 export type ClientKind = "hakuban" | "floor";
@@ -75,7 +76,7 @@ export async function startClientPool(
   const started = await Promise.allSettled(
     shares.map((share) => {
       const config: WorkerConfig = { kind, url, clients: share, sizes: [...sizes] };
-      return forkIpcChild(fileURLToPath(import.meta.url), ["--work", JSON.stringify(config)], ["--import", "tsx"]);
+      return forkIpcChild(fileURLToPath(import.meta.url), ["--work", JSON.stringify(config)], [...profileFlags("client"), "--import", "tsx"]);
     }),
   );
   const workers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));

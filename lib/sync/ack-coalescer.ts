@@ -1,3 +1,5 @@
+import { STATE_WINDOW } from "./state-sender.js";
+
 /** An object side that has an acknowledgement waiting to go. */
 export interface AckOwner {
   /** Sends the newest acknowledgement recorded since the last flush. */
@@ -5,26 +7,60 @@ export interface AckOwner {
 }
 
 /**
- * Sends acknowledgements once per object per burst of inbound messages: states that arrive together
- * (one carrier message carries many frames) are answered by one cumulative ack for the newest, which
- * the sender takes as covering every state before it. One microtask per burst, not one ack per state.
+ * States of one object an acknowledgement may cover before it must go: a quarter of the sender's
+ * window, so a sender going flat out gets room back steadily, long before its window fills, and never
+ * waits for the timer (half the window measurably slowed a single observer at saturation).
+ */
+export const ACK_EVERY = STATE_WINDOW / 4;
+
+/**
+ * How long an acknowledgement may wait for later states to share it. Acks only open the sender's
+ * window and tell it what the receiver holds (its base on a reconnect); neither is urgent, and an
+ * object updated 200 times a second would otherwise cost each of its observers 200 messages a second
+ * back up the tree, which a router pays for in reads and wake-ups.
+ */
+export const ACK_DELAY_MS = 40;
+
+/**
+ * Delays and merges acknowledgements, like TCP's delayed ack. Every ack is cumulative (the sender takes
+ * it as covering every state before it), so an object's states are answered by one ack: after
+ * ACK_DELAY_MS, or once ACK_EVERY states are waiting, or at once (after the current burst) when the
+ * ack is urgent (a receiver asking for a full state). Whenever acks go, all that wait go together.
  */
 export class AckCoalescer {
-  private pending = new Set<AckOwner>();
-  private scheduled = false;
+  /** Owners with an ack waiting, and how many states it covers. */
+  private pending = new Map<AckOwner, number>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private flushQueued = false;
+  private closed = false;
   private readonly flushNow = (): void => {
-    this.scheduled = false;
+    this.flushQueued = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const owners = this.pending;
-    this.pending = new Set();
-    for (const owner of owners) owner.flushAck();
+    if (owners.size === 0) return;
+    this.pending = new Map();
+    for (const owner of owners.keys()) owner.flushAck();
   };
 
-  /** `owner` has an ack to send; it goes once the current burst has been processed. */
-  add(owner: AckOwner): void {
-    this.pending.add(owner);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      queueMicrotask(this.flushNow);
-    }
+  /** `owner` received a state and has an ack to send; `urgent` sends it once the current burst is processed. */
+  add(owner: AckOwner, urgent = false): void {
+    if (this.closed) return;
+    const states = (this.pending.get(owner) ?? 0) + 1;
+    this.pending.set(owner, states);
+    if (urgent || states >= ACK_EVERY) {
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        queueMicrotask(this.flushNow);
+      }
+    } else this.timer ??= setTimeout(this.flushNow, ACK_DELAY_MS);
+  }
+
+  /** The link ended: waiting acks are dropped and no timer is left behind. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending.clear();
   }
 }

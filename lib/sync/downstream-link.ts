@@ -213,6 +213,7 @@ export class DownstreamLink {
 
   private detach(): void {
     this.keepAlive?.stop();
+    this.acks.close();
     for (const child of [...this.objects.values()]) child.end();
     for (const tag of [...this.tags.values()]) tag.update({ tag: tag.entry.descriptor, observed: false, capacity: 0 });
     this.tags.clear();
@@ -325,9 +326,9 @@ class ChildObject implements StateSink, Exposer {
     if (ack !== undefined) this.send("AckDown", ack);
   }
 
-  /** The newest state the child acknowledged (kept for its reconnect). */
+  /** What the child most likely holds (kept for its reconnect: the base of diffs then). */
   get childHolds(): ObjectState<unknown> | undefined {
-    return this.sender?.peerHolds;
+    return this.sender?.resumeBase;
   }
 
   /**
@@ -406,7 +407,7 @@ class ChildObject implements StateSink, Exposer {
   private stateFromChild(wire: WireState): void {
     const { state, ack } = (this.receiver ??= new StateReceiver()).receive(wire);
     this.pendingAck = ack;
-    this.link.acks.add(this);
+    this.link.acks.add(this, ack.resync === true);
     const via = this.assignedVia;
     if (state === undefined || via === undefined || this.entry.assignee !== via) return;
     const current = this.entry.state;

@@ -28,7 +28,6 @@ export class StateSender {
   private sent: ObjectState<unknown> | undefined;
   /** States sent and not yet acknowledged, oldest first (at most STATE_WINDOW); none while idle. */
   private inFlight: ObjectState<unknown>[] | undefined;
-  private acked: ObjectState<unknown> | undefined;
 
   constructor(private readonly link: StateTransmitter) {}
 
@@ -39,11 +38,7 @@ export class StateSender {
    */
   resume(version: Version | undefined, base: ObjectState<unknown> | undefined): void {
     this.inFlight = undefined;
-    this.acked = undefined;
-    if (version !== undefined && base !== undefined && compareVersions(base.version, version) === 0) {
-      this.sent = base;
-      this.acked = base;
-    }
+    if (version !== undefined && base !== undefined && compareVersions(base.version, version) === 0) this.sent = base;
     else if (version !== undefined && this.latest !== undefined && compareVersions(this.latest.version, version) === 0) {
       this.sent = { ...this.latest, synchronized: !this.latest.synchronized }; // same data: the flag is all that may differ
     } else this.sent = undefined;
@@ -63,7 +58,6 @@ export class StateSender {
     let index = -1;
     if (inFlight !== undefined) {
       if (v !== undefined) for (let i = 0; i < inFlight.length && index < 0; i++) if (compareVersions(inFlight[i]!.version, v) === 0) index = i;
-      if (index >= 0) this.acked = inFlight[index];
       inFlight.splice(0, index >= 0 ? index + 1 : 1);
       if (inFlight.length === 0) this.inFlight = undefined; // idle objects keep no array
     }
@@ -71,14 +65,17 @@ export class StateSender {
       // The receiver holds something else: everything in flight was built on a base it lacks.
       this.sent = undefined;
       this.inFlight = undefined;
-      if (index < 0) this.acked = undefined;
     }
     this.pump();
   }
 
-  /** The newest state the receiver acknowledged: what it holds (the base a reconnect can diff against). */
-  get peerHolds(): ObjectState<unknown> | undefined {
-    return this.acked;
+  /**
+   * What the receiver most likely holds if the link drops now: the last state sent (acknowledgements
+   * are delayed, so the newest acknowledged one is usually behind). A reconnect diffs against it when
+   * the receiver names its version, and sends in full otherwise.
+   */
+  get resumeBase(): ObjectState<unknown> | undefined {
+    return this.sent;
   }
 
   private pump(): void {

@@ -37,7 +37,7 @@ export class UpstreamLink implements ElectionAuthority, InterestWatcher {
   private generation: Generation | undefined;
   private readonly connectedListeners: ListenerSet<boolean>;
   private closing = false;
-  /** Per object, the newest state of ours the parent acknowledged: the base for diffs after a reconnect. */
+  /** Per object, what the parent most likely held of ours when its session ended: the base for diffs after a reconnect. */
   readonly parentHolds = new Map<string, ObjectState<unknown>>();
   /** Stable across this link's reconnects: lets the parent resume its diffs to us. */
   readonly resumeToken = randomToken();
@@ -142,7 +142,7 @@ class Generation {
   private readonly dirtyObjects = new Set<ObjectEntry>();
   private readonly dirtyTags = new Set<TagEntry>();
   private flushQueued = false;
-  /** Acknowledgements of the parent's states, one per object per burst. */
+  /** Acknowledgements of the parent's states, delayed and merged. */
   readonly acks = new AckCoalescer();
   private nextSession = 1;
   private keepAlive: KeepAlive | undefined;
@@ -334,6 +334,7 @@ class Generation {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.acks.close();
     this.keepAlive?.stop();
     for (const parentObject of [...this.objects.values()]) parentObject.dispose();
     this.objects.clear();
@@ -409,8 +410,6 @@ class ParentObject implements StateSink, Exposer {
 
   AckDown(ack: AckPayload): void {
     this.sender.acknowledged(ack);
-    const holds = this.sender.peerHolds;
-    if (holds !== undefined) this.generation.link.parentHolds.set(this.entry.key, holds);
   }
 
   Closed(): void {
@@ -491,7 +490,7 @@ class ParentObject implements StateSink, Exposer {
     if (this.closing) return;
     const { state, ack } = this.receiver.receive(wire);
     this.pendingAck = ack;
-    this.generation.acks.add(this);
+    this.generation.acks.add(this, ack.resync === true);
     if (state !== undefined && this.entry.assignee === this) this.apply(state);
   }
 
@@ -526,6 +525,8 @@ class ParentObject implements StateSink, Exposer {
     if (this.disposed) return;
     this.disposed = true;
     this.closing = true;
+    const base = this.sender.resumeBase;
+    if (base !== undefined) this.generation.link.parentHolds.set(this.entry.key, base);
     this.generation.forget(this);
     this.withdrawRoles();
   }

@@ -1,18 +1,63 @@
-import { expect, it } from "vitest";
-import { AckCoalescer } from "../../lib/sync/ack-coalescer.js";
+import { afterEach, beforeEach, expect, it, vi } from "vitest";
+import { ACK_DELAY_MS, ACK_EVERY, AckCoalescer } from "../../lib/sync/ack-coalescer.js";
+import { STATE_WINDOW } from "../../lib/sync/state-sender.js";
 
-it("sends one acknowledgement per owner per burst, after the burst", async () => {
-  const coalescer = new AckCoalescer();
+beforeEach(() => void vi.useFakeTimers());
+afterEach(() => void vi.useRealTimers());
+
+function owners(...names: string[]) {
   const flushed: string[] = [];
-  const a = { flushAck: () => flushed.push("a") };
-  const b = { flushAck: () => flushed.push("b") };
-  coalescer.add(a);
-  coalescer.add(b);
-  coalescer.add(a);
+  return { flushed, owners: names.map((name) => ({ flushAck: () => flushed.push(name) })) };
+}
+
+it("acknowledges before the sender's window fills", () => {
+  expect(ACK_EVERY).toBeGreaterThan(1);
+  expect(ACK_EVERY).toBeLessThan(STATE_WINDOW);
+});
+
+it("holds acknowledgements for ACK_DELAY_MS, then sends one per owner", async () => {
+  const coalescer = new AckCoalescer();
+  const { flushed, owners: [a, b] } = owners("a", "b");
+  coalescer.add(a!);
+  coalescer.add(b!);
+  coalescer.add(a!);
+  await vi.advanceTimersByTimeAsync(ACK_DELAY_MS - 1);
+  expect(flushed).toEqual([]);
+  await vi.advanceTimersByTimeAsync(1);
+  expect(flushed).toEqual(["a", "b"]);
+  coalescer.add(a!);
+  await vi.advanceTimersByTimeAsync(ACK_DELAY_MS);
+  expect(flushed).toEqual(["a", "b", "a"]);
+});
+
+it("sends after the burst once an owner has ACK_EVERY states waiting, and everyone waiting goes along", async () => {
+  const coalescer = new AckCoalescer();
+  const { flushed, owners: [a, b] } = owners("a", "b");
+  coalescer.add(b!);
+  for (let i = 0; i < ACK_EVERY; i++) coalescer.add(a!);
+  expect(flushed).toEqual([]); // not inside the burst
+  await Promise.resolve();
+  expect(flushed).toEqual(["b", "a"]);
+  await vi.advanceTimersByTimeAsync(ACK_DELAY_MS * 2);
+  expect(flushed).toEqual(["b", "a"]); // the timer went with them
+});
+
+it("sends an urgent acknowledgement after the burst", async () => {
+  const coalescer = new AckCoalescer();
+  const { flushed, owners: [a] } = owners("a");
+  coalescer.add(a!, true);
   expect(flushed).toEqual([]);
   await Promise.resolve();
-  expect(flushed).toEqual(["a", "b"]);
-  coalescer.add(a);
-  await Promise.resolve();
-  expect(flushed).toEqual(["a", "b", "a"]);
+  expect(flushed).toEqual(["a"]);
+});
+
+it("drops what waits when closed, leaves no timer and takes nothing more", async () => {
+  const coalescer = new AckCoalescer();
+  const { flushed, owners: [a] } = owners("a");
+  coalescer.add(a!);
+  coalescer.close();
+  expect(vi.getTimerCount()).toBe(0);
+  coalescer.add(a!, true);
+  await vi.advanceTimersByTimeAsync(ACK_DELAY_MS * 2);
+  expect(flushed).toEqual([]);
 });

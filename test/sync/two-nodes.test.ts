@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalNode } from "../../lib/index.js";
 import { TapRing } from "../../lib/choreography/index.js";
+import { ACK_EVERY } from "../../lib/sync/ack-coalescer.js";
 import { link, nodes, settle, type TestLink } from "./tree-fixture.js";
 
 let open: Array<LocalNode | TestLink> = [];
@@ -24,6 +25,26 @@ describe("two linked nodes", () => {
     open.push(root!, leaf!, wire);
     await settle();
     expect(tap.entries().map((e) => e.label)).toEqual(expect.arrayContaining(["Hello", "Welcome", "Sync", "Synced"]));
+  });
+
+  it("acknowledges a stream of states with a few delayed acks, and the exposer's window never stalls", async () => {
+    const [root, leaf] = nodes("root", "leaf");
+    const tap = new TapRing();
+    const wire = link(root!, leaf!, { tap });
+    open.push(root!, leaf!, wire);
+    const expose = root!.object(["t"], "acked").expose<number>();
+    const observe = leaf!.object(["t"], "acked").observe<number>();
+    await settle();
+    const states = 4 * ACK_EVERY;
+    for (let i = 1; i <= states; i++) {
+      expose.set(i);
+      await settle(1); // each state travels on its own
+    }
+    await settle();
+    expect(observe.data).toBe(states); // with no wait for a delayed ack
+    const acks = tap.entries().filter((e) => e.kind === "send" && e.label === "AckUp").length;
+    expect(acks).toBeGreaterThanOrEqual(states / ACK_EVERY);
+    expect(acks).toBeLessThan(states / 2); // one per state before acks were delayed
   });
 
   it("a leaf observes what the root exposes", async () => {
