@@ -7,9 +7,10 @@ import type { WireState } from "./wire-state.js";
 
 /**
  * Turns a state into its wire form relative to what the receiver holds: a flag change, a diff, or the
- * full state, whichever is smallest. Results are cached on the (immutable) state objects, so sending
+ * full state, whichever is smallest. Diffs are cached on the (immutable) state objects, so sending
  * one update to many links at the same base computes one diff and makes one payload object, frozen so
- * that the binding's encode cache serialises and compresses it once for all of them.
+ * that the binding's encode cache serialises and compresses it once for all of them. Full payloads are
+ * shared the same way, but only for the rest of the tick (see `fullOf`).
  */
 export function encodeState(target: ObjectState<unknown>, base: ObjectState<unknown> | undefined): WireState {
   if (base !== undefined) {
@@ -39,7 +40,6 @@ const BASES_PER_STATE = 4;
  * record alive, and with it every earlier version of the object (a relay would leak one state per update).
  */
 interface StateWire {
-  full?: WireState;
   diffs?: Array<{ readonly base: Version; readonly payload: WireState }>;
   /** The state was made by applying `derivedBy` to the state of version `derivedFrom` (a relay forwards that patch as is). */
   derivedFrom?: Version;
@@ -79,15 +79,32 @@ function diffOf(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: 
   );
 }
 
+/**
+ * Full payloads made in this tick, by state. A fan-out sends one state to every link within one
+ * synchronous delivery, so sharing the payload object for the tick is all the binding's encode cache
+ * (itself per tick) needs; remembering it longer would cost every idle object a payload and a record.
+ */
+let fullThisTick = new Map<ObjectState<unknown>, WireState>();
+let forgetQueued = false;
+function forgetFulls(): void {
+  fullThisTick = new Map();
+  forgetQueued = false;
+}
+
 function fullOf(state: ObjectState<unknown>): WireState {
-  const wire = wireOf(state);
-  if (wire.full === undefined) {
+  let full = fullThisTick.get(state);
+  if (full === undefined) {
     const d = state.data as JsonValue;
-    wire.full = Object.freeze(
+    full = Object.freeze(
       isDefaultFormat(state) ? { v: state.version, s: state.synchronized, d } : { v: state.version, s: state.synchronized, f: state.format, d },
     );
+    fullThisTick.set(state, full);
+    if (!forgetQueued) {
+      forgetQueued = true;
+      queueMicrotask(forgetFulls);
+    }
   }
-  return wire.full;
+  return full;
 }
 
 /** The state's JSON size: state data is frozen, and its large containers remember their length. */

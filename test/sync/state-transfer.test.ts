@@ -60,6 +60,19 @@ describe("state encoding", () => {
     expect(encodeState(b, undefined)).toBe(encodeState(b, undefined));
   });
 
+  it("shares a full payload for the rest of the tick only: an idle state keeps no payload", async () => {
+    const a = state(1, big(1));
+    let payload: WireState | undefined = encodeState(a, undefined);
+    expect(Object.isFrozen(payload)).toBe(true);
+    expect(encodeState(a, undefined)).toBe(payload); // a fan-out in this tick encodes one object
+    const ref = new WeakRef(payload);
+    payload = undefined;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    expect(ref.deref()).toBeUndefined(); // nothing held it past the tick, though the state lives on
+    expect(encodeState(a, undefined)).toEqual({ v: [1], s: true, d: big(1) });
+  });
+
   it("remembers the diffs of one state against several bases (links that skipped different versions)", () => {
     const bases = [1, 2, 3].map((v) => state(v, big(v)));
     const target = state(9, big(9));
