@@ -73,10 +73,12 @@ export function createEndpoint<E extends Event, R extends string>(program: RoleP
 /** One role's side of one session: lanes, sub-sessions and the session's end. */
 export class Endpoint<E extends Event = Event, R extends string = string> {
   private status: EndpointStatus = "open";
-  /** Per lane, its state in the role program (-1 before the lane first starts). */
-  private readonly states: number[];
-  /** Per lane, what the application uses it with; made when a lane is first served or receives unasked. */
-  private uses: (LaneUse | undefined)[] | undefined = undefined;
+  /**
+   * Per lane its state in the role program (-1 before the lane first starts), then per lane what the
+   * application uses it with (set when the lane is first served or receives unasked). One array, not
+   * two: an endpoint lives as long as its session, and a node keeps one session per object per link.
+   */
+  private readonly lanes: (number | LaneUse | undefined)[];
   private extras: Extras | undefined = undefined;
   /** The first onEnd listener (usually the only one: whoever serves the session). */
   private endListener: SessionEndListener | undefined = undefined;
@@ -90,9 +92,11 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     readonly session: number,
     private readonly parent: Endpoint | undefined,
   ) {
-    const states = new Array<number>(program.lanes.length);
-    for (let i = 0; i < states.length; i++) states[i] = -1;
-    this.states = states;
+    const count = program.lanes.length;
+    const lanes = new Array<number | LaneUse | undefined>(2 * count);
+    for (let i = 0; i < count; i++) lanes[i] = -1;
+    for (let i = count; i < lanes.length; i++) lanes[i] = undefined;
+    this.lanes = lanes;
     this.advance(0, program.start);
   }
 
@@ -143,7 +147,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   /** A lane by id (0 is the main lane) or by the name given in `par({ name: ... })`. */
   lane(lane: number | string): Lane<E, R> {
     const id = this.program.laneId(lane);
-    if (id < 0) throw new PhaseInvariant(`${this.program.name} has no lane ${JSON.stringify(lane)}; it has lanes 0..${this.states.length - 1}`);
+    if (id < 0) throw new PhaseInvariant(`${this.program.name} has no lane ${JSON.stringify(lane)}; it has lanes 0..${this.program.lanes.length - 1}`);
     return new Lane(this, id);
   }
 
@@ -227,9 +231,23 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     return error;
   }
 
+  /** Lane `laneId`'s state in the role program (-1 before it first starts); `laneId` must be a lane. */
+  private stateOf(laneId: number): number {
+    return this.lanes[laneId] as number;
+  }
+
+  /** What the application uses lane `laneId` with, if anything yet. */
+  private useOf(laneId: number): LaneUse | undefined {
+    return this.lanes[this.program.lanes.length + laneId] as LaneUse | undefined;
+  }
+
+  private setUse(laneId: number, use: LaneUse | undefined): void {
+    this.lanes[this.program.lanes.length + laneId] = use;
+  }
+
   /** @internal Whether lane `lane` reached its end. */
   laneFinished(lane: number): boolean {
-    const s = this.states[lane]!;
+    const s = this.stateOf(lane);
     return s >= 0 && this.program.kinds[s] === END;
   }
 
@@ -239,13 +257,13 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     const program = this.program;
     const id = program.catalog.ids.get(label);
     if (id === undefined) throw this.fail(new LabelMismatch(`send(${label}): "${label}" is not a label of this protocol`));
-    const use = this.uses?.[laneId];
+    const use = this.useOf(laneId);
     if (use instanceof LaneInbox && use.backlog > 0) {
       throw this.fail(
         new PhaseInvariant(`send(${label}) on ${this.where(laneId)} while ${use.backlog} received message(s) there are not taken yet (next: ${use.nextLabel(this as unknown as Endpoint)}); recv() them first`),
       );
     }
-    const state = this.states[laneId]!;
+    const state = this.stateOf(laneId);
     const kind = state < 0 ? 0 : program.kinds[state];
     if (kind !== SEND) throw this.fail(new PhaseInvariant(`send(${label}) on ${this.where(laneId)}, but ${this.laneStatus(laneId)}`));
     const slot = state * program.labelCount + id;
@@ -280,7 +298,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   take(laneId: number, label: string | undefined): Promise<unknown> {
     const op = label === undefined ? "offer()" : `recv(${label})`;
     if (this.status === "faulted") return rejected(this.afterEnd(op));
-    const use = this.uses?.[laneId];
+    const use = this.useOf(laneId);
     if (use !== undefined && !(use instanceof LaneInbox)) {
       return rejected(this.fail(new PhaseInvariant(`${op} on ${this.where(laneId)}, which is served by serve() handlers`)));
     }
@@ -297,7 +315,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     if (use !== undefined && use.waiter !== null) {
       return rejected(this.fail(new PhaseInvariant(`${op} on ${this.where(laneId)} while another recv()/offer() is pending there`)));
     }
-    const s = this.states[laneId]!;
+    const s = this.stateOf(laneId);
     if (s >= 0) {
       const kind = program.kinds[s];
       if (kind === SEND) {
@@ -318,7 +336,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   /** @internal serve() on lane `laneId`; see Lane.serve. */
   serveLane(laneId: number, handlers: Readonly<Record<string, unknown>>): void {
     if (this.status === "faulted") throw this.afterEnd(`serve() on ${this.program.laneName(laneId)}`);
-    const use = this.uses?.[laneId];
+    const use = this.useOf(laneId);
     if (use !== undefined && !(use instanceof LaneInbox)) throw this.fail(new PhaseInvariant(`serve() was already called on ${this.where(laneId)}`));
     if (use !== undefined && (use.waiter !== null || use.offered !== null)) {
       throw this.fail(new PhaseInvariant(`serve() on ${this.where(laneId)} while a recv()/offer() is pending or an offered branch is not committed`));
@@ -341,7 +359,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
         throw this.fail(new PhaseInvariant(`serve() on ${this.where(laneId)} has a handler for ${name}, which this lane never receives`));
       }
     }
-    (this.uses ??= new Array<LaneUse | undefined>(this.states.length))[laneId] = handlers;
+    this.setUse(laneId, handlers);
     while (use !== undefined && use.size > 0 && this.state !== "faulted") {
       const [label, payload, session] = use.shift();
       this.dispatch(handlers, laneId, label, payload, session);
@@ -352,9 +370,8 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   receiveFromWire(laneId: number, label: number, payload: unknown): void {
     if (this.status !== "open") return;
     const program = this.program;
-    const state = this.states[laneId];
-    if (state === undefined) {
-      this.fail(new PhaseInvariant(`session ${this.session} (${program.role}) received a message on lane ${laneId}, but ${program.name} has lanes 0..${this.states.length - 1}`));
+    if (!(laneId >= 0 && laneId < program.lanes.length && Number.isInteger(laneId))) {
+      this.fail(new PhaseInvariant(`session ${this.session} (${program.role}) received a message on lane ${laneId}, but ${program.name} has lanes 0..${program.lanes.length - 1}`));
       return;
     }
     if (!(label >= 0 && label < program.labelCount && Number.isInteger(label))) {
@@ -362,6 +379,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
       return;
     }
     const spec = program.catalog.specs[label]!;
+    const state = this.stateOf(laneId);
     if (state < 0 || program.kinds[state] !== RECV) {
       this.fail(new PhaseInvariant(`${this.where(laneId)} received ${spec.label}, but ${this.laneStatus(laneId)}`));
       return;
@@ -407,7 +425,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
 
   /** Hands a validated inbound message to serve handlers, a pending recv/offer, or the lane's inbox. */
   private deliver(laneId: number, label: number, payload: unknown, session: unknown): void {
-    const use = this.uses?.[laneId];
+    const use = this.useOf(laneId);
     if (use !== undefined && !(use instanceof LaneInbox)) {
       this.dispatch(use, laneId, label, payload, session);
       return;
@@ -423,7 +441,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
 
   private inboxOf(laneId: number): LaneInbox {
     const inbox = new LaneInbox();
-    (this.uses ??= new Array<LaneUse | undefined>(this.states.length))[laneId] = inbox;
+    this.setUse(laneId, inbox);
     return inbox;
   }
 
@@ -493,7 +511,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
    */
   private advance(laneId: number, s: number): boolean {
     const program = this.program;
-    const states = this.states;
+    const states = this.lanes;
     for (;;) {
       states[laneId] = s;
       const kind = program.kinds[s];
@@ -512,11 +530,11 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
       const parentId = program.lanes[laneId]!.parent;
       if (parentId < 0) return true;
       // The parent continues once every lane of its fork has ended.
-      const parentState = states[parentId]!;
+      const parentState = states[parentId] as number;
       const fork = program.forks[parentState];
       if (fork === undefined) return false; // the parent already moved on (this lane's fork was joined)
       for (const sibling of fork.lanes) {
-        const t = states[sibling]!;
+        const t = states[sibling] as number;
         if (t < 0 || program.kinds[t] !== END) return false;
       }
       s = fork.next;
@@ -526,7 +544,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
 
   /** True when lane `laneId` keeps the session from ending cleanly (it runs and is not at a place where the protocol may end). */
   private blocks(laneId: number): boolean {
-    const s = this.states[laneId]!;
+    const s = this.stateOf(laneId);
     if (s < 0) return false;
     const kind = this.program.kinds[s];
     // A waiting lane defers to its parallel lanes; an ended lane waits for its join.
@@ -535,12 +553,12 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
 
   /** True when the session may end cleanly now. */
   private canEnd(): boolean {
-    for (let lane = 0; lane < this.states.length; lane++) if (this.blocks(lane)) return false;
+    for (let lane = 0; lane < this.program.lanes.length; lane++) if (this.blocks(lane)) return false;
     return true;
   }
 
   private laneStatus(laneId: number): string {
-    const s = this.states[laneId]!;
+    const s = this.stateOf(laneId);
     if (s < 0) return `that lane has not started (its par has not been reached)`;
     const kind = this.program.kinds[s];
     if (kind === FORK) return `that lane waits for its parallel lanes to finish (${this.program.paths[s]})`;
@@ -550,8 +568,8 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
 
   private pendingWork(): string {
     const work: string[] = [];
-    for (let lane = 0; lane < this.states.length; lane++) {
-      if (this.blocks(lane)) work.push(`${this.program.laneName(lane)} expects ${this.program.describeState(this.states[lane]!)}`);
+    for (let lane = 0; lane < this.program.lanes.length; lane++) {
+      if (this.blocks(lane)) work.push(`${this.program.laneName(lane)} expects ${this.program.describeState(this.stateOf(lane))}`);
     }
     return work.join("; ");
   }
@@ -567,13 +585,10 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   }
 
   private teardown(error: Error, faulted: boolean): void {
-    const uses = this.uses;
-    if (uses !== undefined) {
-      for (let lane = 0; lane < uses.length; lane++) {
-        const use = uses[lane];
-        if (use instanceof LaneInbox) use.end(error, faulted);
-        else uses[lane] = undefined; // serve() handlers take nothing more
-      }
+    for (let lane = 0; lane < this.program.lanes.length; lane++) {
+      const use = this.useOf(lane);
+      if (use instanceof LaneInbox) use.end(error, faulted);
+      else this.setUse(lane, undefined); // serve() handlers take nothing more
     }
     const sessions = this.connection.sessions;
     if (sessions.get(this.session) === (this as unknown as Endpoint)) sessions.delete(this.session);

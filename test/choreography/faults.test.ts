@@ -89,6 +89,8 @@ describe("faults from a hostile peer", () => {
     const cases: [number, number, new (...args: never[]) => Error, RegExp][] = [
       [0, 99, LabelMismatch, /received unknown label id 99; the protocol has 14 labels/],
       [7, id("Interest"), PhaseInvariant, /received a message on lane 7, but main has lanes 0..2/],
+      [3, id("Interest"), PhaseInvariant, /received a message on lane 3, but main has lanes 0..2/], // just past the last lane
+      [-1, id("Interest"), PhaseInvariant, /received a message on lane -1, but main has lanes 0..2/],
       [1, id("Interest"), PhaseInvariant, /received Interest, but that lane has not started/],
     ];
     for (const [lane, label, type, text] of cases) {
