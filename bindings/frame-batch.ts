@@ -6,13 +6,31 @@ const INITIAL_HEADER_BYTES = 256;
 /** A header buffer grown past this by a large batch is not kept for the next ones. */
 const MAX_RETAINED_HEADER_BYTES = 64 * 1024;
 
+/** How a FrameBatchWriter cuts its batches; see its doc. */
+export interface FrameBatchSizes {
+  /** Frames are packed into messages of up to this many bytes (a larger frame goes alone). Default 64 KiB. */
+  readonly messageBytes?: number;
+  /** Once this many bytes are queued they are written at once, not at the end of the tick. Default 256 KiB. */
+  readonly flushBytes?: number;
+}
+
+const DEFAULT_MESSAGE_BYTES = 64 * 1024;
+const DEFAULT_FLUSH_BYTES = 256 * 1024;
+
 /**
- * Collects the frames sent during one tick and writes them as few carrier messages as possible
- * (one, unless they exceed `maxMessageBytes`), in order. Headers are written as frames are added;
- * payload bytes are copied once, into the outgoing message.
+ * Collects the frames sent during one tick and writes them, in order, as carrier messages of up to
+ * 64 KiB (a frame larger than that goes alone, up to `maxMessageBytes`). Headers are written as frames
+ * are added; payload bytes are copied once, into the outgoing message.
+ *
+ * Batches are bounded because a burst (a node opening 100,000 sessions at once, or answering them)
+ * would otherwise leave every frame of it queued until the end of the tick and then go out as one
+ * message of many megabytes, which the receiver must also hold whole: that transient peak is what a
+ * process's memory stays at afterwards. So 256 KiB queued are written at once, and messages stay small
+ * enough to be read and freed piece by piece.
  */
 export class FrameBatchWriter {
-  readonly #maxMessageBytes: number;
+  readonly #messageBytes: number;
+  readonly #flushBytes: number;
   readonly #write: (message: Uint8Array) => void;
   #headers = new Uint8Array(INITIAL_HEADER_BYTES);
   #headersEnd = 0;
@@ -21,13 +39,17 @@ export class FrameBatchWriter {
   readonly #payloads: Uint8Array[] = [];
   #pendingBytes = 0;
   #scheduled = false;
+  /** Inside `write`: frames added now wait for the next batch, whatever their size. */
+  #writing = false;
 
   /**
    * @param maxMessageBytes largest message to write; every frame added must fit in one.
-   * @param write receives each message, in order, at the end of the tick (or on `flush()`); must not throw.
+   * @param write receives each message, in order, at the end of the tick (or on `flush()`, or once
+   *   `sizes.flushBytes` are queued); must not throw.
    */
-  constructor(maxMessageBytes: number, write: (message: Uint8Array) => void) {
-    this.#maxMessageBytes = maxMessageBytes;
+  constructor(maxMessageBytes: number, write: (message: Uint8Array) => void, sizes: FrameBatchSizes = {}) {
+    this.#messageBytes = Math.min(sizes.messageBytes ?? DEFAULT_MESSAGE_BYTES, maxMessageBytes);
+    this.#flushBytes = sizes.flushBytes ?? DEFAULT_FLUSH_BYTES;
     this.#write = write;
   }
 
@@ -52,7 +74,8 @@ export class FrameBatchWriter {
     this.#headerEnds.push(this.#headersEnd);
     this.#payloads.push(payload);
     this.#pendingBytes += this.#headersEnd - headerStart + payload.length;
-    if (!this.#scheduled) {
+    if (this.#pendingBytes >= this.#flushBytes && !this.#writing) this.flush();
+    else if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(() => this.flush());
     }
@@ -70,7 +93,12 @@ export class FrameBatchWriter {
     // once: frames added from inside `write` go into them without touching this batch.
     const messages = this.#build();
     this.discard();
-    for (const message of messages) this.#write(message);
+    this.#writing = true;
+    try {
+      for (const message of messages) this.#write(message);
+    } finally {
+      this.#writing = false;
+    }
   }
 
   /** Forgets every queued frame (the connection is gone, or they were just built into messages). */
@@ -82,7 +110,7 @@ export class FrameBatchWriter {
     this.#pendingBytes = 0;
   }
 
-  /** Copies the queued headers and payloads into messages of at most maxMessageBytes. */
+  /** Copies the queued headers and payloads into messages of the target size (one frame may be larger, up to maxMessageBytes). */
   #build(): Uint8Array[] {
     const headers = this.#headers;
     const headerEnds = this.#headerEnds;
@@ -97,7 +125,7 @@ export class FrameBatchWriter {
       while (last < payloads.length) {
         const headerEnd = headerEnds[last] as number;
         const frameSize = headerEnd - end + (payloads[last] as Uint8Array).length;
-        if (last > first && size + frameSize > this.#maxMessageBytes) break;
+        if (last > first && size + frameSize > this.#messageBytes) break;
         size += frameSize;
         end = headerEnd;
         last++;

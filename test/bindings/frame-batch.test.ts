@@ -66,29 +66,63 @@ describe("frame batch", () => {
     );
   });
 
-  it("reuses its buffers across batches; frames added from inside write go whole to the next batch", () => {
+  it("writes every frame once, in the order added, however batches are cut (frames added from inside write wait for the next batch)", () => {
     fc.assert(
       fc.property(
         fc.array(fc.array(frame, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 6 }),
         fc.integer({ min: 64, max: 400 }),
-        (batches, max) => {
+        fc.integer({ min: 1, max: 800 }),
+        (batches, max, flushBytes) => {
           const written: Frame[][] = [];
+          const added: Frame[] = [];
           let next = 1;
-          const add = (f: Frame) =>
+          const add = (f: Frame) => {
+            added.push(f);
             writer.add({ flags: f.flags, session: f.session, lane: f.lane, label: f.label, length: 0 }, Uint8Array.from(f.payload));
-          const writer = new FrameBatchWriter(max, (message) => {
-            written.push(readAll(message));
-            // The first message of a batch queues the whole next batch while this one is still being written.
-            if (next < batches.length) (batches[next++] as Frame[]).forEach(add);
-          });
+          };
+          const writer = new FrameBatchWriter(
+            max,
+            (message) => {
+              written.push(readAll(message));
+              // The first message of a batch queues the whole next batch while this one is still being written.
+              if (next < batches.length) (batches[next++] as Frame[]).forEach(add);
+            },
+            { flushBytes }, // often reached while adding, and while writing
+          );
           (batches[0] as Frame[]).forEach(add);
           for (let batch = 0; batch < batches.length; batch++) writer.flush();
-          expect(written.flat()).toEqual(batches.flat());
+          expect(added).toHaveLength(batches.flat().length);
+          expect(written.flat()).toEqual(added);
           expect(writer.pendingBytes).toBe(0);
         },
       ),
       { numRuns: 200 },
     );
+  });
+
+  it("packs frames into messages of the target size; a larger frame goes alone, up to the limit", () => {
+    const messages: Uint8Array[] = [];
+    const writer = new FrameBatchWriter(1000, (message) => messages.push(message), { messageBytes: 100 });
+    const add = (bytes: number) => writer.add({ flags: 0, session: 1, lane: 0, label: 0, length: 0 }, new Uint8Array(bytes));
+    for (let i = 0; i < 4; i++) add(40); // 45 bytes with its header: two to a message
+    add(500);
+    add(10);
+    writer.flush();
+    expect(messages.map((message) => readAll(message).length)).toEqual([2, 2, 1, 1]);
+    expect(messages.map((message) => message.length)).toEqual([90, 90, 506, 15]);
+  });
+
+  it("writes at once once flushBytes are queued, without waiting for the end of the tick", () => {
+    const messages: Uint8Array[] = [];
+    const writer = new FrameBatchWriter(1 << 20, (message) => messages.push(message), { flushBytes: 100 });
+    const add = (label: number) => writer.add({ flags: 0, session: 1, lane: 0, label, length: 0 }, new Uint8Array(40));
+    add(0);
+    add(1);
+    expect(messages).toHaveLength(0);
+    add(2); // 135 bytes queued
+    expect(messages).toHaveLength(1);
+    expect(readAll(messages[0]!).map((f) => f.label)).toEqual([0, 1, 2]);
+    expect(writer.pendingBytes).toBe(0);
   });
 
   it("starts a new message when the next frame would overflow the limit", () => {
