@@ -1,3 +1,4 @@
+import { memberAt, memberCount } from "./member-list.js";
 import type { ObjectEntry } from "./object-entry.js";
 import type { Exposer } from "./participants.js";
 
@@ -26,7 +27,8 @@ export function electExposer(entry: ObjectEntry): Exposer | undefined {
       bestScore = score;
     }
   };
-  for (const candidate of entry.exposers) consider(candidate);
+  const exposers = entry.exposers;
+  for (let i = 0, n = memberCount(exposers); i < n; i++) consider(memberAt(exposers, i));
   for (const tag of entry.tags) for (const candidate of tag.exposers) consider(candidate);
   return best;
 }

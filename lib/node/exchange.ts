@@ -5,7 +5,7 @@ import type { ListenerSet } from "../events/listener-set.js";
 import type { ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { electExposer, shouldMove } from "./election.js";
-import { withMember, withoutMember } from "./copy-on-write-list.js";
+import { memberAt, memberCount, withMember, withoutMember } from "./member-list.js";
 import { ObjectEntry } from "./object-entry.js";
 import type { ElectionAuthority, Exposer, InterestWatcher, StateSink, TagSink } from "./participants.js";
 import { TagEntry } from "./tag-entry.js";
@@ -232,8 +232,9 @@ export class Exchange {
    */
   private setState(entry: ObjectEntry, state: ObjectState<unknown>): void {
     entry.state = state;
-    for (const sink of entry.observers) {
-      sink.stateChanged(entry);
+    const observers = entry.observers;
+    for (let i = 0, n = memberCount(observers); i < n; i++) {
+      memberAt(observers, i).stateChanged(entry);
       if (entry.state !== state) return;
     }
     for (const tag of entry.tags) {

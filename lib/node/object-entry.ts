@@ -2,7 +2,7 @@ import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import type { Exposer, StateSink, TagSink } from "./participants.js";
-import { EMPTY_LIST } from "./copy-on-write-list.js";
+import { hasMember, memberAt, memberCount, type MemberList } from "./member-list.js";
 import type { TagEntry } from "./tag-entry.js";
 
 /**
@@ -10,9 +10,9 @@ import type { TagEntry } from "./tag-entry.js";
  * state. Lives while something references it (`refs`); dropping it frees its state.
  */
 export class ObjectEntry {
-  /** Replaced, never changed (see copy-on-write-list.ts); only the exchange assigns them. */
-  observers: readonly StateSink[] = EMPTY_LIST;
-  exposers: readonly Exposer[] = EMPTY_LIST;
+  /** Replaced, never changed (see member-list.ts); only the exchange assigns them. */
+  observers: MemberList<StateSink> = undefined;
+  exposers: MemberList<Exposer> = undefined;
   /** Tag entries of this object's tags, in the descriptor's tag order. */
   readonly tags: readonly TagEntry[];
   /** Participants keeping the entry alive (observers and exposers of the object itself). */
@@ -45,21 +45,22 @@ export class ObjectEntry {
 
   /** Whether anything other than `except` (one participant, or those it matches) observes the object. */
   observedBeyond(except: (sink: StateSink | TagSink) => boolean): boolean {
-    for (const sink of this.observers) if (!except(sink)) return true;
+    const observers = this.observers;
+    for (let i = 0, n = memberCount(observers); i < n; i++) if (!except(memberAt(observers, i))) return true;
     for (const tag of this.tags) for (const sink of tag.observers) if (!except(sink)) return true;
     return false;
   }
 
   /** Observed by an object observer here or by a tag observer of any of its tags. */
   get observed(): boolean {
-    if (this.observers.length > 0) return true;
+    if (this.observers !== undefined) return true;
     for (const tag of this.tags) if (tag.observers.size > 0) return true;
     return false;
   }
 
   /** Whether `exposer` may be elected for this object (it exposes the object or one of its tags). */
   isCandidate(exposer: Exposer): boolean {
-    if (this.exposers.includes(exposer)) return true;
+    if (hasMember(this.exposers, exposer)) return true;
     for (const tag of this.tags) if (tag.exposers.has(exposer)) return true;
     return false;
   }

@@ -5,6 +5,7 @@ import { ListenerSet } from "../events/listener-set.js";
 import { HakubanError } from "../hakuban-error.js";
 import type { LocalNode } from "../local-node.js";
 import type { Exchange } from "../node/exchange.js";
+import { memberAt, memberCount } from "../node/member-list.js";
 import type { ObjectEntry } from "../node/object-entry.js";
 import type { ElectionAuthority, Exposer, InterestWatcher, StateSink } from "../node/participants.js";
 import type { TagEntry } from "../node/tag-entry.js";
@@ -290,14 +291,11 @@ class Generation {
   /** What this subtree does with `entry` itself (tag interests are reported per tag). */
   private interestIn(entry: ObjectEntry): TagReport {
     let observed = false;
-    for (const sink of entry.observers) {
-      if (!this.owns(sink)) {
-        observed = true;
-        break;
-      }
-    }
+    const observers = entry.observers;
+    for (let i = 0, n = memberCount(observers); i < n && !observed; i++) observed = !this.owns(memberAt(observers, i));
     let capacity = 0;
-    for (const exposer of entry.exposers) capacity += exposer.capacity;
+    const exposers = entry.exposers;
+    for (let i = 0, n = memberCount(exposers); i < n; i++) capacity += memberAt(exposers, i).capacity;
     return { observed, capacity };
   }
 
