@@ -52,16 +52,15 @@ export class ObjectDescriptor {
       );
     }
     const canonical = canonicalCopyOf(json, resolved, "$.json");
-    let key = "[[";
-    for (let i = 0; i < distinct.length; i++) key += (i > 0 ? "," : "") + distinct[i]!.key;
-    key += "]," + canonical.text + "]";
+    let tagKeys = "";
+    for (let i = 0; i < distinct.length; i++) tagKeys += (i > 0 ? "," : "") + distinct[i]!.key;
+    const key = "[[" + tagKeys + "]," + canonical.text + "]";
     if (key.length > resolved.maxLength) {
       throw new InvalidDescriptorError(
         `Invalid object descriptor: its canonical key has ${key.length} characters, more than ${resolved.maxLength} (limit maxLength); use smaller tags and json or raise maxLength`,
       );
     }
-    // An exact-size copy: the list grew by push, and its spare capacity would live as long as the descriptor.
-    this.tags = Object.freeze(distinct.length === 0 ? NO_TAGS : distinct.slice());
+    this.tags = sharedTagList(distinct, tagKeys);
     this.json = canonical.value;
     this.key = flatString(key);
   }
@@ -157,6 +156,26 @@ function sortedDistinct(tags: TagDescriptor[]): TagDescriptor[] {
 }
 
 const NO_TAGS: readonly TagDescriptor[] = Object.freeze([]);
+
+/** How many tag lists `sharedTagList` remembers; past that it starts over (a bound, not a cache policy worth more). */
+const RECENT_TAG_LISTS = 1024;
+const recentTagLists = new Map<string, readonly TagDescriptor[]>();
+
+/**
+ * A frozen list of `distinct` (sorted, distinct tags whose keys joined by commas are `tagKeys`): a
+ * recently made equal one if there is. Many objects carry the same tags, and a list each would cost
+ * memory per object; so do their entries in every node (see Exchange.tagEntriesOf).
+ */
+function sharedTagList(distinct: readonly TagDescriptor[], tagKeys: string): readonly TagDescriptor[] {
+  if (distinct.length === 0) return NO_TAGS;
+  const known = recentTagLists.get(tagKeys);
+  if (known !== undefined) return known;
+  // An exact-size copy: the list grew by push, and its spare capacity would live as long as the list.
+  const list = Object.freeze(distinct.slice());
+  if (recentTagLists.size >= RECENT_TAG_LISTS) recentTagLists.clear();
+  recentTagLists.set(tagKeys, list);
+  return list;
+}
 
 function isPlainPrototype(prototype: unknown): boolean {
   return prototype === Object.prototype || prototype === null;

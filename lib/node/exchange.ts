@@ -22,6 +22,8 @@ import { TagEntry } from "./tag-entry.js";
 export class Exchange {
   readonly objects = new Map<string, ObjectEntry>();
   readonly tags = new Map<string, TagEntry>();
+  /** See tagEntriesOf. */
+  private readonly tagLists = new WeakMap<readonly TagDescriptor[], readonly TagEntry[]>();
   /** Set by the link to a parent while the parent decides elections (see ElectionAuthority). */
   authority: ElectionAuthority | undefined = undefined;
   /** Set by the link to a parent, to report this subtree's interest (see InterestWatcher). */
@@ -336,7 +338,7 @@ export class Exchange {
   private acquireObject(descriptor: ObjectDescriptor): ObjectEntry {
     const existing = this.objects.get(descriptor.key);
     if (existing) return existing;
-    const tags = descriptor.tags.map((tag) => this.acquireTag(tag));
+    const tags = this.tagEntriesOf(descriptor);
     const entry = new ObjectEntry(descriptor, tags);
     this.objects.set(descriptor.key, entry);
     for (const tag of tags) {
@@ -356,6 +358,20 @@ export class Exchange {
     entry.state = undefined; // nothing to desynchronize: the object is gone
     this.unassign(entry);
     for (const tag of entry.tags) this.releaseTag(tag);
+  }
+
+  /**
+   * The entries of `descriptor`'s tags (made if needed), in its tag order. Objects with the same tags
+   * share one list, as their descriptors share one tag list: a list each would cost memory per object.
+   * A remembered list is used only while every entry in it is still the live one for its tag.
+   */
+  private tagEntriesOf(descriptor: ObjectDescriptor): readonly TagEntry[] {
+    const tags = descriptor.tags;
+    const known = this.tagLists.get(tags);
+    if (known !== undefined && known.every((entry) => this.tags.get(entry.key) === entry)) return known;
+    const entries = Object.freeze(tags.map((tag) => this.acquireTag(tag)));
+    this.tagLists.set(tags, entries);
+    return entries;
   }
 
   private acquireTag(descriptor: TagDescriptor): TagEntry {

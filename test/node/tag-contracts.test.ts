@@ -107,4 +107,24 @@ describe("tag observe and expose on one node", () => {
     expect(first.assigned.length).toBe(1);
     expect(second.assigned.length).toBe(0);
   });
+
+  it("objects with the same tags share one tag list, and a tag that went and came back is the live one", () => {
+    const node = new LocalNode();
+    const entryOf = (json: string) => node.exchange.objects.get(new ObjectDescriptor(["room", "lobby"], json).key)!;
+    const a = node.object(["lobby", "room"], "a").observe<string>();
+    const b = node.object(["room", "lobby"], "b").observe<string>();
+    expect(new ObjectDescriptor(["room", "lobby"], "x").tags).toBe(new ObjectDescriptor(["lobby", "room"], "y").tags);
+    expect(entryOf("a").tags).toBe(entryOf("b").tags);
+    a.terminate();
+    b.terminate(); // every object of the tags gone: their tag entries go too
+    expect(node.exchange.tags.size).toBe(0);
+    const watch = node.tag("room").observe<string>();
+    const seen: unknown[] = [];
+    watch.changes$.subscribe((change) => seen.push(change.descriptor.json));
+    const c = node.object(["room", "lobby"], "c").expose<string>();
+    c.set("C");
+    expect(entryOf("c").tags.map((tag) => tag.key).sort()).toEqual(['"lobby"', '"room"']);
+    expect(entryOf("c").tags).toContain(node.exchange.tags.get('"room"'));
+    expect(seen).toContain("c"); // the tag observer, on the new entry, sees the object
+  });
 });
