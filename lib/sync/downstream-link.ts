@@ -240,7 +240,8 @@ const ENDED = 16;
 class ChildObject implements StateSink, Exposer {
   readonly id: number;
   capacity = 0;
-  readonly assignedEntries = new OneEntrySet();
+  /** Made when the exchange first weighs this child as an exposer (a child that only observes never is). */
+  private assigned: OneEntrySet | undefined;
   /** Made only while the object does not exist here (see `entry`). */
   private detached: ObjectEntry | undefined;
   /** Which of the link's exposers (this one, or a tag) the object is elected to, if any. */
@@ -299,6 +300,10 @@ class ChildObject implements StateSink, Exposer {
 
   Interest(interest: { readonly observed: boolean; readonly capacity: number }): void {
     this.setInterest(interest.observed, interest.capacity);
+  }
+
+  get assignedEntries(): OneEntrySet {
+    return (this.assigned ??= new OneEntrySet());
   }
 
   StateUp(state: WireState): void {
