@@ -80,7 +80,7 @@ describe("session mux over a memory carrier", () => {
     for (let step = 0; step < 300; step++) {
       const session = (step * 7) % 5;
       const lane = step % 3;
-      const payload = step % 11 === 0 ? records(40) : { step, text: "x".repeat(step % 50) };
+      const payload = step % 11 === 0 ? records(160) : { step, text: "x".repeat(step % 50) }; // records(160): over the compression threshold
       a.send(session, lane, step, payload);
       sent.push([session, lane, step, payload]);
       if (step % 50 === 0) await settle();
