@@ -15,6 +15,7 @@
  *
  * Every process runs the compiled library, as shipped (see `support/library-entry.ts`).
  */
+import { AT_REST_MS, memoryAtRest } from "./support/at-rest.js";
 import { startRouterProcess, type RouterProcess } from "./support/router-process.js";
 import { startScaleClient, type ClientMemory, type ScaleClient } from "./support/scale-client.js";
 import type { BenchResult, BenchScenario } from "./result.js";
@@ -28,8 +29,6 @@ const PADDING = DATA_BYTES - JSON.stringify({ n: 0, pad: "" }).length;
 const CHUNK = 10_000;
 
 const MiB = 2 ** 20;
-/** How long the router is left at rest before the second RSS reading. */
-const AT_REST_MS = 10_000;
 
 /**
  * A per-object figure of what the router holds beyond the data, against the data itself: `perObject` is
@@ -69,8 +68,7 @@ const scenario: BenchScenario = {
       progress(`all ${OBJECTS} objects observed and synchronized after ${((Date.now() - started) / 1000).toFixed(1)} s`);
       const afterSync = await router.memory();
       progress(`leaving the router at rest for ${AT_REST_MS / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, AT_REST_MS));
-      const live = await router.memory();
+      const live = await memoryAtRest(router);
       const stats = await router.stats();
       if (stats.objects < OBJECTS) throw new Error(`the router holds ${stats.objects} objects, expected ${OBJECTS}`);
       const exposerMemory = await exposer.send<ClientMemory>({ cmd: "memory" });
