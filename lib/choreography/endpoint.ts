@@ -225,7 +225,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     this.status = "faulted";
     (this.extras ??= new Extras()).fault = error;
     this.connection.tap?.record(TAP_FAULT, this.session, -1, this.program.role, "", `${error.name}: ${error.message}`);
-    this.teardown(error, true);
+    this.teardown(error);
     if (tellPeer) this.connection.mux.endSession(this.session, error);
     this.settleClosed(error);
     return error;
@@ -579,15 +579,17 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     if (this.status !== "open") return;
     this.status = "done";
     this.connection.tap?.record(TAP_CLOSE, this.session, -1, this.program.role, "", reason);
-    this.teardown(this.afterEnd("a pending recv()/offer()"), false);
+    this.teardown(undefined);
     if (tellPeer) this.connection.mux.endSession(this.session);
     this.settleClosed(undefined);
   }
 
-  private teardown(error: Error, faulted: boolean): void {
+  /** Lets go of the session's lanes and sub-sessions; `fault` is what ended it (undefined: a clean end). */
+  private teardown(fault: Error | undefined): void {
     for (let lane = 0; lane < this.program.lanes.length; lane++) {
       const use = this.useOf(lane);
-      if (use instanceof LaneInbox) use.end(error, faulted);
+      // Errors are made only for someone to hear them: capturing a stack costs microseconds a session.
+      if (use instanceof LaneInbox) use.end(fault ?? this.afterEnd("a pending recv()/offer()"), fault !== undefined);
       else this.setUse(lane, undefined); // serve() handlers take nothing more
     }
     const sessions = this.connection.sessions;
@@ -598,9 +600,12 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
       if (extras.children > 0) {
         extras.children = 0;
         const cause = this.fault;
+        // One fault for all of them: a link's session may have 100,000 sub-sessions, and an error each
+        // (a stack captured each) would stall the process for seconds when the link drops.
+        let childFault: SessionFault | undefined;
         for (const child of [...sessions.values()]) {
           if (child.parent === (this as unknown as Endpoint)) {
-            child.fail(new SessionFault(`parent session ${this.session} ended${cause === undefined ? "" : `: ${cause.message}`}`, { cause }));
+            child.fail((childFault ??= new SessionFault(`parent session ${this.session} ended${cause === undefined ? "" : `: ${cause.message}`}`, { cause })));
           }
         }
       }

@@ -134,12 +134,14 @@ describe("session families", () => {
   it("the end of the parent session ends its sub-sessions", async () => {
     const { down, up } = feedPair();
     const sub = up.send("Publish", { session: 9 });
+    const other = up.send("Publish", { session: 11 });
     await settle();
     const downSub = down.sessionById(9)!;
     up.abort("restart");
     await settle();
     expect(sub.fault).toBeInstanceOf(SessionFault);
     expect(sub.fault!.message).toMatch(/parent session 0 ended: session 0 \(Up\) was aborted by the application: restart/);
+    expect(other.fault).toBe(sub.fault); // one fault for every sub-session, not a stack captured each
     expect(downSub.fault).toBeInstanceOf(SessionFault);
     expect(await downSub.closed).toBe(downSub.fault);
   });
