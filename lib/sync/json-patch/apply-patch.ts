@@ -89,7 +89,9 @@ function ownCopy(value: JsonValue, copies: Set<Container>): Container | undefine
   if (typeof value !== "object" || value === null) return undefined;
   if (copies.has(value as Container)) return value as Container;
   let copy: Container;
-  if (Array.isArray(value)) copy = value.slice();
+  // Spread, not slice(): held states are frozen, and V8's slice() of a frozen array takes a slow path
+  // (measured: 25 µs against 0.5 µs for 730 rows), which was most of an observer's work per update.
+  if (Array.isArray(value)) copy = [...(value as readonly JsonValue[])];
   else if (Object.getPrototypeOf(value) === null) copy = Object.assign(Object.create(null) as { [key: string]: JsonValue }, value);
   else copy = { ...(value as { readonly [key: string]: JsonValue }) };
   copies.add(copy);
