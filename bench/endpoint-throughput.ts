@@ -22,7 +22,7 @@ const ROUND_TRIPS = 6_000;
 const WINDOW = 128;
 const ROUNDS = 5;
 
-/** One object update of exactly PAYLOAD_BYTES of JSON (under the default 1 KiB compression threshold). */
+/** One object update of exactly PAYLOAD_BYTES of JSON (under the default compression threshold). */
 interface Update {
   readonly seq: number;
   readonly key: string;

@@ -1,9 +1,16 @@
+import type { AckPayload } from "./object-session.js";
 import { STATE_WINDOW } from "./state-sender.js";
 
-/** An object side that has an acknowledgement waiting to go. */
+/** An object side of a link that acknowledges the states it receives. */
 export interface AckOwner {
-  /** Sends the newest acknowledgement recorded since the last flush. */
-  flushAck(): void;
+  /** Sends `ack` (the newest of those merged since its last one went) on the object's session. */
+  sendAck(ack: AckPayload): void;
+}
+
+/** An owner's ack waiting to go, and how many states it answers. */
+interface WaitingAck {
+  ack: AckPayload;
+  states: number;
 }
 
 /**
@@ -24,12 +31,12 @@ export const ACK_DELAY_MS = 40;
 /**
  * Delays and merges acknowledgements, like TCP's delayed ack. Every ack is cumulative (the sender takes
  * it as covering every state before it), so an object's states are answered by one ack: after
- * ACK_DELAY_MS, or once ACK_EVERY states are waiting, or at once (after the current burst) when the
- * ack is urgent (a receiver asking for a full state). Whenever acks go, all that wait go together.
+ * ACK_DELAY_MS, or once ACK_EVERY states are waiting, or at once (after the current burst) when it
+ * asks for a full state (`resync`). Whenever acks go, all that wait go together.
  */
 export class AckCoalescer {
-  /** Owners with an ack waiting, and how many states it covers. */
-  private pending = new Map<AckOwner, number>();
+  /** Owners with an ack waiting. */
+  private pending = new Map<AckOwner, WaitingAck>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushQueued = false;
   private closed = false;
@@ -40,15 +47,19 @@ export class AckCoalescer {
     const owners = this.pending;
     if (owners.size === 0) return;
     this.pending = new Map();
-    for (const owner of owners.keys()) owner.flushAck();
+    for (const [owner, waiting] of owners) owner.sendAck(waiting.ack);
   };
 
-  /** `owner` received a state and has an ack to send; `urgent` sends it once the current burst is processed. */
-  add(owner: AckOwner, urgent = false): void {
+  /** `owner` received a state and answers it with `ack`, which replaces any of its acks still waiting. */
+  add(owner: AckOwner, ack: AckPayload): void {
     if (this.closed) return;
-    const states = (this.pending.get(owner) ?? 0) + 1;
-    this.pending.set(owner, states);
-    if (urgent || states >= ACK_EVERY) {
+    let waiting = this.pending.get(owner);
+    if (waiting === undefined) this.pending.set(owner, (waiting = { ack, states: 1 }));
+    else {
+      waiting.ack = ack;
+      waiting.states++;
+    }
+    if (ack.resync === true || waiting.states >= ACK_EVERY) {
       if (!this.flushQueued) {
         this.flushQueued = true;
         queueMicrotask(this.flushNow);

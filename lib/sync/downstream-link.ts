@@ -40,7 +40,7 @@ export class DownstreamLink {
   private readonly tags = new Map<string, ChildTag>();
   /** Objects the child was told of with Announce (and not withdrawn). */
   private readonly announced = new Set<string>();
-  /** @internal Acknowledgements of the child's states, one per object per burst. */
+  /** @internal Acknowledgements of the child's states, delayed and merged. */
   readonly acks = new AckCoalescer();
   /** Objects elected to one of the child's tag exposers before the child opened their session. */
   private readonly pendingAssignments = new Map<string, ChildTag>();
@@ -246,7 +246,6 @@ class ChildObject implements StateSink, Exposer {
   private detached: ObjectEntry | undefined;
   /** Which of the link's exposers (this one, or a tag) the object is elected to, if any. */
   private assignedVia: Exposer | undefined;
-  private pendingAck: AckPayload | undefined;
   private flags = 0;
   /** Made when there is something to send down (a child that only exposes never needs one). */
   private sender: StateSender | undefined;
@@ -325,10 +324,8 @@ class ChildObject implements StateSink, Exposer {
   }
 
   /** @internal */
-  flushAck(): void {
-    const ack = this.pendingAck;
-    this.pendingAck = undefined;
-    if (ack !== undefined) this.send("AckDown", ack);
+  sendAck(ack: AckPayload): void {
+    this.send("AckDown", ack);
   }
 
   /** What the child most likely holds (kept for its reconnect: the base of diffs then). */
@@ -411,8 +408,7 @@ class ChildObject implements StateSink, Exposer {
 
   private stateFromChild(wire: WireState): void {
     const { state, ack } = (this.receiver ??= new StateReceiver()).receive(wire);
-    this.pendingAck = ack;
-    this.link.acks.add(this, ack.resync === true);
+    this.link.acks.add(this, ack);
     const via = this.assignedVia;
     if (state === undefined || via === undefined || this.entry.assignee !== via) return;
     const current = this.entry.state;

@@ -357,7 +357,6 @@ class ParentObject implements StateSink, Exposer {
   decided = false;
   assignedHere = false;
   private needed = false;
-  private pendingAck: AckPayload | undefined;
   private closing = false;
   private disposed = false;
   private reported: TagReport;
@@ -420,10 +419,8 @@ class ParentObject implements StateSink, Exposer {
   }
 
   /** @internal */
-  flushAck(): void {
-    const ack = this.pendingAck;
-    this.pendingAck = undefined;
-    if (ack !== undefined) this.send("AckUp", ack);
+  sendAck(ack: AckPayload): void {
+    this.send("AckUp", ack);
   }
 
   /** Sends the subtree's changed interest. */
@@ -487,8 +484,7 @@ class ParentObject implements StateSink, Exposer {
   private stateFromParent(wire: WireState): void {
     if (this.closing) return;
     const { state, ack } = this.receiver.receive(wire);
-    this.pendingAck = ack;
-    this.generation.acks.add(this, ack.resync === true);
+    this.generation.acks.add(this, ack);
     if (state !== undefined && this.entry.assignee === this) this.apply(state);
   }
 
