@@ -6,30 +6,10 @@
 import type { JsonValue } from "../lib/descriptor/json-value.js";
 import { applyPatch, diffJson, type PatchOperation } from "../lib/sync/json-patch/index.js";
 import { freezeDeep } from "../lib/state/frozen-data.js";
+import { recordsState } from "../test/sync/json-patch/json-fixtures.js";
 import type { BenchResult, BenchScenario } from "./result.js";
 
-type Json = { [key: string]: JsonValue };
 const VARIANTS = 64;
-
-/** About `bytes` characters of JSON: a few metadata fields and a list of similar records. */
-function recordsState(bytes: number): { meta: Json; records: Json[] } {
-  const records: Json[] = [];
-  const state = { meta: { version: 1, title: "inventory", owner: "warehouse-7" }, records };
-  let length = JSON.stringify(state).length;
-  for (let i = 0; length < bytes; i++) {
-    const record = {
-      id: `item-${i.toString().padStart(5, "0")}`,
-      name: `Widget number ${i}`,
-      price: Math.round(((i * 7919) % 10000) * 1.37) / 100,
-      inStock: i % 3 !== 0,
-      tags: ["hardware", i % 2 === 0 ? "even" : "odd"],
-      dimensions: { w: i % 50, h: (i * 3) % 40, d: (i * 7) % 30 },
-    };
-    records.push(record);
-    length += JSON.stringify(record).length + 1;
-  }
-  return state;
-}
 
 /** Best rate (operations per second) over five rounds of `n` calls, after a warm-up. */
 function rate(call: (i: number) => unknown, n: number): number {

@@ -126,8 +126,8 @@ export function containersIn(value: JsonValue, into = new Set<object>()): Set<ob
  * A realistic state of about `bytes` characters of JSON: records with repeated keys, as a list of
  * users or items is. Each record is a fresh object.
  */
-export function recordsState(bytes: number): { records: JsonValue[]; meta: JsonValue } {
-  const records: JsonValue[] = [];
+export function recordsState(bytes: number): { records: { [key: string]: JsonValue }[]; meta: JsonValue } {
+  const records: { [key: string]: JsonValue }[] = [];
   const state = { meta: { version: 1, title: "inventory", owner: "warehouse-7" }, records };
   let length = JSON.stringify(state).length;
   for (let i = 0; length < bytes; i++) {
