@@ -511,15 +511,15 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
    */
   private advance(laneId: number, s: number): boolean {
     const program = this.program;
-    const states = this.lanes;
+    const lanes = this.lanes; // a lane's state is at its own index
     for (;;) {
-      states[laneId] = s;
+      lanes[laneId] = s;
       const kind = program.kinds[s];
       if (kind === FORK) {
         const fork = program.forks[s]!;
         // Not started yet, so a lane ending at once does not take a sibling's end from a previous
         // run of this par (in a loop) for its own.
-        for (const lane of fork.lanes) states[lane] = -1;
+        for (const lane of fork.lanes) lanes[lane] = -1;
         let complete = false;
         for (let i = 0; i < fork.lanes.length; i++) {
           if (this.advance(fork.lanes[i]!, fork.starts[i]!)) complete = true;
@@ -530,11 +530,11 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
       const parentId = program.lanes[laneId]!.parent;
       if (parentId < 0) return true;
       // The parent continues once every lane of its fork has ended.
-      const parentState = states[parentId] as number;
+      const parentState = this.stateOf(parentId);
       const fork = program.forks[parentState];
       if (fork === undefined) return false; // the parent already moved on (this lane's fork was joined)
       for (const sibling of fork.lanes) {
-        const t = states[sibling] as number;
+        const t = this.stateOf(sibling);
         if (t < 0 || program.kinds[t] !== END) return false;
       }
       s = fork.next;
