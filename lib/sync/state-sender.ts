@@ -38,10 +38,12 @@ export class StateSender {
    */
   resume(version: Version | undefined, base: ObjectState<unknown> | undefined): void {
     this.inFlight = undefined;
-    if (version !== undefined && base !== undefined && compareVersions(base.version, version) === 0) this.sent = base;
-    else if (version !== undefined && this.latest !== undefined && compareVersions(this.latest.version, version) === 0) {
-      this.sent = { ...this.latest, synchronized: !this.latest.synchronized }; // same data: the flag is all that may differ
-    } else this.sent = undefined;
+    const latest = this.latest;
+    if (version === undefined) this.sent = undefined;
+    else if (base !== undefined && compareVersions(base.version, version) === 0) this.sent = base;
+    // The receiver holds our latest version: the same data, so the flag is all that may differ.
+    else if (latest !== undefined && compareVersions(latest.version, version) === 0) this.sent = { ...latest, synchronized: !latest.synchronized };
+    else this.sent = undefined;
     this.pump();
   }
 
