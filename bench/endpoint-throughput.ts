@@ -10,8 +10,8 @@ import { WebSocket, WebSocketServer } from "ws";
 import { createSessionMux, type CarrierSessionMux, type SessionMuxOptions } from "../bindings/session-mux.js";
 import { createEndpoint, loop, message, par, project, schema, send, seq, type Endpoint, type EventsOf } from "../lib/choreography/index.js";
 import type { Carrier } from "../transports/carrier.js";
-import { dialWs } from "../transports/ws-dial.js";
-import { listenWebSocket } from "../transports/ws-listener.js";
+import { dialWs } from "../transports/node/ws-dial.js";
+import { listenWebSocket } from "../transports/node/ws-listener.js";
 import type { BenchResult, BenchScenario } from "./result.js";
 
 /** Messages per one-way round. */

@@ -1,7 +1,9 @@
-import { HakubanError } from "../lib/hakuban-error.js";
+import { BindingError } from "./binding-error.js";
 
 /**
  * Thrown when options given to a binding (limits, compression settings) are invalid, at construction
  * time, so a misconfiguration fails loudly instead of weakening a limit.
  */
-export class BindingOptionsError extends HakubanError {}
+export class BindingOptionsError extends BindingError {
+  readonly code = "BINDING_OPTIONS";
+}

@@ -50,7 +50,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<string[]> {
 
   try {
     log("[demo] starting a router on a free port of 127.0.0.1");
-    const router = start("router", "lib/router-cli.ts", ["--bind", "ws://127.0.0.1:0", "--name", "demo-router"]);
+    const router = start("router", "lib/router/router-cli.ts", ["--bind", "ws://127.0.0.1:0", "--name", "demo-router"]);
     const listening = await Promise.race([router.waitFor(/listening on (ws:\/\/\S+)/), router.exited.then(() => undefined)]);
     const url = listening?.match(/listening on (ws:\/\/\S+)/)?.[1];
     if (url === undefined) throw new Error("the router did not start; see its lines above");

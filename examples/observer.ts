@@ -1,6 +1,6 @@
 // Observer: follows the counter object published by exposer.ts, through a router.
 // Run, in three terminals:
-//   npx tsx lib/router-cli.ts --bind ws://127.0.0.1:3001
+//   npx tsx lib/router/router-cli.ts --bind ws://127.0.0.1:3001
 //   npx tsx examples/exposer.ts ws://127.0.0.1:3001 exposer-1
 //   npx tsx examples/observer.ts ws://127.0.0.1:3001 observer-1
 import { LocalNode, connect } from "../lib/node-entry.js";

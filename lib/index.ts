@@ -5,8 +5,8 @@
  *
  * This entry is browser-safe. Node-only parts (WebSocket listener, router) are in `hakuban/node`.
  */
-export { LocalNode, type LocalNodeOptions, type NodeError, type NodeStats } from "./local-node.js";
-export { NodeClosedError } from "./node-closed-error.js";
+export { LocalNode, type LocalNodeOptions, type NodeError, type NodeStats } from "./local-node/local-node.js";
+export { NodeClosedError } from "./local-node/node-closed-error.js";
 export { ObjectDescriptor } from "./descriptor/object-descriptor.js";
 export { TagDescriptor } from "./descriptor/tag-descriptor.js";
 export type { JsonValue, JsonLimits } from "./descriptor/json-value.js";
@@ -25,10 +25,10 @@ export type { TagExpose, TagAssignment } from "./contracts/tag-expose.js";
 export type { SetOptions } from "./contracts/exposed-state.js";
 export { ContractTerminatedError } from "./contracts/contract-terminated-error.js";
 export { TagMismatchError } from "./contracts/tag-mismatch-error.js";
-export { HakubanError } from "./hakuban-error.js";
-export { UpstreamExistsError } from "./upstream-exists-error.js";
+export { HakubanError } from "./errors/hakuban-error.js";
+export { UpstreamExistsError } from "./net/upstream-exists-error.js";
 export type { LinkOptions } from "./sync/link-options.js";
 export type { Carrier, CarrierCloseEvent, CarrierHandlers } from "../transports/carrier.js";
-export { connect, type ConnectOptions, type Dial, type Upstream, type UpstreamStatus } from "./connect.js";
-export type { ConnectionLog } from "./connection-log.js";
+export { connect, type ConnectOptions, type Dial, type Upstream, type UpstreamStatus } from "./net/connect.js";
+export type { ConnectionLog } from "./net/connection-log.js";
 export { LinkRefusedError } from "./sync/link-refused-error.js";

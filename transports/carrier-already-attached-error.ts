@@ -1,10 +1,12 @@
-import { HakubanError } from "../lib/hakuban-error.js";
+import { CarrierError } from "./carrier-error.js";
 
 /**
  * Thrown by `Carrier.attach` when the carrier already has a consumer: a carrier has exactly one
  * owner, so a second one would silently steal or split its messages.
  */
-export class CarrierAlreadyAttachedError extends HakubanError {
+export class CarrierAlreadyAttachedError extends CarrierError {
+  readonly code = "CARRIER_ALREADY_ATTACHED";
+
   /** The peer the carrier is connected to. */
   readonly peer: string;
 

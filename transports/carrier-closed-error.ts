@@ -1,10 +1,12 @@
-import { HakubanError } from "../lib/hakuban-error.js";
+import { CarrierError } from "./carrier-error.js";
 
 /**
  * Thrown by `Carrier.send` once the carrier is closed, so a sender learns at once that its bytes
  * went nowhere instead of losing them silently.
  */
-export class CarrierClosedError extends HakubanError {
+export class CarrierClosedError extends CarrierError {
+  readonly code = "CARRIER_CLOSED";
+
   /** The peer the carrier was connected to. */
   readonly peer: string;
   /** Why the carrier closed (the close event's reason). */

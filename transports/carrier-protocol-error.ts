@@ -1,10 +1,12 @@
-import { HakubanError } from "../lib/hakuban-error.js";
+import { CarrierError } from "./carrier-error.js";
 
 /**
  * The peer broke the carrier's framing rules (for example sent a WebSocket text frame where only
  * binary frames are allowed); the carrier closes with this as the close event's error.
  */
-export class CarrierProtocolError extends HakubanError {
+export class CarrierProtocolError extends CarrierError {
+  readonly code = "CARRIER_PROTOCOL";
+
   /** The peer that misbehaved. */
   readonly peer: string;
 

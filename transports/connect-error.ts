@@ -1,7 +1,9 @@
-import { HakubanError } from "../lib/hakuban-error.js";
+import { CarrierError } from "./carrier-error.js";
 
 /** A dial did not produce an open carrier: the peer refused, was unreachable, or did not answer in time. */
-export class ConnectError extends HakubanError {
+export class ConnectError extends CarrierError {
+  readonly code = "CONNECT_FAILED";
+
   /** Where the dial went. */
   readonly url: string;
 

@@ -1,5 +1,5 @@
 import type { JsonLimits } from "../descriptor/json-value.js";
-import type { Exchange } from "../node/exchange.js";
+import type { Exchange } from "../exchange/exchange.js";
 
 /** What a contract needs from the node that made it. */
 export interface ContractContext {

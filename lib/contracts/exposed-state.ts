@@ -1,7 +1,7 @@
 import type { JsonLimits } from "../descriptor/json-value.js";
-import type { Exchange } from "../node/exchange.js";
-import type { ObjectEntry } from "../node/object-entry.js";
-import type { Exposer } from "../node/participants.js";
+import type { Exchange } from "../exchange/exchange.js";
+import type { ObjectEntry } from "../exchange/object-entry.js";
+import type { Exposer } from "../exchange/participants.js";
 import { freezeData } from "../state/frozen-data.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
 import { assertVersion, compareVersions, nextVersion, type Version } from "../state/version.js";

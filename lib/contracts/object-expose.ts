@@ -1,9 +1,9 @@
-import { OneEntrySet } from "../node/entry-set.js";
+import { OneEntrySet } from "../exchange/entry-set.js";
 import type { Observable } from "rxjs";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { LatestIterator } from "../events/latest-iterator.js";
-import type { ObjectEntry } from "../node/object-entry.js";
-import type { Exposer } from "../node/participants.js";
+import type { ObjectEntry } from "../exchange/object-entry.js";
+import type { Exposer } from "../exchange/participants.js";
 import { Contract } from "./contract.js";
 import type { ContractContext } from "./contract-context.js";
 import { ExposedState, type SetOptions } from "./exposed-state.js";

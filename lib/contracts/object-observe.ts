@@ -1,8 +1,8 @@
 import type { Observable } from "rxjs";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { LatestIterator } from "../events/latest-iterator.js";
-import type { ObjectEntry } from "../node/object-entry.js";
-import type { StateSink } from "../node/participants.js";
+import type { ObjectEntry } from "../exchange/object-entry.js";
+import type { StateSink } from "../exchange/participants.js";
 import type { ObjectState } from "../state/object-state.js";
 import { Contract } from "./contract.js";
 import type { ContractContext } from "./contract-context.js";

@@ -1,4 +1,4 @@
-import { HakubanError } from "../hakuban-error.js";
+import { HakubanError } from "../errors/hakuban-error.js";
 
 /**
  * A value offered as JSON is not JSON (undefined, a function, NaN, a Date, a cycle, …) or breaks a size
@@ -6,6 +6,8 @@ import { HakubanError } from "../hakuban-error.js";
  * caller can find it in a large value.
  */
 export class InvalidJsonError extends HakubanError {
+  readonly code = "INVALID_JSON";
+
   /** Where in the value the problem is, in JSONPath-like form rooted at `$`. */
   readonly path: string;
   /** What is wrong there and what to do, without the path. */

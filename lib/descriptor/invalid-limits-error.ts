@@ -1,4 +1,6 @@
-import { HakubanError } from "../hakuban-error.js";
+import { HakubanError } from "../errors/hakuban-error.js";
 
 /** User-supplied limits (JSON or descriptor limits) are not usable numbers. */
-export class InvalidLimitsError extends HakubanError {}
+export class InvalidLimitsError extends HakubanError {
+  readonly code = "INVALID_LIMITS";
+}

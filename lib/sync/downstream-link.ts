@@ -1,11 +1,11 @@
 import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } from "../choreography/index.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
-import type { LocalNode } from "../local-node.js";
-import { OneEntrySet } from "../node/entry-set.js";
-import type { Exchange } from "../node/exchange.js";
-import { ObjectEntry } from "../node/object-entry.js";
-import type { Exposer, StateSink, TagSink } from "../node/participants.js";
-import type { TagEntry } from "../node/tag-entry.js";
+import type { LinkedNode } from "./linked-node.js";
+import { OneEntrySet } from "../exchange/entry-set.js";
+import type { Exchange } from "../exchange/exchange.js";
+import { ObjectEntry } from "../exchange/object-entry.js";
+import type { Exposer, StateSink, TagSink } from "../exchange/participants.js";
+import type { TagEntry } from "../exchange/tag-entry.js";
 import type { ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
 import { AckCoalescer } from "./ack-coalescer.js";
@@ -50,7 +50,7 @@ export class DownstreamLink {
   private readonly childHolds = new Map<string, ObjectState<unknown>>();
 
   constructor(
-    private readonly node: LocalNode,
+    private readonly node: LinkedNode,
     mux: SessionMux,
     private readonly options: LinkOptions = {},
     /** Called once the child's Hello is accepted, with its node name. */
@@ -97,7 +97,7 @@ export class DownstreamLink {
       );
       const decisions = this.endpoint.lane("decisions");
       // What the child held when it last left, for diffs during its replay (dropped once Sync ends it).
-      let resumed = resumeStoreOf(this.node).take(hello.resume);
+      let resumed = resumeStoreOf(this.exchange).take(hello.resume);
       this.endpoint.lane("interests").serve({
         Open: (open, session) => this.opened(open, session as ObjectSession, resumed),
         TagInterest: (interest) => this.tagInterest(interest),
@@ -219,7 +219,7 @@ export class DownstreamLink {
     this.tags.clear();
     this.pendingAssignments.clear();
     this.announced.clear();
-    if (this.resumeToken !== undefined && this.childHolds.size > 0) resumeStoreOf(this.node).keep(this.resumeToken, new Map(this.childHolds));
+    if (this.resumeToken !== undefined && this.childHolds.size > 0) resumeStoreOf(this.exchange).keep(this.resumeToken, new Map(this.childHolds));
     this.childHolds.clear();
   }
 }

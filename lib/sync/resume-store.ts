@@ -1,4 +1,4 @@
-import type { LocalNode } from "../local-node.js";
+import type { Exchange } from "../exchange/exchange.js";
 import type { ObjectState } from "../state/object-state.js";
 
 /** How long a parent remembers what it last sent a child that went away. */
@@ -38,14 +38,14 @@ export class ResumeStore {
   }
 }
 
-const stores = new WeakMap<LocalNode, ResumeStore>();
+const stores = new WeakMap<Exchange, ResumeStore>();
 
-/** The resume store of `node` (one per node, shared by all its downstream links). */
-export function resumeStoreOf(node: LocalNode): ResumeStore {
-  let store = stores.get(node);
+/** The resume store of the node whose exchange is `exchange` (one per node, shared by all its downstream links). */
+export function resumeStoreOf(exchange: Exchange): ResumeStore {
+  let store = stores.get(exchange);
   if (!store) {
     store = new ResumeStore();
-    stores.set(node, store);
+    stores.set(exchange, store);
   }
   return store;
 }

@@ -1,14 +1,13 @@
-import { OneEntrySet } from "../node/entry-set.js";
+import { OneEntrySet } from "../exchange/entry-set.js";
 import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } from "../choreography/index.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { ListenerSet } from "../events/listener-set.js";
-import { HakubanError } from "../hakuban-error.js";
-import type { LocalNode } from "../local-node.js";
-import type { Exchange } from "../node/exchange.js";
-import { memberAt, memberCount } from "../node/member-list.js";
-import type { ObjectEntry } from "../node/object-entry.js";
-import type { ElectionAuthority, Exposer, InterestWatcher, StateSink } from "../node/participants.js";
-import type { TagEntry } from "../node/tag-entry.js";
+import type { LinkedNode } from "./linked-node.js";
+import type { Exchange } from "../exchange/exchange.js";
+import { memberAt, memberCount } from "../exchange/member-list.js";
+import type { ObjectEntry } from "../exchange/object-entry.js";
+import type { ElectionAuthority, Exposer, InterestWatcher, StateSink } from "../exchange/participants.js";
+import type { TagEntry } from "../exchange/tag-entry.js";
 import type { ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
 import { AckCoalescer } from "./ack-coalescer.js";
@@ -44,7 +43,7 @@ export class UpstreamLink implements ElectionAuthority, InterestWatcher {
   readonly resumeToken = randomToken();
 
   constructor(
-    readonly node: LocalNode,
+    readonly node: LinkedNode,
     readonly options: LinkOptions = {},
   ) {
     this.exchange = node.exchange;
@@ -78,7 +77,7 @@ export class UpstreamLink implements ElectionAuthority, InterestWatcher {
       mux.close();
       return undefined;
     }
-    if (this.generation !== undefined) throw new HakubanError("UpstreamLink.run() called while a connection is already running");
+    if (this.generation !== undefined) throw new Error("UpstreamLink.run() called while a connection is already running");
     const generation = new Generation(this, mux);
     this.generation = generation;
     let result: Error | undefined;
@@ -171,7 +170,7 @@ class Generation {
         await endpoint.closed;
         return new LinkRefusedError(reason);
       }
-      if (answer.label !== "Welcome") throw new HakubanError(`the parent answered Hello with ${answer.label}`);
+      if (answer.label !== "Welcome") throw new Error(`the parent answered Hello with ${answer.label}`);
       const welcome = answer.recv();
       this.link.options.log?.(`upstream ${welcome.node} welcomed us`);
       this.welcomed = true;

@@ -1,6 +1,6 @@
 /**
- * The layering and browser-safety rules of ../shared/DESIGN.md, checked on the source: imports go one
- * way, and what runs in browsers (lib/ and bindings/, and the browser carriers) uses no Node-only module.
+ * The layering and browser-safety rules of docs/architecture.md, checked on the source. The rules are
+ * read from the table in that document, so the document and this test cannot disagree.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -18,62 +18,87 @@ function sources(folder: string): string[] {
     }
   };
   walk(join(root, folder));
-  return out;
+  return out.map((file) => relative(root, file));
 }
 
 /** Every module specifier a file imports or re-exports. */
 function importsOf(file: string): string[] {
-  const text = readFileSync(file, "utf8");
+  const text = readFileSync(join(root, file), "utf8");
   return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+"([^"]+)"/g), ...text.matchAll(/import\("([^"]+)"\)/g)].map((m) => m[1]!);
 }
 
-/** Imports of `folder`'s files that resolve into the project, as paths relative to the root. */
-function projectImports(folder: string): Array<{ file: string; target: string }> {
-  return sources(folder).flatMap((file) =>
-    importsOf(file)
-      .filter((spec) => spec.startsWith("."))
-      .map((spec) => ({ file: relative(root, file), target: relative(root, join(file, "..", spec)) })),
-  );
+interface Layer {
+  readonly folder: string;
+  readonly node: boolean;
+  readonly mayImport: readonly string[];
 }
 
-/** Node-only code: the glue that listens, the CLI, and the Node carriers. */
-const NODE_ONLY = new Set(["lib/listen.ts", "lib/node-entry.ts", "lib/router.ts", "lib/router-cli.ts", "transports/ws-listener.ts", "transports/ws-dial.ts", "transports/node.ts"]);
+/** The rows of the layer table in docs/architecture.md (entries excepted). */
+function layerTable(): Layer[] {
+  const doc = readFileSync(join(root, "docs/architecture.md"), "utf8");
+  const table = /<!-- layers:begin -->([\s\S]*?)<!-- layers:end -->/.exec(doc)?.[1];
+  if (table === undefined) throw new Error("docs/architecture.md has no layer table between its markers");
+  const folders = (cell: string) => [...cell.matchAll(/`([^`]+\/)`/g)].map((m) => m[1]!);
+  return table
+    .split("\n")
+    .filter((line) => line.startsWith("| ") && !line.startsWith("| layer"))
+    .map((line) => line.split("|").map((cell) => cell.trim()))
+    .filter((cells) => folders(cells[2]!).length === 1)
+    .map((cells) => ({ folder: folders(cells[2]!)[0]!, node: cells[3] === "Node", mayImport: folders(cells[4]!) }));
+}
 
-describe("layers", () => {
-  it("lib/node imports only the value types and events below it (no transport, binding, choreography or sync)", () => {
-    const bad = projectImports("lib/node").filter(({ target }) => !/^lib\/(node|descriptor|state|events)\//.test(target) && target !== "lib/hakuban-error.js");
+const layers = layerTable();
+const ENTRIES = ["lib/index.ts", "lib/node-entry.ts"];
+
+/** The layer holding `file`: the deepest folder of the table that contains it. */
+function layerOf(file: string): Layer | undefined {
+  return layers.filter((layer) => file.startsWith(layer.folder)).sort((a, b) => b.folder.length - a.folder.length)[0];
+}
+
+const files = [...sources("lib"), ...sources("bindings"), ...sources("transports")];
+
+describe("layers (docs/architecture.md)", () => {
+  it("the table is read and names every folder of lib/, bindings/ and transports/", () => {
+    expect(layers.length).toBeGreaterThan(10);
+    const orphans = files.filter((file) => !ENTRIES.includes(file) && layerOf(file) === undefined);
+    expect(orphans).toEqual([]);
+  });
+
+  it("every import goes to the file's own layer or to one the table allows", () => {
+    const bad: string[] = [];
+    for (const file of files) {
+      if (ENTRIES.includes(file)) continue;
+      const layer = layerOf(file)!;
+      for (const spec of importsOf(file).filter((s) => s.startsWith("."))) {
+        const target = relative(root, join(root, file, "..", spec)).replace(/\.js$/, ".ts");
+        const targetLayer = layerOf(target);
+        if (targetLayer === layer) continue;
+        if (targetLayer === undefined || !layer.mayImport.includes(targetLayer.folder)) bad.push(`${file} imports ${target}`);
+      }
+    }
     expect(bad).toEqual([]);
   });
 
-  it("lib/choreography knows nothing of hakuban", () => {
-    expect(projectImports("lib/choreography").filter(({ target }) => !target.startsWith("lib/choreography/"))).toEqual([]);
-  });
-
-  it("transports know bytes only", () => {
-    const bad = projectImports("transports").filter(({ target }) => !target.startsWith("transports/") && target !== "lib/hakuban-error.js");
-    expect(bad).toEqual([]);
-  });
-
-  it("bindings stand between carriers and the choreography only", () => {
-    const allowed = /^(bindings\/|transports\/carrier\.js$|lib\/choreography\/|lib\/hakuban-error\.js$)/;
-    expect(projectImports("bindings").filter(({ target }) => !allowed.test(target))).toEqual([]);
-  });
-
-  it("nothing below the entry imports the glue (connect, listen, the router): the glue sits on top", () => {
-    const glue = /^lib\/(connect|listen|node-entry|router|router-cli|router-options)\.js$/;
-    const below = [...projectImports("lib"), ...projectImports("bindings"), ...projectImports("transports")].filter(({ file }) => /^(lib\/[a-z-]+\/|bindings\/|transports\/)/.test(file));
-    expect(below.filter(({ target }) => glue.test(target))).toEqual([]);
+  it("entry files only re-export", () => {
+    for (const entry of ENTRIES) {
+      const code = readFileSync(join(root, entry), "utf8")
+        .replace(/\/\*[\s\S]*?\*\/|\/\/.*/g, "")
+        .split(/;\s*/)
+        .map((statement) => statement.trim())
+        .filter((statement) => statement !== "");
+      expect(code.filter((statement) => !/^export\s+(\*|\{|type\s+\{)[\s\S]*\sfrom\s+"[^"]+"$/.test(statement))).toEqual([]);
+    }
   });
 });
 
 describe("browser safety", () => {
-  it("lib/, bindings/ and the browser carriers use no node:* module, no ws, and no Buffer", () => {
-    const files = [...sources("lib"), ...sources("bindings"), ...sources("transports")].filter((file) => !NODE_ONLY.has(relative(root, file)));
+  it("code that runs everywhere uses no node:* module, no ws, and no Buffer", () => {
     const offenders: string[] = [];
     for (const file of files) {
-      const specs = importsOf(file);
-      if (specs.some((spec) => spec.startsWith("node:") || spec === "ws")) offenders.push(`${relative(root, file)} imports ${specs.filter((s) => s.startsWith("node:") || s === "ws").join(", ")}`);
-      if (/\bBuffer\./.test(readFileSync(file, "utf8").replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ""))) offenders.push(`${relative(root, file)} uses Buffer`);
+      if (file === "lib/node-entry.ts" || layerOf(file)?.node === true) continue;
+      const specs = importsOf(file).filter((s) => s.startsWith("node:") || s === "ws");
+      if (specs.length > 0) offenders.push(`${file} imports ${specs.join(", ")}`);
+      if (/\bBuffer\./.test(readFileSync(join(root, file), "utf8").replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ""))) offenders.push(`${file} uses Buffer`);
     }
     expect(offenders).toEqual([]);
   });

@@ -23,8 +23,8 @@ import {
   type FamilyEvents,
 } from "../../lib/choreography/index.js";
 import type { Carrier } from "../../transports/carrier.js";
-import { dialWs } from "../../transports/ws-dial.js";
-import { listenWebSocket, type WebSocketListener } from "../../transports/ws-listener.js";
+import { dialWs } from "../../transports/node/ws-dial.js";
+import { listenWebSocket, type WebSocketListener } from "../../transports/node/ws-listener.js";
 import { objectFamily } from "../choreography/fixtures.js";
 import { frames, message, type TestFrame } from "./frames.js";
 import { linkDown, linkUp, LinkTasks, playUp, startLinkRun } from "./link-run.js";

@@ -5,7 +5,7 @@ import { InvalidJsonError } from "../../lib/descriptor/invalid-json-error.js";
 import { InvalidLimitsError } from "../../lib/descriptor/invalid-limits-error.js";
 import { DEFAULT_JSON_LIMITS, assertJsonValue } from "../../lib/descriptor/json-value.js";
 import type { JsonValue } from "../../lib/descriptor/json-value.js";
-import { HakubanError } from "../../lib/hakuban-error.js";
+import { HakubanError } from "../../lib/errors/hakuban-error.js";
 
 function failure(value: unknown, limits?: Parameters<typeof assertJsonValue>[1], path?: string): InvalidJsonError {
   try {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { filter, firstValueFrom, type Observable } from "rxjs";
-import type { Upstream, UpstreamStatus } from "../../lib/connect.js";
+import type { Upstream, UpstreamStatus } from "../../lib/net/connect.js";
 
 /** The project root, for spawning scripts with `node --import tsx`. */
 export const root = fileURLToPath(new URL("../..", import.meta.url));

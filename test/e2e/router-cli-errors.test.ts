@@ -3,7 +3,7 @@ import { ScriptProcess } from "./helpers.js";
 
 const processes: ScriptProcess[] = [];
 function router(...args: string[]): ScriptProcess {
-  const started = new ScriptProcess("lib/router-cli.ts", args);
+  const started = new ScriptProcess("lib/router/router-cli.ts", args);
   processes.push(started);
   return started;
 }

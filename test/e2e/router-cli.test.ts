@@ -5,7 +5,7 @@ import { ScriptProcess, first, status } from "./helpers.js";
 const processes: ScriptProcess[] = [];
 const nodes: LocalNode[] = [];
 function router(...args: string[]): ScriptProcess {
-  const started = new ScriptProcess("lib/router-cli.ts", args);
+  const started = new ScriptProcess("lib/router/router-cli.ts", args);
   processes.push(started);
   return started;
 }

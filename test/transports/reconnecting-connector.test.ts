@@ -8,8 +8,8 @@ import {
   ReconnectingConnector,
   type ReconnectingConnectorOptions,
 } from "../../transports/reconnecting-connector.js";
-import { dialWs } from "../../transports/ws-dial.js";
-import { listenWebSocket } from "../../transports/ws-listener.js";
+import { dialWs } from "../../transports/node/ws-dial.js";
+import { listenWebSocket } from "../../transports/node/ws-listener.js";
 import { record } from "./carrier-recorder.js";
 
 /** A dial function whose every call is recorded and answered by the test. */

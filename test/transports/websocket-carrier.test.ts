@@ -6,10 +6,10 @@ import { WebSocket, WebSocketServer } from "ws";
 import type { Carrier } from "../../transports/carrier.js";
 import { CarrierProtocolError } from "../../transports/carrier-protocol-error.js";
 import { ConnectError } from "../../transports/connect-error.js";
-import { ListenError } from "../../transports/listen-error.js";
+import { ListenError } from "../../transports/node/listen-error.js";
 import { dialWebSocket, wrapWebSocket, type WebSocketConstructor } from "../../transports/websocket-carrier.js";
-import { dialWs } from "../../transports/ws-dial.js";
-import { listenWebSocket, type WebSocketListener } from "../../transports/ws-listener.js";
+import { dialWs } from "../../transports/node/ws-dial.js";
+import { listenWebSocket, type WebSocketListener } from "../../transports/node/ws-listener.js";
 import { record, settle } from "./carrier-recorder.js";
 import { describeCarrierConformance } from "./conformance.js";
 

@@ -1,4 +1,4 @@
-import { HakubanError } from "../../hakuban-error.js";
+import { HakubanError } from "../../errors/hakuban-error.js";
 
 /**
  * A patch received from elsewhere is malformed or too large: not an array of `add`/`remove`/`replace`
@@ -7,6 +7,8 @@ import { HakubanError } from "../../hakuban-error.js";
  * sends more.
  */
 export class InvalidPatchError extends HakubanError {
+  readonly code = "INVALID_PATCH";
+
   /** Position of the offending operation, or -1 when the patch as a whole is wrong. */
   readonly opIndex: number;
   /** What is wrong, without the position. */

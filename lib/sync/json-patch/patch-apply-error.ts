@@ -1,4 +1,4 @@
-import { HakubanError } from "../../hakuban-error.js";
+import { HakubanError } from "../../errors/hakuban-error.js";
 
 /**
  * A patch does not fit the state it was applied to (a missing key, an index out of range, a path that
@@ -6,6 +6,8 @@ import { HakubanError } from "../../hakuban-error.js";
  * full state, or a patch made against the version you hold.
  */
 export class PatchApplyError extends HakubanError {
+  readonly code = "PATCH_APPLY";
+
   /** Position of the failing operation in the patch. */
   readonly opIndex: number;
   /** The failing operation's JSON Pointer. */

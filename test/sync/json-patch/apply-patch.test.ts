@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JsonValue } from "../../../lib/descriptor/json-value.js";
 import { applyPatch, PatchApplyError, type PatchOperation } from "../../../lib/sync/json-patch/index.js";
-import { HakubanError } from "../../../lib/hakuban-error.js";
+import { HakubanError } from "../../../lib/errors/hakuban-error.js";
 import { deepCopy, deepFreeze } from "./json-fixtures.js";
 
 /** Applies `patch` to a frozen `base` and checks `base` did not change. */

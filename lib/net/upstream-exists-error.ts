@@ -1,7 +1,9 @@
-import { HakubanError } from "./hakuban-error.js";
+import { HakubanError } from "../errors/hakuban-error.js";
 
 /** `connect` was called on a node that already has an upstream: a node has at most one parent. */
 export class UpstreamExistsError extends HakubanError {
+  readonly code = "UPSTREAM_EXISTS";
+
   /** The URL of the upstream the node already has. */
   readonly existingUrl: string;
 

@@ -1,6 +1,6 @@
 import { WebSocket } from "ws";
-import type { Carrier } from "./carrier.js";
-import { dialWebSocket } from "./websocket-carrier.js";
+import type { Carrier } from "../carrier.js";
+import { dialWebSocket } from "../websocket-carrier.js";
 import { DEFAULT_MAX_PAYLOAD } from "./ws-listener.js";
 
 /** Options of `dialWs`. */

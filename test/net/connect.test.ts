@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SessionMux } from "../../lib/choreography/wire.js";
-import { connect, type Upstream, type UpstreamStatus } from "../../lib/connect.js";
+import { connect, type Upstream, type UpstreamStatus } from "../../lib/net/connect.js";
 import { LocalNode, NodeClosedError } from "../../lib/index.js";
-import { UpstreamExistsError } from "../../lib/upstream-exists-error.js";
+import { UpstreamExistsError } from "../../lib/net/upstream-exists-error.js";
 import { type MemoryLink, createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 
 // connect's wiring and status mapping, against a scripted stand-in for lib/sync's UpstreamLink (the real

@@ -1,10 +1,10 @@
-import { createSessionMux, type SessionMuxOptions } from "../bindings/session-mux.js";
-import type { Carrier } from "../transports/carrier.js";
-import { listenWebSocket, type WebSocketListener } from "../transports/ws-listener.js";
-import type { ConnectionLog } from "./connection-log.js";
-import type { LocalNode } from "./local-node.js";
-import { DownstreamLink } from "./sync/downstream-link.js";
-import type { LinkOptions } from "./sync/link-options.js";
+import { createSessionMux, type SessionMuxOptions } from "../../../bindings/session-mux.js";
+import type { Carrier } from "../../../transports/carrier.js";
+import { listenWebSocket, type WebSocketListener } from "../../../transports/node/ws-listener.js";
+import type { ConnectionLog } from "../connection-log.js";
+import type { LocalNode } from "../../local-node/local-node.js";
+import { DownstreamLink } from "../../sync/downstream-link.js";
+import type { LinkOptions } from "../../sync/link-options.js";
 
 /** Options of `listen`: where to accept children, and the settings of their links. */
 export interface ListenOptions extends LinkOptions {

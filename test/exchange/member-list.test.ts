@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import { hasMember, memberAt, memberCount, withMember, withoutMember, type MemberList } from "../../lib/node/member-list.js";
+import { hasMember, memberAt, memberCount, withMember, withoutMember, type MemberList } from "../../lib/exchange/member-list.js";
 
 const pool = Array.from({ length: 5 }, (_, id) => ({ id }));
 type Member = (typeof pool)[number];

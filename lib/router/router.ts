@@ -1,8 +1,8 @@
-import type { Upstream } from "./connect.js";
-import type { ConnectionLog } from "./connection-log.js";
-import { type Listener, listen } from "./listen.js";
-import { LocalNode } from "./local-node.js";
-import { connect } from "./node-entry.js";
+import type { Upstream } from "../net/connect.js";
+import type { ConnectionLog } from "../net/connection-log.js";
+import { type Listener, listen } from "../net/node/listen.js";
+import { LocalNode } from "../local-node/local-node.js";
+import { connect } from "../net/node/connect.js";
 import type { RouterLogLevel, RouterOptions } from "./router-options.js";
 
 /** Where a router's log lines go, with their level. */

@@ -1,15 +1,15 @@
 import type { Observable, Subscription } from "rxjs";
-import { createSessionMux, type SessionMuxOptions } from "../bindings/session-mux.js";
-import type { Carrier } from "../transports/carrier.js";
-import { ReconnectingConnector, type ReconnectingConnectorOptions } from "../transports/reconnecting-connector.js";
-import { dialWebSocket, type WebSocketConstructor } from "../transports/websocket-carrier.js";
-import { GuardedObservable } from "./events/guarded-observable.js";
-import { ListenerSet } from "./events/listener-set.js";
+import { createSessionMux, type SessionMuxOptions } from "../../bindings/session-mux.js";
+import type { Carrier } from "../../transports/carrier.js";
+import { ReconnectingConnector, type ReconnectingConnectorOptions } from "../../transports/reconnecting-connector.js";
+import { dialWebSocket, type WebSocketConstructor } from "../../transports/websocket-carrier.js";
+import { GuardedObservable } from "../events/guarded-observable.js";
+import { ListenerSet } from "../events/listener-set.js";
 import type { ConnectionLog } from "./connection-log.js";
-import type { LocalNode } from "./local-node.js";
-import type { LinkOptions } from "./sync/link-options.js";
-import { LinkRefusedError } from "./sync/link-refused-error.js";
-import { UpstreamLink } from "./sync/upstream-link.js";
+import type { LocalNode } from "../local-node/local-node.js";
+import type { LinkOptions } from "../sync/link-options.js";
+import { LinkRefusedError } from "../sync/link-refused-error.js";
+import { UpstreamLink } from "../sync/upstream-link.js";
 import { UpstreamExistsError } from "./upstream-exists-error.js";
 
 /**

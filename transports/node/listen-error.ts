@@ -1,7 +1,9 @@
-import { HakubanError } from "../lib/hakuban-error.js";
+import { CarrierError } from "../carrier-error.js";
 
 /** A listener could not start, most often because the address is taken or not available here. */
-export class ListenError extends HakubanError {
+export class ListenError extends CarrierError {
+  readonly code = "LISTEN_FAILED";
+
   /** The address the listener tried to bind, "host:port". */
   readonly address: string;
 

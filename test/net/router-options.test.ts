@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseRouterArgs, ROUTER_USAGE } from "../../lib/router-options.js";
-import { RouterOptionsError } from "../../lib/router-options-error.js";
+import { parseRouterArgs, ROUTER_USAGE } from "../../lib/router/router-options.js";
+import { RouterOptionsError } from "../../lib/router/router-options-error.js";
 
 describe("parseRouterArgs", () => {
   it("reads --bind with defaults for the rest", () => {

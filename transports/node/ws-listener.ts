@@ -1,9 +1,9 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
-import type { Carrier } from "./carrier.js";
+import type { Carrier } from "../carrier.js";
 import { ListenError } from "./listen-error.js";
-import { wrapWebSocket } from "./websocket-carrier.js";
+import { wrapWebSocket } from "../websocket-carrier.js";
 
 /** Options of `listenWebSocket`. */
 export interface WebSocketListenerOptions {

@@ -1,17 +1,17 @@
 import type { Observable } from "rxjs";
-import type { ContractContext, Terminable } from "./contracts/contract-context.js";
-import { ObjectContractBuilder, TagContractBuilder } from "./contracts/contract-builder.js";
-import { DEFAULT_JSON_LIMITS, type JsonLimits, type JsonValue } from "./descriptor/json-value.js";
-import { ObjectDescriptor } from "./descriptor/object-descriptor.js";
-import { resolveLimits } from "./descriptor/resolve-limits.js";
-import { TagDescriptor } from "./descriptor/tag-descriptor.js";
-import type { ErrorSink } from "./events/error-sink.js";
-import { GuardedObservable } from "./events/guarded-observable.js";
-import { ListenerSet } from "./events/listener-set.js";
+import type { ContractContext, Terminable } from "../contracts/contract-context.js";
+import { ObjectContractBuilder, TagContractBuilder } from "../contracts/contract-builder.js";
+import { DEFAULT_JSON_LIMITS, type JsonLimits, type JsonValue } from "../descriptor/json-value.js";
+import { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import { resolveLimits } from "../descriptor/resolve-limits.js";
+import { TagDescriptor } from "../descriptor/tag-descriptor.js";
+import type { ErrorSink } from "../events/error-sink.js";
+import { GuardedObservable } from "../events/guarded-observable.js";
+import { ListenerSet } from "../events/listener-set.js";
 import { NodeClosedError } from "./node-closed-error.js";
-import { Exchange } from "./node/exchange.js";
-import { DEFAULT_DATA_LIMITS } from "./state/frozen-data.js";
-import { tickClock } from "./state/tick-clock.js";
+import { Exchange } from "../exchange/exchange.js";
+import { DEFAULT_DATA_LIMITS } from "../state/frozen-data.js";
+import { tickClock } from "../state/tick-clock.js";
 
 /** Options of a LocalNode. */
 export interface LocalNodeOptions {

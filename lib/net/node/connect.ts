@@ -1,0 +1,16 @@
+import { dialWs } from "../../../transports/node/ws-dial.js";
+import type { LocalNode } from "../../local-node/local-node.js";
+import { connect as connectWith, type ConnectOptions, type Upstream } from "../connect.js";
+
+/**
+ * Links `node` to a parent listening at `url`, like the browser-safe `connect`, but dialing with the
+ * `ws` package unless `options.WebSocket` or `options.dial` says otherwise (Node 20 has no global WebSocket).
+ */
+export function connect(node: LocalNode, url: string, options: ConnectOptions = {}): Upstream {
+  if (options.dial !== undefined || options.WebSocket !== undefined) return connectWith(node, url, options);
+  const { dialTimeoutMs } = options;
+  return connectWith(node, url, {
+    ...options,
+    dial: (target, signal) => dialWs(target, { signal, ...(dialTimeoutMs === undefined ? {} : { timeoutMs: dialTimeoutMs }) }),
+  });
+}
