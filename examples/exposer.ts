@@ -1,7 +1,7 @@
 // Exposer: offers a counter object through a router and publishes a tick while it is the elected
 // exposer. Start two: only one publishes at a time, and the other takes over when it stops.
 // Run (after starting a router, see observer.ts): npx tsx examples/exposer.ts ws://127.0.0.1:3001 exposer-1
-import { LocalNode, connect } from "../lib/node-entry.js";
+import { LocalNode, connect } from "hakuban";
 import { stopOnSignals, untilStopped } from "./until-stopped.js";
 
 /** The data of the shared counter object. */

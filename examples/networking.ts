@@ -1,8 +1,8 @@
 // Networking: two nodes linked over a WebSocket. A parent listens, a child connects; contracts on
-// either node take part in both. (In your project, import from "hakuban/node" in Node, "hakuban" in browsers.)
+// either node take part in both. The same import works in Node and in browser bundles.
 // Run: npx tsx examples/networking.ts
 import { filter, firstValueFrom } from "rxjs";
-import { LocalNode, connect, listen } from "../lib/node-entry.js";
+import { LocalNode, connect, listen } from "hakuban";
 
 export async function networking(log: (line: string) => void = console.log): Promise<void> {
   // A parent node accepts child nodes on a WebSocket (port 0 picks a free port; a router CLI does the same).

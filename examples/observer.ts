@@ -3,7 +3,7 @@
 //   npx tsx lib/router/router-cli.ts --bind ws://127.0.0.1:3001
 //   npx tsx examples/exposer.ts ws://127.0.0.1:3001 exposer-1
 //   npx tsx examples/observer.ts ws://127.0.0.1:3001 observer-1
-import { LocalNode, connect } from "../lib/node-entry.js";
+import { LocalNode, connect } from "hakuban";
 import { COUNTER, type Counter } from "./exposer.js";
 import { stopOnSignals, untilStopped } from "./until-stopped.js";
 

@@ -1,6 +1,6 @@
 // Quick start: one process, one node. An exposer publishes a counter; an observer follows it.
 // Run: npx tsx examples/quick-start.ts
-import { LocalNode } from "../lib/index.js";
+import { LocalNode } from "hakuban";
 
 export async function quickStart(log: (line: string) => void = console.log): Promise<void> {
   const node = new LocalNode({ name: "quick-start" });

@@ -4,7 +4,7 @@
 // router node, as if each node were its own process.
 // Run: npx tsx examples/tag-dashboard.ts
 import { filter, firstValueFrom } from "rxjs";
-import { LocalNode, type ObjectDescriptor, type TagObserve, connect, listen } from "../lib/node-entry.js";
+import { LocalNode, type ObjectDescriptor, type TagObserve, connect, listen } from "hakuban";
 import { stopOnSignals, untilStopped } from "./until-stopped.js";
 
 /** What a sensor publishes. */

@@ -4,7 +4,7 @@
 // one process here, linked by real WebSockets on 127.0.0.1, exactly as separate processes would be.
 // Run: npx tsx examples/three-level-tree.ts
 import { filter, firstValueFrom } from "rxjs";
-import { LocalNode, connect, listen } from "../lib/node-entry.js";
+import { LocalNode, connect, listen } from "hakuban";
 
 /** Options of `runThreeLevelTree`. */
 export interface ThreeLevelTreeOptions {
