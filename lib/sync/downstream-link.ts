@@ -204,10 +204,10 @@ export class DownstreamLink {
 
   /** @internal One of the child's tag exposers lost `entry`. */
   releasedByTag(entry: ObjectEntry, tag: ChildTag): void {
-    if (this.pendingAssignments.get(entry.key) === tag) {
-      this.pendingAssignments.delete(entry.key);
-      this.reviewAnnouncement(entry);
-    }
+    if (this.pendingAssignments.get(entry.key) === tag) this.pendingAssignments.delete(entry.key);
+    // Announced for the assignment (and still announced after the child opened it): withdrawn with it,
+    // else the child would retain the object for good.
+    this.reviewAnnouncement(entry);
     this.objects.get(entry.key)?.release(tag);
   }
 
@@ -338,7 +338,6 @@ class ChildObject implements StateSink, Exposer {
    * state if it wants it. `pendingTag`: one of the child's tag exposers was elected before it opened.
    */
   start(open: OpenPayload, resumedBase: ObjectState<unknown> | undefined, pendingTag: Exposer | undefined): void {
-    if (open.have !== undefined) this.exchange.raiseVersionFloor(this.entry, open.have);
     if (open.have !== undefined) (this.sender = new StateSender(this)).resume(open.have, resumedBase);
     this.setInterest(open.observed, open.capacity);
     if (pendingTag !== undefined && this.entry.assignee === pendingTag) this.assignedVia = pendingTag;
