@@ -37,7 +37,7 @@ export interface ObjectExpose<T> {
   terminate(): void;
 }
 
-/** The object-expose contract as the exchange sees it: an exposer candidate. */
+/** @internal The object-expose contract as the exchange sees it: an exposer candidate. */
 export class ObjectExposeContract<T> extends Contract<boolean> implements ObjectExpose<T>, Exposer {
   readonly id: number;
   readonly capacity: number;

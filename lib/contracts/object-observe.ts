@@ -25,7 +25,7 @@ export interface ObjectObserve<T> {
   terminate(): void;
 }
 
-/** The object-observe contract as the exchange sees it: a state sink. */
+/** @internal The object-observe contract as the exchange sees it: a state sink. */
 export class ObjectObserveContract<T> extends Contract<ObjectState<T> | undefined> implements ObjectObserve<T>, StateSink {
   readonly descriptor: ObjectDescriptor;
   private entry: ObjectEntry | undefined;

@@ -41,7 +41,7 @@ export interface TagExpose<T> {
   terminate(): void;
 }
 
-/** The tag-expose contract as the exchange sees it: an exposer candidate for every object of the tag. */
+/** @internal The tag-expose contract as the exchange sees it: an exposer candidate for every object of the tag. */
 export class TagExposeContract<T> extends Contract<TagAssignment> implements TagExpose<T>, Exposer {
   readonly id: number;
   readonly capacity: number;

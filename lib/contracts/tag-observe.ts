@@ -39,7 +39,7 @@ export interface TagObserve<T> {
   terminate(): void;
 }
 
-/** The tag-observe contract as the exchange sees it: a tag sink. */
+/** @internal The tag-observe contract as the exchange sees it: a tag sink. */
 export class TagObserveContract<T> extends Contract<TagChange<T>> implements TagObserve<T>, TagSink {
   readonly descriptor: TagDescriptor;
   private tag: TagEntry | undefined;
