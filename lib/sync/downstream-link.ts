@@ -338,6 +338,7 @@ class ChildObject implements StateSink, Exposer {
    * state if it wants it. `pendingTag`: one of the child's tag exposers was elected before it opened.
    */
   start(open: OpenPayload, resumedBase: ObjectState<unknown> | undefined, pendingTag: Exposer | undefined): void {
+    if (open.have !== undefined) this.exchange.raiseVersionFloor(this.entry, open.have);
     if (open.have !== undefined) (this.sender = new StateSender(this)).resume(open.have, resumedBase);
     this.setInterest(open.observed, open.capacity);
     if (pendingTag !== undefined && this.entry.assignee === pendingTag) this.assignedVia = pendingTag;
