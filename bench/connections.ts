@@ -94,7 +94,7 @@ const scenario: BenchScenario = {
           unit: "B",
           baseline: { name: "raw ws floor server", value: f.perConnection.heap },
           ratio: f.perConnection.heap / h.perConnection.heap,
-          goal: "< 65536 B",
+          goal: { of: "value", is: "<", bound: 65536 },
           notes: `${setup}; heap after GC, connected and idle, minus before, ÷ ${CLIENTS}; ratio floor ÷ hakuban`,
         },
         {
@@ -103,7 +103,7 @@ const scenario: BenchScenario = {
           unit: "B",
           baseline: { name: "raw ws floor server", value: f.perConnection.rss },
           ratio: f.perConnection.rss / h.perConnection.rss,
-          goal: "< 65536 B",
+          goal: { of: "value", is: "<", bound: 65536 },
           notes: `${setup}; RSS after GC (includes socket buffers and freed-but-kept pages), minus before, ÷ ${CLIENTS}; ratio floor ÷ hakuban`,
         },
         {

@@ -211,7 +211,7 @@ const scenario: BenchScenario = {
           unit: "msg/s",
           baseline: { name: "raw ws, JSON.stringify per message", value: rawOneWay },
           ratio: oneWay / rawOneWay,
-          goal: "≥ 0.7×",
+          goal: { of: "ratio", is: ">=", bound: 0.7 },
           notes: `bursts of ${WINDOW}, at most two unreceived; hakuban batches a tick's frames into one WebSocket message, raw ws sends one per payload`,
         },
         {
@@ -220,7 +220,7 @@ const scenario: BenchScenario = {
           unit: "rt/s",
           baseline: { name: "raw ws ping/pong callbacks", value: rawRoundTrips },
           ratio: roundTrips / rawRoundTrips,
-          goal: "≥ 0.7×",
+          goal: { of: "ratio", is: ">=", bound: 0.7 },
           notes: "one round trip in flight; the server answers from a serve() handler",
         },
         {

@@ -55,7 +55,7 @@ async function measureFanOut(n: number, hakuban: System, floor: System, progress
         unit: "versions/s",
         baseline: { name: "raw ws floor", value: rate.floor },
         ratio: rate.ratio,
-        ...(n === 100 && size.bytes === 1024 ? { goal: "≥ 0.5×" } : {}),
+        ...(n === 100 && size.bytes === 1024 ? { goal: { of: "ratio", is: ">=", bound: 0.5 } } : {}),
         notes: `distinct versions received per second summed over observers; per observer ${(rate.hakuban / n).toFixed(0)}/s vs ${(rate.floor / n).toFixed(0)}/s; median of ${ROUNDS} alternating rounds`,
       },
       {
@@ -72,7 +72,7 @@ async function measureFanOut(n: number, hakuban: System, floor: System, progress
         unit: "ms",
         baseline: { name: "raw ws floor", value: p99.floor },
         ratio: p99.ratio,
-        ...(n === 100 && size.bytes === 1024 ? { goal: "≥ 0.5×" } : {}),
+        ...(n === 100 && size.bytes === 1024 ? { goal: { of: "ratio", is: ">=", bound: 0.5 } } : {}),
         notes: `floor ÷ hakuban; median of ${ROUNDS} alternating rounds`,
       },
     );

@@ -66,7 +66,7 @@ const scenario: BenchScenario = {
         unit: "diffs/s",
         baseline,
         ratio: diffShared / stringify,
-        goal: "> 1×",
+        goal: { of: "ratio", is: ">", bound: 1 },
         notes: "unchanged records are skipped by reference",
       },
       {
@@ -83,7 +83,7 @@ const scenario: BenchScenario = {
         unit: "applies/s",
         baseline,
         ratio: apply / stringify,
-        goal: "> 1×",
+        goal: { of: "ratio", is: ">", bound: 1 },
         notes: "to a deep-frozen state, as nodes hold them; copies the root, the records array and one record",
       },
       {
@@ -92,7 +92,7 @@ const scenario: BenchScenario = {
         unit: "B",
         baseline: { name: "full state JSON", value: stateBytes },
         ratio: stateBytes / patchBytes,
-        goal: "≥ 50× (patch < 2% of state)",
+        goal: { of: "ratio", is: ">=", bound: 50, says: "patch < 2% of the state" },
         notes: `${(patchBytes / stateBytes * 100).toFixed(3)}% of the state; ${state.records.length} records`,
       },
     ];

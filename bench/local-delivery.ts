@@ -123,14 +123,14 @@ const scenario: BenchScenario = {
         baseline: { name: "BehaviorSubject.next", value: paired.b },
         ratio: paired.ratio,
         notes: "median of 9 alternating rounds",
-        goal: "≥ 0.5×",
+        goal: { of: "ratio", is: ">=", bound: 0.5 },
       },
       {
         name: "memory per idle observed object",
         value: perObject - dataOnly,
         unit: "B beyond data",
         baseline: { name: "descriptor json + data alone", value: dataOnly },
-        goal: "< 1024 B",
+        goal: { of: "value", is: "<", bound: 1024 },
         notes: "one expose + one observe contract per object, one tag",
       },
       {
@@ -138,7 +138,7 @@ const scenario: BenchScenario = {
         value: perTagObject - dataOnly,
         unit: "B beyond data",
         baseline: { name: "descriptor json + data alone", value: dataOnly },
-        goal: "< 1024 B",
+        goal: { of: "value", is: "<", bound: 1024 },
         notes: "one tag exposer and one tag observer for all; one observe contract per object",
       },
     ];

@@ -138,7 +138,7 @@ const scenario: BenchScenario = {
           unit: "updates/s",
           baseline: { name: "raw ws relay forwarding JSON Patches", value: median(rates.raw) },
           ratio: median(rates.ratio),
-          goal: "≥ 0.8×",
+          goal: { of: "ratio", is: ">=", bound: 0.8 },
           notes: `median of ${PAIRS} alternating pairs of ${UPDATES_PER_ROUND} updates, ${WINDOW} in flight; per-pair ratios ${rates.ratio.map((r) => r.toFixed(2)).join(", ")}`,
         },
         {
@@ -146,7 +146,7 @@ const scenario: BenchScenario = {
           value: heapPerObject - dataBytes,
           unit: "B beyond data",
           baseline: { name: "descriptor + data JSON", value: dataBytes },
-          goal: "< 2048 B",
+          goal: { of: "value", is: "<", bound: 2048 },
           notes: `router heap idle ${(idle.heapUsed / 2 ** 20).toFixed(1)} MiB, with the objects ${(live.heapUsed / 2 ** 20).toFixed(1)} MiB (after GC)`,
         },
         {
@@ -154,7 +154,7 @@ const scenario: BenchScenario = {
           value: rssPerObject - dataBytes,
           unit: "B beyond data",
           baseline: { name: "descriptor + data JSON", value: dataBytes },
-          goal: "< 2048 B",
+          goal: { of: "value", is: "<", bound: 2048 },
           notes: `at rest ${AT_REST_MS / 1000} s after the sync; router RSS idle ${(idle.rss / 2 ** 20).toFixed(1)} MiB, with the objects ${(live.rss / 2 ** 20).toFixed(1)} MiB (after GC)`,
         },
         {

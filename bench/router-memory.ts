@@ -42,7 +42,7 @@ function beyondData(figure: string, perObject: number, notes: string): BenchResu
     unit: "B",
     baseline: { name: "the data", value: DATA_BYTES },
     ratio: DATA_BYTES / (DATA_BYTES + overhead),
-    goal: "< 2048 B (ratio > 0.047)",
+    goal: { of: "value", is: "<", bound: 2048 },
     notes,
   };
 }
@@ -99,7 +99,7 @@ const scenario: BenchScenario = {
           unit: "MiB",
           baseline: { name: "idle router RSS + the data", value: (idle.rss + DATA_BYTES * OBJECTS) / MiB },
           ratio: (idle.rss + DATA_BYTES * OBJECTS) / live.rss,
-          goal: `< ${((idle.rss + (DATA_BYTES + 2048) * OBJECTS) / MiB).toFixed(0)} MiB (idle + 2 KB per object + data)`,
+          goal: { of: "value", is: "<", bound: Math.round((idle.rss + (DATA_BYTES + 2048) * OBJECTS) / MiB), says: "idle + 2 KB per object + the data" },
         },
       ];
       return results;

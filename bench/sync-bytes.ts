@@ -76,7 +76,7 @@ const scenario: BenchScenario = {
         unit: "B",
         baseline: { name: "full state JSON", value: full },
         ratio: full / perUpdatePerObserver,
-        goal: "< 2% of full (ratio > 50×)",
+        goal: { of: "ratio", is: ">", bound: 50, says: "< 2% of the full state" },
         notes: `${((100 * perUpdatePerObserver) / full).toFixed(2)}% of the full state, frame and ack overhead included`,
       },
       {
@@ -85,7 +85,7 @@ const scenario: BenchScenario = {
         unit: "B",
         baseline: { name: "full state JSON", value: full },
         ratio: full / resent,
-        goal: "< 5% of full (ratio > 20×)",
+        goal: { of: "ratio", is: ">", bound: 20, says: "< 5% of the full state" },
         notes: `${((100 * resent) / full).toFixed(2)}% of the full state, handshake included`,
       },
     ];

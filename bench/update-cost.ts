@@ -150,7 +150,7 @@ const scenario: BenchScenario = {
           unit: "µs/update",
           baseline: { name: `same with ${SMALL} other objects`, value: median(latency.small) },
           ratio: median(latency.ratio),
-          goal: "≥ 0.83× (cost ≤ 1.2× the small router's)",
+          goal: { of: "ratio", is: ">=", bound: 0.83, says: "cost ≤ 1.2× the small router's" },
           notes: `median of ${PAIRS} ABBA pairs of ${ROUND_TRIPS} sequential updates; per-pair ratios ${latency.ratio.map((r) => r.toFixed(2)).join(", ")}`,
         },
         {
@@ -159,7 +159,7 @@ const scenario: BenchScenario = {
           unit: "µs/update",
           baseline: { name: `same with ${SMALL} other objects`, value: median(cpu.small) },
           ratio: median(cpu.ratio),
-          goal: "≥ 0.83× (cost ≤ 1.2× the small router's)",
+          goal: { of: "ratio", is: ">=", bound: 0.83, says: "cost ≤ 1.2× the small router's" },
           notes: `router process user+system CPU over each round; per-pair ratios ${cpu.ratio.map((r) => r.toFixed(2)).join(", ")}`,
         },
       ];
