@@ -1,14 +1,14 @@
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { InvalidCapacityError } from "./invalid-capacity-error.js";
-import type { ContractContext, Terminable } from "./contract-context.js";
+import type { ContractContext, NodeContract } from "./contract-context.js";
 import { ObjectExposeContract, type ExposeOptions, type ObjectExpose } from "./object-expose.js";
 import { ObjectObserveContract, type ObjectObserve } from "./object-observe.js";
 import { TagExposeContract, type TagExpose } from "./tag-expose.js";
 import { TagObserveContract, type TagObserve } from "./tag-observe.js";
 
 /** How a builder hands a new contract to its node (which owns it until it terminates). */
-export type Adopt = <C extends Terminable & { readonly subscriptionCount: number }>(create: (context: ContractContext) => C) => C;
+export type Adopt = <C extends NodeContract>(create: (context: ContractContext) => C) => C;
 
 function capacityOf(options: ExposeOptions | undefined): number {
   const capacity = options?.capacity ?? 1;

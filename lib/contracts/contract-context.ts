@@ -9,12 +9,16 @@ export interface ContractContext {
   /** Limits applied to data passed to `set`. */
   readonly dataLimits: JsonLimits;
   /** Called once by a contract when it terminates, so the node can forget it. */
-  forget(contract: Terminable): void;
+  forget(contract: NodeContract): void;
 }
 
-/** Anything the node can terminate on close. */
-export interface Terminable {
+/** A contract as its node sees it: what it terminates on close, and what it counts in `stats()`. */
+export interface NodeContract {
   /** Observers end before exposers on close, so nobody sees a pointless desynchronization. */
   readonly role: "observe" | "expose";
   terminate(): void;
+  /** Live subscriptions of every event surface. */
+  readonly subscriptionCount: number;
+  /** Values given to `set()` that this contract holds (0 for observers). */
+  readonly exposedValueCount: number;
 }

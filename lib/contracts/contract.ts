@@ -1,7 +1,7 @@
 import type { Observable } from "rxjs";
 import { GuardedObservable } from "../events/guarded-observable.js";
 import { ListenerSet } from "../events/listener-set.js";
-import type { ContractContext, Terminable } from "./contract-context.js";
+import type { ContractContext, NodeContract } from "./contract-context.js";
 import { ContractTerminatedError } from "./contract-terminated-error.js";
 
 /**
@@ -10,7 +10,7 @@ import { ContractTerminatedError } from "./contract-terminated-error.js";
  * all of which end when the contract does. Listener sets are made on first use: most contracts never
  * get a subscriber of some kind, and an unused set would cost memory per object.
  */
-export abstract class Contract<E> implements Terminable {
+export abstract class Contract<E> implements NodeContract {
   private eventListeners: ListenerSet<E> | undefined;
   private endListeners: ListenerSet<void> | undefined;
   private isTerminated = false;
@@ -58,6 +58,11 @@ export abstract class Contract<E> implements Terminable {
   /** Number of live subscriptions of every surface (for leak checks). */
   get subscriptionCount(): number {
     return (this.eventListeners?.size ?? 0) + (this.endListeners?.size ?? 0);
+  }
+
+  /** Values given to `set()` that this contract holds (expose contracts override it). */
+  get exposedValueCount(): number {
+    return 0;
   }
 
   /** Leaves the exchange; called once by terminate(). */

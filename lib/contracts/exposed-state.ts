@@ -13,6 +13,16 @@ export interface SetOptions {
 }
 
 /**
+ * Checks a value given to `set()` before anything is done with it: validates the data as JSON within
+ * `limits` and freezes it deeply (observers share it), and checks an explicit version. Throws
+ * InvalidJsonError or InvalidVersionError.
+ */
+export function acceptValue(data: unknown, options: SetOptions | undefined, limits: JsonLimits): void {
+  freezeData(data, limits, "$data");
+  if (options?.version !== undefined) assertVersion(options.version);
+}
+
+/**
  * One object's data as its exposer holds it: the latest value set, kept while the exposer is not
  * elected and published when it is. A value set without an explicit version is re-stamped at publish
  * time if the object moved on meanwhile, so a newly elected exposer always publishes after the latest
@@ -40,12 +50,11 @@ export class ExposedState {
     clock: () => number,
     limits: JsonLimits,
   ): boolean {
-    freezeData(data, limits, "$data");
+    acceptValue(data, options, limits);
     const latest = this.latestKnown(entry);
     let version: Version;
     const explicit = options?.version;
     if (explicit !== undefined) {
-      assertVersion(explicit);
       if (latest !== undefined && compareVersions(explicit, latest) <= 0) return false;
       version = explicit.slice();
       this.autoVersion = false;

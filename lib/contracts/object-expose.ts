@@ -26,9 +26,13 @@ export interface ObjectExpose<T> {
   /** Calls `callback` on every assignment change; returns the unsubscribe function. */
   onAssigned(callback: (assigned: boolean) => void): () => void;
   /**
-   * Sets the object's data. Returns false when `version` is given and is not newer than the latest known
-   * version. Kept while unassigned and published when assigned. The data is validated and frozen
-   * deeply (observers share it): make a new object for the next state.
+   * Sets the object's data: published at once while this contract is the elected exposer, else kept
+   * (the latest value only, as long as the contract lives) and published when it is assigned. Returns
+   * false, keeping the previous value, when `version` is given and is not newer than the latest known.
+   *
+   * `data` is validated as JSON and frozen deeply, the caller's object itself (observers share it, with
+   * no copy): do not change it afterwards; build a new object for the next state, reusing the unchanged
+   * parts.
    */
   set(data: T, options?: SetOptions): boolean;
   /** Observers see synchronized=false until the next set(). */
@@ -83,6 +87,10 @@ export class ObjectExposeContract<T> extends Contract<boolean> implements Object
   desynchronize(): void {
     this.assertLive("desynchronize");
     this.exposed.desynchronize(this.context.exchange, this, this.entry);
+  }
+
+  override get exposedValueCount(): number {
+    return this.exposed.current === undefined ? 0 : 1;
   }
 
   get role(): "expose" {

@@ -7,7 +7,7 @@ import type { Exposer } from "../exchange/participants.js";
 import type { TagEntry } from "../exchange/tag-entry.js";
 import { Contract } from "./contract.js";
 import type { ContractContext } from "./contract-context.js";
-import { ExposedState, type SetOptions } from "./exposed-state.js";
+import { acceptValue, ExposedState, type SetOptions } from "./exposed-state.js";
 import { TagMismatchError } from "./tag-mismatch-error.js";
 
 /** A change of assignment of one object to a tag exposer. */
@@ -31,8 +31,17 @@ export interface TagExpose<T> {
   /** Calls `callback` on every assignment change; returns the unsubscribe function. */
   onAssignment(callback: (assignment: TagAssignment) => void): () => void;
   /**
-   * Sets the data of an object carrying the tag (throws TagMismatchError otherwise). Returns false when
-   * `version` is given and is not newer than the latest known. Kept while unassigned, published when assigned.
+   * Sets the data of an object carrying the tag (throws TagMismatchError otherwise), and returns whether
+   * the value was kept. It is published at once if this contract is the object's exposer, else kept and
+   * published when it is assigned, for as long as the object exists in this node's view (while something
+   * here observes or exposes it, or the parent asked this node for it); when the object leaves the view,
+   * the value goes with it, so memory is bounded by live objects. Returns false, keeping nothing, when
+   * the object does not exist here (nobody wants it: when it is wanted, this contract is assigned it and
+   * sets it again), or when `version` is given and is not newer than the latest known.
+   *
+   * `data` is validated as JSON and frozen deeply, the caller's object itself (observers share it, with
+   * no copy): do not change it afterwards; build a new object for the next state, reusing the unchanged
+   * parts. Freezing happens even when the value is not kept.
    */
   set(descriptor: ObjectDescriptor, data: T, options?: SetOptions): boolean;
   /** Observers of that object see synchronized=false until its next set(). */
@@ -81,13 +90,18 @@ export class TagExposeContract<T> extends Contract<TagAssignment> implements Tag
   set(descriptor: ObjectDescriptor, data: T, options?: SetOptions): boolean {
     this.assertLive("set");
     this.assertCarriesTag(descriptor);
-    let exposed = this.exposed.get(descriptor.key);
+    const { exchange, clock, dataLimits } = this.context;
+    const entry = exchange.objects.get(descriptor.key);
+    if (entry === undefined) {
+      acceptValue(data, options, dataLimits); // the same checks and freezing as a value that is kept
+      return false;
+    }
+    let exposed = this.exposed.get(entry.key);
     if (!exposed) {
       exposed = new ExposedState();
-      this.exposed.set(descriptor.key, exposed);
+      this.exposed.set(entry.key, exposed);
     }
-    const { exchange, clock, dataLimits } = this.context;
-    return exposed.set(data, options, exchange, this, exchange.objects.get(descriptor.key), clock, dataLimits);
+    return exposed.set(data, options, exchange, this, entry, clock, dataLimits);
   }
 
   desynchronize(descriptor: ObjectDescriptor): void {
@@ -114,6 +128,15 @@ export class TagExposeContract<T> extends Contract<TagAssignment> implements Tag
   /** @internal */
   releasedFrom(entry: ObjectEntry): void {
     this.emitEvent({ descriptor: entry.descriptor, assigned: false });
+  }
+
+  /** @internal The object left this node's view: its value goes with it. */
+  objectRemoved(entry: ObjectEntry): void {
+    this.exposed.delete(entry.key);
+  }
+
+  override get exposedValueCount(): number {
+    return this.exposed.size;
   }
 
   protected leave(): void {

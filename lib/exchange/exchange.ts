@@ -354,6 +354,7 @@ export class Exchange {
     for (const tag of entry.tags) {
       tag.objects.delete(entry);
       for (const sink of tag.observers) sink.objectRemoved(entry);
+      for (const exposer of tag.exposers) exposer.objectRemoved?.(entry);
     }
     entry.state = undefined; // nothing to desynchronize: the object is gone
     this.unassign(entry);

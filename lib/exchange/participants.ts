@@ -38,6 +38,11 @@ export interface Exposer {
   releasedFrom(entry: ObjectEntry): void;
   /** Called on the elected exposer when the object's observers changed (a link uses it to know who needs data). */
   observersChanged?(entry: ObjectEntry): void;
+  /**
+   * Called on the candidates by tag when an object carrying the tag is gone from this node's view (before
+   * its entry is dropped), so one that holds something per object (a tag exposer's data) drops it too.
+   */
+  objectRemoved?(entry: ObjectEntry): void;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Observable } from "rxjs";
-import type { ContractContext, Terminable } from "../contracts/contract-context.js";
+import type { ContractContext, NodeContract } from "../contracts/contract-context.js";
 import { ObjectContractBuilder, TagContractBuilder } from "../contracts/contract-builder.js";
 import { DEFAULT_JSON_LIMITS, type JsonLimits, type JsonValue } from "../descriptor/json-value.js";
 import { ObjectDescriptor } from "../descriptor/object-descriptor.js";
@@ -37,6 +37,11 @@ export interface NodeStats {
   readonly contracts: number;
   /** Live subscriptions of every event surface of every contract. */
   readonly subscriptions: number;
+  /**
+   * Values given to `set()` that expose contracts hold: at most one per contract and object. A tag
+   * exposer's value for an object is dropped when the object leaves this node's view.
+   */
+  readonly exposedValues: number;
 }
 
 /**
@@ -47,7 +52,7 @@ export class LocalNode {
   readonly name: string;
   /** @internal The node's exchange; links plug into it. */
   readonly exchange: Exchange;
-  private readonly contracts = new Set<Terminable & { readonly subscriptionCount: number }>();
+  private readonly contracts = new Set<NodeContract>();
   /** Network links (upstream connection, listeners) that close() closes after the contracts. */
   private readonly links = new Set<{ close(): Promise<void> }>();
   private readonly errors: ListenerSet<NodeError>;
@@ -65,7 +70,7 @@ export class LocalNode {
       clock: options.clock ?? tickClock,
       // Resolved once against the JSON defaults, so validating each set() reuses it as is.
       dataLimits: resolveLimits(DEFAULT_JSON_LIMITS, { ...DEFAULT_DATA_LIMITS, ...options.dataLimits }),
-      forget: (contract) => this.contracts.delete(contract as Terminable & { subscriptionCount: number }),
+      forget: (contract) => this.contracts.delete(contract),
     };
   }
 
@@ -100,11 +105,16 @@ export class LocalNode {
     return this.errors.add(callback);
   }
 
-  /** Counts of live objects, tags, contracts and subscriptions. */
+  /** Counts of live objects, tags, contracts, subscriptions and values held by exposers. */
   stats(): NodeStats {
     let subscriptions = 0;
-    for (const contract of this.contracts) subscriptions += contract.subscriptionCount;
-    return { objects: this.exchange.objects.size, tags: this.exchange.tags.size, contracts: this.contracts.size, subscriptions };
+    let exposedValues = 0;
+    for (const contract of this.contracts) {
+      subscriptions += contract.subscriptionCount;
+      exposedValues += contract.exposedValueCount;
+    }
+    const { objects, tags } = this.exchange;
+    return { objects: objects.size, tags: tags.size, contracts: this.contracts.size, subscriptions, exposedValues };
   }
 
   /** True once close() was called. */
@@ -137,7 +147,7 @@ export class LocalNode {
     };
   }
 
-  private adopt<C extends Terminable & { readonly subscriptionCount: number }>(create: (context: ContractContext) => C): C {
+  private adopt<C extends NodeContract>(create: (context: ContractContext) => C): C {
     if (this.closed) throw new NodeClosedError("creating a contract");
     const contract = create(this.context);
     this.contracts.add(contract);

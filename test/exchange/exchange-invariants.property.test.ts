@@ -35,14 +35,28 @@ const op = fc.oneof(
 );
 
 const tagsOf = (object: number) => OBJECTS[object]!.tags.map((t) => TAGS.indexOf(t.json as string));
+/** Objects exist while an object contract references them (tag contracts do not create them). */
+const existsIn = (live: Live[], object: number) => live.some((l) => (l.kind === "observe" || l.kind === "expose") && l.object === object);
+
+/** A tag exposer's values go with their objects: the model forgets them as the node must. */
+function forgetGoneObjects(live: Live[]): void {
+  for (const l of live) {
+    if (l.kind !== "tagExpose") continue;
+    for (const object of l.last.keys()) if (!existsIn(live, object)) l.last.delete(object);
+    for (const object of l.desynced) if (!existsIn(live, object)) l.desynced.delete(object);
+  }
+}
 
 function check(node: LocalNode, live: Live[]): void {
+  let held = 0;
+  for (const l of live) held += l.kind === "expose" ? (l.last === undefined ? 0 : 1) : l.kind === "tagExpose" ? l.last.size : 0;
+  expect(node.stats().exposedValues).toBe(held);
   const exposers = live.filter((l) => l.kind === "expose" || l.kind === "tagExpose");
   const loadOf = (l: Live) => (l.kind === "expose" ? (l.c.assigned ? 1 : 0) : l.kind === "tagExpose" ? l.c.assigned.length : 0);
   for (let object = 0; object < OBJECTS.length; object++) {
     const descriptor = OBJECTS[object]!;
     const tags = tagsOf(object);
-    const exists = live.some((l) => (l.kind === "observe" || l.kind === "expose") && l.object === object);
+    const exists = existsIn(live, object);
     expect(node.exchange.objects.has(descriptor.key)).toBe(exists);
     if (!exists) continue;
     const observed = live.some(
@@ -133,9 +147,12 @@ describe("exchange invariants under random contract churn", () => {
                 }
               } else if (l.kind === "tagExpose") {
                 if (o.t === "set") {
-                  expect(l.c.set(OBJECTS[o.o]!, o.v)).toBe(true);
-                  l.last.set(o.o, o.v);
-                  l.desynced.delete(o.o);
+                  const exists = existsIn(live, o.o);
+                  expect(l.c.set(OBJECTS[o.o]!, o.v)).toBe(exists); // nothing kept for an object not here
+                  if (exists) {
+                    l.last.set(o.o, o.v);
+                    l.desynced.delete(o.o);
+                  }
                 } else if (l.last.has(o.o)) {
                   l.c.desynchronize(OBJECTS[o.o]!);
                   l.desynced.add(o.o);
@@ -144,10 +161,11 @@ describe("exchange invariants under random contract churn", () => {
               break;
             }
           }
+          forgetGoneObjects(live);
           check(node, live);
         }
         await node.close();
-        expect(node.stats()).toEqual({ objects: 0, tags: 0, contracts: 0, subscriptions: 0 });
+        expect(node.stats()).toEqual({ objects: 0, tags: 0, contracts: 0, subscriptions: 0, exposedValues: 0 });
         expect(errors).toEqual([]);
       }),
       { numRuns: 300 },

@@ -133,7 +133,7 @@ describe("object observe and expose on one node", () => {
     expect(sub.closed).toBe(true);
     await expect(iterator.next()).resolves.toMatchObject({ value: undefined, done: false });
     await expect(iterator.next()).resolves.toMatchObject({ done: true });
-    expect(node.stats()).toEqual({ objects: 0, tags: 0, contracts: 0, subscriptions: 0 });
+    expect(node.stats()).toEqual({ objects: 0, tags: 0, contracts: 0, subscriptions: 0, exposedValues: 0 });
   });
 
   it("node.close() terminates every contract and refuses new ones", async () => {
@@ -145,7 +145,7 @@ describe("object observe and expose on one node", () => {
     await node.close();
     expect(completed).toBe(true);
     expect(observe.terminated).toBe(true);
-    expect(node.stats()).toEqual({ objects: 0, tags: 0, contracts: 0, subscriptions: 0 });
+    expect(node.stats()).toEqual({ objects: 0, tags: 0, contracts: 0, subscriptions: 0, exposedValues: 0 });
     expect(() => node.object([], "c").observe()).toThrow(/closed LocalNode/);
   });
 

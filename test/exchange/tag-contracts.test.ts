@@ -57,6 +57,32 @@ describe("tag observe and expose on one node", () => {
     ]);
   });
 
+  it("a tag exposer keeps a value only while its object exists here, and drops it with the object", () => {
+    const node = new LocalNode();
+    const expose = node.tag("sensor").expose<{ n: number }>();
+    const x = new ObjectDescriptor(["sensor"], "x");
+    const nobodys = { n: 1 };
+    expect(expose.set(x, nobodys)).toBe(false); // no such object here: nothing kept
+    expect(Object.isFrozen(nobodys)).toBe(true); // validated and frozen all the same
+    expect(node.stats().exposedValues).toBe(0);
+
+    const other = node.object(["sensor"], "x").expose<{ n: number }>(); // the object exists now, unobserved
+    expect(expose.set(x, { n: 2 })).toBe(true);
+    expect(node.stats().exposedValues).toBe(1);
+    const observe = node.object(["sensor"], "x").observe<{ n: number }>();
+    expect(expose.assigned.map((d) => d.json)).toEqual(["x"]); // the tag exposer came first: elected
+    expect(observe.data).toEqual({ n: 2 }); // the value kept while unassigned, published on assignment
+
+    observe.terminate(); // unassigned, but the object still exists (its object exposer): value kept
+    expect(node.stats().exposedValues).toBe(1);
+    other.terminate(); // the object is gone, and the value with it
+    expect(node.stats()).toMatchObject({ objects: 0, exposedValues: 0 });
+
+    const again = node.object(["sensor"], "x").observe<{ n: number }>();
+    expect(again.state).toBeUndefined(); // asked again (assigned), nothing stale published
+    expect(expose.assigned.map((d) => d.json)).toEqual(["x"]);
+  });
+
   it("refuses to set an object that does not carry the tag", () => {
     const node = new LocalNode();
     const expose = node.tag("sensor").expose<number>();
