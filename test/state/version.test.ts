@@ -52,7 +52,8 @@ describe("compareVersions", () => {
 
 describe("assertVersion", () => {
   it("accepts 1 to 16 safe integers", () => {
-    for (const value of [[0], [-5, 3], [MAX, -MAX], Array.from({ length: 16 }, () => 1)]) {
+    const nextToLast = [...Array.from({ length: 15 }, () => MAX), MAX - 1];
+    for (const value of [[0], [-5, 3], [MAX, -MAX], Array.from({ length: 16 }, () => 1), [MAX], Array.from({ length: 15 }, () => MAX), nextToLast]) {
       expect(() => assertVersion(value)).not.toThrow();
     }
   });
@@ -72,6 +73,7 @@ describe("assertVersion", () => {
       [[1, "2"], /component 1 must be a safe integer, got string/],
       [[1, 2n], /component 1 must be a safe integer, got bigint/],
       [sparse, /component 0 must be a safe integer, got undefined/],
+      [Array.from({ length: 16 }, () => MAX), /leave room for a later one/],
     ];
     for (const [value, message] of bad) {
       expect(() => assertVersion(value)).toThrow(InvalidVersionError);
@@ -101,6 +103,13 @@ describe("nextVersion", () => {
     expect(() => nextVersion([MAX, ...Array.from({ length: 15 }, () => MAX)], 1)).toThrow(InvalidVersionError);
   });
 
+  it("never makes the last version, which nothing could follow: the one before it has no next version", () => {
+    const last = Array.from({ length: MAX_VERSION_LENGTH }, () => MAX);
+    expect(nextVersion([...last.slice(0, 15), MAX - 2], 1)).toEqual([...last.slice(0, 15), MAX - 1]);
+    expect(() => nextVersion([...last.slice(0, 15), MAX - 1], 1)).toThrow(/No version orders after .*cannot take a new state/);
+    expect(nextVersion([MAX - 1, ...last.slice(1, 15), MAX - 1], 1)).toEqual([MAX - 1, ...last.slice(1)]);
+  });
+
   it("rejects an unusable clock reading", () => {
     expect(() => nextVersion(undefined, NaN)).toThrow(/clock reading/);
     expect(() => nextVersion([1], Infinity)).toThrow(InvalidVersionError);
@@ -114,7 +123,8 @@ describe("nextVersion", () => {
     const now = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.maxSafeInteger(), fc.double({ min: -1e15, max: 1e15, noNaN: true }));
     fc.assert(
       fc.property(latest, now, (latest, nowMs) => {
-        fc.pre(!(latest[0] === MAX && latest.slice(1).every((x) => x === MAX) && latest.length === MAX_VERSION_LENGTH));
+        // The last version, and the one before it (whose only successor is the last), have no next version.
+        fc.pre(!(latest.length === MAX_VERSION_LENGTH && latest.slice(0, 15).every((x) => x === MAX) && latest[15]! >= MAX - 1));
         const next = nextVersion(latest, nowMs);
         assertVersion(next);
         expect(compareVersions(next, latest)).toBeGreaterThan(0);
