@@ -17,12 +17,12 @@ it("the README's networking program is exactly examples/networking.ts, and print
 });
 
 it("the README's shell commands name scripts, examples and router options that exist", () => {
-  for (const [, path] of readme.matchAll(/npx tsx ((?:examples|lib)\/[\w-]+\.ts)/g)) {
+  for (const [, path] of readme.matchAll(/npx tsx ((?:examples|lib)\/[\w/-]+\.ts)/g)) {
     expect(() => readFileSync(new URL(`../../${path}`, import.meta.url))).not.toThrow();
   }
   const commands = readme.split("\n").filter((line) => /(hakuban-router|router-cli\.ts) --/.test(line));
   expect(commands.length).toBeGreaterThan(0);
   for (const command of commands) {
-    for (const [option] of command.matchAll(/--[\w-]+/g)) expect(["--bind", "--connect", "--name", "--log-level"]).toContain(option);
+    for (const [option] of command.matchAll(/--[\w-]+/g)) expect(["--bind", "--connect", "--name", "--log-level", "--version", "--help"]).toContain(option);
   }
 });
