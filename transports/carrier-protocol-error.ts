@@ -10,11 +10,15 @@ export class CarrierProtocolError extends CarrierError {
   /** The peer that misbehaved. */
   readonly peer: string;
 
+  /** What the peer did, e.g. "sent a text frame". */
+  readonly violation: string;
+
   constructor(peer: string, violation: string) {
     super(
       `${peer} broke the carrier protocol: ${violation}. ` +
         "Hakuban carriers carry binary frames only; check that the peer is a hakuban node of a compatible version.",
     );
     this.peer = peer;
+    this.violation = violation;
   }
 }

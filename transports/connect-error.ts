@@ -7,12 +7,20 @@ export class ConnectError extends CarrierError {
   /** Where the dial went. */
   readonly url: string;
 
-  constructor(url: string, reason: string, options?: { cause?: unknown }) {
+  /**
+   * The HTTP status the server answered the WebSocket upgrade with instead of 101 (e.g. 404 from a
+   * web server at that address). Only dialers that can see it set it: `dialWs` does, a browser's
+   * WebSocket hides it.
+   */
+  readonly httpStatus: number | undefined;
+
+  constructor(url: string, reason: string, options?: { cause?: unknown; httpStatus?: number }) {
     super(
       `Could not connect to ${url}: ${reason}. ` +
         "Check that a hakuban listener runs at that address and is reachable from here.",
       options,
     );
     this.url = url;
+    this.httpStatus = options?.httpStatus;
   }
 }

@@ -29,6 +29,12 @@ export interface ReconnectingConnectorOptions {
   readonly factor?: number;
   /** A connection that stays up this long resets the backoff (default 5 000 ms). */
   readonly stableAfterMs?: number;
+  /**
+   * Count a connection toward resetting the backoff only once the consumer vouches for it with
+   * `confirm()` (its own handshake succeeded), so a peer that accepts connections but never completes
+   * the handshake keeps being backed off (default false: counted from the moment the carrier is open).
+   */
+  readonly confirmConnections?: boolean;
   /** Uniform random numbers in [0, 1) for the jitter (default Math.random). */
   readonly random?: () => number;
   /** Timer functions (default the global setTimeout/clearTimeout, looked up at call time). */
@@ -55,6 +61,10 @@ export class ReconnectingConnector {
   #attempt = 0;
   #retryTimer: unknown;
   #stableTimer: unknown;
+  /** Whether the stable timer runs for the current connection. */
+  #stableCounting = false;
+  /** The current connection as handed to `onCarrier`. */
+  #handedOut: Carrier | undefined;
   #dialing: { readonly abort: AbortController; readonly settled: Promise<void> } | undefined;
   #carrier: Carrier | undefined;
   #closed = false;
@@ -86,6 +96,15 @@ export class ReconnectingConnector {
   }
 
   /**
+   * Vouches for `carrier` (one handed to `onCarrier`): the consumer's handshake over it succeeded, so
+   * once it has stayed up `stableAfterMs` from now the backoff resets. Ignored for a carrier that is
+   * no longer the current one, and when the connection already counts.
+   */
+  confirm(carrier: Carrier): void {
+    if (!this.#closed && carrier === this.#handedOut && !this.#stableCounting) this.#countStable();
+  }
+
+  /**
    * Stops for good: no more dials, an in-flight dial is aborted, the current carrier is closed.
    * Resolves once nothing is left running.
    */
@@ -97,6 +116,7 @@ export class ReconnectingConnector {
       this.#dialing?.abort.abort();
       this.#carrier?.close("connector closed");
       this.#carrier = undefined;
+      this.#handedOut = undefined;
       this.#setStatus("closed");
       this.#status$.complete();
     }
@@ -131,21 +151,31 @@ export class ReconnectingConnector {
     }
     this.#carrier = carrier;
     this.#setStatus("connected");
-    this.#stableTimer = this.#timers.setTimeout(() => {
-      this.#attempt = 0;
-    }, this.#options.stableAfterMs ?? 5_000);
+    if (this.#options.confirmConnections !== true) this.#countStable();
     const onClose = (): void => {
       if (this.#carrier !== carrier) return;
       this.#carrier = undefined;
+      this.#handedOut = undefined;
+      this.#stableCounting = false;
       this.#timers.clearTimeout(this.#stableTimer);
       if (!this.#closed) this.#retry();
     };
+    const watched = new WatchedCarrier(carrier, onClose);
+    this.#handedOut = watched;
     try {
-      this.#options.onCarrier(new WatchedCarrier(carrier, onClose));
+      this.#options.onCarrier(watched);
     } catch (error) {
       carrier.close(`the connector's carrier callback threw: ${error instanceof Error ? error.message : String(error)}`);
       onClose();
     }
+  }
+
+  /** Starts the timer after which the current connection counts as stable and the backoff resets. */
+  #countStable(): void {
+    this.#stableCounting = true;
+    this.#stableTimer = this.#timers.setTimeout(() => {
+      this.#attempt = 0;
+    }, this.#options.stableAfterMs ?? 5_000);
   }
 
   #failed(error: unknown): void {

@@ -145,6 +145,62 @@ describe("reconnecting connector", () => {
     expect(calls).toHaveLength(6);
   });
 
+  it("with confirmConnections, counts a connection as stable only from confirm(), and only the current one", async () => {
+    const links: MemoryLink[] = [];
+    const carriers: Carrier[] = [];
+    const delays: number[] = [];
+    const { dial, calls } = scriptedDial(() => {
+      const link = createMemoryCarrierPair();
+      links.push(link);
+      record(link.b);
+      return Promise.resolve(link.a);
+    });
+    const connector = start({
+      dial,
+      onCarrier: (carrier) => {
+        carriers.push(carrier);
+        record(carrier);
+      },
+      random: () => 0.5,
+      stableAfterMs: 1_000,
+      confirmConnections: true,
+      timers: {
+        setTimeout: (callback, ms) => {
+          delays.push(ms);
+          return setTimeout(callback, ms);
+        },
+        clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+      },
+    });
+    const retries = () => delays.filter((ms) => ms !== 1_000);
+    // Unconfirmed connections, however long they last, keep the backoff growing.
+    for (let connection = 0; connection < 3; connection++) {
+      await vi.advanceTimersByTimeAsync(0);
+      expect(calls).toHaveLength(connection + 1);
+      await vi.advanceTimersByTimeAsync(5_000);
+      links[connection]?.faults.cut();
+      await vi.advanceTimersByTimeAsync(0);
+      await vi.advanceTimersByTimeAsync(retries()[connection]!);
+    }
+    expect(retries()).toEqual([50, 100, 200]);
+
+    // A stale carrier's confirm() is ignored; the current one's starts the clock.
+    await vi.advanceTimersByTimeAsync(0);
+    connector.confirm(carriers[0]!);
+    await vi.advanceTimersByTimeAsync(5_000);
+    links[3]?.faults.cut();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(retries()[3]).toBe(400);
+    await vi.advanceTimersByTimeAsync(400);
+    connector.confirm(carriers[4]!);
+    connector.confirm(carriers[4]!);
+    expect(delays.filter((ms) => ms === 1_000)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    links[4]?.faults.cut();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(retries()[4]).toBe(50);
+  });
+
   it("reports connecting, connected, disconnected, connecting ... closed, replaying the current one", async () => {
     const links: MemoryLink[] = [];
     const { dial } = scriptedDial((call) => {

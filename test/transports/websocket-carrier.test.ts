@@ -123,6 +123,7 @@ describe("websocket carrier", () => {
     expect(at.closes[0]?.reason).toBe("protocol violation: peer sent a text frame");
     expect(at.closes[0]?.error).toBeInstanceOf(CarrierProtocolError);
     expect(at.closes[0]?.error?.message).toMatch(/binary frames only/);
+    expect((at.closes[0]?.error as CarrierProtocolError).violation).toBe("sent a text frame");
     expect(carrier.state).toBe("closed");
   });
 
@@ -197,18 +198,56 @@ describe("websocket carrier", () => {
       }).on("error", reject),
     );
     expect(status).toBe(426);
-    await expect(dialWs(listener.url.replace("/hakuban", "/other"))).rejects.toBeInstanceOf(ConnectError);
+    const wrongPath = await dialWs(listener.url.replace("/hakuban", "/other")).catch((thrown: unknown) => thrown);
+    expect(wrongPath).toBeInstanceOf(ConnectError);
+    expect((wrongPath as ConnectError).httpStatus).toBe(400);
     const carrier = await dialWs(listener.url);
     record(carrier);
     carrier.close();
   });
 
-  it("rejects with ListenError when the port is taken", async () => {
+  it("rejects with ConnectError carrying the HTTP status when a web server answers the upgrade", async () => {
+    for (const status of [200, 404]) {
+      const web = createServer((_request, response) => response.writeHead(status).end("a web page"));
+      await new Promise<void>((resolve) => web.listen(0, "127.0.0.1", resolve));
+      cleanups.push(() => closeHttp(web));
+      const url = `ws://127.0.0.1:${(web.address() as AddressInfo).port}/`;
+      const error = await dialWs(url).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(ConnectError);
+      expect((error as ConnectError).httpStatus).toBe(status);
+      expect((error as ConnectError).message).toContain(`answered the WebSocket upgrade with HTTP ${status} instead of switching protocols`);
+    }
+    // Nothing answers here at all: no status to report.
+    const { server, url } = await rawServer();
+    await closeWss(server);
+    expect(await dialWs(url).catch((thrown: unknown) => (thrown as ConnectError).httpStatus)).toBeUndefined();
+  });
+
+  it("rejects with ListenError saying the address is in use (EADDRINUSE)", async () => {
     const listener = await listenWebSocket({ port: 0 }, () => {});
     cleanups.push(() => listener.close());
     const error = await listenWebSocket({ port: listener.port }, () => {}).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(ListenError);
-    expect((error as Error).message).toContain("EADDRINUSE");
+    expect(error).toMatchObject({ systemCode: "EADDRINUSE", address: `127.0.0.1:${listener.port}` });
+    expect((error as Error).message).toMatch(/: the address is already in use \(EADDRINUSE\)\. Another process .* pick another port/);
+  });
+
+  it("rejects with ListenError saying the address is not this machine's (EADDRNOTAVAIL) or the host is unknown (ENOTFOUND)", async () => {
+    const foreign = await listenWebSocket({ host: "10.255.255.1", port: 0 }, () => {}).catch((thrown: unknown) => thrown);
+    expect(foreign).toBeInstanceOf(ListenError);
+    expect(foreign).toMatchObject({ systemCode: "EADDRNOTAVAIL" });
+    expect((foreign as Error).message).toMatch(/^Could not listen on 10\.255\.255\.1:0: the address is not available \(EADDRNOTAVAIL\)\. The host is not an address of this machine/);
+
+    const unknown = await listenWebSocket({ host: "no-such-host.invalid", port: 1 }, () => {}).catch((thrown: unknown) => thrown);
+    expect(unknown).toBeInstanceOf(ListenError);
+    // Without a resolver at hand the lookup fails as EAI_AGAIN rather than ENOTFOUND; both are explained.
+    expect((unknown as ListenError).systemCode).toMatch(/^(ENOTFOUND|EAI_AGAIN)$/);
+    expect((unknown as Error).message).toMatch(/^Could not listen on no-such-host\.invalid:1: the host (was not found \(ENOTFOUND\)|name could not be resolved now \(EAI_AGAIN\))/);
+  });
+
+  it("refuses a port outside 0-65535 before trying to bind", async () => {
+    await expect(listenWebSocket({ port: 65_536 }, () => {})).rejects.toThrow(/port must be an integer from 0 to 65535/);
+    await expect(listenWebSocket({ port: -1 }, () => {})).rejects.toBeInstanceOf(RangeError);
   });
 
   it("closes the accepted carrier when the listener's callback throws", async () => {

@@ -1,5 +1,6 @@
 import { WebSocket } from "ws";
 import type { Carrier } from "../carrier.js";
+import { ConnectError } from "../connect-error.js";
 import { dialWebSocket } from "../websocket-carrier.js";
 import { DEFAULT_MAX_PAYLOAD } from "./ws-listener.js";
 
@@ -15,18 +16,34 @@ export interface DialWsOptions {
 
 /**
  * Dials a WebSocket URL from Node with `ws` and resolves with the open carrier; rejects with
- * ConnectError like `dialWebSocket`. Compression is left to the layers above (permessage-deflate is off).
+ * ConnectError like `dialWebSocket`, with `httpStatus` set when the server answered the upgrade with
+ * a plain HTTP response (a web server, not a WebSocket endpoint). Compression is left to the layers
+ * above (permessage-deflate is off).
  */
 export function dialWs(url: string, options: DialWsOptions = {}): Promise<Carrier> {
   const socketOptions = { maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD, perMessageDeflate: false };
+  let answeredWith: number | undefined;
   class ConfiguredWebSocket extends WebSocket {
     constructor(address: string) {
       super(address, socketOptions);
+      // Unhandled, ws fails the dial with a bare message; handled, the status is kept and the
+      // handshake aborted as ws would have (terminate() while connecting).
+      this.once("unexpected-response", (_request, response) => {
+        answeredWith = response.statusCode;
+        response.resume();
+        this.terminate();
+      });
     }
   }
   return dialWebSocket(url, {
     WebSocket: ConfiguredWebSocket,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+  }).catch((error: unknown) => {
+    if (answeredWith === undefined) throw error;
+    throw new ConnectError(url, `the server answered the WebSocket upgrade with HTTP ${answeredWith} instead of switching protocols`, {
+      cause: error,
+      httpStatus: answeredWith,
+    });
   });
 }

@@ -41,6 +41,9 @@ export async function listenWebSocket(
   onCarrier: (carrier: Carrier) => void,
 ): Promise<WebSocketListener> {
   const host = options.host ?? "127.0.0.1";
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) {
+    throw new RangeError(`listenWebSocket: port must be an integer from 0 to 65535 (0 picks a free one), got ${options.port}.`);
+  }
   const closeGraceMs = options.closeGraceMs ?? 1000;
   const http = createServer((_request, response) => {
     response.writeHead(426, { "content-type": "text/plain" }).end("This is a hakuban WebSocket endpoint.\n");
@@ -49,7 +52,7 @@ export async function listenWebSocket(
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => {
-      reject(new ListenError(`${host}:${options.port}`, error.message, { cause: error }));
+      reject(new ListenError(`${hostForUrl(host)}:${options.port}`, error));
     };
     http.once("error", onError);
     http.listen(options.port, host, () => {
