@@ -27,7 +27,10 @@ ${mermaid(linkProtocol).trimEnd()}
 
 - **Hello** carries the protocol version, the program hash, the child's name and a resume token
   (stable across the child's reconnects, so the parent can diff against what the child already holds).
-  A mismatch gets **Refuse** with a reason; the child logs it and stops retrying.
+  A mismatch gets **Refuse** with a reason; the child logs it and stops retrying. Labels travel as
+  numbers, their positions in the alphabetical list of every label of the protocol, so this works
+  between releases only while Hello, Refuse and Welcome keep their numbers; otherwise the older side
+  sees a protocol violation instead of a refusal.
 - **Open** announces one object's session (below) with the child's interest in it: observed, the summed
   capacity of its exposers, and the version it holds.
 - **TagInterest** reports what the child's subtree does with a tag (observes it, can expose it with a
