@@ -1,7 +1,9 @@
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import type { JsonValue } from "../descriptor/json-value.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { InvalidCapacityError } from "./invalid-capacity-error.js";
 import type { ContractContext, NodeContract } from "./contract-context.js";
+import type { JsonCompatible } from "./json-compatible.js";
 import { ObjectExposeContract, type ExposeOptions, type ObjectExpose } from "./object-expose.js";
 import { ObjectObserveContract, type ObjectObserve } from "./object-observe.js";
 import { TagExposeContract, type TagExpose } from "./tag-expose.js";
@@ -23,13 +25,16 @@ export class ObjectContractBuilder {
     private readonly adopt: Adopt,
   ) {}
 
-  /** Observes the object; its exposer is elected while at least one observer exists. */
-  observe<T>(): ObjectObserve<T> {
+  /**
+   * Observes the object; its exposer is elected while at least one observer exists. `T` is the data's
+   * type, JSON only (see JsonCompatible; default JsonValue); states hand it out deeply readonly.
+   */
+  observe<T extends JsonCompatible<T> = JsonValue>(): ObjectObserve<T> {
     return this.adopt((context) => new ObjectObserveContract<T>(context, this.descriptor));
   }
 
-  /** Offers to expose the object. */
-  expose<T>(options: ExposeOptions = {}): ObjectExpose<T> {
+  /** Offers to expose the object. `T` is the data's type, JSON only (see JsonCompatible; default JsonValue). */
+  expose<T extends JsonCompatible<T> = JsonValue>(options: ExposeOptions = {}): ObjectExpose<T> {
     const capacity = capacityOf(options);
     return this.adopt((context) => new ObjectExposeContract<T>(context, this.descriptor, capacity));
   }
@@ -42,13 +47,16 @@ export class TagContractBuilder {
     private readonly adopt: Adopt,
   ) {}
 
-  /** Observes every object carrying the tag. */
-  observe<T>(): TagObserve<T> {
+  /**
+   * Observes every object carrying the tag. `T` is the data's type, JSON only (see JsonCompatible;
+   * default JsonValue); states hand it out deeply readonly.
+   */
+  observe<T extends JsonCompatible<T> = JsonValue>(): TagObserve<T> {
     return this.adopt((context) => new TagObserveContract<T>(context, this.descriptor));
   }
 
-  /** Offers to expose every object carrying the tag. */
-  expose<T>(options: ExposeOptions = {}): TagExpose<T> {
+  /** Offers to expose every object carrying the tag. `T` is the data's type, JSON only (see JsonCompatible; default JsonValue). */
+  expose<T extends JsonCompatible<T> = JsonValue>(options: ExposeOptions = {}): TagExpose<T> {
     const capacity = capacityOf(options);
     return this.adopt((context) => new TagExposeContract<T>(context, this.descriptor, capacity));
   }

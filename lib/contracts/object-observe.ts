@@ -3,7 +3,7 @@ import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { LatestIterator } from "../events/latest-iterator.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
 import type { StateSink } from "../exchange/participants.js";
-import type { ObjectState } from "../state/object-state.js";
+import type { Immutable, ObjectState } from "../state/object-state.js";
 import { Contract } from "./contract.js";
 import type { ContractContext } from "./contract-context.js";
 
@@ -12,8 +12,8 @@ export interface ObjectObserve<T> {
   readonly descriptor: ObjectDescriptor;
   /** The latest state, or undefined while none is known (or after terminate). */
   readonly state: ObjectState<T> | undefined;
-  /** Shorthand for `state?.data`. */
-  readonly data: T | undefined;
+  /** Shorthand for `state?.data` (deeply readonly: it is deeply frozen). */
+  readonly data: Immutable<T> | undefined;
   /** Replays the current state, then every change; completes on terminate. */
   readonly state$: Observable<ObjectState<T> | undefined>;
   /** Yields the current state first, then newer ones (skipping those a slow consumer missed); ends on terminate. */
@@ -41,7 +41,7 @@ export class ObjectObserveContract<T> extends Contract<ObjectState<T> | undefine
     return this.entry?.state as ObjectState<T> | undefined;
   }
 
-  get data(): T | undefined {
+  get data(): Immutable<T> | undefined {
     return this.state?.data;
   }
 

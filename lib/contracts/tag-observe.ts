@@ -114,6 +114,6 @@ export class TagObserveContract<T> extends Contract<TagChange<T>> implements Tag
   }
 }
 
-function isRemoval(change: TagChange<unknown>): boolean {
+function isRemoval<T>(change: TagChange<T>): boolean {
   return change.state === undefined;
 }
