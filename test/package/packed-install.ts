@@ -1,8 +1,9 @@
 /**
  * The package as a user gets it: the repository's files are copied to a temporary directory as a
  * clean clone has them (no dist/), `npm pack` runs there (its prepack builds dist/), and the tarball
- * is installed offline into a new `"type": "module"` project, with the dependency versions of the
- * repository's lockfile (their tarballs are in the npm cache after `npm ci`).
+ * is installed with `npm install <tarball>` into a new `"type": "module"` project. Offline: the project
+ * lists and locks the package's dependencies at the versions of the repository's lockfile, whose
+ * tarballs are in the npm cache after `npm ci`.
  */
 import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
@@ -55,27 +56,34 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** The repository's files that a clone has: tracked ones plus new ones not ignored, minus deleted ones. */
+/** The repository's files that a clone has: tracked ones plus new ones not ignored, minus deleted ones (and node_modules, even as a link). */
 async function cloneFiles(): Promise<string[]> {
   const { stdout } = await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repo });
   const { stdout: deleted } = await run("git", ["ls-files", "-z", "--deleted"], { cwd: repo });
   const gone = new Set(deleted.split("\0"));
-  return [...new Set(stdout.split("\0"))].filter((path) => path !== "" && !gone.has(path));
+  return [...new Set(stdout.split("\0"))].filter((path) => path !== "" && !gone.has(path) && path.split("/")[0] !== "node_modules");
 }
 
-/** A lockfile for the scratch project: the package from its tarball, its dependencies as the repository locks them. */
-async function scratchLock(tarball: string): Promise<object> {
-  const manifest = JSON.parse(await readFile(join(repo, "package.json"), "utf8")) as { name: string; version: string; dependencies: Record<string, string> };
-  const lock = JSON.parse(await readFile(join(repo, "package-lock.json"), "utf8")) as { packages: Record<string, LockEntry> };
-  const dependencies = { [manifest.name]: `file:${tarball}` };
-  const packages: Record<string, object> = {
-    "": { name: "app", dependencies },
-    [`node_modules/${manifest.name}`]: { version: manifest.version, resolved: `file:${tarball}`, license: "MIT", dependencies: manifest.dependencies },
-  };
-  for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path !== "" && !entry.dev && !entry.devOptional && !entry.link) packages[path] = entry;
+/**
+ * The scratch project before the package is installed: the package's dependencies at the versions the
+ * repository's lockfile has (so npm finds everything in its cache and needs no registry).
+ */
+async function dependenciesProject(): Promise<{ manifest: object; lock: object }> {
+  const { dependencies } = JSON.parse(await readFile(join(repo, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+  const repoLock = JSON.parse(await readFile(join(repo, "package-lock.json"), "utf8")) as { packages: Record<string, LockEntry> };
+  const direct: Record<string, string> = {};
+  const packages: Record<string, object> = {};
+  for (const [path, entry] of Object.entries(repoLock.packages)) {
+    if (!path.startsWith("node_modules/") || entry.dev || entry.devOptional || entry.link) continue;
+    packages[path] = entry;
+    const name = path.slice("node_modules/".length);
+    if (name in dependencies && entry.version !== undefined) direct[name] = entry.version;
   }
-  return { name: "app", lockfileVersion: 3, requires: true, packages };
+  packages[""] = { name: "app", dependencies: direct };
+  return {
+    manifest: { name: "app", private: true, type: "module", dependencies: direct },
+    lock: { name: "app", lockfileVersion: 3, requires: true, packages },
+  };
 }
 
 /** Packs the repository from a clean copy and installs the tarball into a new project. */
@@ -84,29 +92,34 @@ export async function packAndInstall(): Promise<PackedInstall> {
   const clone = join(root, "clone");
   const app = join(root, "app");
   const env = childEnv();
+  try {
+    for (const path of await cloneFiles()) {
+      await mkdir(dirname(join(clone, path)), { recursive: true });
+      await cp(join(repo, path), join(clone, path));
+    }
+    await symlink(join(repo, "node_modules"), join(clone, "node_modules"), "dir");
+    const before = new Set(await readdir(clone));
+    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", root], { cwd: clone, env });
+    const [report] = JSON.parse(stdout) as PackReport[];
+    if (report === undefined) throw new Error(`npm pack reported no tarball: ${stdout}`);
+    const addedByPacking = (await readdir(clone)).filter((entry) => !before.has(entry));
 
-  for (const path of await cloneFiles()) {
-    await mkdir(dirname(join(clone, path)), { recursive: true });
-    await cp(join(repo, path), join(clone, path));
+    const tarball = join(root, report.filename);
+    const { manifest, lock } = await dependenciesProject();
+    await mkdir(app);
+    await writeFile(join(app, "package.json"), JSON.stringify(manifest));
+    await writeFile(join(app, "package-lock.json"), JSON.stringify(lock));
+    await run("npm", ["install", tarball, "--offline", "--no-audit", "--no-fund"], { cwd: app, env });
+
+    return {
+      app,
+      tarballFiles: report.files.map((file) => file.path),
+      addedByPacking,
+      exec: (file, args, timeoutMs = 20_000) => run(file, [...args], { cwd: app, env, timeout: timeoutMs }),
+      remove: () => rm(root, { recursive: true, force: true }),
+    };
+  } catch (error) {
+    await rm(root, { recursive: true, force: true });
+    throw error;
   }
-  await symlink(join(repo, "node_modules"), join(clone, "node_modules"), "dir");
-  const before = new Set(await readdir(clone));
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", root], { cwd: clone, env });
-  const [report] = JSON.parse(stdout) as PackReport[];
-  if (report === undefined) throw new Error(`npm pack reported no tarball: ${stdout}`);
-  const addedByPacking = (await readdir(clone)).filter((entry) => !before.has(entry));
-
-  const tarball = join(root, report.filename);
-  await mkdir(app);
-  await writeFile(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module", dependencies: { hakuban: `file:${tarball}` } }));
-  await writeFile(join(app, "package-lock.json"), JSON.stringify(await scratchLock(tarball)));
-  await run("npm", ["ci", "--offline", "--no-audit", "--no-fund"], { cwd: app, env });
-
-  return {
-    app,
-    tarballFiles: report.files.map((file) => file.path),
-    addedByPacking,
-    exec: (file, args, timeoutMs = 20_000) => run(file, [...args], { cwd: app, env, timeout: timeoutMs }),
-    remove: () => rm(root, { recursive: true, force: true }),
-  };
 }

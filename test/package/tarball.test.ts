@@ -112,6 +112,11 @@ describe("the installed package", () => {
     expect(await nodeJson(["require.cjs"])).toEqual({ seen: ["delivered"], listen: "function", sameAsNodeEntry: true });
   });
 
+  it("installs the hakuban-router command", async () => {
+    const { stdout } = await installed.exec(join(installed.app, "node_modules", ".bin", "hakuban-router"), ["--help"]);
+    expect(stdout).toContain("--bind");
+  });
+
   it("has declarations that typecheck for a Node and a browser consumer, without internal members", async () => {
     const typeRoots = [join(repo, "node_modules", "@types")];
     const base = { target: "ES2022", strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2023"], typeRoots };
