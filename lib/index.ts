@@ -28,6 +28,7 @@ export { ContractTerminatedError } from "./contracts/contract-terminated-error.j
 export { TagMismatchError } from "./contracts/tag-mismatch-error.js";
 export { HakubanError } from "./errors/hakuban-error.js";
 export { UpstreamExistsError } from "./net/upstream-exists-error.js";
+export { NotAHakubanListenerError } from "./net/not-a-hakuban-listener-error.js";
 export type { LinkOptions } from "./sync/link-options.js";
 export type { Carrier, CarrierCloseEvent, CarrierHandlers } from "../transports/carrier.js";
 export { connect, type ConnectOptions, type Dial, type Upstream, type UpstreamStatus } from "./net/connect.js";

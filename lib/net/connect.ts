@@ -7,10 +7,17 @@ import { GuardedObservable } from "../events/guarded-observable.js";
 import { ListenerSet } from "../events/listener-set.js";
 import type { ConnectionLog } from "./connection-log.js";
 import type { LocalNode } from "../local-node/local-node.js";
+import { NodeClosedError } from "../local-node/node-closed-error.js";
+import { keepAliveTimes } from "../sync/keep-alive.js";
 import type { LinkOptions } from "../sync/link-options.js";
 import { LinkRefusedError } from "../sync/link-refused-error.js";
 import { UpstreamLink } from "../sync/upstream-link.js";
+import { judgeDialFailure, judgeHandshakeFailure } from "./handshake-failure.js";
+import { NotAHakubanListenerError } from "./not-a-hakuban-listener-error.js";
+import { describeTraffic } from "./traffic-summary.js";
 import { UpstreamExistsError } from "./upstream-exists-error.js";
+import { WelcomeDeadline } from "./welcome-deadline.js";
+import { parseWebSocketUrl } from "./websocket-url.js";
 
 /**
  * Where an upstream stands: dialing or handshaking, linked (the parent welcomed us), waiting to redial,
@@ -33,6 +40,12 @@ export interface ConnectOptions
   readonly dial?: Dial;
   /** A dial not open after this many milliseconds fails and is retried (default 10 000). */
   readonly dialTimeoutMs?: number;
+  /**
+   * A server that has not answered the link's Hello (with Welcome or Refuse) this many milliseconds
+   * after the connection opened is given up on as not a hakuban listener, and redialed with backoff
+   * (default: `deadAfterMs`, 3 × `keepAliveMs`, 15 000 ms).
+   */
+  readonly welcomeTimeoutMs?: number;
   /** Codec, compression and limits of the connection; the parent must use compatible ones. */
   readonly mux?: SessionMuxOptions;
   /** Where one line per connection event goes (status changes, failures, the link's own events). Default: nowhere. */
@@ -53,11 +66,18 @@ export interface Upstream {
   /** Calls `callback` with every status change (not the current one); returns the unsubscribe function. */
   onStatus(callback: (status: UpstreamStatus) => void): () => void;
   /**
-   * The last failure: a failed dial, a connection that ended with an error, or the parent's refusal
-   * (a LinkRefusedError, after which the upstream is closed for good). Undefined until one happens.
+   * The last failure: a failed dial, a connection that ended with an error, a server that is not a
+   * hakuban listener (NotAHakubanListenerError), or the parent's refusal (LinkRefusedError, after
+   * which the upstream is closed for good). It is set before the status change it explains is
+   * emitted, so a status$ subscriber that sees "disconnected" or "closed" can read why here.
+   * Undefined until a failure happens; kept after a later success.
    */
   readonly lastError: Error | undefined;
-  /** Says goodbye to the parent, stops redialing and releases everything. Idempotent. */
+  /**
+   * Says goodbye to the parent, stops redialing and releases everything; resolves once all is
+   * released. Calling it again (or after the upstream closed on its own) returns the same promise.
+   * Once it has resolved, the node may `connect` again.
+   */
   close(): Promise<void>;
 }
 
@@ -68,10 +88,22 @@ const upstreams = new WeakMap<LocalNode, Upstream>();
  * Links `node` to a parent node listening at `url` (a router, or any process that called `listen`):
  * from then on the node's contracts take part in the parent's tree. Dials at once; after a failed dial
  * or a lost connection it redials with backoff and jitter (unless `reconnect` is false) and resyncs
- * without flicker. A parent's refusal (e.g. an incompatible protocol version) stops it for good.
- * `node.close()` closes it too. Throws UpstreamExistsError if the node already has an upstream.
+ * without flicker. A server there that is not a hakuban listener is redialed with backoff too, with a
+ * NotAHakubanListenerError as `lastError`. A parent's refusal (e.g. an incompatible protocol version)
+ * stops it for good. `node.close()` closes it too.
+ *
+ * Throws at once, registering nothing: a TypeError when `url` is not a well-formed ws: or wss: URL
+ * (unless `options.dial` is given: then the URL is the dial's business), NodeClosedError on a closed
+ * node, UpstreamExistsError when the node already has an upstream that is not closed yet (await the
+ * old one's close() first), RangeError for invalid timing options.
  */
 export function connect(node: LocalNode, url: string, options: ConnectOptions = {}): Upstream {
+  if (options.dial === undefined) parseWebSocketUrl(url);
+  if (node.isClosed) throw new NodeClosedError("connect()");
+  const { welcomeTimeoutMs } = options;
+  if (welcomeTimeoutMs !== undefined && !(Number.isFinite(welcomeTimeoutMs) && welcomeTimeoutMs > 0)) {
+    throw new RangeError(`connect option welcomeTimeoutMs must be a finite number > 0, got ${welcomeTimeoutMs}.`);
+  }
   const existing = upstreams.get(node);
   if (existing !== undefined) throw new UpstreamExistsError(node.name, existing.url, url);
   const upstream = new UpstreamConnection(node, url, options);
@@ -90,6 +122,7 @@ class UpstreamConnection implements Upstream {
   readonly #node: LocalNode;
   readonly #options: ConnectOptions;
   readonly #log: ConnectionLog;
+  readonly #welcomeTimeoutMs: number;
   readonly #listeners = new ListenerSet<UpstreamStatus>(consoleSink, this, "status");
   readonly #link: UpstreamLink;
   readonly #connector: ReconnectingConnector;
@@ -99,8 +132,12 @@ class UpstreamConnection implements Upstream {
   #lastError: Error | undefined;
   /** The connection generation in progress (each waits for the previous one to end). */
   #generation: Promise<void> = Promise.resolve();
+  /** Connections handed over whose end has not been reported yet: the connector's status waits for them. */
+  #unreported = 0;
+  /** The Welcome deadline of the connection whose handshake runs or ran last. */
+  #deadline: WelcomeDeadline | undefined;
   #stopping = false;
-  /** A dial failed since the last connection: status changes are routine until connected again. */
+  /** A dial or handshake failed since the last welcome: status changes are routine until connected again. */
   #redialing = false;
   #closing: Promise<void> | undefined;
 
@@ -114,6 +151,7 @@ class UpstreamConnection implements Upstream {
     this.#node = node;
     this.#options = options;
     this.#log = options.log ?? (() => {});
+    this.#welcomeTimeoutMs = options.welcomeTimeoutMs ?? keepAliveTimes(options).deadAfterMs;
     this.#detach = node.adoptLink(this);
     this.status$ = new GuardedObservable<UpstreamStatus>(consoleSink, this, (subscriber) => {
       subscriber.next(this.#status);
@@ -126,10 +164,12 @@ class UpstreamConnection implements Upstream {
         if (status === "closed") subscriber.complete();
       });
     });
-    this.#link = new UpstreamLink(node, options);
+    // The link driver's own lines (who welcomed us, why the parent left) detail the lines logged here.
+    const log = this.#log;
+    const linkOptions: LinkOptions = { ...options, log: (line) => log(line, "debug") };
+    this.#link = new UpstreamLink(node, linkOptions, (parent) => this.#welcomed(parent));
     this.#link.onConnected((connected) => {
       if (connected) this.#setStatus("connected");
-      else if (!this.#stopping) this.#setStatus("disconnected");
     });
     this.#log(`upstream ${url}: connecting`, "info");
     const dial = options.dial ?? webSocketDial(options);
@@ -138,6 +178,9 @@ class UpstreamConnection implements Upstream {
         dial: (signal) => dial(url, signal),
         onCarrier: (carrier) => this.#onCarrier(carrier),
         onDialError: (error, retryInMs) => this.#onDialError(error, retryInMs),
+        // Only a parent's Welcome makes a connection count as good: a server that accepts and never
+        // welcomes is backed off like one that refuses.
+        confirmConnections: true,
         ...backoffOptions(options),
       });
     } catch (error) {
@@ -147,8 +190,9 @@ class UpstreamConnection implements Upstream {
       throw error;
     }
     this.#connectorStatus = this.#connector.status$.subscribe((status) => {
-      // "connected" there only means a socket is open: we say so once the parent's Welcome arrives.
-      if ((status === "connecting" || status === "disconnected") && !this.#stopping) this.#setStatus(status);
+      // "connected" there only means a socket is open: we say so once the parent's Welcome arrives;
+      // "disconnected" is said once the reason is known (#onDialError, #generationEnded).
+      if (status === "connecting") this.#followConnector();
     });
   }
 
@@ -171,43 +215,71 @@ class UpstreamConnection implements Upstream {
   #onCarrier(carrier: Carrier): void {
     // Attach at once (the connector watches the carrier's close); run once the previous generation is over.
     const mux = createSessionMux(carrier, this.#options.mux);
+    let closeError: Error | undefined;
+    mux.onClose((error) => (closeError = error));
+    this.#unreported++;
     const previous = this.#generation;
     this.#generation = (async () => {
       await previous;
       if (this.#stopping) {
         mux.close();
+        this.#unreported--;
         return;
       }
-      const error = await this.#link.run(mux).catch((thrown: unknown) => toError(thrown));
+      const deadline = new WelcomeDeadline(carrier, this.url, this.#welcomeTimeoutMs, (expired) => mux.close(expired));
+      this.#deadline = deadline;
+      let error = await this.#link.run(mux).catch((thrown: unknown) => toError(thrown));
+      deadline.end();
       mux.close(error);
       carrier.close(error === undefined ? "upstream closed" : error.message);
-      this.#generationEnded(error);
+      this.#log(`upstream ${this.url}: the connection carried ${describeTraffic(mux.stats)}`, "debug");
+      if (error !== undefined && !deadline.welcomed && !(error instanceof LinkRefusedError)) {
+        error = deadline.expired ?? judgeHandshakeFailure(this.url, error, { closeError, stats: mux.stats });
+      }
+      this.#unreported--;
+      this.#generationEnded(error, deadline.welcomed);
     })();
   }
 
-  #generationEnded(error: Error | undefined): void {
+  #welcomed(parent: string): void {
+    const deadline = this.#deadline;
+    if (deadline === undefined) return;
+    deadline.welcome();
+    this.#connector.confirm(deadline.carrier);
+    this.#log(`upstream ${this.url}: welcomed by "${parent}"`, "debug");
+  }
+
+  #generationEnded(error: Error | undefined, welcomed: boolean): void {
     if (error instanceof LinkRefusedError) {
       this.#lastError = error;
       this.#log(`upstream ${this.url}: refused by the parent: ${error.reason}; not reconnecting`, "warn");
       void this.close();
       return;
     }
+    if (this.#stopping) return;
     if (error !== undefined) {
       this.#lastError = error;
-      if (!this.#stopping) this.#log(`upstream ${this.url}: connection ended: ${error.message}`, "warn");
+      this.#log(error instanceof NotAHakubanListenerError ? `upstream ${error.message}` : `upstream ${this.url}: connection ended: ${error.message}`, "warn");
     }
+    if (!welcomed) this.#redialing = true;
+    this.#setStatus("disconnected");
     if (this.#options.reconnect === false) void this.close();
+    else this.#followConnector();
   }
 
   #onDialError(error: unknown, retryInMs: number): void {
-    this.#lastError = toError(error);
+    this.#lastError = judgeDialFailure(this.url, toError(error));
     this.#redialing = true;
-    if (this.#options.reconnect === false) {
-      this.#log(`upstream ${this.url}: ${this.#lastError.message}`, "warn");
-      void this.close();
-    } else {
-      this.#log(`upstream ${this.url}: ${this.#lastError.message} (retrying in ${Math.round(retryInMs)} ms)`, "warn");
-    }
+    const retrying = this.#options.reconnect === false ? "" : ` (retrying in ${Math.round(retryInMs)} ms)`;
+    const what = this.#lastError instanceof NotAHakubanListenerError ? this.#lastError.message : `${this.url}: ${this.#lastError.message}`;
+    this.#log(`upstream ${what}${retrying}`, "warn");
+    this.#setStatus("disconnected");
+    if (this.#options.reconnect === false) void this.close();
+  }
+
+  /** Says "connecting" when the connector dials again, once every earlier connection's end was reported. */
+  #followConnector(): void {
+    if (!this.#stopping && this.#unreported === 0 && this.#connector.status === "connecting") this.#setStatus("connecting");
   }
 
   async #shutdown(): Promise<void> {
@@ -227,7 +299,7 @@ class UpstreamConnection implements Upstream {
     if (previous === status || previous === "closed") return;
     this.#status = status;
     if (status === "connected") this.#redialing = false;
-    // Redialing a parent that is down cycles connecting/disconnected: each failed dial logs one warning instead.
+    // Redialing a server that fails cycles connecting/disconnected: each failure logs one warning instead.
     const churn = this.#redialing && status !== "connected" && status !== "closed";
     this.#log(`upstream ${this.url}: ${status}`, churn ? "debug" : "info");
     this.#listeners.emit(status);
@@ -243,7 +315,6 @@ function webSocketDial(options: ConnectOptions): Dial {
       ...(options.dialTimeoutMs === undefined ? {} : { timeoutMs: options.dialTimeoutMs }),
     });
 }
-
 
 /** The connector's share of the options. */
 function backoffOptions(options: ConnectOptions): Partial<ReconnectingConnectorOptions> {

@@ -45,6 +45,11 @@ export class UpstreamLink implements ElectionAuthority, InterestWatcher {
   constructor(
     readonly node: LinkedNode,
     readonly options: LinkOptions = {},
+    /**
+     * Called in each connection when the parent's Welcome arrives, with the parent's node name: from
+     * then on the peer is known to be a hakuban parent (a failure before it may be anything else).
+     */
+    readonly onWelcomed: (parent: string) => void = () => {},
   ) {
     this.exchange = node.exchange;
     if (this.exchange.watcher !== undefined) throw new UpstreamAlreadyLinkedError(node.name);
@@ -174,6 +179,7 @@ class Generation {
       const welcome = answer.recv();
       this.link.options.log?.(`upstream ${welcome.node} welcomed us`);
       this.welcomed = true;
+      this.link.onWelcomed(welcome.node);
       this.exchange.authority = this.link;
       const times = keepAliveTimes(this.link.options);
       const interests = endpoint.lane("interests");

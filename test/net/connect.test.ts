@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SessionMux } from "../../lib/choreography/wire.js";
 import { connect, type Upstream, type UpstreamStatus } from "../../lib/net/connect.js";
+import { connect as connectWithWs } from "../../lib/net/node/connect.js";
 import { LocalNode, NodeClosedError } from "../../lib/index.js";
+import type { ConnectorTimers } from "../../transports/reconnecting-connector.js";
 import { UpstreamExistsError } from "../../lib/net/upstream-exists-error.js";
 import { type MemoryLink, createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 
@@ -23,7 +25,11 @@ const fake = vi.hoisted(() => {
     connected = false;
     #listeners = new Set<(connected: boolean) => void>();
     #end: ((error: Error | undefined) => void) | undefined;
-    constructor(readonly node: unknown) {
+    constructor(
+      readonly node: unknown,
+      readonly options: unknown,
+      readonly onWelcomed: (parent: string) => void,
+    ) {
       UpstreamLink.instances.push(this);
     }
     run(mux: SessionMux): Promise<Error | undefined> {
@@ -41,7 +47,9 @@ const fake = vi.hoisted(() => {
       });
     }
     welcome(): void {
-      if (this.#end !== undefined) this.#set(true);
+      if (this.#end === undefined) return;
+      this.onWelcomed("parent");
+      this.#set(true);
     }
     onConnected(callback: (connected: boolean) => void): () => void {
       this.#listeners.add(callback);
@@ -100,6 +108,36 @@ const nextStatus = (upstream: Upstream, wanted: UpstreamStatus): Promise<void> =
       resolve();
     });
   });
+
+/** Timers on a clock that moves only when the test says so; `delays` records every timer asked for. */
+function fakeClock() {
+  let now = 0;
+  const pending = new Set<{ at: number; callback: () => void }>();
+  const delays: number[] = [];
+  const timers: ConnectorTimers = {
+    setTimeout: (callback, ms) => {
+      delays.push(ms);
+      const timer = { at: now + ms, callback };
+      pending.add(timer);
+      return timer;
+    },
+    clearTimeout: (handle) => pending.delete(handle as { at: number; callback: () => void }),
+  };
+  return {
+    timers,
+    delays,
+    /** Moves the clock on by `ms`, firing the timers that fall due, in order. */
+    advance(ms: number): void {
+      now += ms;
+      for (;;) {
+        const due = [...pending].filter((timer) => timer.at <= now).sort((a, b) => a.at - b.at)[0];
+        if (due === undefined) return;
+        pending.delete(due);
+        due.callback();
+      }
+    },
+  };
+}
 
 const nodes: LocalNode[] = [];
 function node(name = "child"): LocalNode {
@@ -221,6 +259,93 @@ describe("connect", () => {
     expect(upstream.status).toBe("closed");
     expect(fake.UpstreamLink.instances[0]!.closed).toBe(true);
     expect(() => connect(child, "ws://parent", { dial: dial.dial })).toThrow(NodeClosedError);
+    expect(() => connect(child, "ws://parent", { dial: dial.dial })).toThrow(/connect\(\) was called on a closed LocalNode/);
+    expect(fake.UpstreamLink.instances).toHaveLength(1);
+  });
+
+  it.each([
+    ["ws//127.0.0.1:3901", /the scheme needs a colon/],
+    ["127.0.0.1:3901", /does not start with ws:\/\/ or wss:\/\//],
+    ["ws://127.0.0.1:39O1", /port "39O1" is not a number/],
+    ["http://127.0.0.1:3901", /scheme is http:\/\//],
+    ["", /it is empty/],
+    ["ws://127.0.0.1:70000", /out of range/],
+    ["ws://127.0.0.1:3901/#fragment", /fragment/],
+  ])("throws a TypeError for %j at once, registering nothing on the node", async (url, problem) => {
+    const child = node();
+    for (const connectTo of [connect, connectWithWs]) {
+      expect(() => connectTo(child, url)).toThrow(TypeError);
+      expect(() => connectTo(child, url)).toThrow(problem);
+      expect(() => connectTo(child, url)).toThrow(/e\.g\. ws:\/\/127\.0\.0\.1:3001/);
+    }
+    expect(fake.UpstreamLink.instances).toHaveLength(0);
+    // Nothing was left behind: the node can still get its one upstream.
+    const dial = memoryDial();
+    await nextStatus(connect(child, "ws://127.0.0.1:3901", { dial: dial.dial }), "connected");
+  });
+
+  it("sets lastError before it emits the status that it explains", async () => {
+    const dial = memoryDial();
+    dial.failures.push(new Error("ECONNREFUSED"));
+    const seen: string[] = [];
+    const upstream = connect(node(), "ws://parent", { dial: dial.dial, random: () => 0 });
+    upstream.status$.subscribe((status) => seen.push(`${status}: ${upstream.lastError?.message ?? "-"}`));
+    await nextStatus(upstream, "connected");
+    dial.links[0]!.faults.cut("network gone");
+    await nextStatus(upstream, "disconnected");
+    expect(seen.slice(0, 5)).toEqual([
+      "connecting: -",
+      "disconnected: ECONNREFUSED",
+      "connecting: ECONNREFUSED",
+      "connected: ECONNREFUSED",
+      expect.stringMatching(/^disconnected: .*network gone/),
+    ]);
+  });
+
+  it("sets lastError to the refusal before it emits closed", async () => {
+    fake.UpstreamLink.script = [{ refuse: "no" }];
+    const upstream = connect(node(), "ws://parent", { dial: memoryDial().dial });
+    const errorWhenClosed = new Promise<Error | undefined>((resolve) =>
+      upstream.onStatus((status) => status === "closed" && resolve(upstream.lastError)),
+    );
+    expect(await errorWhenClosed).toBeInstanceOf(fake.LinkRefusedError);
+  });
+
+  it("backs off across connections the parent never welcomed, however long they stayed open", async () => {
+    const dial = memoryDial();
+    const clock = fakeClock();
+    fake.UpstreamLink.script = ["wait", "wait", "wait", "wait"];
+    const stableAfterMs = 1_000;
+    connect(node(), "ws://parent", { dial: dial.dial, timers: clock.timers, random: () => 0.5, initialDelayMs: 100, stableAfterMs });
+    const retries = () => clock.delays.filter((ms) => ms !== stableAfterMs);
+    for (let connection = 0; connection < 3; connection++) {
+      await vi.waitFor(() => expect(fake.UpstreamLink.instances[0]?.generations).toHaveLength(connection + 1));
+      clock.advance(2 * stableAfterMs); // open far longer than stableAfterMs, but never welcomed
+      dial.links[connection]!.faults.cut("hung up");
+      await vi.waitFor(() => expect(retries()).toHaveLength(connection + 1));
+      clock.advance(retries()[connection]!);
+    }
+    expect(retries()).toEqual([50, 100, 200]);
+
+    // A welcomed connection that stays up long enough does reset it.
+    await vi.waitFor(() => expect(fake.UpstreamLink.instances[0]?.generations).toHaveLength(4));
+    fake.UpstreamLink.instances[0]!.welcome();
+    clock.advance(stableAfterMs);
+    dial.links[3]!.faults.cut("hung up");
+    await vi.waitFor(() => expect(retries()).toHaveLength(4));
+    expect(retries()[3]).toBe(50);
+  });
+
+  it("close() twice gives the same promise, and stays closed", async () => {
+    const dial = memoryDial();
+    const upstream = connect(node(), "ws://parent", { dial: dial.dial });
+    const statuses = recordStatuses(upstream);
+    await nextStatus(upstream, "connected");
+    const closing = upstream.close();
+    expect(upstream.close()).toBe(closing);
+    await closing;
+    expect(upstream.close()).toBe(closing);
+    expect(statuses).toEqual(["connecting", "connected", "closed"]);
   });
 
   it("rejects bad backoff options without leaving anything behind", async () => {

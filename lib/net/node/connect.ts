@@ -1,13 +1,18 @@
 import { dialWs } from "../../../transports/node/ws-dial.js";
 import type { LocalNode } from "../../local-node/local-node.js";
 import { connect as connectWith, type ConnectOptions, type Upstream } from "../connect.js";
+import { parseWebSocketUrl } from "../websocket-url.js";
 
 /**
  * Links `node` to a parent listening at `url`, like the browser-safe `connect`, but dialing with the
- * `ws` package unless `options.WebSocket` or `options.dial` says otherwise (Node 20 has no global WebSocket).
+ * `ws` package unless `options.WebSocket` or `options.dial` says otherwise (Node 20 has no global
+ * WebSocket). Dialing with `ws` also tells a web server's HTTP answer apart (NotAHakubanListenerError).
+ * Throws at once as the browser-safe `connect` does (a TypeError for a malformed URL, NodeClosedError,
+ * UpstreamExistsError).
  */
 export function connect(node: LocalNode, url: string, options: ConnectOptions = {}): Upstream {
   if (options.dial !== undefined || options.WebSocket !== undefined) return connectWith(node, url, options);
+  parseWebSocketUrl(url);
   const { dialTimeoutMs } = options;
   return connectWith(node, url, {
     ...options,

@@ -3,8 +3,10 @@ import type { Carrier } from "../../../transports/carrier.js";
 import { listenWebSocket, type WebSocketListener } from "../../../transports/node/ws-listener.js";
 import type { ConnectionLog } from "../connection-log.js";
 import type { LocalNode } from "../../local-node/local-node.js";
+import { NodeClosedError } from "../../local-node/node-closed-error.js";
 import { DownstreamLink } from "../../sync/downstream-link.js";
 import type { LinkOptions } from "../../sync/link-options.js";
+import { describeTraffic } from "../traffic-summary.js";
 
 /** Options of `listen`: where to accept children, and the settings of their links. */
 export interface ListenOptions extends LinkOptions {
@@ -35,7 +37,10 @@ export interface Listener {
   readonly url: string;
   /** How many children are linked right now. */
   readonly links: number;
-  /** Says goodbye to every child, stops accepting and releases the socket. Idempotent. */
+  /**
+   * Says goodbye to every child, stops accepting and releases the socket; resolves once all is
+   * released. Calling it again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
@@ -43,9 +48,14 @@ export interface Listener {
  * Accepts child nodes over WebSocket (Node only) and links each one into `node`: the node becomes their
  * parent in the tree. A child that misbehaves (garbage bytes, a protocol violation, silence) is
  * disconnected with one log line; the others keep being served. `node.close()` closes the listener too.
+ * Rejects with NodeClosedError on a closed node (before binding anything), with ListenError when the
+ * address cannot be bound (`systemCode` says why), with RangeError for a port outside 0–65535.
  */
 export async function listen(node: LocalNode, options: ListenOptions): Promise<Listener> {
+  if (node.isClosed) throw new NodeClosedError("listen()");
   const log = options.log ?? (() => {});
+  // The link drivers' own lines detail the lines logged here.
+  const linkOptions: LinkOptions = { ...options, log: (line) => log(line, "debug") };
   const helloTimeoutMs = options.helloTimeoutMs ?? options.deadAfterMs ?? 3 * (options.keepAliveMs ?? 5_000);
   const links = new Set<DownstreamLink>();
   let closing: Promise<void> | undefined;
@@ -56,9 +66,9 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
       carrier.close("the listener is closing");
       return;
     }
-    log(`accepted ${carrier.peer}`, "info");
+    log(`accepted ${carrier.peer}`, "debug");
     const mux = createSessionMux(carrier, options.mux);
-    const link = new DownstreamLink(node, mux, options, (name) => log(`child "${name}" linked (${carrier.peer})`, "info"));
+    const link = new DownstreamLink(node, mux, linkOptions, (name) => log(`child "${name}" linked (${carrier.peer})`, "info"));
     links.add(link);
     const helloTimer = setTimeout(() => {
       if (link.peerName === undefined) void link.close(`no Hello within ${helloTimeoutMs} ms`);
@@ -70,6 +80,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
       const who = link.peerName === undefined ? carrier.peer : `"${link.peerName}" (${carrier.peer})`;
       if (error === undefined) log(`child ${who} closed`, "info");
       else log(`child ${who} disconnected: ${error.message}`, "warn");
+      log(`child ${who}: the connection carried ${describeTraffic(mux.stats)}`, "debug");
     });
   };
 
