@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // hakuban-router: a node with a WebSocket listener (and an upstream with --connect), one log line per
-// connection event, clean shutdown on SIGINT/SIGTERM. Exit codes: 0 stopped by a signal, 1 could not
-// start, 2 bad arguments.
+// connection event (info and debug on stdout, warnings and errors on stderr), clean shutdown on
+// SIGINT/SIGTERM. Exit codes: 0 stopped by a signal, 1 could not start, 2 bad arguments.
+import { packageVersion } from "./package-version.js";
 import { startRouter } from "./router.js";
 import { ROUTER_LOG_LEVELS, ROUTER_USAGE, type RouterLogLevel, parseRouterArgs } from "./router-options.js";
 import { RouterOptionsError } from "./router-options-error.js";
@@ -22,12 +23,15 @@ try {
 
 if (command.kind === "help") {
   process.stdout.write(ROUTER_USAGE);
+} else if (command.kind === "version") {
+  process.stdout.write(`hakuban-router ${packageVersion()}\n`);
 } else {
   const { options } = command;
   const threshold = ROUTER_LOG_LEVELS.indexOf(options.logLevel);
   const log = (level: RouterLogLevel, line: string): void => {
     if (ROUTER_LOG_LEVELS.indexOf(level) > threshold) return;
-    process.stdout.write(`${new Date().toISOString()} ${level.padEnd(5)} ${options.name}: ${line}\n`);
+    const stream = level === "error" || level === "warn" ? process.stderr : process.stdout;
+    stream.write(`${new Date().toISOString()} ${level.padEnd(5)} ${options.name}: ${line}\n`);
   };
   let router;
   try {

@@ -1,3 +1,4 @@
+import { parseWebSocketUrl, type WebSocketUrlUse } from "../net/websocket-url.js";
 import { RouterOptionsError } from "./router-options-error.js";
 
 /** How much the router logs: each level includes the ones before it. */
@@ -26,8 +27,11 @@ export interface RouterOptions {
   readonly logLevel: RouterLogLevel;
 }
 
-/** A parsed command line: run a router, or print the usage. */
-export type RouterCommand = { readonly kind: "run"; readonly options: RouterOptions } | { readonly kind: "help" };
+/** A parsed command line: run a router, print the usage, or print the version. */
+export type RouterCommand =
+  | { readonly kind: "run"; readonly options: RouterOptions }
+  | { readonly kind: "help" }
+  | { readonly kind: "version" };
 
 /** The router's usage text. */
 export const ROUTER_USAGE = `Usage: hakuban-router --bind ws://HOST:PORT [--connect ws://PARENT:PORT] [--name NAME] [--log-level LEVEL]
@@ -37,8 +41,13 @@ Runs a hakuban router: a node that accepts child nodes over WebSocket and links 
   --bind ws://HOST:PORT[/PATH]   where children connect (port 0 picks a free one; the log says which)
   --connect ws://PARENT:PORT     link this router to a parent router (default: this router is the root)
   --name NAME                    node name shown in logs (default: hakuban-router)
-  --log-level LEVEL              error, warn, info (default) or debug
+  --log-level LEVEL              error, warn, info (default) or debug (adds sockets accepted, the
+                                 link handshakes, why a parent left, each connection's traffic)
+  --version                      print the version
   --help                         print this text
+
+Log lines go to stdout, warnings and errors to stderr. Exit codes: 0 stopped by SIGINT or SIGTERM,
+1 could not start (e.g. the address is in use), 2 bad arguments.
 
 Example: hakuban-router --bind ws://127.0.0.1:3001
 `;
@@ -55,6 +64,7 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--help" || arg === "-h") return { kind: "help" };
+    if (arg === "--version") return { kind: "version" };
     if (!arg.startsWith("--")) throw new RouterOptionsError(`Unexpected argument "${arg}": options start with "--".`);
     const equals = arg.indexOf("=");
     const name = equals === -1 ? arg.slice(2) : arg.slice(2, equals);
@@ -97,13 +107,12 @@ function isLogLevel(level: string): level is RouterLogLevel {
 }
 
 function parseBind(text: string): RouterBind {
-  const url = parseUrl("--bind", text);
+  const url = parseUrl("--bind", text, "listen");
   if (url.protocol === "wss:") {
     throw new RouterOptionsError(
       `Option --bind cannot use wss:// (${text}): the router speaks plain ws://; put a TLS-terminating proxy in front for wss.`,
     );
   }
-  if (url.protocol !== "ws:") throw new RouterOptionsError(`Option --bind must be a ws:// URL, e.g. ws://127.0.0.1:3001; got "${text}".`);
   if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
     throw new RouterOptionsError(`Option --bind takes ws://HOST:PORT[/PATH] only (no credentials, query or fragment); got "${text}".`);
   }
@@ -114,19 +123,17 @@ function parseBind(text: string): RouterBind {
 }
 
 function parseParentUrl(text: string): string {
-  const url = parseUrl("--connect", text);
-  if (url.protocol !== "ws:" && url.protocol !== "wss:") {
-    throw new RouterOptionsError(`Option --connect must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:3001; got "${text}".`);
-  }
-  if (url.port === "0") throw new RouterOptionsError(`Option --connect needs the parent's real port, not 0; got "${text}".`);
+  parseUrl("--connect", text, "dial");
   return text;
 }
 
-function parseUrl(option: string, text: string): URL {
+/** The URL, or a RouterOptionsError saying what is wrong with it (the scheme, the port...). */
+function parseUrl(option: string, text: string, use: WebSocketUrlUse): URL {
   try {
-    return new URL(text);
-  } catch {
-    throw new RouterOptionsError(`Option ${option} must be a URL like ws://127.0.0.1:3001; got "${text}".`);
+    return parseWebSocketUrl(text, use);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new RouterOptionsError(`Option ${option}: ${error.message}`);
   }
 }
 

@@ -19,11 +19,11 @@ export interface Router {
 
 /**
  * Starts what `hakuban-router` runs: a node listening at `options.bind`, linked to `options.connect`
- * when given, logging one line per connection event. Rejects (with ListenError) when it cannot bind.
+ * when given, logging one line per connection event. Rejects with ListenError when it cannot bind
+ * (its `systemCode` and message say whether the address is in use, not of this machine, or not found).
  */
 export async function startRouter(options: RouterOptions, log: RouterLog): Promise<Router> {
   const node = new LocalNode({ name: options.name });
-  // Lines from the link drivers (who welcomed or refused whom, why a peer left) come without a severity.
   const connectionLog: ConnectionLog = (line, severity) => log(severity ?? "info", line);
   let listener: Listener;
   try {

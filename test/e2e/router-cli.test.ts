@@ -46,18 +46,19 @@ describe("hakuban-router", () => {
     expect(await cli.exited).toBe(0);
     const log = cli.lines.join("\n");
     expect(log).toMatch(/info +test-router: listening on ws:\/\/127\.0\.0\.1:\d+/);
-    expect(log).toMatch(/accepted ws:\/\/127\.0\.0\.1:\d+/);
-    expect(log).toMatch(/the-exposer/);
-    expect(log).toMatch(/the-observer/);
+    expect(log).toMatch(/info +test-router: child "the-exposer" linked \(ws:\/\/127\.0\.0\.1:\d+\)/);
+    expect(log).toMatch(/info +test-router: child "the-observer" \(ws:\/\/127\.0\.0\.1:\d+\) closed/);
     expect(log).toMatch(/SIGTERM: shutting down/);
     expect(log).toMatch(/stopped$/m);
+    // At the default level, no debug detail (sockets accepted, traffic).
+    expect(log).not.toMatch(/ debug |accepted|carried/);
     expect(cli.stderr.join("\n")).toBe("");
   });
 
   it("links to a parent router with --connect and logs the upstream's status", async () => {
     const parent = router("--bind", "ws://127.0.0.1:0", "--name", "root");
     const parentUrl = await listeningUrl(parent);
-    const child = router("--bind", "ws://127.0.0.1:0", "--connect", parentUrl, "--name", "edge");
+    const child = router("--bind", "ws://127.0.0.1:0", "--connect", parentUrl, "--name", "edge", "--log-level", "debug");
     const childUrl = await listeningUrl(child);
     await child.waitFor(/upstream .*: connected/);
 
@@ -75,5 +76,15 @@ describe("hakuban-router", () => {
     await child.waitFor(/upstream .*: (disconnected|connecting)/);
     child.child.kill("SIGINT");
     expect(await child.exited).toBe(0);
+
+    // --log-level debug adds the link events: the handshake, why the parent left, sockets, traffic.
+    const debug = child.lines.join("\n");
+    expect(debug).toMatch(/debug +edge: upstream root welcomed us/);
+    expect(debug).toMatch(/debug +edge: upstream ws:\/\/127\.0\.0\.1:\d+: welcomed by "root"/);
+    expect(debug).toMatch(/debug +edge: upstream is leaving: the parent's listener is closing/);
+    expect(debug).toMatch(/debug +edge: accepted ws:\/\/127\.0\.0\.1:\d+/);
+    expect(debug).toMatch(/debug +edge: child "observer-at-edge" \(ws:\/\/127\.0\.0\.1:\d+\): the connection carried \d+ messages \(.*\) in, \d+ messages \(.*\) out/);
+    expect(debug).toMatch(/debug +edge: upstream ws:\/\/127\.0\.0\.1:\d+: the connection carried /);
+    expect(parent.lines.join("\n")).not.toMatch(/ debug /);
   });
 });

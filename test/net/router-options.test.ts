@@ -29,10 +29,12 @@ describe("parseRouterArgs", () => {
     expect(parseRouterArgs(["--bind", "ws://localhost:80"])).toMatchObject({ options: { bind: { host: "localhost", port: 80 } } });
   });
 
-  it("answers --help and -h with the usage", () => {
+  it("answers --help and -h with the usage, --version with the version", () => {
     expect(parseRouterArgs(["--help"])).toEqual({ kind: "help" });
     expect(parseRouterArgs(["--bind", "nonsense", "-h"])).toEqual({ kind: "help" });
     expect(ROUTER_USAGE).toContain("--bind ws://HOST:PORT");
+    expect(parseRouterArgs(["--version"])).toEqual({ kind: "version" });
+    expect(ROUTER_USAGE).toContain("--version");
   });
 
   it.each([
@@ -42,14 +44,18 @@ describe("parseRouterArgs", () => {
     [["--bind", "ws://127.0.0.1:3001", "--bind", "ws://127.0.0.1:3002"], /given twice/],
     [["--bind", "ws://127.0.0.1:3001", "extra"], /Unexpected argument "extra"/],
     [["--bind", "ws://127.0.0.1:3001", "--port", "3"], /Unknown option "--port"/],
-    [["--bind", "127.0.0.1:3001"], /--bind must be a (ws:\/\/ )?URL/],
-    [["--bind", "not a url"], /--bind must be a URL/],
-    [["--bind", "http://127.0.0.1:3001"], /--bind must be a ws:\/\/ URL/],
+    [["--bind", "127.0.0.1:3001"], /--bind: "127\.0\.0\.1:3001" is not a valid WebSocket URL: it does not start with ws:\/\//],
+    [["--bind", "not a url"], /--bind: "not a url" is not a valid WebSocket URL/],
+    [["--bind", "http://127.0.0.1:3001"], /--bind: .*its scheme is http:\/\//],
+    [["--bind", "ws://127.0.0.1:70000"], /--bind: .*its port 70000 is out of range/],
+    [["--bind", "ws://127.0.0.1:3O01"], /--bind: .*its port "3O01" is not a number/],
     [["--bind", "wss://127.0.0.1:3001"], /cannot use wss:\/\//],
     [["--bind", "ws://127.0.0.1"], /--bind needs a port/],
     [["--bind", "ws://127.0.0.1:3001?x=1"], /no credentials, query or fragment/],
-    [["--bind", "ws://127.0.0.1:3001", "--connect", "http://x:1"], /--connect must be a ws:\/\/ or wss:\/\/ URL/],
-    [["--bind", "ws://127.0.0.1:3001", "--connect", "ws://127.0.0.1:0"], /real port/],
+    [["--bind", "ws://127.0.0.1:3001#x"], /--bind: .*fragment/],
+    [["--bind", "ws://127.0.0.1:3001", "--connect", "http://x:1"], /--connect: .*its scheme is http:\/\/.*use ws:\/\//],
+    [["--bind", "ws://127.0.0.1:3001", "--connect", "ws://127.0.0.1:0"], /--connect: .*port 0 cannot be dialed/],
+    [["--bind", "ws://127.0.0.1:3001", "--connect", "ws//127.0.0.1:3001"], /--connect: .*needs a colon/],
     [["--bind", "ws://127.0.0.1:3001", "--name", ""], /--name must not be empty/],
     [["--bind", "ws://127.0.0.1:3001", "--log-level", "loud"], /--log-level must be one of error, warn, info, debug; got "loud"/],
   ])("refuses %j", (argv, message) => {
