@@ -112,9 +112,11 @@ describe("the installed package", () => {
     expect(await nodeJson(["require.cjs"])).toEqual({ seen: ["delivered"], listen: "function", sameAsNodeEntry: true });
   });
 
-  it("installs the hakuban-router command", async () => {
-    const { stdout } = await installed.exec(join(installed.app, "node_modules", ".bin", "hakuban-router"), ["--help"]);
-    expect(stdout).toContain("--bind");
+  it("installs the hakuban-router command, which finds the package's version from dist/", async () => {
+    const router = join(installed.app, "node_modules", ".bin", "hakuban-router");
+    expect((await installed.exec(router, ["--help"])).stdout).toContain("--bind");
+    const { version } = JSON.parse(await readFile(join(repo, "package.json"), "utf8")) as { version: string };
+    expect((await installed.exec(router, ["--version"])).stdout.trim()).toBe(`hakuban-router ${version}`);
   });
 
   it("has declarations that typecheck for a Node and a browser consumer, without internal members", async () => {
