@@ -41,6 +41,7 @@ export interface Exposer {
   /**
    * Called on the candidates by tag when an object carrying the tag is gone from this node's view (before
    * its entry is dropped), so one that holds something per object (a tag exposer's data) drops it too.
+   * The same notice as TagSink's: a participant in both roles gets it once per role.
    */
   objectRemoved?(entry: ObjectEntry): void;
 }
