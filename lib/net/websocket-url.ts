@@ -45,7 +45,9 @@ function problemOf(text: string, use: WebSocketUrlUse): URL | string {
   let url: URL;
   try {
     url = new URL(text);
-  } catch {
+  } catch (error) {
+    // URL throws a TypeError for what it cannot parse (by name: it may come from another realm).
+    if ((error as { name?: unknown } | null)?.name !== "TypeError") throw error;
     return `its host "${host}" is not a valid host name or address`;
   }
   if (url.href.includes("#")) return `it has a fragment ("${url.hash || "#"}"), and WebSocket URLs cannot have one`;

@@ -32,6 +32,7 @@ function browserGlobals(extra: Record<string, unknown>): Record<string, unknown>
     clearInterval,
     TextEncoder,
     TextDecoder,
+    URL,
     AbortController,
     crypto: globalThis.crypto,
     performance: globalThis.performance,
