@@ -1,6 +1,7 @@
-import { Inflate, deflateSync, inflateSync } from "fflate";
+import { deflateSync } from "fflate";
 import { CodecError } from "../lib/choreography/errors.js";
 import { BindingOptionsError } from "./binding-options-error.js";
+import { inflateExact } from "./inflate.js";
 import { readVarUint, varUintSize, writeVarUint } from "./varint.js";
 
 /** A deflate level: 0 stores, 1 is fastest, 9 compresses best. */
@@ -68,19 +69,10 @@ export function deflatePayload(raw: Uint8Array, settings: CompressionSettings): 
   return out;
 }
 
-/** The most one deflate input byte can expand to (258-byte matches coded in under 2 bits). */
-const MAX_DEFLATE_EXPANSION = 1032;
-/** Smallest input step: bounds the overshoot past the limit to about 1 MiB while keeping steps few. */
-const MIN_INPUT_STEP = 1024;
-const MAX_INPUT_STEP = 256 * 1024;
-
 /**
- * Inflates a compressed payload (see deflatePayload), refusing with a CodecError a declared size over
- * `maxBytes` (before inflating anything), a corrupt or truncated stream, and a long stream that
- * inflates to another size than declared (a short one is inflated into exactly the declared size,
- * cut or zero-padded if the peer lied, for the codec to judge). Memory and work stay bounded by `maxBytes`: a stream whose worst-case
- * expansion fits is inflated at once into a buffer of the declared size; a longer one is fed in steps
- * small enough that no step can produce more than half of what is left (or about 1 MiB near the end).
+ * Inflates a compressed payload (see deflatePayload): refuses with a CodecError a declared size over
+ * `maxBytes` before inflating anything, and then anything but a stream that inflates to exactly the
+ * declared size (see inflateExact: no work past that size, memory grown only as output arrives).
  */
 export function inflatePayload(compressed: Uint8Array, maxBytes: number): Uint8Array {
   const cursor = { bytes: compressed, pos: 0 };
@@ -91,61 +83,5 @@ export function inflatePayload(compressed: Uint8Array, maxBytes: number): Uint8A
         "raise limits.maxInflatedBytes on this side if such payloads are legitimate.",
     );
   }
-  const stream = compressed.subarray(cursor.pos);
-  try {
-    if (stream.length * MAX_DEFLATE_EXPANSION <= maxBytes) {
-      return inflateSync(stream, { out: new Uint8Array(declared) });
-    }
-    return inflateInSteps(stream, declared, maxBytes);
-  } catch (error) {
-    if (error instanceof CodecError) throw error;
-    throw new CodecError(`Corrupt compressed payload (${compressed.length} bytes): ${describe(error)}.`, {
-      cause: error,
-    });
-  }
-}
-
-/**
- * Streams `stream` through an inflater in steps sized by what is left of `maxBytes`, refusing output
- * beyond `size` as soon as a step produces it.
- */
-function inflateInSteps(stream: Uint8Array, size: number, maxBytes: number): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const inflater = new Inflate((chunk) => {
-    total += chunk.length;
-    if (chunk.length > 0 && total <= size) chunks.push(chunk);
-  });
-  let pos = 0;
-  while (pos < stream.length) {
-    const allowance = Math.floor((maxBytes - total) / (2 * MAX_DEFLATE_EXPANSION));
-    const end = Math.min(stream.length, pos + Math.min(MAX_INPUT_STEP, Math.max(MIN_INPUT_STEP, allowance)));
-    inflater.push(stream.subarray(pos, end), end === stream.length);
-    pos = end;
-    if (total > size) {
-      throw new CodecError(
-        `Compressed payload inflates to more than its declared ${size} bytes; refused after ${pos} of ` +
-          `${stream.length} compressed bytes.`,
-      );
-    }
-  }
-  if (total !== size) {
-    throw new CodecError(`Compressed payload inflates to ${total} bytes, not the ${size} bytes it declares.`);
-  }
-  return concat(chunks, total);
-}
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let pos = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, pos);
-    pos += chunk.length;
-  }
-  return out;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return inflateExact(compressed.subarray(cursor.pos), declared);
 }

@@ -1,4 +1,6 @@
 import { CodecError } from "../lib/choreography/errors.js";
+import { tooDeepAt } from "./json-depth.js";
+import { type BindingLimits, DEFAULT_BINDING_LIMITS } from "./limits.js";
 import type { PayloadCodec } from "./payload-codec.js";
 import { TextSlab } from "./text-slab.js";
 
@@ -8,8 +10,8 @@ const EMPTY = new Uint8Array(0);
 
 /**
  * The default payload codec: UTF-8 JSON. `undefined` (a message without payload) travels as zero
- * bytes. Values JSON cannot represent (BigInt, cycles) and undecodable bytes (invalid UTF-8, bad JSON)
- * raise a CodecError.
+ * bytes. Values JSON cannot represent (BigInt, cycles) and undecodable bytes (invalid UTF-8, bad JSON,
+ * nesting deeper than `limits.maxJsonDepth`, refused before parsing) raise a CodecError.
  */
 export const jsonCodec: PayloadCodec = Object.freeze({
   name: "json",
@@ -24,8 +26,15 @@ export const jsonCodec: PayloadCodec = Object.freeze({
     }
     return text === undefined ? EMPTY : slab.encode(text);
   },
-  decode(bytes: Uint8Array): unknown {
+  decode(bytes: Uint8Array, limits: BindingLimits = DEFAULT_BINDING_LIMITS): unknown {
     if (bytes.length === 0) return undefined;
+    const tooDeep = tooDeepAt(bytes, limits.maxJsonDepth);
+    if (tooDeep >= 0) {
+      throw new CodecError(
+        `A ${bytes.length}-byte JSON payload nests arrays and objects deeper than maxJsonDepth (${limits.maxJsonDepth}) ` +
+          `at byte ${tooDeep}; refused before parsing. Raise limits.maxJsonDepth on this side if such payloads are legitimate.`,
+      );
+    }
     try {
       return JSON.parse(decoder.decode(bytes));
     } catch (error) {

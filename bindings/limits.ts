@@ -3,9 +3,9 @@ import { MAX_FRAME_HEADER_BYTES } from "./frame-header.js";
 import { MAX_VARUINT } from "./varint.js";
 
 /**
- * What one side of a connection accepts from the other. Exceeding a limit ends the frame's session or
- * the connection with a CodecError; a sender refuses to send what its own limits forbid, so configure
- * both sides alike.
+ * What one side of a connection accepts from the other. A frame that exceeds a limit closes the
+ * connection with a CodecError naming the limit; a sender refuses to send what its own limits forbid,
+ * so configure both sides alike.
  */
 export interface BindingLimits {
   /** Most payload bytes in one frame as they travel (after compression). */
@@ -14,13 +14,23 @@ export interface BindingLimits {
   readonly maxInflatedBytes: number;
   /** Most bytes in one carrier message (a batch of frames); must hold one largest frame with its header. */
   readonly maxMessageBytes: number;
+  /**
+   * Deepest nesting of arrays and objects the JSON codec accepts in one payload, checked on the bytes
+   * before anything is parsed (JSON.parse would build all of a deep payload before any check could run).
+   */
+  readonly maxJsonDepth: number;
 }
 
-/** Defaults: 16 MiB per frame on the wire, 64 MiB inflated, and messages that fit one largest frame. */
+/**
+ * Defaults: 16 MiB per frame on the wire, 64 MiB inflated, messages that fit one largest frame, and
+ * JSON nested 80 deep: a node's default data limit (64) plus room for the message around the data (a
+ * state's patch puts its values 3 levels down). A node that raises its data depth raises this too.
+ */
 export const DEFAULT_BINDING_LIMITS: BindingLimits = Object.freeze({
   maxFrameBytes: 16 * 1024 * 1024,
   maxInflatedBytes: 64 * 1024 * 1024,
   maxMessageBytes: 16 * 1024 * 1024 + MAX_FRAME_HEADER_BYTES,
+  maxJsonDepth: 80,
 });
 
 /**
@@ -35,19 +45,20 @@ export function resolveBindingLimits(limits: Partial<BindingLimits> = {}): Bindi
     limits.maxInflatedBytes ?? DEFAULT_BINDING_LIMITS.maxInflatedBytes,
   );
   const maxMessageBytes = checked("maxMessageBytes", limits.maxMessageBytes ?? maxFrameBytes + MAX_FRAME_HEADER_BYTES);
+  const maxJsonDepth = checked("maxJsonDepth", limits.maxJsonDepth ?? DEFAULT_BINDING_LIMITS.maxJsonDepth, "levels");
   if (maxMessageBytes < maxFrameBytes + MAX_FRAME_HEADER_BYTES) {
     throw new BindingOptionsError(
       `Binding limit maxMessageBytes (${maxMessageBytes}) cannot hold one largest frame: it must be at least ` +
         `maxFrameBytes + ${MAX_FRAME_HEADER_BYTES} = ${maxFrameBytes + MAX_FRAME_HEADER_BYTES}. Raise it or lower maxFrameBytes.`,
     );
   }
-  return Object.freeze({ maxFrameBytes, maxInflatedBytes, maxMessageBytes });
+  return Object.freeze({ maxFrameBytes, maxInflatedBytes, maxMessageBytes, maxJsonDepth });
 }
 
-function checked(name: keyof BindingLimits, value: unknown): number {
+function checked(name: keyof BindingLimits, value: unknown, unit = "bytes"): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_VARUINT) {
     throw new BindingOptionsError(
-      `Binding limit ${name} must be an integer between 1 and ${MAX_VARUINT} bytes, got ${String(value)}.`,
+      `Binding limit ${name} must be an integer between 1 and ${MAX_VARUINT} ${unit}, got ${String(value)}.`,
     );
   }
   return value;

@@ -1,16 +1,17 @@
 import type { Carrier, CarrierCloseEvent } from "../transports/carrier.js";
 import { ChoreographyError, CodecError, PhaseInvariant, SessionFault, TransportError } from "../lib/choreography/errors.js";
-import type { SessionMux, SessionMuxHandlers } from "../lib/choreography/wire.js";
+import type { InboundPayload, SessionMux, SessionMuxHandlers } from "../lib/choreography/wire.js";
 import { type CompressionOptions, type CompressionSettings, resolveCompression } from "./compression.js";
 import { type EncodeCache, sharedEncodeCache } from "./encode-cache.js";
 import { FrameBatchWriter, readFrameBatch } from "./frame-batch.js";
 import { FLAG_COMPRESSED, FLAG_RESET, type FrameHeader } from "./frame-header.js";
+import { InboundFrame } from "./inbound-frame.js";
 import { jsonCodec } from "./json-codec.js";
 import { type BindingLimits, resolveBindingLimits } from "./limits.js";
 import type { PayloadCodec } from "./payload-codec.js";
 import type { SessionMuxStats } from "./session-mux-stats.js";
 import { isVarUint } from "./varint.js";
-import { type EncodedPayload, decodePayload, encodePayload } from "./wire-payload.js";
+import { type EncodedPayload, encodePayload } from "./wire-payload.js";
 
 /** Options of `createSessionMux`; both ends of a connection should use the same codec and limits. */
 export interface SessionMuxOptions {
@@ -45,10 +46,12 @@ export interface CarrierSessionMux extends SessionMux {
  * Multiplexes sessions and lanes over one carrier: frames sent in one tick go out as one carrier
  * message; inbound frames are validated and handed to the consumer one by one, synchronously, so a
  * session opened while a message is delivered receives the very next frame (frames that arrive before
- * the consumer attaches are held). A bad payload ends only its session (a CodecError here, a reset at
- * the peer); a malformed message, or a frame the consumer refuses (a session never opened), closes the
- * whole connection. Keeps nothing per session. Takes over the carrier: it attaches to it and closes it
- * when the mux closes.
+ * the consumer attaches are held). Payloads are handed over undecoded and decoded only when the consumer
+ * asks. Anything the peer sends against the rules closes the whole connection at once, with a
+ * CodecError naming the limit or fault, and no later frame of the message is read: a malformed message
+ * or header, an oversized frame or reset reason, a payload that cannot be decoded, a frame the consumer
+ * refuses (a session that is not open). Keeps nothing per session. Takes over the carrier: it attaches
+ * to it and closes it when the mux closes.
  */
 export function createSessionMux(carrier: Carrier, options: SessionMuxOptions = {}): CarrierSessionMux {
   return new Mux(carrier, options);
@@ -56,7 +59,7 @@ export function createSessionMux(carrier: Carrier, options: SessionMuxOptions = 
 
 /** Longest reset reason sent, in characters; longer reasons are cut. */
 const MAX_REASON_CHARS = 200;
-/** Most reset-reason bytes a receiver looks at. */
+/** Most reset-reason bytes a receiver accepts (a cut reason takes at most 3 bytes per character, and "…"). */
 const MAX_REASON_BYTES = 4 * MAX_REASON_CHARS;
 
 const reasonEncoder = new TextEncoder();
@@ -64,12 +67,12 @@ const reasonEncoder = new TextEncoder();
 const NO_REASON = new Uint8Array(0);
 const reasonDecoder = new TextDecoder();
 
-/** An inbound frame that came before the consumer attached: a message, or (lane -1) a session's end. */
+/** An inbound frame that came before the consumer attached: a message, or (lane -1) a session's end with its error. */
 interface HeldFrame {
   readonly session: number;
   readonly lane: number;
   readonly label: number;
-  readonly payload: unknown;
+  readonly payload: InboundPayload | Error | undefined;
 }
 
 class Counters implements SessionMuxStats {
@@ -97,6 +100,8 @@ class Mux implements CarrierSessionMux {
   #held: HeldFrame[] | undefined;
   readonly #closeHandlers: Array<(error: Error | undefined) => void> = [];
   readonly #outHeader: FrameHeader = { flags: 0, session: 0, lane: 0, label: 0, length: 0 };
+  /** The payload of the frame being handed over (valid during that call only). */
+  readonly #inbound: InboundFrame;
   #closed = false;
   #closeError: Error | undefined;
 
@@ -108,6 +113,7 @@ class Mux implements CarrierSessionMux {
     this.#compression = resolveCompression(options.compression);
     this.#cache = options.encodeCache === false ? undefined : (options.encodeCache ?? sharedEncodeCache);
     this.#writer = new FrameBatchWriter(this.limits.maxMessageBytes, (message) => this.#write(message));
+    this.#inbound = new InboundFrame(this.#codec, this.limits);
     carrier.attach({
       message: (bytes) => this.#receive(bytes),
       close: (event) => this.#carrierClosed(event),
@@ -241,40 +247,41 @@ class Mux implements CarrierSessionMux {
     this.#shutdown(violation, `protocol violation: ${violation.message}`);
   }
 
-  /** Handles one inbound frame; returns false once the connection is closed (stop reading). */
+  /**
+   * Handles one inbound frame; returns false once the connection is closed (stop reading). Throws a
+   * CodecError for a frame over the limits; the consumer may throw for one it refuses.
+   */
   readonly #dispatch = (header: Readonly<FrameHeader>, payload: Uint8Array): boolean => {
     this.stats.framesIn++;
     const session = header.session;
     if ((header.flags & FLAG_RESET) !== 0) {
-      const reason = reasonDecoder.decode(payload.subarray(0, MAX_REASON_BYTES));
-      this.#handOver(session, -1, 0, reason === "" ? undefined : new SessionFault(`peer closed session ${session}: ${reason}`));
-    } else if (payload.length > this.limits.maxFrameBytes) {
-      this.#sessionFault(session, new CodecError(`Frame of ${payload.length} bytes on session ${session} exceeds maxFrameBytes (${this.limits.maxFrameBytes}).`));
-    } else {
-      let value: unknown;
-      try {
-        value = decodePayload(payload, (header.flags & FLAG_COMPRESSED) !== 0, this.#codec, this.limits.maxInflatedBytes);
-      } catch (error) {
-        this.#sessionFault(session, error instanceof Error ? error : new CodecError(String(error)));
-        return !this.#closed;
+      if (payload.length > MAX_REASON_BYTES) {
+        throw new CodecError(
+          `The reset of session ${session} carries a ${payload.length}-byte reason; a reason takes at most ${MAX_REASON_BYTES} bytes.`,
+        );
       }
-      this.#handOver(session, header.lane, header.label, value);
+      const error = payload.length === 0 ? undefined : new SessionFault(`peer closed session ${session}: ${reasonDecoder.decode(payload)}`);
+      this.#handOver(session, -1, 0, error);
+    } else {
+      if (payload.length > this.limits.maxFrameBytes) {
+        throw new CodecError(
+          `A frame of ${payload.length} bytes on session ${session} exceeds maxFrameBytes (${this.limits.maxFrameBytes}); ` +
+            "configure both sides with the same binding limits.",
+        );
+      }
+      const compressed = (header.flags & FLAG_COMPRESSED) !== 0;
+      if (this.#handlers === undefined) this.#handOver(session, header.lane, header.label, new InboundFrame(this.#codec, this.limits).of(session, payload, compressed));
+      else this.#handOver(session, header.lane, header.label, this.#inbound.of(session, payload, compressed));
     }
     return !this.#closed;
   };
 
-  /** One session's frame could not be read: that session ends, here and at the peer. */
-  #sessionFault(session: number, error: Error): void {
-    this.endSession(session, error);
-    this.#handOver(session, -1, 0, error);
-  }
-
   /** Gives the consumer one message (`lane` -1: the end of `session`, `payload` its error), or holds it until attach(). */
-  #handOver(session: number, lane: number, label: number, payload: unknown): void {
+  #handOver(session: number, lane: number, label: number, payload: InboundPayload | Error | undefined): void {
     const handlers = this.#handlers;
     if (handlers === undefined) (this.#held ??= []).push({ session, lane, label, payload });
     else if (lane < 0) handlers.sessionEnded(session, payload as Error | undefined);
-    else handlers.receive(session, lane, label, payload);
+    else handlers.receive(session, lane, label, payload as InboundPayload);
   }
 
   #carrierClosed(event: CarrierCloseEvent): void {

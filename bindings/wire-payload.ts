@@ -1,5 +1,6 @@
 import { CodecError } from "../lib/choreography/errors.js";
 import { type CompressionSettings, deflatePayload, inflatePayload } from "./compression.js";
+import type { BindingLimits } from "./limits.js";
 import type { PayloadCodec } from "./payload-codec.js";
 
 /** A payload as it goes on the wire: its bytes, whether they are deflated, and the size before deflating. */
@@ -28,18 +29,13 @@ export function encodePayload(value: unknown, codec: PayloadCodec, compression: 
 }
 
 /**
- * Turns wire bytes back into a value: inflates (at most `maxInflatedBytes`) when `compressed`, then
- * decodes with `codec`. Every failure is a CodecError.
+ * Turns wire bytes back into a value: inflates (to at most `limits.maxInflatedBytes`) when
+ * `compressed`, then decodes with `codec`, which is given `limits`. Every failure is a CodecError.
  */
-export function decodePayload(
-  bytes: Uint8Array,
-  compressed: boolean,
-  codec: PayloadCodec,
-  maxInflatedBytes: number,
-): unknown {
-  const encoded = compressed ? inflatePayload(bytes, maxInflatedBytes) : bytes;
+export function decodePayload(bytes: Uint8Array, compressed: boolean, codec: PayloadCodec, limits: BindingLimits): unknown {
+  const encoded = compressed ? inflatePayload(bytes, limits.maxInflatedBytes) : bytes;
   try {
-    return codec.decode(encoded);
+    return codec.decode(encoded, limits);
   } catch (error) {
     throw asCodecError(error, `The ${codec.name} codec cannot decode a ${encoded.length}-byte payload`);
   }

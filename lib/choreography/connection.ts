@@ -1,17 +1,38 @@
 /**
  * A connection as the runtime sees it: the table of its open sessions, the rules for session ids, and
  * the single consumer of its SessionMux. Sessions are only ever opened by announcements the endpoints
- * check, so which frames belong to a live session, to one that ended, or to none is decided here.
+ * check, so which frames belong to a live session, to one that ended, or to none is decided here, and a
+ * frame for none is a violation that ends the connection: a peer cannot make this side do work for
+ * frames nothing takes.
  *
  * Session ids: 0 is the connection's first session; every other id is announced by one side, and the
- * ids each side announces increase. So an id at or below the highest announced one that is not open
- * belongs to a session that ended (its late frames are dropped), and the table of ended ids that a
+ * ids each side announces increase, so a session id is never reused and the table of ended ids that a
  * long-lived connection would otherwise grow is two numbers.
+ *
+ * Ends: each side sends exactly one reset per session end, either to end the session or to answer the
+ * peer's, and after it nothing more on that session. So once a session has ended here and the peer's
+ * reset for it has arrived, any frame for it is a violation; in between (one round trip), the peer may
+ * still send on it, and those frames are dropped unread.
  */
-import { SessionFault } from "./errors.js";
+import { PhaseInvariant, SessionFault } from "./errors.js";
 import type { Endpoint } from "./endpoint.js";
+import type { RoleProgram } from "./role-program.js";
 import type { TapRing } from "./tap-ring.js";
-import type { SessionMux, SessionMuxHandlers } from "./wire.js";
+import type { InboundPayload, SessionMux, SessionMuxHandlers } from "./wire.js";
+
+/**
+ * @internal How the peer learns that a session ended here: "reset" — this side ended it, a reset says so
+ * (with the fault, if any) and the peer's answer is awaited; "answer" — the peer ended it, a clean reset
+ * answers; "none" — nothing is sent (the connection is gone, or the peer ended the parent session, so it
+ * has ended this one itself or never opened it).
+ */
+export type EndNotice = "reset" | "answer" | "none";
+
+/**
+ * Sessions that ended here and whose end the peer has not answered may number at most twice the most
+ * sessions ever open at once plus this many: an honest peer answers each within a round trip.
+ */
+const UNANSWERED_SLACK = 1024;
 
 /** @internal What the sessions of one connection share; created by createEndpoint. */
 export class Connection implements SessionMuxHandlers {
@@ -22,6 +43,17 @@ export class Connection implements SessionMuxHandlers {
   /** The highest session id the peer announced (0: none yet). */
   private highestPeer = 0;
   private ended = false;
+  /** The most sessions open at once so far. */
+  private mostOpen = 1;
+  /** Sessions that ended here whose end the peer has not answered yet: its frames for them are dropped unread. */
+  private readonly unanswered = new Set<number>();
+  /**
+   * Of those, the ones the peer announces sub-sessions on, each with the highest id the peer had
+   * announced when it ended: the peer may have announced more on it since, which this side never opened
+   * and drops frames for, until the peer's answer shows it has ended them.
+   */
+  private readonly unansweredParents = new Map<number, number>();
+  private overflowing = false;
 
   constructor(
     readonly mux: SessionMux,
@@ -45,38 +77,104 @@ export class Connection implements SessionMuxHandlers {
 
   /** Records an admitted session (its id passed `refusal`). */
   admit(endpoint: Endpoint, byPeer: boolean): void {
-    this.sessions.set(endpoint.session, endpoint);
+    const sessions = this.sessions;
+    sessions.set(endpoint.session, endpoint);
+    if (sessions.size > this.mostOpen) this.mostOpen = sessions.size;
     if (endpoint.session === 0) return;
     if (byPeer) this.highestPeer = endpoint.session;
     else this.highestOwn = endpoint.session;
   }
 
-  // ---- SessionMuxHandlers --------------------------------------------------------------------------
-
-  receive(session: number, lane: number, label: number, payload: unknown): void {
-    const endpoint = this.sessions.get(session);
-    if (endpoint !== undefined) {
-      try {
-        endpoint.receiveFromWire(lane, label, payload);
-      } catch (error) {
-        // Endpoints report their faults themselves; whatever escapes is a bug that ends only this session.
-        endpoint.fail(error instanceof Error ? error : new SessionFault(`session ${session} failed: ${String(error)}`));
-      }
+  /**
+   * Tells the peer, as `notice` says, that session `endpoint` ended here with `error` (undefined: cleanly).
+   * Called once per session, after its sub-sessions ended (so their resets go first).
+   */
+  tellPeer(endpoint: Endpoint, notice: EndNotice, error: Error | undefined): void {
+    const id = endpoint.session;
+    if (this.ended || notice === "none") return;
+    if (notice === "answer") {
+      this.mux.endSession(id);
       return;
     }
-    if (session <= this.highestOwn || session <= this.highestPeer) return; // a late frame of a session that ended here
-    throw new SessionFault(
-      `the peer sent a frame for session ${session}, which was never announced on this connection ` +
-        "(sessions must be announced before use); closing the connection",
-    );
+    // Recorded before the reset goes: a synchronous carrier may bring the answer back within endSession.
+    this.unanswered.add(id);
+    if (receivesAnnouncements(endpoint.program)) this.unansweredParents.set(id, this.highestPeer);
+    this.mux.endSession(id, error);
+    if (this.unanswered.size > 2 * this.mostOpen + UNANSWERED_SLACK && !this.overflowing) {
+      this.overflowing = true;
+      const error = new PhaseInvariant(
+        `the peer left ${this.unanswered.size} session ends unanswered (at most ${this.mostOpen} sessions were ever open ` +
+          "at once, and a peer answers each end within a round trip); closing the connection",
+      );
+      queueMicrotask(() => this.mux.close(error));
+    }
+  }
+
+  // ---- SessionMuxHandlers --------------------------------------------------------------------------
+
+  receive(session: number, lane: number, label: number, payload: InboundPayload): void {
+    const endpoint = this.sessions.get(session);
+    if (endpoint === undefined) {
+      this.unattributed(session, "a frame");
+      return;
+    }
+    // Decoded only now, for a live session; bytes that cannot be decoded escape as a violation.
+    const value = payload.decode();
+    try {
+      endpoint.receiveFromWire(lane, label, value);
+    } catch (error) {
+      // Endpoints report their faults themselves; whatever escapes is a bug that ends only this session.
+      endpoint.fail(error instanceof Error ? error : new SessionFault(`session ${session} failed: ${String(error)}`));
+    }
   }
 
   sessionEnded(session: number, error: Error | undefined): void {
-    this.sessions.get(session)?.closeFromWire(error);
+    const endpoint = this.sessions.get(session);
+    if (endpoint !== undefined) {
+      endpoint.closeFromWire(error); // which answers it
+      return;
+    }
+    if (this.unanswered.delete(session)) {
+      this.unansweredParents.delete(session);
+      return;
+    }
+    this.unattributed(session, "the end of");
+    // A sub-session this side never opened (its parent had ended here): answer, so the peer stops waiting.
+    this.mux.endSession(session);
   }
 
   closed(error: Error | undefined): void {
     this.ended = true;
+    this.unanswered.clear();
+    this.unansweredParents.clear();
     for (const endpoint of [...this.sessions.values()]) endpoint.closeFromWire(error);
   }
+
+  /**
+   * Accepts (by returning) `what` session `session` when the session is not open but the peer may still
+   * send it: the session ended here and the peer has not answered, or the peer may have announced it on
+   * such a session. Anything else is a violation: throws the PhaseInvariant that closes the connection.
+   */
+  private unattributed(session: number, what: string): void {
+    if (this.unanswered.has(session)) return;
+    for (const highest of this.unansweredParents.values()) if (session > highest) return;
+    const status =
+      session <= this.highestOwn || session <= this.highestPeer
+        ? "which has ended on both sides (each side sends nothing on a session after its reset)"
+        : "which was never announced on this connection (sessions must be announced before use)";
+    throw new PhaseInvariant(`the peer sent ${what} session ${session}, ${status}; closing the connection`);
+  }
+}
+
+/** Per role program: whether its sessions receive announcements of sub-sessions. */
+const announcementReceivers = new WeakMap<RoleProgram, boolean>();
+
+function receivesAnnouncements(program: RoleProgram): boolean {
+  let receives = announcementReceivers.get(program);
+  if (receives === undefined) {
+    const specs = program.catalog.specs;
+    receives = program.lanes.some((lane) => lane.receives.some((label) => specs[label]!.opens !== undefined));
+    announcementReceivers.set(program, receives);
+  }
+  return receives;
 }

@@ -6,7 +6,7 @@
  */
 import { AffineViolation, ChoreographyError, LabelMismatch, PhaseInvariant, SchemaMismatch, SessionFault, TransportError } from "./errors.js";
 import type { Event } from "./global.js";
-import { Connection } from "./connection.js";
+import { Connection, type EndNotice } from "./connection.js";
 import { Lane } from "./lane.js";
 import { LaneInbox } from "./lane-inbox.js";
 import { pending, rejected } from "./quiet-promise.js";
@@ -199,7 +199,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   close(): void {
     if (this.status !== "open") return;
     if (!this.canEnd()) throw this.fail(new PhaseInvariant(`close() on session ${this.session} while ${this.pendingWork()}; use abort() to end a session early`));
-    this.finish("closed by the application", true);
+    this.finish("closed by the application", "reset");
   }
 
   /** Ends the session now with a SessionFault (the peer is told through the wire). */
@@ -219,14 +219,16 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     return new PhaseInvariant(`${op} on session ${this.session} (${this.program.role}) after it ended ${how}`, { cause: fault });
   }
 
-  /** @internal Ends the session with `error` if it is still open, telling the peer; returns `error` for throwing. */
-  fail(error: Error, tellPeer = true): Error {
+  /**
+   * @internal Ends the session with `error` if it is still open, telling the peer as `notice` says (by
+   * default this side ends it: a reset carries `error`); returns `error` for throwing.
+   */
+  fail(error: Error, notice: EndNotice = "reset"): Error {
     if (this.status !== "open") return error;
     this.status = "faulted";
     (this.extras ??= new Extras()).fault = error;
     this.connection.tap?.record(TAP_FAULT, this.session, -1, this.program.role, "", `${error.name}: ${error.message}`);
-    this.teardown(error);
-    if (tellPeer) this.connection.mux.endSession(this.session, error);
+    this.teardown(error, notice);
     this.settleClosed(error);
     return error;
   }
@@ -290,7 +292,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     } catch (error) {
       throw this.fail(error instanceof ChoreographyError ? error : new TransportError(`sending ${label} on ${this.where(laneId)} failed: ${String(error)}`, { cause: error }));
     }
-    if (complete) this.finish("protocol complete", true);
+    if (complete) this.finish("protocol complete", "reset");
     return sub;
   }
 
@@ -406,19 +408,22 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
     const complete = this.advance(laneId, next);
     if (sub !== undefined) this.announced(spec.opens!.name, sub, value);
     this.deliver(laneId, label, value, sub);
-    if (complete) this.finish("protocol complete", true);
+    if (complete) this.finish("protocol complete", "reset");
   }
 
-  /** @internal The session ended below the runtime (cleanly, or with the error that ended it); the peer knows. */
+  /**
+   * @internal The session ended below the runtime (cleanly, or with the error that ended it): the peer
+   * ended it, and is answered, or the connection is gone.
+   */
   closeFromWire(error: Error | undefined): void {
     if (this.status !== "open") return;
     if (error === undefined) {
-      if (this.canEnd()) this.finish("closed by the peer", false);
-      else this.fail(new TransportError(`session ${this.session} (${this.program.role}) was closed by the peer while ${this.pendingWork()}`), false);
+      if (this.canEnd()) this.finish("closed by the peer", "answer");
+      else this.fail(new TransportError(`session ${this.session} (${this.program.role}) was closed by the peer while ${this.pendingWork()}`), "answer");
     } else {
       this.fail(
         error instanceof ChoreographyError ? error : new TransportError(`session ${this.session} (${this.program.role}) lost its connection: ${error.message}`, { cause: error }),
-        false,
+        "answer",
       );
     }
   }
@@ -575,17 +580,20 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
   }
 
   /** Clean end: the protocol completed or the session closed at a point where it may end. */
-  private finish(reason: string, tellPeer: boolean): void {
+  private finish(reason: string, notice: EndNotice): void {
     if (this.status !== "open") return;
     this.status = "done";
     this.connection.tap?.record(TAP_CLOSE, this.session, -1, this.program.role, "", reason);
-    this.teardown(undefined);
-    if (tellPeer) this.connection.mux.endSession(this.session);
+    this.teardown(undefined, notice);
     this.settleClosed(undefined);
   }
 
-  /** Lets go of the session's lanes and sub-sessions; `fault` is what ended it (undefined: a clean end). */
-  private teardown(fault: Error | undefined): void {
+  /**
+   * Lets go of the session's lanes and sub-sessions, then tells the peer as `notice` says; `fault` is what
+   * ended it (undefined: a clean end). Sub-sessions end first, and with a reset only when this side ended
+   * this session: when the peer did, it had ended every sub-session it knew before (and said so).
+   */
+  private teardown(fault: Error | undefined, notice: EndNotice): void {
     for (let lane = 0; lane < this.program.lanes.length; lane++) {
       const use = this.useOf(lane);
       // Errors are made only for someone to hear them: capturing a stack costs microseconds a session.
@@ -605,13 +613,15 @@ export class Endpoint<E extends Event = Event, R extends string = string> {
         let childFault: SessionFault | undefined;
         for (const child of [...sessions.values()]) {
           if (child.parent === (this as unknown as Endpoint)) {
-            child.fail((childFault ??= new SessionFault(`parent session ${this.session} ended${cause === undefined ? "" : `: ${cause.message}`}`, { cause })));
+            childFault ??= new SessionFault(`parent session ${this.session} ended${cause === undefined ? "" : `: ${cause.message}`}`, { cause });
+            child.fail(childFault, notice === "reset" ? "reset" : "none");
           }
         }
       }
     }
     const parentExtras = this.parent?.extras;
     if (parentExtras !== undefined && parentExtras.children > 0) parentExtras.children--;
+    this.connection.tellPeer(this as unknown as Endpoint, notice, fault);
   }
 
   /** Tells whoever waits that the session ended (the `closed` promise and onEnd listeners). */

@@ -1,22 +1,36 @@
 /**
  * The seam between the choreography runtime and whatever carries its messages (bindings/).
- * The runtime sees one connection of already-decoded messages tagged with their session; framing,
+ * The runtime sees one connection of messages tagged with their session, decoded on its demand; framing,
  * payload codecs, compression and byte limits all live below this line, and which sessions exist is
  * the runtime's business alone (a connection may carry hundreds of thousands of sessions, so the
  * binding keeps nothing per session).
  */
 
+/**
+ * A received payload, still as bytes: it is decoded only when a live session takes it, so a frame that
+ * no session takes costs no decoding.
+ */
+export interface InboundPayload {
+  /**
+   * The payload's value, decoded by the binding's payload codec but not yet validated. Throws a
+   * ChoreographyError (a CodecError) for bytes that cannot be decoded; let it escape `receive`, which
+   * makes it a connection-level violation. Valid only during the `receive` call that handed it over.
+   */
+  decode(): unknown;
+}
+
 /** What a SessionMux tells the runtime (the connection's single consumer). */
 export interface SessionMuxHandlers {
   /**
-   * One inbound message, decoded by the binding's payload codec but not yet validated. Throwing a
-   * ChoreographyError here is a connection-level violation: the mux closes the connection with it.
+   * One inbound message. Throwing a ChoreographyError here (a payload that cannot be decoded, a frame
+   * for no live session) is a connection-level violation: the mux stops reading and closes the
+   * connection with it.
    */
-  receive(session: number, lane: number, label: number, payload: unknown): void;
+  receive(session: number, lane: number, label: number, payload: InboundPayload): void;
   /**
-   * Session `session` ended below the runtime: `error` undefined when the peer closed it cleanly, a
-   * SessionFault when the peer ended it with a fault, a CodecError when its payload could not be read
-   * (the peer has been told). Called for ids the runtime may not know; it ignores those.
+   * The peer ended session `session` (a reset frame): `error` undefined when it closed it cleanly, a
+   * SessionFault carrying its reason otherwise. Called for any id the peer names; throwing a
+   * ChoreographyError here is a connection-level violation, as in `receive`.
    */
   sessionEnded(session: number, error: Error | undefined): void;
   /** The whole connection ended: undefined for a clean close, or why (a TransportError, a violation, ...). */
@@ -41,7 +55,9 @@ export interface SessionMux {
   send(session: number, lane: number, label: number, payload: unknown): void;
   /**
    * Tells the peer that session `session` ended here: cleanly without `error`, else with it (the peer's
-   * side ends with a SessionFault carrying its message). Does nothing once the connection is gone.
+   * side ends with a SessionFault carrying its message). The runtime sends one per session end, also to
+   * answer the peer's, so each side learns when the other will send nothing more on that session.
+   * Does nothing once the connection is gone.
    */
   endSession(session: number, error?: Error): void;
   /** Ends the connection (and with it every session). Idempotent. */

@@ -3,7 +3,8 @@
  * they crossed the socket, and raw bytes or text frames from a bare `ws` client, always end in typed
  * errors and closed sessions (or, when a cut fell on a frame boundary, in a stall that closing the
  * connection ends the same way), never an uncaught exception or an unhandled rejection; a fault
- * confined to one family sub-session leaves the other sessions on the connection working.
+ * confined to one family sub-session leaves the other sessions on the connection working, and a
+ * payload that cannot be decoded closes the whole connection.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -170,7 +171,6 @@ interface ConfinedDamage {
 }
 
 const confinedDamages: readonly ConfinedDamage[] = [
-  { what: "an undecodable payload", victim: 1, change: { payload: "{not json" }, fault: CodecError },
   { what: "a payload its schema refuses", victim: 2, change: { payload: '{"version":"one","data":7}' }, fault: SchemaMismatch },
   { what: "a label its step does not permit", victim: 1, change: { label: linkDown.catalog.ids.get("Gone") as number }, fault: LabelMismatch },
   { what: "a lane its protocol lacks", victim: 2, change: { lane: 3 }, fault: PhaseInvariant },
@@ -261,6 +261,28 @@ describe("endpoints over the session mux on a WebSocket", () => {
       { numRuns: 30, seed: 20261122 },
     );
     expect(faulted).toBeGreaterThan(stalled);
+    expect(rejections).toEqual([]);
+    expect(uncaught).toEqual([]);
+  });
+
+  it("close the whole connection at a payload that cannot be decoded, with the CodecError on both ends", async () => {
+    const { client, server } = await connect();
+    const downMux = createSessionMux(rewriteInbound(client, damageFirstFrameOf(1, { payload: "{not json" })));
+    const upMux = createSessionMux(server);
+    const down = createEndpoint(linkDown, downMux);
+    const up = createEndpoint(linkUp, upMux);
+    up.onSession(objectFamily, (sub, announcement) => sub.send("State", { version: 1, data: announcement.key }));
+    down.send("Hello", { version: 1 });
+    await up.recv("Hello");
+    up.send("Welcome", { node: "root" });
+    await down.recv("Welcome");
+    const sub = down.lane("interests").send("Observe", { session: 1, key: "a" });
+    const [downEnd, subEnd, upEnd] = await Promise.all([down.closed, sub.closed, up.closed]);
+    expect(downEnd).toBeInstanceOf(CodecError);
+    expect(downEnd?.message).toMatch(/^Frame on session 1: .*UTF-8 JSON/);
+    expect(subEnd?.cause).toBe(downEnd);
+    expect(upEnd?.message).toMatch(/protocol violation: Frame on session 1: /);
+    expect([downMux.closed, upMux.closed]).toEqual([true, true]);
     expect(rejections).toEqual([]);
     expect(uncaught).toEqual([]);
   });

@@ -1,7 +1,15 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { CodecError } from "../../lib/choreography/errors.js";
 import { jsonCodec } from "../../bindings/json-codec.js";
+import { tooDeepAt } from "../../bindings/json-depth.js";
+import { DEFAULT_BINDING_LIMITS, resolveBindingLimits } from "../../bindings/limits.js";
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe("jsonCodec", () => {
   it("round-trips JSON values", () => {
@@ -43,4 +51,40 @@ describe("jsonCodec", () => {
       { numRuns: 500 },
     );
   });
+
+  it("refuses a payload nested deeper than maxJsonDepth before JSON.parse sees it", () => {
+    const parse = vi.spyOn(JSON, "parse");
+    const deep = utf8("[".repeat(100_000) + "]".repeat(100_000));
+    expect(() => jsonCodec.decode(deep, DEFAULT_BINDING_LIMITS)).toThrow(
+      "A 200000-byte JSON payload nests arrays and objects deeper than maxJsonDepth (80) at byte 80; refused before parsing.",
+    );
+    expect(() => jsonCodec.decode(utf8('{"a":'.repeat(10) + "1" + "}".repeat(10)), resolveBindingLimits({ maxJsonDepth: 9 }))).toThrow(CodecError);
+    expect(parse).not.toHaveBeenCalled();
+    const limits = resolveBindingLimits({ maxJsonDepth: 3 });
+    expect(jsonCodec.decode(utf8('[{"a":[1]}]'), limits)).toEqual([{ a: [1] }]);
+    expect(() => jsonCodec.decode(utf8('[{"a":[[1]]}]'), limits)).toThrow(/deeper than maxJsonDepth \(3\) at byte 7/);
+  });
+
+  it("counts only brackets outside strings, escaped quotes included", () => {
+    expect(tooDeepAt(utf8(String.raw`["[[[[", "\\", "\\\"[[[[", {"k[": "}}}"}]`), 2)).toBe(-1);
+    expect(tooDeepAt(utf8(String.raw`["\\"   , [[1]]]`), 2)).toBe(11);
+    expect(tooDeepAt(utf8(String.raw`{"a":"\\\"", "b":[[]]}`), 2)).toBe(18);
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), fc.integer({ min: 1, max: 8 }), (value, maxDepth) => {
+        const bytes = utf8(JSON.stringify(value));
+        const at = tooDeepAt(bytes, maxDepth);
+        expect(at >= 0).toBe(depth(value) > maxDepth);
+        if (at >= 0) expect("[{").toContain(String.fromCharCode(bytes[at] as number));
+      }),
+      { numRuns: 500, seed: 64 },
+    );
+  });
 });
+
+/** Nesting depth of arrays and objects in `value` (0 for a scalar). */
+function depth(value: unknown): number {
+  if (typeof value !== "object" || value === null) return 0;
+  let deepest = 0;
+  for (const item of Object.values(value)) deepest = Math.max(deepest, depth(item));
+  return deepest + 1;
+}

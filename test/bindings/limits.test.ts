@@ -11,11 +11,13 @@ describe("binding limits", () => {
       maxFrameBytes: 1000,
       maxInflatedBytes: DEFAULT_BINDING_LIMITS.maxInflatedBytes,
       maxMessageBytes: 1000 + MAX_FRAME_HEADER_BYTES,
+      maxJsonDepth: 80,
     });
-    expect(resolveBindingLimits({ maxFrameBytes: 10, maxMessageBytes: 5000, maxInflatedBytes: 7 })).toEqual({
+    expect(resolveBindingLimits({ maxFrameBytes: 10, maxMessageBytes: 5000, maxInflatedBytes: 7, maxJsonDepth: 3 })).toEqual({
       maxFrameBytes: 10,
       maxMessageBytes: 5000,
       maxInflatedBytes: 7,
+      maxJsonDepth: 3,
     });
   });
 
@@ -23,6 +25,7 @@ describe("binding limits", () => {
     for (const bad of [0, -1, 1.5, Number.NaN, Infinity, 2 ** 32, "10" as unknown as number]) {
       expect(() => resolveBindingLimits({ maxFrameBytes: bad })).toThrow(BindingOptionsError);
       expect(() => resolveBindingLimits({ maxInflatedBytes: bad })).toThrow(/maxInflatedBytes must be an integer/);
+      expect(() => resolveBindingLimits({ maxJsonDepth: bad })).toThrow(/maxJsonDepth must be an integer between 1 and 4294967295 levels/);
     }
   });
 

@@ -1,7 +1,7 @@
 import { deflateSync } from "fflate";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CodecError, PhaseInvariant, SessionFault, TransportError } from "../../lib/choreography/errors.js";
-import type { SessionMux, SessionMuxHandlers } from "../../lib/choreography/wire.js";
+import type { SessionMux } from "../../lib/choreography/wire.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { EncodeCache } from "../../bindings/encode-cache.js";
 import { FLAG_COMPRESSED, FLAG_RESET } from "../../bindings/frame-header.js";
@@ -27,15 +27,19 @@ interface Recorder {
   error: Error | undefined;
 }
 
-/** Attaches a recording consumer; `receive` runs after recording (it may throw to refuse the frame). */
-function record(mux: SessionMux, receive?: SessionMuxHandlers["receive"]): Recorder {
+/**
+ * Attaches a recording consumer that decodes every payload (a decoding failure escapes, as from the
+ * runtime); `receive` runs after recording, with the decoded value (it may throw to refuse the frame).
+ */
+function record(mux: SessionMux, receive?: (session: number, lane: number, label: number, value: unknown) => void): Recorder {
   const recorder: Recorder = { received: [], ended: [], calls: [], closed: false, error: undefined };
   mux.attach({
     receive: (session, lane, label, payload) => {
       expect(recorder.closed).toBe(false);
-      recorder.received.push([session, lane, label, payload]);
       recorder.calls.push(`receive ${session}`);
-      receive?.(session, lane, label, payload);
+      const value = payload.decode();
+      recorder.received.push([session, lane, label, value]);
+      receive?.(session, lane, label, value);
     },
     sessionEnded: (session, error) => {
       expect(recorder.closed).toBe(false);
@@ -62,6 +66,14 @@ function pair(options: SessionMuxOptions = {}) {
   const a = createSessionMux(link.a, options);
   const b = createSessionMux(link.b, options);
   return { link, a, b };
+}
+
+/** A compressed payload of `text` that declares `declared` inflated bytes (truthfully or not). */
+function compressed(text: string, declared: number): Uint8Array {
+  const stream = deflateSync(new TextEncoder().encode(text), { level: 1 });
+  const payload = new Uint8Array(varUintSize(declared) + stream.length);
+  payload.set(stream, writeVarUint(payload, 0, declared));
+  return payload;
 }
 
 function records(count: number): unknown {
@@ -426,54 +438,71 @@ describe("session mux against a raw peer", () => {
     expect(carrier.closeReason).toMatch(/unknown flag bits/);
   });
 
-  it("ends only the session with an undecodable payload, resetting it at the peer", async () => {
+  it("closes the connection at a payload that cannot be decoded, and reads nothing after it", async () => {
     const { carrier, mux } = setup();
     const consumer = record(mux);
-    carrier.deliver(message({ session: 1, payload: "{not json" }, { session: 2, payload: '"fine"' }, { session: 1, payload: "1" }));
-    expect(consumer.ended).toHaveLength(1);
-    expect(consumer.ended[0]?.[0]).toBe(1);
-    expect(consumer.ended[0]?.[1]).toBeInstanceOf(CodecError);
-    expect(consumer.calls).toEqual(["ended 1", "receive 2", "receive 1"]);
-    expect(mux.closed).toBe(false);
+    carrier.deliver(message({ session: 2, payload: '"fine"' }, { session: 1, payload: "{not json" }, { session: 2, payload: '"never read"' }));
+    carrier.deliver(message({ session: 2, payload: '"nor this"' }));
+    expect(consumer.calls).toEqual(["receive 2", "receive 1", "closed"]);
+    expect(consumer.received).toEqual([[2, 0, 0, "fine"]]);
+    expect(consumer.error).toBeInstanceOf(CodecError);
+    expect(consumer.error?.message).toMatch(/^Frame on session 1: .*UTF-8 JSON/);
+    expect(mux.stats.framesIn).toBe(2);
+    expect(carrier.closeReason).toMatch(/^protocol violation: Frame on session 1: /);
     await settle();
-    const reset = carrier.sent.flatMap(frames);
-    expect(reset).toHaveLength(1);
-    expect(reset[0]).toMatchObject({ flags: FLAG_RESET, session: 1 });
-    expect(reset[0]?.payload).toMatch(/UTF-8 JSON/);
+    expect(carrier.sent).toHaveLength(0); // no reset: the whole connection ends
+  });
+
+  it("hands payloads over undecoded: frames the consumer does not take cost no inflating or parsing", () => {
+    const decode = vi.fn(jsonCodec.decode);
+    const { carrier, mux } = setup({ codec: { name: "counting", encode: jsonCodec.encode, decode } });
+    const taken: unknown[] = [];
+    mux.attach({
+      receive: (session, _lane, _label, payload) => {
+        if (session === 1) taken.push(payload.decode());
+      },
+      sessionEnded: () => {},
+      closed: () => {},
+    });
+    const bomb = compressed(`"${"a".repeat(1_000_000)}"`, 1000);
+    carrier.deliver(message({ session: 5, payload: "{not json" }, { session: 5, flags: FLAG_COMPRESSED, payload: bomb }, { session: 1, payload: "[1]" }));
+    expect(taken).toEqual([[1]]);
+    expect(decode).toHaveBeenCalledTimes(1);
+    expect(mux.closed).toBe(false);
     mux.close();
   });
 
-  it("refuses an inflate bomb in one session with a CodecError", async () => {
+  it("closes the connection at an inflate bomb, which is refused at its declared size", () => {
     const { carrier, mux } = setup({ limits: { maxInflatedBytes: 64 * 1024 } });
     const consumer = record(mux);
-    const stream = deflateSync(new TextEncoder().encode(`"${"a".repeat(10_000_000)}"`), { level: 1 });
-    const bomb = new Uint8Array(varUintSize(1000) + stream.length);
-    bomb.set(stream, writeVarUint(bomb, 0, 1000));
-    carrier.deliver(message({ session: 1, flags: FLAG_COMPRESSED, payload: bomb }, { session: 2, payload: "2" }));
-    const [session, error] = consumer.ended[0] ?? [];
-    expect(session).toBe(1);
-    expect(error).toBeInstanceOf(CodecError);
-    expect(error?.message).toMatch(/inflates to more than its declared 1000 bytes/);
-    expect(consumer.received).toEqual([[2, 0, 0, 2]]);
-    await settle();
-    expect(carrier.sent.flatMap(frames)).toMatchObject([{ flags: FLAG_RESET, session: 1 }]);
-    mux.close();
+    carrier.deliver(message({ session: 1, flags: FLAG_COMPRESSED, payload: compressed(`"${"a".repeat(10_000_000)}"`, 1000) }, { session: 2, payload: "2" }));
+    expect(consumer.calls).toEqual(["receive 1", "closed"]);
+    expect(consumer.error).toBeInstanceOf(CodecError);
+    expect(consumer.error?.message).toMatch(/Frame on session 1: Compressed payload inflates to more than its declared 1000 bytes/);
+    expect(mux.closed).toBe(true);
   });
 
-  it("refuses a frame over maxFrameBytes in its session and a message over maxMessageBytes on the connection", async () => {
-    const { carrier, mux } = setup({ limits: { maxFrameBytes: 10, maxMessageBytes: 100 } });
-    const consumer = record(mux);
-    carrier.deliver(message({ session: 1, payload: `"${"x".repeat(20)}"` }));
-    expect(consumer.ended).toHaveLength(1);
-    expect(consumer.ended[0]?.[1]).toBeInstanceOf(CodecError);
-    expect(consumer.ended[0]?.[1]?.message).toMatch(/exceeds maxFrameBytes \(10\)/);
-    expect(consumer.closed).toBe(false);
-    await settle();
-    expect(carrier.sent.flatMap(frames)).toMatchObject([{ flags: FLAG_RESET, session: 1 }]);
-    carrier.deliver(new Uint8Array(101));
+  it("closes the connection at a frame over maxFrameBytes without handing it over, and at a message over maxMessageBytes", () => {
+    const first = setup({ limits: { maxFrameBytes: 10, maxMessageBytes: 100 } });
+    const consumer = record(first.mux);
+    first.carrier.deliver(message({ session: 1, payload: "1" }, { session: 1, payload: `"${"x".repeat(20)}"` }, { session: 1, payload: "2" }));
+    expect(consumer.calls).toEqual(["receive 1", "closed"]);
     expect(consumer.error).toBeInstanceOf(CodecError);
-    expect(consumer.error?.message).toMatch(/exceeds maxMessageBytes \(100\)/);
-    expect(mux.closed).toBe(true);
+    expect(consumer.error?.message).toMatch(/A frame of 22 bytes on session 1 exceeds maxFrameBytes \(10\)/);
+    const second = setup({ limits: { maxFrameBytes: 10, maxMessageBytes: 100 } });
+    const other = record(second.mux);
+    second.carrier.deliver(new Uint8Array(101));
+    expect(other.error).toBeInstanceOf(CodecError);
+    expect(other.error?.message).toMatch(/exceeds maxMessageBytes \(100\)/);
+    expect(second.mux.closed).toBe(true);
+  });
+
+  it("closes the connection at a reset whose reason is longer than any sender writes", () => {
+    const { carrier, mux } = setup();
+    const consumer = record(mux);
+    carrier.deliver(message({ session: 4, flags: FLAG_RESET, payload: "r".repeat(800) }, { session: 5, flags: FLAG_RESET, payload: "r".repeat(801) }));
+    expect(consumer.calls).toEqual(["ended 4", "closed"]);
+    expect(consumer.error?.message).toMatch(/The reset of session 5 carries a 801-byte reason; a reason takes at most 800 bytes/);
   });
 
   it("reports a peer's reset for any session id with its reason, without answering it", async () => {
@@ -493,15 +522,15 @@ describe("session mux against a raw peer", () => {
     mux.close();
   });
 
-  it("sends a decode failure's reset before the consumer attaches, and holds its end until then", async () => {
+  it("holds frames undecoded until the consumer attaches, then closes at the first it cannot decode", async () => {
     const { carrier, mux } = setup();
-    carrier.deliver(message({ session: 3, payload: "{not json" }, { session: 0, payload: "1" }));
+    carrier.deliver(message({ session: 0, payload: "1" }, { session: 3, payload: "{not json" }, { session: 0, payload: "2" }));
     await settle();
-    expect(carrier.sent.flatMap(frames)).toMatchObject([{ flags: FLAG_RESET, session: 3 }]);
+    expect(mux.closed).toBe(false);
     const consumer = record(mux);
-    expect(consumer.calls).toEqual(["ended 3", "receive 0"]);
-    expect(consumer.ended[0]?.[1]).toBeInstanceOf(CodecError);
-    mux.close();
+    expect(consumer.calls).toEqual(["receive 0", "receive 3", "closed"]);
+    expect(consumer.error).toBeInstanceOf(CodecError);
+    expect(carrier.sent).toHaveLength(0);
   });
 
   it("tells a consumer that attaches after the connection ended", () => {

@@ -116,7 +116,7 @@ describe("faults from a hostile peer", () => {
     expect((up.fault as Error).cause).toBeInstanceOf(TypeError);
   });
 
-  it("a CodecError reported by the binding ends the session with that error", async () => {
+  it("an end the binding reports with an error ends the session with that very error", async () => {
     const { b, up } = await welcomed();
     const pending = up.lane(1).offer();
     const codec = new CodecError("frame 12: bad JSON");

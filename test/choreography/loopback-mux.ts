@@ -1,12 +1,12 @@
 /**
  * Test double: a pair of in-memory SessionMux ends. Frames travel in one ordered queue per direction
  * (like one carrier), delivered synchronously or on a microtask; payloads take a JSON round trip like
- * the default codec. Faults can be injected: raw frames, session failures (e.g. a CodecError) and a
- * broken connection. Like the real binding, it keeps nothing per session: which sessions exist is the
- * runtime's business.
+ * the default codec, and are handed over as payloads the consumer decodes on demand. Faults can be
+ * injected: raw frames, session ends (e.g. with a CodecError) and a broken connection. Like the real
+ * binding, it keeps nothing per session: which sessions exist is the runtime's business.
  */
 import { ChoreographyError, PhaseInvariant, SessionFault, TransportError } from "../../lib/choreography/errors.js";
-import type { SessionMux, SessionMuxHandlers } from "../../lib/choreography/wire.js";
+import type { InboundPayload, SessionMux, SessionMuxHandlers } from "../../lib/choreography/wire.js";
 
 type Frame =
   | { readonly type: "data"; readonly session: number; readonly lane: number; readonly label: number; readonly payload: unknown }
@@ -25,6 +25,8 @@ export class LoopbackMux implements SessionMux {
   readonly endedSessions: { session: number; error: Error | undefined }[] = [];
   /** Exceptions that escaped the consumer's handlers other than ChoreographyErrors, which end the connection (must stay empty). */
   readonly escaped: unknown[] = [];
+  /** How many received payloads the consumer decoded. */
+  decoded = 0;
   /** The error the connection ended with (undefined while open or after a clean close). */
   closeError: Error | undefined;
   private handlers: SessionMuxHandlers | undefined;
@@ -83,7 +85,7 @@ export class LoopbackMux implements SessionMux {
     this.enqueue({ type: "data", session, lane, label, payload });
   }
 
-  /** Fails one session on this side as the binding would (e.g. with a CodecError). */
+  /** Ends one session on this side as a peer's reset would, with `error`. */
   failSession(session: number, error: Error): void {
     this.enqueue({ type: "end", session, error });
   }
@@ -116,7 +118,13 @@ export class LoopbackMux implements SessionMux {
     const handlers = this.handlers!;
     try {
       if (frame.type === "data") {
-        handlers.receive(frame.session, frame.lane, frame.label, frame.payload);
+        const payload: InboundPayload = {
+          decode: () => {
+            this.decoded++;
+            return frame.payload;
+          },
+        };
+        handlers.receive(frame.session, frame.lane, frame.label, payload);
       } else {
         this.live.delete(frame.session);
         handlers.sessionEnded(frame.session, frame.error);

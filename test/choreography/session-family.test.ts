@@ -72,8 +72,8 @@ describe("session families", () => {
     expect(order).toEqual(["send on 0 (session 5 open)", "send on 5 (session 5 open)"]);
   });
 
-  it("the ids one side announces must increase, so a late frame of an ended session is dropped, never misread", async () => {
-    const { a, down, up } = feedPair();
+  it("the ids one side announces must increase, so a frame for an ended session is never misread as one of a new session", async () => {
+    const { down, up } = feedPair();
     const subs: Endpoint[] = [];
     down.onSession(push, (sub) => subs.push(sub));
     const six = up.send("Publish", { session: 6 });
@@ -81,10 +81,6 @@ describe("session families", () => {
     six.send("Finish", { n: 0 });
     await settle();
     expect(subs[0]!.state).toBe("done");
-    // A frame for the ended session 6 arrives late: dropped, the connection and the other sessions go on.
-    a.inject(6, 0, down.program.catalog.ids.get("Snapshot")!, { data: "late" });
-    await settle();
-    expect([down.state, up.state]).toEqual(["open", "open"]);
     // Announcing an id at or below one announced before is refused.
     expect(() => up.send("Publish", { session: 6 })).toThrow(AffineViolation);
     expect(up.fault!.message).toMatch(/announces session 6, which is not above session 6, announced before by the same side/);
