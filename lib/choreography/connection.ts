@@ -115,7 +115,7 @@ export class Connection implements SessionMuxHandlers {
   receive(session: number, lane: number, label: number, payload: InboundPayload): void {
     const endpoint = this.sessions.get(session);
     if (endpoint === undefined) {
-      this.unattributed(session, "a frame");
+      this.unattributed(session, "a frame for");
       return;
     }
     // Decoded only now, for a live session; bytes that cannot be decoded escape as a violation.

@@ -68,7 +68,7 @@ describe("session ends and frames for sessions that are not open", () => {
     expect(b.closeError).toBeInstanceOf(TransportError);
     expect(b.closeError?.cause).toBeInstanceOf(PhaseInvariant);
     expect(b.closeError?.message).toBe(
-      "loopback: the peer sent a frame session 6, which has ended on both sides (each side sends nothing on a session after its reset); closing the connection",
+      "loopback: the peer sent a frame for session 6, which has ended on both sides (each side sends nothing on a session after its reset); closing the connection",
     );
     expect(a.closed).toBe(true);
   });
@@ -79,7 +79,7 @@ describe("session ends and frames for sessions that are not open", () => {
     await settle();
     frame.b.inject(6, 0, snapshot, { data: "after ending it" });
     await settle();
-    expect(frame.b.closeError?.message).toMatch(/the peer sent a frame session 6, which has ended on both sides/);
+    expect(frame.b.closeError?.message).toMatch(/the peer sent a frame for session 6, which has ended on both sides/);
 
     const end = await withSession();
     end.downSub.abort();
@@ -131,7 +131,7 @@ describe("session ends and frames for sessions that are not open", () => {
     // Everything is answered now: one more frame for session 8 is a violation.
     a.inject(8, 0, snapshot, { data: "too late" });
     await settle();
-    expect(a.closeError?.message).toMatch(/the peer sent a frame session 8, which was never announced on this connection/);
+    expect(a.closeError?.message).toMatch(/the peer sent a frame for session 8, which was never announced on this connection/);
   });
 
   it("closes the connection when the peer leaves far more session ends unanswered than sessions were ever open", async () => {
@@ -166,6 +166,6 @@ describe("session ends and frames for sessions that are not open", () => {
     expect(() => handlers!.receive(0, 0, downProgram.catalog.ids.get("Publish")!, undecodable)).toThrow(bad);
     expect(endpoint.state).toBe("open");
     expect(sent).toEqual([]);
-    expect(() => handlers!.receive(3, 0, 0, undecodable)).toThrow(/the peer sent a frame session 3, which was never announced/);
+    expect(() => handlers!.receive(3, 0, 0, undecodable)).toThrow(/the peer sent a frame for session 3, which was never announced/);
   });
 });
