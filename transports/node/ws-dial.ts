@@ -1,7 +1,7 @@
-import { WebSocket } from "ws";
 import type { Carrier } from "../carrier.js";
 import { ConnectError } from "../connect-error.js";
 import { dialWebSocket } from "../websocket-carrier.js";
+import { limitedWebSocket } from "./limited-web-socket.js";
 import { DEFAULT_MAX_PAYLOAD } from "./ws-listener.js";
 
 /** Options of `dialWs`. */
@@ -10,7 +10,11 @@ export interface DialWsOptions {
   readonly timeoutMs?: number;
   /** Aborts the dial: the promise rejects with ConnectError. */
   readonly signal?: AbortSignal;
-  /** Largest accepted message in bytes; a bigger one closes the connection (default 64 MiB). */
+  /**
+   * Largest accepted message in bytes; a bigger one closes the connection with a MessageTooLargeError
+   * before it is buffered (default DEFAULT_MAX_PAYLOAD). hakuban's Node `connect` passes its binding's
+   * `maxMessageBytes`, so a parent cannot make it hold more than one valid message.
+   */
   readonly maxPayload?: number;
 }
 
@@ -21,9 +25,11 @@ export interface DialWsOptions {
  * above (permessage-deflate is off).
  */
 export function dialWs(url: string, options: DialWsOptions = {}): Promise<Carrier> {
-  const socketOptions = { maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD, perMessageDeflate: false };
+  const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+  const socketOptions = { maxPayload, perMessageDeflate: false };
+  const LimitedWebSocket = limitedWebSocket(maxPayload);
   let answeredWith: number | undefined;
-  class ConfiguredWebSocket extends WebSocket {
+  class ConfiguredWebSocket extends LimitedWebSocket {
     constructor(address: string) {
       super(address, socketOptions);
       // Unhandled, ws fails the dial with a bare message; handled, the status is kept and the

@@ -1,14 +1,18 @@
+import { resolveBindingLimits } from "../../../bindings/limits.js";
 import { createSessionMux, type SessionMuxOptions } from "../../../bindings/session-mux.js";
 import type { Carrier } from "../../../transports/carrier.js";
-import { listenWebSocket, type WebSocketListener } from "../../../transports/node/ws-listener.js";
+import type { RefusalReason } from "../../../transports/node/connection-refusal.js";
+import { LISTENER_LIMIT_DEFAULTS, listenWebSocket, type WebSocketListener } from "../../../transports/node/ws-listener.js";
 import type { ConnectionLog } from "../connection-log.js";
+import type { LogRateLimit } from "../log-rate-limiter.js";
 import type { LocalNode } from "../../local-node/local-node.js";
 import { NodeClosedError } from "../../local-node/node-closed-error.js";
 import { DownstreamLink } from "../../sync/downstream-link.js";
+import { keepAliveTimes } from "../../sync/keep-alive.js";
 import type { LinkOptions } from "../../sync/link-options.js";
-import { describeTraffic } from "../traffic-summary.js";
+import { ListenerLog } from "./listener-log.js";
 
-/** Options of `listen`: where to accept children, and the settings of their links. */
+/** Options of `listen`: where to accept children, how many, and the settings of their links. */
 export interface ListenOptions extends LinkOptions {
   /** Interface to bind (default "127.0.0.1": only this machine can connect; "0.0.0.0" for every interface). */
   readonly host?: string;
@@ -16,18 +20,41 @@ export interface ListenOptions extends LinkOptions {
   readonly port: number;
   /** Accept connections only on this URL path (default: any path). */
   readonly path?: string;
-  /** Largest accepted WebSocket message in bytes (default 64 MiB). */
-  readonly maxPayload?: number;
-  /** Codec, compression and limits of each connection; children must use compatible ones. */
+  /**
+   * Codec, compression and limits of each connection; children must use compatible ones. The largest
+   * WebSocket message accepted is the limits' `maxMessageBytes` (by default one 16 MiB frame with its
+   * header): a bigger one closes that connection before it is buffered.
+   */
   readonly mux?: SessionMuxOptions;
   /**
    * A connection that has not introduced itself (the link protocol's Hello) after this many milliseconds
    * is dropped (default: the links' `deadAfterMs`, 3 × `keepAliveMs`, 15 000 ms).
    */
   readonly helloTimeoutMs?: number;
+  /**
+   * Most WebSocket connections at once, linked or still handshaking (default 10 000). One more is
+   * answered HTTP 503 before any WebSocket state is made, and counted in `refused.maxConnections`.
+   */
+  readonly maxConnections?: number;
+  /**
+   * Most sockets connected but not yet upgraded to WebSocket (default 1000); one more is closed as
+   * soon as it connects, so idle sockets cannot use up the process' file descriptors.
+   */
+  readonly maxPendingUpgrades?: number;
+  /** A socket that has not sent its WebSocket upgrade this many milliseconds after connecting is closed (default 5000). */
+  readonly upgradeTimeoutMs?: number;
+  /**
+   * How many lines of each kind a peer can cause (refusals, timeouts, links made and ended) are
+   * logged one by one: by default the first 20 per 10 s, then one summary line per 10 s while the
+   * flood lasts.
+   */
+  readonly logRateLimit?: LogRateLimit;
   /** Where one line per connection event goes (accepted, closed, failures, the links' own events). Default: nowhere. */
   readonly log?: ConnectionLog;
 }
+
+/** Connections a listener turned away, by the option whose limit they hit (`badRequest`: not a valid upgrade). */
+export type ListenerRefusals = Readonly<Record<RefusalReason | "helloTimeoutMs", number>>;
 
 /** A running listener: children connect to `url`. Made by `listen`. */
 export interface Listener {
@@ -37,6 +64,8 @@ export interface Listener {
   readonly url: string;
   /** How many children are linked right now. */
   readonly links: number;
+  /** Connections turned away since the listener started, by reason. */
+  readonly refused: ListenerRefusals;
   /**
    * Says goodbye to every child, stops accepting and releases the socket; resolves once all is
    * released. Calling it again returns the same promise.
@@ -44,20 +73,40 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/** Defaults of `listen`'s connection limits (see ListenOptions). */
+export const LISTEN_LIMIT_DEFAULTS = Object.freeze({
+  ...LISTENER_LIMIT_DEFAULTS,
+  helloTimeoutMs: keepAliveTimes({}).deadAfterMs,
+});
+
 /**
  * Accepts child nodes over WebSocket (Node only) and links each one into `node`: the node becomes their
- * parent in the tree. A child that misbehaves (garbage bytes, a protocol violation, silence) is
- * disconnected with one log line; the others keep being served. `node.close()` closes the listener too.
+ * parent in the tree. A child that misbehaves (garbage bytes, a protocol violation, a message over the
+ * binding's limits, silence) is disconnected with one log line; the others keep being served. Floods are
+ * bounded: connections (`maxConnections`), sockets that have not upgraded (`maxPendingUpgrades`,
+ * `upgradeTimeoutMs`), connections that say no Hello (`helloTimeoutMs`), and the log lines they cause
+ * (`logRateLimit`). `node.close()` closes the listener too.
  * Rejects with NodeClosedError on a closed node (before binding anything), with ListenError when the
- * address cannot be bound (`systemCode` says why), with RangeError for a port outside 0–65535.
+ * address cannot be bound (`systemCode` says why), with RangeError for a port outside 0–65535 or a
+ * limit that is not a positive whole number, with BindingOptionsError for invalid `mux.limits`.
  */
 export async function listen(node: LocalNode, options: ListenOptions): Promise<Listener> {
   if (node.isClosed) throw new NodeClosedError("listen()");
-  const log = options.log ?? (() => {});
+  const maxPayload = resolveBindingLimits(options.mux?.limits).maxMessageBytes;
+  const helloTimeoutMs = options.helloTimeoutMs ?? keepAliveTimes(options).deadAfterMs;
+  if (!(Number.isFinite(helloTimeoutMs) && helloTimeoutMs > 0)) {
+    throw new RangeError(`listen option helloTimeoutMs must be a finite number > 0, got ${helloTimeoutMs}.`);
+  }
+  const log = new ListenerLog(options.log ?? (() => {}), options.logRateLimit ?? {}, {
+    maxConnections: options.maxConnections ?? LISTEN_LIMIT_DEFAULTS.maxConnections,
+    maxPendingUpgrades: options.maxPendingUpgrades ?? LISTEN_LIMIT_DEFAULTS.maxPendingUpgrades,
+    upgradeTimeoutMs: options.upgradeTimeoutMs ?? LISTEN_LIMIT_DEFAULTS.upgradeTimeoutMs,
+    helloTimeoutMs,
+  });
   // The link drivers' own lines detail the lines logged here.
-  const linkOptions: LinkOptions = { ...options, log: (line) => log(line, "debug") };
-  const helloTimeoutMs = options.helloTimeoutMs ?? options.deadAfterMs ?? 3 * (options.keepAliveMs ?? 5_000);
+  const linkOptions: LinkOptions = { ...options, log: (line) => log.link(line) };
   const links = new Set<DownstreamLink>();
+  let helloTimeouts = 0;
   let closing: Promise<void> | undefined;
   let detach: () => void = () => {};
 
@@ -66,33 +115,47 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
       carrier.close("the listener is closing");
       return;
     }
-    log(`accepted ${carrier.peer}`, "debug");
+    log.accepted(carrier.peer);
     const mux = createSessionMux(carrier, options.mux);
-    const link = new DownstreamLink(node, mux, linkOptions, (name) => log(`child "${name}" linked (${carrier.peer})`, "info"));
+    const link = new DownstreamLink(node, mux, linkOptions, (name) => log.linked(name, carrier.peer));
     links.add(link);
+    let silent = false;
     const helloTimer = setTimeout(() => {
-      if (link.peerName === undefined) void link.close(`no Hello within ${helloTimeoutMs} ms`);
+      if (link.peerName !== undefined) return;
+      silent = true;
+      helloTimeouts++;
+      void link.close(`no Hello within ${helloTimeoutMs} ms`);
     }, helloTimeoutMs);
     void link.closed.then((error) => {
       clearTimeout(helloTimer);
       links.delete(link);
       mux.close(error);
       const who = link.peerName === undefined ? carrier.peer : `"${link.peerName}" (${carrier.peer})`;
-      if (error === undefined) log(`child ${who} closed`, "info");
-      else log(`child ${who} disconnected: ${error.message}`, "warn");
-      log(`child ${who}: the connection carried ${describeTraffic(mux.stats)}`, "debug");
+      if (silent) log.helloTimedOut(carrier.peer);
+      else log.ended(who, error);
+      log.traffic(who, mux.stats);
     });
   };
 
-  const server: WebSocketListener = await listenWebSocket(
-    {
-      port: options.port,
-      ...(options.host === undefined ? {} : { host: options.host }),
-      ...(options.path === undefined ? {} : { path: options.path }),
-      ...(options.maxPayload === undefined ? {} : { maxPayload: options.maxPayload }),
-    },
-    accept,
-  );
+  let server: WebSocketListener;
+  try {
+    server = await listenWebSocket(
+      {
+        port: options.port,
+        ...(options.host === undefined ? {} : { host: options.host }),
+        ...(options.path === undefined ? {} : { path: options.path }),
+        ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+        ...(options.maxPendingUpgrades === undefined ? {} : { maxPendingUpgrades: options.maxPendingUpgrades }),
+        ...(options.upgradeTimeoutMs === undefined ? {} : { upgradeTimeoutMs: options.upgradeTimeoutMs }),
+        maxPayload,
+        onRefusal: (refusal) => log.refused(refusal),
+      },
+      accept,
+    );
+  } catch (error) {
+    log.close();
+    throw error;
+  }
 
   const listener: Listener = {
     port: server.port,
@@ -100,20 +163,25 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     get links() {
       return links.size;
     },
+    get refused() {
+      return { ...server.refused, helloTimeoutMs: helloTimeouts };
+    },
     close: () =>
       (closing ??= (async () => {
         detach();
         await Promise.allSettled([...links].map((link) => link.close("the parent's listener is closing")));
         await server.close();
-        log(`stopped listening on ${server.url}`, "info");
+        log.close();
+        log.note(`stopped listening on ${server.url}`);
       })()),
   };
   try {
     detach = node.adoptLink(listener);
   } catch (error) {
     await server.close();
+    log.close();
     throw error;
   }
-  log(`listening on ${server.url}`, "info");
+  log.note(`listening on ${server.url}`);
   return listener;
 }
