@@ -1,3 +1,5 @@
+import { LOG_RATE_LIMIT_DEFAULTS } from "../net/log-rate-limiter.js";
+import { LISTEN_LIMIT_DEFAULTS } from "../net/node/listen.js";
 import { parseWebSocketUrl, type WebSocketUrlUse } from "../net/websocket-url.js";
 import { RouterOptionsError } from "./router-options-error.js";
 
@@ -17,8 +19,20 @@ export interface RouterBind {
   readonly path?: string;
 }
 
+/** The listener's connection limits; each one left out takes `listen`'s default (LISTEN_LIMIT_DEFAULTS). */
+export interface RouterLimits {
+  /** `--max-connections`: most WebSocket connections at once; more are answered 503. */
+  readonly maxConnections?: number;
+  /** `--max-pending-upgrades`: most sockets connected but not upgraded to WebSocket yet; more are closed at once. */
+  readonly maxPendingUpgrades?: number;
+  /** `--upgrade-timeout`: milliseconds a socket has to send its WebSocket upgrade. */
+  readonly upgradeTimeoutMs?: number;
+  /** `--hello-timeout`: milliseconds a connection has to say the link protocol's Hello. */
+  readonly helloTimeoutMs?: number;
+}
+
 /** What `hakuban-router` was asked to do. */
-export interface RouterOptions {
+export interface RouterOptions extends RouterLimits {
   readonly bind: RouterBind;
   /** The parent router's URL, when this router is not the root. */
   readonly connect?: string;
@@ -26,6 +40,14 @@ export interface RouterOptions {
   readonly name: string;
   readonly logLevel: RouterLogLevel;
 }
+
+/** The command line's name of each limit. */
+const LIMIT_OPTIONS: Readonly<Record<string, keyof RouterLimits>> = {
+  "max-connections": "maxConnections",
+  "max-pending-upgrades": "maxPendingUpgrades",
+  "upgrade-timeout": "upgradeTimeoutMs",
+  "hello-timeout": "helloTimeoutMs",
+};
 
 /** A parsed command line: run a router, print the usage, or print the version. */
 export type RouterCommand =
@@ -35,6 +57,7 @@ export type RouterCommand =
 
 /** The router's usage text. */
 export const ROUTER_USAGE = `Usage: hakuban-router --bind ws://HOST:PORT [--connect ws://PARENT:PORT] [--name NAME] [--log-level LEVEL]
+                      [--max-connections N] [--max-pending-upgrades N] [--upgrade-timeout MS] [--hello-timeout MS]
 
 Runs a hakuban router: a node that accepts child nodes over WebSocket and links them into one tree.
 
@@ -43,10 +66,20 @@ Runs a hakuban router: a node that accepts child nodes over WebSocket and links 
   --name NAME                    node name shown in logs (default: hakuban-router)
   --log-level LEVEL              error, warn, info (default) or debug (adds sockets accepted, the
                                  link handshakes, why a parent left, each connection's traffic)
+  --max-connections N            most WebSocket connections at once (default ${LISTEN_LIMIT_DEFAULTS.maxConnections});
+                                 one more is answered HTTP 503
+  --max-pending-upgrades N       most sockets connected but not upgraded to WebSocket yet
+                                 (default ${LISTEN_LIMIT_DEFAULTS.maxPendingUpgrades}); one more is closed at once
+  --upgrade-timeout MS           close a socket that has not sent its WebSocket upgrade within MS
+                                 milliseconds (default ${LISTEN_LIMIT_DEFAULTS.upgradeTimeoutMs})
+  --hello-timeout MS             drop a connection that has not said the link protocol's Hello
+                                 within MS milliseconds (default ${LISTEN_LIMIT_DEFAULTS.helloTimeoutMs})
   --version                      print the version
   --help                         print this text
 
-Log lines go to stdout, warnings and errors to stderr. Exit codes: 0 stopped by SIGINT or SIGTERM,
+Log lines go to stdout, warnings and errors to stderr. Lines a child or a stranger can cause (refusals,
+timeouts, links made and ended) are logged one by one up to ${LOG_RATE_LIMIT_DEFAULTS.burst} of a kind per ${LOG_RATE_LIMIT_DEFAULTS.intervalMs / 1000} s, then summed
+up in one line per ${LOG_RATE_LIMIT_DEFAULTS.intervalMs / 1000} s while they last. Exit codes: 0 stopped by SIGINT or SIGTERM,
 1 could not start (e.g. the address is in use), 2 bad arguments.
 
 Example: hakuban-router --bind ws://127.0.0.1:3001
@@ -68,7 +101,7 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
     if (!arg.startsWith("--")) throw new RouterOptionsError(`Unexpected argument "${arg}": options start with "--".`);
     const equals = arg.indexOf("=");
     const name = equals === -1 ? arg.slice(2) : arg.slice(2, equals);
-    if (!["bind", "connect", "name", "log-level"].includes(name)) {
+    if (!["bind", "connect", "name", "log-level"].includes(name) && LIMIT_OPTIONS[name] === undefined) {
       throw new RouterOptionsError(`Unknown option "--${name}".`);
     }
     if (values.has(name)) throw new RouterOptionsError(`Option --${name} was given twice; give it once.`);
@@ -91,6 +124,11 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
   if (!isLogLevel(logLevel)) {
     throw new RouterOptionsError(`Option --log-level must be one of ${ROUTER_LOG_LEVELS.join(", ")}; got "${logLevel}".`);
   }
+  const limits: Partial<Record<keyof RouterLimits, number>> = {};
+  for (const [option, key] of Object.entries(LIMIT_OPTIONS)) {
+    const value = values.get(option);
+    if (value !== undefined) limits[key] = parseCount(option, value);
+  }
   return {
     kind: "run",
     options: {
@@ -98,8 +136,18 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
       ...(connect === undefined ? {} : { connect: parseParentUrl(connect) }),
       name,
       logLevel,
+      ...limits,
     },
   };
+}
+
+/** A whole number from 1 up, written in decimal digits. */
+function parseCount(option: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new RouterOptionsError(`Option --${option} must be a whole number from 1 up; got "${text}".`);
+  }
+  return value;
 }
 
 function isLogLevel(level: string): level is RouterLogLevel {

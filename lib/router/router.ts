@@ -19,7 +19,8 @@ export interface Router {
 
 /**
  * Starts what `hakuban-router` runs: a node listening at `options.bind`, linked to `options.connect`
- * when given, logging one line per connection event. Rejects with ListenError when it cannot bind
+ * when given, logging one line per connection event (floods summed up) and holding its listener to
+ * the connection limits of `options`. Rejects with ListenError when it cannot bind
  * (its `systemCode` and message say whether the address is in use, not of this machine, or not found).
  */
 export async function startRouter(options: RouterOptions, log: RouterLog): Promise<Router> {
@@ -31,6 +32,10 @@ export async function startRouter(options: RouterOptions, log: RouterLog): Promi
       host: options.bind.host,
       port: options.bind.port,
       ...(options.bind.path === undefined ? {} : { path: options.bind.path }),
+      ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+      ...(options.maxPendingUpgrades === undefined ? {} : { maxPendingUpgrades: options.maxPendingUpgrades }),
+      ...(options.upgradeTimeoutMs === undefined ? {} : { upgradeTimeoutMs: options.upgradeTimeoutMs }),
+      ...(options.helloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.helloTimeoutMs }),
       log: connectionLog,
     });
   } catch (error) {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
 import { networking } from "../../examples/networking.js";
+import { ROUTER_USAGE } from "../../lib/router/router-options.js";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 
@@ -22,7 +23,9 @@ it("the README's shell commands name scripts, examples and router options that e
   }
   const commands = readme.split("\n").filter((line) => /(hakuban-router|router-cli\.ts) --/.test(line));
   expect(commands.length).toBeGreaterThan(0);
+  const known = new Set([...ROUTER_USAGE.matchAll(/^ {2}(--[\w-]+)/gm)].map(([, option]) => option));
+  expect(known).toContain("--max-connections");
   for (const command of commands) {
-    for (const [option] of command.matchAll(/--[\w-]+/g)) expect(["--bind", "--connect", "--name", "--log-level", "--version", "--help"]).toContain(option);
+    for (const [option] of command.matchAll(/--[\w-]+/g)) expect(known).toContain(option);
   }
 });

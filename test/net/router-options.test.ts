@@ -24,6 +24,36 @@ describe("parseRouterArgs", () => {
     });
   });
 
+  it("reads the listener's connection limits, and leaves out the ones not given (listen's defaults apply)", () => {
+    expect(
+      parseRouterArgs([
+        "--bind",
+        "ws://127.0.0.1:3001",
+        "--max-connections",
+        "500",
+        "--max-pending-upgrades=50",
+        "--upgrade-timeout",
+        "2000",
+        "--hello-timeout",
+        "4000",
+      ]),
+    ).toEqual({
+      kind: "run",
+      options: {
+        bind: { host: "127.0.0.1", port: 3001 },
+        name: "hakuban-router",
+        logLevel: "info",
+        maxConnections: 500,
+        maxPendingUpgrades: 50,
+        upgradeTimeoutMs: 2000,
+        helloTimeoutMs: 4000,
+      },
+    });
+    expect(parseRouterArgs(["--bind", "ws://127.0.0.1:3001", "--max-connections", "7"])).toMatchObject({ options: { maxConnections: 7 } });
+    expect(ROUTER_USAGE).toMatch(/--max-connections N +most WebSocket connections at once \(default 10000\)/);
+    expect(ROUTER_USAGE).toMatch(/--hello-timeout MS[^]*\(default 15000\)/);
+  });
+
   it("unbrackets IPv6 hosts and keeps an explicit default port", () => {
     expect(parseRouterArgs(["--bind", "ws://[::1]:4000"])).toMatchObject({ options: { bind: { host: "::1", port: 4000 } } });
     expect(parseRouterArgs(["--bind", "ws://localhost:80"])).toMatchObject({ options: { bind: { host: "localhost", port: 80 } } });
@@ -58,6 +88,12 @@ describe("parseRouterArgs", () => {
     [["--bind", "ws://127.0.0.1:3001", "--connect", "ws//127.0.0.1:3001"], /--connect: .*needs a colon/],
     [["--bind", "ws://127.0.0.1:3001", "--name", ""], /--name must not be empty/],
     [["--bind", "ws://127.0.0.1:3001", "--log-level", "loud"], /--log-level must be one of error, warn, info, debug; got "loud"/],
+    [["--bind", "ws://127.0.0.1:3001", "--max-connections", "0"], /--max-connections must be a whole number from 1 up; got "0"/],
+    [["--bind", "ws://127.0.0.1:3001", "--max-connections", "1e3"], /--max-connections must be a whole number from 1 up; got "1e3"/],
+    [["--bind", "ws://127.0.0.1:3001", "--max-pending-upgrades=-5"], /--max-pending-upgrades must be a whole number/],
+    [["--bind", "ws://127.0.0.1:3001", "--upgrade-timeout", "2.5"], /--upgrade-timeout must be a whole number from 1 up; got "2\.5"/],
+    [["--bind", "ws://127.0.0.1:3001", "--hello-timeout", "soon"], /--hello-timeout must be a whole number/],
+    [["--bind", "ws://127.0.0.1:3001", "--max-connections", "9007199254740993"], /--max-connections must be a whole number/],
   ])("refuses %j", (argv, message) => {
     expect(() => parseRouterArgs(argv)).toThrow(RouterOptionsError);
     expect(() => parseRouterArgs(argv)).toThrow(message);

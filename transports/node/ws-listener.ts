@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
+import { type ServerOptions, WebSocketServer } from "ws";
 import type { Carrier } from "../carrier.js";
 import { answerAndClose } from "./answer-and-close.js";
 import type { ConnectionRefusal, RefusalCounts, RefusalReason } from "./connection-refusal.js";
@@ -23,7 +23,10 @@ export interface WebSocketListenerOptions {
    * `maxMessageBytes`.
    */
   readonly maxPayload?: number;
-  /** How long close() lets peers answer the close handshake before cutting them off (default 1000 ms). */
+  /**
+   * How long a closing connection waits for the peer's answer to the close handshake before cutting it
+   * off, whether one connection closes or close() closes them all (default 1000 ms).
+   */
   readonly closeGraceMs?: number;
   /**
    * Most WebSocket connections open at once (default 10 000). An upgrade beyond it is answered
@@ -166,12 +169,16 @@ export async function listenWebSocket(
     });
   });
 
-  const server = new WebSocketServer({
+  // closeTimeout (known to ws, missing from its types): a peer that never answers a close, such as one
+  // cut off for a message over maxPayload, holds its connection closeGraceMs, not ws' 30 s.
+  const serverOptions: ServerOptions & { readonly closeTimeout: number } = {
     noServer: true,
     maxPayload,
     perMessageDeflate: false,
     WebSocket: limitedWebSocket(maxPayload),
-  });
+    closeTimeout: closeGraceMs,
+  };
+  const server = new WebSocketServer(serverOptions);
   // An upgrade request ws cannot accept (no key, a wrong version or method): answered here, so it is
   // reported like every other refusal.
   server.on("wsClientError", (error: Error, socket: Duplex) => {
