@@ -69,8 +69,13 @@ describe("jsonCodec", () => {
     expect(tooDeepAt(utf8(String.raw`["[[[[", "\\", "\\\"[[[[", {"k[": "}}}"}]`), 2)).toBe(-1);
     expect(tooDeepAt(utf8(String.raw`["\\"   , [[1]]]`), 2)).toBe(11);
     expect(tooDeepAt(utf8(String.raw`{"a":"\\\"", "b":[[]]}`), 2)).toBe(18);
+    // Strings short and long (crossed from quote to quote), full of quotes, backslashes and brackets.
+    const tricky = fc.string({ unit: fc.constantFrom('"', "\\", "[", "]", "{", "}", "a", "é"), maxLength: 60 });
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, fc.jsonValue({ maxDepth: 2 }), tricky, fc.array(tie("node"), { maxLength: 3 }), fc.dictionary(tricky, tie("node"), { maxKeys: 3 })),
+    })).node;
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 6 }), fc.integer({ min: 1, max: 8 }), (value, maxDepth) => {
+      fc.property(value, fc.integer({ min: 1, max: 8 }), (value, maxDepth) => {
         const bytes = utf8(JSON.stringify(value));
         const at = tooDeepAt(bytes, maxDepth);
         expect(at >= 0).toBe(depth(value) > maxDepth);

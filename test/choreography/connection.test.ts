@@ -134,6 +134,17 @@ describe("session ends and frames for sessions that are not open", () => {
     expect(a.closeError?.message).toMatch(/the peer sent a frame for session 8, which was never announced on this connection/);
   });
 
+  it("ends without a reset the sub-sessions of a session the peer ended: the peer ended those it knew, and never knew the others", async () => {
+    const { a, b, down, up, upSub } = await withSession();
+    down.abort("leaving");
+    const eight = up.send("Publish", { session: 8 }); // announced after Down ended session 0: Down never opens it
+    await settle();
+    expect([upSub.state, eight.state, up.state]).toEqual(["faulted", "faulted", "faulted"]);
+    expect(a.endedSessions.map(({ session }) => session)).toEqual([6, 0]);
+    expect(b.endedSessions.map(({ session }) => session)).toEqual([6, 0]); // answers only
+    expect(a.closed || b.closed).toBe(false);
+  });
+
   it("closes the connection when the peer leaves far more session ends unanswered than sessions were ever open", async () => {
     // Session 0 of Down is never started: nobody on that side answers anything.
     const [, b] = loopbackPair("sync");
