@@ -28,9 +28,9 @@ ${mermaid(linkProtocol).trimEnd()}
 - **Hello** carries the protocol version, the program hash, the child's name and a resume token
   (stable across the child's reconnects, so the parent can diff against what the child already holds).
   A mismatch gets **Refuse** with a reason; the child logs it and stops retrying. Labels travel as
-  numbers, their positions in the alphabetical list of every label of the protocol, so this works
-  between releases only while Hello, Refuse and Welcome keep their numbers; otherwise the older side
-  sees a protocol violation instead of a refusal.
+  numbers: Hello, Welcome and Refuse (the opening exchange) are 0, 1 and 2 in every version, the other
+  labels follow in alphabetical order, so peers of different versions always read each other's
+  handshake and a mismatch is refused cleanly.
 - **Open** announces one object's session (below) with the child's interest in it: observed, the summed
   capacity of its exposers, and the version it holds.
 - **TagInterest** reports what the child's subtree does with a tag (observes it, can expose it with a

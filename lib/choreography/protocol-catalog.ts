@@ -7,7 +7,14 @@ import type { GlobalNode } from "./global.js";
 import type { MessageSpec } from "./message.js";
 import { ProjectionError } from "./projection-error.js";
 
-/** Labels of a whole protocol (main + families): id = index in the sorted label list. */
+/**
+ * Labels of a whole protocol (main + families) with their wire ids. The labels of the opening exchange
+ * (the sends of the main global outside every loop and parallel lane, e.g. a handshake) take the first
+ * ids in declaration order; every other label follows in alphabetical order. So the opening exchange
+ * keeps its ids when other messages are added or renamed, and two versions of a protocol can always
+ * understand each other's handshake (a refusal reaches an older or newer peer), as long as new opening
+ * messages are declared after the existing ones.
+ */
 export interface ProtocolCatalog {
   /** Specs by wire label id. */
   readonly specs: readonly MessageSpec[];
@@ -66,10 +73,30 @@ export function buildCatalog(main: GlobalNode): ProtocolCatalog {
       }
     });
   }
-  const labels = [...byLabel.keys()].sort();
+  const opening = openingLabels(main);
+  const labels = [...opening, ...[...byLabel.keys()].filter((label) => !opening.includes(label)).sort()];
   return {
     specs: labels.map((l) => byLabel.get(l)!),
     ids: new Map(labels.map((l, i) => [l, i])),
     families,
   };
+}
+
+/** The labels sent in `node` outside every loop and parallel lane, in declaration order (each once). */
+function openingLabels(node: GlobalNode, into: string[] = []): string[] {
+  switch (node.kind) {
+    case "send":
+      if (!into.includes(node.message.label)) into.push(node.message.label);
+      break;
+    case "seq":
+      for (const step of node.steps) openingLabels(step, into);
+      break;
+    case "route":
+      for (const arm of node.arms) openingLabels(arm, into);
+      break;
+    case "par":
+    case "loop":
+      break;
+  }
+  return into;
 }

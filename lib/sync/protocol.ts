@@ -48,7 +48,7 @@ export const linkProtocol = seq(
 );
 
 /** Bumped on any incompatible change of the messages' meaning; the hash below catches shape changes. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** Fingerprint of the protocol's structure, compared in the handshake. */
 export const PROGRAM_HASH = programHash(linkProtocol);
 /** What the child runs. */

@@ -101,7 +101,7 @@ describe("partition and reconnect", () => {
     const answer = await child.offer();
     expect(answer.label).toBe("Refuse");
     const refusal = answer.label === "Refuse" ? answer.recv().reason : "";
-    expect(refusal).toMatch(/protocol mismatch.*speaks 2/);
+    expect(refusal).toMatch(new RegExp(`protocol mismatch.*speaks ${PROTOCOL_VERSION + 1}`));
     expect(String(await parent.closed)).toMatch(/refused future/);
     memory.a.close();
   });
