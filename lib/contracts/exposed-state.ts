@@ -75,13 +75,25 @@ export class ExposedState {
     if (entry !== undefined) exchange.desynchronize(entry, exposer);
   }
 
-  /** Called when `exposer` was elected for `entry`: publishes the value held, if any. */
+  /**
+   * Called when `exposer` was elected for `entry`: publishes the value held, if any. This runs inside an
+   * election (often one a link message caused), so a value that cannot get a version (the object's
+   * versions are used up) is reported to the node's error sink and left unpublished, never thrown.
+   */
   publishOnAssignment(exchange: Exchange, exposer: Exposer, entry: ObjectEntry, clock: () => number): void {
     const state = this.state;
     if (state === undefined) return;
     const latest = entry.latestVersion;
     if (this.autoVersion && latest !== undefined && compareVersions(state.version, latest) <= 0) {
-      this.state = { version: nextVersion(latest, clock()), format: state.format, data: state.data, synchronized: state.synchronized };
+      let version: Version;
+      try {
+        version = nextVersion(latest, clock());
+      } catch (error) {
+        // After the election, as every event: error listeners are application code.
+        exchange.defer(() => exchange.reportError(error, `${String(exposer)}, publishing its value on election`));
+        return;
+      }
+      this.state = { version, format: state.format, data: state.data, synchronized: state.synchronized };
     }
     exchange.publish(entry, exposer, this.state!);
   }

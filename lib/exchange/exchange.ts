@@ -194,7 +194,11 @@ export class Exchange {
     });
   }
 
-  /** Records the newest version known to exist elsewhere; new default versions will order after it. */
+  /**
+   * Records the newest version known to exist elsewhere; new default versions will order after it. Only
+   * for what an authority says (the parent's decisions): a peer's claim of what it holds must never move
+   * the floor, or one made-up version would push every later version of the object out of reach.
+   */
   raiseVersionFloor(entry: ObjectEntry, version: Version): void {
     const floor = entry.versionFloor;
     if (floor === undefined || compareVersions(version, floor) > 0) entry.versionFloor = version;
@@ -210,6 +214,19 @@ export class Exchange {
     if (entry.assignee !== exposer) return false;
     const current = entry.state;
     if (current !== undefined && compareVersions(state.version, current.version) <= 0) return false;
+    this.setState(entry, state);
+    return true;
+  }
+
+  /**
+   * Makes `state` the object's latest state if `exposer` is its elected exposer, even when it orders
+   * before the current one: for a stand-in relaying the state the parent's elected exposer made, which
+   * is the object's latest by the parent's decision. (After a partition, the exposer this subtree elected
+   * meanwhile may have made versions the parent's exposer, its clock behind, will not reach for a while.)
+   * Returns whether it was taken.
+   */
+  adopt(entry: ObjectEntry, exposer: Exposer, state: ObjectState<unknown>): boolean {
+    if (entry.assignee !== exposer) return false;
     this.setState(entry, state);
     return true;
   }

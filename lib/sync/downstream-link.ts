@@ -338,7 +338,9 @@ class ChildObject implements StateSink, Exposer {
    * state if it wants it. `pendingTag`: one of the child's tag exposers was elected before it opened.
    */
   start(open: OpenPayload, resumedBase: ObjectState<unknown> | undefined, pendingTag: Exposer | undefined): void {
-    if (open.have !== undefined) this.exchange.raiseVersionFloor(this.entry, open.have);
+    // What the child says it holds is a claim, not a state: it never moves the object's version floor
+    // here. A child that ran ahead during a partition follows this node's exposer instead (see the
+    // upstream link's stand-in, which adopts the parent's states whatever their order).
     if (open.have !== undefined) (this.sender = new StateSender(this)).resume(open.have, resumedBase);
     this.setInterest(open.observed, open.capacity);
     if (pendingTag !== undefined && this.entry.assignee === pendingTag) this.assignedVia = pendingTag;
@@ -361,9 +363,13 @@ class ChildObject implements StateSink, Exposer {
     this.pushState(entry);
   }
 
-  /** Sends the current state down if the child wants it and is not itself its source (`entry`: the live one, when known). */
+  /**
+   * Sends the current state down if the child wants it and is not itself its source (`entry`: the live
+   * one, when known). Never before the child heard its standing: a child takes a state that orders before
+   * what it holds only from a parent that decided it does not expose the object (see start()).
+   */
   pushState(entry: ObjectEntry = this.entry): void {
-    if (this.is(ENDED) || this.assignedVia !== undefined) return;
+    if (!this.is(STARTED) || this.is(ENDED) || this.assignedVia !== undefined) return;
     const state = entry.state;
     if (state === undefined) return;
     if (this.is(OBSERVING) || this.link.observesByTag(entry)) (this.sender ??= new StateSender(this)).update(state);

@@ -490,13 +490,19 @@ class ParentObject implements StateSink, Exposer {
     if (this.closing) return;
     const { state, ack } = this.receiver.receive(wire);
     this.generation.acks.add(this, ack);
-    if (state !== undefined && this.entry.assignee === this) this.apply(state);
+    if (state !== undefined && this.entry.assignee === this) this.apply(state, true);
   }
 
-  private apply(state: ObjectState<unknown>): void {
+  /**
+   * Makes `state` the object's state here. One that just came from the parent is taken even if it orders
+   * before what this node holds: the parent decided who exposes the object, so its state is the latest.
+   */
+  private apply(state: ObjectState<unknown>, fromParent = false): void {
     const current = this.entry.state;
     if (current !== undefined && compareVersions(current.version, state.version) === 0) {
       this.exchange.setSynchronized(this.entry, this, state.synchronized);
+    } else if (fromParent) {
+      this.exchange.adopt(this.entry, this, state);
     } else {
       this.exchange.publish(this.entry, this, state);
     }
