@@ -1,33 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { counted, type LogKind, LogRateLimiter, type LogTimers } from "../../lib/net/log-rate-limiter.js";
-
-/** Timers that run only when the test says the interval is over. */
-class ManualTimers implements LogTimers {
-  readonly #due = new Map<number, () => void>();
-  #next = 0;
-
-  setTimeout(callback: () => void, _ms: number): unknown {
-    this.#due.set(++this.#next, callback);
-    return this.#next;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.#due.delete(handle as number);
-  }
-
-  /** Timers still set. */
-  get pending(): number {
-    return this.#due.size;
-  }
-
-  /** Runs every timer set so far (the interval ended), not the ones they set. */
-  elapse(): void {
-    const due = [...this.#due.values()];
-    this.#due.clear();
-    for (const callback of due) callback();
-  }
-}
+import { counted, type LogKind, LogRateLimiter } from "../../lib/net/log-rate-limiter.js";
+import { ManualTimers } from "./manual-timers.js";
 
 function setup(burst: number) {
   const lines: Array<[string, string | undefined]> = [];
