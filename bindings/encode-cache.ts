@@ -25,7 +25,7 @@ export class EncodeCache {
     this.#forgetting = false;
   };
 
-  /** The wire form of `value` under `codec` and `compression`, encoded on first use in this tick. */
+  /** @internal The wire form of `value` under `codec` and `compression`, encoded on first use in this tick. */
   encode(value: unknown, codec: PayloadCodec, compression: CompressionSettings): EncodedPayload {
     if (typeof value !== "object" || value === null || !Object.isFrozen(value)) return encodePayload(value, codec, compression);
     const entry = this.#entries.get(value);

@@ -7,7 +7,7 @@
  */
 export { LocalNode, type LocalNodeOptions, type NodeError, type NodeStats } from "./local-node/local-node.js";
 export { NodeClosedError } from "./local-node/node-closed-error.js";
-export { ObjectDescriptor } from "./descriptor/object-descriptor.js";
+export { ObjectDescriptor, type ObjectDescriptorJson } from "./descriptor/object-descriptor.js";
 export { TagDescriptor } from "./descriptor/tag-descriptor.js";
 export type { JsonValue, JsonLimits } from "./descriptor/json-value.js";
 export type { DescriptorLimits } from "./descriptor/descriptor-limits.js";
@@ -30,6 +30,11 @@ export { HakubanError } from "./errors/hakuban-error.js";
 export { UpstreamExistsError } from "./net/upstream-exists-error.js";
 export { NotAHakubanListenerError } from "./net/not-a-hakuban-listener-error.js";
 export type { LinkOptions } from "./sync/link-options.js";
+export { TapRing, type TapEntry, type TapKind } from "./choreography/index.js";
+export type { SessionMuxOptions, BindingLimits, CompressionOptions, DeflateLevel, PayloadCodec } from "../bindings/index.js";
+export { EncodeCache } from "../bindings/index.js";
+export type { ConnectorTimers } from "../transports/reconnecting-connector.js";
+export type { WebSocketConstructor, WebSocketLike } from "../transports/websocket-carrier.js";
 export type { Carrier, CarrierCloseEvent, CarrierHandlers } from "../transports/carrier.js";
 export { connect, type ConnectOptions, type Dial, type Upstream, type UpstreamStatus } from "./net/connect.js";
 export type { ConnectionLog } from "./net/connection-log.js";

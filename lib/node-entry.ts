@@ -5,4 +5,6 @@
  */
 export * from "./index.js";
 export { connect } from "./net/node/connect.js";
-export { listen, type Listener, type ListenOptions } from "./net/node/listen.js";
+export { listen, type Listener, type ListenOptions, type ListenerRefusals } from "./net/node/listen.js";
+export type { LogRateLimit, LogTimers } from "./net/log-rate-limiter.js";
+export type { RefusalReason } from "../transports/node/connection-refusal.js";

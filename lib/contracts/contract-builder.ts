@@ -20,6 +20,7 @@ function capacityOf(options: ExposeOptions | undefined): number {
 
 /** Makes contracts for one object: `node.object(tags, json).observe()` / `.expose()`. */
 export class ObjectContractBuilder {
+  /** @internal Builders are made by `node.object()` and `node.tag()`. */
   constructor(
     readonly descriptor: ObjectDescriptor,
     private readonly adopt: Adopt,
@@ -42,6 +43,7 @@ export class ObjectContractBuilder {
 
 /** Makes contracts for a tag: `node.tag(json).observe()` / `.expose()`. */
 export class TagContractBuilder {
+  /** @internal Builders are made by `node.object()` and `node.tag()`. */
   constructor(
     readonly descriptor: TagDescriptor,
     private readonly adopt: Adopt,
