@@ -69,12 +69,20 @@ const inboundMessage: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.uint8Array({ maxLength: 80 }),
 );
 
-/** What a consumer saw; it checks on every call that nothing comes after `closed`. */
+/** One call the mux made on its consumer, in order. */
+type Call =
+  | { readonly kind: "receive"; readonly session: number; readonly lane: number; readonly label: number; readonly payload: unknown }
+  | { readonly kind: "sessionEnded"; readonly session: number; readonly error: unknown }
+  | { readonly kind: "closed"; readonly error: unknown };
+
+/**
+ * What a consumer saw. The callbacks only record: the mux turns an exception in `receive` or
+ * `sessionEnded` into a closed connection, so an assertion made inside them could not fail the test.
+ */
 interface Outcome {
-  readonly received: Array<[number, unknown]>;
-  readonly ended: Array<[number, Error | undefined]>;
-  closes: number;
-  error: Error | undefined;
+  readonly calls: Call[];
+  /** Payloads the consumer tried to decode and could not (the error is rethrown to the mux, as the runtime does). */
+  readonly undecodable: unknown[];
 }
 
 /**
@@ -82,24 +90,69 @@ interface Outcome {
  * others) and decodes what it accepts, as the runtime does.
  */
 function consume(mux: SessionMux, known: readonly number[]): Outcome {
-  const outcome: Outcome = { received: [], ended: [], closes: 0, error: undefined };
+  const outcome: Outcome = { calls: [], undecodable: [] };
   mux.attach({
     receive: (session, lane, label, payload) => {
-      expect(outcome.closes).toBe(0);
-      expect(Number.isInteger(lane) && Number.isInteger(label) && lane >= 0 && label >= 0).toBe(true);
-      if (!known.includes(session)) throw new SessionFault(`session ${session} was never announced`);
-      outcome.received.push([session, payload.decode()]);
+      if (!known.includes(session)) {
+        outcome.calls.push({ kind: "receive", session, lane, label, payload: "refused" });
+        throw new SessionFault(`session ${session} was never announced`);
+      }
+      let value: unknown;
+      try {
+        value = payload.decode();
+      } catch (error) {
+        outcome.undecodable.push(error);
+        throw error;
+      }
+      outcome.calls.push({ kind: "receive", session, lane, label, payload: value });
     },
     sessionEnded: (session, error) => {
-      expect(outcome.closes).toBe(0);
-      outcome.ended.push([session, error]);
+      outcome.calls.push({ kind: "sessionEnded", session, error });
     },
     closed: (error) => {
-      outcome.closes++;
-      outcome.error = error;
+      outcome.calls.push({ kind: "closed", error });
     },
   });
   return outcome;
+}
+
+/** The connection-level rules every run must keep, checked after it: nothing after `closed`, sane ids, the peer's reasons. */
+function expectConsistent(outcome: Outcome): void {
+  const closedAt = outcome.calls.findIndex((call) => call.kind === "closed");
+  if (closedAt >= 0) expect(outcome.calls.slice(closedAt + 1)).toEqual([]);
+  for (const call of outcome.calls) {
+    if (call.kind === "receive") {
+      expect(Number.isInteger(call.lane) && call.lane >= 0, `lane ${call.lane}`).toBe(true);
+      expect(Number.isInteger(call.label) && call.label >= 0, `label ${call.label}`).toBe(true);
+    } else if (call.kind === "sessionEnded" && call.error !== undefined) {
+      expect(call.error).toBeInstanceOf(SessionFault);
+      expect((call.error as Error).message.startsWith(`peer closed session ${call.session}: `)).toBe(true);
+    }
+  }
+  for (const error of outcome.undecodable) expect(error).toBeInstanceOf(CodecError);
+}
+
+/** The closes a consumer was told of. */
+function closes(outcome: Outcome): Array<Extract<Call, { kind: "closed" }>> {
+  return outcome.calls.filter((call): call is Extract<Call, { kind: "closed" }> => call.kind === "closed");
+}
+
+/** Well-formed, uncompressed frames of open sessions: data with a JSON payload, or a reset with a short reason. */
+const plainFrame = fc.oneof(
+  fc.record({
+    session: fc.constantFrom(...OPEN_SESSIONS),
+    lane: fc.nat(3),
+    label: fc.nat(20),
+    value: fc.jsonValue({ maxDepth: 3 }),
+  }),
+  fc.record({ session: fc.constantFrom(...OPEN_SESSIONS), reason: fc.string({ maxLength: 20 }) }),
+);
+
+/** A call with its error as text, so runs compare with toEqual. */
+function comparable(call: Call): unknown {
+  if (call.kind === "receive") return call;
+  const error = call.error;
+  return { ...call, error: error instanceof Error ? `${error.constructor.name}: ${error.message}` : error };
 }
 
 describe("session mux fuzz", () => {
@@ -115,28 +168,61 @@ describe("session mux fuzz", () => {
         });
         for (const bytes of messages) expect(() => carrier.deliver(bytes)).not.toThrow();
         await new Promise<void>((resolve) => setTimeout(resolve, 0));
-        for (const [session, error] of outcome.ended) {
-          if (error === undefined) continue;
-          expect(error).toBeInstanceOf(SessionFault);
-          expect(error.message.startsWith(`peer closed session ${session}: `)).toBe(true);
-        }
+        expectConsistent(outcome);
         if (mux.closed) {
-          expect(outcome.closes).toBe(1);
-          expect(outcome.error).toBeInstanceOf(ChoreographyError);
-          expect(muxError).toBe(outcome.error);
+          expect(closes(outcome)).toHaveLength(1);
+          expect(closes(outcome)[0]?.error).toBeInstanceOf(ChoreographyError);
+          expect(muxError).toBe(closes(outcome)[0]?.error);
           expect(carrier.state).toBe("closed");
         } else {
-          expect(outcome.closes).toBe(0);
+          expect(closes(outcome)).toEqual([]);
           expect(carrier.state).toBe("open");
           mux.close();
-          expect(outcome.closes).toBe(1);
-          expect(outcome.error).toBeUndefined();
+          expect(closes(outcome)).toEqual([{ kind: "closed", error: undefined }]);
         }
+        expectConsistent(outcome);
         expect(carrier.sent).toEqual([]); // the mux never answers on its own: what it cannot read closes the connection
       }),
       { numRuns: 400, seed: 20261121 },
     );
     expect(rejections).toEqual([]);
+  });
+
+  it("hands over well-formed frames exactly as sent, in order, resets as session ends with the peer's reason", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(plainFrame, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 6 }), (batches) => {
+        const carrier = new ScriptedCarrier();
+        const mux = createSessionMux(carrier);
+        const outcome = consume(mux, OPEN_SESSIONS);
+        const expected: Call[] = [];
+        for (const batch of batches) {
+          carrier.deliver(
+            message(
+              ...batch.map((frame): TestFrame =>
+                "reason" in frame
+                  ? { session: frame.session, flags: FLAG_RESET, payload: frame.reason }
+                  : { session: frame.session, lane: frame.lane, label: frame.label, payload: JSON.stringify(frame.value) },
+              ),
+            ),
+          );
+          for (const frame of batch) {
+            if ("reason" in frame) {
+              const error = frame.reason === "" ? undefined : new SessionFault(`peer closed session ${frame.session}: ${frame.reason}`);
+              expected.push({ kind: "sessionEnded", session: frame.session, error });
+            } else {
+              const payload: unknown = JSON.parse(JSON.stringify(frame.value));
+              expected.push({ kind: "receive", session: frame.session, lane: frame.lane, label: frame.label, payload });
+            }
+          }
+        }
+        expect(outcome.calls.map(comparable)).toEqual(expected.map(comparable));
+        expect(mux.closed).toBe(false);
+        expect(mux.stats.messagesIn).toBe(batches.length);
+        expect(mux.stats.framesIn).toBe(expected.length);
+        mux.close();
+      }),
+      { numRuns: 200, seed: 4242 },
+    );
   });
 
   it("closes the connection at a payload it cannot read, and reads no frame after it", () => {
@@ -152,14 +238,16 @@ describe("session mux fuzz", () => {
             { session: 2, payload: "42" },
           ),
         );
+        expectConsistent(outcome);
         if (mux.closed) {
           refused++;
-          expect(outcome.error).toBeInstanceOf(CodecError);
-          expect(outcome.error?.message).toMatch(/^Frame on session 1: /);
-          expect(outcome.received).toEqual([]);
+          const [close] = closes(outcome);
+          expect(close?.error).toBeInstanceOf(CodecError);
+          expect((close?.error as Error).message).toMatch(/^Frame on session 1: /);
+          expect(outcome.calls).toEqual([close]);
           expect(mux.stats.framesIn).toBe(1);
         } else {
-          expect(outcome.received.at(-1)).toEqual([2, 42]);
+          expect(outcome.calls.at(-1)).toEqual({ kind: "receive", session: 2, lane: 0, label: 0, payload: 42 });
           mux.close();
         }
         expect(carrier.sent).toEqual([]);
