@@ -29,7 +29,7 @@ import { listenWebSocket, type WebSocketListener } from "../../transports/node/w
 import { objectFamily } from "../choreography/fixtures.js";
 import { frames, message, type TestFrame } from "./frames.js";
 import { linkDown, linkUp, LinkTasks, playUp, startLinkRun } from "./link-run.js";
-import { damaged, damageOnce, messageDamageArb, type MessageDamage } from "./message-damage.js";
+import { damaged, messageDamageArb, OneDamage, type MessageDamage, type MessagesCarried } from "./message-damage.js";
 import { rewriteInbound } from "./rewriting-carrier.js";
 
 const rejections = collectUnhandledRejections();
@@ -126,13 +126,32 @@ function expectTypedEnd(endpoints: readonly Endpoint[], tasks: LinkTasks): numbe
 
 /** Runs the link conversation over a fresh WebSocket, `damage` applied after the socket, until it goes quiet. */
 async function linkOverWebSocket(interests: number, damage?: MessageDamage) {
+  const once = damage === undefined ? undefined : new OneDamage(damage, await carried(interests));
+  const rewrite = once === undefined ? (bytes: Uint8Array) => bytes : once.apply;
   const { client, server } = await connect();
-  const rewrite = damage === undefined ? (bytes: Uint8Array) => bytes : damageOnce(damage);
   const downMux = createSessionMux(rewriteInbound(client, (bytes) => rewrite(bytes, "bToA")));
   const upMux = createSessionMux(rewriteInbound(server, (bytes) => rewrite(bytes, "aToB")));
   const run = startLinkRun(downMux, upMux, interests);
   await untilQuiet(linkSignature(downMux, upMux));
-  return { ...run, client, downMux, upMux };
+  return { ...run, client, downMux, upMux, damageApplied: once?.applied };
+}
+
+const honestTraffic = new Map<number, MessagesCarried>();
+
+/**
+ * What an honest run with `interests` sends each way (each send is one WebSocket message, and every
+ * message answers the peer's, so the count does not depend on timing).
+ */
+async function carried(interests: number): Promise<MessagesCarried> {
+  const known = honestTraffic.get(interests);
+  if (known !== undefined) return known;
+  const { down, up, downMux, upMux } = await linkOverWebSocket(interests);
+  expect([down.state, up.state]).toEqual(["done", "done"]);
+  const counts = { aToB: downMux.stats.messagesOut, bToA: upMux.stats.messagesOut };
+  honestTraffic.set(interests, counts);
+  downMux.close();
+  upMux.close();
+  return counts;
 }
 
 const helloId = linkDown.catalog.ids.get("Hello") as number;
@@ -204,7 +223,8 @@ describe("endpoints over the session mux on a WebSocket", () => {
     let stalled = 0;
     await fc.assert(
       fc.asyncProperty(fc.nat(6), messageDamageArb, async (interests, damage) => {
-        const { down, up, tasks, client, downMux, upMux } = await linkOverWebSocket(interests, damage);
+        const { down, up, tasks, client, downMux, upMux, damageApplied } = await linkOverWebSocket(interests, damage);
+        expect(damageApplied).toBe(true);
         if (tasks.pending.size > 0) {
           // Cut on a frame boundary, a message is indistinguishable from one lost in transit: the run
           // stalls with the connection up until a keep-alive (above this layer) gives up.

@@ -12,7 +12,7 @@ import { ChoreographyError } from "../../lib/choreography/index.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { startLinkRun } from "./link-run.js";
-import { damageOnce, messageDamageArb, type MessageDamage } from "./message-damage.js";
+import { messageDamageArb, OneDamage, type MessageDamage, type MessagesCarried } from "./message-damage.js";
 
 const rejections = collectUnhandledRejections();
 
@@ -22,10 +22,26 @@ const settle = async () => {
 
 async function run(interests: number, damage?: MessageDamage) {
   const memory = createMemoryCarrierPair();
-  if (damage !== undefined) memory.faults.corrupt(damageOnce(damage));
+  const once = damage === undefined ? undefined : new OneDamage(damage, await carried(interests));
+  if (once !== undefined) memory.faults.corrupt(once.apply);
   const { down, up, tasks } = startLinkRun(createSessionMux(memory.a), createSessionMux(memory.b), interests);
   await settle();
-  return { down, up, errors: tasks.errors, pending: tasks.pending, memory };
+  return { down, up, errors: tasks.errors, pending: tasks.pending, memory, damageApplied: once?.applied };
+}
+
+const honestTraffic = new Map<number, MessagesCarried>();
+
+/** What an honest run with `interests` sends each way (runs over memory carriers are deterministic). */
+async function carried(interests: number): Promise<MessagesCarried> {
+  const known = honestTraffic.get(interests);
+  if (known !== undefined) return known;
+  const { down, up, memory } = await run(interests);
+  expect([down.state, up.state]).toEqual(["done", "done"]);
+  const { aToB, bToA } = memory.faults.counters;
+  const counts = { aToB: aToB.messagesSent, bToA: bToA.messagesSent };
+  honestTraffic.set(interests, counts);
+  memory.a.close();
+  return counts;
 }
 
 describe("endpoints over the session mux", () => {
@@ -41,7 +57,8 @@ describe("endpoints over the session mux", () => {
     let stalled = 0;
     await fc.assert(
       fc.asyncProperty(fc.nat(6), messageDamageArb, async (interests, damage) => {
-        const { down, up, errors, pending, memory } = await run(interests, damage);
+        const { down, up, errors, pending, memory, damageApplied } = await run(interests, damage);
+        expect(damageApplied).toBe(true);
         if (pending.size > 0) {
           // Cut cleanly at a frame boundary, a message is indistinguishable from one lost in transit:
           // the run stalls with the connection up until a keep-alive (above this layer) gives up.

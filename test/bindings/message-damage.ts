@@ -34,12 +34,33 @@ export function damaged(bytes: Uint8Array, damage: MessageDamage): Uint8Array {
   return copy;
 }
 
+/** Messages an honest run sends in each direction. */
+export type MessagesCarried = Readonly<Record<MemoryDirection, number>>;
+
 /**
- * Returns a function that sees every message of the connection with its direction and returns it
- * damaged if it is the one `damage` picks, or as it is.
+ * Damage to one message of a connection, aimed at a message its direction carries: `nth` is taken
+ * modulo what an honest run sends that way, so every case damages something. `apply` sees every
+ * message with its direction and returns it damaged if it is the one picked, or as it is; `applied`
+ * tells the test that it did.
  */
-export function damageOnce(damage: MessageDamage): (bytes: Uint8Array, direction: MemoryDirection) => Uint8Array {
-  const seen: Record<MemoryDirection, number> = { aToB: 0, bToA: 0 };
-  return (bytes, direction) =>
-    direction === damage.direction && seen[direction]++ === damage.nth ? damaged(bytes, damage) : bytes;
+export class OneDamage {
+  readonly damage: MessageDamage;
+  #applied = false;
+  readonly #seen: Record<MemoryDirection, number> = { aToB: 0, bToA: 0 };
+
+  constructor(damage: MessageDamage, carried: MessagesCarried) {
+    const carriedThatWay = carried[damage.direction];
+    if (carriedThatWay < 1) throw new RangeError(`An honest run sends nothing ${damage.direction}: nothing there to damage.`);
+    this.damage = { ...damage, nth: damage.nth % carriedThatWay };
+  }
+
+  get applied(): boolean {
+    return this.#applied;
+  }
+
+  readonly apply = (bytes: Uint8Array, direction: MemoryDirection): Uint8Array => {
+    if (direction !== this.damage.direction || this.#seen[direction]++ !== this.damage.nth) return bytes;
+    this.#applied = true;
+    return damaged(bytes, this.damage);
+  };
 }
