@@ -41,10 +41,11 @@ export interface MemoryFaults {
   /** The network dies: in-flight messages are lost and both ends close with byPeer=true and this reason. */
   cut(reason?: string): void;
   /**
-   * The connection goes half-open: nothing is delivered any more in either direction, and nobody is
-   * told (only a keep-alive could notice). Permanent; local `close()` and `cut()` still work.
+   * The connection goes half-open (both directions unless one is given): nothing is delivered that
+   * way any more, not even a close, and nobody is told (only a keep-alive could notice). Permanent;
+   * local `close()` and `cut()` still work.
    */
-  drop(): void;
+  drop(direction?: MemoryDirection): void;
   /** Damages every message sent from now on (`undefined` stops corrupting). See `bitFlipCorruption`. */
   corrupt(corruption: MemoryCorruption | undefined): void;
   /** Holds delivery (both directions unless one is given); senders' bufferedAmount grows meanwhile. */
@@ -99,6 +100,8 @@ class Lane {
   bufferedAmount = 0;
   delayMs: number;
   paused = false;
+  /** After drop() or cut(): nothing travels this way any more. */
+  dead = false;
   flushScheduled = false;
 
   constructor(
@@ -122,8 +125,6 @@ class Link implements MemoryFaults {
   readonly b: MemoryEnd;
   readonly #lanes: Record<MemoryDirection, Lane>;
   #corruption: MemoryCorruption | undefined;
-  /** True after drop() or cut(): nothing travels any more. */
-  #dead = false;
 
   constructor(name: string, delayMs: number) {
     assertDelay(delayMs);
@@ -151,9 +152,11 @@ class Link implements MemoryFaults {
     this.b.closedByPeer(reason);
   }
 
-  drop(): void {
-    this.#dead = true;
-    for (const lane of this.#bothLanes()) lane.discard();
+  drop(direction?: MemoryDirection): void {
+    for (const lane of this.#lanesFor(direction)) {
+      lane.dead = true;
+      lane.discard();
+    }
   }
 
   corrupt(corruption: MemoryCorruption | undefined): void {
@@ -180,7 +183,7 @@ class Link implements MemoryFaults {
     const lane = this.#lanes[direction];
     lane.counters.messagesSent++;
     lane.counters.bytesSent += bytes.byteLength;
-    if (this.#dead) return;
+    if (lane.dead) return;
     let copy: Uint8Array = bytes.slice();
     if (this.#corruption !== undefined) copy = this.#corruption(copy, direction) ?? copy;
     this.#enqueue(lane, { bytes: copy, closeReason: undefined, ready: false });
@@ -188,8 +191,9 @@ class Link implements MemoryFaults {
 
   /** Tells the other end, after every message already sent, that this end closed. */
   transmitClose(direction: MemoryDirection, reason: string): void {
-    if (this.#dead) return;
-    this.#enqueue(this.#lanes[direction], { bytes: undefined, closeReason: reason, ready: false });
+    const lane = this.#lanes[direction];
+    if (lane.dead) return;
+    this.#enqueue(lane, { bytes: undefined, closeReason: reason, ready: false });
   }
 
   #enqueue(lane: Lane, entry: InFlight): void {
@@ -219,7 +223,7 @@ class Link implements MemoryFaults {
 
   #flush(lane: Lane): void {
     const receiver = lane.direction === "aToB" ? this.b : this.a;
-    while (!lane.paused && !this.#dead && lane.head < lane.queue.length) {
+    while (!lane.paused && !lane.dead && lane.head < lane.queue.length) {
       const entry = lane.queue[lane.head] as InFlight;
       if (!entry.ready) return;
       lane.queue[lane.head++] = DELIVERED;

@@ -128,6 +128,22 @@ describe("memory carrier faults", () => {
     expect(atB.closes[0]?.byPeer).toBe(false);
   });
 
+  it("drop in one direction silences that way only: the other still carries messages and the close", async () => {
+    const { a, b, faults } = createMemoryCarrierPair();
+    const atA = record(a);
+    const atB = record(b);
+    a.send(bytes(1));
+    faults.drop("aToB");
+    a.send(bytes(2));
+    b.send(bytes(3));
+    b.close("keep-alive timed out");
+    await atA.until(() => atA.closes.length === 1);
+    expect(atA.messages).toEqual([bytes(3)]);
+    expect(atA.closes).toEqual([{ reason: "keep-alive timed out", byPeer: true }]);
+    expect(atB.messages).toEqual([]);
+    expect(faults.counters.aToB).toMatchObject({ messagesSent: 2, messagesDelivered: 0 });
+  });
+
   it("corrupt damages messages in flight, in place or by replacement, until switched off", async () => {
     const { a, b, faults } = createMemoryCarrierPair();
     const atB = record(b);
