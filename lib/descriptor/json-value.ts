@@ -47,6 +47,29 @@ export function frozenJsonLength(value: JsonValue): number {
   return Math.floor(walk(value, 0, UNLIMITED, true, false) / DEPTHS);
 }
 
+/** How big a JSON value is: the length of its JSON text and how many levels its arrays and objects nest. */
+export interface JsonSize {
+  /** Characters of JSON text (the same for every key order). */
+  readonly length: number;
+  /** Levels of arrays and objects: 0 for a string, number, boolean or null, 1 for `[]` or `{"a":1}`. */
+  readonly depth: number;
+}
+
+/**
+ * The size of `value`, JSON checked before (by assertJsonValue, freezeJsonValue or a decoder). Cheap for
+ * the containers freezeJsonValue remembered; the rest is walked, and nothing is frozen or remembered, so
+ * it may measure values still being built (a patch's copies).
+ */
+export function measureJsonValue(value: JsonValue): JsonSize {
+  let measured: number;
+  try {
+    measured = walk(value, 0, UNLIMITED, false, false);
+  } catch (error) {
+    throw settle(error, "$");
+  }
+  return { length: Math.floor(measured / DEPTHS), depth: measured % DEPTHS };
+}
+
 /**
  * The walk below returns a value's JSON length × DEPTHS + its nesting depth (0 for leaves), so one
  * number carries both up the recursion. Depth never exceeds MAX_SUPPORTED_DEPTH (1000) < DEPTHS.

@@ -1,4 +1,5 @@
 import type { JsonLimits } from "../descriptor/json-value.js";
+import { resolveLimits } from "../descriptor/resolve-limits.js";
 
 /**
  * Object data is immutable once it is part of a state: `set()` and every link receiver freeze it deeply.
@@ -13,6 +14,8 @@ export {
   freezeJsonValue as freezeData,
   /** The JSON text length of frozen state data (cheap for the containers freezeData remembered). */
   frozenJsonLength as frozenDataLength,
+  /** The JSON length and depth of checked data, without freezing it (cheap for the containers freezeData remembered). */
+  measureJsonValue as measureData,
 } from "../descriptor/json-value.js";
 
 /**
@@ -20,6 +23,14 @@ export {
  * generous, but bounded.
  */
 export const DEFAULT_DATA_LIMITS: JsonLimits = Object.freeze({ maxDepth: 64, maxLength: 64 * 1024 * 1024 });
+
+/**
+ * Data limits as given (a node's for its own data, a link's for its peer's states) completed from
+ * DEFAULT_DATA_LIMITS; throws InvalidLimitsError for a limit that is not a positive integer.
+ */
+export function resolveDataLimits(given: Partial<JsonLimits> | undefined): JsonLimits {
+  return resolveLimits(DEFAULT_DATA_LIMITS, given);
+}
 
 /** Freezes `value` deeply, for JSON already validated elsewhere (stops at what is frozen already). */
 export function freezeDeep(value: unknown): void {

@@ -1,4 +1,5 @@
 import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } from "../choreography/index.js";
+import type { JsonLimits } from "../descriptor/json-value.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { LinkedNode } from "./linked-node.js";
 import { OneEntrySet } from "../exchange/entry-set.js";
@@ -11,9 +12,10 @@ import { compareVersions } from "../state/version.js";
 import { AckCoalescer } from "./ack-coalescer.js";
 import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
 import { leaveLink, sendOrEnd } from "./link-ending.js";
-import type { LinkOptions } from "./link-options.js";
+import { linkDataLimits, type LinkOptions } from "./link-options.js";
 import type { objectFamily, OpenPayload, TagInterestPayload } from "./messages.js";
 import type { AckPayload } from "./object-session.js";
+import { reportPeerActivity } from "./peer-activity.js";
 import { PROGRAM_HASH, PROTOCOL_VERSION, upProgram } from "./protocol.js";
 import { resumeStoreOf } from "./resume-store.js";
 import { StateReceiver } from "./state-receiver.js";
@@ -48,6 +50,8 @@ export class DownstreamLink {
   private leaving = false;
   /** Per object, the newest state the child acknowledged before its session ended (for its reconnect). */
   private readonly childHolds = new Map<string, ObjectState<unknown>>();
+  /** Bounds on the states the child sends (LinkOptions.dataLimits). */
+  private readonly dataLimits: JsonLimits;
 
   constructor(
     private readonly node: LinkedNode,
@@ -57,7 +61,10 @@ export class DownstreamLink {
     private readonly onWelcomed: (name: string) => void = noop,
   ) {
     this.exchange = node.exchange;
-    this.endpoint = createEndpoint(upProgram, mux, { checkOutbound: false, tap: options.tap ?? null });
+    this.dataLimits = linkDataLimits(options);
+    // Whatever the child sends counts as a sign of life, not only its pings.
+    const heard = reportPeerActivity(mux, () => this.keepAlive?.heard());
+    this.endpoint = createEndpoint(upProgram, heard, { checkOutbound: false, tap: options.tap ?? null });
     this.closed = this.run();
   }
 
@@ -105,10 +112,7 @@ export class DownstreamLink {
           resumed = undefined;
           decisions.send("Synced", {});
         },
-        Ping: () => {
-          this.keepAlive?.heard();
-          decisions.send("Pong", {});
-        },
+        Ping: () => decisions.send("Pong", {}),
         Bye: () => {
           if (!this.leaving) {
             this.leaving = true;
@@ -176,6 +180,11 @@ export class DownstreamLink {
   /** @internal A send caused by something else; see sendOrEnd. */
   guard(send: () => void): void {
     sendOrEnd(this.endpoint, send);
+  }
+
+  /** @internal A receiver of the child's states of `object`, within this link's data limits. */
+  receiverFor(object: ObjectDescriptor): StateReceiver {
+    return new StateReceiver(object, this.dataLimits, this.endpoint);
   }
 
   /** @internal Re-evaluates whether the child should know of `entry`, and tells it. */
@@ -413,7 +422,9 @@ class ChildObject implements StateSink, Exposer {
   }
 
   private stateFromChild(wire: WireState): void {
-    const { state, ack } = (this.receiver ??= new StateReceiver()).receive(wire);
+    const received = (this.receiver ??= this.link.receiverFor(this.descriptor)).receive(wire);
+    if (received === undefined) return; // over the link's data limits: the link is ending
+    const { state, ack } = received;
     this.link.acks.add(this, ack);
     const via = this.assignedVia;
     if (state === undefined || via === undefined || this.entry.assignee !== via) return;

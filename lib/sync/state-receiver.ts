@@ -1,29 +1,56 @@
-import type { JsonValue } from "../descriptor/json-value.js";
+import type { JsonLimits, JsonValue } from "../descriptor/json-value.js";
+import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import { measureData } from "../state/frozen-data.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
-import { applyPatch, PatchApplyError } from "./json-patch/index.js";
+import { applyPatch, PatchApplyError, PatchLimitError } from "./json-patch/index.js";
+import type { EndableSession } from "./link-ending.js";
 import { recordDerivation } from "./state-encoding.js";
 import type { AckPayload } from "./object-session.js";
+import { StateLimitError } from "./state-limit-error.js";
 import type { WireState } from "./wire-state.js";
 
 /**
  * Receives one object's states over one link in one direction. A diff or flag is applied only to the
  * exact base version it was made against; otherwise (or if the patch does not apply) the receiver asks
  * for the full state instead of guessing.
+ *
+ * Every state it makes is within the link's data limits, whatever its form: a full state is measured
+ * (cheaply: the decoder's schema froze it, and its large containers remember their size), a patch is
+ * refused before its result is kept if that would be over them (see applyPatch). A state over the limits
+ * ends the whole link with a StateLimitError's message: the peer broke the limits this side set.
  */
 export class StateReceiver {
   /** The state this side holds for the link (the base the sender diffs against). */
   held: ObjectState<unknown> | undefined;
 
-  constructor(held?: ObjectState<unknown>) {
+  /**
+   * @param object the object whose states these are (named in errors)
+   * @param limits the link's data limits
+   * @param link the link's control session, ended when a state breaks the limits
+   */
+  constructor(
+    private readonly object: ObjectDescriptor,
+    private readonly limits: JsonLimits,
+    private readonly link: EndableSession,
+    held?: ObjectState<unknown>,
+  ) {
     this.held = held;
   }
 
-  /** Applies `wire`; returns the new state (or undefined if a full state is needed) and the acknowledgement to send. */
-  receive(wire: WireState): { state: ObjectState<unknown> | undefined; ack: AckPayload } {
+  /**
+   * Applies `wire`; returns the new state (or undefined if a full state is needed) and the acknowledgement
+   * to send, or undefined when the state broke the link's data limits and the link is ending.
+   */
+  receive(wire: WireState): { state: ObjectState<unknown> | undefined; ack: AckPayload } | undefined {
     const held = this.held;
+    const limits = this.limits;
     let state: ObjectState<unknown> | undefined;
     if (wire.d !== undefined) {
+      const size = measureData(wire.d);
+      if (size.length > limits.maxLength || size.depth > limits.maxDepth) {
+        return this.refuse(new StateLimitError(this.object, size.length, size.depth, limits, false));
+      }
       state = { version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data: wire.d, synchronized: wire.s };
     } else if (held !== undefined && compareVersions(held.version, wire.p !== undefined ? wire.b! : wire.v) === 0) {
       if (wire.p === undefined) {
@@ -31,10 +58,11 @@ export class StateReceiver {
       } else {
         try {
           // Frozen by applyPatch (only what the patch made is new); values were checked by parsePatch.
-          const data = applyPatch(held.data as JsonValue, wire.p);
+          const data = applyPatch(held.data as JsonValue, wire.p, limits);
           state = { version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data, synchronized: wire.s };
           recordDerivation(state, held, wire.p);
         } catch (error) {
+          if (error instanceof PatchLimitError) return this.refuse(new StateLimitError(this.object, error.length, error.depth, limits, true));
           // A patch that does not fit the held state: ask for the full state.
           if (!(error instanceof PatchApplyError)) throw error;
         }
@@ -43,5 +71,11 @@ export class StateReceiver {
     if (state === undefined) return { state, ack: held === undefined ? { resync: true } : { v: held.version, resync: true } };
     this.held = state;
     return { state, ack: { v: state.version } };
+  }
+
+  /** Ends the link for a state over its limits. */
+  private refuse(error: StateLimitError): undefined {
+    this.link.abort(error.message);
+    return undefined;
   }
 }

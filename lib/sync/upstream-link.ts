@@ -1,5 +1,6 @@
 import { OneEntrySet } from "../exchange/entry-set.js";
 import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } from "../choreography/index.js";
+import type { JsonLimits } from "../descriptor/json-value.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { ListenerSet } from "../events/listener-set.js";
 import type { LinkedNode } from "./linked-node.js";
@@ -13,11 +14,12 @@ import { compareVersions } from "../state/version.js";
 import { AckCoalescer } from "./ack-coalescer.js";
 import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
 import { leaveLink, sendOrEnd } from "./link-ending.js";
-import type { LinkOptions } from "./link-options.js";
+import { linkDataLimits, type LinkOptions } from "./link-options.js";
 import { LinkRefusedError } from "./link-refused-error.js";
 import { UpstreamAlreadyLinkedError } from "./upstream-already-linked-error.js";
 import type { objectFamily } from "./messages.js";
 import type { AckPayload, VersionPayload } from "./object-session.js";
+import { reportPeerActivity } from "./peer-activity.js";
 import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION } from "./protocol.js";
 import { StateReceiver } from "./state-receiver.js";
 import { StateSender } from "./state-sender.js";
@@ -41,6 +43,8 @@ export class UpstreamLink implements ElectionAuthority, InterestWatcher {
   readonly parentHolds = new Map<string, ObjectState<unknown>>();
   /** Stable across this link's reconnects: lets the parent resume its diffs to us. */
   readonly resumeToken = randomToken();
+  /** @internal Bounds on the states the parent sends (LinkOptions.dataLimits). */
+  readonly dataLimits: JsonLimits;
 
   constructor(
     readonly node: LinkedNode,
@@ -52,6 +56,7 @@ export class UpstreamLink implements ElectionAuthority, InterestWatcher {
     readonly onWelcomed: (parent: string) => void = () => {},
   ) {
     this.exchange = node.exchange;
+    this.dataLimits = linkDataLimits(options);
     if (this.exchange.watcher !== undefined) throw new UpstreamAlreadyLinkedError(node.name);
     this.exchange.watcher = this;
     this.connectedListeners = new ListenerSet(this.exchange.reportError, this, "connection");
@@ -161,7 +166,9 @@ class Generation {
     mux: SessionMux,
   ) {
     this.exchange = link.node.exchange;
-    this.endpoint = createEndpoint(downProgram, mux, { checkOutbound: false, tap: link.options.tap ?? null });
+    // Whatever the parent sends counts as a sign of life, not only its pongs.
+    const heard = reportPeerActivity(mux, () => this.keepAlive?.heard());
+    this.endpoint = createEndpoint(downProgram, heard, { checkOutbound: false, tap: link.options.tap ?? null });
   }
 
   async run(): Promise<Error | undefined> {
@@ -196,7 +203,7 @@ class Generation {
           this.synced = true;
           this.link.becameSynced();
         },
-        Pong: () => this.keepAlive?.heard(),
+        Pong: () => {},
         Farewell: ({ reason }) => {
           this.link.options.log?.(`upstream is leaving: ${reason}`);
           this.leave("answering Farewell");
@@ -377,7 +384,7 @@ class ParentObject implements StateSink, Exposer {
   ) {
     this.id = exchange.nextId();
     this.reported = interest;
-    this.receiver = new StateReceiver(entry.state);
+    this.receiver = new StateReceiver(entry.descriptor, generation.link.dataLimits, generation.endpoint, entry.state);
     this.sender = new StateSender(this);
     session.lane("down").serve(this);
     session.onEnd(this);
@@ -488,7 +495,9 @@ class ParentObject implements StateSink, Exposer {
 
   private stateFromParent(wire: WireState): void {
     if (this.closing) return;
-    const { state, ack } = this.receiver.receive(wire);
+    const received = this.receiver.receive(wire);
+    if (received === undefined) return; // over the link's data limits: the link is ending
+    const { state, ack } = received;
     this.generation.acks.add(this, ack);
     if (state !== undefined && this.entry.assignee === this) this.apply(state, true);
   }

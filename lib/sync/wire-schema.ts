@@ -1,9 +1,10 @@
 import { schema, type Schema } from "../choreography/index.js";
 import { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { TagDescriptor } from "../descriptor/tag-descriptor.js";
-import type { JsonValue } from "../descriptor/json-value.js";
+import type { JsonLimits, JsonValue } from "../descriptor/json-value.js";
 import { assertJsonValue } from "../descriptor/json-value.js";
-import { DEFAULT_DATA_LIMITS, freezeData } from "../state/frozen-data.js";
+import { MAX_SUPPORTED_DEPTH } from "../descriptor/resolve-limits.js";
+import { freezeData } from "../state/frozen-data.js";
 import { assertVersion, type Version } from "../state/version.js";
 
 /**
@@ -81,10 +82,19 @@ export function tagField(fields: Record<string, unknown>, name: string): TagDesc
 }
 
 /**
- * Checks that `value` is JSON data within the data limits (size is also bounded by the binding's frame
- * limit) and freezes it: it becomes state data as it is (it came fresh from the decoder).
+ * What the schemas bound state data by: only what every walk must (MAX_SUPPORTED_DEPTH levels; the
+ * binding's frame limits and JSON depth scan bound a payload before it is parsed). The link's own data
+ * limits are applied where a state is made (StateReceiver), to full states and patch results alike, so
+ * that one place refuses what is over them and closes the link.
+ */
+export const STRUCTURAL_DATA_LIMITS: JsonLimits = Object.freeze({ maxDepth: MAX_SUPPORTED_DEPTH, maxLength: Number.MAX_SAFE_INTEGER });
+
+/**
+ * Checks that `value` is JSON data and freezes it: it becomes state data as it is (it came fresh from
+ * the decoder). Its large containers remember their size, so measuring it against the link's data limits
+ * afterwards costs little.
  */
 export function dataField(value: unknown): JsonValue {
-  freezeData(value, DEFAULT_DATA_LIMITS, "$.d");
+  freezeData(value, STRUCTURAL_DATA_LIMITS, "$.d");
   return value as JsonValue;
 }

@@ -1,6 +1,8 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
+import { ObjectDescriptor } from "../../lib/descriptor/object-descriptor.js";
+import { DEFAULT_DATA_LIMITS } from "../../lib/state/frozen-data.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../../lib/state/object-state.js";
 import { encodeState, recordDerivation } from "../../lib/sync/state-encoding.js";
 import { StateReceiver } from "../../lib/sync/state-receiver.js";
@@ -13,6 +15,10 @@ const state = (version: number, data: unknown, synchronized = true): ObjectState
   data,
   synchronized,
 });
+
+/** A receiver within the default limits, on a link that must not end. */
+const receiverOf = (held: ObjectState<unknown>) =>
+  new StateReceiver(new ObjectDescriptor([], "received"), DEFAULT_DATA_LIMITS, { state: "open", closed: new Promise(() => {}), abort: (reason) => expect.fail(reason) }, held);
 
 const big = (n: number) => ({ rows: Array.from({ length: 100 }, (_, i) => ({ i, v: i === 5 ? n : 0 })) });
 
@@ -86,31 +92,31 @@ describe("state encoding", () => {
 
 describe("state receiver", () => {
   it("applies a diff only to the base it was made against, else asks for the full state", () => {
-    const receiver = new StateReceiver(state(1, big(1)));
+    const receiver = receiverOf(state(1, big(1)));
     const diff = encodeState(state(3, big(3)), state(2, big(2))); // base 2: we hold 1
-    const { state: applied, ack } = receiver.receive(diff);
+    const { state: applied, ack } = receiver.receive(diff)!;
     expect(applied).toBeUndefined();
     expect(ack).toEqual({ v: [1], resync: true });
     expect(receiver.held?.version).toEqual([1]);
   });
 
   it("applies a matching diff and acknowledges its version", () => {
-    const receiver = new StateReceiver(state(1, big(1)));
-    const { state: applied, ack } = receiver.receive(encodeState(state(2, big(2)), state(1, big(1))));
+    const receiver = receiverOf(state(1, big(1)));
+    const { state: applied, ack } = receiver.receive(encodeState(state(2, big(2)), state(1, big(1))))!;
     expect(applied?.data).toEqual(big(2));
     expect(ack).toEqual({ v: [2] });
   });
 
   it("asks for the full state when a diff does not apply", () => {
-    const receiver = new StateReceiver(state(1, { a: 1 }));
+    const receiver = receiverOf(state(1, { a: 1 }));
     const broken: WireState = { v: [2], s: true, b: [1], p: [{ op: "remove", path: "/missing" }] };
     expect(receiver.receive(broken)).toEqual({ state: undefined, ack: { v: [1], resync: true } });
   });
 
   it("applies a flag change to the version it holds only", () => {
-    const receiver = new StateReceiver(state(1, { a: 1 }));
-    expect(receiver.receive({ v: [1], s: false }).state).toMatchObject({ data: { a: 1 }, synchronized: false });
-    expect(receiver.receive({ v: [7], s: true }).ack.resync).toBe(true);
+    const receiver = receiverOf(state(1, { a: 1 }));
+    expect(receiver.receive({ v: [1], s: false })!.state).toMatchObject({ data: { a: 1 }, synchronized: false });
+    expect(receiver.receive({ v: [7], s: true })!.ack.resync).toBe(true);
   });
 });
 
@@ -155,10 +161,10 @@ describe("state sender", () => {
 
 describe("relaying", () => {
   it("forwards a received patch as is when the next peer holds the same base (no diff computed)", () => {
-    const receiver = new StateReceiver(state(1, big(1)));
+    const receiver = receiverOf(state(1, big(1)));
     const incoming = encodeState(state(2, big(2)), state(1, big(1)));
     const held = receiver.held!;
-    const { state: relayed } = receiver.receive(incoming);
+    const { state: relayed } = receiver.receive(incoming)!;
     const outgoing = encodeState(relayed!, held);
     expect(outgoing.p).toBe(incoming.p);
     expect(outgoing.b).toEqual([1]);

@@ -1,10 +1,21 @@
-import type { JsonValue } from "../../descriptor/json-value.js";
-import { freezeDeep } from "../../state/frozen-data.js";
+import { jsonStringLength } from "../../descriptor/json-string.js";
+import type { JsonLimits, JsonValue } from "../../descriptor/json-value.js";
+import { freezeDeep, measureData } from "../../state/frozen-data.js";
 import { escapePointerSegment, pointerSegments } from "./json-pointer.js";
 import { PatchApplyError } from "./patch-apply-error.js";
+import { PatchLimitError } from "./patch-limit-error.js";
 import type { PatchOperation } from "./patch-operation.js";
 
 type Container = JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * The size of the document a patch is making, kept up operation by operation: the exact JSON length,
+ * and a bound on the depth (an operation can only deepen it; removals are not credited).
+ */
+interface Tally {
+  length: number;
+  depth: number;
+}
 
 /**
  * The state `patch` turns `base` into, with RFC 6902 semantics for `add`, `remove` and `replace`.
@@ -13,19 +24,33 @@ type Container = JsonValue[] | { [key: string]: JsonValue };
  * `base`; values come from the patch as they are. Each operation costs its path's depth times the
  * width of the containers on it, whatever the document's size. Throws PatchApplyError, naming the
  * operation, when the patch does not fit `base`.
+ *
+ * With `limits`, the result must be within them, or PatchLimitError is thrown and nothing is frozen or
+ * kept. The result's JSON length is known exactly without walking it: `base`'s is remembered where it was
+ * made (see freezeData), and each operation adds its value's length and takes off the one it replaces or
+ * removes (each measured once, cheaply where remembered). Its depth is bounded by `base`'s and each value's
+ * depth where the operation puts it. Applying takes no more memory than the copies of the containers the
+ * operations change: the values are the patch's own.
  */
-export function applyPatch(base: JsonValue, patch: readonly PatchOperation[]): JsonValue {
+export function applyPatch(base: JsonValue, patch: readonly PatchOperation[], limits?: JsonLimits): JsonValue {
   let root = base;
   const copies = new Set<Container>();
-  for (let i = 0; i < patch.length; i++) root = applyOperation(root, patch[i]!, i, copies);
+  const tally = limits === undefined ? undefined : { ...measureData(base) };
+  for (let i = 0; i < patch.length; i++) root = applyOperation(root, patch[i]!, i, copies, tally);
+  if (tally !== undefined && (tally.length > limits!.maxLength || tally.depth > limits!.maxDepth)) {
+    throw new PatchLimitError(tally.length, tally.depth, limits!);
+  }
   // Immutable in, immutable out: what this patch made is frozen like the base it shares the rest with.
   for (const copy of copies) Object.freeze(copy);
   for (const operation of patch) if (operation.op !== "remove") freezeDeep(operation.value);
   return root;
 }
 
-/** `copies` are the containers this patch already copied: later operations may change them in place. */
-function applyOperation(root: JsonValue, operation: PatchOperation, index: number, copies: Set<Container>): JsonValue {
+/**
+ * `copies` are the containers this patch already copied: later operations may change them in place.
+ * `tally`, when given, is updated with the operation's effect on the document's size.
+ */
+function applyOperation(root: JsonValue, operation: PatchOperation, index: number, copies: Set<Container>, tally: Tally | undefined): JsonValue {
   const op = operation.op;
   const path = operation.path;
   if (op !== "add" && op !== "remove" && op !== "replace") {
@@ -36,6 +61,11 @@ function applyOperation(root: JsonValue, operation: PatchOperation, index: numbe
   const last = segments.length - 1;
   if (last < 0) {
     if (op === "remove") throw failure(index, operation, "the whole document cannot be removed (replace it instead)");
+    if (tally !== undefined) {
+      const size = measureData(operation.value);
+      tally.length = size.length;
+      tally.depth = size.depth;
+    }
     return operation.value;
   }
   const newRoot = ownCopy(root, copies) ?? notContainer(index, operation, root, segments, -1);
@@ -58,27 +88,49 @@ function applyOperation(root: JsonValue, operation: PatchOperation, index: numbe
     }
   }
   const key = segments[last]!;
+  // What the operation adds to the document's JSON length (the value's, counted where it lands below).
+  let added = 0;
   if (Array.isArray(parent)) {
     const length = parent.length;
     if (op === "add") {
       const i = key === "-" ? length : arrayIndex(key, length);
       if (i < 0) throw failure(index, operation, `cannot insert at index ${JSON.stringify(key)} of an array of ${length} (use 0…${length} or "-")`);
+      if (tally !== undefined) added = length === 0 ? 0 : 1; // a comma
       if (i === length) parent.push(operation.value);
       else parent.splice(i, 0, operation.value);
     } else {
       const i = arrayIndex(key, length - 1);
       if (i < 0) throw failure(index, operation, `index ${JSON.stringify(key)} does not exist in an array of ${length}`);
+      if (tally !== undefined) added = -measureData(parent[i]!).length - (op === "remove" && length > 1 ? 1 : 0);
       if (op === "remove") parent.splice(i, 1);
       else parent[i] = operation.value;
     }
-  } else if (op === "add") {
-    setKey(parent, key, operation.value);
   } else {
-    if (!Object.hasOwn(parent, key)) throw failure(index, operation, `key ${JSON.stringify(key)} does not exist`);
+    const exists = Object.hasOwn(parent, key);
+    if (op !== "add" && !exists) throw failure(index, operation, `key ${JSON.stringify(key)} does not exist`);
+    if (tally !== undefined) {
+      if (exists) added = -measureData(parent[key]!).length;
+      // A member of its own: its key, a colon and, unless it is (or was) alone, a comma.
+      if (!exists || op === "remove") added += (exists ? -1 : 1) * (jsonStringLength(key) + 1 + (hasOtherKey(parent, key) ? 1 : 0));
+    }
     if (op === "remove") delete parent[key];
     else setKey(parent, key, operation.value);
   }
+  if (tally !== undefined) {
+    if (op !== "remove") {
+      const size = measureData(operation.value);
+      added += size.length;
+      if (segments.length + size.depth > tally.depth) tally.depth = segments.length + size.depth;
+    }
+    tally.length += added;
+  }
   return newRoot;
+}
+
+/** Whether `object` has an own key other than `key`. */
+function hasOtherKey(object: { readonly [key: string]: JsonValue }, key: string): boolean {
+  for (const other in object) if (other !== key && Object.hasOwn(object, other)) return true;
+  return false;
 }
 
 /**

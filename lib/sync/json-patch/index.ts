@@ -11,3 +11,4 @@ export { jsonEqual } from "./json-equal.js";
 export { escapePointerSegment, pointerDepth, pointerSegments } from "./json-pointer.js";
 export { PatchApplyError } from "./patch-apply-error.js";
 export { InvalidPatchError } from "./invalid-patch-error.js";
+export { PatchLimitError } from "./patch-limit-error.js";
