@@ -9,7 +9,7 @@ import type { ConnectionLog } from "./connection-log.js";
 import type { LocalNode } from "../local-node/local-node.js";
 import { NodeClosedError } from "../local-node/node-closed-error.js";
 import { keepAliveTimes } from "../sync/keep-alive.js";
-import type { LinkOptions } from "../sync/link-options.js";
+import { linkDataLimits, type LinkOptions } from "../sync/link-options.js";
 import { LinkRefusedError } from "../sync/link-refused-error.js";
 import { UpstreamLink } from "../sync/upstream-link.js";
 import { judgeDialFailure, judgeHandshakeFailure } from "./handshake-failure.js";
@@ -95,7 +95,7 @@ const upstreams = new WeakMap<LocalNode, Upstream>();
  * Throws at once, registering nothing: a TypeError when `url` is not a well-formed ws: or wss: URL
  * (unless `options.dial` is given: then the URL is the dial's business), NodeClosedError on a closed
  * node, UpstreamExistsError when the node already has an upstream that is not closed yet (await the
- * old one's close() first), RangeError for invalid timing options.
+ * old one's close() first), RangeError for invalid timing options, InvalidLimitsError for invalid `dataLimits`.
  */
 export function connect(node: LocalNode, url: string, options: ConnectOptions = {}): Upstream {
   if (options.dial === undefined) parseWebSocketUrl(url);
@@ -104,6 +104,7 @@ export function connect(node: LocalNode, url: string, options: ConnectOptions = 
   if (welcomeTimeoutMs !== undefined && !(Number.isFinite(welcomeTimeoutMs) && welcomeTimeoutMs > 0)) {
     throw new RangeError(`connect option welcomeTimeoutMs must be a finite number > 0, got ${welcomeTimeoutMs}.`);
   }
+  linkDataLimits(options); // InvalidLimitsError now, not at the first connection
   const existing = upstreams.get(node);
   if (existing !== undefined) throw new UpstreamExistsError(node.name, existing.url, url);
   const upstream = new UpstreamConnection(node, url, options);

@@ -9,7 +9,7 @@ import type { LocalNode } from "../../local-node/local-node.js";
 import { NodeClosedError } from "../../local-node/node-closed-error.js";
 import { DownstreamLink } from "../../sync/downstream-link.js";
 import { keepAliveTimes } from "../../sync/keep-alive.js";
-import type { LinkOptions } from "../../sync/link-options.js";
+import { linkDataLimits, type LinkOptions } from "../../sync/link-options.js";
 import { ListenerLog } from "./listener-log.js";
 
 /** Options of `listen`: where to accept children, how many, and the settings of their links. */
@@ -88,7 +88,8 @@ export const LISTEN_LIMIT_DEFAULTS = Object.freeze({
  * (`logRateLimit`). `node.close()` closes the listener too.
  * Rejects with NodeClosedError on a closed node (before binding anything), with ListenError when the
  * address cannot be bound (`systemCode` says why), with RangeError for a port outside 0–65535 or a
- * limit that is not a positive whole number, with BindingOptionsError for invalid `mux.limits`.
+ * limit that is not a positive whole number, with BindingOptionsError for invalid `mux.limits`, with
+ * InvalidLimitsError for invalid `dataLimits`.
  */
 export async function listen(node: LocalNode, options: ListenOptions): Promise<Listener> {
   if (node.isClosed) throw new NodeClosedError("listen()");
@@ -97,6 +98,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
   if (!(Number.isFinite(helloTimeoutMs) && helloTimeoutMs > 0)) {
     throw new RangeError(`listen option helloTimeoutMs must be a finite number > 0, got ${helloTimeoutMs}.`);
   }
+  linkDataLimits(options); // InvalidLimitsError before binding, not in each accepted connection
   const log = new ListenerLog(options.log ?? (() => {}), options.logRateLimit ?? {}, {
     maxConnections: options.maxConnections ?? LISTEN_LIMIT_DEFAULTS.maxConnections,
     maxPendingUpgrades: options.maxPendingUpgrades ?? LISTEN_LIMIT_DEFAULTS.maxPendingUpgrades,
