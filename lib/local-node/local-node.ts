@@ -1,16 +1,15 @@
 import type { Observable } from "rxjs";
 import type { ContractContext, NodeContract } from "../contracts/contract-context.js";
 import { ObjectContractBuilder, TagContractBuilder } from "../contracts/contract-builder.js";
-import { DEFAULT_JSON_LIMITS, type JsonLimits, type JsonValue } from "../descriptor/json-value.js";
+import type { JsonLimits, JsonValue } from "../descriptor/json-value.js";
 import { ObjectDescriptor } from "../descriptor/object-descriptor.js";
-import { resolveLimits } from "../descriptor/resolve-limits.js";
 import { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import type { ErrorSink } from "../events/error-sink.js";
 import { GuardedObservable } from "../events/guarded-observable.js";
 import { ListenerSet } from "../events/listener-set.js";
 import { NodeClosedError } from "./node-closed-error.js";
 import { Exchange } from "../exchange/exchange.js";
-import { DEFAULT_DATA_LIMITS } from "../state/frozen-data.js";
+import { resolveDataLimits } from "../state/frozen-data.js";
 import { tickClock } from "../state/tick-clock.js";
 
 /** Options of a LocalNode. */
@@ -68,8 +67,8 @@ export class LocalNode {
     this.context = {
       exchange: this.exchange,
       clock: options.clock ?? tickClock,
-      // Resolved once against the JSON defaults, so validating each set() reuses it as is.
-      dataLimits: resolveLimits(DEFAULT_JSON_LIMITS, { ...DEFAULT_DATA_LIMITS, ...options.dataLimits }),
+      // Resolved once, so validating each set() reuses it as is.
+      dataLimits: resolveDataLimits(options.dataLimits),
       forget: (contract) => this.contracts.delete(contract),
     };
   }
