@@ -1,6 +1,7 @@
 import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } from "../choreography/index.js";
 import type { JsonLimits } from "../descriptor/json-value.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import { shortText } from "../descriptor/short-text.js";
 import type { LinkedNode } from "./linked-node.js";
 import { OneEntrySet } from "../exchange/entry-set.js";
 import type { Exchange } from "../exchange/exchange.js";
@@ -8,10 +9,13 @@ import { ObjectEntry } from "../exchange/object-entry.js";
 import type { Exposer, StateSink, TagSink } from "../exchange/participants.js";
 import type { TagEntry } from "../exchange/tag-entry.js";
 import type { ObjectState } from "../state/object-state.js";
-import { compareVersions } from "../state/version.js";
+import { compareVersions, type Version } from "../state/version.js";
 import { AckCoalescer } from "./ack-coalescer.js";
 import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
+import { LinkCongestion, type OutboundQueue } from "./link-congestion.js";
 import { leaveLink, sendOrEnd } from "./link-ending.js";
+import { LinkLimitError } from "./link-limit-error.js";
+import { type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "./link-limits.js";
 import { linkDataLimits, type LinkOptions } from "./link-options.js";
 import type { objectFamily, OpenPayload, TagInterestPayload } from "./messages.js";
 import type { AckPayload } from "./object-session.js";
@@ -20,15 +24,26 @@ import { PROGRAM_HASH, PROTOCOL_VERSION, upProgram } from "./protocol.js";
 import { resumeStoreOf } from "./resume-store.js";
 import { StateReceiver } from "./state-receiver.js";
 import { StateSender } from "./state-sender.js";
+import { TokenBucket } from "./token-bucket.js";
 import type { WireState } from "./wire-state.js";
 
 type ObjectSession = Endpoint<FamilyEvents<typeof objectFamily>, "Up">;
+
+/** Settings of a parent's link to one child. */
+export interface DownstreamLinkOptions extends LinkOptions {
+  /** What the child may make this node hold, and how much is queued toward it; omitted ones take DEFAULT_LINK_LIMITS. */
+  readonly linkLimits?: Partial<LinkLimits>;
+  /** Told of each request refused over a limit and of each congestion; a flood makes many, so rate-limit what it logs. */
+  readonly onLimit?: (event: LinkLimitEvent) => void;
+}
 
 /**
  * The parent's side (role Up) of the link to one child. In the parent's exchange it stands for the
  * child's whole subtree: an observer of what the subtree observes, a tag observer of its tags, and an
  * exposer candidate with the subtree's summed capacity. The child hears only of objects it observes or
- * is asked to expose.
+ * is asked to expose. What the child can make it hold and queue is bounded by the link's limits (see
+ * LinkLimits): requests over them are refused, and a link over the rate of opens or the bounds of its
+ * queue is closed.
  */
 export class DownstreamLink {
   /** Resolves when the link ends: undefined when it was closed cleanly, else the error. Never rejects. */
@@ -48,19 +63,39 @@ export class DownstreamLink {
   private readonly pendingAssignments = new Map<string, ChildTag>();
   private keepAlive: KeepAlive | undefined;
   private leaving = false;
-  /** Per object, the newest state the child acknowledged before its session ended (for its reconnect). */
+  /**
+   * Per object whose session ended, what the child most likely holds (for its reopen or reconnect); the
+   * oldest are forgotten beyond maxObjects.
+   */
   private readonly childHolds = new Map<string, ObjectState<unknown>>();
+  private readonly limits: LinkLimits;
+  /** @internal Holds senders back while the child reads too slowly. */
+  readonly congestion: LinkCongestion;
+  /** Opens and new tag interests the child may still make (opensPerSecond). */
+  private readonly opens: TokenBucket;
+  /** Length of the canonical keys of the child's open objects and tags (at most maxDescriptorLength). */
+  private descriptorLength = 0;
+  /** Set when the link is closed for going over one of its limits: the link's result. */
+  private limitError: LinkLimitError | undefined;
   /** Bounds on the states the child sends (LinkOptions.dataLimits). */
   private readonly dataLimits: JsonLimits;
 
+  /** Throws InvalidLimitsError or RangeError for bad `options.linkLimits`. */
   constructor(
     private readonly node: LinkedNode,
-    mux: SessionMux,
-    private readonly options: LinkOptions = {},
+    mux: SessionMux & OutboundQueue,
+    private readonly options: DownstreamLinkOptions = {},
     /** Called once the child's Hello is accepted, with its node name. */
     private readonly onWelcomed: (name: string) => void = noop,
   ) {
     this.exchange = node.exchange;
+    const limits = (this.limits = resolveLinkLimits(options.linkLimits));
+    this.congestion = new LinkCongestion(mux, limits, {
+      congested: (queued) =>
+        this.limitHit("queueBytes", `${queued.toLocaleString("en-US")} bytes are queued: sending only the latest state of each object until half of that is left`),
+      overLimit: (error) => this.closeOver(error),
+    });
+    this.opens = new TokenBucket(limits.maxObjects + limits.maxTags, limits.opensPerSecond);
     this.dataLimits = linkDataLimits(options);
     // Whatever the child sends counts as a sign of life, not only its pings.
     const heard = reportPeerActivity(mux, () => this.keepAlive?.heard());
@@ -112,7 +147,10 @@ export class DownstreamLink {
           resumed = undefined;
           decisions.send("Synced", {});
         },
-        Ping: () => decisions.send("Pong", {}),
+        Ping: () => {
+          decisions.send("Pong", {});
+          this.congestion.check();
+        },
         Bye: () => {
           if (!this.leaving) {
             this.leaving = true;
@@ -120,7 +158,8 @@ export class DownstreamLink {
           }
         },
       });
-      return await this.endpoint.closed;
+      const ended = await this.endpoint.closed;
+      return this.limitError ?? ended;
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     } finally {
@@ -128,24 +167,87 @@ export class DownstreamLink {
     }
   }
 
+  /** Tells `onLimit` that a request went over `limit`, or that the link is congested. */
+  private limitHit(limit: keyof LinkLimits, what: string): void {
+    this.options.onLimit?.({ limit, value: this.limits[limit], what });
+  }
+
+  /** Closes the link for going over a limit; `error` is what the link ends with. */
+  private closeOver(error: LinkLimitError): void {
+    if (this.limitError !== undefined) return;
+    this.limitError = error;
+    this.endpoint.abort(error.message);
+  }
+
+  /** Takes one of the opens the child may make; closes the link when it has made them too fast. */
+  private mayOpen(): boolean {
+    if (this.opens.take()) return true;
+    const { maxObjects, maxTags, opensPerSecond } = this.limits;
+    const burst = (maxObjects + maxTags).toLocaleString("en-US");
+    this.closeOver(new LinkLimitError("opensPerSecond", opensPerSecond, `the child opened objects and tags faster than that after a first ${burst}`));
+    return false;
+  }
+
+  /**
+   * Why the child may not have one more object or tag (`what` and its `key`), or undefined when it may:
+   * it holds `held`, at the `count` limit, or the key would take the link past maxDescriptorLength.
+   * A refusal is told to onLimit.
+   */
+  private refusal(what: string, key: string, count: "maxObjects" | "maxTags", held: number): string | undefined {
+    const limits = this.limits;
+    let limit: keyof LinkLimits = count;
+    let why: string;
+    if (held >= limits[count]) why = `${held.toLocaleString("en-US")} ${count === "maxObjects" ? "object sessions are open" : "tags are held"}`;
+    else if (this.descriptorLength + key.length > limits.maxDescriptorLength) {
+      limit = "maxDescriptorLength";
+      why = `its key of ${key.length.toLocaleString("en-US")} characters would take the link's keys past the limit`;
+    } else return undefined;
+    this.limitHit(limit, `refused ${what} ${shortText(key)}: ${why}`);
+    return `${why} (${limit} ${limits[limit]})`;
+  }
+
   // ---- objects ------------------------------------------------------------------------------------
 
   private opened(open: OpenPayload, session: ObjectSession, resumed: Map<string, ObjectState<unknown>> | undefined): void {
     const key = open.object.key;
-    this.objects.get(key)?.end(); // the child reopened it: its old session is closing
+    if (this.objects.has(key)) {
+      // A child closes an object's session before it opens another (its Close travels first): a second
+      // one would restart the states the first is sending.
+      this.endpoint.abort(`the child opened ${shortText(key)} again while its session was open; a child has one session per object`);
+      return;
+    }
+    const refused = this.refusal("the Open of", key, "maxObjects", this.objects.size);
+    if (refused !== undefined) {
+      session.abort(`the parent refused the object: ${refused}`);
+      return;
+    }
+    if (!this.mayOpen()) return;
+    this.descriptorLength += key.length;
     const child = new ChildObject(this, open.object, session);
     this.objects.set(key, child);
     const pending = this.pendingAssignments.get(key);
     this.pendingAssignments.delete(key);
     child.start(open, resumed?.get(key), pending);
+    this.congestion.check();
   }
 
-  /** @internal A child object session ended (Close or fault); what the child holds is kept for its reconnect. */
-  forget(child: ChildObject, keepForResume: boolean): void {
-    if (this.objects.get(child.entry.key) === child) this.objects.delete(child.entry.key);
+  /** @internal A child object session ended (Close or fault); what the child holds is kept for its reopen or reconnect. */
+  forget(child: ChildObject): void {
+    const key = child.entry.key;
+    if (this.objects.get(key) !== child) return;
+    this.objects.delete(key);
+    this.descriptorLength -= key.length;
     const holds = child.childHolds;
-    if (keepForResume && holds !== undefined) this.childHolds.set(child.entry.key, holds);
-    else this.childHolds.delete(child.entry.key);
+    this.childHolds.delete(key);
+    if (holds === undefined) return;
+    this.childHolds.set(key, holds);
+    if (this.childHolds.size > this.limits.maxObjects) this.childHolds.delete(this.childHolds.keys().next().value!);
+  }
+
+  /** @internal The state of version `version` this node sent the child in an earlier session of `key`, if kept. */
+  heldBefore(key: string, version: Version): ObjectState<unknown> | undefined {
+    const held = this.childHolds.get(key);
+    return held !== undefined && compareVersions(held.version, version) === 0 ? held : undefined;
   }
 
   /** @internal The child's session for `entry`, if it has one. */
@@ -167,14 +269,21 @@ export class DownstreamLink {
   // ---- tags and announcements ---------------------------------------------------------------------
 
   private tagInterest(interest: TagInterestPayload): void {
-    let tag = this.tags.get(interest.tag.key);
+    const key = interest.tag.key;
+    let tag = this.tags.get(key);
     if (!tag) {
       if (!interest.observed && interest.capacity === 0) return;
-      tag = new ChildTag(this, this.exchange, interest.tag.key);
-      this.tags.set(interest.tag.key, tag);
+      if (this.refusal("the interest in tag", key, "maxTags", this.tags.size) !== undefined || !this.mayOpen()) return;
+      this.descriptorLength += key.length;
+      tag = new ChildTag(this, this.exchange, key);
+      this.tags.set(key, tag);
     }
     tag.update(interest);
-    if (!tag.observed && tag.capacity === 0) this.tags.delete(interest.tag.key);
+    if (!tag.observed && tag.capacity === 0) {
+      this.tags.delete(key);
+      this.descriptorLength -= key.length;
+    }
+    this.congestion.check();
   }
 
   /** @internal A send caused by something else; see sendOrEnd. */
@@ -222,6 +331,7 @@ export class DownstreamLink {
 
   private detach(): void {
     this.keepAlive?.stop();
+    this.congestion.stop();
     this.acks.close();
     for (const child of [...this.objects.values()]) child.end();
     for (const tag of [...this.tags.values()]) tag.update({ tag: tag.entry.descriptor, observed: false, capacity: 0 });
@@ -323,13 +433,18 @@ class ChildObject implements StateSink, Exposer {
   }
 
   Close(): void {
-    this.end(false);
+    this.end();
     if (this.session.state === "open") this.session.lane("down").send("Closed", {});
   }
 
   /** @internal */
   transmitState(state: WireState): void {
     this.send("StateDown", state);
+  }
+
+  /** @internal */
+  holdsBack(sender: StateSender): boolean {
+    return this.link.congestion.holdsBack(sender);
   }
 
   /** @internal */
@@ -350,12 +465,24 @@ class ChildObject implements StateSink, Exposer {
     // What the child says it holds is a claim, not a state: it never moves the object's version floor
     // here. A child that ran ahead during a partition follows this node's exposer instead (see the
     // upstream link's stand-in, which adopts the parent's states whatever their order).
-    if (open.have !== undefined) (this.sender = new StateSender(this)).resume(open.have, resumedBase);
+    const have = open.have;
+    if (have !== undefined) (this.sender = new StateSender(this)).resume(have, this.baseFor(have, resumedBase));
     this.setInterest(open.observed, open.capacity);
     if (pendingTag !== undefined && this.entry.assignee === pendingTag) this.assignedVia = pendingTag;
     this.mark(STARTED, true);
     this.sendDecision();
     this.pushState();
+  }
+
+  /**
+   * The state of version `have` if this node has it: what it sent before the child's reconnect
+   * (`resumedBase`) or before the child closed the object, or the current state (then only the flag goes).
+   */
+  private baseFor(have: Version, resumedBase: ObjectState<unknown> | undefined): ObjectState<unknown> | undefined {
+    if (resumedBase !== undefined && compareVersions(resumedBase.version, have) === 0) return resumedBase;
+    const current = this.entry.state;
+    if (current !== undefined && compareVersions(current.version, have) === 0) return current;
+    return this.link.heldBefore(this.descriptor.key, have);
   }
 
   /** Tells the child its current standing: Assign or Release. */
@@ -464,13 +591,14 @@ class ChildObject implements StateSink, Exposer {
   }
 
   /**
-   * Leaves the exchange (Close, fault, or the link's end) without telling the child anything more.
-   * `keepForResume`: the child may come back holding what it holds now (false after its Close). Idempotent.
+   * Leaves the exchange (Close, fault, or the link's end) without telling the child anything more; what
+   * the child holds is kept for its reopen or reconnect. Idempotent.
    */
-  end(keepForResume = true): void {
+  end(): void {
     if (this.is(ENDED)) return;
     this.mark(ENDED, true);
-    this.link.forget(this, keepForResume);
+    this.link.forget(this);
+    if (this.sender !== undefined) this.link.congestion.forget(this.sender);
     const entry = this.entry;
     if (this.is(OBSERVING)) this.exchange.removeObjectObserver(entry, this);
     if (this.is(EXPOSING)) this.exchange.removeObjectExposer(entry, this);

@@ -7,6 +7,11 @@ import type { AckPayload } from "./object-session.js";
 /** Where a StateSender's messages go (the object's side of a link). */
 export interface StateTransmitter {
   transmitState(state: WireState): void;
+  /**
+   * Whether the link is congested, so `sender` must keep its latest state instead of sending it; the
+   * link then calls `sender.flush()` once it drained. Without it, a sender is never held back.
+   */
+  holdsBack?(sender: StateSender): boolean;
 }
 
 /**
@@ -18,9 +23,12 @@ export const STATE_WINDOW = 16;
 
 /**
  * Sends one object's states over one link in one direction. At most STATE_WINDOW states are in flight;
- * while the window is full only the latest state is remembered, so a slow receiver costs a few states
- * of memory, never a queue, and always ends with the newest. Each state goes as a diff against the last
- * one sent when that pays (the receiver applies them in order), or in full.
+ * while the window is full, or the link is congested, only the latest state is remembered, so a slow
+ * receiver costs a few states of memory, never a queue, and always ends with the newest. Each state goes
+ * as a diff against the last one sent when that pays (the receiver applies them in order), or in full.
+ * Only an acknowledgement naming a state in flight frees room in the window, and a full state goes at
+ * most once per version however often the receiver asks for one, so what a peer sends back cannot make
+ * it send more than the object changes.
  */
 export class StateSender {
   private latest: ObjectState<unknown> | undefined;
@@ -28,6 +36,10 @@ export class StateSender {
   private sent: ObjectState<unknown> | undefined;
   /** States sent and not yet acknowledged, oldest first (at most STATE_WINDOW); none while idle. */
   private inFlight: ObjectState<unknown>[] | undefined;
+  /** The receiver holds `sent`'s data but maybe not its synchronized flag: the flag goes even if nothing else changed. */
+  private flagOwed = false;
+  /** The version of the last state sent in full: a resync asking for it again is not answered. */
+  private fullVersion: Version | undefined;
 
   constructor(private readonly link: StateTransmitter) {}
 
@@ -42,33 +54,39 @@ export class StateSender {
     if (version === undefined) this.sent = undefined;
     else if (base !== undefined && compareVersions(base.version, version) === 0) this.sent = base;
     // The receiver holds our latest version: the same data, so the flag is all that may differ.
-    else if (latest !== undefined && compareVersions(latest.version, version) === 0) this.sent = { ...latest, synchronized: !latest.synchronized };
+    else if (latest !== undefined && compareVersions(latest.version, version) === 0) this.sent = latest;
     else this.sent = undefined;
-    this.pump();
+    this.flagOwed = this.sent !== undefined;
+    this.flush();
   }
 
   /** Makes `state` the one the receiver must end up with. */
   update(state: ObjectState<unknown>): void {
     this.latest = state;
-    this.pump();
+    this.flush();
   }
 
-  /** The receiver applied a state (or, with `resync`, could not: the next one goes in full). */
+  /**
+   * The receiver applied the state of version `ack.v` and every one before it; with `resync`, it could
+   * not apply one and holds `ack.v` (or nothing): the next state goes in full, unless the latest already
+   * went in full (then it is on its way, or the receiver had it and asks again for nothing).
+   */
   acknowledged(ack: AckPayload): void {
     const inFlight = this.inFlight;
     const v = ack.v;
-    let index = -1;
-    if (inFlight !== undefined) {
-      if (v !== undefined) for (let i = 0; i < inFlight.length && index < 0; i++) if (compareVersions(inFlight[i]!.version, v) === 0) index = i;
-      inFlight.splice(0, index >= 0 ? index + 1 : 1);
+    if (inFlight !== undefined && v !== undefined) {
+      let index = -1;
+      for (let i = 0; i < inFlight.length && index < 0; i++) if (compareVersions(inFlight[i]!.version, v) === 0) index = i;
+      if (index >= 0) inFlight.splice(0, index + 1);
       if (inFlight.length === 0) this.inFlight = undefined; // idle objects keep no array
     }
-    if (ack.resync) {
+    const latest = this.latest;
+    if (ack.resync && latest !== undefined && (this.fullVersion === undefined || compareVersions(this.fullVersion, latest.version) !== 0)) {
       // The receiver holds something else: everything in flight was built on a base it lacks.
       this.sent = undefined;
       this.inFlight = undefined;
     }
-    this.pump();
+    this.flush();
   }
 
   /**
@@ -80,11 +98,16 @@ export class StateSender {
     return this.sent;
   }
 
-  private pump(): void {
+  /** Sends the latest state if the receiver lacks it and the window and the link have room (else it waits). */
+  flush(): void {
     const latest = this.latest;
-    if (latest === undefined || latest === this.sent || (this.inFlight?.length ?? 0) >= STATE_WINDOW) return;
-    const payload = encodeState(latest, this.sent);
+    const sent = this.sent;
+    if (latest === undefined || (latest === sent && !this.flagOwed) || (this.inFlight?.length ?? 0) >= STATE_WINDOW) return;
+    if (this.link.holdsBack?.(this) === true) return;
+    const payload = encodeState(latest, sent);
+    if (sent === undefined) this.fullVersion = latest.version;
     this.sent = latest;
+    this.flagOwed = false;
     (this.inFlight ??= []).push(latest);
     this.link.transmitState(payload);
   }

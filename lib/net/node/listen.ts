@@ -7,8 +7,9 @@ import type { ConnectionLog } from "../connection-log.js";
 import type { LogRateLimit } from "../log-rate-limiter.js";
 import type { LocalNode } from "../../local-node/local-node.js";
 import { NodeClosedError } from "../../local-node/node-closed-error.js";
-import { DownstreamLink } from "../../sync/downstream-link.js";
+import { DownstreamLink, type DownstreamLinkOptions } from "../../sync/downstream-link.js";
 import { keepAliveTimes } from "../../sync/keep-alive.js";
+import { type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "../../sync/link-limits.js";
 import { linkDataLimits, type LinkOptions } from "../../sync/link-options.js";
 import { ListenerLog } from "./listener-log.js";
 
@@ -49,6 +50,13 @@ export interface ListenOptions extends LinkOptions {
    * flood lasts.
    */
   readonly logRateLimit?: LogRateLimit;
+  /**
+   * What each child may make this node hold (object sessions, tag interests, descriptor keys, opens per
+   * second) and how much may be queued toward it before its states are coalesced and, past the bounds,
+   * the link is closed; omitted ones take DEFAULT_LINK_LIMITS. Requests refused and congestions are
+   * logged as warnings, under `logRateLimit`.
+   */
+  readonly linkLimits?: Partial<LinkLimits>;
   /** Where one line per connection event goes (accepted, closed, failures, the links' own events). Default: nowhere. */
   readonly log?: ConnectionLog;
 }
@@ -84,12 +92,13 @@ export const LISTEN_LIMIT_DEFAULTS = Object.freeze({
  * parent in the tree. A child that misbehaves (garbage bytes, a protocol violation, a message over the
  * binding's limits, silence) is disconnected with one log line; the others keep being served. Floods are
  * bounded: connections (`maxConnections`), sockets that have not upgraded (`maxPendingUpgrades`,
- * `upgradeTimeoutMs`), connections that say no Hello (`helloTimeoutMs`), and the log lines they cause
- * (`logRateLimit`). `node.close()` closes the listener too.
+ * `upgradeTimeoutMs`), connections that say no Hello (`helloTimeoutMs`), what each child may open and
+ * what is queued toward it (`linkLimits`), and the log lines they cause (`logRateLimit`). `node.close()`
+ * closes the listener too.
  * Rejects with NodeClosedError on a closed node (before binding anything), with ListenError when the
  * address cannot be bound (`systemCode` says why), with RangeError for a port outside 0–65535 or a
  * limit that is not a positive whole number, with BindingOptionsError for invalid `mux.limits`, with
- * InvalidLimitsError for invalid `dataLimits`.
+ * InvalidLimitsError for invalid `dataLimits` or `linkLimits` (RangeError when maxQueueBytes is not above queueBytes).
  */
 export async function listen(node: LocalNode, options: ListenOptions): Promise<Listener> {
   if (node.isClosed) throw new NodeClosedError("listen()");
@@ -99,6 +108,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     throw new RangeError(`listen option helloTimeoutMs must be a finite number > 0, got ${helloTimeoutMs}.`);
   }
   linkDataLimits(options); // InvalidLimitsError before binding, not in each accepted connection
+  const linkLimits = resolveLinkLimits(options.linkLimits);
   const log = new ListenerLog(options.log ?? (() => {}), options.logRateLimit ?? {}, {
     maxConnections: options.maxConnections ?? LISTEN_LIMIT_DEFAULTS.maxConnections,
     maxPendingUpgrades: options.maxPendingUpgrades ?? LISTEN_LIMIT_DEFAULTS.maxPendingUpgrades,
@@ -106,7 +116,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     helloTimeoutMs,
   });
   // The link drivers' own lines detail the lines logged here.
-  const linkOptions: LinkOptions = { ...options, log: (line) => log.link(line) };
+  const linkOptions: DownstreamLinkOptions = { ...options, linkLimits, log: (line) => log.link(line) };
   const links = new Set<DownstreamLink>();
   let helloTimeouts = 0;
   let closing: Promise<void> | undefined;
@@ -119,7 +129,9 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     }
     log.accepted(carrier.peer);
     const mux = createSessionMux(carrier, options.mux);
-    const link = new DownstreamLink(node, mux, linkOptions, (name) => log.linked(name, carrier.peer));
+    const who = (): string => (link.peerName === undefined ? carrier.peer : `"${link.peerName}" (${carrier.peer})`);
+    const onLimit = (event: LinkLimitEvent): void => log.overLimit(who(), event);
+    const link: DownstreamLink = new DownstreamLink(node, mux, { ...linkOptions, onLimit }, (name) => log.linked(name, carrier.peer));
     links.add(link);
     let silent = false;
     const helloTimer = setTimeout(() => {
@@ -132,10 +144,9 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
       clearTimeout(helloTimer);
       links.delete(link);
       mux.close(error);
-      const who = link.peerName === undefined ? carrier.peer : `"${link.peerName}" (${carrier.peer})`;
       if (silent) log.helloTimedOut(carrier.peer);
-      else log.ended(who, error);
-      log.traffic(who, mux.stats);
+      else log.ended(who(), error);
+      log.traffic(who(), mux.stats);
     });
   };
 

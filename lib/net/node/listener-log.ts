@@ -1,5 +1,6 @@
 import type { SessionMuxStats } from "../../../bindings/session-mux-stats.js";
 import type { ConnectionRefusal, RefusalReason } from "../../../transports/node/connection-refusal.js";
+import type { LinkLimitEvent } from "../../sync/link-limits.js";
 import type { ConnectionLog } from "../connection-log.js";
 import { counted, type LogKind, type LogRateLimit, LogRateLimiter } from "../log-rate-limiter.js";
 import { describeTraffic } from "../traffic-summary.js";
@@ -30,6 +31,8 @@ export class ListenerLog {
   readonly #traffic: LogKind = { severity: "debug", summary: (n) => `the traffic of ${counted(n, "ended connection")}` };
   readonly #link: LogKind = { severity: "debug", summary: (n) => counted(n, "link driver line") };
   readonly #helloTimeoutMs: number;
+  /** One kind per link limit, made when a child first goes over it. */
+  readonly #overLimit = new Map<string, LogKind>();
 
   /** Throws RangeError for a bad rate limit. */
   constructor(log: ConnectionLog, limit: LogRateLimit, limits: ListenerLogLimits) {
@@ -92,6 +95,17 @@ export class ListenerLog {
   /** What an ended connection carried. */
   traffic(who: string, stats: SessionMuxStats): void {
     this.#limiter.write(this.#traffic, `child ${who}: the connection carried ${describeTraffic(stats)}`);
+  }
+
+  /** A child's request was refused over one of its link's limits, or its link is congested. `who` names the child and its peer. */
+  overLimit(who: string, event: LinkLimitEvent): void {
+    const name = `${event.limit} (${event.value})`;
+    let kind = this.#overLimit.get(name);
+    if (kind === undefined) {
+      kind = { severity: "warn", summary: (n) => `children went over ${name} ${counted(n, "time")}` };
+      this.#overLimit.set(name, kind);
+    }
+    this.#limiter.write(kind, `child ${who} over ${name}: ${event.what}`);
   }
 
   /** One of the link drivers' own lines (who welcomed whom, why a child left). */
