@@ -1,5 +1,5 @@
 import type { JsonValue } from "../descriptor/json-value.js";
-import { claimReferenced } from "./claim-reference.js";
+import { claimReferenced, withClaims } from "./claim-reference.js";
 import type { ClaimLookup } from "./claim-reference.js";
 
 /** Whether a JSON value matches a compiled pattern. */
@@ -8,14 +8,15 @@ export type JsonMatcher = (value: JsonValue) => boolean;
 /**
  * Compiles a selector's pattern into a matcher, once, so matching a value walks only the pattern. An
  * object pattern matches an object (not an array) that has every key of the pattern with a matching
- * value, recursively; any other pattern matches an equal value as a whole; a claim reference matches a
- * value equal to the claim as a whole. Every referenced claim must exist in `claim`.
+ * value, recursively; an array or a scalar matches an equal value as a whole (an array's claim
+ * references substituted first); a claim reference matches a value equal to the claim as a whole.
+ * Every referenced claim must exist in `claim`.
  */
 export function patternMatcher(pattern: JsonValue, claim?: ClaimLookup): JsonMatcher {
   if (typeof pattern !== "object" || pattern === null) return (value) => value === pattern;
   const name = claim === undefined ? undefined : claimReferenced(pattern);
   if (name !== undefined) return equalTo(claim!(name)!);
-  if (Array.isArray(pattern)) return equalTo(pattern);
+  if (Array.isArray(pattern)) return equalTo(claim === undefined ? pattern : withClaims(pattern, claim));
   const object = pattern as { readonly [key: string]: JsonValue };
   const keys = Object.keys(object);
   const matchers = keys.map((key) => patternMatcher(object[key]!, claim));
