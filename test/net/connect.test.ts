@@ -182,15 +182,17 @@ describe("connect", () => {
 
   it("stops for good when the parent refuses, and logs the reason", async () => {
     const dial = memoryDial();
+    const clock = fakeClock();
     const lines: string[] = [];
     fake.UpstreamLink.script = [{ refuse: "protocol version 9 is not supported (this parent speaks 1)" }];
-    const upstream = connect(node(), "ws://parent", { dial: dial.dial, random: () => 0, log: (line) => lines.push(line) });
+    const upstream = connect(node(), "ws://parent", { dial: dial.dial, timers: clock.timers, random: () => 0.5, log: (line) => lines.push(line) });
     const statuses = recordStatuses(upstream);
     await nextStatus(upstream, "closed");
     expect(upstream.lastError).toBeInstanceOf(fake.LinkRefusedError);
     expect(lines.join("\n")).toMatch(/refused by the parent: protocol version 9 is not supported.*not reconnecting/);
     expect(statuses).toEqual(["connecting", "closed"]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    clock.advance(24 * 60 * 60_000); // any redial still scheduled falls due
+    await Promise.resolve();
     expect(dial.calls).toBe(1);
   });
 
