@@ -185,7 +185,7 @@ describe("grantsFor", () => {
 
   it("refuses a principal that is not one, and a policy that is not one", () => {
     expect(() => grantsFor(undefined, { id: "" })).toThrow(InvalidPrincipalError);
-    expect(() => grantsFor({ rules: [{ observe: [{}] }] }, undefined)).toThrow(/rules\[0\]\.observe\[0\]/);
+    expect(() => grantsFor({ rules: [{ observe: [{} as Selector] }] }, undefined)).toThrow(/rules\[0\]\.observe\[0\]/);
   });
 
   it("an unparsed policy is validated anew on every call, so a later change to it counts", () => {
