@@ -42,14 +42,9 @@ export class LinkCongestion {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** True while senders are held back. */
-  get congested(): boolean {
-    return this.congestedSince !== undefined;
-  }
-
-  /** Whether `sender` must wait; if so, it is flushed once the link drained. */
+  /** Whether `sender` must wait (the link is congested); if so, it is flushed once the link drained. */
   holdsBack(sender: HeldSender): boolean {
-    if (this.congestedSince === undefined && !this.check()) return false;
+    if (this.congestedSince === undefined || this.failed) return false;
     this.held.add(sender);
     return true;
   }
@@ -60,23 +55,17 @@ export class LinkCongestion {
   }
 
   /**
-   * Looks at the queue, as every send of a state does and every request that will be answered should:
-   * starts congestion over `queueBytes`, closes the link at `maxQueueBytes`. Says whether congested.
+   * Looks at the queue, as the link does after each state it sends and each request it answers: starts
+   * congestion over `queueBytes`, closes the link at `maxQueueBytes`.
    */
-  check(): boolean {
-    if (this.failed) return true;
+  check(): void {
+    if (this.failed) return;
     const queued = this.queue.bufferedAmount;
-    if (queued >= this.limits.maxQueueBytes) {
-      this.fail("maxQueueBytes", this.limits.maxQueueBytes, `${bytes(queued)} were queued toward the child`);
-      return true;
-    }
-    if (this.congestedSince !== undefined) return true;
-    if (queued <= this.limits.queueBytes) return false;
+    if (this.overflows(queued) || this.congestedSince !== undefined || queued <= this.limits.queueBytes) return;
     this.congestedSince = this.now();
     this.timer = setInterval(() => this.poll(), CONGESTION_POLL_MS);
     (this.timer as { unref?: () => void }).unref?.();
     this.events.congested(queued);
-    return true;
   }
 
   /** The link ended: no timer is left, and nothing is flushed any more. */
@@ -87,9 +76,8 @@ export class LinkCongestion {
 
   private poll(): void {
     const queued = this.queue.bufferedAmount;
-    if (queued >= this.limits.maxQueueBytes) {
-      this.fail("maxQueueBytes", this.limits.maxQueueBytes, `${bytes(queued)} were queued toward the child`);
-    } else if (queued <= this.limits.queueBytes / 2) {
+    if (this.overflows(queued)) return;
+    if (queued <= this.limits.queueBytes / 2) {
       this.drain();
     } else {
       const congestedMs = this.now() - this.congestedSince!;
@@ -97,6 +85,13 @@ export class LinkCongestion {
         this.fail("maxCongestedMs", this.limits.maxCongestedMs, `the child read too little for ${congestedMs} ms (${bytes(queued)} still queued)`);
       }
     }
+  }
+
+  /** Closes the link if `queued` bytes reach maxQueueBytes; says whether it did. */
+  private overflows(queued: number): boolean {
+    if (queued < this.limits.maxQueueBytes) return false;
+    this.fail("maxQueueBytes", this.limits.maxQueueBytes, `${bytes(queued)} were queued toward the child`);
+    return true;
   }
 
   /** The queue is down: every held sender sends its latest state (and may congest the link again). */

@@ -1,0 +1,90 @@
+import { expect, it } from "vitest";
+import type { ObjectState } from "../../lib/state/object-state.js";
+import { STATE_WINDOW, StateSender, type StateTransmitter } from "../../lib/sync/state-sender.js";
+import type { WireState } from "../../lib/sync/wire-state.js";
+
+/** A sender's link that records what it transmits, and holds senders back while `congested`. */
+class RecordingLink implements StateTransmitter {
+  readonly sent: WireState[] = [];
+  readonly held = new Set<StateSender>();
+  congested = false;
+
+  transmitState(state: WireState): void {
+    this.sent.push(state);
+  }
+
+  holdsBack(sender: StateSender): boolean {
+    if (this.congested) this.held.add(sender);
+    return this.congested;
+  }
+
+  get full(): WireState[] {
+    return this.sent.filter((state) => state.d !== undefined);
+  }
+}
+
+const data = (n: number) => Object.freeze({ n, text: "x".repeat(200) });
+const state = (n: number, synchronized = true): ObjectState<unknown> => ({ version: [n], format: ["JSON"], data: data(n), synchronized });
+
+it("frees room in its window only for an acknowledgement naming a state in flight", () => {
+  const link = new RecordingLink();
+  const sender = new StateSender(link);
+  for (let n = 1; n <= STATE_WINDOW + 1; n++) sender.update(state(n));
+  expect(link.sent).toHaveLength(STATE_WINDOW);
+
+  sender.acknowledged({}); // names nothing
+  sender.acknowledged({ v: [999] }); // names a version never sent
+  sender.acknowledged({ v: [STATE_WINDOW + 1] }); // names the version waiting, not sent yet
+  expect(link.sent).toHaveLength(STATE_WINDOW);
+
+  sender.acknowledged({ v: [2] }); // frees the first two
+  expect(link.sent).toHaveLength(STATE_WINDOW + 1);
+  expect(link.sent.at(-1)?.v).toEqual([STATE_WINDOW + 1]);
+});
+
+it("answers requests for the full state with at most one full state per version", () => {
+  const link = new RecordingLink();
+  const sender = new StateSender(link);
+  sender.update(state(1));
+  expect(link.full).toHaveLength(1);
+  for (let i = 0; i < 10; i++) sender.acknowledged({ resync: true });
+  expect(link.full).toHaveLength(1);
+
+  sender.acknowledged({ v: [1] });
+  sender.update(state(2));
+  expect(link.sent.at(-1)?.p).toBeDefined(); // a diff
+  for (let i = 0; i < 10; i++) sender.acknowledged({ v: [1], resync: true });
+  expect(link.full.map((full) => full.v)).toEqual([[1], [2]]);
+});
+
+it("sends only the flag to a receiver that says it holds the latest version", () => {
+  const link = new RecordingLink();
+  const sender = new StateSender(link);
+  sender.update(state(3, true));
+  link.sent.length = 0;
+  sender.resume([3], undefined);
+  expect(link.sent).toEqual([{ v: [3], s: true }]);
+
+  // The state it holds, unsynchronized, and the same data synchronized since.
+  const held = state(4, false);
+  const other = new RecordingLink();
+  const fresh = new StateSender(other);
+  fresh.resume([4], held);
+  fresh.update({ ...held, synchronized: true });
+  expect(other.sent).toEqual([{ v: [4], s: true }]);
+});
+
+it("keeps only the latest state while its link holds it back, and sends it as one diff once flushed", () => {
+  const link = new RecordingLink();
+  const sender = new StateSender(link);
+  sender.update(state(1));
+  link.congested = true;
+  for (let n = 2; n <= 50; n++) sender.update(state(n));
+  expect(link.sent).toHaveLength(1);
+  expect(link.held.has(sender)).toBe(true);
+
+  link.congested = false;
+  sender.flush();
+  expect(link.sent).toHaveLength(2);
+  expect(link.sent[1]).toMatchObject({ v: [50], b: [1] });
+});
