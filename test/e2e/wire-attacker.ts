@@ -48,6 +48,11 @@ export interface AttackOutcome {
   readonly turnedAway: number;
   /** How the listener's log lines name the attacker: its links' node names and its sockets' addresses. */
   readonly names: readonly string[];
+  /**
+   * Closes whatever the listener left open: the attacker leaves. Leaving makes the listener log too,
+   * so read its log (what the attack made it say) before calling this.
+   */
+  leave(): void;
 }
 
 /** One attack at given sizes. */
@@ -330,34 +335,38 @@ export class HandLink extends Waitable {
   }
 }
 
-/**
- * Waits up to `ms` for the listener to turn every offending link away (end it, or refuse one of its
- * sessions), closes every link, and says how many offenders it turned away.
- */
-async function settleLinks(offenders: readonly HandLink[], accomplices: readonly HandLink[], ms: number): Promise<AttackOutcome> {
-  await Promise.all(offenders.map((link) => link.until(() => link.turnedAway, ms)));
-  const turnedAway = offenders.filter((link) => link.turnedAway).length;
-  for (const link of [...offenders, ...accomplices]) if (!link.ended) link.close();
-  return { attempts: offenders.length, turnedAway, names: offenders.map((link) => link.name) };
+function closeAll(links: readonly HandLink[]): void {
+  for (const link of links) if (!link.ended) link.close();
 }
 
 /** Opens a link as `role`: an offender breaks the rules, an accomplice keeps to them and only helps. */
 type OpenLink = (role: string, part?: "offender" | "accomplice") => Promise<HandLink>;
 
-/** Runs `body` with the links it opens, then settles them (closing every one on a throw too). */
-async function withLinks(target: AttackTarget, body: (open: OpenLink) => Promise<void>): Promise<AttackOutcome> {
+/**
+ * Runs `body` with the links it opens, then waits up to `settleMs` for the listener to turn every
+ * offending link away (end it, or refuse one of its sessions). On a throw, closes every link.
+ */
+async function withLinks(target: AttackTarget, body: (open: OpenLink) => Promise<void>, settleMs = target.patienceMs): Promise<AttackOutcome> {
   const offenders: HandLink[] = [];
-  const accomplices: HandLink[] = [];
+  const links: HandLink[] = [];
   try {
     await body(async (role, part = "offender") => {
       const link = await HandLink.open(target, attackerName(role));
-      (part === "offender" ? offenders : accomplices).push(link);
+      links.push(link);
+      if (part === "offender") offenders.push(link);
       return link;
     });
-    return await settleLinks(offenders, accomplices, target.patienceMs);
-  } finally {
-    for (const link of [...offenders, ...accomplices]) if (!link.ended) link.close();
+    await Promise.all(offenders.map((link) => link.until(() => link.turnedAway, settleMs)));
+  } catch (error) {
+    closeAll(links);
+    throw error;
   }
+  return {
+    attempts: offenders.length,
+    turnedAway: offenders.filter((link) => link.turnedAway).length,
+    names: offenders.map((link) => link.name),
+    leave: () => closeAll(links),
+  };
 }
 
 let objects = 0;
@@ -521,18 +530,9 @@ const FLOOD_BYTES_PER_TURN = 1024 * 1024;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Waits until every session heard from the listener (or ended) or the link ended, at most `ms`. */
-async function answered(link: HandLink, sessions: readonly WatchedSession[], heard: (session: WatchedSession) => boolean, ms: number): Promise<void> {
-  const pending = new Set(sessions.filter((session) => !heard(session) && !session.ended));
-  const all = new Waitable();
-  for (const session of pending) {
-    void session.until(() => heard(session) || session.ended, ms).then(() => {
-      pending.delete(session);
-      all.wake();
-    });
-  }
-  void link.until(() => link.ended, ms).then(() => all.wake());
-  await all.until(() => pending.size === 0 || link.ended, ms);
+/** Waits until every session heard from the listener or ended (as they all do when their link ends), at most `ms`. */
+async function answered(sessions: readonly WatchedSession[], heard: (session: WatchedSession) => boolean, ms: number): Promise<void> {
+  await Promise.all(sessions.map((session) => session.until(() => heard(session) || session.ended, ms)));
 }
 
 /** `count` Opens of distinct observed objects, each descriptor about `descriptorBytes` of JSON. */
@@ -540,22 +540,22 @@ export function openFlood(count: number, descriptorBytes: number): Attack {
   return {
     name: descriptorBytes > 1024 ? `open flood of ${mib(descriptorBytes)} descriptors` : "open flood",
     description: `${count.toLocaleString("en")} Opens of observed objects with ${mib(descriptorBytes)} descriptors`,
-    async run(target) {
-      const link = await HandLink.open(target, attackerName("open-flood"));
-      const pad = "p".repeat(Math.max(0, descriptorBytes - 40));
-      const perTurn = Math.max(1, Math.floor(FLOOD_BYTES_PER_TURN / descriptorBytes));
-      const sessions: WatchedSession[] = [];
-      try {
-        for (let i = 0; i < count && !link.ended; i++) {
-          sessions.push(link.open(new ObjectDescriptor(["attacker-flood"], { i, pad }), { observed: true, capacity: 0 }));
-          if (i % perTurn === perTurn - 1) await nextTurn();
-        }
-        await answered(link, sessions, (session) => session.decided, target.patienceMs);
-        return await settleLinks([link], [], 0);
-      } finally {
-        if (!link.ended) link.close();
-      }
-    },
+    run: (target) =>
+      withLinks(
+        target,
+        async (open) => {
+          const link = await open("open-flood");
+          const pad = "p".repeat(Math.max(0, descriptorBytes - 40));
+          const perTurn = Math.max(1, Math.floor(FLOOD_BYTES_PER_TURN / descriptorBytes));
+          const sessions: WatchedSession[] = [];
+          for (let i = 0; i < count && !link.ended; i++) {
+            sessions.push(link.open(new ObjectDescriptor(["attacker-flood"], { i, pad }), { observed: true, capacity: 0 }));
+            if (i % perTurn === perTurn - 1) await nextTurn();
+          }
+          await answered(sessions, (session) => session.decided, target.patienceMs);
+        },
+        0,
+      ),
   };
 }
 
@@ -564,22 +564,22 @@ export function openCloseChurn(cycles: number): Attack {
   return {
     name: "open-close churn",
     description: `${cycles.toLocaleString("en")} Opens of the honest object, each closed at once`,
-    async run(target) {
-      const link = await HandLink.open(target, attackerName("churn"));
-      const sessions: WatchedSession[] = [];
-      try {
-        for (let i = 0; i < cycles && !link.ended; i++) {
-          const session = link.open(target.honest, { observed: true, capacity: 0 });
-          session.session.lane("up").send("Close", {});
-          sessions.push(session);
-          if (i % 1000 === 999) await nextTurn();
-        }
-        await answered(link, sessions, (session) => session.closedByListener, target.patienceMs);
-        return await settleLinks([link], [], 0);
-      } finally {
-        if (!link.ended) link.close();
-      }
-    },
+    run: (target) =>
+      withLinks(
+        target,
+        async (open) => {
+          const link = await open("churn");
+          const sessions: WatchedSession[] = [];
+          for (let i = 0; i < cycles && !link.ended; i++) {
+            const session = link.open(target.honest, { observed: true, capacity: 0 });
+            session.session.lane("up").send("Close", {});
+            sessions.push(session);
+            if (i % 1000 === 999) await nextTurn();
+          }
+          await answered(sessions, (session) => session.closedByListener, target.patienceMs);
+        },
+        0,
+      ),
   };
 }
 
@@ -635,51 +635,56 @@ function noise(bytes: number, seed: number): string {
 
 // ---- findings 7 and 8: sockets ---------------------------------------------------------------------
 
-/** Opens raw TCP sockets to the listener, `batch` at a time; a socket the listener refuses to accept counts as turned away. */
-async function rawSockets(target: AttackTarget, count: number, batch: number, use: (client: RawTcpClient) => Promise<void> | void): Promise<{ clients: RawTcpClient[]; refused: number }> {
+/** Sockets opened at once by the socket floods (more would overflow the listener's accept backlog). */
+const SOCKETS_PER_BATCH = 250;
+
+/**
+ * Opens `count` raw TCP sockets to the listener, `batch` at a time, and lets `use` write to each; then
+ * waits up to `patienceMs` for the listener to close them all. A socket the listener would not accept
+ * counts as turned away.
+ */
+async function rawSockets(target: AttackTarget, count: number, batch: number, use: (client: RawTcpClient) => Promise<void> | void): Promise<AttackOutcome> {
   const port = Number(new URL(target.url).port);
   const clients: RawTcpClient[] = [];
+  const leave = (): void => {
+    for (const client of clients) client.destroy();
+  };
   let refused = 0;
-  for (let from = 0; from < count; from += batch) {
-    const opened = await Promise.allSettled(Array.from({ length: Math.min(batch, count - from) }, () => RawTcpClient.open(port)));
-    for (const each of opened) {
-      if (each.status === "rejected") refused++;
-      else clients.push(each.value);
+  try {
+    for (let from = 0; from < count; from += batch) {
+      const opened = await Promise.allSettled(Array.from({ length: Math.min(batch, count - from) }, () => RawTcpClient.open(port)));
+      const fresh = opened.flatMap((each) => (each.status === "fulfilled" ? [each.value] : []));
+      refused += opened.length - fresh.length;
+      clients.push(...fresh);
+      await Promise.all(fresh.map(use));
     }
-    await Promise.all(clients.slice(-opened.length).map(use));
+  } catch (error) {
+    leave();
+    throw error;
   }
-  return { clients, refused };
-}
-
-/** Waits up to `ms` for the listener to close every socket, then closes those left. */
-async function settleSockets(clients: readonly RawTcpClient[], refused: number, ms: number): Promise<AttackOutcome> {
   const all = new Waitable();
   for (const client of clients) void client.closed.then(() => all.wake());
-  await all.until(() => clients.every((client) => client.isClosed), ms);
+  await all.until(() => clients.every((client) => client.isClosed), target.patienceMs);
   const closed = clients.filter((client) => client.isClosed).length;
-  for (const client of clients) client.destroy();
-  return { attempts: clients.length + refused, turnedAway: closed + refused, names: clients.map((client) => client.peer) };
+  return { attempts: clients.length + refused, turnedAway: closed + refused, names: clients.map((client) => client.peer), leave };
 }
 
 /** `connections` WebSocket connections each start a message of `messageBytes` and send `sentBytes` of it. */
 export function unfinishedMessages(connections: number, messageBytes: number, sentBytes: number): Attack {
+  const chunk = Math.min(sentBytes, 1024 * 1024);
   return {
     name: "unfinished messages",
     description: `${connections} connections each start a ${mib(messageBytes)} WebSocket message and send ${mib(sentBytes)} of it`,
-    async run(target) {
-      const chunk = Buffer.alloc(Math.min(sentBytes, 1024 * 1024));
-      const { clients, refused } = await rawSockets(target, connections, connections, (client) => client.upgrade().catch(() => {}));
-      await Promise.all(
-        clients.map(async (client) => {
-          client.startMessage(messageBytes);
-          for (let sent = 0; sent < sentBytes && !client.isClosed; sent += chunk.length) {
-            const written = new Promise<void>((resolve) => client.socket.write(chunk.subarray(0, Math.min(chunk.length, sentBytes - sent)), () => resolve()));
-            await Promise.race([written, client.closed]);
-          }
-        }),
-      );
-      return settleSockets(clients, refused, target.patienceMs);
-    },
+    run: (target) =>
+      rawSockets(target, connections, connections, async (client) => {
+        if (!(await client.upgrade().then(() => true, () => false))) return;
+        client.startMessage(messageBytes);
+        const bytes = Buffer.alloc(chunk);
+        for (let sent = 0; sent < sentBytes && !client.isClosed; sent += chunk) {
+          const written = new Promise<void>((resolve) => client.socket.write(bytes.subarray(0, Math.min(chunk, sentBytes - sent)), () => resolve()));
+          await Promise.race([written, client.closed]);
+        }
+      }),
   };
 }
 
@@ -688,10 +693,7 @@ export function idleSockets(count: number): Attack {
   return {
     name: "idle sockets",
     description: `${count.toLocaleString("en")} sockets that connect and never send a byte`,
-    async run(target) {
-      const { clients, refused } = await rawSockets(target, count, 250, () => {});
-      return settleSockets(clients, refused, target.patienceMs);
-    },
+    run: (target) => rawSockets(target, count, SOCKETS_PER_BATCH, () => {}),
   };
 }
 
@@ -700,12 +702,10 @@ export function unfinishedUpgrades(count: number): Attack {
   return {
     name: "unfinished upgrades",
     description: `${count.toLocaleString("en")} sockets that send half an upgrade request`,
-    async run(target) {
-      const { clients, refused } = await rawSockets(target, count, 250, (client) => {
+    run: (target) =>
+      rawSockets(target, count, SOCKETS_PER_BATCH, (client) => {
         client.socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
-      });
-      return settleSockets(clients, refused, target.patienceMs);
-    },
+      }),
   };
 }
 
