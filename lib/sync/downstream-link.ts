@@ -96,7 +96,7 @@ export class DownstreamLink {
       overLimit: (error) => this.closeOver(error),
     });
     this.opens = new TokenBucket(limits.maxObjects + limits.maxTags, limits.opensPerSecond);
-    this.dataLimits = linkDataLimits({});
+    this.dataLimits = linkDataLimits(options);
     // Whatever the child sends counts as a sign of life, not only its pings.
     const heard = reportPeerActivity(mux, () => this.keepAlive?.heard());
     this.endpoint = createEndpoint(upProgram, heard, { checkOutbound: false, tap: options.tap ?? null });
