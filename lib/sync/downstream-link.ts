@@ -91,8 +91,11 @@ export class DownstreamLink {
     this.exchange = node.exchange;
     const limits = (this.limits = resolveLinkLimits(options.linkLimits));
     this.congestion = new LinkCongestion(mux, limits, {
-      congested: (queued) =>
-        this.limitHit("queueBytes", `${queued.toLocaleString("en-US")} bytes are queued: sending only the latest state of each object until half of that is left`),
+      congested: (queued, congestedMs) =>
+        this.limitHit(
+          "queueBytes",
+          `${queued.toLocaleString("en-US")} bytes queued for ${congestedMs} ms: sending only the latest state of each object until half of queueBytes is left`,
+        ),
       overLimit: (error) => this.closeOver(error),
     });
     this.opens = new TokenBucket(limits.maxObjects + limits.maxTags, limits.opensPerSecond);

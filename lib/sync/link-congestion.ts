@@ -13,14 +13,19 @@ export interface HeldSender {
 
 /** What a LinkCongestion tells its link. */
 export interface CongestionEvents {
-  /** The queue went over `queueBytes`: senders are held back from now on. */
-  congested(queued: number): void;
+  /**
+   * The link has been congested for `congestedMs` (a slow reader, not a burst that drains at once):
+   * `queued` bytes are waiting. Once per congestion.
+   */
+  congested(queued: number, congestedMs: number): void;
   /** The link must close: its queue reached `maxQueueBytes`, or stayed congested for `maxCongestedMs`. */
   overLimit(error: LinkLimitError): void;
 }
 
 /** How often a congested link looks at its queue (no carrier tells when it drained). */
 export const CONGESTION_POLL_MS = 10;
+/** A congestion this long (or half of maxCongestedMs, if shorter) is a slow reader's, and told: bursts drain sooner. */
+export const SLOW_READER_MS = 1000;
 
 /**
  * Keeps what one link queues toward a peer that reads slowly, or not at all, bounded. While the bytes
@@ -28,9 +33,13 @@ export const CONGESTION_POLL_MS = 10;
  * object's sender keeps only its latest state (coalesced) until the queue is down to half of
  * `queueBytes`, then every held sender sends that latest state. A queue at `maxQueueBytes`, or a link
  * congested for `maxCongestedMs` without draining, closes the link. A timer runs only while congested.
+ * A congestion that lasts (SLOW_READER_MS) is told once, so a slow reader that keeps its link open is
+ * seen in the logs; the bursts of an honest link (a sync of many objects) drain before that.
  */
 export class LinkCongestion {
   private congestedSince: number | undefined;
+  /** The current congestion was told (it lasted). */
+  private told = false;
   private held = new Set<HeldSender>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private failed = false;
@@ -65,7 +74,6 @@ export class LinkCongestion {
     this.congestedSince = this.now();
     this.timer = setInterval(() => this.poll(), CONGESTION_POLL_MS);
     (this.timer as { unref?: () => void }).unref?.();
-    this.events.congested(queued);
   }
 
   /** The link ended: no timer is left, and nothing is flushed any more. */
@@ -81,8 +89,12 @@ export class LinkCongestion {
       this.drain();
     } else {
       const congestedMs = this.now() - this.congestedSince!;
-      if (congestedMs > this.limits.maxCongestedMs) {
-        this.fail("maxCongestedMs", this.limits.maxCongestedMs, `the child read too little for ${congestedMs} ms (${bytes(queued)} still queued)`);
+      const { maxCongestedMs } = this.limits;
+      if (congestedMs > maxCongestedMs) {
+        this.fail("maxCongestedMs", maxCongestedMs, `the child read too little for ${congestedMs} ms (${bytes(queued)} still queued)`);
+      } else if (!this.told && congestedMs >= Math.min(SLOW_READER_MS, maxCongestedMs / 2)) {
+        this.told = true;
+        this.events.congested(queued, congestedMs);
       }
     }
   }
@@ -105,6 +117,7 @@ export class LinkCongestion {
     clearInterval(this.timer);
     this.timer = undefined;
     this.congestedSince = undefined;
+    this.told = false;
     const held = this.held;
     this.held = new Set();
     return held;

@@ -59,7 +59,7 @@ function exposed(root: LocalNode, count: number, json: (i: number) => JsonValue 
   });
 }
 
-const served = (observers: ObjectObserve<unknown>[]) => observers.filter((observer) => observer.data !== undefined).length;
+const served = <T>(observers: readonly ObjectObserve<T>[]) => observers.filter((observer) => observer.data !== undefined).length;
 
 it("refuses Opens over maxObjects, each told to onLimit, serves the rest, and takes Opens again once the child closed some", async () => {
   const root = node("root");
