@@ -1,0 +1,95 @@
+/**
+ * A child spoken by hand over an in-memory link, for what an honest child never does: open an object
+ * twice, acknowledge nothing, ask for full states again and again, reopen an object claiming a version.
+ * It is the link protocol's child endpoint with outbound checks off; each object session records what the
+ * parent sent on it.
+ */
+import { createSessionMux, type CarrierSessionMux } from "../../bindings/session-mux.js";
+import { createEndpoint, type Endpoint, type FamilyEvents } from "../../lib/choreography/index.js";
+import type { LocalNode, ObjectDescriptor } from "../../lib/index.js";
+import type { Version } from "../../lib/state/version.js";
+import { DownstreamLink, type DownstreamLinkOptions } from "../../lib/sync/downstream-link.js";
+import type { LinkLimitEvent } from "../../lib/sync/link-limits.js";
+import type { objectFamily } from "../../lib/sync/messages.js";
+import type { AckPayload } from "../../lib/sync/object-session.js";
+import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION } from "../../lib/sync/protocol.js";
+import type { WireState } from "../../lib/sync/wire-state.js";
+import { createMemoryCarrierPair, type MemoryLink } from "../../transports/memory-carrier.js";
+
+type ObjectSession = Endpoint<FamilyEvents<typeof objectFamily>, "Down">;
+
+/** One object session of a hand-spoken child: what the parent sent on it. */
+export class HandSession {
+  readonly states: WireState[] = [];
+  /** Assign, Release, Need, Unneed, Closed, in order. */
+  readonly decisions: string[] = [];
+  /** The fault the session ended with (a refusal), once it ended. */
+  ended: { readonly error: Error | undefined } | undefined;
+
+  constructor(readonly session: ObjectSession) {
+    const record = (label: string) => () => void this.decisions.push(label);
+    session.lane("down").serve({
+      Assign: record("Assign"),
+      Release: record("Release"),
+      Need: record("Need"),
+      Unneed: record("Unneed"),
+      Closed: record("Closed"),
+      StateDown: (state: WireState) => void this.states.push(state),
+      AckDown: () => {},
+    });
+    void session.closed.then((error) => (this.ended = { error }));
+  }
+
+  /** States that carried the data in full. */
+  get fullStates(): WireState[] {
+    return this.states.filter((state) => state.d !== undefined);
+  }
+
+  ack(ack: AckPayload): void {
+    this.session.lane("up").send("AckUp", ack);
+  }
+
+  close(): void {
+    this.session.lane("up").send("Close", {});
+  }
+}
+
+/** A hand-spoken child linked to `root` over a memory link; `events` are the parent link's limit events. */
+export class HandChild {
+  readonly memory: MemoryLink;
+  /** The parent's end of the connection (what is queued toward the child). */
+  readonly parentMux: CarrierSessionMux;
+  readonly parent: DownstreamLink;
+  readonly events: LinkLimitEvent[] = [];
+  readonly endpoint;
+  #nextSession = 1;
+
+  private constructor(root: LocalNode, options: DownstreamLinkOptions) {
+    this.memory = createMemoryCarrierPair();
+    this.parentMux = createSessionMux(this.memory.b);
+    this.parent = new DownstreamLink(root, this.parentMux, { ...options, onLimit: (event) => this.events.push(event) });
+    this.endpoint = createEndpoint(downProgram, createSessionMux(this.memory.a), { checkOutbound: false, tap: null });
+    this.endpoint.lane("decisions").serve({ Announce: () => {}, Withdraw: () => {}, Synced: () => {}, Pong: () => {}, Farewell: () => {} });
+  }
+
+  /** Links a hand-spoken child named `name` to `root` and says Hello; resolves once welcomed. */
+  static async link(root: LocalNode, name: string, options: DownstreamLinkOptions = {}): Promise<HandChild> {
+    const child = new HandChild(root, options);
+    child.endpoint.send("Hello", { protocol: PROTOCOL_VERSION, program: PROGRAM_HASH, node: name, resume: name });
+    (await child.endpoint.offer()).recv();
+    return child;
+  }
+
+  /** Opens the session of `object` with this interest. */
+  open(object: ObjectDescriptor, interest: { readonly observed: boolean; readonly capacity: number; readonly have?: Version }): HandSession {
+    const session = this.endpoint.lane("interests").send("Open", { session: this.#nextSession++, object, ...interest });
+    return new HandSession(session as unknown as ObjectSession);
+  }
+
+  /** Ends the link (the parent's side too). */
+  async close(): Promise<void> {
+    this.memory.faults.cut();
+    await this.parent.closed;
+    await this.endpoint.closed;
+  }
+}
