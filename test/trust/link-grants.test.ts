@@ -7,7 +7,7 @@ import { TagDescriptor } from "../../lib/descriptor/tag-descriptor.js";
 import type { Denied } from "../../lib/trust/decision.js";
 import { InvalidPrincipalError } from "../../lib/trust/invalid-principal-error.js";
 import { grantsFor } from "../../lib/trust/link-grants.js";
-import { parsePolicy } from "../../lib/trust/parse-policy.js";
+import { parsePolicy, parsePolicyText } from "../../lib/trust/parse-policy.js";
 import type { Policy, PolicyRule } from "../../lib/trust/policy.js";
 import type { Principal } from "../../lib/trust/principal.js";
 import type { Access, Selector } from "../../lib/trust/selector.js";
@@ -141,6 +141,15 @@ describe("grantsFor", () => {
     expect(grants.observe(object({ org: { id: 7 }, kind: { a: 2 } })).allowed).toBe(false);
     expect(grants.observe(object({ org: { id: 7 } })).allowed).toBe(false);
     expect(grantsFor(claims, { id: "b", org: {} }).observe(object({ org: { id: 7 }, kind: { a: 1 } })).allowed).toBe(false);
+  });
+
+  it("an object pattern matches only a plain object's own keys: never an array's indexes, never what objects inherit", () => {
+    const indexes = grantsFor(parsePolicy({ rules: [{ observe: [{ object: { "0": "a" } }, { object: { length: 1 } }] }] }), undefined);
+    expect(indexes.observe(object({ "0": "a" })).allowed).toBe(true);
+    expect(indexes.observe(object(["a"])).allowed).toBe(false);
+    const inherited = grantsFor(parsePolicyText('{"rules": [{"observe": [{"object": {"__proto__": {}}}]}]}'), undefined);
+    expect(inherited.observe(object({ a: 1 })).allowed).toBe(false);
+    expect(inherited.observe(object(JSON.parse('{"__proto__": {"x": 1}}') as JsonValue)).allowed).toBe(true);
   });
 
   it("claims inside arrays are substituted, and the array then compares as a whole", () => {
