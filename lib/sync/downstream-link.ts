@@ -294,9 +294,12 @@ export class DownstreamLink {
     sendOrEnd(this.endpoint, send);
   }
 
-  /** @internal A receiver of the child's states of `object`, within this link's data limits. */
-  receiverFor(object: ObjectDescriptor): StateReceiver {
-    return new StateReceiver(object, this.dataLimits, this.endpoint);
+  /**
+   * @internal A receiver of the child's states of `object`, within this link's data limits, holding
+   * `held` (what this node has of it: the base of the child's diffs after a Need naming its version).
+   */
+  receiverFor(object: ObjectDescriptor, held: ObjectState<unknown> | undefined): StateReceiver {
+    return new StateReceiver(object, this.dataLimits, this.endpoint, held);
   }
 
   /** @internal Re-evaluates whether the child should know of `entry`, and tells it. */
@@ -553,7 +556,8 @@ class ChildObject implements StateSink, Exposer {
   }
 
   private stateFromChild(wire: WireState): void {
-    const received = (this.receiver ??= this.link.receiverFor(this.descriptor)).receive(wire);
+    // Need told the child which version this node holds: a reconnecting exposer diffs against it.
+    const received = (this.receiver ??= this.link.receiverFor(this.descriptor, this.entry.state)).receive(wire);
     if (received === undefined) return; // over the link's data limits: the link is ending
     const { state, ack } = received;
     this.link.acks.add(this, ack);

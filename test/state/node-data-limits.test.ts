@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidJsonError, LocalNode } from "../../lib/index.js";
+import { InvalidJsonError, type JsonValue, LocalNode } from "../../lib/index.js";
 import { InvalidLimitsError } from "../../lib/descriptor/invalid-limits-error.js";
 import { DEFAULT_DATA_LIMITS } from "../../lib/state/frozen-data.js";
 
@@ -7,7 +7,7 @@ import { DEFAULT_DATA_LIMITS } from "../../lib/state/frozen-data.js";
 const text = (length: number) => "x".repeat(length - 2);
 
 /** `levels` nested arrays around 1: `[[1]]` for 2. */
-const nested = (levels: number): unknown => (levels === 0 ? 1 : [nested(levels - 1)]);
+const nested = (levels: number): JsonValue => (levels === 0 ? 1 : [nested(levels - 1)]);
 
 describe("a node's dataLimits bound what its own exposers set", () => {
   it("maxLength: a value as long as the limit is set, one character more is refused and the old value stays", () => {
