@@ -21,6 +21,7 @@ import type { JsonValue } from "../../lib/descriptor/json-value.js";
 import { MAX_VERSION_LENGTH, type Version } from "../../lib/state/version.js";
 import type { objectFamily } from "../../lib/sync/messages.js";
 import type { AckPayload } from "../../lib/sync/object-session.js";
+import { STATE_WINDOW } from "../../lib/sync/state-sender.js";
 import { PROGRAM_HASH, PROTOCOL_VERSION, downProgram } from "../../lib/sync/protocol.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
 import type { Carrier, CarrierHandlers } from "../../transports/carrier.js";
@@ -340,7 +341,7 @@ function closeAll(links: readonly HandLink[]): void {
 }
 
 /** Opens a link as `role`: an offender breaks the rules, an accomplice keeps to them and only helps. */
-type OpenLink = (role: string, part?: "offender" | "accomplice") => Promise<HandLink>;
+type OpenLink = (role: string, part?: "offender" | "accomplice", mux?: SessionMuxOptions) => Promise<HandLink>;
 
 /**
  * Runs `body` with the links it opens, then waits up to `settleMs` for the listener to turn every
@@ -350,8 +351,8 @@ async function withLinks(target: AttackTarget, body: (open: OpenLink) => Promise
   const offenders: HandLink[] = [];
   const links: HandLink[] = [];
   try {
-    await body(async (role, part = "offender") => {
-      const link = await HandLink.open(target, attackerName(role));
+    await body(async (role, part = "offender", mux) => {
+      const link = await HandLink.open(target, attackerName(role), mux);
       links.push(link);
       if (part === "offender") offenders.push(link);
       return link;
@@ -586,9 +587,10 @@ export function openCloseChurn(cycles: number): Attack {
 // ---- finding 6: a reader that stops reading --------------------------------------------------------
 
 /**
- * A link that observes an object and stops reading, while the attacker's own exposer publishes
- * `states` states of `stateBytes` each and the stalled link acknowledges every one unread, so flow
- * control never holds the listener back: whatever it sends piles up in its buffers.
+ * A link that observes an object and stops reading, while the attacker's own exposer publishes up to
+ * `states` states of `stateBytes` each (until the listener turns the reader away) and the stalled link
+ * acknowledges them unread (it knows their versions), so flow control never holds the listener back:
+ * whatever it sends piles up in its buffers.
  */
 export function stalledReader(states: number, stateBytes: number): Attack {
   return {
@@ -597,7 +599,8 @@ export function stalledReader(states: number, stateBytes: number): Attack {
     run: (target) =>
       withLinks(target, async (open) => {
         const object = attackerObject("stalled");
-        const exposerLink = await open("stalled-exposer", "accomplice");
+        // Its states go uncompressed: the listener compresses them for the reader all the same.
+        const exposerLink = await open("stalled-exposer", "accomplice", { compression: false });
         const reader = await open("stalled-reader");
         const exposer = exposerLink.open(object, { observed: false, capacity: 1 });
         const stalled = reader.open(object, { observed: true, capacity: 0 });
@@ -606,13 +609,13 @@ export function stalledReader(states: number, stateBytes: number): Attack {
         // Random-looking data so that compression does not shrink it away; a few variants, rotated.
         const variants = Array.from({ length: 4 }, (_, i) => noise(stateBytes, i));
         for (let k = 1; k <= states; k++) {
-          // At most a few states unacknowledged, as an honest exposer keeps to its window.
-          if (!(await exposer.until(() => exposer.ended || reader.ended || (exposer.acked?.[0] ?? 0) >= k - 4, target.patienceMs))) return;
-          if (exposer.ended || reader.ended) return;
+          // No more states unacknowledged than an honest exposer keeps in flight.
+          if (!(await exposer.until(() => exposer.ended || reader.turnedAway || (exposer.acked?.[0] ?? 0) >= k - STATE_WINDOW, target.patienceMs))) return;
+          if (exposer.ended || reader.turnedAway) return;
           exposer.publish({ v: [k], s: true, d: { k, noise: variants[k % variants.length]! } });
-          // Two blind acknowledgements per state: one may arrive before its state was sent and free nothing.
-          stalled.session.lane("up").send("AckUp", {});
-          stalled.session.lane("up").send("AckUp", {});
+          // The reader acknowledges, unread, a version two behind: surely sent to it by now (an
+          // acknowledgement of a version not in flight would free nothing), and it frees all before it.
+          if (k > 2) stalled.session.lane("up").send("AckUp", { v: [k - 2] });
           await nextTurn();
         }
       }),
