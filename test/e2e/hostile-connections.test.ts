@@ -5,7 +5,6 @@
  * closed with lines that a flood cannot multiply, while an honest exposer and observer linked to the
  * same listener keep exchanging updates.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { afterEach, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { resolveBindingLimits } from "../../bindings/limits.js";
@@ -15,7 +14,8 @@ import { MessageTooLargeError } from "../../transports/node/message-too-large-er
 import { dialWs } from "../../transports/node/ws-dial.js";
 import { ManualTimers } from "../net/manual-timers.js";
 import { RawTcpClient } from "../transports/raw-tcp-client.js";
-import { first, root, status } from "./helpers.js";
+import { first, status } from "./helpers.js";
+import { ListenerProcess } from "./spawned-listener.js";
 
 /** The most ticks an honest observer may miss in a row while the listener is under attack. */
 const GAP_BOUND = 25;
@@ -180,47 +180,6 @@ it("a parent cannot send a child a message over the child's maxMessageBytes", as
   await status(upstream, "closed");
   expect(upstream.lastError?.message).toContain(`larger than the max payload of ${maxMessageBytes} bytes (maxPayload)`);
 });
-
-/** The listener process of listener-process.ts, with its log lines. */
-class ListenerProcess {
-  readonly child: ChildProcess;
-  readonly lines: string[] = [];
-  readonly url: Promise<string>;
-
-  constructor(options: Omit<ListenOptions, "port" | "log">) {
-    this.child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", "test/e2e/listener-process.ts", JSON.stringify(options)], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "inherit", "ipc"],
-    });
-    let partial = "";
-    let announce: (url: string) => void = () => {};
-    this.url = new Promise((resolve) => (announce = resolve));
-    this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      const parts = (partial + chunk).split("\n");
-      partial = parts.pop() ?? "";
-      for (const line of parts) {
-        this.lines.push(line);
-        const url = /^info listening on (ws:\S+)$/.exec(line)?.[1];
-        if (url !== undefined) announce(url);
-      }
-    });
-  }
-
-  /** The process' memory use after a garbage collection. */
-  memory(): Promise<NodeJS.MemoryUsage> {
-    return new Promise((resolve) => {
-      this.child.once("message", (usage) => resolve(usage as NodeJS.MemoryUsage));
-      this.child.send("memory");
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill("SIGKILL");
-    await exited;
-  }
-}
 
 it("closes connections whose message is over the limit before buffering it: many unfinished large messages leave the listener's memory flat", async () => {
   const limits = { maxFrameBytes: 64 * 1024 };

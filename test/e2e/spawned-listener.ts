@@ -1,0 +1,45 @@
+/** A listener in a process of its own (listener-process.ts), for tests that measure its memory while clients attack it. */
+import { type ChildProcess, spawn } from "node:child_process";
+import type { ListenOptions } from "../../lib/node-entry.js";
+import { root } from "./helpers.js";
+
+/** The listener process of listener-process.ts, with its log lines. */
+export class ListenerProcess {
+  readonly child: ChildProcess;
+  readonly lines: string[] = [];
+  readonly url: Promise<string>;
+
+  constructor(options: Omit<ListenOptions, "port" | "log">) {
+    this.child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", "test/e2e/listener-process.ts", JSON.stringify(options)], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit", "ipc"],
+    });
+    let partial = "";
+    let announce: (url: string) => void = () => {};
+    this.url = new Promise((resolve) => (announce = resolve));
+    this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      const parts = (partial + chunk).split("\n");
+      partial = parts.pop() ?? "";
+      for (const line of parts) {
+        this.lines.push(line);
+        const url = /^info listening on (ws:\S+)$/.exec(line)?.[1];
+        if (url !== undefined) announce(url);
+      }
+    });
+  }
+
+  /** The process' memory use after a garbage collection. */
+  memory(): Promise<NodeJS.MemoryUsage> {
+    return new Promise((resolve) => {
+      this.child.once("message", (usage) => resolve(usage as NodeJS.MemoryUsage));
+      this.child.send("memory");
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once("exit", resolve));
+    this.child.kill("SIGKILL");
+    await exited;
+  }
+}
