@@ -17,7 +17,8 @@ const { version } = JSON.parse(readFileSync(new URL("../../package.json", import
 
 // Each case runs its own router process; the processes of one test run side by side. What each bind
 // failure says is checked in-process (test/transports); here, that it reaches stderr.
-describe("hakuban-router's command line", () => {
+// Each router is a process compiling TypeScript as it starts: on a loaded machine that alone takes seconds.
+describe("hakuban-router's command line", { timeout: 60_000 }, () => {
   it("prints the version (--version) and the usage (--help) on stdout and exits 0; on bad arguments prints what is wrong and the usage on stderr and exits 2", async () => {
     const versionOf = router("--version");
     const help = router("--help");

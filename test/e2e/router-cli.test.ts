@@ -25,7 +25,8 @@ async function listeningUrl(process: ScriptProcess): Promise<string> {
   return line.match(/listening on (ws:\/\/\S+)/)![1]!;
 }
 
-describe("hakuban-router", () => {
+// Each router is a process compiling TypeScript as it starts: on a loaded machine that alone takes seconds.
+describe("hakuban-router", { timeout: 60_000 }, () => {
   it("routes data between two clients, logs connection events, and exits 0 on SIGTERM", async () => {
     const cli = router("--bind", "ws://127.0.0.1:0", "--name", "test-router");
     const url = await listeningUrl(cli);
