@@ -84,7 +84,7 @@ function refusalOf(error: unknown, algorithms: readonly string[]): unknown {
   if (error instanceof errors.JWTClaimValidationFailed && error.claim === "nbf") {
     return new AuthenticationError("not-yet-valid", `The token is not valid yet${expiry(error.payload["nbf"], "until")}; check the clocks of the issuer and this listener`, { cause: error });
   }
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+  if (error instanceof errors.JOSEAlgNotAllowed) {
     return new AuthenticationError("algorithm-not-allowed", `The token's algorithm is not accepted; sign it with ${algorithms.join(" or ")}`, { cause: error });
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {
@@ -92,6 +92,9 @@ function refusalOf(error: unknown, algorithms: readonly string[]): unknown {
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     return new AuthenticationError("invalid-claims", `The token's "${error.claim}" claim is not valid (${error.reason}); issue a token with a proper one`, { cause: error });
+  }
+  if (error instanceof errors.JOSENotSupported) {
+    return new AuthenticationError("malformed-token", `The token needs what this listener does not support (${error.message}); issue it without that`, { cause: error });
   }
   if (error instanceof errors.JOSEError) {
     return new AuthenticationError("malformed-token", "The token is not a well-formed signed JWT (header.payload.signature, base64url); pass the token as issued", { cause: error });

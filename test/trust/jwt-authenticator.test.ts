@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { AuthenticationError, type AuthenticationFailure } from "../../lib/trust/authentication-error.js";
@@ -100,6 +101,13 @@ describe("jwtAuthenticator", () => {
       const refused = await refusal(authenticate(request(token)), "malformed-token", /^The token is not a well-formed signed JWT/);
       expect(refused.message).not.toContain(token);
     }
+  });
+
+  it("refuses a token with a critical header extension it does not know", async () => {
+    const part = (json: unknown) => Buffer.from(JSON.stringify(json)).toString("base64url");
+    const signed = `${part({ alg: "HS256", crit: ["x-ext"], "x-ext": 1 })}.${part({ sub: "alice" })}`;
+    const token = `${signed}.${createHmac("sha256", SECRET).update(signed).digest("base64url")}`;
+    await refusal(authenticate(request(token)), "malformed-token", /^The token needs what this listener does not support \(.*"x-ext".*\)/);
   });
 
   it("refuses a token without a string sub, or with claims that make no principal", async () => {
