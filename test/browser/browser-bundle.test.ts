@@ -82,9 +82,10 @@ describe("the browser build", () => {
       globalThis.shutdown = async () => { await upstream.close(); await node.close(); };`,
       browser,
     );
-    for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    // A real socket on a loaded machine can take seconds; a passing run never waits that long.
+    await expect.poll(() => seen, { timeout: 10_000 }).toEqual([41]);
     counter.set(42);
-    for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect.poll(() => seen, { timeout: 10_000 }).toEqual([41, 42]);
     await (browser.shutdown as () => Promise<void>)();
     await server.close();
     await parent.close();

@@ -4,9 +4,15 @@ import type { Carrier, CarrierCloseEvent } from "../../transports/carrier.js";
 export interface CarrierRecorder {
   readonly messages: Uint8Array[];
   readonly closes: CarrierCloseEvent[];
-  /** Resolves once `done()` holds (checked after every delivery); rejects if it never does within a second of the last event. */
+  /** Resolves once `done()` holds (checked after every delivery); rejects if nothing arrives for CARRIER_WAIT_MS while it waits. */
   until(done: () => boolean): Promise<void>;
 }
+
+/**
+ * How long a test waits for a carrier before it gives up (`until` with nothing arriving, `expect.poll`):
+ * generous, because a real socket on a loaded machine can take seconds, and a passing test never waits it out.
+ */
+export const CARRIER_WAIT_MS = 10_000;
 
 /** Attaches a recorder as the carrier's consumer. */
 export function record(carrier: Carrier): CarrierRecorder {
@@ -38,7 +44,7 @@ export function record(carrier: Carrier): CarrierRecorder {
           timer = setTimeout(() => {
             waiters.delete(check);
             reject(new Error(`condition not met; ${messages.length} messages, ${closes.length} closes recorded`));
-          }, 1000);
+          }, CARRIER_WAIT_MS);
         };
         const check = (): void => {
           if (!done()) return arm();

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Carrier, CarrierCloseEvent } from "../../transports/carrier.js";
 import { CarrierAlreadyAttachedError } from "../../transports/carrier-already-attached-error.js";
 import { CarrierClosedError } from "../../transports/carrier-closed-error.js";
-import { record, settle } from "./carrier-recorder.js";
+import { CARRIER_WAIT_MS, record, settle } from "./carrier-recorder.js";
 
 /** A connected pair of carriers, and how to release whatever backs them. */
 export interface CarrierPair {
@@ -107,7 +107,7 @@ export function describeCarrierConformance(name: string, connect: () => Promise<
       a.send(new Uint8Array(100_000));
       a.send(new Uint8Array(3));
       a.close();
-      await expect.poll(() => events.length).toBe(4);
+      await expect.poll(() => events.length, { timeout: CARRIER_WAIT_MS }).toBe(4);
       expect(events).toEqual(["m1", "m100000", "m3", "close"]);
     });
 
@@ -206,7 +206,7 @@ export function describeCarrierConformance(name: string, connect: () => Promise<
       });
       b.send(new Uint8Array([1]));
       b.send(new Uint8Array([2]));
-      await expect.poll(() => closes.length).toBe(1);
+      await expect.poll(() => closes.length, { timeout: CARRIER_WAIT_MS }).toBe(1);
       expect(closes[0]?.error?.message).toBe("bad bytes");
       expect(closes[0]?.byPeer).toBe(false);
       expect(a.state).toBe("closed");
@@ -222,7 +222,7 @@ export function describeCarrierConformance(name: string, connect: () => Promise<
       expect(a.bufferedAmount).toBeGreaterThanOrEqual(0);
       expect(a.bufferedAmount).toBeLessThanOrEqual((1 << 20) + 16);
       await atB.until(() => atB.messages.length === 1);
-      await expect.poll(() => a.bufferedAmount).toBe(0);
+      await expect.poll(() => a.bufferedAmount, { timeout: CARRIER_WAIT_MS }).toBe(0);
     });
   });
 }

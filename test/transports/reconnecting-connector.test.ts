@@ -10,7 +10,7 @@ import {
 } from "../../transports/reconnecting-connector.js";
 import { dialWs } from "../../transports/node/ws-dial.js";
 import { listenWebSocket } from "../../transports/node/ws-listener.js";
-import { record } from "./carrier-recorder.js";
+import { CARRIER_WAIT_MS, record } from "./carrier-recorder.js";
 
 /** A dial function whose every call is recorded and answered by the test. */
 function scriptedDial(answer: (call: number) => Promise<Carrier>): {
@@ -358,11 +358,11 @@ describe("reconnecting connector over WebSockets", () => {
       initialDelayMs: 20,
       maxDelayMs: 50,
     });
-    await expect.poll(() => connector.status).toBe("connected");
+    await expect.poll(() => connector.status, { timeout: CARRIER_WAIT_MS }).toBe("connected");
     await first.close();
-    await expect.poll(() => connector.status).not.toBe("connected");
+    await expect.poll(() => connector.status, { timeout: CARRIER_WAIT_MS }).not.toBe("connected");
     const second = await listenWebSocket({ port: first.port }, (carrier) => record(carrier));
-    await expect.poll(() => onCarrier.mock.calls.length).toBe(2);
+    await expect.poll(() => onCarrier.mock.calls.length, { timeout: CARRIER_WAIT_MS }).toBe(2);
     expect(connector.status).toBe("connected");
     await connector.close();
     await second.close();

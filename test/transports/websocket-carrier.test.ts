@@ -10,7 +10,7 @@ import { ListenError } from "../../transports/node/listen-error.js";
 import { dialWebSocket, wrapWebSocket, type WebSocketConstructor } from "../../transports/websocket-carrier.js";
 import { dialWs } from "../../transports/node/ws-dial.js";
 import { listenWebSocket, type WebSocketListener } from "../../transports/node/ws-listener.js";
-import { record, settle } from "./carrier-recorder.js";
+import { CARRIER_WAIT_MS, record, settle } from "./carrier-recorder.js";
 import { describeCarrierConformance } from "./conformance.js";
 
 /** Starts a listener and dials it once, giving both ends of that one connection. */
@@ -69,7 +69,7 @@ describe("websocket carrier", () => {
 
     const controller = new AbortController();
     const dialing = dialWs(url, { signal: controller.signal });
-    await expect.poll(() => held.length).toBe(2);
+    await expect.poll(() => held.length, { timeout: CARRIER_WAIT_MS }).toBe(2);
     controller.abort();
     await expect(dialing).rejects.toThrow(/the dial was aborted/);
     await expect(dialWs(url, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(ConnectError);
@@ -163,7 +163,7 @@ describe("websocket carrier", () => {
     const listener = await listenWebSocket({ port: 0 }, (carrier) => accepted.push(carrier));
     const clients = await Promise.all([dialWs(listener.url), dialWs(listener.url), dialWs(listener.url)]);
     const atClients = clients.map(record);
-    await expect.poll(() => accepted.length).toBe(3);
+    await expect.poll(() => accepted.length, { timeout: CARRIER_WAIT_MS }).toBe(3);
     const atAccepted = accepted.map(record);
     await listener.close();
     expect(accepted.every((carrier) => carrier.state === "closed")).toBe(true);
