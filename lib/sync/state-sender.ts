@@ -34,8 +34,11 @@ export class StateSender {
   private latest: ObjectState<unknown> | undefined;
   /** The last state sent: what the receiver will hold once it caught up (the base of the next diff). */
   private sent: ObjectState<unknown> | undefined;
-  /** States sent and not yet acknowledged, oldest first (at most STATE_WINDOW); none while idle. */
-  private inFlight: ObjectState<unknown>[] | undefined;
+  /**
+   * Versions of the states sent and not yet acknowledged, oldest first (at most STATE_WINDOW); none while
+   * idle. Versions, not states: a receiver that never acknowledges keeps no old state alive here.
+   */
+  private inFlight: Version[] | undefined;
   /** The receiver holds `sent`'s data but maybe not its synchronized flag: the flag goes even if nothing else changed. */
   private flagOwed = false;
   /** The version of the last state sent in full: a resync asking for it again is not answered. */
@@ -76,7 +79,7 @@ export class StateSender {
     const v = ack.v;
     if (inFlight !== undefined && v !== undefined) {
       let index = -1;
-      for (let i = 0; i < inFlight.length && index < 0; i++) if (compareVersions(inFlight[i]!.version, v) === 0) index = i;
+      for (let i = 0; i < inFlight.length && index < 0; i++) if (compareVersions(inFlight[i]!, v) === 0) index = i;
       if (index >= 0) inFlight.splice(0, index + 1);
       if (inFlight.length === 0) this.inFlight = undefined; // idle objects keep no array
     }
@@ -108,7 +111,7 @@ export class StateSender {
     if (sent === undefined) this.fullVersion = latest.version;
     this.sent = latest;
     this.flagOwed = false;
-    (this.inFlight ??= []).push(latest);
+    (this.inFlight ??= []).push(latest.version);
     this.link.transmitState(payload);
   }
 }
