@@ -1,5 +1,5 @@
 import { LOG_RATE_LIMIT_DEFAULTS } from "../net/log-rate-limiter.js";
-import { LISTEN_LIMIT_DEFAULTS } from "../net/node/listen.js";
+import { LINK_LIMIT_DEFAULTS, LISTEN_LIMIT_DEFAULTS, type ListenOptions, listenLinkLimits } from "../net/node/listen.js";
 import { parseWebSocketUrl, type WebSocketUrlUse } from "../net/websocket-url.js";
 import { RouterOptionsError } from "./router-options-error.js";
 
@@ -29,7 +29,15 @@ export interface RouterLimits {
   readonly upgradeTimeoutMs?: number;
   /** `--hello-timeout`: milliseconds a connection has to say the link protocol's Hello. */
   readonly helloTimeoutMs?: number;
+  /**
+   * `--max-objects`, `--max-tags`, `--max-descriptor-length`, `--opens-per-second`, `--queue-bytes`,
+   * `--max-queue-bytes`, `--max-congested`: what each child may open and what is queued toward it (listen's
+   * `linkLimits`); present only when one of them is given.
+   */
+  readonly linkLimits?: ListenOptions["linkLimits"];
 }
+
+type LinkLimitName = keyof typeof LINK_LIMIT_DEFAULTS;
 
 /** What `hakuban-router` was asked to do. */
 export interface RouterOptions extends RouterLimits {
@@ -42,11 +50,22 @@ export interface RouterOptions extends RouterLimits {
 }
 
 /** The command line's name of each limit. */
-const LIMIT_OPTIONS: Readonly<Record<string, keyof RouterLimits>> = {
+const LIMIT_OPTIONS: Readonly<Record<string, Exclude<keyof RouterLimits, "linkLimits">>> = {
   "max-connections": "maxConnections",
   "max-pending-upgrades": "maxPendingUpgrades",
   "upgrade-timeout": "upgradeTimeoutMs",
   "hello-timeout": "helloTimeoutMs",
+};
+
+/** The command line's name of each link limit. */
+const LINK_LIMIT_OPTIONS: Readonly<Record<string, LinkLimitName>> = {
+  "max-objects": "maxObjects",
+  "max-tags": "maxTags",
+  "max-descriptor-length": "maxDescriptorLength",
+  "opens-per-second": "opensPerSecond",
+  "queue-bytes": "queueBytes",
+  "max-queue-bytes": "maxQueueBytes",
+  "max-congested": "maxCongestedMs",
 };
 
 /** A parsed command line: run a router, print the usage, or print the version. */
@@ -58,6 +77,8 @@ export type RouterCommand =
 /** The router's usage text. */
 export const ROUTER_USAGE = `Usage: hakuban-router --bind ws://HOST:PORT [--connect ws://PARENT:PORT] [--name NAME] [--log-level LEVEL]
                       [--max-connections N] [--max-pending-upgrades N] [--upgrade-timeout MS] [--hello-timeout MS]
+                      [--max-objects N] [--max-tags N] [--max-descriptor-length N] [--opens-per-second N]
+                      [--queue-bytes N] [--max-queue-bytes N] [--max-congested MS]
 
 Runs a hakuban router: a node that accepts child nodes over WebSocket and links them into one tree.
 
@@ -74,6 +95,17 @@ Runs a hakuban router: a node that accepts child nodes over WebSocket and links 
                                  milliseconds (default ${LISTEN_LIMIT_DEFAULTS.upgradeTimeoutMs})
   --hello-timeout MS             drop a connection that has not said the link protocol's Hello
                                  within MS milliseconds (default ${LISTEN_LIMIT_DEFAULTS.helloTimeoutMs})
+  --max-objects N                most object sessions one child may have open (default ${LINK_LIMIT_DEFAULTS.maxObjects});
+                                 an Open more is refused
+  --max-tags N                   most tags one child may observe or expose (default ${LINK_LIMIT_DEFAULTS.maxTags}); more are ignored
+  --max-descriptor-length N      most characters of object and tag keys one child may have this router
+                                 hold (default ${LINK_LIMIT_DEFAULTS.maxDescriptorLength}); an Open or tag more is refused
+  --opens-per-second N           close a child's link when it opens objects and tags faster than this,
+                                 after a first --max-objects + --max-tags (default ${LINK_LIMIT_DEFAULTS.opensPerSecond})
+  --queue-bytes N                over this many bytes queued toward a child, send it only the latest
+                                 state of each object until half is left (default ${LINK_LIMIT_DEFAULTS.queueBytes})
+  --max-queue-bytes N            close a child's link at this many bytes queued toward it (default ${LINK_LIMIT_DEFAULTS.maxQueueBytes})
+  --max-congested MS             close a child's link over --queue-bytes for MS milliseconds (default ${LINK_LIMIT_DEFAULTS.maxCongestedMs})
   --version                      print the version
   --help                         print this text
 
@@ -101,7 +133,7 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
     if (!arg.startsWith("--")) throw new RouterOptionsError(`Unexpected argument "${arg}": options start with "--".`);
     const equals = arg.indexOf("=");
     const name = equals === -1 ? arg.slice(2) : arg.slice(2, equals);
-    if (!["bind", "connect", "name", "log-level"].includes(name) && LIMIT_OPTIONS[name] === undefined) {
+    if (!["bind", "connect", "name", "log-level"].includes(name) && LIMIT_OPTIONS[name] === undefined && LINK_LIMIT_OPTIONS[name] === undefined) {
       throw new RouterOptionsError(`Unknown option "--${name}".`);
     }
     if (values.has(name)) throw new RouterOptionsError(`Option --${name} was given twice; give it once.`);
@@ -124,11 +156,12 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
   if (!isLogLevel(logLevel)) {
     throw new RouterOptionsError(`Option --log-level must be one of ${ROUTER_LOG_LEVELS.join(", ")}; got "${logLevel}".`);
   }
-  const limits: Partial<Record<keyof RouterLimits, number>> = {};
+  const limits: Partial<Record<Exclude<keyof RouterLimits, "linkLimits">, number>> = {};
   for (const [option, key] of Object.entries(LIMIT_OPTIONS)) {
     const value = values.get(option);
     if (value !== undefined) limits[key] = parseCount(option, value);
   }
+  const linkLimits = parseLinkLimits(values);
   return {
     kind: "run",
     options: {
@@ -137,8 +170,25 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
       name,
       logLevel,
       ...limits,
+      ...(linkLimits === undefined ? {} : { linkLimits }),
     },
   };
+}
+
+/** The link limits given, if any; RouterOptionsError when they do not go together. */
+function parseLinkLimits(values: ReadonlyMap<string, string>): Partial<Record<LinkLimitName, number>> | undefined {
+  let linkLimits: Partial<Record<LinkLimitName, number>> | undefined;
+  for (const [option, key] of Object.entries(LINK_LIMIT_OPTIONS)) {
+    const value = values.get(option);
+    if (value !== undefined) (linkLimits ??= {})[key] = parseCount(option, value);
+  }
+  try {
+    listenLinkLimits(linkLimits);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new RouterOptionsError(`Options --max-queue-bytes and --queue-bytes: ${error.message}`);
+  }
+  return linkLimits;
 }
 
 /** A whole number from 1 up, written in decimal digits. */

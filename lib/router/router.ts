@@ -20,7 +20,7 @@ export interface Router {
 /**
  * Starts what `hakuban-router` runs: a node listening at `options.bind`, linked to `options.connect`
  * when given, logging one line per connection event (floods summed up) and holding its listener to
- * the connection limits of `options`. Rejects with ListenError when it cannot bind
+ * the connection and link limits of `options`. Rejects with ListenError when it cannot bind
  * (its `systemCode` and message say whether the address is in use, not of this machine, or not found).
  */
 export async function startRouter(options: RouterOptions, log: RouterLog): Promise<Router> {
@@ -36,6 +36,7 @@ export async function startRouter(options: RouterOptions, log: RouterLog): Promi
       ...(options.maxPendingUpgrades === undefined ? {} : { maxPendingUpgrades: options.maxPendingUpgrades }),
       ...(options.upgradeTimeoutMs === undefined ? {} : { upgradeTimeoutMs: options.upgradeTimeoutMs }),
       ...(options.helloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.helloTimeoutMs }),
+      ...(options.linkLimits === undefined ? {} : { linkLimits: options.linkLimits }),
       log: connectionLog,
     });
   } catch (error) {

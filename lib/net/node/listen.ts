@@ -9,7 +9,7 @@ import type { LocalNode } from "../../local-node/local-node.js";
 import { NodeClosedError } from "../../local-node/node-closed-error.js";
 import { DownstreamLink, type DownstreamLinkOptions } from "../../sync/downstream-link.js";
 import { keepAliveTimes } from "../../sync/keep-alive.js";
-import { type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "../../sync/link-limits.js";
+import { DEFAULT_LINK_LIMITS, type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "../../sync/link-limits.js";
 import { linkDataLimits, type LinkOptions } from "../../sync/link-options.js";
 import { ListenerLog } from "./listener-log.js";
 
@@ -81,6 +81,17 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/** Defaults of `listen`'s `linkLimits` (see LinkLimits), for what shows them (the router's usage). */
+export const LINK_LIMIT_DEFAULTS: LinkLimits = DEFAULT_LINK_LIMITS;
+
+/**
+ * `linkLimits` completed with LINK_LIMIT_DEFAULTS, as `listen` takes them; throws InvalidLimitsError for
+ * a limit that is not a positive whole number, RangeError when maxQueueBytes is not above queueBytes.
+ */
+export function listenLinkLimits(linkLimits?: Partial<LinkLimits>): LinkLimits {
+  return resolveLinkLimits(linkLimits);
+}
+
 /** Defaults of `listen`'s connection limits (see ListenOptions). */
 export const LISTEN_LIMIT_DEFAULTS = Object.freeze({
   ...LISTENER_LIMIT_DEFAULTS,
@@ -108,7 +119,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     throw new RangeError(`listen option helloTimeoutMs must be a finite number > 0, got ${helloTimeoutMs}.`);
   }
   linkDataLimits(options); // InvalidLimitsError before binding, not in each accepted connection
-  const linkLimits = resolveLinkLimits(options.linkLimits);
+  const linkLimits = listenLinkLimits(options.linkLimits);
   const log = new ListenerLog(options.log ?? (() => {}), options.logRateLimit ?? {}, {
     maxConnections: options.maxConnections ?? LISTEN_LIMIT_DEFAULTS.maxConnections,
     maxPendingUpgrades: options.maxPendingUpgrades ?? LISTEN_LIMIT_DEFAULTS.maxPendingUpgrades,
