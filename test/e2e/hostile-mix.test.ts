@@ -94,7 +94,7 @@ const runs = fc
   });
 
 /** The longest the honest observer and a newcomer may take to get the exposer's latest state after a run. */
-const CATCH_UP_MS = 5_000;
+const CATCH_UP_MS = 10_000;
 
 const nodes: LocalNode[] = [];
 const lines: string[] = [];
@@ -159,7 +159,7 @@ async function attackTurnedAway(attack: Attack, target: AttackTarget): Promise<v
 }
 
 it("turns every attack away with a warning naming it while honest traffic flows, and is back to its honest links at each checkpoint", async () => {
-  const target: AttackTarget = { url: listener.url, honest: exposer.descriptor, patienceMs: 5_000, pingEveryMs: 1_000 };
+  const target: AttackTarget = { url: listener.url, honest: exposer.descriptor, patienceMs: 10_000, pingEveryMs: 1_000 };
   await fc.assert(
     fc.asyncProperty(runs, async (steps) => {
       for (const step of steps) {

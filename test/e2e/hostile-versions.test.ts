@@ -38,7 +38,7 @@ beforeAll(async () => {
   ticker = setInterval(() => exposer.set(++tick), 10);
   observer = observerNode.object(["honest"], "ticks").observe<number>();
   await first(observer.state$, (state) => state?.synchronized === true);
-  target = { url: listener.url, honest: exposer.descriptor, patienceMs: 5_000, pingEveryMs: 1_000 };
+  target = { url: listener.url, honest: exposer.descriptor, patienceMs: 10_000, pingEveryMs: 1_000 };
 });
 
 afterAll(async () => {
@@ -89,7 +89,7 @@ it("an Open claiming a huge valid version is only a claim: an exposer elected af
   const link = await attacker("claims-max");
   const session = link.open(handover.descriptor, { observed: true, capacity: 0, have: [MAX] });
   // The listener took the claim in: it answered with the state it holds.
-  expect(await session.until(() => session.statesReceived > 0, 5_000)).toBe(true);
+  expect(await session.until(() => session.statesReceived > 0, 10_000)).toBe(true);
 
   // The first exposer leaves; the second is elected and told the newest version the listener knows.
   secondNode.object(["honest"], "handover").expose<string>().set("from the second");
@@ -105,11 +105,11 @@ it("an Open claiming a huge valid version is only a claim: an exposer elected af
 it("a state versioned after everything from a candidate that is not elected is dropped", async () => {
   const link = await attacker("unelected");
   const session = link.open(exposer.descriptor, { observed: false, capacity: 1 });
-  expect(await session.until(() => session.decided, 5_000)).toBe(true);
+  expect(await session.until(() => session.decided, 10_000)).toBe(true);
   expect(session.assigned).toBe(false);
   session.publish({ v: [MAX], s: true, d: -1 });
   // Acknowledged (taken in), yet never published: the honest exposer stays the object's source.
-  expect(await session.until(() => session.acked?.[0] === MAX, 5_000)).toBe(true);
+  expect(await session.until(() => session.acked?.[0] === MAX, 10_000)).toBe(true);
   const seen: number[] = [];
   const stop = observer.onChange((state) => state !== undefined && seen.push(state.data));
   await honestFlowing();
