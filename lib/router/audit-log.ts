@@ -46,7 +46,6 @@ export function openAuditLog(target: string, options: AuditLogOptions): AuditLog
   let closing: Promise<void> | undefined;
 
   const onError = (error: Error): void => {
-    if (broken) return;
     broken = true;
     options.report(`${name}: cannot write (${error.message}); audit events are dropped from now on`);
   };
