@@ -309,6 +309,11 @@ export class HandLink extends Waitable {
     this.#socket.pause();
   }
 
+  /** Reads from the socket again (and so sees at once whether the listener closed it meanwhile). */
+  resumeReading(): void {
+    this.#socket.resume();
+  }
+
   /** Bytes handed to the socket and not written out yet. */
   get bufferedAmount(): number {
     return this.#carrier.state === "open" ? this.#carrier.bufferedAmount : 0;
@@ -608,16 +613,19 @@ export function stalledReader(states: number, stateBytes: number): Attack {
         reader.stopReading();
         // Random-looking data so that compression does not shrink it away; a few variants, rotated.
         const variants = Array.from({ length: 4 }, (_, i) => noise(stateBytes, i));
+        const over = () => exposer.ended || !exposer.needed || reader.turnedAway;
         for (let k = 1; k <= states; k++) {
           // No more states unacknowledged than an honest exposer keeps in flight.
-          if (!(await exposer.until(() => exposer.ended || reader.turnedAway || (exposer.acked?.[0] ?? 0) >= k - STATE_WINDOW, target.patienceMs))) return;
-          if (exposer.ended || reader.turnedAway) return;
+          if (!(await exposer.until(() => over() || (exposer.acked?.[0] ?? 0) >= k - STATE_WINDOW, target.patienceMs)) || over()) break;
           exposer.publish({ v: [k], s: true, d: { k, noise: variants[k % variants.length]! } });
           // The reader acknowledges, unread, a version two behind: surely sent to it by now (an
           // acknowledgement of a version not in flight would free nothing), and it frees all before it.
           if (k > 2) stalled.session.lane("up").send("AckUp", { v: [k - 2] });
           await nextTurn();
         }
+        // No one wants the states any more when the listener dropped the reader, their only observer:
+        // the reader reads again, to see the listener's close at once.
+        if (!exposer.needed) reader.resumeReading();
       }),
   };
 }
