@@ -17,7 +17,6 @@ import { createSessionMux, type SessionMuxOptions } from "../../bindings/session
 import { varUintSize, writeVarUint } from "../../bindings/varint.js";
 import { createEndpoint, type Endpoint, type FamilyEvents } from "../../lib/choreography/index.js";
 import { ObjectDescriptor } from "../../lib/descriptor/object-descriptor.js";
-import type { JsonValue } from "../../lib/descriptor/json-value.js";
 import { MAX_VERSION_LENGTH, type Version } from "../../lib/state/version.js";
 import type { objectFamily } from "../../lib/sync/messages.js";
 import type { AckPayload } from "../../lib/sync/object-session.js";
@@ -134,7 +133,7 @@ export class WatchedSession extends Waitable {
     session.lane("down").serve(this);
     void session.closed.then((fault) => {
       this.#ended = true;
-      if (fault !== undefined && !this.#aborting && !link.ended) {
+      if (fault !== undefined && !this.#aborting && link.connected) {
         this.refused = true;
         onRefused();
       }
@@ -280,6 +279,11 @@ export class HandLink extends Waitable {
     return this.#ended;
   }
 
+  /** True while the connection is open and this side is not closing it. */
+  get connected(): boolean {
+    return !this.#leaving && this.#carrier.state === "open";
+  }
+
   /** True once the listener ended the connection (not this side's close()) or refused one of its sessions. */
   get turnedAway(): boolean {
     return this.#endedByListener || this.#refusedSessions > 0;
@@ -377,8 +381,8 @@ async function withLinks(target: AttackTarget, body: (open: OpenLink) => Promise
 
 let objects = 0;
 /** An object of the attacker's own, unknown to anyone else. */
-function attackerObject(what: string, json: JsonValue = null): ObjectDescriptor {
-  return new ObjectDescriptor([`attacker-${what}`], { n: ++objects, json });
+function attackerObject(what: string): ObjectDescriptor {
+  return new ObjectDescriptor([`attacker-${what}`], { n: ++objects });
 }
 
 /** A compressed payload of `raw` that declares `declared` inflated bytes (the bindings' compressed-frame layout). */
