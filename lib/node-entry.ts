@@ -7,4 +7,5 @@ export * from "./index.js";
 export { connect } from "./net/node/connect.js";
 export { listen, type Listener, type ListenOptions, type ListenerRefusals } from "./net/node/listen.js";
 export type { LogRateLimit, LogTimers } from "./net/log-rate-limiter.js";
+export type { LinkLimits } from "./sync/link-limits.js";
 export type { RefusalReason } from "../transports/node/connection-refusal.js";
