@@ -71,6 +71,20 @@ export function measureJsonValue(value: JsonValue): JsonSize {
 }
 
 /**
+ * Freezes `value`, JSON checked before, deeply and returns its size, in one walk; its large containers
+ * remember their size, as with freezeJsonValue. For values that become state data whole (a patch's).
+ */
+export function freezeMeasuredJsonValue(value: JsonValue): JsonSize {
+  let measured: number;
+  try {
+    measured = walk(value, 0, UNLIMITED, true, false);
+  } catch (error) {
+    throw settle(error, "$");
+  }
+  return { length: Math.floor(measured / DEPTHS), depth: measured % DEPTHS };
+}
+
+/**
  * The walk below returns a value's JSON length × DEPTHS + its nesting depth (0 for leaves), so one
  * number carries both up the recursion. Depth never exceeds MAX_SUPPORTED_DEPTH (1000) < DEPTHS.
  */

@@ -1,9 +1,9 @@
-import type { JsonLimits, JsonValue } from "../descriptor/json-value.js";
+import type { JsonLimits, JsonSize, JsonValue } from "../descriptor/json-value.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { measureData } from "../state/frozen-data.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
-import { applyPatch, PatchApplyError, PatchLimitError } from "./json-patch/index.js";
+import { applyPatchWithin, PatchApplyError, PatchLimitError } from "./json-patch/index.js";
 import type { EndableSession } from "./link-ending.js";
 import { recordDerivation } from "./state-encoding.js";
 import type { AckPayload } from "./object-session.js";
@@ -17,12 +17,16 @@ import type { WireState } from "./wire-state.js";
  *
  * Every state it makes is within the link's data limits, whatever its form: a full state is measured
  * (cheaply: the decoder's schema froze it, and its large containers remember their size), a patch is
- * refused before its result is kept if that would be over them (see applyPatch). A state over the limits
- * ends the whole link with a StateLimitError's message: the peer broke the limits this side set.
+ * refused before its result is kept if that would be over them (see applyPatchWithin), counted from the
+ * size of the state held, which the receiver keeps: a patch costs no walk of the state it patches. A state
+ * over the limits ends the whole link with a StateLimitError's message: the peer broke the limits this
+ * side set.
  */
 export class StateReceiver {
   /** The state this side holds for the link (the base the sender diffs against). */
   held: ObjectState<unknown> | undefined;
+  /** The size of `held`'s data once known (measured when a state was made here, or when first needed). */
+  private heldSize: JsonSize | undefined;
 
   /**
    * @param object the object whose states these are (named in errors)
@@ -46,8 +50,9 @@ export class StateReceiver {
     const held = this.held;
     const limits = this.limits;
     let state: ObjectState<unknown> | undefined;
+    let size = this.heldSize;
     if (wire.d !== undefined) {
-      const size = measureData(wire.d);
+      size = measureData(wire.d);
       if (size.length > limits.maxLength || size.depth > limits.maxDepth) {
         return this.refuse(new StateLimitError(this.object, size.length, size.depth, limits, false));
       }
@@ -57,9 +62,11 @@ export class StateReceiver {
         state = { version: held.version, format: held.format, data: held.data, synchronized: wire.s };
       } else {
         try {
-          // Frozen by applyPatch (only what the patch made is new); values were checked by parsePatch.
-          const data = applyPatch(held.data as JsonValue, wire.p, limits);
-          state = { version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data, synchronized: wire.s };
+          // Frozen by applyPatchWithin (only what the patch made is new); values were checked by parsePatch.
+          const base = held.data as JsonValue;
+          const patched = applyPatchWithin(base, size ?? measureData(base), wire.p, limits);
+          size = patched.size;
+          state = { version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data: patched.data, synchronized: wire.s };
           recordDerivation(state, held, wire.p);
         } catch (error) {
           if (error instanceof PatchLimitError) return this.refuse(new StateLimitError(this.object, error.length, error.depth, limits, true));
@@ -70,6 +77,7 @@ export class StateReceiver {
     }
     if (state === undefined) return { state, ack: held === undefined ? { resync: true } : { v: held.version, resync: true } };
     this.held = state;
+    this.heldSize = size;
     return { state, ack: { v: state.version } };
   }
 

@@ -1,12 +1,11 @@
 import { schema } from "../choreography/index.js";
 import type { JsonValue } from "../descriptor/json-value.js";
 import type { Version } from "../state/version.js";
-import { resolveLimits } from "../descriptor/resolve-limits.js";
-import { DEFAULT_PATCH_LIMITS, parsePatch, type PatchOperation } from "./json-patch/index.js";
+import { patchParser, type PatchOperation } from "./json-patch/index.js";
 import { booleanField, dataField, fieldsOf, optionalVersionField, STRUCTURAL_DATA_LIMITS, versionField } from "./wire-schema.js";
 
 /** Patches from the network: at most DEFAULT_PATCH_LIMITS' operations, their values bounded as full states' data are. */
-const WIRE_PATCH_LIMITS = resolveLimits(DEFAULT_PATCH_LIMITS, STRUCTURAL_DATA_LIMITS);
+const parseWirePatch = patchParser(STRUCTURAL_DATA_LIMITS);
 
 /**
  * One object state on the wire, in one of three forms:
@@ -43,7 +42,7 @@ export const wireStateSchema = schema((value): WireState => {
   if (f.p !== undefined) {
     const b = optionalVersionField(f, "b");
     if (b === undefined) throw new TypeError("State.p needs the base version State.b");
-    const p = parsePatch(f.p, WIRE_PATCH_LIMITS);
+    const p = parseWirePatch(f.p);
     return format === undefined ? { v, s, b, p } : { v, s, f: format, b, p };
   }
   if (f.b !== undefined) throw new TypeError("State.b without a patch");

@@ -1,6 +1,6 @@
-import { jsonStringLength } from "../../descriptor/json-string.js";
-import type { JsonLimits, JsonValue } from "../../descriptor/json-value.js";
-import { freezeDeep, measureData } from "../../state/frozen-data.js";
+import { jsonNumberLength, jsonStringLength } from "../../descriptor/json-string.js";
+import { freezeMeasuredJsonValue, measureJsonValue, type JsonLimits, type JsonSize, type JsonValue } from "../../descriptor/json-value.js";
+import { freezeDeep } from "../../state/frozen-data.js";
 import { escapePointerSegment, pointerSegments } from "./json-pointer.js";
 import { PatchApplyError } from "./patch-apply-error.js";
 import { PatchLimitError } from "./patch-limit-error.js";
@@ -17,6 +17,12 @@ interface Tally {
   depth: number;
 }
 
+/** A document and its size (for a patched one: its exact JSON length, and a bound on its depth). */
+export interface SizedJson {
+  readonly data: JsonValue;
+  readonly size: JsonSize;
+}
+
 /**
  * The state `patch` turns `base` into, with RFC 6902 semantics for `add`, `remove` and `replace`.
  * `base` is never written to (it may be shared and frozen): only the containers along the changed
@@ -24,18 +30,30 @@ interface Tally {
  * `base`; values come from the patch as they are. Each operation costs its path's depth times the
  * width of the containers on it, whatever the document's size. Throws PatchApplyError, naming the
  * operation, when the patch does not fit `base`.
- *
- * With `limits`, the result must be within them, or PatchLimitError is thrown and nothing is frozen or
- * kept. The result's JSON length is known exactly without walking it: `base`'s is remembered where it was
- * made (see freezeData), and each operation adds its value's length and takes off the one it replaces or
- * removes (each measured once, cheaply where remembered). Its depth is bounded by `base`'s and each value's
- * depth where the operation puts it. Applying takes no more memory than the copies of the containers the
- * operations change: the values are the patch's own.
  */
-export function applyPatch(base: JsonValue, patch: readonly PatchOperation[], limits?: JsonLimits): JsonValue {
+export function applyPatch(base: JsonValue, patch: readonly PatchOperation[]): JsonValue {
+  return apply(base, patch, undefined, undefined);
+}
+
+/**
+ * applyPatch within `limits`, for a `base` of `baseSize` (what measureData says, or what an earlier
+ * patch's result said): returns the result with its size, or throws PatchLimitError, keeping nothing,
+ * when it would be over them. The result's JSON length is known exactly without walking it: each
+ * operation adds its value's length and takes off that of the value it replaces or removes (each measured
+ * once, cheaply where freezeData remembered it). Its depth is bounded by `baseSize`'s and by the depth at
+ * which each operation puts its value (removals are not credited), so it is never under the result's and
+ * over the limit only if a document along the way was. Applying takes no more memory than the copies of
+ * the containers the operations change: the values are the patch's own.
+ */
+export function applyPatchWithin(base: JsonValue, baseSize: JsonSize, patch: readonly PatchOperation[], limits: JsonLimits): SizedJson {
+  const tally: Tally = { length: baseSize.length, depth: baseSize.depth };
+  return { data: apply(base, patch, tally, limits), size: tally };
+}
+
+/** Applies `patch`; with a `tally`, keeps it up and refuses a result over `limits` before freezing anything. */
+function apply(base: JsonValue, patch: readonly PatchOperation[], tally: Tally | undefined, limits: JsonLimits | undefined): JsonValue {
   let root = base;
   const copies = new Set<Container>();
-  const tally = limits === undefined ? undefined : { ...measureData(base) };
   for (let i = 0; i < patch.length; i++) root = applyOperation(root, patch[i]!, i, copies, tally);
   if (tally !== undefined && (tally.length > limits!.maxLength || tally.depth > limits!.maxDepth)) {
     throw new PatchLimitError(tally.length, tally.depth, limits!);
@@ -62,7 +80,7 @@ function applyOperation(root: JsonValue, operation: PatchOperation, index: numbe
   if (last < 0) {
     if (op === "remove") throw failure(index, operation, "the whole document cannot be removed (replace it instead)");
     if (tally !== undefined) {
-      const size = measureData(operation.value);
+      const size = freezeMeasuredJsonValue(operation.value);
       tally.length = size.length;
       tally.depth = size.depth;
     }
@@ -88,43 +106,81 @@ function applyOperation(root: JsonValue, operation: PatchOperation, index: numbe
     }
   }
   const key = segments[last]!;
-  // What the operation adds to the document's JSON length (the value's, counted where it lands below).
-  let added = 0;
   if (Array.isArray(parent)) {
     const length = parent.length;
     if (op === "add") {
       const i = key === "-" ? length : arrayIndex(key, length);
       if (i < 0) throw failure(index, operation, `cannot insert at index ${JSON.stringify(key)} of an array of ${length} (use 0…${length} or "-")`);
-      if (tally !== undefined) added = length === 0 ? 0 : 1; // a comma
+      if (tally !== undefined) tallyOperation(tally, operation, segments.length, length === 0 ? 0 : 1); // a comma
       if (i === length) parent.push(operation.value);
       else parent.splice(i, 0, operation.value);
     } else {
       const i = arrayIndex(key, length - 1);
       if (i < 0) throw failure(index, operation, `index ${JSON.stringify(key)} does not exist in an array of ${length}`);
-      if (tally !== undefined) added = -measureData(parent[i]!).length - (op === "remove" && length > 1 ? 1 : 0);
+      if (tally !== undefined) tallyOperation(tally, operation, segments.length, -lengthOf(parent[i]!) - (op === "remove" && length > 1 ? 1 : 0));
       if (op === "remove") parent.splice(i, 1);
       else parent[i] = operation.value;
     }
+  } else if (op === "add") {
+    if (tally !== undefined) tallyOperation(tally, operation, segments.length, memberChange(parent, key, op));
+    setKey(parent, key, operation.value);
   } else {
-    const exists = Object.hasOwn(parent, key);
-    if (op !== "add" && !exists) throw failure(index, operation, `key ${JSON.stringify(key)} does not exist`);
-    if (tally !== undefined) {
-      if (exists) added = -measureData(parent[key]!).length;
-      // A member of its own: its key, a colon and, unless it is (or was) alone, a comma.
-      if (!exists || op === "remove") added += (exists ? -1 : 1) * (jsonStringLength(key) + 1 + (hasOtherKey(parent, key) ? 1 : 0));
-    }
+    if (!Object.hasOwn(parent, key)) throw failure(index, operation, `key ${JSON.stringify(key)} does not exist`);
+    if (tally !== undefined) tallyOperation(tally, operation, segments.length, memberChange(parent, key, op));
     if (op === "remove") delete parent[key];
     else setKey(parent, key, operation.value);
   }
-  if (tally !== undefined) {
-    if (op !== "remove") {
-      const size = measureData(operation.value);
-      added += size.length;
-      if (segments.length + size.depth > tally.depth) tally.depth = segments.length + size.depth;
-    }
-    tally.length += added;
-  }
   return newRoot;
+}
+
+/**
+ * Adds to `tally` what `operation`, at a path of `segments` segments, does to the document: `change`
+ * (what goes or comes around its value: commas, a key, a replaced or removed value) and its own value.
+ */
+function tallyOperation(tally: Tally, operation: PatchOperation, segments: number, change: number): void {
+  if (operation.op !== "remove") {
+    const value = operation.value;
+    if (typeof value === "object" && value !== null) {
+      // Frozen as it is measured: the freezing after the patch then stops at once (later operations
+      // never write into a patch's values, they copy them).
+      const size = freezeMeasuredJsonValue(value);
+      change += size.length;
+      if (segments + size.depth > tally.depth) tally.depth = segments + size.depth;
+    } else {
+      change += lengthOf(value); // a primitive goes into a container the document has: no deeper
+    }
+  }
+  tally.length += change;
+}
+
+/** The JSON length of `value` (primitives, the usual operation values, without measuring them as documents). */
+function lengthOf(value: JsonValue): number {
+  switch (typeof value) {
+    case "number":
+      return jsonNumberLength(value);
+    case "string":
+      return jsonStringLength(value);
+    case "boolean":
+      return value ? 4 : 5;
+    default:
+      return value === null ? 4 : measureJsonValue(value).length;
+  }
+}
+
+/**
+ * What `op` at the member `key` of `object` does to its JSON length, besides the value it puts there:
+ * an existing value replaced (also by `add`) or removed takes off its length; a member added or removed
+ * brings or takes its key, a colon and, unless it is (or was) alone, a comma.
+ */
+function memberChange(object: { readonly [key: string]: JsonValue }, key: string, op: PatchOperation["op"]): number {
+  if (!Object.hasOwn(object, key)) return memberLength(object, key);
+  const old = lengthOf(object[key]!);
+  return op === "remove" ? -old - memberLength(object, key) : -old;
+}
+
+/** The characters member `key` of `object` takes besides its value: the key, a colon, and a comma unless alone. */
+function memberLength(object: { readonly [key: string]: JsonValue }, key: string): number {
+  return jsonStringLength(key) + 1 + (hasOtherKey(object, key) ? 1 : 0);
 }
 
 /** Whether `object` has an own key other than `key`. */

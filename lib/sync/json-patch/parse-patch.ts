@@ -18,14 +18,24 @@ const DEFAULT_VALUE_LIMITS: JsonLimits = valueLimits(DEFAULT_PATCH_LIMITS);
  */
 export function parsePatch(untrusted: unknown, limits?: Partial<PatchLimits>): PatchOperation[] {
   const resolved = resolveLimits(DEFAULT_PATCH_LIMITS, limits);
-  const forValues = resolved === DEFAULT_PATCH_LIMITS ? DEFAULT_VALUE_LIMITS : valueLimits(resolved);
+  return parseWithin(untrusted, resolved, resolved === DEFAULT_PATCH_LIMITS ? DEFAULT_VALUE_LIMITS : valueLimits(resolved));
+}
+
+/** parsePatch with `limits` resolved once, for a place that parses many patches (a link's schema). */
+export function patchParser(limits: Partial<PatchLimits>): (untrusted: unknown) => PatchOperation[] {
+  const resolved = resolveLimits(DEFAULT_PATCH_LIMITS, limits);
+  const forValues = valueLimits(resolved);
+  return (untrusted) => parseWithin(untrusted, resolved, forValues);
+}
+
+function parseWithin(untrusted: unknown, limits: PatchLimits, forValues: JsonLimits): PatchOperation[] {
   if (!Array.isArray(untrusted)) throw new InvalidPatchError(-1, `must be an array of operations, got ${describe(untrusted)}`);
   const n = untrusted.length;
-  if (n > resolved.maxOps) {
-    throw new InvalidPatchError(-1, `has ${n} operations, more than ${resolved.maxOps} (limit maxOps; send the full state instead)`);
+  if (n > limits.maxOps) {
+    throw new InvalidPatchError(-1, `has ${n} operations, more than ${limits.maxOps} (limit maxOps; send the full state instead)`);
   }
   const patch: PatchOperation[] = new Array<PatchOperation>(n);
-  for (let i = 0; i < n; i++) patch[i] = parseOperation(untrusted[i] as unknown, i, resolved, forValues);
+  for (let i = 0; i < n; i++) patch[i] = parseOperation(untrusted[i] as unknown, i, limits, forValues);
   return patch;
 }
 
