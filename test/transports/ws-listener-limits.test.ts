@@ -49,7 +49,7 @@ describe("WebSocket listener limits", () => {
 
     expect(accepted).toHaveLength(2);
     expect(server.connections).toBe(2);
-    expect(server.refused).toEqual({ maxConnections: 4, maxPendingUpgrades: 0, upgradeTimeoutMs: 0, badRequest: 0 });
+    expect(server.refused).toEqual({ maxConnections: 4, maxPendingUpgrades: 0, upgradeTimeoutMs: 0, badRequest: 0, allowedOrigins: 0 });
     expect(refusals.at(-1)).toEqual({
       reason: "maxConnections",
       peer: raw.peer,

@@ -3,14 +3,15 @@
  * set the limit: too many WebSocket connections open (`maxConnections`), too many sockets still
  * waiting to upgrade (`maxPendingUpgrades`), no upgrade in time (`upgradeTimeoutMs`), or a request
  * that is not a valid WebSocket upgrade for this listener (`badRequest`: malformed HTTP, a wrong path,
- * missing WebSocket headers).
+ * missing WebSocket headers, a failed TLS handshake), or a browser page of an origin not allowed
+ * (`allowedOrigins`).
  */
-export type RefusalReason = "maxConnections" | "maxPendingUpgrades" | "upgradeTimeoutMs" | "badRequest";
+export type RefusalReason = "maxConnections" | "maxPendingUpgrades" | "upgradeTimeoutMs" | "badRequest" | "allowedOrigins";
 
 /** One connection a listener turned away, for logs and counters. */
 export interface ConnectionRefusal {
   readonly reason: RefusalReason;
-  /** The peer as "ws://address:port", captured when its TCP connection was accepted. */
+  /** The peer as "ws://address:port" ("wss://…" over TLS), captured when its TCP connection was accepted. */
   readonly peer: string;
   /** What happened, in words, e.g. "answered 503: 10000 WebSocket connections are open (maxConnections)". */
   readonly detail: string;

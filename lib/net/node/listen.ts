@@ -2,7 +2,14 @@ import { resolveBindingLimits } from "../../../bindings/limits.js";
 import { createSessionMux, type SessionMuxOptions } from "../../../bindings/session-mux.js";
 import type { Carrier } from "../../../transports/carrier.js";
 import type { RefusalReason } from "../../../transports/node/connection-refusal.js";
-import { LISTENER_LIMIT_DEFAULTS, listenWebSocket, type WebSocketListener } from "../../../transports/node/ws-listener.js";
+import type { UpgradeRequest } from "../../../transports/node/upgrade-request.js";
+import {
+  LISTENER_LIMIT_DEFAULTS,
+  type ListenerTls,
+  listenWebSocket,
+  type WebSocketListener,
+  type WebSocketListenerOptions,
+} from "../../../transports/node/ws-listener.js";
 import type { ConnectionLog } from "../connection-log.js";
 import type { LogRateLimit } from "../log-rate-limiter.js";
 import type { LocalNode } from "../../local-node/local-node.js";
@@ -17,10 +24,26 @@ import { ListenerLog } from "./listener-log.js";
 export interface ListenOptions extends LinkOptions {
   /** Interface to bind (default "127.0.0.1": only this machine can connect; "0.0.0.0" for every interface). */
   readonly host?: string;
-  /** Port to bind; 0 lets the system pick a free one (read it back from `listener.port`). */
-  readonly port: number;
+  /** Port to bind; 0 lets the system pick a free one (read it back from `listener.port`). Required unless `server` is given. */
+  readonly port?: number;
+  /** Serve `wss://` with this certificate and key (PEM), on the port bound. */
+  readonly tls?: ListenerTls;
+  /**
+   * Attach to an existing `http` or `https` server instead of binding a port (sharing its port with a
+   * web app): the listener takes its WebSocket upgrades (to `path` when given, leaving others to the
+   * server's other `upgrade` listeners) and leaves plain requests alone. `listen` resolves once the server
+   * listens. Its sockets stay its own: `maxPendingUpgrades` and `upgradeTimeoutMs` do not apply (set
+   * the server's `headersTimeout` and `requestTimeout`), and closing the listener leaves it open.
+   */
+  readonly server?: WebSocketListenerOptions["server"];
   /** Accept connections only on this URL path (default: any path). */
   readonly path?: string;
+  /**
+   * Browser origins that may link, e.g. `["https://app.example.com"]` (default: any). A browser's
+   * upgrade from another origin (cross-site WebSocket hijacking) is answered 403, logged and counted in
+   * `refused.allowedOrigins`; clients that are not browsers send no Origin and pass.
+   */
+  readonly allowedOrigins?: readonly string[];
   /**
    * Codec, compression and limits of each connection; children must use compatible ones. The largest
    * WebSocket message accepted is the limits' `maxMessageBytes` (by default one 16 MiB frame with its
@@ -66,9 +89,9 @@ export type ListenerRefusals = Readonly<Record<RefusalReason | "helloTimeoutMs",
 
 /** A running listener: children connect to `url`. Made by `listen`. */
 export interface Listener {
-  /** The bound port (the picked one when 0 was asked for). */
+  /** The bound port (the picked one when 0 was asked for), or the attached server's. */
   readonly port: number;
-  /** The URL children dial, e.g. "ws://127.0.0.1:3001". */
+  /** The URL children dial, e.g. "ws://127.0.0.1:3001" ("wss://…" with TLS). */
   readonly url: string;
   /** How many children are linked right now. */
   readonly links: number;
@@ -100,16 +123,18 @@ export const LISTEN_LIMIT_DEFAULTS = Object.freeze({
 
 /**
  * Accepts child nodes over WebSocket (Node only) and links each one into `node`: the node becomes their
- * parent in the tree. A child that misbehaves (garbage bytes, a protocol violation, a message over the
+ * parent in the tree. It binds `port` (serving `wss://` with `tls`) or attaches to an existing `server`,
+ * and turns away browsers of origins not in `allowedOrigins`. A child that misbehaves (garbage bytes, a protocol violation, a message over the
  * binding's limits, silence) is disconnected with one log line; the others keep being served. Floods are
  * bounded: connections (`maxConnections`), sockets that have not upgraded (`maxPendingUpgrades`,
  * `upgradeTimeoutMs`), connections that say no Hello (`helloTimeoutMs`), what each child may open and
  * what is queued toward it (`linkLimits`), and the log lines they cause (`logRateLimit`). `node.close()`
  * closes the listener too.
  * Rejects with NodeClosedError on a closed node (before binding anything), with ListenError when the
- * address cannot be bound (`systemCode` says why), with RangeError for a port outside 0–65535 or a
- * limit that is not a positive whole number, with BindingOptionsError for invalid `mux.limits`, with
- * InvalidLimitsError for invalid `dataLimits` or `linkLimits` (RangeError when maxQueueBytes is not above queueBytes).
+ * address cannot be bound (`systemCode` says why), with TlsOptionsError for an unusable `tls`
+ * certificate or key, with RangeError for a port outside 0–65535, both `port` and `server` (or
+ * neither), an `allowedOrigins` entry that is not an origin, or a limit that is not a positive whole
+ * number, with BindingOptionsError for invalid `mux.limits`, with InvalidLimitsError for invalid `dataLimits` or `linkLimits` (RangeError when maxQueueBytes is not above queueBytes).
  */
 export async function listen(node: LocalNode, options: ListenOptions): Promise<Listener> {
   if (node.isClosed) throw new NodeClosedError("listen()");
@@ -133,7 +158,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
   let closing: Promise<void> | undefined;
   let detach: () => void = () => {};
 
-  const accept = (carrier: Carrier): void => {
+  const accept = (carrier: Carrier, request: UpgradeRequest): void => {
     if (closing !== undefined || node.isClosed) {
       carrier.close("the listener is closing");
       return;
@@ -142,7 +167,9 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     const mux = createSessionMux(carrier, options.mux);
     const who = (): string => (link.peerName === undefined ? carrier.peer : `"${link.peerName}" (${carrier.peer})`);
     const onLimit = (event: LinkLimitEvent): void => log.overLimit(who(), event);
-    const link: DownstreamLink = new DownstreamLink(node, mux, { ...linkOptions, onLimit }, (name) => log.linked(name, carrier.peer));
+    // What the upgrade request showed of the child, for authentication.
+    const acceptedOptions: DownstreamLinkOptions & { readonly request: UpgradeRequest } = { ...linkOptions, onLimit, request };
+    const link: DownstreamLink = new DownstreamLink(node, mux, acceptedOptions, (name) => log.linked(name, carrier.peer));
     links.add(link);
     let silent = false;
     const helloTimer = setTimeout(() => {
@@ -165,9 +192,12 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
   try {
     server = await listenWebSocket(
       {
-        port: options.port,
+        ...(options.port === undefined ? {} : { port: options.port }),
         ...(options.host === undefined ? {} : { host: options.host }),
+        ...(options.tls === undefined ? {} : { tls: options.tls }),
+        ...(options.server === undefined ? {} : { server: options.server }),
         ...(options.path === undefined ? {} : { path: options.path }),
+        ...(options.allowedOrigins === undefined ? {} : { allowedOrigins: options.allowedOrigins }),
         ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
         ...(options.maxPendingUpgrades === undefined ? {} : { maxPendingUpgrades: options.maxPendingUpgrades }),
         ...(options.upgradeTimeoutMs === undefined ? {} : { upgradeTimeoutMs: options.upgradeTimeoutMs }),

@@ -54,6 +54,7 @@ export class ListenerLog {
         summary: (n) => `closed ${connections(n)} that sent no WebSocket upgrade within ${limits.upgradeTimeoutMs} ms (upgradeTimeoutMs)`,
       },
       badRequest: { severity: "warn", summary: (n) => `refused ${counted(n, "bad upgrade request")}` },
+      allowedOrigins: { severity: "warn", summary: (n) => `refused ${counted(n, "upgrade")} from origins not in allowedOrigins with 403` },
     };
     this.#helloTimeout = {
       severity: "warn",
