@@ -1,0 +1,173 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { LocalNode } from "../../lib/local-node/local-node.js";
+import { connect } from "../../lib/net/node/connect.js";
+import { type Listener, listen } from "../../lib/net/node/listen.js";
+import type { Carrier } from "../../transports/carrier.js";
+import type { UpgradeRequest } from "../../transports/node/upgrade-request.js";
+import { listenWebSocket } from "../../transports/node/ws-listener.js";
+import { first, status } from "../e2e/helpers.js";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function node(name: string): LocalNode {
+  const made = new LocalNode({ name });
+  cleanups.push(() => made.close());
+  return made;
+}
+
+/** Opens a WebSocket with `ws` directly (to set an Origin header) and resolves with the HTTP status it was answered, 101 when it opened. */
+function upgradeStatus(url: string, origin?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, origin === undefined ? {} : { origin });
+    socket.once("open", () => {
+      socket.terminate();
+      resolve(101);
+    });
+    socket.once("unexpected-response", (_request, response) => {
+      response.resume();
+      socket.terminate();
+      resolve(response.statusCode ?? 0);
+    });
+    socket.once("error", (error) => {
+      if (socket.readyState !== WebSocket.CLOSED) reject(error);
+    });
+  });
+}
+
+/** A plain HTTP GET; resolves with the status and body. */
+async function get(url: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.text() };
+}
+
+/** Closes `server` and the connections fetch keeps alive to it. */
+function stop(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  return closed;
+}
+
+/** A web app's HTTP server on a free port of 127.0.0.1, answering every plain request "app". */
+async function webApp(): Promise<Server> {
+  const server = createServer((_request, response) => response.end("app"));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanups.push(() => stop(server));
+  return server;
+}
+
+describe("allowedOrigins", () => {
+  it("answers a browser's upgrade from another origin 403, counts and logs it (rate-limited), and lets listed origins and clients without Origin through", async () => {
+    const lines: string[] = [];
+    const parent = node("parent");
+    const listener = await listen(parent, {
+      port: 0,
+      allowedOrigins: ["https://app.example.com", "http://localhost:8080/"],
+      log: (line) => lines.push(line),
+      logRateLimit: { burst: 1 },
+    });
+    expect(await upgradeStatus(listener.url, "https://evil.example")).toBe(403);
+    expect(await upgradeStatus(listener.url, "https://APP.example.com:443")).toBe(101);
+    expect(await upgradeStatus(listener.url, "http://localhost:8080")).toBe(101);
+    expect(await upgradeStatus(listener.url, "null")).toBe(403);
+    expect(await upgradeStatus(listener.url, "https://app.example.com.evil.example")).toBe(403);
+    expect(listener.refused.allowedOrigins).toBe(3);
+    expect(lines.filter((line) => line.includes("allowedOrigins"))).toEqual([
+      expect.stringMatching(/^refused ws:\/\/127\.0\.0\.1:\d+: answered 403: origin "https:\/\/evil\.example" is not in allowedOrigins$/),
+    ]);
+
+    // A node (not a browser) sends no Origin.
+    const child = node("child");
+    await status(connect(child, listener.url), "connected");
+    expect(listener.links).toBe(1);
+  });
+
+  it("refuses an entry that is not an origin, before binding", async () => {
+    await expect(listen(node("parent"), { port: 0, allowedOrigins: ["https://app.example.com/path"] })).rejects.toThrow(
+      /allowedOrigins: "https:\/\/app\.example\.com\/path" is not an origin; write scheme:\/\/host\[:port\]/,
+    );
+    await expect(listen(node("parent"), { port: 0, allowedOrigins: ["app.example.com"] })).rejects.toThrow(RangeError);
+  });
+});
+
+describe("the upgrade request", () => {
+  it("hands each carrier the upgrade's headers, the peer's address and the URL with its query", async () => {
+    const seen: UpgradeRequest[] = [];
+    const carriers: Carrier[] = [];
+    const server = await listenWebSocket({ port: 0 }, (carrier, request) => {
+      carriers.push(carrier);
+      seen.push(request);
+    });
+    cleanups.push(() => server.close());
+    const socket = new WebSocket(`${server.url}/hakuban?room=7`, { headers: { authorization: "Bearer t" } });
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.terminate();
+    expect(seen).toEqual([
+      {
+        headers: expect.objectContaining({ authorization: "Bearer t", host: `127.0.0.1:${server.port}`, upgrade: "websocket" }),
+        remoteAddress: "127.0.0.1",
+        url: "/hakuban?room=7",
+      },
+    ]);
+    expect(Object.isFrozen(seen[0]?.headers)).toBe(true);
+  });
+});
+
+describe("listen on an existing server", () => {
+  it("takes the upgrades to its path, leaves plain requests and other upgrades to the server, and leaves the server open when closed", async () => {
+    const app = await webApp();
+    const otherUpgrades: string[] = [];
+    app.on("upgrade", (request: IncomingMessage, socket: Duplex) => {
+      if (request.url === "/hakuban") return;
+      otherUpgrades.push(request.url ?? "");
+      // Answered a turn later, as a handler that looks something up would: the listener must not answer first.
+      setImmediate(() => socket.end("HTTP/1.1 418 I'm a teapot\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"));
+    });
+    const parent = node("parent");
+    const listener: Listener = await listen(parent, { server: app, path: "/hakuban" });
+    const { port } = app.address() as { port: number };
+    expect(listener.url).toBe(`ws://127.0.0.1:${port}/hakuban`);
+    expect(listener.port).toBe(port);
+
+    const exposer = node("exposer");
+    const observer = node("observer");
+    await status(connect(exposer, listener.url), "connected");
+    await status(connect(observer, listener.url), "connected");
+    exposer.object(["shared"], 1).expose<string>().set("over a shared port");
+    const state = await first(observer.object(["shared"], 1).observe<string>().state$, (s) => s?.synchronized === true);
+    expect(state?.data).toBe("over a shared port");
+
+    expect(await get(`http://127.0.0.1:${port}/`)).toEqual({ status: 200, body: "app" });
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/chat`)).toBe(418);
+    expect(otherUpgrades).toEqual(["/chat"]);
+
+    await listener.close();
+    expect(listener.links).toBe(0);
+    expect(app.listening).toBe(true);
+    expect(await get(`http://127.0.0.1:${port}/`)).toEqual({ status: 200, body: "app" });
+    expect(app.listenerCount("upgrade")).toBe(1);
+  });
+
+  it("answers an upgrade to another path 400 when nothing else on the server takes upgrades", async () => {
+    const app = await webApp();
+    const listener = await listen(node("parent"), { server: app, path: "/hakuban" });
+    const { port } = app.address() as { port: number };
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/elsewhere`)).toBe(400);
+    expect(listener.refused.badRequest).toBe(1);
+  });
+
+  it("waits for a server that does not listen yet, and refuses a port given with a server", async () => {
+    const app = createServer((_request, response) => response.end("app"));
+    cleanups.push(() => stop(app));
+    await expect(listen(node("parent"), { server: app, port: 0 })).rejects.toThrow(/give server, or port .*not both/);
+    const listening = listen(node("late"), { server: app });
+    app.listen(0, "127.0.0.1");
+    const listener = await listening;
+    expect(listener.url).toBe(`ws://127.0.0.1:${(app.address() as { port: number }).port}`);
+  });
+});
