@@ -25,9 +25,12 @@ link with a typed error.
 ${mermaid(linkProtocol).trimEnd()}
 \`\`\`
 
-- **Hello** carries the protocol version, the program hash, the child's name and a resume token
-  (stable across the child's reconnects, so the parent can diff against what the child already holds).
-  A mismatch gets **Refuse** with a reason; the child logs it and stops retrying. Labels travel as
+- **Hello** carries the protocol version, the program hash, the child's name, a resume token
+  (stable across the child's reconnects, so the parent can diff against what the child already holds)
+  and, optionally, the child's token (its credentials, at most 16384 characters). A mismatch, or a
+  token the parent's authenticator does not accept, gets **Refuse** with a reason; the child logs it and
+  stops retrying (unless its token comes from a function, which may give a new one: then it redials with
+  backoff). **Welcome** names the principal the parent took the child for and when it expires. Labels travel as
   numbers: Hello, Welcome and Refuse (the opening exchange) are 0, 1 and 2 in every version, the other
   labels follow in alphabetical order, so peers of different versions always read each other's
   handshake and a mismatch is refused cleanly.
@@ -38,6 +41,11 @@ ${mermaid(linkProtocol).trimEnd()}
   that one of its tag exposers must expose; the child hears of nothing else.
 - **Sync**/**Synced** bracket the replay of interests a (re)connection starts with.
 - **Ping**/**Pong** keep the link alive; a silent peer is dropped.
+- **Refresh** sends new credentials on the live link; the parent re-authenticates, takes the grants of
+  the same principal under its policy and answers **Refreshed** (with the new expiry). A token it
+  refuses, or one naming another principal, ends the link with a **Farewell** marked \`refused\`.
+- **TagDenied**/**TagGranted**: the parent's policy (or the link's quota) denies the child's interest in
+  a tag, with the reason, or grants it again.
 - **Bye**/**Farewell**: whoever leaves first sends its own; the other answers with its.
 
 ## One object's session
@@ -54,6 +62,9 @@ ${mermaid(objectSession).trimEnd()}
   holds, or as a change of the synchronized flag only. Each is acknowledged (**AckUp**/**AckDown**); at
   most 4 states are in flight per object and direction, and a sender facing a slow receiver skips to the
   latest. A receiver never applies a patch to another base: it asks for the full state instead.
+- **Denied**/**Granted**: the parent's policy (or the link's quota) denies the child observing or
+  exposing the object, with a reason naming the object and the missing grant (a denied observer gets no
+  states, a denied exposer is never elected and its states are dropped), or grants it again.
 - **Close**/**Closed** end the session when the child has no interest left.
 `;
 }

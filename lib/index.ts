@@ -25,6 +25,8 @@ export type { TagObserve, TagChange, TagObject } from "./contracts/tag-observe.j
 export type { TagExpose, TagAssignment } from "./contracts/tag-expose.js";
 export type { SetOptions } from "./contracts/exposed-state.js";
 export { ContractTerminatedError } from "./contracts/contract-terminated-error.js";
+export type { DenialSurfaces } from "./contracts/denial-surfaces.js";
+export { AccessDeniedError } from "./exchange/access-denied-error.js";
 export { TagMismatchError } from "./contracts/tag-mismatch-error.js";
 export { HakubanError } from "./errors/hakuban-error.js";
 export { UpstreamExistsError } from "./net/upstream-exists-error.js";

@@ -1,6 +1,7 @@
 import type { Observable } from "rxjs";
 import { GuardedObservable } from "../events/guarded-observable.js";
 import { ListenerSet } from "../events/listener-set.js";
+import type { AccessDeniedError } from "../exchange/access-denied-error.js";
 import type { ContractContext, NodeContract } from "./contract-context.js";
 import { ContractTerminatedError } from "./contract-terminated-error.js";
 
@@ -13,6 +14,9 @@ import { ContractTerminatedError } from "./contract-terminated-error.js";
 export abstract class Contract<E> implements NodeContract {
   private eventListeners: ListenerSet<E> | undefined;
   private endListeners: ListenerSet<void> | undefined;
+  private denialListeners: ListenerSet<AccessDeniedError | undefined> | undefined;
+  private currentDenial: AccessDeniedError | undefined;
+  private denialStream: Observable<AccessDeniedError | undefined> | undefined;
   private isTerminated = false;
 
   protected constructor(protected readonly context: ContractContext) {}
@@ -37,6 +41,50 @@ export abstract class Contract<E> implements NodeContract {
     if (listeners !== undefined) this.context.exchange.emit(listeners, event);
   }
 
+  /**
+   * Why a parent denies this contract's access (its policy: no grant to observe or expose the object or
+   * tag), or undefined while nothing is denied. A denied observer gets no states; a denied exposer is
+   * never elected. The denial is lifted when the parent grants the access again.
+   */
+  get denial(): AccessDeniedError | undefined {
+    return this.currentDenial;
+  }
+
+  /** Replays the current denial (undefined: none), then every change; completes on terminate. */
+  get denial$(): Observable<AccessDeniedError | undefined> {
+    return (this.denialStream ??= new GuardedObservable<AccessDeniedError | undefined>(this.context.exchange.reportError, this, (subscriber) => {
+      if (this.isTerminated) {
+        subscriber.complete();
+        return;
+      }
+      subscriber.next(this.currentDenial);
+      const offDenial = this.denials.add((denial) => subscriber.next(denial));
+      const offEnd = this.ended.add(() => subscriber.complete());
+      return () => {
+        offDenial();
+        offEnd();
+      };
+    }));
+  }
+
+  /** Calls `callback` when a denial starts (the error) or is lifted (undefined); returns the unsubscribe function. */
+  onDenial(callback: (denial: AccessDeniedError | undefined) => void): () => void {
+    this.assertLive("onDenial");
+    return this.denials.add(callback);
+  }
+
+  private get denials(): ListenerSet<AccessDeniedError | undefined> {
+    return (this.denialListeners ??= new ListenerSet<AccessDeniedError | undefined>(this.context.exchange.reportError, this, "denial"));
+  }
+
+  /** @internal The exchange: a parent denied this contract's access, or granted it again. */
+  accessChanged(_access: "observe" | "expose", error: AccessDeniedError | undefined): void {
+    if (this.isTerminated || this.currentDenial === error) return;
+    this.currentDenial = error;
+    const listeners = this.denialListeners;
+    if (listeners !== undefined) this.context.exchange.emit(listeners, error);
+  }
+
   /** True once terminate() was called (or the node closed). */
   get terminated(): boolean {
     return this.isTerminated;
@@ -52,12 +100,13 @@ export abstract class Contract<E> implements NodeContract {
       this.endListeners?.emit();
       this.endListeners?.clear();
       this.eventListeners?.clear();
+      this.denialListeners?.clear();
     });
   }
 
   /** Number of live subscriptions of every surface (for leak checks). */
   get subscriptionCount(): number {
-    return (this.eventListeners?.size ?? 0) + (this.endListeners?.size ?? 0);
+    return (this.eventListeners?.size ?? 0) + (this.endListeners?.size ?? 0) + (this.denialListeners?.size ?? 0);
   }
 
   /** Values given to `set()` that this contract holds (expose contracts override it). */

@@ -1,4 +1,5 @@
 import { OneEntrySet } from "../exchange/entry-set.js";
+import type { DenialSurfaces } from "./denial-surfaces.js";
 import type { Observable } from "rxjs";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { LatestIterator } from "../events/latest-iterator.js";
@@ -15,7 +16,7 @@ export interface ExposeOptions {
 }
 
 /** Offers to expose one object. It is elected (assigned) only while someone observes the object. */
-export interface ObjectExpose<T> {
+export interface ObjectExpose<T> extends DenialSurfaces {
   readonly descriptor: ObjectDescriptor;
   /** True while this contract is the elected exposer of its object. */
   readonly assigned: boolean;

@@ -1,4 +1,5 @@
 import type { Observable } from "rxjs";
+import type { DenialSurfaces } from "./denial-surfaces.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { LatestIterator } from "../events/latest-iterator.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
@@ -8,7 +9,7 @@ import { Contract } from "./contract.js";
 import type { ContractContext } from "./contract-context.js";
 
 /** Observes one object: its latest state, as a value, an RxJS stream, an async iterator or callbacks. */
-export interface ObjectObserve<T> {
+export interface ObjectObserve<T> extends DenialSurfaces {
   readonly descriptor: ObjectDescriptor;
   /** The latest state, or undefined while none is known (or after terminate). */
   readonly state: ObjectState<T> | undefined;

@@ -1,4 +1,5 @@
 import type { Observable } from "rxjs";
+import type { DenialSurfaces } from "./denial-surfaces.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { KeyedIterator } from "../events/keyed-iterator.js";
@@ -20,7 +21,7 @@ export interface TagAssignment {
  * Offers to expose every object carrying a tag. The exchange tells it which objects it was elected
  * for (only observed ones); it sets their data.
  */
-export interface TagExpose<T> {
+export interface TagExpose<T> extends DenialSurfaces {
   readonly descriptor: TagDescriptor;
   /** The objects this contract is currently elected to expose. */
   readonly assigned: readonly ObjectDescriptor[];

@@ -1,4 +1,5 @@
 import type { Observable } from "rxjs";
+import type { DenialSurfaces } from "./denial-surfaces.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { KeyedIterator } from "../events/keyed-iterator.js";
@@ -25,7 +26,7 @@ export interface TagObject<T> {
 }
 
 /** Observes every object carrying a tag, including objects nobody knew in advance. */
-export interface TagObserve<T> {
+export interface TagObserve<T> extends DenialSurfaces {
   readonly descriptor: TagDescriptor;
   /** Every existing object carrying the tag, by descriptor key (a snapshot taken at each read). */
   readonly objects: ReadonlyMap<string, TagObject<T>>;

@@ -21,6 +21,7 @@ export function electExposer(entry: ObjectEntry): Exposer | undefined {
   let best: Exposer | undefined;
   let bestScore = Infinity;
   const consider = (candidate: Exposer) => {
+    if (candidate.mayExpose !== undefined && !candidate.mayExpose(entry)) return;
     const score = loadAfterOneMore(candidate);
     if (score < bestScore || (score === bestScore && best !== undefined && candidate.id < best.id)) {
       best = candidate;

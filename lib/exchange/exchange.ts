@@ -7,7 +7,8 @@ import { compareVersions, type Version } from "../state/version.js";
 import { electExposer, shouldMove } from "./election.js";
 import { memberAt, memberCount, withMember, withoutMember } from "./member-list.js";
 import { ObjectEntry } from "./object-entry.js";
-import type { ElectionAuthority, Exposer, InterestWatcher, StateSink, TagSink } from "./participants.js";
+import type { AccessDeniedError } from "./access-denied-error.js";
+import type { AccessWatcher, ElectionAuthority, Exposer, InterestWatcher, StateSink, TagSink } from "./participants.js";
 import { TagEntry } from "./tag-entry.js";
 
 /**
@@ -33,6 +34,8 @@ export class Exchange {
   private flushing = false;
   private readonly outboxSets: Array<ListenerSet<unknown> | (() => void)> = [];
   private readonly outboxValues: unknown[] = [];
+  /** What a parent denied this subtree, per object or tag (see setAccess). */
+  private readonly denials = new Map<ObjectEntry | TagEntry, Denials>();
 
   constructor(readonly reportError: ErrorSink) {}
 
@@ -68,6 +71,7 @@ export class Exchange {
       const entry = this.acquireObject(descriptor);
       entry.observers = withMember(entry.observers, sink);
       entry.refs++;
+      this.tellDenial(entry, "observe", sink);
       this.reconcile(entry);
       this.watcher?.objectInterestChanged(entry);
       return entry;
@@ -93,6 +97,7 @@ export class Exchange {
       const entry = this.acquireObject(descriptor);
       entry.exposers = withMember(entry.exposers, exposer);
       entry.refs++;
+      this.tellDenial(entry, "expose", exposer);
       this.offer(entry, exposer);
       this.watcher?.objectInterestChanged(entry);
       return entry;
@@ -118,6 +123,7 @@ export class Exchange {
     return this.operation(() => {
       const tag = this.acquireTag(descriptor);
       tag.observers.add(sink);
+      this.tellDenial(tag, "observe", sink);
       for (const entry of tag.objects) this.reconcile(entry);
       this.watcher?.tagInterestChanged(tag);
       return tag;
@@ -137,6 +143,7 @@ export class Exchange {
     return this.operation(() => {
       const tag = this.acquireTag(descriptor);
       tag.exposers.add(exposer);
+      this.tellDenial(tag, "expose", exposer);
       // Unserved objects first, so moves are judged against the load the new exposer really has.
       for (const entry of tag.objects) if (entry.assignee === undefined) this.reconcile(entry);
       for (const entry of tag.objects) if (entry.assignee !== undefined) this.offer(entry, exposer);
@@ -202,6 +209,35 @@ export class Exchange {
   raiseVersionFloor(entry: ObjectEntry, version: Version): void {
     const floor = entry.versionFloor;
     if (floor === undefined || compareVersions(version, floor) > 0) entry.versionFloor = version;
+  }
+
+  // ---- access ------------------------------------------------------------------------------------
+
+  /**
+   * Records that a parent denied this subtree `access` to `subject` (`error`), or granted it again
+   * (undefined), and tells the participants concerned: its observers for observe, its exposers for
+   * expose (and those that join while it lasts). A denial also goes to the node's error reports.
+   */
+  setAccess(subject: ObjectEntry | TagEntry, access: "observe" | "expose", error: AccessDeniedError | undefined): void {
+    const held = this.denials.get(subject);
+    if (held?.[access] === error) return;
+    if (error !== undefined) this.denials.set(subject, { ...held, [access]: error });
+    else if (held !== undefined) {
+      const rest: Denials = access === "observe" ? { expose: held.expose } : { observe: held.observe };
+      if (rest.observe === undefined && rest.expose === undefined) this.denials.delete(subject);
+      else this.denials.set(subject, rest);
+    }
+    this.operation(() => {
+      for (const participant of participantsOf(subject, access)) participant.accessChanged?.(access, error);
+      if (error !== undefined) this.defer(() => this.reportError(error, `${access} ${subject.descriptor.toString()}`));
+    });
+  }
+
+  /** Tells `participant`, joining `subject` for `access`, of a denial in force. */
+  private tellDenial(subject: ObjectEntry | TagEntry, access: "observe" | "expose", participant: AccessWatcher): void {
+    if (this.denials.size === 0) return;
+    const error = this.denials.get(subject)?.[access];
+    if (error !== undefined) participant.accessChanged?.(access, error);
   }
 
   // ---- state ------------------------------------------------------------------------------------
@@ -298,7 +334,7 @@ export class Exchange {
   private offer(entry: ObjectEntry, candidate: Exposer): void {
     const assignee = entry.assignee;
     if (assignee === undefined) this.reconcile(entry);
-    else if (entry.isCandidate(assignee) && shouldMove(assignee, candidate)) this.move(entry, candidate);
+    else if (entry.isCandidate(assignee) && candidate.mayExpose?.(entry) !== false && shouldMove(assignee, candidate)) this.move(entry, candidate);
   }
 
   private assign(entry: ObjectEntry, exposer: Exposer): void {
@@ -374,6 +410,7 @@ export class Exchange {
       for (const exposer of tag.exposers) exposer.objectRemoved?.(entry);
     }
     entry.state = undefined; // nothing to desynchronize: the object is gone
+    if (this.denials.size > 0) this.denials.delete(entry);
     this.unassign(entry);
     for (const tag of entry.tags) this.releaseTag(tag);
   }
@@ -402,7 +439,9 @@ export class Exchange {
   }
 
   private releaseTag(tag: TagEntry): void {
-    if (tag.unused) this.tags.delete(tag.key);
+    if (!tag.unused) return;
+    this.tags.delete(tag.key);
+    if (this.denials.size > 0) this.denials.delete(tag);
   }
 
   // ---- deferred delivery ------------------------------------------------------------------------
@@ -434,6 +473,21 @@ export class Exchange {
       this.flushing = false;
     }
   }
+}
+
+/** The denials in force for one object or tag. */
+interface Denials {
+  readonly observe?: AccessDeniedError | undefined;
+  readonly expose?: AccessDeniedError | undefined;
+}
+
+/** Who is told of a change of `access` to `subject`. */
+function participantsOf(subject: ObjectEntry | TagEntry, access: "observe" | "expose"): AccessWatcher[] {
+  if (subject instanceof TagEntry) return [...(access === "observe" ? subject.observers : subject.exposers)];
+  const list = access === "observe" ? subject.observers : subject.exposers;
+  const members: AccessWatcher[] = [];
+  for (let i = 0, n = memberCount(list); i < n; i++) members.push(memberAt(list, i));
+  return members;
 }
 
 function run(task: () => void): void {

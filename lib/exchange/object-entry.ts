@@ -58,8 +58,9 @@ export class ObjectEntry {
     return false;
   }
 
-  /** Whether `exposer` may be elected for this object (it exposes the object or one of its tags). */
+  /** Whether `exposer` may be elected for this object (it exposes the object or one of its tags, and may expose it). */
   isCandidate(exposer: Exposer): boolean {
+    if (exposer.mayExpose !== undefined && !exposer.mayExpose(this)) return false;
     if (hasMember(this.exposers, exposer)) return true;
     for (const tag of this.tags) if (tag.exposers.has(exposer)) return true;
     return false;

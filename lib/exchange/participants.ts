@@ -1,3 +1,4 @@
+import type { AccessDeniedError } from "./access-denied-error.js";
 import type { EntrySet } from "./entry-set.js";
 import type { ObjectEntry } from "./object-entry.js";
 import type { TagEntry } from "./tag-entry.js";
@@ -7,13 +8,21 @@ import type { TagEntry } from "./tag-entry.js";
  * node (a whole subtree) will be one too. That is what lets one election serve a node and a tree.
  */
 
+/**
+ * Told when a parent denies this node's subtree an access (`error`) or grants it again (undefined), so
+ * the contract concerned can say so: an observer of the observe access, an exposer of the expose one.
+ */
+export interface AccessWatcher {
+  accessChanged?(access: "observe" | "expose", error: AccessDeniedError | undefined): void;
+}
+
 /** Something that needs an object's state: an object-observe contract, or a link whose side observes it. */
-export interface StateSink {
+export interface StateSink extends AccessWatcher {
   stateChanged(entry: ObjectEntry): void;
 }
 
 /** Something that observes every object carrying a tag: a tag-observe contract or a link. */
-export interface TagSink {
+export interface TagSink extends AccessWatcher {
   /** An object carrying the tag came into existence. */
   objectAdded(entry: ObjectEntry): void;
   stateChanged(entry: ObjectEntry): void;
@@ -25,7 +34,7 @@ export interface TagSink {
  * A candidate to expose objects: an object-expose or tag-expose contract, or a link whose subtree has
  * exposers. The exchange owns `assignedEntries`; its size is the candidate's load.
  */
-export interface Exposer {
+export interface Exposer extends AccessWatcher {
   /** Creation order; breaks ties so elections are deterministic. */
   readonly id: number;
   /** Relative weight for load balancing: with capacities 1 and 3, loads split 1:3. */
@@ -44,6 +53,11 @@ export interface Exposer {
    * The same notice as TagSink's: a participant in both roles gets it once per role.
    */
   objectRemoved?(entry: ObjectEntry): void;
+  /**
+   * Whether this candidate may be elected for `entry` (absent: it may). A link to a child whose grants
+   * do not allow exposing the object answers false: its capacity counts as zero there.
+   */
+  mayExpose?(entry: ObjectEntry): boolean;
 }
 
 /**

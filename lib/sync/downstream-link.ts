@@ -1,6 +1,7 @@
 import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } from "../choreography/index.js";
 import type { JsonLimits } from "../descriptor/json-value.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { shortText } from "../descriptor/short-text.js";
 import type { LinkedNode } from "./linked-node.js";
 import { OneEntrySet } from "../exchange/entry-set.js";
@@ -26,11 +27,14 @@ import { StateReceiver } from "./state-receiver.js";
 import { StateSender } from "./state-sender.js";
 import { TokenBucket } from "./token-bucket.js";
 import type { WireState } from "./wire-state.js";
+import { LinkTrust, type LinkTrustOptions } from "./link-trust.js";
+import type { Decision, Denied } from "../trust/decision.js";
+import type { Policy } from "../trust/policy.js";
 
 type ObjectSession = Endpoint<FamilyEvents<typeof objectFamily>, "Up">;
 
 /** Settings of a parent's link to one child. */
-export interface DownstreamLinkOptions extends LinkOptions {
+export interface DownstreamLinkOptions extends LinkOptions, LinkTrustOptions {
   /** What the child may make this node hold, and how much is queued toward it; omitted ones take DEFAULT_LINK_LIMITS. */
   readonly linkLimits?: Partial<LinkLimits>;
   /** Told of each request refused over a limit and of each congestion; a flood makes many, so rate-limit what it logs. */
@@ -49,6 +53,8 @@ export class DownstreamLink {
   /** Resolves when the link ends: undefined when it was closed cleanly, else the error. Never rejects. */
   readonly closed: Promise<Error | undefined>;
   private name: string | undefined;
+  /** The name the child's Hello gave, accepted or not (for audit events). */
+  private claimedName: string | undefined;
   private resumeToken: string | undefined;
   /** @internal The parent node's exchange, where the child's interests are registered. */
   readonly exchange: Exchange;
@@ -79,6 +85,12 @@ export class DownstreamLink {
   private limitError: LinkLimitError | undefined;
   /** Bounds on the states the child sends (LinkOptions.dataLimits). */
   private readonly dataLimits: JsonLimits;
+  /** @internal The child's principal and what it may do. */
+  readonly trust: LinkTrust;
+  /** Object sessions that hold interest (not refused over the link's quota). */
+  private heldObjects = 0;
+  /** Refreshes of the child's credentials, one after the other. */
+  private refreshing: Promise<void> = Promise.resolve();
 
   /** Throws InvalidLimitsError or RangeError for bad `options.linkLimits`. */
   constructor(
@@ -100,6 +112,7 @@ export class DownstreamLink {
     });
     this.opens = new TokenBucket(limits.maxObjects + limits.maxTags, limits.opensPerSecond);
     this.dataLimits = linkDataLimits(options);
+    this.trust = new LinkTrust(options, () => this.describe(), () => this.regrant());
     // Whatever the child sends counts as a sign of life, not only its pings.
     const heard = reportPeerActivity(mux, () => this.keepAlive?.heard());
     this.endpoint = createEndpoint(upProgram, heard, { checkOutbound: false, tap: options.tap ?? null });
@@ -111,12 +124,37 @@ export class DownstreamLink {
     return this.name;
   }
 
-  /** Says Farewell (the child answers Bye) and waits for the end. */
-  async close(reason = "the parent is closing"): Promise<void> {
+  /** The principal the child authenticated as, if the link authenticates. */
+  get principal(): string | undefined {
+    return this.trust.principalId;
+  }
+
+  /**
+   * Takes `policy` (from parsePolicy) for this link from now on: what the child may observe and expose
+   * is re-evaluated at once. A revoked observer stops receiving and is told; a revoked exposer is
+   * released (another candidate is elected); what is newly granted is served.
+   */
+  setPolicy(policy: Policy | undefined): void {
+    this.trust.setPolicy(policy);
+  }
+
+  /** The link as audit events name it: the child's node name and its address, when known. */
+  private describe(): string | undefined {
+    const address = this.options.request?.remoteAddress;
+    const name = this.claimedName;
+    if (name === undefined) return address;
+    return address === undefined ? JSON.stringify(name) : `${JSON.stringify(name)} (${address})`;
+  }
+
+  /**
+   * Says Farewell (the child answers Bye) and waits for the end. `refused`: the parent no longer accepts
+   * the child's credentials (the child takes it as a refusal).
+   */
+  async close(reason = "the parent is closing", refused = false): Promise<void> {
     this.keepAlive?.stop();
     const polite = !this.leaving && this.name !== undefined;
     this.leaving = true;
-    const farewell = polite ? () => this.endpoint.lane("decisions").send("Farewell", { reason }) : undefined;
+    const farewell = polite ? () => this.endpoint.lane("decisions").send("Farewell", refused ? { reason, refused } : { reason }) : undefined;
     await leaveLink(this.endpoint, farewell, reason, "the child did not answer Farewell", keepAliveTimes(this.options).deadAfterMs);
     await this.closed;
   }
@@ -124,17 +162,29 @@ export class DownstreamLink {
   private async run(): Promise<Error | undefined> {
     try {
       const hello = await this.endpoint.recv("Hello");
+      this.claimedName = hello.node;
       if (hello.protocol !== PROTOCOL_VERSION || hello.program !== PROGRAM_HASH) {
         const reason =
           `protocol mismatch: this node speaks hakuban link protocol ${PROTOCOL_VERSION} (${PROGRAM_HASH}), ` +
-          `${hello.node} speaks ${hello.protocol} (${hello.program})`;
-        this.endpoint.send("Refuse", { reason });
-        await this.endpoint.closed;
-        return new Error(`refused ${hello.node}: ${reason}`);
+          `${hello.node} speaks ${hello.protocol} (${hello.program}); upgrade both nodes to the same hakuban version`;
+        this.trust.refused(reason);
+        return await this.refuse(hello.node, reason);
       }
+      try {
+        await this.trust.admit(hello.token);
+      } catch (error) {
+        return await this.refuse(hello.node, error instanceof Error ? error.message : String(error));
+      }
+      if (this.endpoint.state !== "open") return await this.endpoint.closed;
       this.name = hello.node;
       this.resumeToken = hello.resume;
-      this.endpoint.send("Welcome", { node: this.node.name });
+      const principal = this.trust.principalId;
+      const expiresAt = this.trust.grants.expiresAt;
+      this.endpoint.send("Welcome", {
+        node: this.node.name,
+        ...(principal === undefined ? {} : { principal }),
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+      });
       this.onWelcomed(hello.node);
       const times = keepAliveTimes(this.options);
       this.keepAlive = new KeepAlive(times.intervalMs, times.deadAfterMs, noop, (silent) =>
@@ -154,6 +204,9 @@ export class DownstreamLink {
           decisions.send("Pong", {});
           this.congestion.check();
         },
+        Refresh: ({ token }) => {
+          this.refreshing = this.refreshing.then(() => this.refresh(token));
+        },
         Bye: () => {
           if (!this.leaving) {
             this.leaving = true;
@@ -170,6 +223,58 @@ export class DownstreamLink {
     }
   }
 
+  /** Answers Hello with Refuse (`reason`) and waits for the end. */
+  private async refuse(node: string, reason: string): Promise<Error> {
+    this.endpoint.send("Refuse", { reason });
+    await this.endpoint.closed;
+    return new Error(`refused ${node}: ${reason}`);
+  }
+
+  /** Re-authenticates the child with `token`: new grants and Refreshed, or Farewell (refused) when it is not accepted. */
+  private async refresh(token: string): Promise<void> {
+    try {
+      await this.trust.refresh(token);
+    } catch (error) {
+      if (this.endpoint.state === "open" && !this.leaving) {
+        void this.close(`the refreshed credentials were refused: ${error instanceof Error ? error.message : String(error)}`, true);
+      }
+      return;
+    }
+    if (this.endpoint.state !== "open" || this.leaving) return;
+    const expiresAt = this.trust.grants.expiresAt;
+    this.guard(() => this.endpoint.lane("decisions").send("Refreshed", expiresAt === undefined ? {} : { expiresAt }));
+  }
+
+  /** The grants changed: every object session, tag interest, announcement and tag election is judged again. */
+  private regrant(): void {
+    if (this.endpoint.state !== "open" || this.name === undefined) return;
+    for (const child of [...this.objects.values()]) child.regrant();
+    for (const tag of [...this.tags.values()]) tag.regrant();
+    for (const key of [...this.announced]) {
+      const entry = this.exchange.objects.get(key);
+      if (entry !== undefined) this.reviewAnnouncement(entry);
+    }
+    for (const tag of this.tags.values()) {
+      const entry = this.exchange.tags.get(tag.key);
+      if (entry === undefined) continue;
+      for (const object of [...entry.objects]) {
+        if (tag.observed) this.reviewAnnouncement(object);
+        if (tag.capacity > 0) this.exchange.reelect(object);
+      }
+    }
+  }
+
+  /** @internal Tells the link's audit of `denied`, what the child was refused for `subject`. */
+  audited(denied: Denied, subject: ObjectDescriptor | TagDescriptor): Denied {
+    this.trust.denied(denied, subject);
+    return denied;
+  }
+
+  /** @internal Whether the child may observe `entry` (asked per announcement and per session, never per state). */
+  mayObserve(entry: ObjectEntry): boolean {
+    const grants = this.trust.grants;
+    return grants.allowsEverything || grants.observe(entry.descriptor).allowed;
+  }
   /** Tells `onLimit` that a request went over `limit`, or that the link is congested. */
   private limitHit(limit: keyof LinkLimits, what: string): void {
     this.options.onLimit?.({ limit, value: this.limits[limit], what });
@@ -226,7 +331,10 @@ export class DownstreamLink {
     }
     if (!this.mayOpen()) return;
     this.descriptorLength += key.length;
-    const child = new ChildObject(this, open.object, session);
+    const quota = this.trust.grants.quota?.objects;
+    const overQuota = quota !== undefined && this.heldObjects >= quota;
+    if (!overQuota) this.heldObjects++;
+    const child = new ChildObject(this, open.object, session, overQuota ? quota : undefined);
     this.objects.set(key, child);
     const pending = this.pendingAssignments.get(key);
     this.pendingAssignments.delete(key);
@@ -240,6 +348,7 @@ export class DownstreamLink {
     if (this.objects.get(key) !== child) return;
     this.objects.delete(key);
     this.descriptorLength -= key.length;
+    if (child.overQuota === undefined) this.heldObjects--;
     const holds = child.childHolds;
     this.childHolds.delete(key);
     if (holds === undefined) return;
@@ -277,12 +386,21 @@ export class DownstreamLink {
     if (!tag) {
       if (!interest.observed && interest.capacity === 0) return;
       if (this.refusal("the interest in tag", key, "maxTags", this.tags.size) !== undefined || !this.mayOpen()) return;
+      const quota = this.trust.grants.quota?.tags;
+      if (quota !== undefined && this.tags.size >= quota) {
+        for (const access of ["observe", "expose"] as const) {
+          if (access === "observe" ? !interest.observed : interest.capacity === 0) continue;
+          const denied = this.audited(this.trust.overQuota(access, interest.tag, "tags", quota), interest.tag);
+          this.guard(() => this.endpoint.lane("decisions").send("TagDenied", { tag: interest.tag, access, reason: denied.reason }));
+        }
+        return;
+      }
       this.descriptorLength += key.length;
-      tag = new ChildTag(this, this.exchange, key);
+      tag = new ChildTag(this, this.exchange, interest.tag);
       this.tags.set(key, tag);
     }
     tag.update(interest);
-    if (!tag.observed && tag.capacity === 0) {
+    if (!tag.wanted) {
       this.tags.delete(key);
       this.descriptorLength -= key.length;
     }
@@ -306,7 +424,8 @@ export class DownstreamLink {
   reviewAnnouncement(entry: ObjectEntry): void {
     if (this.endpoint.state !== "open" || this.leaving) return;
     const key = entry.key;
-    const wanted = this.exchange.objects.get(key) === entry && (this.observesByTag(entry) || this.pendingAssignments.has(key));
+    const wanted =
+      this.exchange.objects.get(key) === entry && ((this.observesByTag(entry) && this.mayObserve(entry)) || this.pendingAssignments.has(key));
     if (wanted && !this.announced.has(key)) {
       this.announced.add(key);
       this.guard(() => this.endpoint.lane("decisions").send("Announce", { object: entry.descriptor }));
@@ -335,12 +454,19 @@ export class DownstreamLink {
     this.objects.get(entry.key)?.release(tag);
   }
 
+  /** @internal Sends `label` with `payload` on the parent's lane (TagDenied, TagGranted) while the link runs. */
+  tellTag(label: "TagDenied" | "TagGranted", payload: { tag: TagDescriptor; access: "observe" | "expose"; reason?: string }): void {
+    if (this.endpoint.state !== "open" || this.leaving) return;
+    this.guard(() => (this.endpoint.lane("decisions").send as (label: string, payload: unknown) => void)(label, payload));
+  }
+
   private detach(): void {
+    this.trust.stop();
     this.keepAlive?.stop();
     this.congestion.stop();
     this.acks.close();
     for (const child of [...this.objects.values()]) child.end();
-    for (const tag of [...this.tags.values()]) tag.update({ tag: tag.entry.descriptor, observed: false, capacity: 0 });
+    for (const tag of [...this.tags.values()]) tag.update({ tag: tag.descriptor, observed: false, capacity: 0 });
     this.tags.clear();
     this.pendingAssignments.clear();
     this.announced.clear();
@@ -360,6 +486,10 @@ const NEEDING = 4;
 const STARTED = 8;
 /** The session ended: nothing more is sent or registered. */
 const ENDED = 16;
+/** The child was told (Denied) that it may not observe the object. */
+const TOLD_OBSERVE = 32;
+/** The child was told (Denied) that it may not expose the object. */
+const TOLD_EXPOSE = 64;
 
 /** The child's interest in one object, as the parent's exchange sees it. */
 class ChildObject implements StateSink, Exposer {
@@ -376,11 +506,19 @@ class ChildObject implements StateSink, Exposer {
   private sender: StateSender | undefined;
   /** Made when the child first sends a state up (a child that only observes never does). */
   private receiver: StateReceiver | undefined;
+  /** What the child asked for (its grants decide what of it is registered). */
+  private wantObserved = false;
+  private wantCapacity = 0;
+  /** Why the child may not observe or expose the object, judged per session (and again when the grants change). */
+  private observeDenied: Denied | undefined;
+  private exposeDenied: Denied | undefined;
 
   constructor(
     readonly link: DownstreamLink,
     public descriptor: ObjectDescriptor,
     private readonly session: ObjectSession,
+    /** The link's quota of objects, when this session went over it: then it is denied everything. */
+    readonly overQuota: number | undefined,
   ) {
     this.id = link.exchange.nextId();
     session.lane("up").serve(this);
@@ -474,6 +612,7 @@ class ChildObject implements StateSink, Exposer {
     // upstream link's stand-in, which adopts the parent's states whatever their order).
     const have = open.have;
     if (have !== undefined) (this.sender = new StateSender(this)).resume(have, this.baseFor(have, resumedBase));
+    this.judge();
     this.setInterest(open.observed, open.capacity);
     if (pendingTag !== undefined && this.entry.assignee === pendingTag) this.assignedVia = pendingTag;
     this.mark(STARTED, true);
@@ -512,7 +651,7 @@ class ChildObject implements StateSink, Exposer {
    * what it holds only from a parent that decided it does not expose the object (see start()).
    */
   pushState(entry: ObjectEntry = this.entry): void {
-    if (!this.is(STARTED) || this.is(ENDED) || this.assignedVia !== undefined) return;
+    if (!this.is(STARTED) || this.is(ENDED) || this.assignedVia !== undefined || this.observeDenied !== undefined) return;
     const state = entry.state;
     if (state === undefined) return;
     if (this.is(OBSERVING) || this.link.observesByTag(entry)) (this.sender ??= new StateSender(this)).update(state);
@@ -571,8 +710,53 @@ class ChildObject implements StateSink, Exposer {
     }
   }
 
-  private setInterest(observed: boolean, capacity: number): void {
+  /** Decides what the link's grants (or its quota) allow the child for this object. */
+  private judge(): void {
+    const link = this.link;
+    const grants = link.trust.grants;
+    if (this.overQuota !== undefined) {
+      this.observeDenied = link.trust.overQuota("observe", this.descriptor, "objects", this.overQuota);
+      this.exposeDenied = link.trust.overQuota("expose", this.descriptor, "objects", this.overQuota);
+    } else if (grants.allowsEverything) {
+      this.observeDenied = this.exposeDenied = undefined;
+    } else {
+      const observe = grants.observe(this.descriptor);
+      const expose = grants.expose(this.descriptor);
+      this.observeDenied = observe.allowed ? undefined : observe;
+      this.exposeDenied = expose.allowed ? undefined : expose;
+    }
+  }
+
+  /** The link's grants changed: judges the object again and registers (or withdraws) what the child asked for. */
+  regrant(): void {
+    if (this.is(ENDED) || !this.is(STARTED)) return;
+    this.judge();
+    this.setInterest(this.wantObserved, this.wantCapacity);
+  }
+
+  /**
+   * Tells the child (once per change) that it may not have `access` it asks for, with the reason, or
+   * that it may again; a denial is audited.
+   */
+  private tellAccess(access: "observe" | "expose", wanted: boolean, denied: Denied | undefined, told: number): void {
+    if (denied !== undefined && wanted && !this.is(told)) {
+      this.mark(told, true);
+      this.link.audited(denied, this.descriptor);
+      this.send("Denied", { access, reason: denied.reason });
+    } else if (denied === undefined && this.is(told)) {
+      this.mark(told, false);
+      this.send("Granted", { access });
+    }
+  }
+
+  private setInterest(wantObserved: boolean, wantCapacity: number): void {
     if (this.is(ENDED)) return;
+    this.wantObserved = wantObserved;
+    this.wantCapacity = wantCapacity;
+    this.tellAccess("observe", wantObserved, this.observeDenied, TOLD_OBSERVE);
+    this.tellAccess("expose", wantCapacity > 0, this.exposeDenied, TOLD_EXPOSE);
+    const observed = wantObserved && this.observeDenied === undefined;
+    const capacity = this.exposeDenied === undefined ? wantCapacity : 0;
     const descriptor = this.entry.descriptor;
     if (observed && !this.is(OBSERVING)) {
       this.mark(OBSERVING, true);
@@ -593,7 +777,7 @@ class ChildObject implements StateSink, Exposer {
   }
 
   /** Sends on the parent's lane while the session runs (a session that ended takes nothing more). */
-  private send(label: "Assign" | "Release" | "Need" | "Unneed" | "StateDown" | "AckDown", payload: object): void {
+  private send(label: "Assign" | "Release" | "Need" | "Unneed" | "StateDown" | "AckDown" | "Denied" | "Granted", payload: object): void {
     if (this.is(ENDED) || this.session.state !== "open") return;
     this.link.guard(() => (this.session.lane("down").send as (label: string, payload: unknown) => void)(label, payload));
   }
@@ -621,44 +805,96 @@ class ChildObject implements StateSink, Exposer {
 /** The child's interest in one tag, as the parent's exchange sees it. */
 class ChildTag implements TagSink, Exposer {
   readonly id: number;
+  /** What is registered here: the child's capacity, 0 while exposing the tag is denied. */
   capacity = 0;
+  /** Whether the child's tag observation is registered here (asked for and granted). */
   observed = false;
   readonly assignedEntries = new Set<ObjectEntry>();
   private registeredObserver: TagEntry | undefined;
   private registeredExposer: TagEntry | undefined;
+  /** What the child asked for. */
+  private wantObserved = false;
+  private wantCapacity = 0;
+  /** Whether the child was told (TagDenied) it may not observe, or expose, the tag. */
+  private toldObserve = false;
+  private toldExpose = false;
 
   constructor(
     readonly link: DownstreamLink,
     private readonly exchange: Exchange,
-    readonly key: string,
+    readonly descriptor: TagDescriptor,
   ) {
     this.id = exchange.nextId();
   }
 
-  get entry(): TagEntry {
-    return (this.registeredObserver ?? this.registeredExposer ?? this.exchange.tags.get(this.key))!;
+  get key(): string {
+    return this.descriptor.key;
+  }
+
+  /** Whether the child still asks for anything of the tag. */
+  get wanted(): boolean {
+    return this.wantObserved || this.wantCapacity > 0;
   }
 
   update(interest: TagInterestPayload): void {
-    if (interest.observed && !this.registeredObserver) {
+    this.wantObserved = interest.observed;
+    this.wantCapacity = interest.capacity;
+    this.apply();
+  }
+
+  /** The link's grants changed: registers (or withdraws) what the child asks for, as they allow. */
+  regrant(): void {
+    this.apply();
+  }
+
+  /** Whether the child may be elected for `entry` through this tag (its grants allow exposing the object). */
+  mayExpose(entry: ObjectEntry): boolean {
+    const grants = this.link.trust.grants;
+    return grants.allowsEverything || grants.expose(entry.descriptor).allowed;
+  }
+
+  /** Registers what the child asks for and its grants allow; tells the child of what they deny. */
+  private apply(): void {
+    const grants = this.link.trust.grants;
+    const observeDenied = this.wantObserved && !grants.allowsEverything ? denial(grants.tag(this.descriptor, "observe")) : undefined;
+    const exposeDenied = this.wantCapacity > 0 && !grants.allowsEverything ? denial(grants.tag(this.descriptor, "expose")) : undefined;
+    this.toldObserve = this.tell("observe", observeDenied, this.toldObserve);
+    this.toldExpose = this.tell("expose", exposeDenied, this.toldExpose);
+    const observed = this.wantObserved && observeDenied === undefined;
+    const capacity = exposeDenied === undefined ? this.wantCapacity : 0;
+    if (observed && !this.registeredObserver) {
       this.observed = true;
-      this.registeredObserver = this.exchange.addTagObserver(interest.tag, this);
+      this.registeredObserver = this.exchange.addTagObserver(this.descriptor, this);
       for (const entry of this.registeredObserver.objects) this.objectAdded(entry);
-    } else if (!interest.observed && this.registeredObserver) {
+    } else if (!observed && this.registeredObserver) {
       const tag = this.registeredObserver;
       this.observed = false;
       this.registeredObserver = undefined;
       this.exchange.removeTagObserver(tag, this);
       for (const entry of tag.objects) this.link.reviewAnnouncement(entry);
     }
-    this.capacity = interest.capacity;
-    if (interest.capacity > 0 && !this.registeredExposer) {
-      this.registeredExposer = this.exchange.addTagExposer(interest.tag, this);
-    } else if (interest.capacity === 0 && this.registeredExposer) {
+    this.capacity = capacity;
+    if (capacity > 0 && !this.registeredExposer) {
+      this.registeredExposer = this.exchange.addTagExposer(this.descriptor, this);
+    } else if (capacity === 0 && this.registeredExposer) {
       const tag = this.registeredExposer;
       this.registeredExposer = undefined;
       this.exchange.removeTagExposer(tag, this);
     }
+  }
+
+  /** Tells the child of a new denial of `access` (audited) or of its end; returns whether a denial is told now. */
+  private tell(access: "observe" | "expose", denied: Denied | undefined, told: boolean): boolean {
+    if (denied !== undefined && !told) {
+      this.link.audited(denied, this.descriptor);
+      this.link.tellTag("TagDenied", { tag: this.descriptor, access, reason: denied.reason });
+      return true;
+    }
+    if (denied === undefined && told) {
+      if (access === "observe" ? this.wantObserved : this.wantCapacity > 0) this.link.tellTag("TagGranted", { tag: this.descriptor, access });
+      return false;
+    }
+    return told;
   }
 
   objectAdded(entry: ObjectEntry): void {
@@ -685,6 +921,11 @@ class ChildTag implements TagSink, Exposer {
   observersChanged(entry: ObjectEntry): void {
     this.link.sessionFor(entry)?.observersChanged();
   }
+}
+
+/** The denial in `decision`, or undefined when it allows. */
+function denial(decision: Decision): Denied | undefined {
+  return decision.allowed ? undefined : decision;
 }
 
 function noop(): void {}

@@ -4,6 +4,7 @@ import { family, message, schema } from "../choreography/index.js";
 import type { Version } from "../state/version.js";
 import { objectSession } from "./object-session.js";
 import {
+  accessField,
   amountField,
   emptySchema,
   booleanField,
@@ -31,25 +32,89 @@ export interface HelloPayload {
   readonly node: string;
   /** Stable across one child's reconnects, so the parent can resume diffs where they were. */
   readonly resume: string;
+  /** The child's credentials (`connect(…, { token })`), for the parent's authenticator; absent: none. */
+  readonly token?: string;
+}
+
+/** Longest token a child may send (a JWT with many claims fits; more is refused as a protocol violation). */
+export const MAX_TOKEN_LENGTH = 16384;
+
+function optionalTokenField(f: Record<string, unknown>, message: string): string | undefined {
+  return f.token === undefined ? undefined : stringField(f, "token", message, MAX_TOKEN_LENGTH);
+}
+
+/** An optional expiry (milliseconds since the epoch) in `message`. */
+function optionalExpiryField(f: Record<string, unknown>, message: string): number | undefined {
+  return f.expiresAt === undefined ? undefined : amountField(f, "expiresAt", message);
 }
 export const Hello = message(
   "Hello",
   schema((value): HelloPayload => {
     const f = fieldsOf(value, "Hello");
-    return {
+    const hello = {
       protocol: idField(f, "protocol", "Hello"),
       program: stringField(f, "program", "Hello", 64),
       node: stringField(f, "node", "Hello", 256),
       resume: stringField(f, "resume", "Hello", 64),
     };
+    const token = optionalTokenField(f, "Hello");
+    return token === undefined ? hello : { ...hello, token };
   }, "Hello"),
 );
 
-/** Up → Down: accepted. */
+/** Up → Down: accepted; `principal` is who the parent took the child for, `expiresAt` when that principal expires. */
+export interface WelcomePayload {
+  readonly node: string;
+  readonly principal?: string;
+  /** Milliseconds since the epoch: the child refreshes its token before then (Refresh). */
+  readonly expiresAt?: number;
+}
 export const Welcome = message(
   "Welcome",
-  schema((value): { readonly node: string } => ({ node: stringField(fieldsOf(value, "Welcome"), "node", "Welcome", 256) }), "Welcome"),
+  schema((value): WelcomePayload => {
+    const f = fieldsOf(value, "Welcome");
+    const principal = f.principal === undefined ? undefined : stringField(f, "principal", "Welcome", 1024);
+    const expiresAt = optionalExpiryField(f, "Welcome");
+    return {
+      node: stringField(f, "node", "Welcome", 256),
+      ...(principal === undefined ? {} : { principal }),
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+    };
+  }, "Welcome"),
 );
+
+/** Down → Up: new credentials on the live link; the parent re-authenticates and answers Refreshed (or leaves with Farewell, `refused`). */
+export const Refresh = message(
+  "Refresh",
+  schema((value): { readonly token: string } => ({ token: stringField(fieldsOf(value, "Refresh"), "token", "Refresh", MAX_TOKEN_LENGTH) }), "Refresh"),
+);
+
+/** Up → Down: the refreshed credentials hold; `expiresAt` is the new expiry, if any. */
+export const Refreshed = message(
+  "Refreshed",
+  schema((value): { readonly expiresAt?: number } => {
+    const expiresAt = optionalExpiryField(fieldsOf(value, "Refreshed"), "Refreshed");
+    return expiresAt === undefined ? {} : { expiresAt };
+  }, "Refreshed"),
+);
+
+/** What TagDenied and TagGranted carry. */
+export interface TagAccessPayload {
+  readonly tag: TagDescriptor;
+  readonly access: "observe" | "expose";
+  /** Why it is denied (TagDenied only). */
+  readonly reason?: string;
+}
+const tagAccess = (name: string, withReason: boolean) =>
+  schema((value): TagAccessPayload => {
+    const f = fieldsOf(value, name);
+    const access = { tag: tagField(f, "tag"), access: accessField(f, name) };
+    return withReason ? { ...access, reason: stringField(f, "reason", name, 4096) } : access;
+  }, name);
+/** Up → Down: the child's interest in a tag is denied by the parent's policy (or over its quota). */
+export const TagDenied = message("TagDenied", tagAccess("TagDenied", true));
+/** Up → Down: a tag interest denied before is now granted. */
+export const TagGranted = message("TagGranted", tagAccess("TagGranted", false));
 
 /** Up → Down: not accepted, and why (the child logs it and stops retrying). */
 export const Refuse = message(
@@ -119,9 +184,18 @@ export const Ping = message("Ping", emptySchema("Ping"));
 /** Up → Down: keep-alive answer. */
 export const Pong = message("Pong", emptySchema("Pong"));
 
+/** Why a side leaves; `refused`: the parent no longer accepts the child's credentials (a refused Refresh, an expiry). */
+export interface PartingPayload {
+  readonly reason: string;
+  readonly refused?: boolean;
+}
 const parting = (name: string) =>
-  schema((value): { readonly reason: string } => ({ reason: stringField(fieldsOf(value, name), "reason", name, 4096) }), name);
+  schema((value): PartingPayload => {
+    const f = fieldsOf(value, name);
+    const reason = stringField(f, "reason", name, 4096);
+    return f.refused === undefined ? { reason } : { reason, refused: booleanField(f, "refused", name) };
+  }, name);
 /** Down → Up: the child leaves (or answers Farewell). */
 export const Bye = message("Bye", parting("Bye"));
-/** Up → Down: the parent leaves (or answers Bye). */
+/** Up → Down: the parent leaves (or answers Bye); `refused` when it refused the child's credentials. */
 export const Farewell = message("Farewell", parting("Farewell"));

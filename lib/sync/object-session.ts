@@ -1,7 +1,7 @@
 import { loop, message, par, route, schema, send, seq } from "../choreography/index.js";
 import type { Version } from "../state/version.js";
 import { wireStateSchema } from "./wire-state.js";
-import { amountField, booleanField, emptySchema, fieldsOf, optionalVersionField } from "./wire-schema.js";
+import { accessField, amountField, booleanField, emptySchema, fieldsOf, optionalVersionField, stringField } from "./wire-schema.js";
 
 /**
  * The session of one object between a child (Down) and its parent (Up): two lanes, one each way.
@@ -58,6 +58,22 @@ export const Need = message("Need", versionSchema("Need"));
 /** Up → Down: stop sending states up. */
 export const Unneed = message("Unneed", versionSchema("Unneed"));
 
+/** What Denied and Granted carry: the access concerned and, for Denied, why (naming the object and the missing grant). */
+export interface AccessPayload {
+  readonly access: "observe" | "expose";
+  readonly reason?: string;
+}
+const accessSchema = (name: string, withReason: boolean) =>
+  schema((value): AccessPayload => {
+    const f = fieldsOf(value, name);
+    const access = accessField(f, name);
+    return withReason ? { access, reason: stringField(f, "reason", name, 4096) } : { access };
+  }, name);
+/** Up → Down: the parent's policy (or the link's quota) denies the child this access to the object. */
+export const Denied = message("Denied", accessSchema("Denied", true));
+/** Up → Down: an access denied before is now granted. */
+export const Granted = message("Granted", accessSchema("Granted", false));
+
 /** Down → Up: the child has no interest left; ends its lane. */
 export const Close = message("Close", emptySchema("Close"));
 /** Up → Down: answer to Close; ends the session. */
@@ -76,6 +92,8 @@ export const objectSession = par({
         send("Up", "Down", Unneed),
         send("Up", "Down", StateDown),
         send("Up", "Down", AckDown),
+        send("Up", "Down", Denied),
+        send("Up", "Down", Granted),
       ),
     ),
     send("Up", "Down", Closed),

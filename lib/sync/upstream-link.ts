@@ -8,7 +8,6 @@ import type { Exchange } from "../exchange/exchange.js";
 import { memberAt, memberCount } from "../exchange/member-list.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
 import type { ElectionAuthority, Exposer, InterestWatcher, StateSink } from "../exchange/participants.js";
-import type { TagEntry } from "../exchange/tag-entry.js";
 import type { ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
 import { AckCoalescer } from "./ack-coalescer.js";
@@ -18,7 +17,10 @@ import { linkDataLimits, type LinkOptions } from "./link-options.js";
 import { LinkRefusedError } from "./link-refused-error.js";
 import { UpstreamAlreadyLinkedError } from "./upstream-already-linked-error.js";
 import type { objectFamily } from "./messages.js";
-import type { AckPayload, VersionPayload } from "./object-session.js";
+import type { AccessPayload, AckPayload, VersionPayload } from "./object-session.js";
+import { AccessDeniedError } from "../exchange/access-denied-error.js";
+import type { TagEntry } from "../exchange/tag-entry.js";
+import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { reportPeerActivity } from "./peer-activity.js";
 import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION } from "./protocol.js";
 import { StateReceiver } from "./state-receiver.js";
@@ -26,6 +28,20 @@ import { StateSender } from "./state-sender.js";
 import type { WireState } from "./wire-state.js";
 
 type ObjectSession = Endpoint<FamilyEvents<typeof objectFamily>, "Down">;
+
+/** The child's credentials: a token, or a function giving the current one (called on each dial and refresh). */
+export type TokenSource = string | (() => string | Promise<string>);
+
+/** Settings of a child's link to its parent. */
+export interface UpstreamLinkOptions extends LinkOptions {
+  /** Sent in the handshake for the parent's `authenticate`, and again on refresh(). */
+  readonly token?: TokenSource;
+}
+
+/** How long before its principal expires a link refreshes its token: a quarter of the time left, at most a minute. */
+export function refreshMargin(remainingMs: number): number {
+  return Math.min(60_000, remainingMs / 4);
+}
 
 /**
  * The child's side (role Down) of a node's link to its parent. It reports what the node's subtree
@@ -48,7 +64,7 @@ export class UpstreamLink implements ElectionAuthority, InterestWatcher {
 
   constructor(
     readonly node: LinkedNode,
-    readonly options: LinkOptions = {},
+    readonly options: UpstreamLinkOptions = {},
     /**
      * Called in each connection when the parent's Welcome arrives, with the parent's node name: from
      * then on the peer is known to be a hakuban parent (a failure before it may be anything else).
@@ -102,6 +118,22 @@ export class UpstreamLink implements ElectionAuthority, InterestWatcher {
       if (wasSynced) this.connectedListeners.emit(false);
     }
     return this.closing && !(result instanceof LinkRefusedError) ? undefined : result;
+  }
+
+  /** The current token: the fixed one, or what the token function gives now; undefined without one. */
+  async readToken(): Promise<string | undefined> {
+    const token = this.options.token;
+    return typeof token === "function" ? await token() : token;
+  }
+
+  /**
+   * Re-reads the token and sends it on the live connection: the parent re-authenticates the link and
+   * re-evaluates its grants without a reconnect. Resolves once the parent accepted it (at once when no
+   * connection is welcomed: the next one sends the token it reads then); rejects with a
+   * LinkRefusedError when the parent refused it (it then ends the connection).
+   */
+  async refresh(): Promise<void> {
+    await this.generation?.refresh();
   }
 
   /** Leaves the parent cleanly (Bye) and stops taking part in the node. */
@@ -160,6 +192,12 @@ class Generation {
   synced = false;
   private leaving = false;
   private disposed = false;
+  /** Set when the parent ended the link refusing its credentials (Farewell with `refused`). */
+  private refusal: LinkRefusedError | undefined;
+  /** Refreshes sent and not answered yet, in order. */
+  private readonly refreshes: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  /** Refreshes the token a margin before the principal expires. */
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly link: UpstreamLink,
@@ -174,7 +212,9 @@ class Generation {
   async run(): Promise<Error | undefined> {
     const endpoint = this.endpoint;
     try {
-      endpoint.send("Hello", { protocol: PROTOCOL_VERSION, program: PROGRAM_HASH, node: this.link.node.name, resume: this.link.resumeToken });
+      const token = await this.link.readToken();
+      const hello = { protocol: PROTOCOL_VERSION, program: PROGRAM_HASH, node: this.link.node.name, resume: this.link.resumeToken };
+      endpoint.send("Hello", token === undefined ? hello : { ...hello, token });
       const answer = await endpoint.offer();
       if (answer.label === "Refuse") {
         const { reason } = answer.recv();
@@ -184,8 +224,9 @@ class Generation {
       }
       if (answer.label !== "Welcome") throw new Error(`the parent answered Hello with ${answer.label}`);
       const welcome = answer.recv();
-      this.link.options.log?.(`upstream ${welcome.node} welcomed us`);
+      this.link.options.log?.(`upstream ${welcome.node} welcomed us${welcome.principal === undefined ? "" : ` as ${JSON.stringify(welcome.principal)}`}`);
       this.welcomed = true;
+      this.scheduleRefresh(welcome.expiresAt);
       this.link.onWelcomed(welcome.node);
       this.exchange.authority = this.link;
       const times = keepAliveTimes(this.link.options);
@@ -204,8 +245,15 @@ class Generation {
           this.link.becameSynced();
         },
         Pong: () => {},
-        Farewell: ({ reason }) => {
+        Refreshed: ({ expiresAt }) => {
+          this.refreshes.shift()?.resolve();
+          this.scheduleRefresh(expiresAt);
+        },
+        TagDenied: ({ tag, access, reason }) => this.tagAccess(tag, access, new AccessDeniedError(tag, access, reason ?? "")),
+        TagGranted: ({ tag, access }) => this.tagAccess(tag, access, undefined),
+        Farewell: ({ reason, refused }) => {
           this.link.options.log?.(`upstream is leaving: ${reason}`);
+          if (refused === true) this.refusal = new LinkRefusedError(reason);
           this.leave("answering Farewell");
         },
       });
@@ -214,10 +262,43 @@ class Generation {
       for (const entry of this.exchange.objects.values()) this.dirtyObjects.add(entry);
       this.flush();
       interests.send("Sync", {});
-      return await endpoint.closed;
+      const ended = await endpoint.closed;
+      return this.refusal ?? ended;
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
+    } finally {
+      clearTimeout(this.refreshTimer);
+      const ended = this.refusal ?? new Error("the connection ended before the parent answered the refresh");
+      for (const pending of this.refreshes.splice(0)) pending.reject(ended);
     }
+  }
+
+  /** Sends the current token (Refresh) and resolves when the parent answered Refreshed. */
+  async refresh(): Promise<void> {
+    if (!this.welcomed || this.leaving || this.disposed) return;
+    const token = await this.link.readToken();
+    if (token === undefined || !this.welcomed || this.leaving || this.endpoint.state !== "open") return;
+    const answered = new Promise<void>((resolve, reject) => this.refreshes.push({ resolve, reject }));
+    this.guard(() => this.endpoint.lane("interests").send("Refresh", { token }));
+    await answered;
+  }
+
+  /** Tells the contracts of `tag` here that the parent denied (`error`) or granted `access` to it. */
+  private tagAccess(tag: TagDescriptor, access: "observe" | "expose", error: AccessDeniedError | undefined): void {
+    const entry = this.exchange.tags.get(tag.key);
+    if (entry !== undefined) this.exchange.setAccess(entry, access, error);
+  }
+
+  /** Refreshes a margin before `expiresAt` (milliseconds since the epoch), when the token can change. */
+  private scheduleRefresh(expiresAt: number | undefined): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    if (expiresAt === undefined || typeof this.link.options.token !== "function") return;
+    const remaining = expiresAt - Date.now();
+    const delay = Math.min(Math.max(0, remaining - refreshMargin(remaining)), 2 ** 31 - 1);
+    this.refreshTimer = setTimeout(() => {
+      this.refresh().catch((error: unknown) => this.link.options.log?.(`upstream refresh failed: ${error instanceof Error ? error.message : String(error)}`));
+    }, delay);
   }
 
   /** Sends Bye (unless already leaving) and waits for the end. */
@@ -344,6 +425,7 @@ class Generation {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.refreshTimer);
     this.acks.close();
     this.keepAlive?.stop();
     for (const parentObject of [...this.objects.values()]) parentObject.dispose();
@@ -423,6 +505,14 @@ class ParentObject implements StateSink, Exposer {
 
   Closed(): void {
     this.dispose();
+  }
+
+  Denied({ access, reason }: AccessPayload): void {
+    if (!this.closing) this.exchange.setAccess(this.entry, access, new AccessDeniedError(this.entry.descriptor, access, reason ?? ""));
+  }
+
+  Granted({ access }: AccessPayload): void {
+    if (!this.closing) this.exchange.setAccess(this.entry, access, undefined);
   }
 
   /** @internal */

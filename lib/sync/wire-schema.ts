@@ -34,6 +34,13 @@ export function stringField(fields: Record<string, unknown>, name: string, messa
   return value;
 }
 
+/** Which access (observe or expose) a denial or grant is about. */
+export function accessField(fields: Record<string, unknown>, message: string): "observe" | "expose" {
+  const access = fields.access;
+  if (access !== "observe" && access !== "expose") throw new TypeError(`${message}.access must be "observe" or "expose"`);
+  return access;
+}
+
 /** The schema of a message that carries nothing (its payload must still be an object). */
 export function emptySchema(message: string): Schema<Record<string, never>> {
   return schema((value): Record<string, never> => (fieldsOf(value, message), {}), message);

@@ -191,6 +191,10 @@ export class WatchedSession extends Waitable {
     this.closedByListener = true;
     this.wake();
   }
+
+  Denied(): void {}
+
+  Granted(): void {}
 }
 
 /** A child's interest in an object, as an Open says it. */
@@ -244,6 +248,9 @@ export class HandLink extends Waitable {
       Withdraw: () => {},
       Synced: () => {},
       Pong: () => {},
+      Refreshed: () => {},
+      TagDenied: () => {},
+      TagGranted: () => {},
       Farewell: () => this.#try(() => this.endpoint.lane("interests").send("Bye", { reason: "farewell" })),
     });
     this.#ping = setInterval(() => this.#try(() => this.endpoint.lane("interests").send("Ping", {})), pingEveryMs);

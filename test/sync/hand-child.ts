@@ -6,7 +6,7 @@
  */
 import { createSessionMux, type CarrierSessionMux } from "../../bindings/session-mux.js";
 import { createEndpoint, type Endpoint, type FamilyEvents } from "../../lib/choreography/index.js";
-import type { LocalNode, ObjectDescriptor } from "../../lib/index.js";
+import type { LocalNode, ObjectDescriptor, TagDescriptor } from "../../lib/index.js";
 import type { Version } from "../../lib/state/version.js";
 import { DownstreamLink, type DownstreamLinkOptions } from "../../lib/sync/downstream-link.js";
 import type { LinkLimitEvent } from "../../lib/sync/link-limits.js";
@@ -21,7 +21,9 @@ type ObjectSession = Endpoint<FamilyEvents<typeof objectFamily>, "Down">;
 /** One object session of a hand-spoken child: what the parent sent on it. */
 export class HandSession {
   readonly states: WireState[] = [];
-  /** Assign, Release, Need, Unneed, Closed, in order. */
+  /** The reasons of the Denied messages the parent sent. */
+  readonly denials: string[] = [];
+  /** Assign, Release, Need, Unneed, Closed, Denied and Granted (with their access), in order. */
   readonly decisions: string[] = [];
   /** The fault the session ended with (a refusal), once it ended. */
   ended: { readonly error: Error | undefined } | undefined;
@@ -34,6 +36,11 @@ export class HandSession {
       Need: record("Need"),
       Unneed: record("Unneed"),
       Closed: record("Closed"),
+      Denied: ({ access, reason }: { access: string; reason?: string }) => {
+        this.decisions.push(`Denied ${access}`);
+        this.denials.push(reason ?? "");
+      },
+      Granted: ({ access }: { access: string }) => void this.decisions.push(`Granted ${access}`),
       StateDown: (state: WireState) => void this.states.push(state),
       AckDown: () => {},
     });
@@ -61,6 +68,14 @@ export class HandChild {
   readonly parentMux: CarrierSessionMux;
   readonly parent: DownstreamLink;
   readonly events: LinkLimitEvent[] = [];
+  /** Keys of the objects the parent announced, in order. */
+  readonly announced: string[] = [];
+  /** TagDenied and TagGranted the parent sent, as text. */
+  readonly tagDecisions: string[] = [];
+  /** Refreshed answers received. */
+  refreshed = 0;
+  /** The parent's Farewell, once it left. */
+  farewell: { readonly reason: string; readonly refused?: boolean } | undefined;
   readonly endpoint;
   #nextSession = 1;
 
@@ -69,15 +84,47 @@ export class HandChild {
     this.parentMux = createSessionMux(this.memory.b);
     this.parent = new DownstreamLink(root, this.parentMux, { ...options, onLimit: (event) => this.events.push(event) });
     this.endpoint = createEndpoint(downProgram, createSessionMux(this.memory.a), { checkOutbound: false, tap: null });
-    this.endpoint.lane("decisions").serve({ Announce: () => {}, Withdraw: () => {}, Synced: () => {}, Pong: () => {}, Farewell: () => {} });
+    this.endpoint.lane("decisions").serve({
+      Announce: ({ object }) => void this.announced.push(object.key),
+      Withdraw: () => {},
+      Synced: () => {},
+      Pong: () => {},
+      Refreshed: () => void this.refreshed++,
+      TagDenied: ({ tag, access, reason }) => void this.tagDecisions.push(`TagDenied ${access} ${tag.key}: ${reason ?? ""}`),
+      TagGranted: ({ tag, access }) => void this.tagDecisions.push(`TagGranted ${access} ${tag.key}`),
+      Farewell: (farewell) => void (this.farewell = farewell),
+    });
   }
 
   /** Links a hand-spoken child named `name` to `root` and says Hello; resolves once welcomed. */
-  static async link(root: LocalNode, name: string, options: DownstreamLinkOptions = {}): Promise<HandChild> {
-    const child = new HandChild(root, options);
-    child.endpoint.send("Hello", { protocol: PROTOCOL_VERSION, program: PROGRAM_HASH, node: name, resume: name });
-    (await child.endpoint.offer()).recv();
+  static async link(root: LocalNode, name: string, options: DownstreamLinkOptions = {}, token?: string): Promise<HandChild> {
+    const { child, answer } = await HandChild.hello(root, name, options, token);
+    if (answer.label !== "Welcome") throw new Error(`the parent answered ${answer.label}: ${JSON.stringify(answer.payload)}`);
     return child;
+  }
+
+  /** Says Hello as `name` (with `token`, if any) and returns the child with the parent's answer (Welcome or Refuse). */
+  static async hello(
+    root: LocalNode,
+    name: string,
+    options: DownstreamLinkOptions = {},
+    token?: string,
+  ): Promise<{ child: HandChild; answer: { label: string; payload: unknown } }> {
+    const child = new HandChild(root, options);
+    const hello = { protocol: PROTOCOL_VERSION, program: PROGRAM_HASH, node: name, resume: name };
+    child.endpoint.send("Hello", token === undefined ? hello : { ...hello, token });
+    const offered = await child.endpoint.offer();
+    return { child, answer: { label: offered.label, payload: offered.recv() } };
+  }
+
+  /** Sends new credentials on the live link. */
+  refresh(token: string): void {
+    this.endpoint.lane("interests").send("Refresh", { token });
+  }
+
+  /** Tells the parent the child's interest in `tag`. */
+  tagInterest(tag: TagDescriptor, observed: boolean, capacity: number): void {
+    this.endpoint.lane("interests").send("TagInterest", { tag, observed, capacity });
   }
 
   /** Opens the session of `object` with this interest. */

@@ -7,7 +7,25 @@ import { createSessionMux } from "../../bindings/session-mux.js";
 import { createEndpoint, loop, message, par, programHash, project, route, schema, send, seq } from "../../lib/choreography/index.js";
 import { LocalNode } from "../../lib/index.js";
 import { DownstreamLink } from "../../lib/sync/downstream-link.js";
-import { Announce, Bye, Farewell, Hello, Open, Ping, Pong, Refuse, Sync, Synced, TagInterest, Welcome, Withdraw } from "../../lib/sync/messages.js";
+import {
+  Announce,
+  Bye,
+  Farewell,
+  Hello,
+  Open,
+  Ping,
+  Pong,
+  Refresh,
+  Refreshed,
+  Refuse,
+  Sync,
+  Synced,
+  TagDenied,
+  TagGranted,
+  TagInterest,
+  Welcome,
+  Withdraw,
+} from "../../lib/sync/messages.js";
 import { linkProtocol, PROGRAM_HASH, PROTOCOL_VERSION } from "../../lib/sync/protocol.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 
@@ -26,11 +44,23 @@ const newerProtocol = seq(
       send("Up", "Down", Welcome),
       par({
         interests: seq(
-          loop("Down", route("Down", send("Down", "Up", Open), send("Down", "Up", TagInterest), send("Down", "Up", Sync), send("Down", "Up", Ping), send("Down", "Up", Aardvark))),
+          loop("Down", route("Down", send("Down", "Up", Open), send("Down", "Up", TagInterest), send("Down", "Up", Sync), send("Down", "Up", Ping), send("Down", "Up", Refresh), send("Down", "Up", Aardvark))),
           send("Down", "Up", Bye),
         ),
         decisions: seq(
-          loop("Up", route("Up", send("Up", "Down", Announce), send("Up", "Down", Withdraw), send("Up", "Down", Synced), send("Up", "Down", Pong))),
+          loop(
+            "Up",
+            route(
+              "Up",
+              send("Up", "Down", Announce),
+              send("Up", "Down", Withdraw),
+              send("Up", "Down", Synced),
+              send("Up", "Down", Pong),
+              send("Up", "Down", Refreshed),
+              send("Up", "Down", TagDenied),
+              send("Up", "Down", TagGranted),
+            ),
+          ),
           send("Up", "Down", Farewell),
         ),
       }),

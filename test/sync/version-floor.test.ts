@@ -123,6 +123,7 @@ describe("a peer cannot poison an object's versions", () => {
         object.lane("down").send("Need", {}); // observed beyond the leaf: its exposer is elected
       },
       TagInterest: () => {},
+      Refresh: () => {},
       Sync: () => parent.lane("decisions").send("Synced", {}),
       Ping: () => parent.lane("decisions").send("Pong", {}),
       Bye: () => parent.lane("decisions").send("Farewell", { reason: "bye" }),
