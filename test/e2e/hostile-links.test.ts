@@ -8,10 +8,10 @@
  * the log's burst), while its memory stays within what the limits allow and an honest observer keeps
  * receiving an exposer's ticks.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { LocalNode, connect, type ListenOptions } from "../../lib/node-entry.js";
-import { first, root, status } from "./helpers.js";
+import { LocalNode, connect } from "../../lib/node-entry.js";
+import { first, status } from "./helpers.js";
+import { ListenerProcess } from "./spawned-listener.js";
 import { type AttackTarget, HandLink, linesAbout, openCloseChurn, openFlood } from "./wire-attacker.js";
 
 const KiB = 1024;
@@ -35,63 +35,16 @@ const MEMORY_BOUND = 12 * MiB;
 /** The most ticks the honest observer may miss in a row while the listener is under attack. */
 const GAP_BOUND = 50;
 
-/** A listener (test/e2e/listener-process.ts) in a process of its own, with its log lines as "<severity> <line>". */
-class ListenerProcess {
-  readonly child: ChildProcess;
-  readonly lines: string[] = [];
-  readonly url: Promise<string>;
+/** The listener's heap and array buffers, after garbage collections. */
+async function memoryOf(listener: ListenerProcess): Promise<number> {
+  const usage = await listener.memory();
+  return usage.heapUsed + usage.arrayBuffers;
+}
 
-  constructor(options: Omit<ListenOptions, "port" | "log">) {
-    this.child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", "test/e2e/listener-process.ts", JSON.stringify(options)], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "inherit", "ipc"],
-    });
-    let partial = "";
-    let announce: (url: string) => void = () => {};
-    this.url = new Promise((resolve) => (announce = resolve));
-    this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      const parts = (partial + chunk).split("\n");
-      partial = parts.pop() ?? "";
-      for (const line of parts) {
-        this.lines.push(line);
-        const url = /^info listening on (ws:\S+)$/.exec(line)?.[1];
-        if (url !== undefined) announce(url);
-      }
-    });
-  }
-
-  /** The process' heap and array buffers, after garbage collections. */
-  async memory(): Promise<number> {
-    const usage = await new Promise<NodeJS.MemoryUsage>((resolve) => {
-      this.child.once("message", (message) => resolve(message as NodeJS.MemoryUsage));
-      this.child.send("memory");
-    });
-    return usage.heapUsed + usage.arrayBuffers;
-  }
-
-  /** The first line from index `from` on that matches `pattern`, waiting for it up to `ms`. */
-  async line(from: number, pattern: RegExp, ms = 10_000): Promise<string> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const line = this.lines.slice(from).find((candidate) => pattern.test(candidate));
-      if (line !== undefined) return line;
-      if (Date.now() > deadline) throw new Error(`the listener logged no line matching ${pattern} within ${ms} ms`);
-      await new Promise<void>((resolve) => setTimeout(resolve, 10));
-    }
-  }
-
-  /** The warnings from index `from` on that name a link of one of `names`. */
-  warnings(from: number, names: readonly string[]): string[] {
-    const named = linesAbout(this.lines.slice(from), { names, attempts: 0, turnedAway: 0, leave: () => {} });
-    return named.filter((line) => line.startsWith("warn "));
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill("SIGKILL");
-    await exited;
-  }
+/** The warnings the listener logged from index `from` on that name a link of one of `names`. */
+function warnings(listener: ListenerProcess, from: number, names: readonly string[]): string[] {
+  const named = linesAbout(listener.lines.slice(from), { names, attempts: 0, turnedAway: 0, leave: () => {} });
+  return named.filter((line) => line.startsWith("warn "));
 }
 
 /** How the listener names the child `name` in its lines, as a pattern. */
@@ -166,23 +119,23 @@ afterAll(async () => {
 
 it("refuses Open floods and closes a churner, with warnings naming the limit, holding only what the limits allow while honest ticks flow", async () => {
   const from = listener.lines.length;
-  const before = await listener.memory();
+  const before = await memoryOf(listener);
   const outcomes = await Promise.all([openFlood(20_000, 200).run(target), openFlood(100, 16_000).run(target), openCloseChurn(5_000).run(target)]);
   for (const outcome of outcomes) cleanups.push(() => outcome.leave());
   // The links of the floods the listener left open hold what it took of their Opens.
-  expect((await listener.memory()) - before).toBeLessThan(MEMORY_BOUND);
+  expect((await memoryOf(listener)) - before).toBeLessThan(MEMORY_BOUND);
   expect(await flowing()).toBeLessThanOrEqual(GAP_BOUND);
   for (const outcome of outcomes) expect(outcome.turnedAway).toBe(outcome.attempts);
 
   const [smallFlood, largeFlood, churn] = outcomes.map((outcome) => outcome.names[0]!);
   // Refused one by one up to the log's burst (the flood outruns its answers to the refusals, which may end it).
-  expect(listener.warnings(from, [smallFlood!]).slice(0, 3)).toEqual(
+  expect(warnings(listener, from, [smallFlood!]).slice(0, 3)).toEqual(
     Array(3).fill(expect.stringMatching(new RegExp(`^warn ${child(smallFlood!)} over maxObjects \\(1000\\): refused the Open of .*: 1,000 object sessions are open$`))),
   );
-  expect(listener.warnings(from, [largeFlood!])[0]).toMatch(
+  expect(warnings(listener, from, [largeFlood!])[0]).toMatch(
     new RegExp(`^warn ${child(largeFlood!)} over maxDescriptorLength \\(262144\\): refused the Open of .*: its key of 15,998 characters would take the link's keys past the limit$`),
   );
-  expect(listener.warnings(from, [churn!])).toEqual([
+  expect(warnings(listener, from, [churn!])).toEqual([
     expect.stringMatching(
       new RegExp(`^warn ${child(churn!)} disconnected: the child opened objects and tags faster than that after a first 1,016, over opensPerSecond \\(200\\); the link is closed`),
     ),
@@ -194,7 +147,7 @@ it("refuses Open floods and closes a churner, with warnings naming the limit, ho
 });
 
 it("queues only the latest states toward a child that stopped reading, then closes its link after maxCongestedMs, while honest ticks flow", async () => {
-  const before = await listener.memory();
+  const before = await memoryOf(listener);
   // Eight objects of 256 KiB states: a reader holding every object's window (16 states) would have
   // the listener queue 32 MiB.
   const bulk = node("bulk");
@@ -215,10 +168,10 @@ it("queues only the latest states toward a child that stopped reading, then clos
     exposers.forEach((exposer, i) => exposer.set({ round, noise: variants[(round + i) % 4]! }));
     await new Promise<void>((resolve) => setTimeout(resolve, 20));
   }
-  expect((await listener.memory()) - before).toBeLessThan(MEMORY_BOUND);
+  expect((await memoryOf(listener)) - before).toBeLessThan(MEMORY_BOUND);
   expect(await listener.line(from, new RegExp(`^warn ${child(reader.name)} disconnected: `))).toMatch(
     /disconnected: the child read too little for \d+ ms \([\d,]+ bytes still queued\), over maxCongestedMs \(1000\); the link is closed/,
   );
-  expect(listener.warnings(from, [reader.name])).toHaveLength(2);
+  expect(warnings(listener, from, [reader.name])).toHaveLength(2);
   expect(await flowing()).toBeLessThanOrEqual(GAP_BOUND);
 });

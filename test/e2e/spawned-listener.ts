@@ -36,6 +36,17 @@ export class ListenerProcess {
     });
   }
 
+  /** The first line from index `from` on that matches `pattern`, waiting for it up to `ms`. */
+  async line(from: number, pattern: RegExp, ms = 10_000): Promise<string> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const line = this.lines.slice(from).find((candidate) => pattern.test(candidate));
+      if (line !== undefined) return line;
+      if (Date.now() > deadline) throw new Error(`the listener logged no line matching ${pattern} within ${ms} ms`);
+      await new Promise<void>((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const exited = new Promise((resolve) => this.child.once("exit", resolve));
