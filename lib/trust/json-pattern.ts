@@ -1,4 +1,5 @@
 import type { JsonValue } from "../descriptor/json-value.js";
+import { jsonEqual } from "../descriptor/json-equal.js";
 import { claimReferenced, withClaims } from "./claim-reference.js";
 import type { ClaimLookup } from "./claim-reference.js";
 
@@ -36,29 +37,6 @@ export function patternMatcher(pattern: JsonValue, claim?: ClaimLookup): JsonMat
 function equalTo(expected: JsonValue): JsonMatcher {
   if (typeof expected !== "object" || expected === null) return (value) => value === expected;
   return (value) => jsonEqual(expected, value);
-}
-
-/** Whether two JSON values are equal: same scalars, arrays equal item by item, objects with the same keys and equal values. */
-export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b)) return false;
-    const left = a as readonly JsonValue[];
-    const right = b as readonly JsonValue[];
-    if (left.length !== right.length) return false;
-    for (let i = 0; i < left.length; i++) if (!jsonEqual(left[i]!, right[i]!)) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const left = a as { readonly [key: string]: JsonValue };
-  const right = b as { readonly [key: string]: JsonValue };
-  const keys = Object.keys(left);
-  if (keys.length !== Object.keys(right).length) return false;
-  for (const key of keys) {
-    if (!hasOwn.call(right, key) || !jsonEqual(left[key]!, right[key]!)) return false;
-  }
-  return true;
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;

@@ -1,5 +1,5 @@
 import type { JsonValue } from "../../descriptor/json-value.js";
-import { jsonEqual } from "./json-equal.js";
+import { jsonEqual } from "../../descriptor/json-equal.js";
 import { escapePointerSegment } from "./json-pointer.js";
 import type { PatchOperation } from "./patch-operation.js";
 

@@ -7,7 +7,7 @@ export { applyPatch, applyPatchWithin, type SizedJson } from "./apply-patch.js";
 export { parsePatch, patchParser } from "./parse-patch.js";
 export { patchIsWorthIt } from "./patch-is-worth-it.js";
 export { jsonTextLength } from "./json-text-length.js";
-export { jsonEqual } from "./json-equal.js";
+export { jsonEqual } from "../../descriptor/json-equal.js";
 export { escapePointerSegment, pointerDepth, pointerSegments } from "./json-pointer.js";
 export { PatchApplyError } from "./patch-apply-error.js";
 export { InvalidPatchError } from "./invalid-patch-error.js";

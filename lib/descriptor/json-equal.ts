@@ -1,4 +1,4 @@
-import type { JsonValue } from "../../descriptor/json-value.js";
+import type { JsonValue } from "./json-value.js";
 
 /**
  * Whether two JSON values mean the same JSON: same primitives (`0` and `-0` are equal, as in JSON
