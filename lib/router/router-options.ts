@@ -1,5 +1,5 @@
 import { LOG_RATE_LIMIT_DEFAULTS } from "../net/log-rate-limiter.js";
-import { LINK_LIMIT_DEFAULTS, LISTEN_LIMIT_DEFAULTS, type ListenOptions, listenLinkLimits } from "../net/node/listen.js";
+import { checkAllowedOrigins, LINK_LIMIT_DEFAULTS, LISTEN_LIMIT_DEFAULTS, type ListenOptions, listenLinkLimits } from "../net/node/listen.js";
 import { parseWebSocketUrl, type WebSocketUrlUse } from "../net/websocket-url.js";
 import { RouterOptionsError } from "./router-options-error.js";
 
@@ -39,8 +39,28 @@ export interface RouterLimits {
 
 type LinkLimitName = keyof typeof LINK_LIMIT_DEFAULTS;
 
+/** The files of the certificate and key a `wss://` router serves (`--tls-cert`, `--tls-key`). */
+export interface RouterTlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** Who may link to the router and what each link may do; files are read when the router starts. */
+export interface RouterTrust {
+  /** `--tls-cert` and `--tls-key`, given with a `wss://` bind. */
+  readonly tls?: RouterTlsFiles;
+  /** `--allowed-origin` (repeatable): browser origins that may link; others are answered 403. */
+  readonly allowedOrigins?: readonly string[];
+  /** `--jwt-secret-file`: links must bring an HS256 JWT signed with the secret in this file. */
+  readonly jwtSecretFile?: string;
+  /** `--policy`: the JSON policy file saying what each principal may observe and expose, followed as it changes. */
+  readonly policyFile?: string;
+  /** `--audit-log`: the file audit events are appended to as JSON lines, "-" for stdout. */
+  readonly auditLog?: string;
+}
+
 /** What `hakuban-router` was asked to do. */
-export interface RouterOptions extends RouterLimits {
+export interface RouterOptions extends RouterLimits, RouterTrust {
   readonly bind: RouterBind;
   /** The parent router's URL, when this router is not the root. */
   readonly connect?: string;
@@ -68,6 +88,19 @@ const LINK_LIMIT_OPTIONS: Readonly<Record<string, LinkLimitName>> = {
   "max-congested": "maxCongestedMs",
 };
 
+/** The command line's name of each trust option that takes a file. */
+const TRUST_FILE_OPTIONS: Readonly<Record<string, "jwtSecretFile" | "policyFile" | "auditLog">> = {
+  "jwt-secret-file": "jwtSecretFile",
+  policy: "policyFile",
+  "audit-log": "auditLog",
+};
+
+/** Options that may be given more than once, each adding a value. */
+const REPEATABLE_OPTIONS: ReadonlySet<string> = new Set(["allowed-origin"]);
+
+/** Options taking one value, besides the limits. */
+const SINGLE_OPTIONS: ReadonlySet<string> = new Set(["bind", "connect", "name", "log-level", "tls-cert", "tls-key"]);
+
 /** A parsed command line: run a router, print the usage, or print the version. */
 export type RouterCommand =
   | { readonly kind: "run"; readonly options: RouterOptions }
@@ -76,17 +109,34 @@ export type RouterCommand =
 
 /** The router's usage text. */
 export const ROUTER_USAGE = `Usage: hakuban-router --bind ws://HOST:PORT [--connect ws://PARENT:PORT] [--name NAME] [--log-level LEVEL]
+                      [--tls-cert FILE --tls-key FILE] [--allowed-origin ORIGIN]... [--jwt-secret-file FILE]
+                      [--policy FILE] [--audit-log FILE|-]
                       [--max-connections N] [--max-pending-upgrades N] [--upgrade-timeout MS] [--hello-timeout MS]
                       [--max-objects N] [--max-tags N] [--max-descriptor-length N] [--opens-per-second N]
                       [--queue-bytes N] [--max-queue-bytes N] [--max-congested MS]
 
 Runs a hakuban router: a node that accepts child nodes over WebSocket and links them into one tree.
 
-  --bind ws://HOST:PORT[/PATH]   where children connect (port 0 picks a free one; the log says which)
-  --connect ws://PARENT:PORT     link this router to a parent router (default: this router is the root)
+  --bind ws://HOST:PORT[/PATH]   where children connect (port 0 picks a free one; the log says which);
+                                 wss://HOST:PORT[/PATH] serves TLS, with --tls-cert and --tls-key
+  --connect ws://PARENT:PORT     link this router to a parent router (default: this router is the root);
+                                 wss:// for a parent serving TLS
   --name NAME                    node name shown in logs (default: hakuban-router)
   --log-level LEVEL              error, warn, info (default) or debug (adds sockets accepted, the
                                  link handshakes, why a parent left, each connection's traffic)
+  --tls-cert FILE                the certificate (PEM, its chain after it) a wss:// --bind serves
+  --tls-key FILE                 the private key (PEM) of --tls-cert
+  --allowed-origin ORIGIN        a browser origin that may link, e.g. https://app.example.com
+                                 (repeatable; when given, upgrades from other origins are answered 403;
+                                 clients that are not browsers send no origin and pass)
+  --jwt-secret-file FILE         accept only links whose token is an HS256 JWT signed with the secret
+                                 in FILE (at least 32 bytes; one trailing newline is ignored); its
+                                 claims are the link's principal, "sub" its id
+  --policy FILE                  what each principal may observe and expose (JSON, { "rules": [...] });
+                                 reloaded when the file changes and on SIGHUP; a bad edit is logged
+                                 and the previous policy stays
+  --audit-log FILE|-             append audit events (authentications, refusals, denials, policy
+                                 changes, elections) to FILE as JSON lines; - for stdout
   --max-connections N            most WebSocket connections at once (default ${LISTEN_LIMIT_DEFAULTS.maxConnections});
                                  one more is answered HTTP 503
   --max-pending-upgrades N       most sockets connected but not upgraded to WebSocket yet
@@ -112,9 +162,10 @@ Runs a hakuban router: a node that accepts child nodes over WebSocket and links 
 Log lines go to stdout, warnings and errors to stderr. Lines a child or a stranger can cause (refusals,
 timeouts, links made and ended) are logged one by one up to ${LOG_RATE_LIMIT_DEFAULTS.burst} of a kind per ${LOG_RATE_LIMIT_DEFAULTS.intervalMs / 1000} s, then summed
 up in one line per ${LOG_RATE_LIMIT_DEFAULTS.intervalMs / 1000} s while they last. Exit codes: 0 stopped by SIGINT or SIGTERM,
-1 could not start (e.g. the address is in use), 2 bad arguments.
+1 could not start (e.g. the address is in use, a file cannot be read), 2 bad arguments.
 
 Example: hakuban-router --bind ws://127.0.0.1:3001
+         hakuban-router --bind wss://0.0.0.0:443 --tls-cert cert.pem --tls-key key.pem --jwt-secret-file jwt.secret --policy policy.json
 `;
 
 const DEFAULT_NAME = "hakuban-router";
@@ -126,6 +177,7 @@ const DEFAULT_NAME = "hakuban-router";
  */
 export function parseRouterArgs(argv: readonly string[]): RouterCommand {
   const values = new Map<string, string>();
+  const repeated = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--help" || arg === "-h") return { kind: "help" };
@@ -133,9 +185,13 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
     if (!arg.startsWith("--")) throw new RouterOptionsError(`Unexpected argument "${arg}": options start with "--".`);
     const equals = arg.indexOf("=");
     const name = equals === -1 ? arg.slice(2) : arg.slice(2, equals);
-    if (!["bind", "connect", "name", "log-level"].includes(name) && LIMIT_OPTIONS[name] === undefined && LINK_LIMIT_OPTIONS[name] === undefined) {
-      throw new RouterOptionsError(`Unknown option "--${name}".`);
-    }
+    const known =
+      SINGLE_OPTIONS.has(name) ||
+      REPEATABLE_OPTIONS.has(name) ||
+      Object.hasOwn(TRUST_FILE_OPTIONS, name) ||
+      Object.hasOwn(LIMIT_OPTIONS, name) ||
+      Object.hasOwn(LINK_LIMIT_OPTIONS, name);
+    if (!known) throw new RouterOptionsError(`Unknown option "--${name}".`);
     if (values.has(name)) throw new RouterOptionsError(`Option --${name} was given twice; give it once.`);
     let value: string | undefined;
     if (equals !== -1) value = arg.slice(equals + 1);
@@ -144,7 +200,8 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
       if (value === undefined || value.startsWith("--")) throw new RouterOptionsError(`Option --${name} needs a value.`);
       i++;
     }
-    values.set(name, value);
+    if (REPEATABLE_OPTIONS.has(name)) repeated.set(name, [...(repeated.get(name) ?? []), value]);
+    else values.set(name, value);
   }
 
   const bindUrl = values.get("bind");
@@ -162,17 +219,57 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
     if (value !== undefined) limits[key] = parseCount(option, value);
   }
   const linkLimits = parseLinkLimits(values);
+  const { bind, secure } = parseBind(bindUrl);
   return {
     kind: "run",
     options: {
-      bind: parseBind(bindUrl),
+      bind,
       ...(connect === undefined ? {} : { connect: parseParentUrl(connect) }),
       name,
       logLevel,
       ...limits,
       ...(linkLimits === undefined ? {} : { linkLimits }),
+      ...parseTrust(values, repeated, secure),
     },
   };
+}
+
+/** The trust options given; RouterOptionsError when they do not go together or with the bind URL. */
+function parseTrust(values: ReadonlyMap<string, string>, repeated: ReadonlyMap<string, readonly string[]>, secure: boolean): RouterTrust {
+  const certFile = values.get("tls-cert");
+  const keyFile = values.get("tls-key");
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new RouterOptionsError(`Options --tls-cert and --tls-key go together; give ${certFile === undefined ? "--tls-cert" : "--tls-key"} too.`);
+  }
+  if (secure && certFile === undefined) {
+    throw new RouterOptionsError("Option --bind wss:// needs --tls-cert FILE and --tls-key FILE: the certificate and key the router serves.");
+  }
+  if (!secure && certFile !== undefined) {
+    throw new RouterOptionsError("Options --tls-cert and --tls-key serve TLS, so --bind must be wss://HOST:PORT (it is ws://).");
+  }
+  const trust: { -readonly [K in keyof RouterTrust]: RouterTrust[K] } = {};
+  if (certFile !== undefined && keyFile !== undefined) trust.tls = { certFile: nonEmpty("tls-cert", certFile), keyFile: nonEmpty("tls-key", keyFile) };
+  const allowedOrigins = repeated.get("allowed-origin");
+  if (allowedOrigins !== undefined) {
+    try {
+      checkAllowedOrigins(allowedOrigins);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new RouterOptionsError(`Option --allowed-origin: ${error.message.replace(/^allowedOrigins: /, "")}.`);
+    }
+    trust.allowedOrigins = allowedOrigins;
+  }
+  for (const [option, key] of Object.entries(TRUST_FILE_OPTIONS)) {
+    const value = values.get(option);
+    if (value !== undefined) trust[key] = nonEmpty(option, value);
+  }
+  return trust;
+}
+
+/** The value of a file option, which must name something. */
+function nonEmpty(option: string, value: string): string {
+  if (value === "") throw new RouterOptionsError(`Option --${option} needs a file name; got "".`);
+  return value;
 }
 
 /** The link limits given, if any; RouterOptionsError when they do not go together. */
@@ -204,20 +301,16 @@ function isLogLevel(level: string): level is RouterLogLevel {
   return (ROUTER_LOG_LEVELS as readonly string[]).includes(level);
 }
 
-function parseBind(text: string): RouterBind {
+/** The bind URL, and whether it is wss:// (TLS, given with --tls-cert and --tls-key: the parsed options say so by their `tls`). */
+function parseBind(text: string): { readonly bind: RouterBind; readonly secure: boolean } {
   const url = parseUrl("--bind", text, "listen");
-  if (url.protocol === "wss:") {
-    throw new RouterOptionsError(
-      `Option --bind cannot use wss:// (${text}): the router speaks plain ws://; put a TLS-terminating proxy in front for wss.`,
-    );
-  }
   if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
-    throw new RouterOptionsError(`Option --bind takes ws://HOST:PORT[/PATH] only (no credentials, query or fragment); got "${text}".`);
+    throw new RouterOptionsError(`Option --bind takes ws[s]://HOST:PORT[/PATH] only (no credentials, query or fragment); got "${text}".`);
   }
   const port = explicitPort(url, text);
   if (port === undefined) throw new RouterOptionsError(`Option --bind needs a port, e.g. ws://127.0.0.1:3001 (0 picks a free one); got "${text}".`);
   const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  return { host, port, ...(url.pathname === "/" ? {} : { path: url.pathname }) };
+  return { bind: { host, port, ...(url.pathname === "/" ? {} : { path: url.pathname }) }, secure: url.protocol === "wss:" };
 }
 
 function parseParentUrl(text: string): string {
@@ -235,9 +328,10 @@ function parseUrl(option: string, text: string, use: WebSocketUrlUse): URL {
   }
 }
 
-/** The port written in the URL (URL drops the scheme's default port, 80 for ws:, so look at the text). */
+/** The port written in the URL (URL drops the scheme's default port, 80 for ws: and 443 for wss:, so look at the text). */
 function explicitPort(url: URL, text: string): number | undefined {
   if (url.port !== "") return Number(url.port);
   const authority = text.slice(text.indexOf("//") + 2).split("/")[0] ?? "";
-  return /:0*80$/.test(authority) ? 80 : undefined;
+  const written = /:(0*(?:80|443))$/.exec(authority)?.[1];
+  return written === undefined ? undefined : Number(written);
 }

@@ -79,7 +79,7 @@ describe("parseRouterArgs", () => {
     [["--bind", "http://127.0.0.1:3001"], /--bind: .*its scheme is http:\/\//],
     [["--bind", "ws://127.0.0.1:70000"], /--bind: .*its port 70000 is out of range/],
     [["--bind", "ws://127.0.0.1:3O01"], /--bind: .*its port "3O01" is not a number/],
-    [["--bind", "wss://127.0.0.1:3001"], /cannot use wss:\/\//],
+    [["--bind", "wss://127.0.0.1:3001"], /--bind wss:\/\/ needs --tls-cert FILE and --tls-key FILE/],
     [["--bind", "ws://127.0.0.1"], /--bind needs a port/],
     [["--bind", "ws://127.0.0.1:3001?x=1"], /no credentials, query or fragment/],
     [["--bind", "ws://127.0.0.1:3001#x"], /--bind: .*fragment/],

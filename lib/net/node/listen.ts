@@ -1,6 +1,7 @@
 import { resolveBindingLimits } from "../../../bindings/limits.js";
 import { createSessionMux, type SessionMuxOptions } from "../../../bindings/session-mux.js";
 import type { Carrier } from "../../../transports/carrier.js";
+import { originCheck } from "../../../transports/node/allowed-origins.js";
 import type { RefusalReason } from "../../../transports/node/connection-refusal.js";
 import type { UpgradeRequest } from "../../../transports/node/upgrade-request.js";
 import {
@@ -113,6 +114,11 @@ export const LINK_LIMIT_DEFAULTS: LinkLimits = DEFAULT_LINK_LIMITS;
  */
 export function listenLinkLimits(linkLimits?: Partial<LinkLimits>): LinkLimits {
   return resolveLinkLimits(linkLimits);
+}
+
+/** Checks `allowedOrigins` as `listen` takes them, for what reads them first (the router's command line); throws RangeError for an entry that is not an origin. */
+export function checkAllowedOrigins(allowedOrigins: readonly string[]): void {
+  originCheck(allowedOrigins);
 }
 
 /** Defaults of `listen`'s connection limits (see ListenOptions). */
