@@ -173,9 +173,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     const mux = createSessionMux(carrier, options.mux);
     const who = (): string => (link.peerName === undefined ? carrier.peer : `"${link.peerName}" (${carrier.peer})`);
     const onLimit = (event: LinkLimitEvent): void => log.overLimit(who(), event);
-    // What the upgrade request showed of the child, for authentication.
-    const acceptedOptions: DownstreamLinkOptions & { readonly request: UpgradeRequest } = { ...linkOptions, onLimit, request };
-    const link: DownstreamLink = new DownstreamLink(node, mux, acceptedOptions, (name) => log.linked(name, carrier.peer));
+    const link: DownstreamLink = new DownstreamLink(node, mux, { ...linkOptions, onLimit, request }, (name) => log.linked(name, carrier.peer));
     links.add(link);
     let silent = false;
     const helloTimer = setTimeout(() => {
