@@ -1,8 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LocalNode } from "../../lib/local-node/local-node.js";
 import type { Upstream, UpstreamStatus } from "../../lib/net/connect.js";
@@ -15,25 +11,17 @@ import { dialWs } from "../../transports/node/ws-dial.js";
 import { listenWebSocket } from "../../transports/node/ws-listener.js";
 import { RawTcpClient } from "../transports/raw-tcp-client.js";
 import { first, status } from "./helpers.js";
+import { makeTestCertificates, type TestCertificates } from "./tls-certificates.js";
 
-/** A private CA and a certificate it signed for 127.0.0.1 and localhost, made with openssl for this run. */
-let dir: string;
+let certificates: TestCertificates;
 let ca: string;
 let tls: { cert: string; key: string };
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "hakuban-tls-"));
-  const openssl = (...args: string[]): void => {
-    execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-  };
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  openssl("req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=hakuban test CA");
-  openssl("req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
-  writeFileSync(join(dir, "san.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.cnf");
-  ca = readFileSync(join(dir, "ca.pem"), "utf8");
-  tls = { cert: readFileSync(join(dir, "server.pem"), "utf8"), key: readFileSync(join(dir, "server.key"), "utf8") };
+  certificates = makeTestCertificates();
+  ({ ca } = certificates);
+  tls = { cert: certificates.cert, key: certificates.key };
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => certificates.remove());
 
 const nodes: LocalNode[] = [];
 const cleanups: (() => Promise<void>)[] = [];
