@@ -11,7 +11,7 @@ import { NodeClosedError } from "../local-node/node-closed-error.js";
 import { keepAliveTimes } from "../sync/keep-alive.js";
 import { linkDataLimits, type LinkOptions } from "../sync/link-options.js";
 import { LinkRefusedError } from "../sync/link-refused-error.js";
-import { UpstreamLink } from "../sync/upstream-link.js";
+import { type TokenSource, UpstreamLink } from "../sync/upstream-link.js";
 import { judgeDialFailure, judgeHandshakeFailure } from "./handshake-failure.js";
 import { NotAHakubanListenerError } from "./not-a-hakuban-listener-error.js";
 import { describeTraffic } from "./traffic-summary.js";
@@ -50,6 +50,14 @@ export interface ConnectOptions
   readonly mux?: SessionMuxOptions;
   /** Where one line per connection event goes (status changes, failures, the link's own events). Default: nowhere. */
   readonly log?: ConnectionLog;
+  /**
+   * Credentials for the parent's `authenticate`, sent in the link's handshake (so browsers can use them:
+   * they cannot set WebSocket headers). A function is called on each dial and on each refresh (by
+   * `refresh()`, and by itself shortly before the principal expires when the parent says when). A
+   * parent that refuses a fixed token closes the upstream for good; one that refuses a function's token
+   * is redialed with backoff, as the function may give a new one.
+   */
+  readonly token?: TokenSource;
 }
 
 /** A node's link to its parent, kept up across connection losses. Made by `connect`. */
@@ -73,6 +81,13 @@ export interface Upstream {
    * Undefined until a failure happens; kept after a later success.
    */
   readonly lastError: Error | undefined;
+  /**
+   * Re-reads the token and sends it on the live link: the parent re-authenticates it and re-evaluates
+   * its grants without a reconnect. Resolves once the parent accepted it (at once while not linked: the
+   * next dial reads the token anew); rejects with a LinkRefusedError when the parent refused it (it then
+   * ends the link).
+   */
+  refresh(): Promise<void>;
   /**
    * Says goodbye to the parent, stops redialing and releases everything; resolves once all is
    * released. Calling it again (or after the upstream closed on its own) returns the same promise.
@@ -213,6 +228,10 @@ class UpstreamConnection implements Upstream {
     return (this.#closing ??= this.#shutdown());
   }
 
+  refresh(): Promise<void> {
+    return this.#link.refresh();
+  }
+
   #onCarrier(carrier: Carrier): void {
     // Attach at once (the connector watches the carrier's close); run once the previous generation is over.
     const mux = createSessionMux(carrier, this.#options.mux);
@@ -251,6 +270,17 @@ class UpstreamConnection implements Upstream {
   }
 
   #generationEnded(error: Error | undefined, welcomed: boolean): void {
+    if (error instanceof LinkRefusedError && typeof this.#options.token === "function" && !this.#stopping) {
+      // The token function may give a token the parent accepts: redial, with backoff (the refused
+      // connection was never confirmed), instead of hammering the parent.
+      this.#lastError = error;
+      this.#redialing = true;
+      this.#log(`upstream ${this.url}: refused by the parent: ${error.reason}; redialing for a new token`, "warn");
+      this.#setStatus("disconnected");
+      if (this.#options.reconnect === false) void this.close();
+      else this.#followConnector();
+      return;
+    }
     if (error instanceof LinkRefusedError) {
       this.#lastError = error;
       this.#log(`upstream ${this.url}: refused by the parent: ${error.reason}; not reconnecting`, "warn");

@@ -20,6 +20,10 @@ import { keepAliveTimes } from "../../sync/keep-alive.js";
 import { DEFAULT_LINK_LIMITS, type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "../../sync/link-limits.js";
 import { linkDataLimits, type LinkOptions } from "../../sync/link-options.js";
 import { ListenerLog } from "./listener-log.js";
+import type { AuditSink } from "../../trust/audit-event.js";
+import type { Authenticate } from "../../trust/auth-request.js";
+import { isParsedPolicy, parsePolicy } from "../../trust/parse-policy.js";
+import type { Policy } from "../../trust/policy.js";
 
 /** Options of `listen`: where to accept children, how many, and the settings of their links. */
 export interface ListenOptions extends LinkOptions {
@@ -83,6 +87,20 @@ export interface ListenOptions extends LinkOptions {
   readonly linkLimits?: Partial<LinkLimits>;
   /** Where one line per connection event goes (accepted, closed, failures, the links' own events). Default: nowhere. */
   readonly log?: ConnectionLog;
+  /**
+   * Decides who each child is, from the token it sent (`connect(…, { token })`) and the upgrade's
+   * headers, remote address and URL: returns its principal, or throws to refuse the link (the child gets
+   * a LinkRefusedError with the error's message). Absent: every child is accepted with no principal.
+   * `jwtAuthenticator` makes one for JWTs.
+   */
+  readonly authenticate?: Authenticate;
+  /**
+   * What each child link may observe and expose, by its principal (see Policy); absent: everything (a
+   * trusted network). Change it with `listener.setPolicy()`.
+   */
+  readonly policy?: Policy;
+  /** Told of every authentication, refusal, denial, grant change and policy change; must not throw. */
+  readonly audit?: AuditSink;
 }
 
 /** Connections a listener turned away, by the option whose limit they hit (`badRequest`: not a valid upgrade). */
@@ -96,6 +114,13 @@ export interface Listener {
   readonly url: string;
   /** How many children are linked right now. */
   readonly links: number;
+  /**
+   * Takes `policy` for every link from now on (checked with parsePolicy first: an invalid one throws
+   * PolicyError and the previous policy stays). Live links are re-evaluated at once: a revoked observer
+   * stops receiving and is told, a revoked exposer is released and another candidate elected, what is
+   * newly granted is served. `undefined` allows everything again.
+   */
+  setPolicy(policy: Policy | undefined, source?: string): void;
   /** Connections turned away since the listener started, by reason. */
   readonly refused: ListenerRefusals;
   /**
@@ -140,7 +165,7 @@ export const LISTEN_LIMIT_DEFAULTS = Object.freeze({
  * address cannot be bound (`systemCode` says why), with TlsOptionsError for an unusable `tls`
  * certificate or key, with RangeError for a port outside 0–65535, both `port` and `server` (or
  * neither), an `allowedOrigins` entry that is not an origin, or a limit that is not a positive whole
- * number, with BindingOptionsError for invalid `mux.limits`, with InvalidLimitsError for invalid `dataLimits` or `linkLimits` (RangeError when maxQueueBytes is not above queueBytes).
+ * number, with BindingOptionsError for invalid `mux.limits`, with PolicyError for an invalid `policy`, with InvalidLimitsError for invalid `dataLimits` or `linkLimits` (RangeError when maxQueueBytes is not above queueBytes).
  */
 export async function listen(node: LocalNode, options: ListenOptions): Promise<Listener> {
   if (node.isClosed) throw new NodeClosedError("listen()");
@@ -150,6 +175,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     throw new RangeError(`listen option helloTimeoutMs must be a finite number > 0, got ${helloTimeoutMs}.`);
   }
   linkDataLimits(options); // InvalidLimitsError before binding, not in each accepted connection
+  let policy = options.policy === undefined ? undefined : checkedPolicy(options.policy); // PolicyError before binding
   const linkLimits = listenLinkLimits(options.linkLimits);
   const log = new ListenerLog(options.log ?? (() => {}), options.logRateLimit ?? {}, {
     maxConnections: options.maxConnections ?? LISTEN_LIMIT_DEFAULTS.maxConnections,
@@ -173,7 +199,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     const mux = createSessionMux(carrier, options.mux);
     const who = (): string => (link.peerName === undefined ? carrier.peer : `"${link.peerName}" (${carrier.peer})`);
     const onLimit = (event: LinkLimitEvent): void => log.overLimit(who(), event);
-    const link: DownstreamLink = new DownstreamLink(node, mux, { ...linkOptions, onLimit, request }, (name) => log.linked(name, carrier.peer));
+    const link: DownstreamLink = new DownstreamLink(node, mux, { ...linkOptions, policy, onLimit, request }, (name) => log.linked(name, carrier.peer));
     links.add(link);
     let silent = false;
     const helloTimer = setTimeout(() => {
@@ -224,6 +250,12 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     get refused() {
       return { ...server.refused, helloTimeoutMs: helloTimeouts };
     },
+    setPolicy: (next, source) => {
+      const checked = next === undefined ? undefined : checkedPolicy(next);
+      policy = checked;
+      options.audit?.({ kind: "policy-changed", at: Date.now(), rules: checked?.rules.length ?? 0, ...(source === undefined ? {} : { source }) });
+      for (const link of links) link.setPolicy(checked);
+    },
     close: () =>
       (closing ??= (async () => {
         detach();
@@ -242,4 +274,9 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
   }
   log.note(`listening on ${server.url}`);
   return listener;
+}
+
+/** `policy` as parsePolicy made it (checked once, compiled once); throws PolicyError for an invalid one. */
+function checkedPolicy(policy: Policy): Policy {
+  return isParsedPolicy(policy) ? policy : parsePolicy(policy);
 }
