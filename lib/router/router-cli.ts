@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // hakuban-router: a node with a WebSocket listener (and an upstream with --connect), one log line per
 // connection event (info and debug on stdout, warnings and errors on stderr), clean shutdown on
-// SIGINT/SIGTERM. Exit codes: 0 stopped by a signal, 1 could not start, 2 bad arguments.
+// SIGINT/SIGTERM, the policy file read again on SIGHUP. Exit codes: 0 stopped by a signal, 1 could not
+// start, 2 bad arguments.
 import { packageVersion } from "./package-version.js";
 import { startRouter } from "./router.js";
 import { ROUTER_LOG_LEVELS, ROUTER_USAGE, type RouterLogLevel, parseRouterArgs } from "./router-options.js";
@@ -41,6 +42,16 @@ if (command.kind === "help") {
     process.exit(1);
   }
   const started = router;
+  const { policyFile } = started;
+  // Without a policy file, SIGHUP keeps its default (the process ends, as when its terminal closes).
+  const reload =
+    policyFile === undefined
+      ? undefined
+      : (): void => {
+          log("info", `SIGHUP: reading the policy file ${policyFile.path} again`);
+          void policyFile.reload();
+        };
+  if (reload !== undefined) process.on("SIGHUP", reload);
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -58,6 +69,7 @@ if (command.kind === "help") {
       log("info", "stopped");
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
+      if (reload !== undefined) process.off("SIGHUP", reload);
       process.exitCode = 0;
     });
   };

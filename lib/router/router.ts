@@ -3,7 +3,9 @@ import type { ConnectionLog } from "../net/connection-log.js";
 import { type Listener, listen } from "../net/node/listen.js";
 import { LocalNode } from "../local-node/local-node.js";
 import { connect } from "../net/node/connect.js";
+import type { PolicyFile } from "./policy-file.js";
 import type { RouterLogLevel, RouterOptions } from "./router-options.js";
+import { openRouterTrust } from "./router-trust.js";
 
 /** Where a router's log lines go, with their level. */
 export type RouterLog = (level: RouterLogLevel, line: string) => void;
@@ -13,22 +15,29 @@ export interface Router {
   readonly node: LocalNode;
   readonly listener: Listener;
   readonly upstream: Upstream | undefined;
-  /** Closes the upstream, the listener (every child link) and the node. Idempotent. */
+  /** The policy file followed (`--policy`); `reload()` is what SIGHUP does. */
+  readonly policyFile: PolicyFile | undefined;
+  /** Closes the upstream, the listener (every child link), the node, and the policy file and audit log. Idempotent. */
   close(): Promise<void>;
 }
 
 /**
- * Starts what `hakuban-router` runs: a node listening at `options.bind`, linked to `options.connect`
- * when given, logging one line per connection event (floods summed up) and holding its listener to
- * the connection and link limits of `options`. Rejects with ListenError when it cannot bind
- * (its `systemCode` and message say whether the address is in use, not of this machine, or not found).
+ * Starts what `hakuban-router` runs: a node listening at `options.bind` (over TLS with `options.tls`),
+ * linked to `options.connect` when given, logging one line per connection event (floods summed up),
+ * holding its listener to the connection and link limits of `options` and to its trust options
+ * (allowed origins, JWT authentication, the policy file followed as it changes, the audit log).
+ * Rejects with ListenError when it cannot bind (its `systemCode` and message say whether the address
+ * is in use, not of this machine, or not found), RouterFileError when a TLS or JWT secret file cannot
+ * be read or used, PolicyFileError for a policy file that cannot be read or does not validate.
  */
 export async function startRouter(options: RouterOptions, log: RouterLog): Promise<Router> {
+  let listener: Listener | undefined;
+  const trust = await openRouterTrust(options, log, (policy) => listener?.setPolicy(policy, options.policyFile));
   const node = new LocalNode({ name: options.name });
   const connectionLog: ConnectionLog = (line, severity) => log(severity ?? "info", line);
-  let listener: Listener;
   try {
     listener = await listen(node, {
+      ...trust.listen,
       host: options.bind.host,
       port: options.bind.port,
       ...(options.bind.path === undefined ? {} : { path: options.bind.path }),
@@ -39,22 +48,29 @@ export async function startRouter(options: RouterOptions, log: RouterLog): Promi
       ...(options.linkLimits === undefined ? {} : { linkLimits: options.linkLimits }),
       log: connectionLog,
     });
+    // A change of the policy file while the listener started is taken now.
+    const policy = trust.policyFile?.policy;
+    if (policy !== undefined && policy !== trust.listen.policy) listener.setPolicy(policy, options.policyFile);
   } catch (error) {
     await node.close();
+    await trust.close();
     throw error;
   }
+  const started = listener;
   const parent = options.connect;
   const upstream = parent === undefined ? undefined : connect(node, parent, { log: connectionLog });
   let closing: Promise<void> | undefined;
   return {
     node,
-    listener,
+    listener: started,
     upstream,
+    policyFile: trust.policyFile,
     close: () =>
       (closing ??= (async () => {
         await upstream?.close();
-        await listener.close();
+        await started.close();
         await node.close();
+        await trust.close();
       })()),
   };
 }
