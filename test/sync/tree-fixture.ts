@@ -5,10 +5,13 @@
  */
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { LocalNode } from "../../lib/index.js";
-import { DownstreamLink } from "../../lib/sync/downstream-link.js";
+import { DownstreamLink, type DownstreamLinkOptions } from "../../lib/sync/downstream-link.js";
 import { keepAliveTimes } from "../../lib/sync/keep-alive.js";
-import { UpstreamLink } from "../../lib/sync/upstream-link.js";
+import { UpstreamLink, type UpstreamLinkOptions } from "../../lib/sync/upstream-link.js";
 import type { LinkOptions } from "../../lib/sync/link-options.js";
+
+/** Settings of both ends of a test link (each end reads its own). */
+export type TestLinkSettings = DownstreamLinkOptions & UpstreamLinkOptions;
 import { createMemoryCarrierPair, type MemoryLink } from "../../transports/memory-carrier.js";
 
 /** How a TestLink behaves besides the link's own options. */
@@ -42,7 +45,7 @@ export class TestLink {
   constructor(
     readonly parent: LocalNode,
     readonly child: LocalNode,
-    readonly options: LinkOptions = {},
+    readonly options: TestLinkSettings = {},
     readonly testOptions: TestLinkOptions = {},
   ) {
     this.upstream = new UpstreamLink(child, options, () => this.#welcomed());
@@ -111,7 +114,7 @@ function handshakeDeadline(mux: { close(error?: Error): void }, awaited: string,
 }
 
 /** Links `child` under `parent` and connects. */
-export function link(parent: LocalNode, child: LocalNode, options: LinkOptions = {}, testOptions: TestLinkOptions = {}): TestLink {
+export function link(parent: LocalNode, child: LocalNode, options: TestLinkSettings = {}, testOptions: TestLinkOptions = {}): TestLink {
   const testLink = new TestLink(parent, child, options, testOptions);
   testLink.connect();
   return testLink;
