@@ -4,6 +4,7 @@ import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { shortText } from "../descriptor/short-text.js";
 import type { LinkedNode } from "./linked-node.js";
+import type { AccessDeniedError } from "../exchange/access-denied-error.js";
 import { OneEntrySet } from "../exchange/entry-set.js";
 import type { Exchange } from "../exchange/exchange.js";
 import { ObjectEntry } from "../exchange/object-entry.js";
@@ -657,6 +658,11 @@ class ChildObject implements StateSink, Exposer {
     if (this.is(OBSERVING) || this.link.observesByTag(entry)) (this.sender ??= new StateSender(this)).update(state);
   }
 
+  /** This node's parent denied (or granted again) `access` to the object for the whole subtree: the child is told too. */
+  accessChanged(access: "observe" | "expose", error: AccessDeniedError | undefined): void {
+    this.send(error === undefined ? "Granted" : "Denied", error === undefined ? { access } : { access, reason: error.reason });
+  }
+
   // ---- as an exposer candidate --------------------------------------------------------------------
 
   electedFor(): void {
@@ -895,6 +901,11 @@ class ChildTag implements TagSink, Exposer {
       return false;
     }
     return told;
+  }
+
+  /** This node's parent denied (or granted again) `access` to the tag for the whole subtree: the child is told too. */
+  accessChanged(access: "observe" | "expose", error: AccessDeniedError | undefined): void {
+    this.link.tellTag(error === undefined ? "TagGranted" : "TagDenied", error === undefined ? { tag: this.descriptor, access } : { tag: this.descriptor, access, reason: error.reason });
   }
 
   objectAdded(entry: ObjectEntry): void {

@@ -13,7 +13,7 @@ import { parsePolicy } from "../../lib/trust/parse-policy.js";
 import type { Principal } from "../../lib/trust/principal.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { HandChild } from "./hand-child.js";
-import { settle } from "./tree-fixture.js";
+import { link, settle } from "./tree-fixture.js";
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -104,6 +104,30 @@ it("a hostile child that opens an object of a tag it observes, but may not obser
   await settle();
   expect(session.states).toEqual([]);
   expect(hand.announced).toEqual([]);
+});
+
+it("a denial of a child router's link reaches the contracts of its whole subtree, and so does the grant that lifts it", async () => {
+  const node = root();
+  node.object(secret).expose<string>().set("data");
+  const mid = new LocalNode({ name: "mid" });
+  const leaf = new LocalNode({ name: "leaf" });
+  for (const other of [mid, leaf]) other.onError(() => {});
+  const upper = link(node, mid, { authenticate, policy, token: "rita" });
+  const lower = link(mid, leaf);
+  cleanup.push(async () => {
+    await lower.close();
+    await upper.close();
+    await leaf.close();
+    await mid.close();
+  });
+  const observer = leaf.object(secret).observe<string>();
+  const tagObserver = leaf.tag("private").observe();
+  await vi.waitFor(() => expect(observer.denial?.message).toMatch(/principal "rita" may not observe/));
+  await vi.waitFor(() => expect(tagObserver.denial?.message).toMatch(/principal "rita" may not observe objects tagged/));
+  upper.downstream!.setPolicy(parsePolicy({ rules: [{ observe: [{ any: true }] }] }));
+  await vi.waitFor(() => expect(observer.data).toBe("data"));
+  await vi.waitFor(() => expect(observer.denial).toBeUndefined());
+  await vi.waitFor(() => expect(tagObserver.denial).toBeUndefined());
 });
 
 it("a child observing a tag hears only of the objects it may observe", async () => {
