@@ -4,8 +4,11 @@
  * `hakuban/node` is the same entry by an explicit name.
  */
 export * from "./index.js";
-export { connect } from "./net/node/connect.js";
+export { connect, type NodeConnectOptions } from "./net/node/connect.js";
 export { listen, type Listener, type ListenOptions, type ListenerRefusals } from "./net/node/listen.js";
 export type { LogRateLimit, LogTimers } from "./net/log-rate-limiter.js";
 export type { LinkLimits } from "./sync/link-limits.js";
 export type { RefusalReason } from "../transports/node/connection-refusal.js";
+export { TlsOptionsError } from "../transports/node/tls-options-error.js";
+export type { ListenerTls } from "../transports/node/ws-listener.js";
+export type { DialTls } from "../transports/node/ws-dial.js";
