@@ -109,7 +109,9 @@ describe("hakuban-router's trust options", { timeout: 60_000 }, () => {
     await status(forged, "closed");
     expect(forged.lastError).toBeInstanceOf(LinkRefusedError);
 
+    // SIGHUP after each edit, so the test does not depend on the file system telling the router of it.
     writeFileSync(policyFile, "{ \"rules\": [ ");
+    cli.child.kill("SIGHUP");
     await cli.waitFor(/policy file .* rejected, the previous policy stays/);
     exposer.set(2);
     await vi.waitFor(() => expect(observer.data).toBe(2));
