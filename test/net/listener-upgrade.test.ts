@@ -5,6 +5,7 @@ import { WebSocket } from "ws";
 import { LocalNode } from "../../lib/local-node/local-node.js";
 import { connect } from "../../lib/net/node/connect.js";
 import { type Listener, listen } from "../../lib/net/node/listen.js";
+import type { AuditEvent } from "../../lib/trust/audit-event.js";
 import type { Carrier } from "../../transports/carrier.js";
 import type { UpgradeRequest } from "../../transports/node/upgrade-request.js";
 import { listenWebSocket } from "../../transports/node/ws-listener.js";
@@ -62,12 +63,14 @@ async function webApp(): Promise<Server> {
 }
 
 describe("allowedOrigins", () => {
-  it("answers a browser's upgrade from another origin 403, counts and logs it (rate-limited), and lets listed origins and clients without Origin through", async () => {
+  it("answers a browser's upgrade from another origin 403, counts, logs (rate-limited) and audits it, and lets listed origins and clients without Origin through", async () => {
     const lines: string[] = [];
+    const audit: AuditEvent[] = [];
     const parent = node("parent");
     const listener = await listen(parent, {
       port: 0,
       allowedOrigins: ["https://app.example.com", "http://localhost:8080/"],
+      audit: (event) => audit.push(event),
       log: (line) => lines.push(line),
       logRateLimit: { burst: 1 },
     });
@@ -79,6 +82,11 @@ describe("allowedOrigins", () => {
     expect(listener.refused.allowedOrigins).toBe(3);
     expect(lines.filter((line) => line.includes("allowedOrigins"))).toEqual([
       expect.stringMatching(/^refused ws:\/\/127\.0\.0\.1:\d+: answered 403: origin "https:\/\/evil\.example" is not in allowedOrigins$/),
+    ]);
+    expect(audit.filter((event) => event.kind === "refused")).toEqual([
+      { kind: "refused", at: expect.any(Number), link: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/), reason: 'answered 403: origin "https://evil.example" is not in allowedOrigins' },
+      expect.objectContaining({ reason: 'answered 403: origin "null" is not in allowedOrigins' }),
+      expect.objectContaining({ reason: 'answered 403: origin "https://app.example.com.evil.example" is not in allowedOrigins' }),
     ]);
 
     // A node (not a browser) sends no Origin.

@@ -45,8 +45,8 @@ export interface ListenOptions extends LinkOptions {
   readonly path?: string;
   /**
    * Browser origins that may link, e.g. `["https://app.example.com"]` (default: any). A browser's
-   * upgrade from another origin (cross-site WebSocket hijacking) is answered 403, logged and counted in
-   * `refused.allowedOrigins`; clients that are not browsers send no Origin and pass.
+   * upgrade from another origin (cross-site WebSocket hijacking) is answered 403, logged, audited as
+   * `refused` and counted in `refused.allowedOrigins`; clients that are not browsers send no Origin and pass.
    */
   readonly allowedOrigins?: readonly string[];
   /**
@@ -232,7 +232,11 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
         ...(options.maxPendingUpgrades === undefined ? {} : { maxPendingUpgrades: options.maxPendingUpgrades }),
         ...(options.upgradeTimeoutMs === undefined ? {} : { upgradeTimeoutMs: options.upgradeTimeoutMs }),
         maxPayload,
-        onRefusal: (refusal) => log.refused(refusal),
+        onRefusal: (refusal) => {
+          log.refused(refusal);
+          // A browser page of another origin is a refusal of who asked, not of how much: audited like a refused token.
+          if (refusal.reason === "allowedOrigins") options.audit?.({ kind: "refused", at: Date.now(), link: refusal.peer, reason: refusal.detail });
+        },
       },
       accept,
     );
