@@ -28,6 +28,7 @@ import { StateReceiver } from "./state-receiver.js";
 import { StateSender } from "./state-sender.js";
 import { TokenBucket } from "./token-bucket.js";
 import type { WireState } from "./wire-state.js";
+import { wireStateBytes } from "./wire-state-bytes.js";
 import { LinkTrust, type LinkTrustOptions } from "./link-trust.js";
 import type { Decision, Denied } from "../trust/decision.js";
 import type { Policy } from "../trust/policy.js";
@@ -90,6 +91,10 @@ export class DownstreamLink {
   readonly trust: LinkTrust;
   /** Object sessions that hold interest (not refused over the link's quota). */
   private heldObjects = 0;
+  /** The bytes of states the child may still push, under its quota's bytesPerSecond (undefined: unbounded). */
+  private pushBudget: { readonly rate: number; readonly bucket: TokenBucket } | undefined;
+  /** When a state over the push quota was last audited (one audit event a second at most). */
+  private pushAuditedAt = -Infinity;
   /** Refreshes of the child's credentials, one after the other. */
   private refreshing: Promise<void> = Promise.resolve();
 
@@ -177,6 +182,7 @@ export class DownstreamLink {
         return await this.refuse(hello.node, error instanceof Error ? error.message : String(error));
       }
       if (this.endpoint.state !== "open") return await this.endpoint.closed;
+      this.budgetPushes();
       this.name = hello.node;
       this.resumeToken = hello.resume;
       const principal = this.trust.principalId;
@@ -246,8 +252,31 @@ export class DownstreamLink {
     this.guard(() => this.endpoint.lane("decisions").send("Refreshed", expiresAt === undefined ? {} : { expiresAt }));
   }
 
+  /** Takes the push quota of the link's grants (a changed rate starts a full budget). */
+  private budgetPushes(): void {
+    const rate = this.trust.grants.quota?.bytesPerSecond;
+    if (rate === this.pushBudget?.rate) return;
+    this.pushBudget = rate === undefined ? undefined : { rate, bucket: new TokenBucket(rate, rate) };
+  }
+
+  /**
+   * @internal Whether the child's push quota lets `wire`, a state of `object`, through; a state over it
+   * is dropped (audited at most once a second), and a later one within it carries the latest data.
+   */
+  mayPush(object: ObjectDescriptor, wire: WireState): boolean {
+    const budget = this.pushBudget;
+    if (budget === undefined || budget.bucket.take(wireStateBytes(wire))) return true;
+    const now = Date.now();
+    if (now - this.pushAuditedAt >= 1000) {
+      this.pushAuditedAt = now;
+      this.audited(this.trust.overQuota("expose", object, "bytesPerSecond", budget.rate), object);
+    }
+    return false;
+  }
+
   /** The grants changed: every object session, tag interest, announcement and tag election is judged again. */
   private regrant(): void {
+    this.budgetPushes();
     if (this.endpoint.state !== "open" || this.name === undefined) return;
     for (const child of [...this.objects.values()]) child.regrant();
     for (const tag of [...this.tags.values()]) tag.regrant();
@@ -708,6 +737,9 @@ class ChildObject implements StateSink, Exposer {
     this.link.acks.add(this, ack);
     const via = this.assignedVia;
     if (state === undefined || via === undefined || this.entry.assignee !== via) return;
+    if (wire.d !== undefined || wire.p !== undefined) {
+      if (!this.link.mayPush(this.descriptor, wire)) return;
+    }
     const current = this.entry.state;
     if (current !== undefined && compareVersions(current.version, state.version) === 0) {
       this.exchange.setSynchronized(this.entry, via, state.synchronized);

@@ -107,18 +107,17 @@ export class LinkTrust {
   }
 
   /** A quota refusal of `subject` for `access` on this link, naming the limit: a Denied like a policy's. */
-  overQuota(access: Access, subject: ObjectDescriptor | TagDescriptor, limit: "objects" | "tags", value: number): Denied {
+  overQuota(access: Access, subject: ObjectDescriptor | TagDescriptor, limit: "objects" | "tags" | "bytesPerSecond", value: number): Denied {
     const rule = this.grants.rule;
     const who = this.principal === undefined ? "an unauthenticated link" : `principal ${JSON.stringify(this.principal.id)}`;
     const what = subject instanceof ObjectDescriptor ? subject.toString() : `objects tagged ${subject.toString()}`;
     const grant = `${rule ?? "policy"}.limits.${limit}`;
-    return {
-      allowed: false,
-      access,
-      rule,
-      grant,
-      reason: `${who} may not ${access} ${what}: the link already has the ${value.toLocaleString("en-US")} ${limit} its quota allows (${grant}); drop some first`,
-    };
+    const amount = value.toLocaleString("en-US");
+    const why =
+      limit === "bytesPerSecond"
+        ? `the link pushes states faster than the ${amount} bytes per second its quota allows (${grant}); states over it are dropped, publish less often`
+        : `the link already has the ${amount} ${limit} its quota allows (${grant}); drop some first`;
+    return { allowed: false, access, rule, grant, reason: `${who} may not ${access} ${what}: ${why}` };
   }
 
   /** Stops the expiry timer (the link ended). */

@@ -16,13 +16,17 @@ export class TokenBucket {
     this.refilledAt = now();
   }
 
-  /** Takes a token; false when there is none (the event is over the rate, and takes nothing). */
-  take(): boolean {
+  /**
+   * Takes `amount` tokens (default one); false when not even one is left (the event is over the rate,
+   * and takes nothing). An amount above what is left is taken as a debt that later tokens pay back, so
+   * an event bigger than the capacity still passes once the bucket is full, and the average rate holds.
+   */
+  take(amount = 1): boolean {
     const now = this.now();
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.refilledAt) * this.perSecond) / 1000);
     this.refilledAt = now;
     if (this.tokens < 1) return false;
-    this.tokens--;
+    this.tokens -= amount;
     return true;
   }
 }

@@ -249,3 +249,27 @@ it("a rule's quota refuses what a link asks for past it, audited, and the link k
   exposers[0]!.set(10);
   await vi.waitFor(() => expect(sessions[0]!.states).toHaveLength(2));
 });
+
+it("a rule's bytesPerSecond drops the states a child pushes over it, audited, and lets later ones through", async () => {
+  const node = root();
+  const audit: AuditEvent[] = [];
+  const quota = parsePolicy({ rules: [{ observe: [{ any: true }], expose: [{ any: true }], limits: { bytesPerSecond: 2000 } }] });
+  vi.useFakeTimers({ toFake: ["Date"] });
+  cleanup.push(async () => vi.useRealTimers());
+  const hand = await HandChild.link(node, "chatty", { policy: quota, audit: (event) => audit.push(event) });
+  cleanup.push(() => hand.close());
+  const descriptor = new ObjectDescriptor([], "stream");
+  const observer = node.object(descriptor).observe<string>();
+  const versions: number[] = [];
+  observer.onChange((state) => state && versions.push(state.version[0]!));
+  const session = hand.open(descriptor, { observed: false, capacity: 1 });
+  await vi.waitFor(() => expect(session.decisions).toEqual(["Assign", "Need"]));
+  for (let n = 1; n <= 5; n++) session.session.lane("up").send("StateUp", { v: [n], s: true, d: "x".repeat(1500) });
+  await vi.waitFor(() => expect(audit).toHaveLength(1));
+  await settle();
+  expect(versions).toEqual([1, 2]);
+  expect(audit[0]).toMatchObject({ kind: "denied", access: "expose", grant: "rules[0].limits.bytesPerSecond" });
+  vi.setSystemTime(Date.now() + 1000);
+  session.session.lane("up").send("StateUp", { v: [6], s: true, d: "x".repeat(1500) });
+  await vi.waitFor(() => expect(versions).toEqual([1, 2, 6]));
+});
