@@ -30,6 +30,7 @@ import { TokenBucket } from "./token-bucket.js";
 import type { WireState } from "./wire-state.js";
 import { wireStateBytes } from "./wire-state-bytes.js";
 import { LinkTrust, type LinkTrustOptions } from "./link-trust.js";
+import type { ExposerRef } from "../trust/audit-event.js";
 import type { Decision, Denied } from "../trust/decision.js";
 import type { Policy } from "../trust/policy.js";
 
@@ -298,6 +299,32 @@ export class DownstreamLink {
   audited(denied: Denied, subject: ObjectDescriptor | TagDescriptor): Denied {
     this.trust.denied(denied, subject);
     return denied;
+  }
+
+  /**
+   * @internal Audits that the child's subtree was elected to expose `entry` (`elected`), or lost it: then,
+   * once the exchange has elected again, a handover to whoever exposes it now (null: nobody).
+   */
+  auditElection(entry: ObjectEntry, elected: boolean): void {
+    const audit = this.options.audit;
+    if (audit === undefined) return;
+    const descriptor = entry.descriptor.toJSON();
+    if (elected) {
+      audit({ kind: "elected", at: Date.now(), ...this.exposerRef(), descriptor, exposer: this.exposerRef() });
+      return;
+    }
+    this.exchange.defer(() => {
+      const assignee = this.exchange.objects.get(entry.key)?.assignee;
+      const to = assignee === undefined ? null : assignee instanceof ChildObject || assignee instanceof ChildTag ? assignee.link.exposerRef() : {};
+      audit({ kind: "handover", at: Date.now(), ...this.exposerRef(), descriptor, from: this.exposerRef(), to });
+    });
+  }
+
+  /** The link as an audit event's exposer: its name and principal. */
+  private exposerRef(): ExposerRef {
+    const link = this.describe();
+    const principal = this.trust.principalId;
+    return { ...(link === undefined ? {} : { link }), ...(principal === undefined ? {} : { principal }) };
   }
 
   /** @internal Whether the child may observe `entry` (asked per announcement and per session, never per state). */
@@ -694,11 +721,13 @@ class ChildObject implements StateSink, Exposer {
 
   // ---- as an exposer candidate --------------------------------------------------------------------
 
-  electedFor(): void {
+  electedFor(entry: ObjectEntry): void {
+    this.link.auditElection(entry, true);
     this.assign(this);
   }
 
-  releasedFrom(): void {
+  releasedFrom(entry: ObjectEntry): void {
+    this.link.auditElection(entry, false);
     this.release(this);
   }
 
@@ -954,10 +983,12 @@ class ChildTag implements TagSink, Exposer {
   }
 
   electedFor(entry: ObjectEntry): void {
+    this.link.auditElection(entry, true);
     this.link.assignedByTag(entry, this);
   }
 
   releasedFrom(entry: ObjectEntry): void {
+    this.link.auditElection(entry, false);
     this.link.releasedByTag(entry, this);
   }
 

@@ -221,6 +221,10 @@ it("setPolicy re-evaluates live links at once: a revoked observer stops receivin
   expect(watched.data).not.toBe("bob again");
   expect(audit.filter((event) => event.kind === "grants-changed")).toHaveLength(3);
   expect(audit.filter((event) => event.kind === "denied").map((event) => event.principal).sort()).toEqual(["ann", "rita"]);
+  expect(audit.filter((event) => event.kind === "elected").map((event) => event.principal)).toEqual(["ann", "bob"]);
+  expect(audit.filter((event) => event.kind === "handover")).toMatchObject([
+    { principal: "ann", descriptor: open.toJSON(), from: { principal: "ann" }, to: { principal: "bob" } },
+  ]);
 
   reader.downstream.setPolicy(policy);
   await vi.waitFor(() => expect(watched.data).toBe("bob again"));
@@ -265,10 +269,11 @@ it("a rule's bytesPerSecond drops the states a child pushes over it, audited, an
   const session = hand.open(descriptor, { observed: false, capacity: 1 });
   await vi.waitFor(() => expect(session.decisions).toEqual(["Assign", "Need"]));
   for (let n = 1; n <= 5; n++) session.session.lane("up").send("StateUp", { v: [n], s: true, d: "x".repeat(1500) });
-  await vi.waitFor(() => expect(audit).toHaveLength(1));
+  const denied = () => audit.filter((event) => event.kind === "denied");
+  await vi.waitFor(() => expect(denied()).toHaveLength(1));
   await settle();
   expect(versions).toEqual([1, 2]);
-  expect(audit[0]).toMatchObject({ kind: "denied", access: "expose", grant: "rules[0].limits.bytesPerSecond" });
+  expect(denied()[0]).toMatchObject({ kind: "denied", access: "expose", grant: "rules[0].limits.bytesPerSecond" });
   vi.setSystemTime(Date.now() + 1000);
   session.session.lane("up").send("StateUp", { v: [6], s: true, d: "x".repeat(1500) });
   await vi.waitFor(() => expect(versions).toEqual([1, 2, 6]));
