@@ -41,3 +41,28 @@ export type { Carrier, CarrierCloseEvent, CarrierHandlers } from "../transports/
 export { connect, type ConnectOptions, type Dial, type Upstream, type UpstreamStatus } from "./net/connect.js";
 export type { ConnectionLog } from "./net/connection-log.js";
 export { LinkRefusedError } from "./sync/link-refused-error.js";
+export type { TokenSource } from "./sync/upstream-link.js";
+export type { AuthRequest, Authenticate } from "./trust/auth-request.js";
+export { AuthenticationError, type AuthenticationFailure } from "./trust/authentication-error.js";
+export { jwtAuthenticator, type JwtAuthenticatorOptions, type JwtHmacAlgorithm } from "./trust/jwt-authenticator.js";
+export type { Principal } from "./trust/principal.js";
+export type { Policy, PolicyRule } from "./trust/policy.js";
+export type { Selector, Access } from "./trust/selector.js";
+export type { Quota } from "./trust/quota.js";
+export { parsePolicy, parsePolicyText } from "./trust/parse-policy.js";
+export { PolicyError } from "./trust/policy-error.js";
+export type {
+  AuditEvent,
+  AuditEventBase,
+  AuditSink,
+  AuthenticatedEvent,
+  RefusedEvent,
+  DeniedEvent,
+  GrantsChangeCause,
+  GrantsChangedEvent,
+  PolicyChangedEvent,
+  PolicyRejectedEvent,
+  ExposerRef,
+  ElectedEvent,
+  HandoverEvent,
+} from "./trust/audit-event.js";

@@ -6,11 +6,11 @@ import { isoTime } from "./iso-time.js";
 import { JwtOptionsError } from "./jwt-options-error.js";
 import { type Principal, principalOf } from "./principal.js";
 
-/** The JWT algorithms that verify with a shared secret, and the least secret each needs (bytes, RFC 7518 §3.2). */
-const HMAC_SECRET_BYTES = { HS256: 32, HS384: 48, HS512: 64 } as const;
-
 /** A JWT algorithm that verifies with a shared secret. */
-export type JwtHmacAlgorithm = keyof typeof HMAC_SECRET_BYTES;
+export type JwtHmacAlgorithm = "HS256" | "HS384" | "HS512";
+
+/** The JWT algorithms that verify with a shared secret, and the least secret each needs (bytes, RFC 7518 §3.2). */
+const HMAC_SECRET_BYTES: Readonly<Record<JwtHmacAlgorithm, number>> = { HS256: 32, HS384: 48, HS512: 64 };
 
 /** How `jwtAuthenticator` verifies tokens. */
 export interface JwtAuthenticatorOptions {
