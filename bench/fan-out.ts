@@ -17,6 +17,11 @@
  *   the floor's).
  * Each figure is the median of three alternating rounds (ratio: median of the per-round ratios),
  * after a warm-up. Set HAKUBAN_BENCH_ROUTER_CPU_PROF=<dir> to profile the router.
+ *
+ * Policy variant: delivered/s at saturation, 1 KB → 100, through a router whose listener holds a
+ * 20-rule policy (the links match its last rule, which grants by tag and by pattern and denies by tag
+ * and by pattern, so every decision is made, not skipped), against the router without a policy, in
+ * alternating rounds; goal ≥ 0.95× (links decide per object session, never per state).
  */
 import { startRouterProcess } from "./support/router-process.js";
 import { startClientPool } from "./support/client-worker.js";
@@ -34,6 +39,67 @@ const ROUNDS = 3;
 const WINDOW_MS = 700;
 const WARM_UP_MS = 300;
 const LATENCY_RATE = 200;
+const POLICY_FAN_OUT = 100;
+
+/** A 20-rule policy whose first 19 rules name principals the bench's links are not (they do not authenticate). */
+const POLICY = {
+  rules: [
+    ...Array.from({ length: 19 }, (_, n) => ({
+      name: `team ${n}`,
+      principal: { team: `team-${n}` },
+      observe: [{ tag: "public" }, { tag: { team: n } }],
+      expose: [{ object: { owner: { $claim: "id" } } }],
+    })),
+    {
+      name: "everyone else",
+      observe: [{ tag: "public" }, { tag: "bench", object: { topic: 0 } }, { tag: "bench", object: { topic: 1 } }, { object: { kind: "announcement" } }],
+      expose: [{ tag: "bench" }, { object: { kind: "doc" } }],
+      deny: { observe: [{ tag: "quarantine" }, { object: { secret: true } }], expose: [{ object: { locked: true } }] },
+    },
+  ],
+};
+
+/** Delivered/s of 1 KB → POLICY_FAN_OUT through a router with POLICY, against `plain` (the router without). */
+async function measurePolicy(plain: System, sizes: ReadonlyMap<number, number>, progress: (message: string) => void): Promise<BenchResult> {
+  progress(`1 KB, ${POLICY_FAN_OUT} observers through a router with a 20-rule policy`);
+  const router = await startRouterProcess({ policy: POLICY });
+  try {
+    const publisher = await hakubanPublisher(router.url, sizes);
+    try {
+      const clients = Array.from({ length: POLICY_FAN_OUT }, () => [0]);
+      const pool = await startClientPool("hakuban", router.url, clients, sizes);
+      try {
+        const policed: System = { kind: "hakuban", publisher, pool };
+        const topics = [0];
+        await deliveryRate(policed, topics, WARM_UP_MS);
+        await deliveryRate(plain, topics, WARM_UP_MS);
+        const withPolicy: number[] = [];
+        const without: number[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const system of round % 2 === 0 ? [policed, plain] : [plain, policed]) {
+            (system === policed ? withPolicy : without).push(await deliveryRate(system, topics, WINDOW_MS));
+          }
+        }
+        const rate = pairHigherIsBetter(withPolicy, without);
+        return {
+          name: `fan-out 1 KB → ${POLICY_FAN_OUT} with a 20-rule policy: delivered/s at saturation`,
+          value: rate.hakuban,
+          unit: "versions/s",
+          baseline: { name: "the same router without a policy", value: rate.floor },
+          ratio: rate.ratio,
+          goal: { of: "ratio", is: ">=", bound: 0.95 },
+          notes: `the links match the policy's last rule (grants and denies by tag and pattern); median of ${ROUNDS} alternating rounds`,
+        };
+      } finally {
+        await pool.stop();
+      }
+    } finally {
+      await publisher.close();
+    }
+  } finally {
+    await router.stop();
+  }
+}
 
 async function measureFanOut(n: number, hakuban: System, floor: System, progress: (message: string) => void): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
@@ -103,6 +169,7 @@ const scenario: BenchScenario = {
           const hakuban: System = { kind: "hakuban", publisher: hakubanPub, pool: pools.hakuban };
           const floor: System = { kind: "floor", publisher: floorPub, pool: pools.floor };
           results.push(...(await measureFanOut(n, hakuban, floor, progress)));
+          if (n === POLICY_FAN_OUT) results.push(await measurePolicy(hakuban, sizes, progress));
         } finally {
           await Promise.all([pools.hakuban.stop(), pools.floor.stop()]);
         }

@@ -3,7 +3,7 @@
  * clients. `startRouterProcess()` forks this file; the child listens on 127.0.0.1 (port 0), reports its
  * URL, and answers `memory` (heap and RSS after a full GC), `stats` (the node's counts) and `cpu` (the
  * CPU time it used, to price an update in router CPU) over IPC. It runs the build of hakuban that
- * `library-entry.ts` picks (compiled by default), and can run under a profiler (see `profile-flags.ts`:
+ * `library-entry.ts` picks (compiled by default), with the listener policy given to `startRouterProcess` (JSON), and can run under a profiler (see `profile-flags.ts`:
  * `HAKUBAN_BENCH_PROFILE=cpu` profiles every router started here).
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -37,8 +37,9 @@ type Request = { readonly id: number; readonly type: "memory" | "stats" | "cpu" 
 type Reply = { readonly id: number; readonly value: unknown } | { readonly type: "ready"; readonly url: string };
 
 /** Forks a router process (with any profile flags) and waits until it listens. */
-export async function startRouterProcess(): Promise<RouterProcess> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve", await libraryEntry()], {
+export async function startRouterProcess(options: { readonly policy?: unknown } = {}): Promise<RouterProcess> {
+  const policy = options.policy === undefined ? [] : [JSON.stringify(options.policy)];
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve", await libraryEntry(), ...policy], {
     execArgv: ["--expose-gc", ...profileFlags("router"), "--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -77,10 +78,10 @@ export async function startRouterProcess(): Promise<RouterProcess> {
   };
 }
 
-async function serve(entry: string): Promise<void> {
+async function serve(entry: string, policy: string | undefined): Promise<void> {
   const { LocalNode, listen } = await loadHakuban(entry);
   const node = new LocalNode({ name: "bench-router" });
-  const listener = await listen(node, { host: "127.0.0.1", port: 0 });
+  const listener = await listen(node, { host: "127.0.0.1", port: 0, ...(policy === undefined ? {} : { policy: JSON.parse(policy) as never }) });
   // Whatever happens to the bench (a crash, a kill), this process does not outlive it.
   process.once("disconnect", () => process.exit(0));
   process.on("message", async (request: Request) => {
@@ -106,4 +107,4 @@ async function serve(entry: string): Promise<void> {
   process.send!({ type: "ready", url: listener.url });
 }
 
-if (process.argv[2] === "--serve") await serve(process.argv[3]!);
+if (process.argv[2] === "--serve") await serve(process.argv[3]!, process.argv[4]);
