@@ -76,7 +76,7 @@ export interface Upstream {
   /**
    * The last failure: a failed dial, a connection that ended with an error, a server that is not a
    * hakuban listener (NotAHakubanListenerError), or the parent's refusal (LinkRefusedError, after
-   * which the upstream is closed for good). It is set before the status change it explains is
+   * which the upstream is closed for good, unless its token comes from a function). It is set before the status change it explains is
    * emitted, so a status$ subscriber that sees "disconnected" or "closed" can read why here.
    * Undefined until a failure happens; kept after a later success.
    */
@@ -104,8 +104,9 @@ const upstreams = new WeakMap<LocalNode, Upstream>();
  * from then on the node's contracts take part in the parent's tree. Dials at once; after a failed dial
  * or a lost connection it redials with backoff and jitter (unless `reconnect` is false) and resyncs
  * without flicker. A server there that is not a hakuban listener is redialed with backoff too, with a
- * NotAHakubanListenerError as `lastError`. A parent's refusal (e.g. an incompatible protocol version)
- * stops it for good. `node.close()` closes it too.
+ * NotAHakubanListenerError as `lastError`. A parent's refusal (an incompatible protocol version, a
+ * refused token) stops it for good, unless `token` is a function (it may give a token the parent
+ * accepts: then the upstream redials with backoff). `node.close()` closes it too.
  *
  * Throws at once, registering nothing: a TypeError when `url` is not a well-formed ws: or wss: URL
  * (unless `options.dial` is given: then the URL is the dial's business), NodeClosedError on a closed

@@ -50,7 +50,11 @@ export interface DownstreamLinkOptions extends LinkOptions, LinkTrustOptions {
  * exposer candidate with the subtree's summed capacity. The child hears only of objects it observes or
  * is asked to expose. What the child can make it hold and queue is bounded by the link's limits (see
  * LinkLimits): requests over them are refused, and a link over the rate of opens or the bounds of its
- * queue is closed.
+ * queue is closed. With an `authenticate` option the child is authenticated from its Hello's token
+ * (and again on each Refresh), and the link holds the grants of its principal under the policy: what
+ * they deny is never registered here (a denied observer gets no states, a denied exposer counts with
+ * zero capacity), and the child is told with Denied or TagDenied, decided per object session and tag
+ * interest, never per state.
  */
 export class DownstreamLink {
   /** Resolves when the link ends: undefined when it was closed cleanly, else the error. Never rejects. */
@@ -532,7 +536,7 @@ export class DownstreamLink {
   }
 }
 
-// ChildObject flags, one field for five booleans (a router holds a ChildObject per object per link).
+// ChildObject flags, one field for seven booleans (a router holds a ChildObject per object per link).
 /** The child's subtree observes the object (registered as an observer here). */
 const OBSERVING = 1;
 /** The child's subtree can expose the object (registered as an exposer here). */
