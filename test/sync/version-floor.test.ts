@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { createEndpoint } from "../../lib/choreography/index.js";
 import { LocalNode, type NodeError } from "../../lib/index.js";
@@ -70,6 +70,23 @@ describe("versions across a partition", () => {
 });
 
 describe("a peer cannot poison an object's versions", () => {
+  it("after a failover the new exposer's states supersede a far-future version the former exposer published", async () => {
+    const root = new LocalNode({ name: "root" });
+    const [former, next] = [new LocalNode({ name: "former" }), new LocalNode({ name: "next" })];
+    open.push(root, former, next);
+    const formerLink = link(root, former);
+    open.push(link(root, next), formerLink);
+    const observer = root.object([], "failover").observe<string>();
+    const formerExposer = former.object([], "failover").expose<string>({ capacity: 10 });
+    formerExposer.set("from the future", { version: [1e15, 7] });
+    await vi.waitFor(() => expect(observer.data).toBe("from the future"));
+    const nextExposer = next.object([], "failover").expose<string>({ capacity: 1 });
+    await formerLink.cut();
+    await vi.waitFor(() => expect(nextExposer.assigned).toBe(true));
+    nextExposer.set("after the failover");
+    await vi.waitFor(() => expect(observer.data).toBe("after the failover"));
+  });
+
   it("a child's claim of what it holds never moves the parent's version floor", async () => {
     const root = new LocalNode({ name: "root", clock: () => 1_000 });
     open.push(root);
