@@ -395,7 +395,7 @@ export class DownstreamLink {
     const quota = this.trust.grants.quota?.objects;
     const overQuota = quota !== undefined && this.heldObjects >= quota;
     if (!overQuota) this.heldObjects++;
-    const child = new ChildObject(this, open.object, session, overQuota ? quota : undefined);
+    const child = new ChildObject(this, open.object, session, overQuota);
     this.objects.set(key, child);
     const pending = this.pendingAssignments.get(key);
     this.pendingAssignments.delete(key);
@@ -409,7 +409,7 @@ export class DownstreamLink {
     if (this.objects.get(key) !== child) return;
     this.objects.delete(key);
     this.descriptorLength -= key.length;
-    if (child.overQuota === undefined) this.heldObjects--;
+    if (!child.overQuota) this.heldObjects--;
     const holds = child.childHolds;
     this.childHolds.delete(key);
     if (holds === undefined) return;
@@ -536,7 +536,7 @@ export class DownstreamLink {
   }
 }
 
-// ChildObject flags, one field for seven booleans (a router holds a ChildObject per object per link).
+// ChildObject flags, one field for ten booleans (a router holds a ChildObject per object per link).
 /** The child's subtree observes the object (registered as an observer here). */
 const OBSERVING = 1;
 /** The child's subtree can expose the object (registered as an exposer here). */
@@ -551,6 +551,12 @@ const ENDED = 16;
 const TOLD_OBSERVE = 32;
 /** The child was told (Denied) that it may not expose the object. */
 const TOLD_EXPOSE = 64;
+/** The child asks to observe the object (registered only while its grants allow it). */
+const WANT_OBSERVED = 128;
+/** The link's grants (or its quota) deny the child observing the object: no state goes down. */
+const OBSERVE_DENIED = 256;
+/** The session went over the link's quota of objects. */
+const OVER_QUOTA = 512;
 
 /** The child's interest in one object, as the parent's exchange sees it. */
 class ChildObject implements StateSink, Exposer {
@@ -567,21 +573,18 @@ class ChildObject implements StateSink, Exposer {
   private sender: StateSender | undefined;
   /** Made when the child first sends a state up (a child that only observes never does). */
   private receiver: StateReceiver | undefined;
-  /** What the child asked for (its grants decide what of it is registered). */
-  private wantObserved = false;
+  /** The capacity the child asked for (its grants decide whether it is registered). */
   private wantCapacity = 0;
-  /** Why the child may not observe or expose the object, judged per session (and again when the grants change). */
-  private observeDenied: Denied | undefined;
-  private exposeDenied: Denied | undefined;
 
   constructor(
     readonly link: DownstreamLink,
     public descriptor: ObjectDescriptor,
     private readonly session: ObjectSession,
-    /** The link's quota of objects, when this session went over it: then it is denied everything. */
-    readonly overQuota: number | undefined,
+    /** The session went over the link's quota of objects: it is denied everything. */
+    overQuota: boolean,
   ) {
     this.id = link.exchange.nextId();
+    if (overQuota) this.mark(OVER_QUOTA, true);
     session.lane("up").serve(this);
     session.onEnd(this);
   }
@@ -673,7 +676,6 @@ class ChildObject implements StateSink, Exposer {
     // upstream link's stand-in, which adopts the parent's states whatever their order).
     const have = open.have;
     if (have !== undefined) (this.sender = new StateSender(this)).resume(have, this.baseFor(have, resumedBase));
-    this.judge();
     this.setInterest(open.observed, open.capacity);
     if (pendingTag !== undefined && this.entry.assignee === pendingTag) this.assignedVia = pendingTag;
     this.mark(STARTED, true);
@@ -712,7 +714,7 @@ class ChildObject implements StateSink, Exposer {
    * what it holds only from a parent that decided it does not expose the object (see start()).
    */
   pushState(entry: ObjectEntry = this.entry): void {
-    if (!this.is(STARTED) || this.is(ENDED) || this.assignedVia !== undefined || this.observeDenied !== undefined) return;
+    if (!this.is(STARTED) || this.is(ENDED) || this.assignedVia !== undefined || this.is(OBSERVE_DENIED)) return;
     const state = entry.state;
     if (state === undefined) return;
     if (this.is(OBSERVING) || this.link.observesByTag(entry)) (this.sender ??= new StateSender(this)).update(state);
@@ -781,28 +783,36 @@ class ChildObject implements StateSink, Exposer {
     }
   }
 
-  /** Decides what the link's grants (or its quota) allow the child for this object. */
-  private judge(): void {
-    const link = this.link;
-    const grants = link.trust.grants;
-    if (this.overQuota !== undefined) {
-      this.observeDenied = link.trust.overQuota("observe", this.descriptor, "objects", this.overQuota);
-      this.exposeDenied = link.trust.overQuota("expose", this.descriptor, "objects", this.overQuota);
-    } else if (grants.allowsEverything) {
-      this.observeDenied = this.exposeDenied = undefined;
-    } else {
-      const observe = grants.observe(this.descriptor);
-      const expose = grants.expose(this.descriptor);
-      this.observeDenied = observe.allowed ? undefined : observe;
-      this.exposeDenied = expose.allowed ? undefined : expose;
+  /** Whether the session went over the link's quota of objects. */
+  get overQuota(): boolean {
+    return this.is(OVER_QUOTA);
+  }
+
+  /**
+   * What the link's grants (or its quota) deny the child for this object: judged when the child's
+   * interest or the grants change, never per state. Marks OBSERVE_DENIED.
+   */
+  private judge(): { readonly observe: Denied | undefined; readonly expose: Denied | undefined } {
+    const trust = this.link.trust;
+    const grants = trust.grants;
+    let observe: Denied | undefined;
+    let expose: Denied | undefined;
+    if (this.is(OVER_QUOTA)) {
+      const quota = grants.quota?.objects ?? 0;
+      observe = trust.overQuota("observe", this.descriptor, "objects", quota);
+      expose = trust.overQuota("expose", this.descriptor, "objects", quota);
+    } else if (!grants.allowsEverything) {
+      observe = denial(grants.observe(this.descriptor));
+      expose = denial(grants.expose(this.descriptor));
     }
+    this.mark(OBSERVE_DENIED, observe !== undefined);
+    return { observe, expose };
   }
 
   /** The link's grants changed: judges the object again and registers (or withdraws) what the child asked for. */
   regrant(): void {
     if (this.is(ENDED) || !this.is(STARTED)) return;
-    this.judge();
-    this.setInterest(this.wantObserved, this.wantCapacity);
+    this.setInterest(this.is(WANT_OBSERVED), this.wantCapacity);
   }
 
   /**
@@ -822,12 +832,13 @@ class ChildObject implements StateSink, Exposer {
 
   private setInterest(wantObserved: boolean, wantCapacity: number): void {
     if (this.is(ENDED)) return;
-    this.wantObserved = wantObserved;
+    this.mark(WANT_OBSERVED, wantObserved);
     this.wantCapacity = wantCapacity;
-    this.tellAccess("observe", wantObserved, this.observeDenied, TOLD_OBSERVE);
-    this.tellAccess("expose", wantCapacity > 0, this.exposeDenied, TOLD_EXPOSE);
-    const observed = wantObserved && this.observeDenied === undefined;
-    const capacity = this.exposeDenied === undefined ? wantCapacity : 0;
+    const denied = this.judge();
+    this.tellAccess("observe", wantObserved, denied.observe, TOLD_OBSERVE);
+    this.tellAccess("expose", wantCapacity > 0, denied.expose, TOLD_EXPOSE);
+    const observed = wantObserved && denied.observe === undefined;
+    const capacity = denied.expose === undefined ? wantCapacity : 0;
     const descriptor = this.entry.descriptor;
     if (observed && !this.is(OBSERVING)) {
       this.mark(OBSERVING, true);
