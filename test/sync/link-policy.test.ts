@@ -162,6 +162,9 @@ it("a child without an expose grant is never elected: its contract is told, the 
   exposer.set("from the writer");
   await vi.waitFor(() => expect(observer.data).toBe("from the writer"));
   expect(wouldBe.assigned).toBe(false);
+  const tagExposer = reader.node.tag("public").expose<string>();
+  await vi.waitFor(() => expect(tagExposer.denial?.message).toMatch(/principal "rita" may not expose objects tagged #"public"/));
+  expect(tagExposer.assigned).toEqual([]);
 });
 
 it("a child exposing a tag is elected only for the objects of it its grants let it expose", async () => {
