@@ -166,5 +166,6 @@ it("setPolicy revokes an observer and an exposer of live links: told, released, 
   await vi.waitFor(() => expect(watcher.data).toBe(3));
   expect(viewed.data).toBe(1);
   expect(audit.filter((event) => event.kind === "policy-changed")).toHaveLength(1);
+  expect(audit.filter((event) => event.kind === "policy-rejected")).toMatchObject([{ reason: expect.stringMatching(/rules\[0\]\.observe\[0\]/) }]);
   expect(audit.filter((event) => event.kind === "grants-changed")).toHaveLength(3);
 });

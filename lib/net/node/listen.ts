@@ -116,7 +116,8 @@ export interface Listener {
   readonly links: number;
   /**
    * Takes `policy` for every link from now on (checked with parsePolicy first: an invalid one throws
-   * PolicyError and the previous policy stays). Live links are re-evaluated at once: a revoked observer
+   * PolicyError, audited as policy-rejected, and the previous policy stays). `source` names where it
+   * came from (a file) in the audit event. Live links are re-evaluated at once: a revoked observer
    * stops receiving and is told, a revoked exposer is released and another candidate elected, what is
    * newly granted is served. `undefined` allows everything again.
    */
@@ -255,7 +256,14 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
       return { ...server.refused, helloTimeoutMs: helloTimeouts };
     },
     setPolicy: (next, source) => {
-      const checked = next === undefined ? undefined : checkedPolicy(next);
+      let checked: Policy | undefined;
+      try {
+        checked = next === undefined ? undefined : checkedPolicy(next);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        options.audit?.({ kind: "policy-rejected", at: Date.now(), reason, ...(source === undefined ? {} : { source }) });
+        throw error;
+      }
       policy = checked;
       options.audit?.({ kind: "policy-changed", at: Date.now(), rules: checked?.rules.length ?? 0, ...(source === undefined ? {} : { source }) });
       for (const link of links) link.setPolicy(checked);
