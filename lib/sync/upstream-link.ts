@@ -194,6 +194,8 @@ class Generation {
   private disposed = false;
   /** Set when the parent ended the link refusing its credentials (Farewell with `refused`). */
   private refusal: LinkRefusedError | undefined;
+  /** What the parent denies of tags on this connection: lifted when it ends. */
+  private readonly tagDenials = new Map<TagEntry, Set<"observe" | "expose">>();
   /** Refreshes sent and not answered yet, in order. */
   private readonly refreshes: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   /** Refreshes the token a margin before the principal expires. */
@@ -286,7 +288,13 @@ class Generation {
   /** Tells the contracts of `tag` here that the parent denied (`error`) or granted `access` to it. */
   private tagAccess(tag: TagDescriptor, access: "observe" | "expose", error: AccessDeniedError | undefined): void {
     const entry = this.exchange.tags.get(tag.key);
-    if (entry !== undefined) this.exchange.setAccess(entry, access, error);
+    if (entry === undefined) return;
+    const denials = this.tagDenials.get(entry) ?? new Set<"observe" | "expose">();
+    if (error === undefined) denials.delete(access);
+    else denials.add(access);
+    if (denials.size === 0) this.tagDenials.delete(entry);
+    else this.tagDenials.set(entry, denials);
+    this.exchange.setAccess(entry, access, error);
   }
 
   /** Refreshes a margin before `expiresAt` (milliseconds since the epoch), when the token can change. */
@@ -432,12 +440,17 @@ class Generation {
     this.objects.clear();
     for (const entry of this.announced.values()) this.exchange.release(entry);
     this.announced.clear();
+    for (const [tag, denials] of this.tagDenials) for (const access of denials) this.exchange.setAccess(tag, access, undefined);
+    this.tagDenials.clear();
     this.dirtyObjects.clear();
     this.dirtyTags.clear();
   }
 }
 
 const NO_INTEREST: TagReport = { observed: false, capacity: 0 };
+
+/** Bits of ParentObject.denied: what the parent denies on the session (a number, not a set: one per object). */
+const ACCESS_BIT = { observe: 1, expose: 2 } as const;
 
 /**
  * The child's side of one object's session. It is the stand-in exposer while the parent elected an
@@ -454,6 +467,8 @@ class ParentObject implements StateSink, Exposer {
   private closing = false;
   private disposed = false;
   private reported: TagReport;
+  /** What the parent denies on this session: lifted when it ends (the next parent, or this node, decides anew). */
+  private denied = 0;
   private readonly sender: StateSender;
   private readonly receiver: StateReceiver;
 
@@ -508,11 +523,15 @@ class ParentObject implements StateSink, Exposer {
   }
 
   Denied({ access, reason }: AccessPayload): void {
-    if (!this.closing) this.exchange.setAccess(this.entry, access, new AccessDeniedError(this.entry.descriptor, access, reason ?? ""));
+    if (this.closing) return;
+    this.denied |= ACCESS_BIT[access];
+    this.exchange.setAccess(this.entry, access, new AccessDeniedError(this.entry.descriptor, access, reason ?? ""));
   }
 
   Granted({ access }: AccessPayload): void {
-    if (!this.closing) this.exchange.setAccess(this.entry, access, undefined);
+    if (this.closing) return;
+    this.denied &= ~ACCESS_BIT[access];
+    this.exchange.setAccess(this.entry, access, undefined);
   }
 
   /** @internal */
@@ -608,6 +627,8 @@ class ParentObject implements StateSink, Exposer {
   }
 
   private withdrawRoles(): void {
+    for (const access of ["observe", "expose"] as const) if ((this.denied & ACCESS_BIT[access]) !== 0) this.exchange.setAccess(this.entry, access, undefined);
+    this.denied = 0;
     if (this.needed) {
       this.needed = false;
       this.exchange.removeObjectObserver(this.entry, this);

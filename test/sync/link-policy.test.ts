@@ -130,6 +130,28 @@ it("a denial of a child router's link reaches the contracts of its whole subtree
   await vi.waitFor(() => expect(tagObserver.denial).toBeUndefined());
 });
 
+it("a denial lasts as long as the connection that told it: lifted when it is cut, told again by the next one", async () => {
+  const node = root();
+  node.object(secret).expose<string>().set("data");
+  const reader = new LocalNode({ name: "rita" });
+  reader.onError(() => {});
+  const upper = link(node, reader, { authenticate, policy, token: "rita" });
+  cleanup.push(async () => {
+    await upper.close();
+    await reader.close();
+  });
+  const observer = reader.object(secret).observe<string>();
+  const tagObserver = reader.tag("private").observe();
+  await vi.waitFor(() => expect(observer.denial).toBeDefined());
+  await vi.waitFor(() => expect(tagObserver.denial).toBeDefined());
+  await upper.cut();
+  expect(observer.denial).toBeUndefined();
+  expect(tagObserver.denial).toBeUndefined();
+  upper.connect();
+  await vi.waitFor(() => expect(observer.denial).toBeDefined());
+  await vi.waitFor(() => expect(tagObserver.denial).toBeDefined());
+});
+
 it("a child observing a tag hears only of the objects it may observe", async () => {
   const node = root();
   for (const descriptor of [open, secret]) node.object(descriptor).expose<string>().set("data");
