@@ -452,7 +452,7 @@ export class DownstreamLink {
         for (const access of ["observe", "expose"] as const) {
           if (access === "observe" ? !interest.observed : interest.capacity === 0) continue;
           const denied = this.audited(this.trust.overQuota(access, interest.tag, "tags", quota), interest.tag);
-          this.guard(() => this.endpoint.lane("decisions").send("TagDenied", { tag: interest.tag, access, reason: denied.reason }));
+          this.tellTag("TagDenied", { tag: interest.tag, access, reason: denied.reason });
         }
         return;
       }
