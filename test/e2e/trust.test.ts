@@ -15,6 +15,7 @@ import { jwtAuthenticator } from "../../lib/trust/jwt-authenticator.js";
 import { parsePolicy } from "../../lib/trust/parse-policy.js";
 import { PolicyError } from "../../lib/trust/policy-error.js";
 import { status } from "./helpers.js";
+import { HandLink } from "./wire-attacker.js";
 
 const secret = "a shared secret of at least thirty-two bytes";
 const key = new TextEncoder().encode(secret);
@@ -168,4 +169,26 @@ it("setPolicy revokes an observer and an exposer of live links: told, released, 
   expect(audit.filter((event) => event.kind === "policy-changed")).toHaveLength(1);
   expect(audit.filter((event) => event.kind === "policy-rejected")).toMatchObject([{ reason: expect.stringMatching(/rules\[0\]\.observe\[0\]/) }]);
   expect(audit.filter((event) => event.kind === "grants-changed")).toHaveLength(3);
+});
+
+it("a raw client that keeps sending states for an object it may not expose, and opening objects it may not observe, is denied each time and moves nothing", async () => {
+  const audit: AuditEvent[] = [];
+  const { node, listener } = await parent(audit);
+  const watcher = node.object(reading).observe<number>();
+  const sensor = child("sensor", listener.url, await jwt("sam", { role: "sensor" }));
+  const honest = sensor.node.object(reading).expose<number>({ capacity: 1 });
+  honest.set(1);
+  await vi.waitFor(() => expect(watcher.data).toBe(1));
+  const target = { url: listener.url, honest: reading, patienceMs: 1000, pingEveryMs: 1000 };
+  const raw = await HandLink.open(target, "raw", {}, await jwt("vic", { role: "viewer" }));
+  open.push({ close: async () => raw.close() });
+  const session = raw.open(reading, { observed: false, capacity: 1000 });
+  for (let n = 0; n < 20; n++) session.publish({ v: [Number.MAX_SAFE_INTEGER - n], s: true, d: -n });
+  for (let n = 0; n < 20; n++) raw.open(new ObjectDescriptor(["private"], n), { observed: true, capacity: 0 });
+  await vi.waitFor(() => expect(audit.filter((event) => event.kind === "denied")).toHaveLength(21));
+  honest.set(2);
+  await vi.waitFor(() => expect(watcher.data).toBe(2));
+  expect(watcher.state?.version[0]).toBeLessThan(Number.MAX_SAFE_INTEGER - 20);
+  expect(raw.connected).toBe(true);
+  expect(sensor.upstream.status).toBe("connected");
 });

@@ -262,8 +262,11 @@ export class HandLink extends Waitable {
     });
   }
 
-  /** Dials `url`, says Hello as `name` and resolves once welcomed; rejects when the listener refuses or drops it first. */
-  static async open(target: AttackTarget, name: string, mux: SessionMuxOptions = {}): Promise<HandLink> {
+  /**
+   * Dials `url`, says Hello as `name` (with `token`, if any) and resolves once welcomed; rejects when the
+   * listener refuses or drops it first.
+   */
+  static async open(target: AttackTarget, name: string, mux: SessionMuxOptions = {}, token?: string): Promise<HandLink> {
     const socket = new WebSocket(target.url, { perMessageDeflate: false });
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());
@@ -271,7 +274,8 @@ export class HandLink extends Waitable {
     });
     socket.on("error", () => {});
     const link = new HandLink(socket, name, target.pingEveryMs, mux);
-    link.endpoint.send("Hello", { protocol: PROTOCOL_VERSION, program: PROGRAM_HASH, node: name, resume: name });
+    const hello = { protocol: PROTOCOL_VERSION, program: PROGRAM_HASH, node: name, resume: name };
+    link.endpoint.send("Hello", token === undefined ? hello : { ...hello, token });
     const answer = await link.endpoint.offer();
     if (answer.label !== "Welcome") {
       link.close();
