@@ -7,6 +7,7 @@ import { runObserver } from "./examples/observer.js";
 import { quickStart } from "./examples/quick-start.js";
 import { runTagDashboard } from "./examples/tag-dashboard.js";
 import { runThreeLevelTree } from "./examples/three-level-tree.js";
+import { trust } from "./examples/trust.js";
 
 const quiet = () => {};
 const collect = async (run) => {
@@ -18,6 +19,7 @@ const collect = async (run) => {
 const printed = {
   quickStart: await collect(quickStart),
   networking: await collect(networking),
+  trust: await collect(trust),
   threeLevelTree: await runThreeLevelTree({ log: quiet }),
   tagDashboard: await runTagDashboard({ log: quiet }),
 };
