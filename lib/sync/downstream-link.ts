@@ -1,4 +1,4 @@
-import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } from "../choreography/index.js";
+import { CodecError, createEndpoint, type Endpoint, type FamilyEvents, LabelMismatch, SchemaMismatch, type SessionMux } from "../choreography/index.js";
 import type { JsonLimits } from "../descriptor/json-value.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
@@ -42,6 +42,11 @@ export interface DownstreamLinkOptions extends LinkOptions, LinkTrustOptions {
   readonly linkLimits?: Partial<LinkLimits>;
   /** Told of each request refused over a limit and of each congestion; a flood makes many, so rate-limit what it logs. */
   readonly onLimit?: (event: LinkLimitEvent) => void;
+  /**
+   * Told of each object session the child broke (a message out of order, or one its schema refuses,
+   * such as a version nothing orders after): that session ends, the link stays. Rate-limit what it logs.
+   */
+  readonly onViolation?: (what: string) => void;
 }
 
 /**
@@ -336,6 +341,11 @@ export class DownstreamLink {
     const grants = this.trust.grants;
     return grants.allowsEverything || grants.observe(entry.descriptor).allowed;
   }
+  /** @internal Tells `onViolation` that the child broke one of its object sessions. */
+  violated(what: string): void {
+    this.options.onViolation?.(what);
+  }
+
   /** Tells `onLimit` that a request went over `limit`, or that the link is congested. */
   private limitHit(limit: keyof LinkLimits, what: string): void {
     this.options.onLimit?.({ limit, value: this.limits[limit], what });
@@ -602,8 +612,9 @@ class ChildObject implements StateSink, Exposer {
     this.flags = on ? this.flags | flag : this.flags & ~flag;
   }
 
-  /** The session ended (Close, a fault, or the link's end). */
-  sessionEnded(): void {
+  /** The session ended (Close, a fault, or the link's end); a fault of the child's making is reported. */
+  sessionEnded(error: Error | undefined): void {
+    if (error instanceof SchemaMismatch || error instanceof LabelMismatch || error instanceof CodecError) this.link.violated(`${this.descriptor.toString()}: ${error.message}`);
     this.end();
   }
 

@@ -121,7 +121,9 @@ it("a state versioned after everything from a candidate that is not elected is d
 
 it("a state versioned last possible from an elected exposer is refused, and the honest exposer and observer go on", async () => {
   const outcome = await poisonedState().run(target);
+  const named = linesAbout(lines, outcome);
   outcome.leave();
   expect(outcome.turnedAway).toBe(1);
+  expect(named).toContainEqual(expect.stringMatching(/^warn child .* broke the session of .*: the payload of StateUp .* does not match/));
   await honestFlowing();
 });

@@ -200,7 +200,10 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     const mux = createSessionMux(carrier, options.mux);
     const who = (): string => (link.peerName === undefined ? carrier.peer : `"${link.peerName}" (${carrier.peer})`);
     const onLimit = (event: LinkLimitEvent): void => log.overLimit(who(), event);
-    const link: DownstreamLink = new DownstreamLink(node, mux, { ...linkOptions, policy, onLimit, request }, (name) => log.linked(name, carrier.peer));
+    const onViolation = (what: string): void => log.violation(who(), what);
+    const link: DownstreamLink = new DownstreamLink(node, mux, { ...linkOptions, policy, onLimit, onViolation, request }, (name) =>
+      log.linked(name, carrier.peer),
+    );
     links.add(link);
     let silent = false;
     const helloTimer = setTimeout(() => {

@@ -30,6 +30,7 @@ export class ListenerLog {
   readonly #helloTimeout: LogKind;
   readonly #traffic: LogKind = { severity: "debug", summary: (n) => `the traffic of ${counted(n, "ended connection")}` };
   readonly #link: LogKind = { severity: "debug", summary: (n) => counted(n, "link driver line") };
+  readonly #violation: LogKind = { severity: "warn", summary: (n) => `children broke ${counted(n, "object session")} (ended; their links stay)` };
   readonly #helloTimeoutMs: number;
   /** One kind per link limit, made when a child first goes over it. */
   readonly #overLimit = new Map<string, LogKind>();
@@ -107,6 +108,11 @@ export class ListenerLog {
       this.#overLimit.set(name, kind);
     }
     this.#limiter.write(kind, `child ${who} over ${name}: ${event.what}`);
+  }
+
+  /** A child broke one of its object sessions (which ended; the link stays). `who` names the child and its peer. */
+  violation(who: string, what: string): void {
+    this.#limiter.write(this.#violation, `child ${who} broke the session of ${what}`);
   }
 
   /** One of the link drivers' own lines (who welcomed whom, why a child left). */
