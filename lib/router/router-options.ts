@@ -59,8 +59,16 @@ export interface RouterTrust {
   readonly auditLog?: string;
 }
 
+/** How this router proves itself to its parent and trusts the parent's certificate (with `--connect`). */
+export interface RouterParentTrust {
+  /** `--token-file`: the file holding the token this router links with, read at each dial and refresh. */
+  readonly tokenFile?: string;
+  /** `--ca-file`: the certificate authority (PEM) a `wss://` parent's certificate is verified with. */
+  readonly caFile?: string;
+}
+
 /** What `hakuban-router` was asked to do. */
-export interface RouterOptions extends RouterLimits, RouterTrust {
+export interface RouterOptions extends RouterLimits, RouterTrust, RouterParentTrust {
   readonly bind: RouterBind;
   /** The parent router's URL, when this router is not the root. */
   readonly connect?: string;
@@ -95,6 +103,12 @@ const TRUST_FILE_OPTIONS: Readonly<Record<string, "jwtSecretFile" | "policyFile"
   "audit-log": "auditLog",
 };
 
+/** The command line's name of each option of the link to the parent that takes a file. */
+const PARENT_FILE_OPTIONS: Readonly<Record<string, keyof RouterParentTrust>> = {
+  "token-file": "tokenFile",
+  "ca-file": "caFile",
+};
+
 /** Options that may be given more than once, each adding a value. */
 const REPEATABLE_OPTIONS: ReadonlySet<string> = new Set(["allowed-origin"]);
 
@@ -110,7 +124,7 @@ export type RouterCommand =
 /** The router's usage text. */
 export const ROUTER_USAGE = `Usage: hakuban-router --bind ws://HOST:PORT [--connect ws://PARENT:PORT] [--name NAME] [--log-level LEVEL]
                       [--tls-cert FILE --tls-key FILE] [--allowed-origin ORIGIN]... [--jwt-secret-file FILE]
-                      [--policy FILE] [--audit-log FILE|-]
+                      [--policy FILE] [--audit-log FILE|-] [--token-file FILE] [--ca-file FILE]
                       [--max-connections N] [--max-pending-upgrades N] [--upgrade-timeout MS] [--hello-timeout MS]
                       [--max-objects N] [--max-tags N] [--max-descriptor-length N] [--opens-per-second N]
                       [--queue-bytes N] [--max-queue-bytes N] [--max-congested MS]
@@ -137,6 +151,11 @@ Runs a hakuban router: a node that accepts child nodes over WebSocket and links 
                                  and the previous policy stays
   --audit-log FILE|-             append audit events (authentications, refusals, denials, policy
                                  changes, elections) to FILE as JSON lines; - for stdout
+  --token-file FILE              the token this router links to its --connect parent with (e.g. a JWT
+                                 the parent's --jwt-secret-file accepts); read again at each dial and
+                                 refresh, so a rotated file is picked up (one trailing newline is ignored)
+  --ca-file FILE                 the certificate authority (PEM) that signed a --connect wss:// parent's
+                                 certificate, when it is not one the system trusts
   --max-connections N            most WebSocket connections at once (default ${LISTEN_LIMIT_DEFAULTS.maxConnections});
                                  one more is answered HTTP 503
   --max-pending-upgrades N       most sockets connected but not upgraded to WebSocket yet
@@ -189,6 +208,7 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
       SINGLE_OPTIONS.has(name) ||
       REPEATABLE_OPTIONS.has(name) ||
       Object.hasOwn(TRUST_FILE_OPTIONS, name) ||
+      Object.hasOwn(PARENT_FILE_OPTIONS, name) ||
       Object.hasOwn(LIMIT_OPTIONS, name) ||
       Object.hasOwn(LINK_LIMIT_OPTIONS, name);
     if (!known) throw new RouterOptionsError(`Unknown option "--${name}".`);
@@ -230,6 +250,7 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
       ...limits,
       ...(linkLimits === undefined ? {} : { linkLimits }),
       ...parseTrust(values, repeated, secure),
+      ...parseParentTrust(values, connect),
     },
   };
 }
@@ -264,6 +285,21 @@ function parseTrust(values: ReadonlyMap<string, string>, repeated: ReadonlyMap<s
     if (value !== undefined) trust[key] = nonEmpty(option, value);
   }
   return trust;
+}
+
+/** `--token-file` and `--ca-file`; RouterOptionsError when there is no parent (or no wss:// one) they could be for. */
+function parseParentTrust(values: ReadonlyMap<string, string>, connect: string | undefined): RouterParentTrust {
+  const parent: { -readonly [K in keyof RouterParentTrust]: RouterParentTrust[K] } = {};
+  for (const [option, key] of Object.entries(PARENT_FILE_OPTIONS)) {
+    const value = values.get(option);
+    if (value === undefined) continue;
+    if (connect === undefined) throw new RouterOptionsError(`Option --${option} is for the link to a parent: give --connect ws[s]://PARENT:PORT too.`);
+    parent[key] = nonEmpty(option, value);
+  }
+  if (parent.caFile !== undefined && connect !== undefined && new URL(connect).protocol !== "wss:") {
+    throw new RouterOptionsError("Option --ca-file verifies a parent serving TLS, so --connect must be wss://PARENT:PORT.");
+  }
+  return parent;
 }
 
 /** The value of a file option, which must name something. */

@@ -1,10 +1,10 @@
-import { readFile } from "node:fs/promises";
 import type { ListenOptions } from "../net/node/listen.js";
 import type { Authenticate } from "../trust/auth-request.js";
 import { jwtAuthenticator } from "../trust/jwt-authenticator.js";
 import { JwtOptionsError } from "../trust/jwt-options-error.js";
 import type { Policy } from "../trust/policy.js";
 import { openAuditLog } from "./audit-log.js";
+import { readOptionFile, withoutTrailingNewline } from "./option-file.js";
 import { loadPolicyFile, type PolicyFile } from "./policy-file.js";
 import type { RouterLog } from "./router.js";
 import { RouterFileError } from "./router-file-error.js";
@@ -76,21 +76,11 @@ export async function openRouterTrust(options: RouterTrust, log: RouterLog, onPo
 
 /** The `authenticate` of `--jwt-secret-file`: HS256 JWTs signed with the file's secret. */
 async function jwtSecretAuthenticator(path: string): Promise<Authenticate> {
-  const secret = (await readOptionFile("--jwt-secret-file", "the JWT secret", path)).replace(/\r?\n$/, "");
+  const secret = withoutTrailingNewline(await readOptionFile("--jwt-secret-file", "the JWT secret", path));
   try {
     return jwtAuthenticator({ secret });
   } catch (error) {
     if (!(error instanceof JwtOptionsError)) throw error;
     throw new RouterFileError(`--jwt-secret-file ${path}: ${error.message}.`, { cause: error });
-  }
-}
-
-/** The text of a file an option names, or a RouterFileError naming the option, the file and why it cannot be read. */
-async function readOptionFile(option: string, what: string, path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new RouterFileError(`${option} ${path}: cannot read ${what} (${reason}); check the path and that the router's user may read it.`, { cause: error });
   }
 }

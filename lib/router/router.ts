@@ -5,6 +5,7 @@ import { LocalNode } from "../local-node/local-node.js";
 import { connect } from "../net/node/connect.js";
 import type { PolicyFile } from "./policy-file.js";
 import type { RouterLogLevel, RouterOptions } from "./router-options.js";
+import { openParentTrust } from "./router-parent-trust.js";
 import { openRouterTrust } from "./router-trust.js";
 
 /** Where a router's log lines go, with their level. */
@@ -23,14 +24,16 @@ export interface Router {
 
 /**
  * Starts what `hakuban-router` runs: a node listening at `options.bind` (over TLS with `options.tls`),
- * linked to `options.connect` when given, logging one line per connection event (floods summed up),
+ * linked to `options.connect` when given (with the token of `options.tokenFile`, verifying a `wss://`
+ * parent with `options.caFile`), logging one line per connection event (floods summed up),
  * holding its listener to the connection and link limits of `options` and to its trust options
  * (allowed origins, JWT authentication, the policy file followed as it changes, the audit log).
  * Rejects with ListenError when it cannot bind (its `systemCode` and message say whether the address
- * is in use, not of this machine, or not found), RouterFileError when a TLS or JWT secret file cannot
- * be read or used, PolicyFileError for a policy file that cannot be read or does not validate.
+ * is in use, not of this machine, or not found), RouterFileError when a TLS, JWT secret, token or CA
+ * file cannot be read or used, PolicyFileError for a policy file that cannot be read or does not validate.
  */
 export async function startRouter(options: RouterOptions, log: RouterLog): Promise<Router> {
+  const parentTrust = await openParentTrust(options);
   let listener: Listener | undefined;
   const trust = await openRouterTrust(options, log, (policy) => listener?.setPolicy(policy, options.policyFile));
   const node = new LocalNode({ name: options.name });
@@ -58,7 +61,7 @@ export async function startRouter(options: RouterOptions, log: RouterLog): Promi
   }
   const started = listener;
   const parent = options.connect;
-  const upstream = parent === undefined ? undefined : connect(node, parent, { log: connectionLog });
+  const upstream = parent === undefined ? undefined : connect(node, parent, { ...parentTrust, log: connectionLog });
   let closing: Promise<void> | undefined;
   return {
     node,

@@ -130,13 +130,73 @@ describe("hakuban-router's trust options", { timeout: 60_000 }, () => {
     expect(events.filter((event) => event.kind === "policy-changed")).toEqual([expect.objectContaining({ source: policyFile, rules: 1 })]);
   });
 
-  it("does not start (exit 1) on a TLS file it cannot read or a JWT secret too short, saying which and why; refuses wss:// without a certificate (exit 2)", async () => {
+  it("links a child router to a wss:// root with --token-file (read again at each dial) and --ca-file; its children get what the root's policy grants the child router's principal", async () => {
+    const secret = "a root secret of at least thirty-two bytes";
+    const secretFile = join(certificates.dir, "root.secret");
+    writeFileSync(secretFile, secret);
+    const policyFile = join(certificates.dir, "root-policy.json");
+    writeFileSync(
+      policyFile,
+      JSON.stringify({
+        rules: [
+          { principal: { role: "sensor" }, expose: [{ tag: "public" }, { tag: "secret" }] },
+          { principal: { role: "edge" }, observe: [{ tag: "public" }] },
+        ],
+      }),
+    );
+    const caFile = join(certificates.dir, "ca.pem");
+    writeFileSync(caFile, certificates.ca);
+    const token = (sub: string, role: string, key = secret): Promise<string> =>
+      new SignJWT({ role }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setExpirationTime("1h").sign(new TextEncoder().encode(key));
+    const tokenFile = join(certificates.dir, "edge.jwt");
+    writeFileSync(tokenFile, `${await token("edge-1", "edge", "not the root's secret, but as long as it")}\n`);
+
+    const root = router(
+      "--bind",
+      "wss://127.0.0.1:0",
+      "--tls-cert",
+      certificates.certFile,
+      "--tls-key",
+      certificates.keyFile,
+      "--jwt-secret-file",
+      secretFile,
+      "--policy",
+      policyFile,
+      "--name",
+      "root",
+    );
+    const rootUrl = (await root.waitFor(/listening on wss:\/\//)).match(/listening on (wss:\/\/\S+)/)![1]!;
+    const edge = router("--bind", "ws://127.0.0.1:0", "--connect", rootUrl, "--token-file", tokenFile, "--ca-file", caFile, "--name", "edge");
+    const edgeUrl = (await edge.waitFor(/listening on ws:\/\//)).match(/listening on (ws:\/\/\S+)/)![1]!;
+    // The forged token is refused; the router redials, reading the file again, and links once it holds a good token.
+    await edge.waitFor(/refused by the parent: .*redialing for a new token/);
+    writeFileSync(tokenFile, `${await token("edge-1", "edge")}\n`);
+
+    const sensor = node("sensor");
+    await status(connect(sensor, rootUrl, { token: await token("s1", "sensor"), tls: { ca: certificates.ca } }), "connected");
+    sensor.object(["public"], "weather").expose<string>().set("sunny");
+    sensor.object(["secret"], "codes").expose<string>().set("1234");
+
+    const leaf = node("leaf");
+    const errors: unknown[] = [];
+    leaf.onError(({ error }) => errors.push(error));
+    await status(connect(leaf, edgeUrl), "connected");
+    const weather = leaf.object(["public"], "weather").observe<string>();
+    const codes = leaf.object(["secret"], "codes").observe<string>();
+    await vi.waitFor(() => expect(weather.data).toBe("sunny"), { timeout: 30_000 });
+    await vi.waitFor(() => expect(codes.denial).toBeInstanceOf(AccessDeniedError), { timeout: 30_000 });
+    expect(codes.data).toBeUndefined();
+    expect(errors.some((error) => error instanceof AccessDeniedError)).toBe(true);
+  });
+
+  it("does not start (exit 1) on a TLS or token file it cannot read or a JWT secret too short, saying which and why; refuses wss:// without a certificate (exit 2)", async () => {
     const shortSecret = join(certificates.dir, "short.secret");
     writeFileSync(shortSecret, "too short\n");
     const missing = join(certificates.dir, "missing.pem");
     const noCert = router("--bind", "wss://127.0.0.1:0", "--tls-cert", missing, "--tls-key", certificates.keyFile);
     const weak = router("--bind", "ws://127.0.0.1:0", "--jwt-secret-file", shortSecret);
     const plain = router("--bind", "wss://127.0.0.1:0");
+    const noToken = router("--bind", "ws://127.0.0.1:0", "--connect", "ws://127.0.0.1:9", "--token-file", missing);
 
     expect(await noCert.exited).toBe(1);
     expect(noCert.stderr.join("\n")).toMatch(
@@ -148,6 +208,8 @@ describe("hakuban-router's trust options", { timeout: 60_000 }, () => {
     );
     expect(await plain.exited).toBe(2);
     expect(plain.stderr.join("\n")).toContain("--bind wss:// needs --tls-cert FILE and --tls-key FILE");
-    expect([...noCert.lines, ...weak.lines, ...plain.lines]).toEqual([]);
+    expect(await noToken.exited).toBe(1);
+    expect(noToken.stderr.join("\n")).toMatch(/cannot start: --token-file .*missing\.pem: cannot read the token for the parent \(ENOENT: .*\); check the path/);
+    expect([...noCert.lines, ...weak.lines, ...plain.lines, ...noToken.lines]).toEqual([]);
   });
 });

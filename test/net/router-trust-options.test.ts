@@ -42,8 +42,24 @@ describe("the router's trust options", () => {
     expect(parseRouterArgs(bind)).toEqual({ kind: "run", options: { bind: { host: "127.0.0.1", port: 3001 }, name: "hakuban-router", logLevel: "info" } });
   });
 
+  it("reads the token and CA files of the link to a wss:// parent", () => {
+    expect(parseRouterArgs([...bind, "--connect", "wss://root.example:443", "--token-file", "edge.jwt", "--ca-file=ca.pem"])).toMatchObject({
+      options: { connect: "wss://root.example:443", tokenFile: "edge.jwt", caFile: "ca.pem" },
+    });
+    expect(parseRouterArgs([...bind, "--connect", "ws://127.0.0.1:3000", "--token-file", "edge.jwt"])).toMatchObject({ options: { tokenFile: "edge.jwt" } });
+  });
+
   it("lists every trust option in the usage", () => {
-    for (const option of ["--tls-cert FILE", "--tls-key FILE", "--allowed-origin ORIGIN", "--jwt-secret-file FILE", "--policy FILE", "--audit-log FILE|-"]) {
+    for (const option of [
+      "--tls-cert FILE",
+      "--tls-key FILE",
+      "--allowed-origin ORIGIN",
+      "--jwt-secret-file FILE",
+      "--policy FILE",
+      "--audit-log FILE|-",
+      "--token-file FILE",
+      "--ca-file FILE",
+    ]) {
       expect(ROUTER_USAGE).toMatch(new RegExp(`^ {2}${option.replace("|", "\\|")} `, "m"));
     }
   });
@@ -61,6 +77,10 @@ describe("the router's trust options", () => {
     [[...bind, "--policy", "a.json", "--policy", "b.json"], /--policy was given twice/],
     [[...bind, "--jwt-secret-file", ""], /--jwt-secret-file needs a file name/],
     [[...bind, "--audit-log", "--name", "x"], /--audit-log needs a value/],
+    [[...bind, "--token-file", "edge.jwt"], /--token-file is for the link to a parent: give --connect/],
+    [[...bind, "--ca-file", "ca.pem"], /--ca-file is for the link to a parent: give --connect/],
+    [[...bind, "--connect", "ws://127.0.0.1:3000", "--ca-file", "ca.pem"], /--ca-file verifies a parent serving TLS, so --connect must be wss:/],
+    [[...bind, "--connect", "ws://127.0.0.1:3000", "--token-file", ""], /--token-file needs a file name/],
   ])("refuses %j", (argv, message) => {
     expect(() => parseRouterArgs(argv)).toThrow(RouterOptionsError);
     expect(() => parseRouterArgs(argv)).toThrow(message);
