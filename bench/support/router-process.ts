@@ -3,7 +3,9 @@
  * clients. `startRouterProcess()` forks this file; the child listens on 127.0.0.1 (port 0), reports its
  * URL, and answers `memory` (heap and RSS after a full GC), `stats` (the node's counts) and `cpu` (the
  * CPU time it used, to price an update in router CPU) over IPC. It runs the build of hakuban that
- * `library-entry.ts` picks (compiled by default), with the listener policy given to `startRouterProcess` (JSON), and can run under a profiler (see `profile-flags.ts`:
+ * `library-entry.ts` picks (compiled by default), with the listener policy and JWT secret given to
+ * `startRouterProcess` (JSON; links then authenticate with HS256 JWTs signed with it), takes a new
+ * policy over IPC (`setPolicy`), and can run under a profiler (see `profile-flags.ts`:
  * `HAKUBAN_BENCH_PROFILE=cpu` profiles every router started here).
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -30,16 +32,27 @@ export interface RouterProcess {
   stats(): Promise<NodeStats>;
   /** User + system CPU time the process has used so far, in microseconds. */
   cpu(): Promise<number>;
+  /** Hands the listener a new policy (JSON); resolves with the milliseconds `listener.setPolicy` took. */
+  setPolicy(policy: unknown): Promise<number>;
   stop(): Promise<void>;
 }
 
-type Request = { readonly id: number; readonly type: "memory" | "stats" | "cpu" | "stop" };
+type Request =
+  | { readonly id: number; readonly type: "memory" | "stats" | "cpu" | "stop" }
+  | { readonly id: number; readonly type: "setPolicy"; readonly policy: unknown };
+
+/** What the router process is started with. */
+export interface RouterProcessOptions {
+  /** The listener's policy (JSON, as a policy file holds it). */
+  readonly policy?: unknown;
+  /** Links must bring an HS256 JWT signed with this secret (at least 32 bytes); their claims are the principal. */
+  readonly jwtSecret?: string;
+}
 type Reply = { readonly id: number; readonly value: unknown } | { readonly type: "ready"; readonly url: string };
 
 /** Forks a router process (with any profile flags) and waits until it listens. */
-export async function startRouterProcess(options: { readonly policy?: unknown } = {}): Promise<RouterProcess> {
-  const policy = options.policy === undefined ? [] : [JSON.stringify(options.policy)];
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve", await libraryEntry(), ...policy], {
+export async function startRouterProcess(options: RouterProcessOptions = {}): Promise<RouterProcess> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve", await libraryEntry(), JSON.stringify(options)], {
     execArgv: ["--expose-gc", ...profileFlags("router"), "--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -54,20 +67,21 @@ export async function startRouterProcess(options: { readonly policy?: unknown } 
       else pending.get(message.id)?.(message.value);
     });
   });
-  const ask = <T>(type: Request["type"]) =>
+  const ask = <T>(request: DistributiveOmit<Request, "id">) =>
     new Promise<T>((resolve) => {
       const id = nextId++;
       pending.set(id, (value) => {
         pending.delete(id);
         resolve(value as T);
       });
-      child.send({ id, type } satisfies Request);
+      child.send({ ...request, id } satisfies Request);
     });
   return {
     url,
-    memory: () => ask<RouterMemory>("memory"),
-    stats: () => ask<NodeStats>("stats"),
-    cpu: () => ask<number>("cpu"),
+    memory: () => ask<RouterMemory>({ type: "memory" }),
+    stats: () => ask<NodeStats>({ type: "stats" }),
+    cpu: () => ask<number>({ type: "cpu" }),
+    setPolicy: (policy) => ask<number>({ type: "setPolicy", policy }),
     async stop() {
       if (child.exitCode !== null) return;
       const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
@@ -78,10 +92,17 @@ export async function startRouterProcess(options: { readonly policy?: unknown } 
   };
 }
 
-async function serve(entry: string, policy: string | undefined): Promise<void> {
-  const { LocalNode, listen } = await loadHakuban(entry);
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+async function serve(entry: string, options: RouterProcessOptions): Promise<void> {
+  const { LocalNode, listen, jwtAuthenticator, parsePolicy } = await loadHakuban(entry);
   const node = new LocalNode({ name: "bench-router" });
-  const listener = await listen(node, { host: "127.0.0.1", port: 0, ...(policy === undefined ? {} : { policy: JSON.parse(policy) as never }) });
+  const listener = await listen(node, {
+    host: "127.0.0.1",
+    port: 0,
+    ...(options.policy === undefined ? {} : { policy: parsePolicy(options.policy) }),
+    ...(options.jwtSecret === undefined ? {} : { authenticate: jwtAuthenticator({ secret: options.jwtSecret }) }),
+  });
   // Whatever happens to the bench (a crash, a kill), this process does not outlive it.
   process.once("disconnect", () => process.exit(0));
   process.on("message", async (request: Request) => {
@@ -96,6 +117,10 @@ async function serve(entry: string, policy: string | undefined): Promise<void> {
     } else if (request.type === "cpu") {
       const { user, system } = process.cpuUsage();
       value = user + system;
+    } else if (request.type === "setPolicy") {
+      const started = performance.now();
+      listener.setPolicy(parsePolicy(request.policy));
+      value = performance.now() - started;
     } else {
       await node.close();
       await listener.close();
@@ -107,4 +132,4 @@ async function serve(entry: string, policy: string | undefined): Promise<void> {
   process.send!({ type: "ready", url: listener.url });
 }
 
-if (process.argv[2] === "--serve") await serve(process.argv[3]!, process.argv[4]);
+if (process.argv[2] === "--serve") await serve(process.argv[3]!, JSON.parse(process.argv[4]!) as RouterProcessOptions);
