@@ -3,7 +3,7 @@ import type { Exchange } from "../exchange/exchange.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
 import type { Exposer } from "../exchange/participants.js";
 import { freezeData } from "../state/frozen-data.js";
-import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
+import { DEFAULT_FORMAT, epochOf, withSynchronized, type ObjectState } from "../state/object-state.js";
 import { assertVersion, compareVersions, nextVersion, type Version } from "../state/version.js";
 
 /** Options of `set`. */
@@ -24,9 +24,11 @@ export function acceptValue(data: unknown, options: SetOptions | undefined, limi
 
 /**
  * One object's data as its exposer holds it: the latest value set, kept while the exposer is not
- * elected and published when it is. A value set without an explicit version is re-stamped at publish
- * time if the object moved on meanwhile, so a newly elected exposer always publishes after the latest
- * known version, whatever its clock says.
+ * elected and published when it is. Versions order states within one election (see ObjectState.epoch):
+ * a value is published in the epoch of the election in force, and one set without an explicit version
+ * is re-stamped at publish time if that election's versions moved past it meanwhile, so an exposer always
+ * publishes after the latest version of its election, whatever its clock says, and never needs to order
+ * after what a former exposer published.
  */
 export class ExposedState {
   private state: ObjectState<unknown> | undefined;
@@ -39,7 +41,7 @@ export class ExposedState {
 
   /**
    * Records `data`; publishes it if `exposer` is elected for `entry`. Returns false (and keeps the
-   * previous value) when an explicit version is not newer than the latest known one.
+   * previous value) when an explicit version does not order after the version it must (see latestKnown).
    */
   set(
     data: unknown,
@@ -51,7 +53,7 @@ export class ExposedState {
     limits: JsonLimits,
   ): boolean {
     acceptValue(data, options, limits);
-    const latest = this.latestKnown(entry);
+    const latest = this.latestKnown(entry, exposer);
     let version: Version;
     const explicit = options?.version;
     if (explicit !== undefined) {
@@ -62,7 +64,7 @@ export class ExposedState {
       version = nextVersion(latest, clock());
       this.autoVersion = true;
     }
-    this.state = { version, format: DEFAULT_FORMAT, data, synchronized: true };
+    this.state = { version, format: DEFAULT_FORMAT, data, synchronized: true, epoch: entry?.epoch ?? 0 };
     if (entry !== undefined && entry.assignee === exposer) exchange.publish(entry, exposer, this.state);
     return true;
   }
@@ -71,7 +73,7 @@ export class ExposedState {
   desynchronize(exchange: Exchange, exposer: Exposer, entry: ObjectEntry | undefined): void {
     const state = this.state;
     if (state === undefined || !state.synchronized) return;
-    this.state = { version: state.version, format: state.format, data: state.data, synchronized: false };
+    this.state = withSynchronized(state, false);
     if (entry !== undefined) exchange.desynchronize(entry, exposer);
   }
 
@@ -84,6 +86,7 @@ export class ExposedState {
     const state = this.state;
     if (state === undefined) return;
     const latest = entry.latestVersion;
+    const epoch = entry.epoch;
     if (this.autoVersion && latest !== undefined && compareVersions(state.version, latest) <= 0) {
       let version: Version;
       try {
@@ -93,14 +96,23 @@ export class ExposedState {
         exchange.defer(() => exchange.reportError(error, `${String(exposer)}, publishing its value on election`));
         return;
       }
-      this.state = { version, format: state.format, data: state.data, synchronized: state.synchronized };
+      this.state = { version, format: state.format, data: state.data, synchronized: state.synchronized, epoch };
+    } else if (epochOf(state) !== epoch) {
+      this.state = { ...state, epoch };
     }
     exchange.publish(entry, exposer, this.state!);
   }
 
-  private latestKnown(entry: ObjectEntry | undefined): Version | undefined {
-    const mine = this.state?.version;
-    const known = entry?.latestVersion;
+  /**
+   * What a new value's version must order after. While elected: the newest version of the election in
+   * force (this exposer's latest value's, if set in it, or the object's). Otherwise only its own latest
+   * value's: it will publish in an election of its own, which no other exposer's versions hold back.
+   */
+  private latestKnown(entry: ObjectEntry | undefined, exposer: Exposer): Version | undefined {
+    const state = this.state;
+    if (entry === undefined || entry.assignee !== exposer) return state?.version;
+    const mine = state !== undefined && epochOf(state) === entry.epoch ? state.version : undefined;
+    const known = entry.latestVersion;
     if (mine === undefined) return known;
     if (known === undefined) return mine;
     return compareVersions(mine, known) >= 0 ? mine : known;

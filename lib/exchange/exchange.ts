@@ -2,7 +2,7 @@ import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { callGuarded, type ErrorSink } from "../events/error-sink.js";
 import type { ListenerSet } from "../events/listener-set.js";
-import type { ObjectState } from "../state/object-state.js";
+import { epochOf, withSynchronized, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { electExposer, shouldMove } from "./election.js";
 import { memberAt, memberCount, withMember, withoutMember } from "./member-list.js";
@@ -205,10 +205,14 @@ export class Exchange {
    * Records the newest version known to exist elsewhere; new default versions will order after it. Only
    * for what an authority says (the parent's decisions): a peer's claim of what it holds must never move
    * the floor, or one made-up version would push every later version of the object out of reach.
+   * `epoch` is the election the version belongs to: the floor counts only within it.
    */
-  raiseVersionFloor(entry: ObjectEntry, version: Version): void {
+  raiseVersionFloor(entry: ObjectEntry, version: Version, epoch: number): void {
     const floor = entry.versionFloor;
-    if (floor === undefined || compareVersions(version, floor) > 0) entry.versionFloor = version;
+    if (floor === undefined || entry.floorEpoch !== epoch || compareVersions(version, floor) > 0) {
+      entry.versionFloor = version;
+      entry.floorEpoch = epoch;
+    }
   }
 
   // ---- access ------------------------------------------------------------------------------------
@@ -243,13 +247,14 @@ export class Exchange {
   // ---- state ------------------------------------------------------------------------------------
 
   /**
-   * Makes `state` the object's latest state if `exposer` is its elected exposer and the version is newer
-   * than the latest known. Returns whether it was taken.
+   * Makes `state` the object's latest state if `exposer` is its elected exposer, the state belongs to the
+   * current election (its epoch is the entry's) and it is newer than the latest state of that election
+   * (a state of an earlier election is superseded whatever its version). Returns whether it was taken.
    */
   publish(entry: ObjectEntry, exposer: Exposer, state: ObjectState<unknown>): boolean {
-    if (entry.assignee !== exposer) return false;
+    if (entry.assignee !== exposer || epochOf(state) !== entry.epoch) return false;
     const current = entry.state;
-    if (current !== undefined && compareVersions(state.version, current.version) <= 0) return false;
+    if (current !== undefined && epochOf(current) === entry.epoch && compareVersions(state.version, current.version) <= 0) return false;
     this.setState(entry, state);
     return true;
   }
@@ -277,7 +282,7 @@ export class Exchange {
   setSynchronized(entry: ObjectEntry, exposer: Exposer, synchronized: boolean): void {
     const state = entry.state;
     if (entry.assignee !== exposer || state === undefined || state.synchronized === synchronized) return;
-    this.setState(entry, { version: state.version, format: state.format, data: state.data, synchronized });
+    this.setState(entry, withSynchronized(state, synchronized));
   }
 
   /**
@@ -303,7 +308,7 @@ export class Exchange {
   private markUnsynchronized(entry: ObjectEntry): void {
     const state = entry.state;
     if (state === undefined || !state.synchronized) return;
-    this.setState(entry, { version: state.version, format: state.format, data: state.data, synchronized: false });
+    this.setState(entry, withSynchronized(state, false));
   }
 
   // ---- election ---------------------------------------------------------------------------------
@@ -317,13 +322,19 @@ export class Exchange {
     }
     const elsewhere = this.authority?.electedElsewhere(entry);
     if (elsewhere !== undefined) {
-      if (assignee === elsewhere) return elsewhere.observersChanged?.(entry);
+      if (assignee === elsewhere) {
+        entry.epoch = this.authority!.epochOf(entry) ?? entry.epoch;
+        return elsewhere.observersChanged?.(entry);
+      }
       if (assignee) this.unassign(entry);
       this.assign(entry, elsewhere);
       return;
     }
     if (assignee) {
-      if (entry.isCandidate(assignee)) return assignee.observersChanged?.(entry);
+      if (entry.isCandidate(assignee)) {
+        this.followEpoch(entry, assignee);
+        return assignee.observersChanged?.(entry);
+      }
       this.unassign(entry);
     }
     const elected = electExposer(entry);
@@ -337,7 +348,27 @@ export class Exchange {
     else if (entry.isCandidate(assignee) && candidate.mayExpose?.(entry) !== false && shouldMove(assignee, candidate)) this.move(entry, candidate);
   }
 
+  /**
+   * The parent started a new epoch for `entry` and kept this subtree's exposer: the state it published
+   * carries over into the new epoch (this node vouched for it), and the exposer is told.
+   */
+  private followEpoch(entry: ObjectEntry, assignee: Exposer): void {
+    const epoch = this.authority?.epochOf(entry);
+    if (epoch === undefined || epoch === entry.epoch) return;
+    const state = entry.state;
+    const carried = state !== undefined && epochOf(state) === entry.epoch;
+    entry.epoch = epoch;
+    if (carried) this.setState(entry, { ...state, epoch });
+    assignee.epochChanged?.(entry);
+  }
+
+  /**
+   * Elects `exposer` for `entry` in a new epoch: the parent's, while it decides, else one past every
+   * epoch this node knows of the object.
+   */
   private assign(entry: ObjectEntry, exposer: Exposer): void {
+    const state = entry.state;
+    entry.epoch = this.authority?.epochOf(entry) ?? Math.max(entry.epoch, state === undefined ? 0 : epochOf(state)) + 1;
     entry.assignee = exposer;
     exposer.assignedEntries.add(entry);
     exposer.electedFor(entry);

@@ -1,5 +1,5 @@
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
-import type { ObjectState } from "../state/object-state.js";
+import { epochOf, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import type { Exposer, StateSink, TagSink } from "./participants.js";
 import { hasMember, memberAt, memberCount, type MemberList } from "./member-list.js";
@@ -20,8 +20,15 @@ export class ObjectEntry {
   state: ObjectState<unknown> | undefined = undefined;
   /** The elected exposer; undefined while nobody observes the object or nobody can expose it. */
   assignee: Exposer | undefined = undefined;
-  /** The newest version known to exist elsewhere (told by the parent), so new versions order after it. */
+  /**
+   * The epoch of the current election (see ObjectState.epoch): this node's own count while it elects
+   * for the object, the parent's word while the parent does. Only states of this epoch are published.
+   */
+  epoch = 0;
+  /** The newest version of the current epoch known to exist elsewhere (told by the parent), so new versions order after it. */
   versionFloor: Version | undefined = undefined;
+  /** The epoch `versionFloor` was told in: it counts only within that epoch. */
+  floorEpoch = 0;
 
   constructor(
     readonly descriptor: ObjectDescriptor,
@@ -34,10 +41,11 @@ export class ObjectEntry {
     return this.descriptor.key;
   }
 
-  /** The newest version known here: the state's or the floor, whichever is newer. */
+  /** The newest version of the current epoch known here: the state's or the floor, whichever is newer. */
   get latestVersion(): Version | undefined {
-    const own = this.state?.version;
-    const floor = this.versionFloor;
+    const state = this.state;
+    const own = state !== undefined && epochOf(state) === this.epoch ? state.version : undefined;
+    const floor = this.floorEpoch === this.epoch ? this.versionFloor : undefined;
     if (floor === undefined) return own;
     if (own === undefined) return floor;
     return compareVersions(own, floor) >= 0 ? own : floor;

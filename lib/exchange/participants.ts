@@ -45,6 +45,11 @@ export interface Exposer extends AccessWatcher {
   electedFor(entry: ObjectEntry): void;
   /** Called after the exchange took `entry` away from this candidate. */
   releasedFrom(entry: ObjectEntry): void;
+  /**
+   * Called on the elected exposer when the authority started a new epoch for `entry` while keeping it
+   * elected (a parent's new decision): a link tells its child the new epoch.
+   */
+  epochChanged?(entry: ObjectEntry): void;
   /** Called on the elected exposer when the object's observers changed (a link uses it to know who needs data). */
   observersChanged?(entry: ObjectEntry): void;
   /**
@@ -69,6 +74,8 @@ export interface Exposer extends AccessWatcher {
 export interface ElectionAuthority {
   /** The stand-in exposer when `entry` is exposed elsewhere; undefined when this node elects for it. */
   electedElsewhere(entry: ObjectEntry): Exposer | undefined;
+  /** The epoch of the parent's decision for `entry` (see ObjectState.epoch); undefined while this node elects by itself. */
+  epochOf(entry: ObjectEntry): number | undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { JsonValue } from "../descriptor/json-value.js";
-import type { Version } from "./version.js";
+import { compareVersions, type Version } from "./version.js";
 
 /**
  * `T` deeply readonly: every property and element of every level, arrays included. State data is typed
@@ -25,6 +25,29 @@ export interface ObjectState<T> {
   readonly data: Immutable<T>;
   /** False while no exposer currently backs this data (it may be stale). */
   readonly synchronized: boolean;
+  /**
+   * The election the state was published in (absent: 0). Each election of an exposer for an object has an
+   * epoch that only grows, given by the node that elects (the root of the tree, or of a cut-off subtree);
+   * the state of a later election supersedes any of an earlier one, whatever their versions, and versions
+   * order states within one election. So a former exposer's versions, however high, hold nobody back.
+   */
+  readonly epoch?: number;
+}
+
+/** `state` with its synchronized flag set to `synchronized` (its version, epoch and data kept). */
+export function withSynchronized<T>(state: ObjectState<T>, synchronized: boolean): ObjectState<T> {
+  const { version, format, data, epoch } = state;
+  return epoch === undefined ? { version, format, data, synchronized } : { version, format, data, synchronized, epoch };
+}
+
+/** The epoch of `state` (see ObjectState.epoch). */
+export function epochOf(state: ObjectState<unknown>): number {
+  return state.epoch ?? 0;
+}
+
+/** Whether `state` is the one of `version` in `epoch`: two elections may each make a state of one version. */
+export function isStateOf(state: ObjectState<unknown>, version: Version, epoch: number): boolean {
+  return epochOf(state) === epoch && compareVersions(state.version, version) === 0;
 }
 
 /** The format of plain JSON data, the default. */

@@ -10,7 +10,7 @@ import type { Exchange } from "../exchange/exchange.js";
 import { ObjectEntry } from "../exchange/object-entry.js";
 import type { Exposer, StateSink, TagSink } from "../exchange/participants.js";
 import type { TagEntry } from "../exchange/tag-entry.js";
-import type { ObjectState } from "../state/object-state.js";
+import { epochOf, isStateOf, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { AckCoalescer } from "./ack-coalescer.js";
 import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
@@ -427,10 +427,10 @@ export class DownstreamLink {
     if (this.childHolds.size > this.limits.maxObjects) this.childHolds.delete(this.childHolds.keys().next().value!);
   }
 
-  /** @internal The state of version `version` this node sent the child in an earlier session of `key`, if kept. */
-  heldBefore(key: string, version: Version): ObjectState<unknown> | undefined {
+  /** @internal The state of version `version` in `epoch` this node sent the child in an earlier session of `key`, if kept. */
+  heldBefore(key: string, version: Version, epoch: number): ObjectState<unknown> | undefined {
     const held = this.childHolds.get(key);
-    return held !== undefined && compareVersions(held.version, version) === 0 ? held : undefined;
+    return held !== undefined && isStateOf(held, version, epoch) ? held : undefined;
   }
 
   /** @internal The child's session for `entry`, if it has one. */
@@ -686,7 +686,10 @@ class ChildObject implements StateSink, Exposer {
     // here. A child that ran ahead during a partition follows this node's exposer instead (see the
     // upstream link's stand-in, which adopts the parent's states whatever their order).
     const have = open.have;
-    if (have !== undefined) (this.sender = new StateSender(this)).resume(have, this.baseFor(have, resumedBase));
+    if (have !== undefined) {
+      const epoch = open.epoch ?? 0;
+      (this.sender = new StateSender(this)).resume(have, epoch, this.baseFor(have, epoch, resumedBase));
+    }
     this.setInterest(open.observed, open.capacity);
     if (pendingTag !== undefined && this.entry.assignee === pendingTag) this.assignedVia = pendingTag;
     this.mark(STARTED, true);
@@ -698,18 +701,20 @@ class ChildObject implements StateSink, Exposer {
    * The state of version `have` if this node has it: what it sent before the child's reconnect
    * (`resumedBase`) or before the child closed the object, or the current state (then only the flag goes).
    */
-  private baseFor(have: Version, resumedBase: ObjectState<unknown> | undefined): ObjectState<unknown> | undefined {
-    if (resumedBase !== undefined && compareVersions(resumedBase.version, have) === 0) return resumedBase;
+  private baseFor(have: Version, epoch: number, resumedBase: ObjectState<unknown> | undefined): ObjectState<unknown> | undefined {
+    if (resumedBase !== undefined && isStateOf(resumedBase, have, epoch)) return resumedBase;
     const current = this.entry.state;
-    if (current !== undefined && compareVersions(current.version, have) === 0) return current;
-    return this.link.heldBefore(this.descriptor.key, have);
+    if (current !== undefined && isStateOf(current, have, epoch)) return current;
+    return this.link.heldBefore(this.descriptor.key, have, epoch);
   }
 
-  /** Tells the child its current standing: Assign or Release. */
+  /** Tells the child its current standing (Assign or Release), with the election's epoch and newest version. */
   private sendDecision(): void {
     if (this.is(ENDED) || !this.is(STARTED)) return;
-    const version = this.entry.latestVersion;
-    this.send(this.assignedVia !== undefined ? "Assign" : "Release", version === undefined ? {} : { version });
+    const entry = this.entry;
+    const version = entry.latestVersion;
+    const epoch = entry.epoch;
+    this.send(this.assignedVia !== undefined ? "Assign" : "Release", version === undefined ? { epoch } : { version, epoch });
     this.reviewNeed();
   }
 
@@ -752,6 +757,15 @@ class ChildObject implements StateSink, Exposer {
     this.reviewNeed();
   }
 
+  epochChanged(): void {
+    this.renewEpoch(this);
+  }
+
+  /** The object stays elected to the child through `via` in a new epoch: the child is told with a new Assign. */
+  renewEpoch(via: Exposer): void {
+    if (this.assignedVia === via) this.sendDecision();
+  }
+
   assign(via: Exposer): void {
     if (this.is(ENDED) || this.assignedVia === via) return;
     this.assignedVia = via;
@@ -771,8 +785,8 @@ class ChildObject implements StateSink, Exposer {
     const need = this.assignedVia !== undefined && this.entry.observedBeyond((sink) => this.link.owns(sink));
     if (need === this.is(NEEDING)) return;
     this.mark(NEEDING, need);
-    const version = this.entry.state?.version;
-    this.send(need ? "Need" : "Unneed", version === undefined ? {} : { version });
+    const state = this.entry.state;
+    this.send(need ? "Need" : "Unneed", state === undefined ? {} : { version: state.version, epoch: epochOf(state) });
   }
 
   private stateFromChild(wire: WireState): void {
@@ -786,8 +800,9 @@ class ChildObject implements StateSink, Exposer {
     if (wire.d !== undefined || wire.p !== undefined) {
       if (!this.link.mayPush(this.descriptor, wire)) return;
     }
+    // A state of another election than the one in force is dropped (publish() checks the epoch).
     const current = this.entry.state;
-    if (current !== undefined && compareVersions(current.version, state.version) === 0) {
+    if (current !== undefined && isStateOf(current, state.version, epochOf(state))) {
       this.exchange.setSynchronized(this.entry, via, state.synchronized);
     } else {
       this.exchange.publish(this.entry, via, state);
@@ -1011,6 +1026,10 @@ class ChildTag implements TagSink, Exposer {
   electedFor(entry: ObjectEntry): void {
     this.link.auditElection(entry, true);
     this.link.assignedByTag(entry, this);
+  }
+
+  epochChanged(entry: ObjectEntry): void {
+    this.link.sessionFor(entry)?.renewEpoch(this);
   }
 
   releasedFrom(entry: ObjectEntry): void {

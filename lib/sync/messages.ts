@@ -11,6 +11,7 @@ import {
   descriptorField,
   fieldsOf,
   idField,
+  optionalEpochField,
   optionalVersionField,
   stringField,
   tagField,
@@ -132,19 +133,23 @@ export interface OpenPayload {
   readonly capacity: number;
   /** The version the child holds, so the parent sends a diff (or nothing) instead of the state. */
   readonly have?: Version;
+  /** The epoch of the state the child holds (absent: 0). */
+  readonly epoch?: number;
 }
 export const Open = message(
   "Open",
   schema((value): OpenPayload => {
     const f = fieldsOf(value, "Open");
     const have = optionalVersionField(f, "have");
+    const epoch = have === undefined ? undefined : optionalEpochField(f, "epoch", "Open");
     const open = {
       session: idField(f, "session", "Open"),
       object: descriptorField(f, "object"),
       observed: booleanField(f, "observed", "Open"),
       capacity: amountField(f, "capacity", "Open"),
     };
-    return have === undefined ? open : { ...open, have };
+    if (have === undefined) return open;
+    return epoch === undefined ? { ...open, have } : { ...open, have, epoch };
   }, "Open"),
   { opens: objectFamily, sessionId: (payload) => payload.session },
 );

@@ -1,7 +1,7 @@
 import { loop, message, par, route, schema, send, seq } from "../choreography/index.js";
 import type { Version } from "../state/version.js";
 import { wireStateSchema } from "./wire-state.js";
-import { accessField, amountField, booleanField, emptySchema, fieldsOf, optionalVersionField, stringField } from "./wire-schema.js";
+import { accessField, amountField, booleanField, emptySchema, fieldsOf, optionalEpochField, optionalVersionField, stringField } from "./wire-schema.js";
 
 /**
  * The session of one object between a child (Down) and its parent (Up): two lanes, one each way.
@@ -39,17 +39,24 @@ export const AckUp = message("AckUp", ackSchema("AckUp"));
 export const StateDown = message("StateDown", wireStateSchema);
 export const AckDown = message("AckDown", ackSchema("AckDown"));
 
-/** Carries the newest version the sender knows of the object (so a new exposer orders after it). */
+/**
+ * Carries the epoch of the parent's election (see ObjectState.epoch; absent: 0) and a version of it the
+ * parent knows: for Assign and Release the newest one (so the child's exposer orders after it), for Need
+ * and Unneed the one the parent holds (the base of the child's diffs).
+ */
 export interface VersionPayload {
   readonly version?: Version;
+  readonly epoch?: number;
 }
 const versionSchema = (name: string) =>
   schema((value): VersionPayload => {
-    const version = optionalVersionField(fieldsOf(value, name), "version");
-    return version === undefined ? {} : { version };
+    const f = fieldsOf(value, name);
+    const version = optionalVersionField(f, "version");
+    const epoch = optionalEpochField(f, "epoch", name);
+    return { ...(version === undefined ? {} : { version }), ...(epoch === undefined ? {} : { epoch }) };
   }, name);
 
-/** Up → Down: the child's subtree is the object's exposer. */
+/** Up → Down: the child's subtree is the object's exposer, in a new election (`epoch`) or one that carries on. */
 export const Assign = message("Assign", versionSchema("Assign"));
 /** Up → Down: it no longer is. */
 export const Release = message("Release", versionSchema("Release"));

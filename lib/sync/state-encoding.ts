@@ -1,5 +1,5 @@
 import type { JsonValue } from "../descriptor/json-value.js";
-import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
+import { DEFAULT_FORMAT, epochOf, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { frozenDataLength } from "../state/frozen-data.js";
 import { diffJson, patchIsWorthIt, type PatchOperation } from "./json-patch/index.js";
@@ -17,13 +17,14 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
     if (base.data === target.data && compareVersions(base.version, target.version) === 0) return flagOf(target);
     const wire = wireOf(target);
     const diffs = (wire.diffs ??= []);
-    for (const entry of diffs) if (compareVersions(entry.base, base.version) === 0) return entry.payload;
+    const baseEpoch = epochOf(base);
+    for (const entry of diffs) if (entry.baseEpoch === baseEpoch && compareVersions(entry.base, base.version) === 0) return entry.payload;
     // A state that arrived as a patch against this very base goes on as that patch: no diff to compute.
-    const derived = wire.derivedFrom !== undefined && compareVersions(wire.derivedFrom, base.version) === 0;
+    const derived = wire.derivedFrom !== undefined && wire.derivedEpoch === baseEpoch && compareVersions(wire.derivedFrom, base.version) === 0;
     const patch = derived ? wire.derivedBy! : diffJson(base.data as JsonValue, target.data as JsonValue);
     const payload = patchIsWorthIt(patch, sizeOf(target)) ? diffOf(target, base, patch) : fullOf(target);
     if (diffs.length >= BASES_PER_STATE) diffs.shift();
-    diffs.push({ base: base.version, payload });
+    diffs.push({ base: base.version, baseEpoch, payload });
     return payload;
   }
   return fullOf(target);
@@ -36,13 +37,14 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
 const BASES_PER_STATE = 4;
 /**
  * What one state knows of its wire forms: one record per state (a weak map entry costs the GC). Bases
- * are named by their version, never held: a record holding its base state would keep that state's
+ * are named by their version and epoch, never held: a record holding its base state would keep that state's
  * record alive, and with it every earlier version of the object (a relay would leak one state per update).
  */
 interface StateWire {
-  diffs?: Array<{ readonly base: Version; readonly payload: WireState }>;
-  /** The state was made by applying `derivedBy` to the state of version `derivedFrom` (a relay forwards that patch as is). */
+  diffs?: Array<{ readonly base: Version; readonly baseEpoch: number; readonly payload: WireState }>;
+  /** The state was made by applying `derivedBy` to the state of version `derivedFrom` and epoch `derivedEpoch` (a relay forwards that patch as is). */
   derivedFrom?: Version;
+  derivedEpoch?: number;
   derivedBy?: readonly PatchOperation[];
 }
 const wires = new WeakMap<ObjectState<unknown>, StateWire>();
@@ -57,6 +59,7 @@ function wireOf(state: ObjectState<unknown>): StateWire {
 export function recordDerivation(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: readonly PatchOperation[]): void {
   const wire = wireOf(state);
   wire.derivedFrom = base.version;
+  wire.derivedEpoch = epochOf(base);
   wire.derivedBy = patch;
 }
 
@@ -68,14 +71,23 @@ function isDefaultFormat(state: ObjectState<unknown>): boolean {
 }
 
 function flagOf(state: ObjectState<unknown>): WireState {
-  return isDefaultFormat(state) ? { v: state.version, s: state.synchronized } : { v: state.version, s: state.synchronized, f: state.format };
+  return withEpoch(state, isDefaultFormat(state) ? { v: state.version, s: state.synchronized } : { v: state.version, s: state.synchronized, f: state.format });
+}
+
+/** `wire` with the state's epoch, when not 0 (the wire leaves 0 out). */
+function withEpoch(state: ObjectState<unknown>, wire: WireState): WireState {
+  const e = state.epoch;
+  return e === undefined || e === 0 ? wire : { ...wire, e };
 }
 
 function diffOf(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: readonly PatchOperation[]): WireState {
   return Object.freeze(
-    isDefaultFormat(state)
-      ? { v: state.version, s: state.synchronized, b: base.version, p: patch }
-      : { v: state.version, s: state.synchronized, f: state.format, b: base.version, p: patch },
+    withEpoch(
+      state,
+      isDefaultFormat(state)
+        ? { v: state.version, s: state.synchronized, b: base.version, p: patch }
+        : { v: state.version, s: state.synchronized, f: state.format, b: base.version, p: patch },
+    ),
   );
 }
 
@@ -96,7 +108,7 @@ function fullOf(state: ObjectState<unknown>): WireState {
   if (full === undefined) {
     const d = state.data as JsonValue;
     full = Object.freeze(
-      isDefaultFormat(state) ? { v: state.version, s: state.synchronized, d } : { v: state.version, s: state.synchronized, f: state.format, d },
+      withEpoch(state, isDefaultFormat(state) ? { v: state.version, s: state.synchronized, d } : { v: state.version, s: state.synchronized, f: state.format, d }),
     );
     fullThisTick.set(state, full);
     if (!forgetQueued) {

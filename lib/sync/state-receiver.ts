@@ -56,17 +56,17 @@ export class StateReceiver {
       if (size.length > limits.maxLength || size.depth > limits.maxDepth) {
         return this.refuse(new StateLimitError(this.object, size.length, size.depth, limits, false));
       }
-      state = { version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data: wire.d, synchronized: wire.s };
+      state = stamped({ version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data: wire.d, synchronized: wire.s }, wire.e);
     } else if (held !== undefined && compareVersions(held.version, wire.p !== undefined ? wire.b! : wire.v) === 0) {
       if (wire.p === undefined) {
-        state = { version: held.version, format: held.format, data: held.data, synchronized: wire.s };
+        state = stamped({ version: held.version, format: held.format, data: held.data, synchronized: wire.s }, wire.e);
       } else {
         try {
           // Frozen by applyPatchWithin (only what the patch made is new); values were checked by parsePatch.
           const base = held.data as JsonValue;
           const patched = applyPatchWithin(base, size ?? measureData(base), wire.p, limits);
           size = patched.size;
-          state = { version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data: patched.data, synchronized: wire.s };
+          state = stamped({ version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data: patched.data, synchronized: wire.s }, wire.e);
           recordDerivation(state, held, wire.p);
         } catch (error) {
           if (error instanceof PatchLimitError) return this.refuse(new StateLimitError(this.object, error.length, error.depth, limits, true));
@@ -86,4 +86,9 @@ export class StateReceiver {
     this.link.abort(error.message);
     return undefined;
   }
+}
+
+/** `state` in epoch `e` (absent: 0, as on the wire). */
+function stamped(state: ObjectState<unknown>, e: number | undefined): ObjectState<unknown> {
+  return e === undefined ? state : { version: state.version, format: state.format, data: state.data, synchronized: state.synchronized, epoch: e };
 }

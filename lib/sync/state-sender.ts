@@ -1,4 +1,4 @@
-import type { ObjectState } from "../state/object-state.js";
+import { isStateOf, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { encodeState } from "./state-encoding.js";
 import type { WireState } from "./wire-state.js";
@@ -47,17 +47,17 @@ export class StateSender {
   constructor(private readonly link: StateTransmitter) {}
 
   /**
-   * The receiver says it holds `version`; `base` is the state of that version if we still have it
+   * The receiver says it holds `version` of `epoch`; `base` is the state of that version if we still have it
    * (then the next state can be a diff). Without `base`, the next state goes in full, unless it is
    * that very version, when only its synchronized flag is sent.
    */
-  resume(version: Version | undefined, base: ObjectState<unknown> | undefined): void {
+  resume(version: Version | undefined, epoch: number, base: ObjectState<unknown> | undefined): void {
     this.inFlight = undefined;
     const latest = this.latest;
     if (version === undefined) this.sent = undefined;
-    else if (base !== undefined && compareVersions(base.version, version) === 0) this.sent = base;
+    else if (base !== undefined && isStateOf(base, version, epoch)) this.sent = base;
     // The receiver holds our latest version: the same data, so the flag is all that may differ.
-    else if (latest !== undefined && compareVersions(latest.version, version) === 0) this.sent = latest;
+    else if (latest !== undefined && isStateOf(latest, version, epoch)) this.sent = latest;
     else this.sent = undefined;
     this.flagOwed = this.sent !== undefined;
     this.flush();
@@ -115,3 +115,4 @@ export class StateSender {
     this.link.transmitState(payload);
   }
 }
+

@@ -8,8 +8,7 @@ import type { Exchange } from "../exchange/exchange.js";
 import { memberAt, memberCount } from "../exchange/member-list.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
 import type { ElectionAuthority, Exposer, InterestWatcher, StateSink } from "../exchange/participants.js";
-import type { ObjectState } from "../state/object-state.js";
-import { compareVersions } from "../state/version.js";
+import { epochOf, isStateOf, type ObjectState } from "../state/object-state.js";
 import { AckCoalescer } from "./ack-coalescer.js";
 import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
 import { leaveLink, sendOrEnd } from "./link-ending.js";
@@ -149,6 +148,10 @@ export class UpstreamLink implements ElectionAuthority, InterestWatcher {
 
   electedElsewhere(entry: ObjectEntry): Exposer | undefined {
     return this.generation?.standInFor(entry);
+  }
+
+  epochOf(entry: ObjectEntry): number | undefined {
+    return this.generation?.epochOf(entry);
   }
 
   // ---- InterestWatcher ----------------------------------------------------------------------------
@@ -323,6 +326,12 @@ class Generation {
     sendOrEnd(this.endpoint, send);
   }
 
+  /** The epoch of the parent's decision for `entry`; undefined while the parent has not decided. */
+  epochOf(entry: ObjectEntry): number | undefined {
+    const parentObject = this.objects.get(entry.key);
+    return parentObject === undefined || parentObject.entry !== entry || !parentObject.decided ? undefined : parentObject.epoch;
+  }
+
   /** The stand-in exposer for `entry` when the parent elected elsewhere; undefined when this node elects. */
   standInFor(entry: ObjectEntry): Exposer | undefined {
     const parentObject = this.objects.get(entry.key);
@@ -402,9 +411,9 @@ class Generation {
 
   private open(entry: ObjectEntry, interest: TagReport): void {
     const id = this.nextSession++;
-    const have = entry.state?.version;
+    const state = entry.state;
     const open = { session: id, object: entry.descriptor, observed: interest.observed, capacity: interest.capacity };
-    const session = this.endpoint.lane("interests").send("Open", have === undefined ? open : { ...open, have }) as ObjectSession;
+    const session = this.endpoint.lane("interests").send("Open", state === undefined ? open : { ...open, have: state.version, epoch: epochOf(state) }) as ObjectSession;
     const parentObject = new ParentObject(this, this.exchange, entry, session, interest);
     this.objects.set(entry.key, parentObject);
   }
@@ -463,6 +472,8 @@ class ParentObject implements StateSink, Exposer {
   readonly assignedEntries = new OneEntrySet();
   decided = false;
   assignedHere = false;
+  /** The epoch of the parent's last decision (see ObjectState.epoch). */
+  epoch = 0;
   private needed = false;
   private closing = false;
   private disposed = false;
@@ -566,7 +577,9 @@ class ParentObject implements StateSink, Exposer {
 
   private decide(assignedHere: boolean, payload: VersionPayload): void {
     if (this.closing) return;
-    if (payload.version !== undefined) this.exchange.raiseVersionFloor(this.entry, payload.version);
+    const epoch = payload.epoch ?? 0;
+    if (payload.version !== undefined) this.exchange.raiseVersionFloor(this.entry, payload.version, epoch);
+    this.epoch = epoch;
     this.decided = true;
     this.assignedHere = assignedHere;
     this.exchange.reelect(this.entry);
@@ -577,7 +590,7 @@ class ParentObject implements StateSink, Exposer {
     this.needed = needed;
     if (needed) {
       const base = this.generation.link.parentHolds.get(this.entry.key);
-      this.sender.resume(payload.version, base);
+      this.sender.resume(payload.version, payload.epoch ?? 0, base);
       this.exchange.addObjectObserver(this.entry.descriptor, this); // now observed: our exposer is elected
       this.stateChanged();
     } else {
@@ -608,21 +621,19 @@ class ParentObject implements StateSink, Exposer {
     if (received === undefined) return; // over the link's data limits: the link is ending
     const { state, ack } = received;
     this.generation.acks.add(this, ack);
-    if (state !== undefined && this.entry.assignee === this) this.apply(state, true);
+    if (state !== undefined && this.entry.assignee === this) this.apply(state);
   }
 
   /**
-   * Makes `state` the object's state here. One that just came from the parent is taken even if it orders
-   * before what this node holds: the parent decided who exposes the object, so its state is the latest.
+   * Makes `state`, the parent's, the object's state here, even if it orders before what this node holds:
+   * the parent decided who exposes the object, so its state is the latest.
    */
-  private apply(state: ObjectState<unknown>, fromParent = false): void {
+  private apply(state: ObjectState<unknown>): void {
     const current = this.entry.state;
-    if (current !== undefined && compareVersions(current.version, state.version) === 0) {
+    if (current !== undefined && isStateOf(current, state.version, epochOf(state))) {
       this.exchange.setSynchronized(this.entry, this, state.synchronized);
-    } else if (fromParent) {
-      this.exchange.adopt(this.entry, this, state);
     } else {
-      this.exchange.publish(this.entry, this, state);
+      this.exchange.adopt(this.entry, this, state);
     }
   }
 

@@ -64,6 +64,11 @@ export function idField(fields: Record<string, unknown>, name: string, message: 
   return value;
 }
 
+/** An optional epoch (see ObjectState.epoch) in `message`: a non-negative integer, absent for 0. */
+export function optionalEpochField(fields: Record<string, unknown>, name: string, message: string): number | undefined {
+  return fields[name] === undefined ? undefined : idField(fields, name, message);
+}
+
 export function versionField(fields: Record<string, unknown>, name: string): Version {
   const value = fields[name];
   assertVersion(value);

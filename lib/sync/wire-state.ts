@@ -2,7 +2,7 @@ import { schema } from "../choreography/index.js";
 import type { JsonValue } from "../descriptor/json-value.js";
 import type { Version } from "../state/version.js";
 import { patchParser, type PatchOperation } from "./json-patch/index.js";
-import { booleanField, dataField, fieldsOf, optionalVersionField, STRUCTURAL_DATA_LIMITS, versionField } from "./wire-schema.js";
+import { booleanField, dataField, fieldsOf, optionalEpochField, optionalVersionField, STRUCTURAL_DATA_LIMITS, versionField } from "./wire-schema.js";
 
 /** Patches from the network: at most DEFAULT_PATCH_LIMITS' operations, their values bounded as full states' data are. */
 const parseWirePatch = patchParser(STRUCTURAL_DATA_LIMITS);
@@ -11,11 +11,13 @@ const parseWirePatch = patchParser(STRUCTURAL_DATA_LIMITS);
  * One object state on the wire, in one of three forms:
  * - full: `d` is the data;
  * - diff: `p` is a JSON Patch from the state with version `b` (which the receiver must hold);
- * - flag: neither, only `s` changed for the version `v` the receiver holds.
+ * - flag: neither, only `s` (or `e`) changed for the version `v` the receiver holds.
+ * `e` is the epoch of the election the state belongs to (absent: 0; see ObjectState.epoch).
  * Short field names: these go out once per update per link.
  */
 export interface WireState {
   readonly v: Version;
+  readonly e?: number;
   readonly s: boolean;
   /** The format stack, when not the default ["JSON"]. */
   readonly f?: readonly string[];
@@ -31,7 +33,13 @@ export interface WireState {
 export const wireStateSchema = schema((value): WireState => {
   const f = fieldsOf(value, "State");
   const v = versionField(f, "v");
+  const e = optionalEpochField(f, "e", "State");
   const s = booleanField(f, "s", "State");
+  return e === undefined || e === 0 ? form(f, v, s) : { ...form(f, v, s), e };
+}, "State");
+
+/** The state's form (full, diff or flag) from its fields `f`. */
+function form(f: Record<string, unknown>, v: Version, s: boolean): WireState {
   // Literals of fixed shapes (see state-encoding.ts), the format only when it is not the default.
   const format = f.f === undefined ? undefined : formatOf(f.f);
   if (f.d !== undefined) {
@@ -47,7 +55,7 @@ export const wireStateSchema = schema((value): WireState => {
   }
   if (f.b !== undefined) throw new TypeError("State.b without a patch");
   return format === undefined ? { v, s } : { v, s, f: format };
-}, "State");
+}
 
 function formatOf(value: unknown): readonly string[] {
   if (!Array.isArray(value) || value.length === 0 || value.length > 8 || !value.every((x) => typeof x === "string" && x.length <= 64)) {

@@ -113,6 +113,8 @@ export class WatchedSession extends Waitable {
   /** Assign or Release arrived (the listener took the Open). */
   decided = false;
   assigned = false;
+  /** The epoch the last Assign named (its states go in it). */
+  epoch = 0;
   needed = false;
   statesReceived = 0;
   /** The version of the last AckDown. */
@@ -151,12 +153,13 @@ export class WatchedSession extends Waitable {
     return this.#ended;
   }
 
-  /** Sends a state up (StateUp), unchecked. */
+  /** Sends a state up (StateUp), unchecked; in the epoch of the last Assign unless `state` names one. */
   publish(state: WireState): void {
-    this.session.lane("up").send("StateUp", state);
+    this.session.lane("up").send("StateUp", state.e === undefined && this.epoch !== 0 ? { ...state, e: this.epoch } : state);
   }
 
-  Assign(): void {
+  Assign({ epoch }: { epoch?: number }): void {
+    this.epoch = epoch ?? 0;
     this.decided = this.assigned = true;
     this.wake();
   }

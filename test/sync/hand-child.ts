@@ -25,13 +25,18 @@ export class HandSession {
   readonly denials: string[] = [];
   /** Assign, Release, Need, Unneed, Closed, Denied and Granted (with their access), in order. */
   readonly decisions: string[] = [];
+  /** The epoch each Assign named (absent: 0), in order. */
+  readonly assignedEpochs: number[] = [];
   /** The fault the session ended with (a refusal), once it ended. */
   ended: { readonly error: Error | undefined } | undefined;
 
   constructor(readonly session: ObjectSession) {
     const record = (label: string) => () => void this.decisions.push(label);
     session.lane("down").serve({
-      Assign: record("Assign"),
+      Assign: ({ epoch }: { epoch?: number }) => {
+        this.decisions.push("Assign");
+        this.assignedEpochs.push(epoch ?? 0);
+      },
       Release: record("Release"),
       Need: record("Need"),
       Unneed: record("Unneed"),
@@ -128,7 +133,7 @@ export class HandChild {
   }
 
   /** Opens the session of `object` with this interest. */
-  open(object: ObjectDescriptor, interest: { readonly observed: boolean; readonly capacity: number; readonly have?: Version }): HandSession {
+  open(object: ObjectDescriptor, interest: { readonly observed: boolean; readonly capacity: number; readonly have?: Version; readonly epoch?: number }): HandSession {
     const session = this.endpoint.lane("interests").send("Open", { session: this.#nextSession++, object, ...interest });
     return new HandSession(session as unknown as ObjectSession);
   }

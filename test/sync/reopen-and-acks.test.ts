@@ -35,13 +35,15 @@ it("sends only the flag to a child that reopens an object holding its current ve
   const first = child.open(descriptor, observing);
   await settle();
   expect(first.fullStates).toHaveLength(1);
+  let epoch = first.fullStates[0]!.e;
   first.close();
   for (let i = 0; i < 20; i++) {
-    const again = child.open(descriptor, { ...observing, have: [1] });
+    const again = child.open(descriptor, { ...observing, have: [1], epoch });
     await settle(2);
-    // The flag (synchronized again once the exposer is assigned again), never the data.
+    // The flag (synchronized again once the exposer is assigned again, in a new election), never the data.
     expect(again.states.length).toBeGreaterThan(0);
-    for (const state of again.states) expect(state).toEqual({ v: [1], s: expect.any(Boolean) });
+    for (const state of again.states) expect(state).toEqual({ v: [1], e: expect.any(Number), s: expect.any(Boolean) });
+    epoch = again.states.at(-1)!.e;
     again.close();
   }
   expect(child.parentMux.stats.bytesOut).toBeLessThan(8 * 1024);
@@ -51,10 +53,10 @@ it("sends only the flag to a child whose first Open names the current version", 
   const { root, child, descriptor } = await setUp();
   root.object(descriptor).observe(); // the exposer publishes: version 1 is the object's state here
   await settle();
-  const session = child.open(descriptor, { ...observing, have: [1] });
+  const session = child.open(descriptor, { ...observing, have: [1], epoch: 1 }); // the root's first election
   await settle();
   expect(session.states.length).toBeGreaterThan(0);
-  for (const state of session.states) expect(state).toEqual({ v: [1], s: expect.any(Boolean) });
+  for (const state of session.states) expect(state).toEqual({ v: [1], e: 1, s: expect.any(Boolean) });
 });
 
 it("sends a diff to a child that reopens an object holding what an earlier session sent, after it changed", async () => {
@@ -62,10 +64,11 @@ it("sends a diff to a child that reopens an object holding what an earlier sessi
   root.object(descriptor).observe(); // keeps the exposer assigned (and publishing) while the child is away
   const first = child.open(descriptor, observing);
   await settle();
+  const epoch = first.fullStates[0]!.e;
   first.close();
   await settle();
   set(2);
-  const again = child.open(descriptor, { ...observing, have: [1] });
+  const again = child.open(descriptor, { ...observing, have: [1], epoch });
   await settle();
   expect(again.states).toEqual([expect.objectContaining({ v: [2], b: [1], p: expect.any(Array) })]);
 });

@@ -62,14 +62,14 @@ it("sends only the flag to a receiver that says it holds the latest version", ()
   const sender = new StateSender(link);
   sender.update(state(3, true));
   link.sent.length = 0;
-  sender.resume([3], undefined);
+  sender.resume([3], 0, undefined);
   expect(link.sent).toEqual([{ v: [3], s: true }]);
 
   // The state it holds, unsynchronized, and the same data synchronized since.
   const held = state(4, false);
   const other = new RecordingLink();
   const fresh = new StateSender(other);
-  fresh.resume([4], held);
+  fresh.resume([4], 0, held);
   fresh.update({ ...held, synchronized: true });
   expect(other.sent).toEqual([{ v: [4], s: true }]);
 });

@@ -149,12 +149,12 @@ describe("state sender", () => {
     const held = state(1, big(1));
     sender.update(state(2, big(2)));
     sent.length = 0;
-    sender.resume([1], held);
+    sender.resume([1], 0, held);
     expect(sent[0]!.b).toEqual([1]);
     const other = new StateSender({ transmitState: (w) => void sent.push(w) });
     other.update(state(5, big(5)));
     sent.length = 0;
-    other.resume([5], undefined);
+    other.resume([5], 0, undefined);
     expect(sent).toEqual([{ v: [5], s: true }]);
   });
 });

@@ -70,21 +70,35 @@ describe("versions across a partition", () => {
 });
 
 describe("a peer cannot poison an object's versions", () => {
-  it("after a failover the new exposer's states supersede a far-future version the former exposer published", async () => {
-    const root = new LocalNode({ name: "root" });
-    const [former, next] = [new LocalNode({ name: "former" }), new LocalNode({ name: "next" })];
-    open.push(root, former, next);
+  it("after a failover the new exposer's states, an explicit lower version too, supersede the far-future version the former exposer published; back again, the former cannot move it", async () => {
+    const root = new LocalNode({ name: "root", clock: () => 1_000 });
+    const [former, next, leaf] = [new LocalNode({ name: "former" }), new LocalNode({ name: "next", clock: () => 2_000 }), new LocalNode({ name: "leaf" })];
+    open.push(root, former, next, leaf);
     const formerLink = link(root, former);
-    open.push(link(root, next), formerLink);
-    const observer = root.object([], "failover").observe<string>();
-    const formerExposer = former.object([], "failover").expose<string>({ capacity: 10 });
-    formerExposer.set("from the future", { version: [1e15, 7] });
-    await vi.waitFor(() => expect(observer.data).toBe("from the future"));
-    const nextExposer = next.object([], "failover").expose<string>({ capacity: 1 });
+    open.push(link(root, next), link(root, leaf), formerLink);
+    const observers = [root.object([], "failover").observe<string>(), leaf.object([], "failover").observe<string>()];
+    const formerExposer = former.object([], "failover").expose<string>();
+    expect(formerExposer.set("from the future", { version: [MAX - 1] })).toBe(true);
+    for (const observer of observers) await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "from the future", version: [MAX - 1] }));
+    const nextExposer = next.object([], "failover").expose<string>();
+    await settle();
+    expect([formerExposer.assigned, nextExposer.assigned]).toEqual([true, false]);
+
     await formerLink.cut();
     await vi.waitFor(() => expect(nextExposer.assigned).toBe(true));
-    nextExposer.set("after the failover");
-    await vi.waitFor(() => expect(observer.data).toBe("after the failover"));
+    expect(nextExposer.set("explicit", { version: [5] })).toBe(true);
+    for (const observer of observers) await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "explicit", version: [5], synchronized: true }));
+    expect(nextExposer.set("after the failover")).toBe(true);
+    for (const observer of observers) await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "after the failover", version: [2_000, 0] }));
+
+    formerLink.connect();
+    await settle(40);
+    expect([formerExposer.assigned, nextExposer.assigned]).toEqual([false, true]);
+    expect(formerExposer.set("late", { version: [MAX - 1, 1] })).toBe(true); // kept, unpublished: not elected
+    await settle();
+    for (const observer of observers) expect(observer.state).toMatchObject({ data: "after the failover", version: [2_000, 0] });
+    expect(nextExposer.set("again")).toBe(true);
+    for (const observer of observers) await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "again", version: [2_000, 1] }));
   });
 
   it("a child's claim of what it holds never moves the parent's version floor", async () => {
