@@ -35,7 +35,7 @@ ${mermaid(linkProtocol).trimEnd()}
   labels follow in alphabetical order, so peers of different versions always read each other's
   handshake and a mismatch is refused cleanly.
 - **Open** announces one object's session (below) with the child's interest in it: observed, the summed
-  capacity of its exposers, and the version it holds.
+  capacity of its exposers, and the version it holds with that version's epoch.
 - **TagInterest** reports what the child's subtree does with a tag (observes it, can expose it with a
   summed capacity). **Announce**/**Withdraw** tell the child of objects carrying a tag it observes, or
   that one of its tag exposers must expose; the child hears of nothing else.
@@ -55,11 +55,16 @@ ${mermaid(objectSession).trimEnd()}
 \`\`\`
 
 - The parent answers Open with **Assign** (the child's subtree exposes the object) or **Release** (it
-  does not), and sends the newest version it knows, so a new exposer's versions order after it.
+  does not), with the epoch of the election in force and the newest version of that election it knows,
+  so the child's exposer orders its versions after it. Each election of an exposer has an epoch that
+  only grows, counted by the node that elects (the root, or a subtree's top while it is cut off); the
+  parent sends Assign again when it elects the same subtree anew. States order by epoch, then version:
+  the first state of a new election supersedes the former exposer's, whatever their versions.
 - **Need**/**Unneed**: while the child's subtree exposes the object and someone outside it observes it,
-  the child sends its states up.
-- **StateUp**/**StateDown** carry a state in full, as a JSON Patch against the version the receiver
-  holds, or as a change of the synchronized flag only. Each is acknowledged (**AckUp**/**AckDown**); at
+  the child sends its states up; Need names the version (and epoch) the parent holds.
+- **StateUp**/**StateDown** carry a state (with its epoch) in full, as a JSON Patch against the version
+  the receiver holds, or as a change of the synchronized flag (or epoch) only. The parent drops a
+  child's state of any epoch but the one its last Assign named. Each is acknowledged (**AckUp**/**AckDown**); at
   most 4 states are in flight per object and direction, and a sender facing a slow receiver skips to the
   latest. A receiver never applies a patch to another base: it asks for the full state instead.
 - **Denied**/**Granted**: the parent's policy (or the link's quota) denies the child observing or

@@ -6,7 +6,7 @@
 import { afterEach, expect, it, vi } from "vitest";
 import { LocalNode, ObjectDescriptor } from "../../lib/index.js";
 import { HandChild } from "./hand-child.js";
-import { settle } from "./tree-fixture.js";
+import { link, settle } from "./tree-fixture.js";
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -37,4 +37,57 @@ it("a parent drops a child's states of any election but the one in force, whatev
   up.send("StateUp", { v: [3_000], e: former, s: true, d: "late" });
   await settle();
   expect(observer.state).toMatchObject({ data: "in force", version: [1] });
+});
+
+it("an exposer a parent elects again after a reconnect carries its state into the new election, and its next ones reach the parent", async () => {
+  const root = new LocalNode({ name: "root" });
+  const child = new LocalNode({ name: "child" });
+  const linked = link(root, child);
+  cleanup.push(() => root.close(), () => child.close(), () => linked.close());
+  const observer = root.object([], "kept").observe<string>();
+  const exposer = child.object([], "kept").expose<string>();
+  child.object([], "kept").observe(); // keeps the exposer elected while the link is down
+  exposer.set("before", { version: [10] });
+  await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "before", synchronized: true }));
+  const first = observer.state!.epoch!;
+  await linked.cut();
+  await vi.waitFor(() => expect(observer.state?.synchronized).toBe(false));
+  linked.connect();
+  await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "before", synchronized: true }));
+  expect(observer.state!.epoch).toBeGreaterThan(first);
+  expect(exposer.set("after", { version: [11] })).toBe(true);
+  await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "after", version: [11], synchronized: true }));
+});
+
+it("a child holding a version of another election gets the state in full, never a flag for data it lacks", async () => {
+  const root = new LocalNode({ name: "root" });
+  const child = await HandChild.link(root, "observer");
+  cleanup.push(() => root.close(), () => child.close());
+  const descriptor = new ObjectDescriptor([], "same version");
+  root.object(descriptor).expose<string>().set("this election's", { version: [1] });
+  root.object(descriptor).observe();
+  await settle();
+  const session = child.open(descriptor, { observed: true, capacity: 0, have: [1], epoch: 99 });
+  await vi.waitFor(() => expect(session.states).toHaveLength(1));
+  expect(session.states[0]).toMatchObject({ v: [1], d: "this election's" });
+});
+
+it("a new election a parent makes of a subtree reaches the exposer below: a mid node tells its child the new epoch", async () => {
+  const [root, mid, leaf] = [new LocalNode({ name: "root" }), new LocalNode({ name: "mid" }), new LocalNode({ name: "leaf" })];
+  const upper = link(root, mid);
+  const lower = link(mid, leaf);
+  cleanup.push(() => root.close(), () => mid.close(), () => leaf.close(), () => lower.close(), () => upper.close());
+  const observer = root.object([], "deep").observe<string>();
+  const exposer = leaf.object([], "deep").expose<string>();
+  leaf.object([], "deep").observe(); // keeps the leaf's subtree elected at mid while mid is cut off
+  exposer.set("before", { version: [10] });
+  await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "before", synchronized: true }));
+  const first = observer.state!.epoch!;
+  await upper.cut();
+  await vi.waitFor(() => expect(observer.state?.synchronized).toBe(false));
+  upper.connect();
+  await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "before", synchronized: true }));
+  expect(observer.state!.epoch).toBeGreaterThan(first);
+  expect(exposer.set("after", { version: [11] })).toBe(true);
+  await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "after", version: [11], synchronized: true }));
 });

@@ -88,3 +88,19 @@ it("keeps only the latest state while its link holds it back, and sends it as on
   expect(link.sent).toHaveLength(2);
   expect(link.sent[1]).toMatchObject({ v: [50], b: [1] });
 });
+
+it("takes a receiver's word for a version only in its epoch: the same version of another election goes in full", () => {
+  const held = { ...state(1, true), epoch: 1 };
+  const link = new RecordingLink();
+  new StateSender(link).resume([1], 2, held);
+  const sender = new StateSender(link);
+  sender.update(held);
+  link.sent.length = 0;
+  sender.resume([1], 2, undefined);
+  expect(link.sent).toEqual([expect.objectContaining({ v: [1], e: 1, d: expect.anything() })]);
+  const other = new RecordingLink();
+  const resumed = new StateSender(other);
+  resumed.resume([1], 2, held);
+  resumed.update({ ...held, version: [2] });
+  expect(other.sent).toEqual([expect.objectContaining({ v: [2], e: 1, d: expect.anything() })]);
+});
