@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // hakuban-router: a node with a WebSocket listener (and an upstream with --connect), one log line per
 // connection event (info and debug on stdout, warnings and errors on stderr), clean shutdown on
-// SIGINT/SIGTERM, the policy file read again on SIGHUP. Exit codes: 0 stopped by a signal, 1 could not
-// start, 2 bad arguments.
+// SIGINT/SIGTERM, the policy file read again and the token file's token sent to the parent on SIGHUP.
+// Exit codes: 0 stopped by a signal, 1 could not start, 2 bad arguments.
 import { packageVersion } from "./package-version.js";
 import { startRouter } from "./router.js";
 import { ROUTER_LOG_LEVELS, ROUTER_USAGE, type RouterLogLevel, parseRouterArgs } from "./router-options.js";
@@ -42,14 +42,21 @@ if (command.kind === "help") {
     process.exit(1);
   }
   const started = router;
-  const { policyFile } = started;
-  // Without a policy file, SIGHUP keeps its default (the process ends, as when its terminal closes).
+  const { policyFile, upstream } = started;
+  const { tokenFile } = options;
+  // Without a policy or token file, SIGHUP keeps its default (the process ends, as when its terminal closes).
   const reload =
-    policyFile === undefined
+    policyFile === undefined && tokenFile === undefined
       ? undefined
       : (): void => {
-          log("info", `SIGHUP: reading the policy file ${policyFile.path} again`);
-          void policyFile.reload();
+          if (policyFile !== undefined) {
+            log("info", `SIGHUP: reading the policy file ${policyFile.path} again`);
+            void policyFile.reload();
+          }
+          if (tokenFile !== undefined && upstream !== undefined) {
+            log("info", `SIGHUP: sending the parent the token in ${tokenFile} again`);
+            upstream.refresh().catch((error: unknown) => log("warn", `the parent did not take the token in ${tokenFile}: ${error instanceof Error ? error.message : String(error)}`));
+          }
         };
   if (reload !== undefined) process.on("SIGHUP", reload);
   let stopping = false;

@@ -153,7 +153,8 @@ Runs a hakuban router: a node that accepts child nodes over WebSocket and links 
                                  changes, elections) to FILE as JSON lines; - for stdout
   --token-file FILE              the token this router links to its --connect parent with (e.g. a JWT
                                  the parent's --jwt-secret-file accepts); read again at each dial and
-                                 refresh, so a rotated file is picked up (one trailing newline is ignored)
+                                 refresh, so a rotated file is picked up (one trailing newline is ignored);
+                                 SIGHUP sends it to the parent at once
   --ca-file FILE                 the certificate authority (PEM) that signed a --connect wss:// parent's
                                  certificate, when it is not one the system trusts
   --max-connections N            most WebSocket connections at once (default ${LISTEN_LIMIT_DEFAULTS.maxConnections});

@@ -130,7 +130,7 @@ describe("hakuban-router's trust options", { timeout: 60_000 }, () => {
     expect(events.filter((event) => event.kind === "policy-changed")).toEqual([expect.objectContaining({ source: policyFile, rules: 1 })]);
   });
 
-  it("links a child router to a wss:// root with --token-file (read again at each dial) and --ca-file; its children get what the root's policy grants the child router's principal", async () => {
+  it("links a child router to a wss:// root with --token-file (read again at each dial, sent again on SIGHUP) and --ca-file; its children get what the root's policy grants the child router's principal", async () => {
     const secret = "a root secret of at least thirty-two bytes";
     const secretFile = join(certificates.dir, "root.secret");
     writeFileSync(secretFile, secret);
@@ -141,6 +141,7 @@ describe("hakuban-router's trust options", { timeout: 60_000 }, () => {
         rules: [
           { principal: { role: "sensor" }, expose: [{ tag: "public" }, { tag: "secret" }] },
           { principal: { role: "edge" }, observe: [{ tag: "public" }] },
+          { principal: { role: "edge-admin" }, observe: [{ tag: "public" }, { tag: "secret" }] },
         ],
       }),
     );
@@ -187,6 +188,13 @@ describe("hakuban-router's trust options", { timeout: 60_000 }, () => {
     await vi.waitFor(() => expect(codes.denial).toBeInstanceOf(AccessDeniedError), { timeout: 30_000 });
     expect(codes.data).toBeUndefined();
     expect(errors.some((error) => error instanceof AccessDeniedError)).toBe(true);
+
+    // A rotated token, sent on the live link at SIGHUP: the root grants the child router's principal more.
+    writeFileSync(tokenFile, `${await token("edge-1", "edge-admin")}\n`);
+    edge.child.kill("SIGHUP");
+    await edge.waitFor(/SIGHUP: sending the parent the token in .*edge\.jwt again/);
+    await vi.waitFor(() => expect(codes.data).toBe("1234"), { timeout: 30_000 });
+    expect(codes.denial).toBeUndefined();
   });
 
   it("does not start (exit 1) on a TLS or token file it cannot read or a JWT secret too short, saying which and why; refuses wss:// without a certificate (exit 2)", async () => {
