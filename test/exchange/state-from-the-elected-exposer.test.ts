@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { LocalNode, ObjectDescriptor } from "../../lib/index.js";
+import { TagDescriptor } from "../../lib/descriptor/tag-descriptor.js";
 import type { Exchange } from "../../lib/exchange/exchange.js";
 import type { ObjectEntry } from "../../lib/exchange/object-entry.js";
-import type { Exposer, StateSink } from "../../lib/exchange/participants.js";
+import type { Exposer, StateSink, TagSink } from "../../lib/exchange/participants.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../../lib/state/object-state.js";
 
 /** An exposer as a link is one, without behaviour of its own. */
@@ -20,11 +21,16 @@ function stateOf(entry: ObjectEntry, version: number, data: unknown, synchronize
   return { version: [version], format: DEFAULT_FORMAT, data, synchronized, epoch: entry.epoch } as ObjectState<unknown>;
 }
 
-/** An observer that records each state it is told of, as "data@version" with "~" when not synchronized. */
-function recorder(react: (entry: ObjectEntry) => void = () => {}): StateSink & { readonly seen: string[] } {
+/**
+ * An observer (of the object, or of its tag) that records each state it is told of, as "data@version"
+ * with "~" when not synchronized.
+ */
+function recorder(react: (entry: ObjectEntry) => void = () => {}): StateSink & TagSink & { readonly seen: string[] } {
   const seen: string[] = [];
   return {
     seen,
+    objectAdded: () => {},
+    objectRemoved: () => {},
     stateChanged: (entry) => {
       const state = entry.state;
       seen.push(state === undefined ? "none" : `${String(state.data)}@${state.version.join(".")}${state.synchronized ? "" : "~"}`);
@@ -36,7 +42,7 @@ function recorder(react: (entry: ObjectEntry) => void = () => {}): StateSink & {
 function setUp() {
   const node = new LocalNode();
   const { exchange } = node;
-  const descriptor = new ObjectDescriptor([], "x");
+  const descriptor = new ObjectDescriptor(["t"], "x");
   const elected = candidate(exchange);
   const other = candidate(exchange);
   const observer = recorder();
@@ -80,11 +86,29 @@ describe("the state of an object", () => {
       if (told.state?.data === "one") exchange.publish(told, elected, stateOf(told, 2, "two"));
     });
     const second = recorder();
+    const byTag = recorder();
     exchange.addObjectObserver(entry.descriptor, first);
     exchange.addObjectObserver(entry.descriptor, second);
+    exchange.addTagObserver(TagDescriptor.from("t"), byTag);
     exchange.publish(entry, elected, stateOf(entry, 1, "one"));
     expect(first.seen).toEqual(["one@1", "two@2"]);
     expect(second.seen).toEqual(["two@2"]);
+    expect(byTag.seen).toEqual(["two@2"]);
+    void node.close();
+  });
+
+  it("reaches observers by tag in order too, when one of them publishes a newer state", () => {
+    const { node, exchange, entry, elected, observer } = setUp();
+    const publishing = recorder((told) => {
+      if (told.state?.data === "one") exchange.publish(told, elected, stateOf(told, 2, "two"));
+    });
+    const later = recorder();
+    exchange.addTagObserver(TagDescriptor.from("t"), publishing);
+    exchange.addTagObserver(TagDescriptor.from("t"), later);
+    exchange.publish(entry, elected, stateOf(entry, 1, "one"));
+    expect(observer.seen).toEqual(["one@1", "two@2"]);
+    expect(publishing.seen).toEqual(["one@1", "two@2"]);
+    expect(later.seen).toEqual(["two@2"]);
     void node.close();
   });
 });
