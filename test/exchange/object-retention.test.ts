@@ -37,4 +37,19 @@ describe("objects retained by a link", () => {
     expect(exchange.objects.has(descriptor.key)).toBe(false);
     void node.close();
   });
+
+  it("are not let go when a participant that was never on them leaves", () => {
+    const node = new LocalNode();
+    const { exchange } = node;
+    const descriptor = new ObjectDescriptor([], "held");
+    const sink = { stateChanged: () => {} };
+    const exposer = { id: exchange.nextId(), capacity: 1, assignedEntries: new Set<never>(), electedFor: () => {}, releasedFrom: () => {} };
+    const entry = exchange.addObjectObserver(descriptor, sink);
+    exchange.removeObjectObserver(entry, { stateChanged: () => {} });
+    exchange.removeObjectExposer(entry, exposer);
+    expect(exchange.objects.get(descriptor.key)).toBe(entry);
+    exchange.removeObjectObserver(entry, sink);
+    expect(exchange.objects.has(descriptor.key)).toBe(false);
+    void node.close();
+  });
 });
