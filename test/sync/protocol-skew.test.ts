@@ -7,25 +7,7 @@ import { createSessionMux } from "../../bindings/session-mux.js";
 import { createEndpoint, loop, message, par, programHash, project, route, schema, send, seq } from "../../lib/choreography/index.js";
 import { LocalNode } from "../../lib/index.js";
 import { DownstreamLink } from "../../lib/sync/downstream-link.js";
-import {
-  Announce,
-  Bye,
-  Farewell,
-  Hello,
-  Open,
-  Ping,
-  Pong,
-  Refresh,
-  Refreshed,
-  Refuse,
-  Sync,
-  Synced,
-  TagDenied,
-  TagGranted,
-  TagInterest,
-  Welcome,
-  Withdraw,
-} from "../../lib/sync/messages.js";
+import { Announce, Bye, Farewell, Hello, Open, Pong, Refuse, Welcome } from "../../lib/sync/messages.js";
 import { linkProtocol, PROGRAM_HASH, PROTOCOL_VERSION } from "../../lib/sync/protocol.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 
@@ -34,7 +16,10 @@ afterEach(async () => {
   await root?.close();
 });
 
-/** The link protocol of a newer version: one more message on the child's lane, whose label sorts first. */
+/**
+ * A link protocol of another version: the same handshake, then lanes with other messages, among them one
+ * whose label sorts before every label of this version (so only the handshake's fixed ids can match).
+ */
 const Aardvark = message("Aardvark", schema((value: unknown) => value));
 const newerProtocol = seq(
   send("Down", "Up", Hello),
@@ -43,26 +28,8 @@ const newerProtocol = seq(
     seq(
       send("Up", "Down", Welcome),
       par({
-        interests: seq(
-          loop("Down", route("Down", send("Down", "Up", Open), send("Down", "Up", TagInterest), send("Down", "Up", Sync), send("Down", "Up", Ping), send("Down", "Up", Refresh), send("Down", "Up", Aardvark))),
-          send("Down", "Up", Bye),
-        ),
-        decisions: seq(
-          loop(
-            "Up",
-            route(
-              "Up",
-              send("Up", "Down", Announce),
-              send("Up", "Down", Withdraw),
-              send("Up", "Down", Synced),
-              send("Up", "Down", Pong),
-              send("Up", "Down", Refreshed),
-              send("Up", "Down", TagDenied),
-              send("Up", "Down", TagGranted),
-            ),
-          ),
-          send("Up", "Down", Farewell),
-        ),
+        interests: seq(loop("Down", route("Down", send("Down", "Up", Open), send("Down", "Up", Aardvark))), send("Down", "Up", Bye)),
+        decisions: seq(loop("Up", route("Up", send("Up", "Down", Announce), send("Up", "Down", Pong))), send("Up", "Down", Farewell)),
       }),
     ),
     send("Up", "Down", Refuse),
