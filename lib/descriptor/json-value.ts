@@ -61,13 +61,7 @@ export interface JsonSize {
  * it may measure values still being built (a patch's copies).
  */
 export function measureJsonValue(value: JsonValue): JsonSize {
-  let measured: number;
-  try {
-    measured = walk(value, 0, UNLIMITED, false, false);
-  } catch (error) {
-    throw settle(error, "$");
-  }
-  return { length: Math.floor(measured / DEPTHS), depth: measured % DEPTHS };
+  return sizeOf(value, false);
 }
 
 /**
@@ -75,9 +69,14 @@ export function measureJsonValue(value: JsonValue): JsonSize {
  * remember their size, as with freezeJsonValue. For values that become state data whole (a patch's).
  */
 export function freezeMeasuredJsonValue(value: JsonValue): JsonSize {
+  return sizeOf(value, true);
+}
+
+/** The size of `value`, JSON checked before, by one unlimited walk that freezes what it passes when `freeze`. */
+function sizeOf(value: JsonValue, freeze: boolean): JsonSize {
   let measured: number;
   try {
-    measured = walk(value, 0, UNLIMITED, true, false);
+    measured = walk(value, 0, UNLIMITED, freeze, false);
   } catch (error) {
     throw settle(error, "$");
   }
