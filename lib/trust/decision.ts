@@ -72,3 +72,8 @@ export class Denial implements Denied {
     return { allowed: false, access: this.access, rule: this.rule, grant: this.grant, reason: this.reason };
   }
 }
+
+/** The denial in `decision`, or undefined when it allows. */
+export function denialOf(decision: Decision): Denied | undefined {
+  return decision.allowed ? undefined : decision;
+}
