@@ -47,16 +47,33 @@ async function get(url: string): Promise<{ status: number; body: string }> {
   return { status: response.status, body: await response.text() };
 }
 
-/** Closes `server` and the connections fetch keeps alive to it. */
+/**
+ * Closes `server` and every socket it accepted: the connections fetch keeps alive, and sockets that went through
+ * an upgrade, which `closeAllConnections` no longer tracks (a child redialing after its listener closed leaves one
+ * unanswered, and the server would wait for it forever).
+ */
 function stop(server: Server): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const socket of sockets.get(server) ?? []) socket.destroy();
   server.closeAllConnections();
   return closed;
+}
+
+const sockets = new WeakMap<Server, Set<Duplex>>();
+/** Remembers every socket `server` accepts, for {@link stop}. */
+function track(server: Server): void {
+  const accepted = new Set<Duplex>();
+  sockets.set(server, accepted);
+  server.on("connection", (socket: Duplex) => {
+    accepted.add(socket);
+    socket.once("close", () => accepted.delete(socket));
+  });
 }
 
 /** A web app's HTTP server on a free port of 127.0.0.1, answering every plain request "app". */
 async function webApp(): Promise<Server> {
   const server = createServer((_request, response) => response.end("app"));
+  track(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   cleanups.push(() => stop(server));
   return server;
@@ -171,6 +188,7 @@ describe("listen on an existing server", () => {
 
   it("waits for a server that does not listen yet, and refuses a port given with a server", async () => {
     const app = createServer((_request, response) => response.end("app"));
+    track(app);
     cleanups.push(() => stop(app));
     await expect(listen(node("parent"), { server: app, port: 0 })).rejects.toThrow(/give server, or port .*not both/);
     const listening = listen(node("late"), { server: app });
