@@ -63,7 +63,17 @@ export interface Exposer extends AccessWatcher {
    * do not allow exposing the object answers false: its capacity counts as zero there.
    */
   mayExpose?(entry: ObjectEntry): boolean;
+  /** Where the candidate is, for introspection; absent for a contract of this node. */
+  readonly place?: ExposerPlace;
 }
+
+/**
+ * Where a candidate that is not a contract of this node is: a child link (its `link` is the link's own
+ * record, whose id and name its monitor registration fills in), or the parent's side of the tree.
+ */
+export type ExposerPlace =
+  | { readonly kind: "link"; readonly link: { readonly id: number | undefined; readonly name: string | undefined } }
+  | { readonly kind: "upstream" };
 
 /**
  * Decides which objects this node may elect an exposer for. A node linked to a parent elects only for
