@@ -1,0 +1,2 @@
+/** The inspector page's entry. */
+document.body.textContent = "hakuban inspector";
