@@ -23,8 +23,13 @@
  * and by pattern, so every decision is made, not skipped), against a router without a policy started
  * alike (its own publisher and observers, so neither side carries the other figures' history), in
  * alternating rounds; goal ≥ 0.95× (links decide per object session, never per state).
+ *
+ * Monitoring variant: the same measure through a router that publishes its monitor object (every
+ * second, listing its 101 links and the objects) to an observer of its monitor tag, against a router
+ * without monitoring; goal ≥ 0.95× (counting states costs an increment; the snapshot, a walk a second).
  */
-import { startRouterProcess } from "./support/router-process.js";
+import { LocalNode, connect } from "../lib/node-entry.js";
+import { startRouterProcess, type RouterProcessOptions } from "./support/router-process.js";
 import { startClientPool } from "./support/client-worker.js";
 import { alternate, deliveryRate, latency, pairHigherIsBetter, pairLowerIsBetter, startPools, type System } from "./support/paired-systems.js";
 import { floorPublisher, hakubanPublisher, type Publisher } from "./support/publisher.js";
@@ -40,9 +45,11 @@ const ROUNDS = 3;
 const WINDOW_MS = 700;
 const WARM_UP_MS = 300;
 const LATENCY_RATE = 200;
-const POLICY_FAN_OUT = 100;
-/** Rounds of the policy variant: more than the others, as its goal is within 5%. */
-const POLICY_ROUNDS = 5;
+const VARIANT_FAN_OUT = 100;
+/** Rounds of the policy and monitoring variants: more than the others, as their goals are within 5%. */
+const VARIANT_ROUNDS = 5;
+/** The monitoring variant's monitor tag. */
+const MONITOR_TAG = "bench-monitor";
 
 /** A 20-rule policy whose first 19 rules name principals the bench's links are not (they do not authenticate). */
 const POLICY = {
@@ -62,19 +69,36 @@ const POLICY = {
   ],
 };
 
-/** A router process (with `policy`, if given), one publisher and POLICY_FAN_OUT observers of the 1 KB object, for the policy variant. */
-async function startPolicySystem(policy: unknown, sizes: ReadonlyMap<number, number>): Promise<{ system: System; stop(): Promise<void> }> {
-  const router = await startRouterProcess(policy === undefined ? {} : { policy });
+/** A variant of the router: what its process is started with, and whether something observes its monitor tag. */
+interface RouterVariant {
+  readonly options: RouterProcessOptions;
+  readonly observeMonitor?: boolean;
+}
+
+/**
+ * A router process started as `variant` says, one publisher and VARIANT_FAN_OUT observers of the 1 KB
+ * object; with `observeMonitor`, a node in this process observing the router's monitor tag, which counts
+ * the snapshots it receives (a variant whose monitor published nothing would measure nothing).
+ */
+async function startVariantSystem(variant: RouterVariant, sizes: ReadonlyMap<number, number>): Promise<{ system: System; snapshots(): number; stop(): Promise<void> }> {
+  const router = await startRouterProcess(variant.options);
   const stops: Array<() => Promise<void>> = [() => router.stop()];
   const stop = async (): Promise<void> => {
     for (const each of stops.splice(0).reverse()) await each();
   };
+  let snapshots = 0;
   try {
+    if (variant.observeMonitor === true) {
+      const watcher = new LocalNode({ name: "bench-monitor-watcher" });
+      stops.push(() => watcher.close());
+      connect(watcher, router.url);
+      watcher.tag(MONITOR_TAG).observe().onChange(() => snapshots++);
+    }
     const publisher = await hakubanPublisher(router.url, sizes);
     stops.push(() => publisher.close());
-    const pool = await startClientPool("hakuban", router.url, Array.from({ length: POLICY_FAN_OUT }, () => [0]), sizes);
+    const pool = await startClientPool("hakuban", router.url, Array.from({ length: VARIANT_FAN_OUT }, () => [0]), sizes);
     stops.push(() => pool.stop());
-    return { system: { kind: "hakuban", publisher, pool }, stop };
+    return { system: { kind: "hakuban", publisher, pool }, snapshots: () => snapshots, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -82,40 +106,47 @@ async function startPolicySystem(policy: unknown, sizes: ReadonlyMap<number, num
 }
 
 /**
- * Delivered/s of 1 KB → POLICY_FAN_OUT through a router with POLICY, against a router without one, both
- * started alike for this measure (a router, its publisher and its observers each), in alternating rounds.
+ * Delivered/s of 1 KB → VARIANT_FAN_OUT through a router started as `variant`, against a plain router,
+ * both started alike for this measure (a router, its publisher and its observers each), in alternating
+ * rounds; goal ≥ 0.95×.
  */
-async function measurePolicy(sizes: ReadonlyMap<number, number>, progress: (message: string) => void): Promise<BenchResult> {
-  progress(`1 KB, ${POLICY_FAN_OUT} observers through a router with a 20-rule policy and through one without`);
-  const policed = await startPolicySystem(POLICY, sizes);
+async function measureVariant(
+  variant: RouterVariant,
+  labels: { readonly name: string; readonly baseline: string; readonly notes: string },
+  sizes: ReadonlyMap<number, number>,
+  progress: (message: string) => void,
+): Promise<BenchResult> {
+  progress(`1 KB, ${VARIANT_FAN_OUT} observers: ${labels.name} against ${labels.baseline}`);
+  const varied = await startVariantSystem(variant, sizes);
   try {
-    const plain = await startPolicySystem(undefined, sizes);
+    const plain = await startVariantSystem({ options: {} }, sizes);
     try {
       const topics = [0];
-      await deliveryRate(policed.system, topics, WARM_UP_MS);
+      await deliveryRate(varied.system, topics, WARM_UP_MS);
       await deliveryRate(plain.system, topics, WARM_UP_MS);
-      const withPolicy: number[] = [];
+      const withVariant: number[] = [];
       const without: number[] = [];
-      for (let round = 0; round < POLICY_ROUNDS; round++) {
-        for (const each of round % 2 === 0 ? [policed, plain] : [plain, policed]) {
-          (each === policed ? withPolicy : without).push(await deliveryRate(each.system, topics, WINDOW_MS));
+      for (let round = 0; round < VARIANT_ROUNDS; round++) {
+        for (const each of round % 2 === 0 ? [varied, plain] : [plain, varied]) {
+          (each === varied ? withVariant : without).push(await deliveryRate(each.system, topics, WINDOW_MS));
         }
       }
-      const rate = pairHigherIsBetter(withPolicy, without);
+      if (variant.observeMonitor === true && varied.snapshots() === 0) throw new Error("the monitored router published no snapshot while it was measured");
+      const rate = pairHigherIsBetter(withVariant, without);
       return {
-        name: `fan-out 1 KB → ${POLICY_FAN_OUT} with a 20-rule policy: delivered/s at saturation`,
+        name: `fan-out 1 KB → ${VARIANT_FAN_OUT} ${labels.name}: delivered/s at saturation`,
         value: rate.hakuban,
         unit: "versions/s",
-        baseline: { name: "a router without a policy", value: rate.floor },
+        baseline: { name: labels.baseline, value: rate.floor },
         ratio: rate.ratio,
         goal: { of: "ratio", is: ">=", bound: 0.95 },
-        notes: `the links match the policy's last rule (grants and denies by tag and pattern); two routers started alike; median of ${POLICY_ROUNDS} alternating rounds`,
+        notes: `${labels.notes}; two routers started alike; median of ${VARIANT_ROUNDS} alternating rounds`,
       };
     } finally {
       await plain.stop();
     }
   } finally {
-    await policed.stop();
+    await varied.stop();
   }
 }
 
@@ -195,7 +226,28 @@ const scenario: BenchScenario = {
       for (const publisher of publishers) await publisher.close();
       await Promise.all([router.stop(), floorServer.stop()]);
     }
-    results.push(await measurePolicy(sizes, progress));
+    results.push(
+      await measureVariant(
+        { options: { policy: POLICY } },
+        {
+          name: "with a 20-rule policy",
+          baseline: "a router without a policy",
+          notes: "the links match the policy's last rule (grants and denies by tag and pattern)",
+        },
+        sizes,
+        progress,
+      ),
+      await measureVariant(
+        { options: { monitorTag: MONITOR_TAG }, observeMonitor: true },
+        {
+          name: "with its monitor tag observed",
+          baseline: "a router without monitoring",
+          notes: "the router publishes its snapshot every second to an observer of its monitor tag",
+        },
+        sizes,
+        progress,
+      ),
+    );
     return results;
   },
 };

@@ -47,6 +47,8 @@ export interface RouterProcessOptions {
   readonly policy?: unknown;
   /** Links must bring an HS256 JWT signed with this secret (at least 32 bytes); their claims are the principal. */
   readonly jwtSecret?: string;
+  /** The listener's monitor tag: the router publishes its snapshot under it while it is observed. */
+  readonly monitorTag?: string;
 }
 type Reply = { readonly id: number; readonly value: unknown } | { readonly type: "ready"; readonly url: string };
 
@@ -102,6 +104,7 @@ async function serve(entry: string, options: RouterProcessOptions): Promise<void
     port: 0,
     ...(options.policy === undefined ? {} : { policy: parsePolicy(options.policy) }),
     ...(options.jwtSecret === undefined ? {} : { authenticate: jwtAuthenticator({ secret: options.jwtSecret }) }),
+    ...(options.monitorTag === undefined ? {} : { monitorTag: options.monitorTag }),
   });
   // Whatever happens to the bench (a crash, a kill), this process does not outlive it.
   process.once("disconnect", () => process.exit(0));
