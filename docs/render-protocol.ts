@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { mermaid } from "../lib/choreography/index.js";
 import { objectSession } from "../lib/sync/object-session.js";
+import { MAX_ROUND_TRIP_MS } from "../lib/sync/messages.js";
 import { linkProtocol, PROGRAM_HASH, PROTOCOL_VERSION } from "../lib/sync/protocol.js";
 
 export function renderProtocolDocument(): string {
@@ -40,7 +41,9 @@ ${mermaid(linkProtocol).trimEnd()}
   summed capacity). **Announce**/**Withdraw** tell the child of objects carrying a tag it observes, or
   that one of its tag exposers must expose; the child hears of nothing else.
 - **Sync**/**Synced** bracket the replay of interests a (re)connection starts with.
-- **Ping**/**Pong** keep the link alive; a silent peer is dropped.
+- **Ping**/**Pong** keep the link alive; a silent peer is dropped. The child times its Pings to their
+  Pongs, and each Ping carries the last round trip it measured (\`rtt\`, in milliseconds, at most
+  ${MAX_ROUND_TRIP_MS}), so the parent knows it too.
 - **Refresh** sends new credentials on the live link; the parent re-authenticates, takes the grants of
   the same principal under its policy and answers **Refreshed** (with the new expiry). A token it
   refuses, or one naming another principal, ends the link with a **Farewell** marked \`refused\`.

@@ -4,7 +4,7 @@ import type { AccessDeniedError } from "../exchange/access-denied-error.js";
 import { OneEntrySet } from "../exchange/entry-set.js";
 import type { Exchange } from "../exchange/exchange.js";
 import { ObjectEntry } from "../exchange/object-entry.js";
-import type { Exposer, StateSink } from "../exchange/participants.js";
+import type { Exposer, ExposerPlace, StateSink } from "../exchange/participants.js";
 import { epochOf, isStateOf, type ObjectState } from "../state/object-state.js";
 import { type Version } from "../state/version.js";
 import type { objectFamily, OpenPayload } from "./messages.js";
@@ -136,6 +136,11 @@ export class ChildObject implements StateSink, Exposer {
   }
 
   /** @internal */
+  sentPatch(length: number): void {
+    this.entry.lastDiffBytes = length;
+  }
+
+  /** @internal */
   holdsBack(sender: StateSender): boolean {
     return this.link.congestion.holdsBack(sender);
   }
@@ -143,6 +148,21 @@ export class ChildObject implements StateSink, Exposer {
   /** @internal */
   sendAck(ack: AckPayload): void {
     this.send("AckDown", ack);
+  }
+
+  /** Where this candidate is: the child's link. */
+  get place(): ExposerPlace {
+    return this.link.place;
+  }
+
+  /** Whether the child's observation of the object is registered here (asked for and granted). */
+  get observing(): boolean {
+    return this.is(OBSERVING);
+  }
+
+  /** How many objects are elected to this session's own exposer (0 or 1; not those elected through a tag). */
+  get exposing(): number {
+    return this.assigned?.size ?? 0;
   }
 
   /** What the child most likely holds (kept for its reconnect: the base of diffs then). */

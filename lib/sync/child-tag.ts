@@ -2,7 +2,7 @@ import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import type { AccessDeniedError } from "../exchange/access-denied-error.js";
 import type { Exchange } from "../exchange/exchange.js";
 import { ObjectEntry } from "../exchange/object-entry.js";
-import type { Exposer, TagSink } from "../exchange/participants.js";
+import type { Exposer, ExposerPlace, TagSink } from "../exchange/participants.js";
 import type { TagEntry } from "../exchange/tag-entry.js";
 import type { TagInterestPayload } from "./messages.js";
 import { denialOf, type Denied } from "../trust/decision.js";
@@ -31,6 +31,11 @@ export class ChildTag implements TagSink, Exposer {
     readonly descriptor: TagDescriptor,
   ) {
     this.id = exchange.nextId();
+  }
+
+  /** Where this candidate is: the child's link. */
+  get place(): ExposerPlace {
+    return this.link.place;
   }
 
   get key(): string {

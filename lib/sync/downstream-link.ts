@@ -102,6 +102,13 @@ export class DownstreamLink {
   private pushAuditedAt = -Infinity;
   /** Refreshes of the child's credentials, one after the other. */
   private refreshing: Promise<void> = Promise.resolve();
+  /** The round trip the child's last Ping reported, in milliseconds. */
+  private rtt: number | undefined;
+  /**
+   * @internal Where this link's exposers are, for introspection (their ExposerPlace): the child's name
+   * once its Hello is accepted, and the id of the link's monitor registration, set by whoever registers it.
+   */
+  readonly place: { readonly kind: "link"; readonly link: LinkIdentity } = { kind: "link", link: { id: undefined, name: undefined } };
 
   /** Throws InvalidLimitsError or RangeError for bad `options.linkLimits`. */
   constructor(
@@ -133,6 +140,27 @@ export class DownstreamLink {
   /** The child's node name once its Hello arrived. */
   get peerName(): string | undefined {
     return this.name;
+  }
+
+  /** The round trip the child measured last on its keep-alive (it reports it in its Pings), in milliseconds. */
+  get roundTripMs(): number | undefined {
+    return this.rtt;
+  }
+
+  /**
+   * What the child's subtree does through this link now: `observed`, the objects it observes (by
+   * object session or by tag), and `exposed`, the objects whose elected exposer is in it. Walks the
+   * link's sessions and tags: for a monitor's sample, not for every message.
+   */
+  interestCounts(): { readonly observed: number; readonly exposed: number } {
+    let observed = 0;
+    let exposed = 0;
+    for (const child of this.objects.values()) {
+      if (child.observing || this.observesByTag(child.entry)) observed++;
+      exposed += child.exposing;
+    }
+    for (const tag of this.tags.values()) exposed += tag.assignedEntries.size;
+    return { observed, exposed };
   }
 
   /** The principal the child authenticated as, if the link authenticates. */
@@ -189,6 +217,7 @@ export class DownstreamLink {
       if (this.endpoint.state !== "open") return await this.endpoint.closed;
       this.budgetPushes();
       this.name = hello.node;
+      this.place.link.name = hello.node;
       this.resumeToken = hello.resume;
       const principal = this.trust.principalId;
       const expiresAt = this.trust.grants.expiresAt;
@@ -212,7 +241,8 @@ export class DownstreamLink {
           resumed = undefined;
           decisions.send("Synced", {});
         },
-        Ping: () => {
+        Ping: ({ rtt }) => {
+          if (rtt !== undefined) this.rtt = rtt;
           decisions.send("Pong", {});
           this.congestion.check();
         },
@@ -544,3 +574,9 @@ export class DownstreamLink {
 
 
 function noop(): void {}
+
+/** A link as an ExposerPlace names it: filled in as the link learns who the child is and gets its monitor id. */
+export interface LinkIdentity {
+  id: number | undefined;
+  name: string | undefined;
+}

@@ -184,8 +184,26 @@ export const Withdraw = message(
 export const Sync = message("Sync", emptySchema("Sync"));
 /** Up → Down: every decision about those interests has been sent; the parent now decides elections. */
 export const Synced = message("Synced", emptySchema("Synced"));
-/** Down → Up: keep-alive. */
-export const Ping = message("Ping", emptySchema("Ping"));
+/**
+ * The longest round trip a Ping may report, in milliseconds (an hour): a link that waits longer for a
+ * Pong has long been declared dead by its keep-alive, so a larger figure can only be made up.
+ */
+export const MAX_ROUND_TRIP_MS = 3_600_000;
+
+/** Down → Up: keep-alive; `rtt` is the round trip (Ping to Pong, milliseconds) the child measured last, so the parent knows it too. */
+export interface PingPayload {
+  readonly rtt?: number;
+}
+export const Ping = message(
+  "Ping",
+  schema((value): PingPayload => {
+    const f = fieldsOf(value, "Ping");
+    if (f.rtt === undefined) return {};
+    const rtt = amountField(f, "rtt", "Ping");
+    if (rtt > MAX_ROUND_TRIP_MS) throw new TypeError(`Ping.rtt must be at most ${MAX_ROUND_TRIP_MS} milliseconds`);
+    return { rtt };
+  }, "Ping"),
+);
 /** Up → Down: keep-alive answer. */
 export const Pong = message("Pong", emptySchema("Pong"));
 

@@ -2,7 +2,7 @@ import type { JsonValue } from "../descriptor/json-value.js";
 import { DEFAULT_FORMAT, epochOf, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { frozenDataLength } from "../state/frozen-data.js";
-import { diffJson, patchIsWorthIt, type PatchOperation } from "./json-patch/index.js";
+import { diffJson, type PatchOperation, worthwhilePatchLength } from "./json-patch/index.js";
 import type { WireState } from "./wire-state.js";
 
 /**
@@ -22,7 +22,8 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
     // A state that arrived as a patch against this very base goes on as that patch: no diff to compute.
     const derived = wire.derivedFrom !== undefined && wire.derivedEpoch === baseEpoch && compareVersions(wire.derivedFrom, base.version) === 0;
     const patch = derived ? wire.derivedBy! : diffJson(base.data as JsonValue, target.data as JsonValue);
-    const payload = patchIsWorthIt(patch, sizeOf(target)) ? diffOf(target, base, patch) : fullOf(target);
+    const patchLength = worthwhilePatchLength(patch, sizeOf(target));
+    const payload = patchLength !== undefined ? diffOf(target, base, patch, patchLength) : fullOf(target);
     if (diffs.length >= BASES_PER_STATE) diffs.shift();
     diffs.push({ base: base.version, baseEpoch, payload });
     return payload;
@@ -80,8 +81,16 @@ function withEpoch(state: ObjectState<unknown>, wire: WireState): WireState {
   return e === undefined || e === 0 ? wire : { ...wire, e };
 }
 
-function diffOf(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: readonly PatchOperation[]): WireState {
-  return Object.freeze(
+/** The length of each diff payload's patch as JSON text (what the monitor shows as an object's last diff). */
+const patchLengths = new WeakMap<WireState, number>();
+
+/** The length of `wire`'s patch as JSON text, when `wire` is a diff that encodeState made. */
+export function patchLengthOf(wire: WireState): number | undefined {
+  return patchLengths.get(wire);
+}
+
+function diffOf(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: readonly PatchOperation[], patchLength: number): WireState {
+  const payload = Object.freeze(
     withEpoch(
       state,
       isDefaultFormat(state)
@@ -89,6 +98,8 @@ function diffOf(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: 
         : { v: state.version, s: state.synchronized, f: state.format, b: base.version, p: patch },
     ),
   );
+  patchLengths.set(payload, patchLength);
+  return payload;
 }
 
 /**

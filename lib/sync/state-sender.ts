@@ -1,6 +1,6 @@
 import { isStateOf, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
-import { encodeState } from "./state-encoding.js";
+import { encodeState, patchLengthOf } from "./state-encoding.js";
 import type { WireState } from "./wire-state.js";
 import type { AckPayload } from "./object-session.js";
 
@@ -12,6 +12,8 @@ export interface StateTransmitter {
    * link then calls `sender.flush()` once it drained. Without it, a sender is never held back.
    */
   holdsBack?(sender: StateSender): boolean;
+  /** A state went as a patch whose JSON text is `length` characters long (for the object's monitor figures). */
+  sentPatch?(length: number): void;
 }
 
 /**
@@ -113,6 +115,10 @@ export class StateSender {
     this.flagOwed = false;
     (this.inFlight ??= []).push(latest.version);
     this.link.transmitState(payload);
+    if (payload.p !== undefined) {
+      const length = patchLengthOf(payload);
+      if (length !== undefined) this.link.sentPatch?.(length);
+    }
   }
 }
 

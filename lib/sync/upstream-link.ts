@@ -7,7 +7,7 @@ import type { LinkedNode } from "./linked-node.js";
 import type { Exchange } from "../exchange/exchange.js";
 import { memberAt, memberCount } from "../exchange/member-list.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
-import type { ElectionAuthority, Exposer, InterestWatcher, StateSink } from "../exchange/participants.js";
+import type { ElectionAuthority, Exposer, ExposerPlace, InterestWatcher, StateSink } from "../exchange/participants.js";
 import { epochOf, isStateOf, type ObjectState } from "../state/object-state.js";
 import { AckCoalescer } from "./ack-coalescer.js";
 import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
@@ -15,7 +15,7 @@ import { leaveLink, sendOrEnd } from "./link-ending.js";
 import { linkDataLimits, type LinkOptions } from "./link-options.js";
 import { LinkRefusedError } from "./link-refused-error.js";
 import { UpstreamAlreadyLinkedError } from "./upstream-already-linked-error.js";
-import type { objectFamily } from "./messages.js";
+import { MAX_ROUND_TRIP_MS, type objectFamily } from "./messages.js";
 import type { AccessPayload, AckPayload, VersionPayload } from "./object-session.js";
 import { AccessDeniedError } from "../exchange/access-denied-error.js";
 import type { TagEntry } from "../exchange/tag-entry.js";
@@ -60,6 +60,8 @@ export class UpstreamLink implements ElectionAuthority, InterestWatcher {
   readonly resumeToken = randomToken();
   /** @internal Bounds on the states the parent sends (LinkOptions.dataLimits). */
   readonly dataLimits: JsonLimits;
+  /** The last round trip (Ping to Pong) measured on any connection, in milliseconds; undefined before the first Pong. */
+  roundTripMs: number | undefined;
 
   constructor(
     readonly node: LinkedNode,
@@ -191,6 +193,12 @@ class Generation {
   readonly acks = new AckCoalescer();
   private nextSession = 1;
   private keepAlive: KeepAlive | undefined;
+  /** When the Ping being timed was sent (one at a time; Pongs answer Pings in order). */
+  private pingSentAt: number | undefined;
+  /** Pings sent and not answered yet. */
+  private unanswered = 0;
+  /** Pongs still to come up to the one that answers the timed Ping. */
+  private pongsToTimed = 0;
   private welcomed = false;
   synced = false;
   private leaving = false;
@@ -239,7 +247,7 @@ class Generation {
       this.keepAlive = new KeepAlive(
         times.intervalMs,
         times.deadAfterMs,
-        () => this.guard(() => interests.send("Ping", {})),
+        () => this.guard(() => this.ping()),
         (silent) => endpoint.abort(`no keep-alive from the parent for ${silent} ms`),
       );
       endpoint.lane("decisions").serve({
@@ -249,7 +257,7 @@ class Generation {
           this.synced = true;
           this.link.becameSynced();
         },
-        Pong: () => {},
+        Pong: () => this.pong(),
         Refreshed: ({ expiresAt }) => {
           this.refreshes.shift()?.resolve();
           this.scheduleRefresh(expiresAt);
@@ -276,6 +284,26 @@ class Generation {
       const ended = this.refusal ?? new Error("the connection ended before the parent answered the refresh");
       for (const pending of this.refreshes.splice(0)) pending.reject(ended);
     }
+  }
+
+  /** Sends a Ping carrying the last round trip measured, and times it unless a timed one is still unanswered. */
+  private ping(): void {
+    const rtt = this.link.roundTripMs;
+    this.endpoint.lane("interests").send("Ping", rtt === undefined || rtt > MAX_ROUND_TRIP_MS ? {} : { rtt });
+    this.unanswered++;
+    if (this.pingSentAt === undefined) {
+      this.pingSentAt = performance.now();
+      this.pongsToTimed = this.unanswered;
+    }
+  }
+
+  /** A Pong answers the oldest unanswered Ping: when that is the timed one, the round trip is measured. */
+  private pong(): void {
+    if (this.unanswered > 0) this.unanswered--;
+    const sentAt = this.pingSentAt;
+    if (sentAt === undefined || --this.pongsToTimed > 0) return;
+    this.pingSentAt = undefined;
+    this.link.roundTripMs = performance.now() - sentAt;
   }
 
   /** Sends the current token (Refresh) and resolves when the parent answered Refreshed. */
@@ -458,6 +486,8 @@ class Generation {
 
 const NO_INTEREST: TagReport = { observed: false, capacity: 0 };
 
+const UPSTREAM_PLACE: ExposerPlace = Object.freeze({ kind: "upstream" });
+
 /** Bits of ParentObject.denied: what the parent denies on the session (a number, not a set: one per object). */
 const ACCESS_BIT = { observe: 1, expose: 2 } as const;
 
@@ -496,6 +526,11 @@ class ParentObject implements StateSink, Exposer {
     this.sender = new StateSender(this);
     session.lane("down").serve(this);
     session.onEnd(this);
+  }
+
+  /** Where this stand-in is: the parent's side of the tree. */
+  get place(): ExposerPlace {
+    return UPSTREAM_PLACE;
   }
 
   /** The session ended (Closed, a fault, or the link's end). */
@@ -548,6 +583,11 @@ class ParentObject implements StateSink, Exposer {
   /** @internal */
   transmitState(state: WireState): void {
     this.send("StateUp", state);
+  }
+
+  /** @internal */
+  sentPatch(length: number): void {
+    this.entry.lastDiffBytes = length;
   }
 
   /** @internal */

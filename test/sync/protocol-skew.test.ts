@@ -49,3 +49,15 @@ it("a parent refuses a child of a newer protocol, and the child reads the refusa
   expect(String((answer.recv() as { reason: string }).reason)).toMatch(/protocol mismatch/);
   expect(String(await parent.closed)).toMatch(/refused newer/);
 });
+
+it("a parent refuses a child of the previous protocol version even when the structure's hash is the same (a change of a message's fields only)", async () => {
+  root = new LocalNode({ name: "root" });
+  const memory = createMemoryCarrierPair();
+  const parent = new DownstreamLink(root, createSessionMux(memory.b));
+  const child = createEndpoint(project(linkProtocol, "Down"), createSessionMux(memory.a), { checkOutbound: false });
+  child.send("Hello", { protocol: PROTOCOL_VERSION - 1, program: PROGRAM_HASH, node: "older", resume: "x" });
+  const answer = await child.offer();
+  expect(answer.label).toBe("Refuse");
+  expect(String((answer.recv() as { reason: string }).reason)).toMatch(new RegExp(`speaks ${PROTOCOL_VERSION - 1} \\(${PROGRAM_HASH}\\)`));
+  expect(String(await parent.closed)).toMatch(/refused older/);
+});

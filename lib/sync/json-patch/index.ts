@@ -5,7 +5,7 @@ export { DEFAULT_PATCH_LIMITS } from "./patch-limits.js";
 export { diffJson } from "./diff-json.js";
 export { applyPatch, applyPatchWithin, type SizedJson } from "./apply-patch.js";
 export { parsePatch, patchParser } from "./parse-patch.js";
-export { patchIsWorthIt } from "./patch-is-worth-it.js";
+export { worthwhilePatchLength } from "./worthwhile-patch-length.js";
 export { jsonTextLength } from "./json-text-length.js";
 export { jsonEqual } from "../../descriptor/json-equal.js";
 export { escapePointerSegment, pointerDepth, pointerSegments } from "./json-pointer.js";

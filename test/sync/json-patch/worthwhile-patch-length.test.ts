@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { JsonValue } from "../../../lib/descriptor/json-value.js";
-import { diffJson, jsonTextLength, patchIsWorthIt, type PatchOperation } from "../../../lib/sync/json-patch/index.js";
+import { diffJson, jsonTextLength, type PatchOperation, worthwhilePatchLength } from "../../../lib/sync/json-patch/index.js";
 import { jsonValue, recordsState } from "./json-fixtures.js";
 
 describe("jsonTextLength", () => {
@@ -28,16 +28,16 @@ describe("jsonTextLength", () => {
   });
 });
 
-describe("patchIsWorthIt", () => {
-  it("is true when the patch's JSON text is shorter than the state's", () => {
+describe("worthwhilePatchLength", () => {
+  it("is the patch's JSON text length when it is shorter than the state's, else undefined", () => {
     const state = recordsState(64 * 1024);
     const length = jsonTextLength(state);
     const small: PatchOperation[] = [{ op: "replace", path: "/records/3/price", value: 1 }];
-    expect(patchIsWorthIt(small, length)).toBe(true);
     const patchLength = JSON.stringify(small).length;
-    expect(patchIsWorthIt(small, patchLength + 1)).toBe(true);
-    expect(patchIsWorthIt(small, patchLength)).toBe(false);
-    expect(patchIsWorthIt(diffJson(state, { replaced: true }), jsonTextLength({ replaced: true }))).toBe(false);
-    expect(patchIsWorthIt(diffJson(1, 2), 1)).toBe(false);
+    expect(worthwhilePatchLength(small, length)).toBe(patchLength);
+    expect(worthwhilePatchLength(small, patchLength + 1)).toBe(patchLength);
+    expect(worthwhilePatchLength(small, patchLength)).toBeUndefined();
+    expect(worthwhilePatchLength(diffJson(state, { replaced: true }), jsonTextLength({ replaced: true }))).toBeUndefined();
+    expect(worthwhilePatchLength(diffJson(1, 2), 1)).toBeUndefined();
   });
 });
