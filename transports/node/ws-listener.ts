@@ -35,6 +35,14 @@ export interface WebSocketListenerOptions {
    */
   readonly tls?: ListenerTls;
   /**
+   * Answers plain HTTP requests (not upgrades) on the port the listener binds, e.g. a health check or
+   * metrics beside the WebSocket endpoint (default: every one is answered 426). Each is answered with
+   * `connection: close`, and its socket counts among `maxPendingUpgrades` until it closes; one not
+   * answered within `upgradeTimeoutMs` of connecting is cut off. A throw is answered 500. Not given
+   * with `server`, whose own request handlers answer.
+   */
+  readonly onRequest?: (request: IncomingMessage, response: ServerResponse) => void;
+  /**
    * Attach to this existing `http` or `https` server instead of binding a port, sharing it with a web
    * app: the listener takes the WebSocket upgrades (to `path`, when given) and leaves plain requests
    * alone. If the server does not listen yet, `listenWebSocket` resolves once it does. The server's
@@ -137,8 +145,10 @@ export async function listenWebSocket(
     if (options.port === undefined || !Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) {
       throw new RangeError(`listenWebSocket: port must be an integer from 0 to 65535 (0 picks a free one), got ${options.port}.`);
     }
-  } else if (options.port !== undefined || options.tls !== undefined || options.host !== undefined) {
-    throw new RangeError("listenWebSocket: give server, or port (with host and tls), not both: an attached server has its own address and TLS.");
+  } else if (options.port !== undefined || options.tls !== undefined || options.host !== undefined || options.onRequest !== undefined) {
+    throw new RangeError(
+      "listenWebSocket: give server, or port (with host, tls and onRequest), not both: an attached server has its own address, TLS and request handlers.",
+    );
   }
   const maxPayload = positiveInteger("maxPayload", options.maxPayload ?? DEFAULT_MAX_PAYLOAD);
   const maxConnections = positiveInteger("maxConnections", options.maxConnections ?? LISTENER_LIMIT_DEFAULTS.maxConnections);
@@ -150,7 +160,7 @@ export async function listenWebSocket(
   const closeGraceMs = options.closeGraceMs ?? 1000;
   const onRefusal = options.onRefusal ?? (() => {});
   const originAllowed = originCheck(options.allowedOrigins);
-  const http = attached ?? ownServer(options.tls);
+  const http = attached ?? ownServer(options.tls, (request, response) => answerPlainRequest(request, response));
   const secure = http instanceof TlsServer;
   const scheme = secure ? "wss" : "ws";
 
@@ -207,8 +217,14 @@ export async function listenWebSocket(
       const entry: Pending = {
         raw: socket,
         http: secure ? undefined : socket,
+        answering: false,
         timer: setTimeout(() => {
           settle(socket);
+          if (entry.answering) {
+            refuse(socket, "upgradeTimeoutMs", `closed: its HTTP request was not answered within ${upgradeTimeoutMs} ms of connecting (upgradeTimeoutMs)`);
+            socket.destroy();
+            return;
+          }
           if (entry.http === undefined) {
             refuse(socket, "upgradeTimeoutMs", `closed: no TLS handshake and WebSocket upgrade within ${upgradeTimeoutMs} ms (upgradeTimeoutMs)`);
             socket.destroy();
@@ -268,6 +284,26 @@ export async function listenWebSocket(
     refuse(socket, "badRequest", `answered 400: ${error.message}`);
     answerAndClose(socket, 400, `${error.message}.\n`);
   });
+
+  /**
+   * A plain request on the listener's own server: onRequest answers it (426 without one), on a socket
+   * closed after the answer, which stays pending (bounded in number and time) until it is.
+   */
+  function answerPlainRequest(request: IncomingMessage, response: ServerResponse): void {
+    const entry = pending.get(peerOf(request.socket).peer);
+    if (entry !== undefined && entry.http === request.socket) entry.answering = true;
+    response.setHeader("connection", "close");
+    if (options.onRequest === undefined) {
+      response.writeHead(426, { "content-type": "text/plain; charset=utf-8" }).end("This is a hakuban WebSocket endpoint.\n");
+      return;
+    }
+    try {
+      options.onRequest(request, response);
+    } catch (error) {
+      if (response.headersSent) response.destroy();
+      else response.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end(`The request handler failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = pathOf(request);
@@ -378,15 +414,14 @@ interface Pending {
   readonly raw: Socket;
   /** The socket HTTP is spoken on: the TCP socket, or the TLS socket over it once its handshake is done. */
   http: Duplex | undefined;
+  /** A plain HTTP request came on it and is being answered (onRequest); the socket closes after the answer. */
+  answering: boolean;
   /** Its upgrade deadline. */
   readonly timer: ReturnType<typeof setTimeout>;
 }
 
-/** The server a listener binds itself: HTTPS with `tls`, plain HTTP without; it answers plain requests 426. */
-function ownServer(tls: ListenerTls | undefined): HttpServer | HttpsServer {
-  const answer = (_request: IncomingMessage, response: ServerResponse): void => {
-    response.writeHead(426, { "content-type": "text/plain", connection: "close" }).end("This is a hakuban WebSocket endpoint.\n");
-  };
+/** The server a listener binds itself: HTTPS with `tls`, plain HTTP without; `answer` answers its plain requests. */
+function ownServer(tls: ListenerTls | undefined, answer: (request: IncomingMessage, response: ServerResponse) => void): HttpServer | HttpsServer {
   if (tls === undefined) return createServer(answer);
   try {
     return createHttpsServer({ cert: pem(tls.cert), key: pem(tls.key) }, answer);
