@@ -1,0 +1,73 @@
+import type { JsonValue } from "../descriptor/json-value.js";
+import type { NodeSnapshot } from "../monitor/node-snapshot.js";
+import type { CliIo } from "./cli-io.js";
+import type { TopCommand } from "./cli-options.js";
+import { reportDenials } from "./denial-report.js";
+import { asNodeSnapshot } from "./node-snapshot-guard.js";
+import { ParentLink } from "./parent-link.js";
+import { renderTopFrame } from "./top-frame.js";
+
+/** Milliseconds between two frames. */
+export const TOP_REFRESH_MS = 1000;
+
+/** Moves a terminal's cursor home and clears the screen, so each frame is drawn over the last. */
+const CLEAR_SCREEN = "\x1b[H\x1b[2J";
+
+/**
+ * `hakuban top`: observes the monitor tag and draws a frame (renderTopFrame) each second, over the
+ * last one on a terminal, one after the other (a blank line between) elsewhere. With `--once`, one
+ * frame a second after the first monitor object arrived (so a tree's nodes have all reported), then
+ * it exits. A state under the tag that is not a node snapshot is said once on stderr and not shown.
+ * Resolves with the exit code.
+ */
+export async function runTop(command: TopCommand, io: CliIo): Promise<number> {
+  const link = await ParentLink.open(command.link, io);
+  const observe = link.node.tag(command.tag).observe<JsonValue>();
+  reportDenials(observe, `the tag ${command.tag.key}`, io);
+  const snapshots = new Map<string, NodeSnapshot>();
+  const foreign = new Set<string>();
+  let arrived: (() => void) | undefined;
+  observe.changes$.subscribe(({ descriptor, state }) => {
+    const snapshot = state === undefined ? undefined : asNodeSnapshot(state.data);
+    if (snapshot !== undefined) {
+      snapshots.set(descriptor.key, snapshot);
+      arrived?.();
+      return;
+    }
+    snapshots.delete(descriptor.key);
+    if (state !== undefined && !foreign.has(descriptor.key)) {
+      foreign.add(descriptor.key);
+      io.err(`hakuban: ${descriptor.toString()} carries the monitor tag but its state is not a node snapshot; not shown\n`);
+    }
+  });
+  const draw = (): void => {
+    const frame = renderTopFrame([...snapshots.values()], {
+      url: command.link.url,
+      tag: command.tag.key,
+      sort: command.sort,
+      now: Date.now(),
+      ...(io.terminal && io.columns !== undefined ? { width: io.columns } : {}),
+    });
+    io.out(io.terminal ? CLEAR_SCREEN + frame : `${frame}\n`);
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let done: Promise<void> | undefined;
+  if (command.once) {
+    done = new Promise((resolve) => {
+      arrived = () => {
+        arrived = undefined;
+        timer = setTimeout(() => {
+          draw();
+          resolve();
+        }, TOP_REFRESH_MS);
+      };
+      if (snapshots.size > 0) arrived();
+    });
+  } else {
+    draw();
+    timer = setInterval(draw, TOP_REFRESH_MS);
+  }
+  const code = await link.end(done);
+  clearInterval(timer);
+  return code;
+}
