@@ -7,6 +7,18 @@
  */
 export { LocalNode, type LocalNodeOptions, type NodeError, type NodeStats } from "./local-node/local-node.js";
 export { NodeClosedError } from "./local-node/node-closed-error.js";
+export type {
+  NodeSnapshot,
+  TrafficRate,
+  LinkSnapshotBase,
+  LinkSnapshot,
+  UpstreamSnapshot,
+  ElectedExposer,
+  ObjectSnapshot,
+  NodeTotals,
+  MonitorEventKind,
+  MonitorEvent,
+} from "./monitor/node-snapshot.js";
 export { ObjectDescriptor, type ObjectDescriptorJson } from "./descriptor/object-descriptor.js";
 export { TagDescriptor } from "./descriptor/tag-descriptor.js";
 export type { JsonValue, JsonLimits } from "./descriptor/json-value.js";

@@ -8,7 +8,7 @@ import { electExposer, shouldMove } from "./election.js";
 import { memberAt, memberCount, withMember, withoutMember } from "./member-list.js";
 import { ObjectEntry } from "./object-entry.js";
 import type { AccessDeniedError } from "./access-denied-error.js";
-import type { AccessWatcher, ElectionAuthority, Exposer, InterestWatcher, StateSink, TagSink } from "./participants.js";
+import type { AccessWatcher, ElectionAuthority, ElectionWatcher, Exposer, InterestWatcher, StateSink, TagSink } from "./participants.js";
 import { TagEntry } from "./tag-entry.js";
 
 /**
@@ -29,6 +29,15 @@ export class Exchange {
   authority: ElectionAuthority | undefined = undefined;
   /** Set by the link to a parent, to report this subtree's interest (see InterestWatcher). */
   watcher: InterestWatcher | undefined = undefined;
+  /** Set by the node's monitor, to hear of elections, handovers and releases (see ElectionWatcher). */
+  electionWatcher: ElectionWatcher | undefined = undefined;
+  /** States that became an object's current state, over every object this node ever had (see ObjectEntry.updates). */
+  updates = 0;
+  /**
+   * Objects that lost their exposer in the running operation, with the exposer that had them, while an
+   * election watcher listens: elected again before the operation ends, a handover; else a release.
+   */
+  private readonly vacated = new Map<ObjectEntry, Exposer>();
   private lastId = 0;
   private depth = 0;
   private flushing = false;
@@ -255,7 +264,7 @@ export class Exchange {
     if (entry.assignee !== exposer || epochOf(state) !== entry.epoch) return false;
     const current = entry.state;
     if (current !== undefined && epochOf(current) === entry.epoch && compareVersions(state.version, current.version) <= 0) return false;
-    this.setState(entry, state);
+    this.update(entry, state);
     return true;
   }
 
@@ -268,7 +277,7 @@ export class Exchange {
    */
   adopt(entry: ObjectEntry, exposer: Exposer, state: ObjectState<unknown>): boolean {
     if (entry.assignee !== exposer) return false;
-    this.setState(entry, state);
+    this.update(entry, state);
     return true;
   }
 
@@ -283,6 +292,13 @@ export class Exchange {
     const state = entry.state;
     if (entry.assignee !== exposer || state === undefined || state.synchronized === synchronized) return;
     this.setState(entry, withSynchronized(state, synchronized));
+  }
+
+  /** Makes a new state current: counted as an update of the object (see ObjectEntry.updates). */
+  private update(entry: ObjectEntry, state: ObjectState<unknown>): void {
+    entry.updates++;
+    this.updates++;
+    this.setState(entry, state);
   }
 
   /**
@@ -371,6 +387,15 @@ export class Exchange {
     entry.epoch = this.authority?.epochOf(entry) ?? Math.max(entry.epoch, state === undefined ? 0 : epochOf(state)) + 1;
     entry.assignee = exposer;
     exposer.assignedEntries.add(entry);
+    const watcher = this.electionWatcher;
+    if (watcher !== undefined) {
+      const from = this.vacated.get(entry);
+      if (from === undefined) watcher.elected(entry, exposer);
+      else {
+        this.vacated.delete(entry);
+        if (from !== exposer) watcher.handedOver(entry, from, exposer);
+      }
+    }
     exposer.electedFor(entry);
   }
 
@@ -392,6 +417,7 @@ export class Exchange {
     if (!exposer) return undefined;
     entry.assignee = undefined;
     exposer.assignedEntries.delete(entry);
+    if (this.electionWatcher !== undefined && !this.vacated.has(entry)) this.vacated.set(entry, exposer);
     this.markUnsynchronized(entry);
     exposer.releasedFrom(entry);
     return exposer;
@@ -483,8 +509,18 @@ export class Exchange {
     try {
       return body();
     } finally {
-      if (--this.depth === 0 && this.outboxSets.length > 0) this.flush();
+      if (--this.depth === 0) {
+        if (this.vacated.size > 0) this.reportReleases();
+        if (this.outboxSets.length > 0) this.flush();
+      }
     }
+  }
+
+  /** Tells the election watcher of the objects the operation left without the exposer they had. */
+  private reportReleases(): void {
+    const watcher = this.electionWatcher;
+    for (const [entry, from] of this.vacated) watcher?.released(entry, from);
+    this.vacated.clear();
   }
 
   private flush(): void {

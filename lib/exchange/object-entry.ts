@@ -29,6 +29,10 @@ export class ObjectEntry {
   versionFloor: Version | undefined = undefined;
   /** The epoch `versionFloor` was told in: it counts only within that epoch. */
   floorEpoch = 0;
+  /** States that became the object's current state here (published or adopted), counted by the exchange: the monitor's updates per second. */
+  updates = 0;
+  /** Length of the last diff (JSON Patch text) a link sent for the object, set by the link; undefined until one sent one. */
+  lastDiffBytes: number | undefined = undefined;
 
   constructor(
     readonly descriptor: ObjectDescriptor,

@@ -96,3 +96,18 @@ export interface InterestWatcher {
   objectInterestChanged(entry: ObjectEntry): void;
   tagInterestChanged(tag: TagEntry): void;
 }
+
+/**
+ * Told of the outcome of elections, for introspection: an object that had no exposer got one, moved
+ * from one exposer to another, or was left with none. Calls happen inside exchange operations, once the
+ * outcome is known (a release at the end of the operation, when no exposer took the object over):
+ * record, do not act.
+ */
+export interface ElectionWatcher {
+  /** `exposer` was elected for `entry`, which had no exposer. */
+  elected(entry: ObjectEntry, exposer: Exposer): void;
+  /** `entry` moved from `from` to `to`. */
+  handedOver(entry: ObjectEntry, from: Exposer, to: Exposer): void;
+  /** `from` lost `entry` and no exposer took it over. */
+  released(entry: ObjectEntry, from: Exposer): void;
+}

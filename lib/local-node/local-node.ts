@@ -11,15 +11,29 @@ import { NodeClosedError } from "./node-closed-error.js";
 import { Exchange } from "../exchange/exchange.js";
 import { resolveDataLimits } from "../state/frozen-data.js";
 import { tickClock } from "../state/tick-clock.js";
+import { NodeMonitor } from "../monitor/node-monitor.js";
+import type { NodeSnapshot } from "../monitor/node-snapshot.js";
+import { assertMonitorInterval } from "../monitor/monitor-interval.js";
 
 /** Options of a LocalNode. */
 export interface LocalNodeOptions {
   /** A name for logs and for the peers' logs. */
   readonly name?: string;
-  /** Milliseconds since the epoch, for default versions; injectable for tests. Default: Date.now read once per tick. */
+  /**
+   * Milliseconds since the epoch, for default versions and for the times and rates of the node's
+   * snapshots; injectable for tests. Default: Date.now read once per tick.
+   */
   readonly clock?: () => number;
   /** Limits on data passed to `set` (default: depth 64, 64 MiB of JSON text). */
   readonly dataLimits?: Partial<JsonLimits>;
+  /**
+   * Publishes the node's snapshot (see `snapshot()`) under this tag, as object
+   * `{ node: <name>, instance: <random id> }` exposed by the node itself while someone observes it.
+   * Default: not published (`listen({ monitorTag })` and `hakuban-router --monitor-tag` can start it).
+   */
+  readonly monitorTag?: TagDescriptor | JsonValue;
+  /** Milliseconds between two samples of the snapshot's rates and two refreshes of its object. Default: 1000. */
+  readonly monitorIntervalMs?: number;
 }
 
 /** An exception thrown by application code (a callback or subscriber), caught and reported by the node. */
@@ -51,6 +65,8 @@ export class LocalNode {
   readonly name: string;
   /** @internal The node's exchange; links plug into it. */
   readonly exchange: Exchange;
+  /** @internal The node's view of itself; links register their probes with it. */
+  readonly monitor: NodeMonitor;
   private readonly contracts = new Set<NodeContract>();
   /** Network links (upstream connection, listeners) that close() closes after the contracts. */
   private readonly links = new Set<{ close(): Promise<void> }>();
@@ -59,18 +75,36 @@ export class LocalNode {
   private closed = false;
   private errorStream: Observable<NodeError> | undefined;
 
+  /**
+   * Throws a RangeError for a `monitorIntervalMs` that is not a finite number above 0, and what
+   * TagDescriptor.from throws for a `monitorTag` that is not a valid tag.
+   */
   constructor(options: LocalNodeOptions = {}) {
     this.name = options.name ?? "hakuban";
+    const { monitorTag, monitorIntervalMs } = options;
+    if (monitorIntervalMs !== undefined) assertMonitorInterval(monitorIntervalMs, "monitorIntervalMs");
+    const tag = monitorTag === undefined ? undefined : TagDescriptor.from(monitorTag);
     const report: ErrorSink = (error, context) => this.reportError(error, context);
     this.errors = new ListenerSet<NodeError>(consoleSink, this, "error");
     this.exchange = new Exchange(report);
+    const clock = options.clock ?? tickClock;
     this.context = {
       exchange: this.exchange,
-      clock: options.clock ?? tickClock,
+      clock,
       // Resolved once, so validating each set() reuses it as is.
       dataLimits: resolveDataLimits(options.dataLimits),
       forget: (contract) => this.contracts.delete(contract),
     };
+    this.monitor = new NodeMonitor(
+      {
+        name: this.name,
+        exchange: this.exchange,
+        contracts: () => this.contracts.size,
+        expose: (descriptor) => this.object(descriptor).expose<NodeSnapshot>(),
+      },
+      { clock, ...(monitorIntervalMs === undefined ? {} : { intervalMs: monitorIntervalMs }) },
+    );
+    if (tag !== undefined) this.monitor.start(tag);
   }
 
   /** `LocalNode <name>`, for logs and error reports. */
@@ -116,18 +150,29 @@ export class LocalNode {
     return { objects: objects.size, tags: tags.size, contracts: this.contracts.size, subscriptions, exposedValues };
   }
 
+  /**
+   * The node's view of itself, as plain JSON: its links (names, principals, round trips, traffic per
+   * second), its objects (the busiest, with who is elected for each, versions, observers, updates per
+   * second, sizes), counts and totals, and recent events (elections, handovers, refusals, denials). What
+   * the node publishes under its monitor tag; rates are those of the last interval (`monitorIntervalMs`).
+   */
+  snapshot(): NodeSnapshot {
+    return this.monitor.snapshot();
+  }
+
   /** True once close() was called. */
   get isClosed(): boolean {
     return this.closed;
   }
 
-  /** Terminates every contract (their streams complete) and, later, every link. Idempotent. */
+  /** Terminates every contract (their streams complete), stops publishing the monitor object and, later, closes every link. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const contracts = [...this.contracts];
     for (const contract of contracts) if (contract.role === "observe") contract.terminate();
     for (const contract of contracts) contract.terminate();
+    this.monitor.stop();
     const links = [...this.links];
     this.links.clear();
     await Promise.allSettled(links.map((link) => link.close()));
