@@ -1,2 +1,4 @@
-/** The inspector page's entry. */
-document.body.textContent = "hakuban inspector";
+/** The inspector page's entry: the page is the app. */
+import { InspectorApp } from "./inspector-app.js";
+
+void new InspectorApp(document.body).start();
