@@ -9,10 +9,13 @@ export function matchesFilter(object: ObjectSnapshot, filter: string): boolean {
   return wanted === "" || formatDescriptor(object.descriptor).toLowerCase().includes(wanted);
 }
 
+/** The descriptor, cut short to fit when long, whole in its tooltip. */
+const descriptorCell = (text: string): HTMLElement => h("code", { title: text }, text);
+
 const optionalBytes = (value: number | null): string => (value === null ? "–" : formatBytes(value));
 
 const COLUMNS: readonly Column<ObjectSnapshot>[] = [
-  { key: "descriptor", label: "Descriptor", sortValue: (object) => formatDescriptor(object.descriptor), cell: (object) => h("code", {}, formatDescriptor(object.descriptor)) },
+  { key: "descriptor", label: "Descriptor", sortValue: (object) => formatDescriptor(object.descriptor), cell: (object) => descriptorCell(formatDescriptor(object.descriptor)) },
   { key: "exposer", label: "Exposer", sortValue: (object) => formatExposer(object.exposer), cell: (object) => (object.exposer === null ? h("span", { class: "muted" }, "none") : formatExposer(object.exposer)) },
   { key: "version", label: "Version", numeric: true, sortValue: (object) => formatVersion(object.version), cell: (object) => formatVersion(object.version) },
   { key: "synchronized", label: "Synced", title: "Whether an elected exposer backs the data", sortValue: (object) => (object.synchronized ? 1 : 0), cell: (object) => h("span", { class: object.synchronized ? "yes" : "no" }, object.synchronized ? "yes" : "no") },

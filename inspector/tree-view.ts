@@ -48,6 +48,7 @@ export class TreeView {
         class: selected ? "tree-node selected" : "tree-node",
         "aria-pressed": selected ? "true" : "false",
         "data-node": node.snapshot.node,
+        "data-instance": node.snapshot.instance,
         title: upstream === null ? "root" : `upstream ${upstream.status}, round trip ${formatRoundTrip(upstream.roundTripMs)}`,
         onclick: () => this.select(node.key),
       },
