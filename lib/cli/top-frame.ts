@@ -117,7 +117,7 @@ function objectRow(object: ObjectSnapshot): string[] {
     exposerText(object.exposer),
     rate(object.updatesPerSecond),
     String(object.observers),
-    object.version === null ? "-" : object.version.join("."),
+    object.version === null ? "-" : JSON.stringify(object.version),
     object.stateBytes === null ? "-" : bytes(object.stateBytes),
     object.synchronized ? "yes" : "no",
   ];
