@@ -1,5 +1,5 @@
 import type { Observable, Subscription } from "rxjs";
-import { createSessionMux, type SessionMuxOptions } from "../../bindings/session-mux.js";
+import { type CarrierSessionMux, createSessionMux, type SessionMuxOptions } from "../../bindings/session-mux.js";
 import type { Carrier } from "../../transports/carrier.js";
 import { ReconnectingConnector, type ReconnectingConnectorOptions } from "../../transports/reconnecting-connector.js";
 import { dialWebSocket, type WebSocketConstructor } from "../../transports/websocket-carrier.js";
@@ -7,6 +7,8 @@ import { GuardedObservable } from "../events/guarded-observable.js";
 import { ListenerSet } from "../events/listener-set.js";
 import type { ConnectionLog } from "./connection-log.js";
 import type { LocalNode } from "../local-node/local-node.js";
+import type { LinkRegistration, UpstreamSample } from "../monitor/link-probe.js";
+import type { NodeMonitor } from "../monitor/node-monitor.js";
 import { NodeClosedError } from "../local-node/node-closed-error.js";
 import { keepAliveTimes } from "../sync/keep-alive.js";
 import { linkDataLimits, type LinkOptions } from "../sync/link-options.js";
@@ -157,6 +159,14 @@ class UpstreamConnection implements Upstream {
   /** A dial or handshake failed since the last welcome: status changes are routine until connected again. */
   #redialing = false;
   #closing: Promise<void> | undefined;
+  /** The upstream as its node's monitor knows it, for its whole life. */
+  readonly #monitor: NodeMonitor;
+  readonly #registration: LinkRegistration;
+  /** The parent's name, as its last Welcome said it. */
+  #parentName: string | undefined;
+  /** The connections running now, and the traffic of those that ended: the monitor's figures add up over all. */
+  readonly #muxes = new Set<CarrierSessionMux>();
+  readonly #ended = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
 
   /** `upstream <url>`, for logs and error reports. */
   toString(): string {
@@ -206,6 +216,8 @@ class UpstreamConnection implements Upstream {
       void this.#link.close();
       throw error;
     }
+    this.#monitor = node.monitor;
+    this.#registration = node.monitor.addUpstream(() => this.#sample());
     this.#connectorStatus = this.#connector.status$.subscribe((status) => {
       // "connected" there only means a socket is open: we say so once the parent's Welcome arrives;
       // "disconnected" is said once the reason is known (#onDialError, #generationEnded).
@@ -236,6 +248,7 @@ class UpstreamConnection implements Upstream {
   #onCarrier(carrier: Carrier): void {
     // Attach at once (the connector watches the carrier's close); run once the previous generation is over.
     const mux = createSessionMux(carrier, this.#options.mux);
+    this.#muxes.add(mux);
     let closeError: Error | undefined;
     mux.onClose((error) => (closeError = error));
     this.#unreported++;
@@ -244,6 +257,7 @@ class UpstreamConnection implements Upstream {
       await previous;
       if (this.#stopping) {
         mux.close();
+        this.#retire(mux);
         this.#unreported--;
         return;
       }
@@ -254,6 +268,7 @@ class UpstreamConnection implements Upstream {
       mux.close(error);
       carrier.close(error === undefined ? "upstream closed" : error.message);
       this.#log(`upstream ${this.url}: the connection carried ${describeTraffic(mux.stats)}`, "debug");
+      this.#retire(mux);
       if (error !== undefined && !deadline.welcomed && !(error instanceof LinkRefusedError)) {
         error = deadline.expired ?? judgeHandshakeFailure(this.url, error, { closeError, stats: mux.stats });
       }
@@ -263,6 +278,7 @@ class UpstreamConnection implements Upstream {
   }
 
   #welcomed(parent: string): void {
+    this.#parentName = parent;
     const deadline = this.#deadline;
     if (deadline === undefined) return;
     deadline.welcome();
@@ -323,7 +339,43 @@ class UpstreamConnection implements Upstream {
     this.#detach();
     if (upstreams.get(this.#node) === this) upstreams.delete(this.#node);
     this.#setStatus("closed");
+    this.#registration.remove();
     this.#listeners.clear();
+  }
+
+  /** A connection ended: its traffic joins that of the connections before it. */
+  #retire(mux: CarrierSessionMux): void {
+    if (!this.#muxes.delete(mux)) return;
+    const ended = this.#ended;
+    ended.messagesIn += mux.stats.messagesIn;
+    ended.messagesOut += mux.stats.messagesOut;
+    ended.bytesIn += mux.stats.bytesIn;
+    ended.bytesOut += mux.stats.bytesOut;
+  }
+
+  /** What the monitor shows of the upstream: its figures over every connection it made. */
+  #sample(): UpstreamSample {
+    let { messagesIn, messagesOut, bytesIn, bytesOut } = this.#ended;
+    let queuedBytes = 0;
+    for (const mux of this.#muxes) {
+      messagesIn += mux.stats.messagesIn;
+      messagesOut += mux.stats.messagesOut;
+      bytesIn += mux.stats.bytesIn;
+      bytesOut += mux.stats.bytesOut;
+      queuedBytes += mux.bufferedAmount;
+    }
+    return {
+      url: this.url,
+      status: this.#status,
+      lastError: this.#lastError?.message ?? null,
+      name: this.#parentName ?? null,
+      roundTripMs: this.#link.roundTripMs ?? null,
+      messagesIn,
+      messagesOut,
+      bytesIn,
+      bytesOut,
+      queuedBytes,
+    };
   }
 
   #setStatus(status: UpstreamStatus): void {
@@ -334,6 +386,11 @@ class UpstreamConnection implements Upstream {
     // Redialing a server that fails cycles connecting/disconnected: each failure logs one warning instead.
     const churn = this.#redialing && status !== "connected" && status !== "closed";
     this.#log(`upstream ${this.url}: ${status}`, churn ? "debug" : "info");
+    // Redialing also records only its failures (each says why, and when it retries).
+    if (!churn || status === "disconnected") {
+      const why = status === "disconnected" || status === "closed" ? this.#lastError?.message : undefined;
+      this.#monitor.record({ kind: "upstream", text: `upstream ${this.url}: ${status}${why === undefined ? "" : `: ${why}`}`, link: this.#registration.id });
+    }
     this.#listeners.emit(status);
   }
 }

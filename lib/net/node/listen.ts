@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolveBindingLimits } from "../../../bindings/limits.js";
 import { createSessionMux, type SessionMuxOptions } from "../../../bindings/session-mux.js";
 import type { Carrier } from "../../../transports/carrier.js";
@@ -13,12 +14,15 @@ import {
 } from "../../../transports/node/ws-listener.js";
 import type { ConnectionLog } from "../connection-log.js";
 import type { LogRateLimit } from "../log-rate-limiter.js";
-import type { LocalNode } from "../../local-node/local-node.js";
+import type { LocalNode, LocalNodeOptions } from "../../local-node/local-node.js";
 import { NodeClosedError } from "../../local-node/node-closed-error.js";
 import { DownstreamLink, type DownstreamLinkOptions } from "../../sync/downstream-link.js";
 import { keepAliveTimes } from "../../sync/keep-alive.js";
 import { DEFAULT_LINK_LIMITS, type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "../../sync/link-limits.js";
 import { linkDataLimits, type LinkOptions } from "../../sync/link-options.js";
+import { assertMonitorInterval } from "../../monitor/monitor-interval.js";
+import type { NodeMonitor } from "../../monitor/node-monitor.js";
+import { ChildLinkMonitor } from "./child-link-monitor.js";
 import { ListenerLog } from "./listener-log.js";
 import type { AuditSink } from "../../trust/audit-event.js";
 import type { Authenticate } from "../../trust/auth-request.js";
@@ -101,6 +105,16 @@ export interface ListenOptions extends LinkOptions {
   readonly policy?: Policy;
   /** Told of every authentication, refusal, denial, grant change and policy change; must not throw. */
   readonly audit?: AuditSink;
+  /**
+   * Publishes the node's own view (its links, objects, elections and events, see NodeSnapshot) as an
+   * object carrying this tag, exposed by the node while something observes it (node.monitor.start).
+   * A node already monitoring under another tag is refused with a RangeError.
+   */
+  readonly monitorTag?: LocalNodeOptions["monitorTag"];
+  /** How often the monitor object is refreshed while observed, in milliseconds (default 1000). */
+  readonly monitorIntervalMs?: number;
+  /** Plain HTTP requests (not WebSocket upgrades) on the listener's own port; absent: answered 426 Upgrade Required. Not with `server`, whose own handlers answer. */
+  readonly onHttpRequest?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
 /** Connections a listener turned away, by the option whose limit they hit (`badRequest`: not a valid upgrade). */
@@ -165,8 +179,9 @@ export const LISTEN_LIMIT_DEFAULTS = Object.freeze({
  * Rejects with NodeClosedError on a closed node (before binding anything), with ListenError when the
  * address cannot be bound (`systemCode` says why), with TlsOptionsError for an unusable `tls`
  * certificate or key, with RangeError for a port outside 0–65535, both `port` and `server` (or
- * neither), an `allowedOrigins` entry that is not an origin, or a limit that is not a positive whole
- * number, with BindingOptionsError for invalid `mux.limits`, with PolicyError for an invalid `policy`, with InvalidLimitsError for invalid `dataLimits` or `linkLimits` (RangeError when maxQueueBytes is not above queueBytes).
+ * neither), an `allowedOrigins` entry that is not an origin, a limit that is not a positive whole
+ * number, a `monitorTag` other than the one the node already publishes its monitor object under, or a
+ * `monitorIntervalMs` that is not a finite number above 0, with BindingOptionsError for invalid `mux.limits`, with PolicyError for an invalid `policy`, with InvalidLimitsError for invalid `dataLimits` or `linkLimits` (RangeError when maxQueueBytes is not above queueBytes).
  */
 export async function listen(node: LocalNode, options: ListenOptions): Promise<Listener> {
   if (node.isClosed) throw new NodeClosedError("listen()");
@@ -176,6 +191,8 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     throw new RangeError(`listen option helloTimeoutMs must be a finite number > 0, got ${helloTimeoutMs}.`);
   }
   linkDataLimits(options); // InvalidLimitsError before binding, not in each accepted connection
+  const monitorTag = options.monitorTag === undefined ? undefined : checkedMonitorTag(node, options.monitorTag);
+  if (options.monitorIntervalMs !== undefined) assertMonitorInterval(options.monitorIntervalMs, "listen option monitorIntervalMs");
   let policy = options.policy === undefined ? undefined : checkedPolicy(options.policy); // PolicyError before binding
   const linkLimits = listenLinkLimits(options.linkLimits);
   const log = new ListenerLog(options.log ?? (() => {}), options.logRateLimit ?? {}, {
@@ -198,12 +215,22 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     }
     log.accepted(carrier.peer);
     const mux = createSessionMux(carrier, options.mux);
+    const monitored = new ChildLinkMonitor(node.monitor, mux, carrier.peer);
     const who = (): string => (link.peerName === undefined ? carrier.peer : `"${link.peerName}" (${carrier.peer})`);
-    const onLimit = (event: LinkLimitEvent): void => log.overLimit(who(), event);
+    const onLimit = (event: LinkLimitEvent): void => {
+      log.overLimit(who(), event);
+      monitored.overLimit(event);
+    };
     const onViolation = (what: string): void => log.violation(who(), what);
-    const link: DownstreamLink = new DownstreamLink(node, mux, { ...linkOptions, policy, onLimit, onViolation, request }, (name) =>
-      log.linked(name, carrier.peer),
-    );
+    const audit: AuditSink = (event) => {
+      monitored.audit(event);
+      options.audit?.(event);
+    };
+    const link: DownstreamLink = new DownstreamLink(node, mux, { ...linkOptions, policy, audit, onLimit, onViolation, request }, (name) => {
+      log.linked(name, carrier.peer);
+      monitored.linked(name);
+    });
+    monitored.watch(link);
     links.add(link);
     let silent = false;
     const helloTimer = setTimeout(() => {
@@ -216,9 +243,12 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
       clearTimeout(helloTimer);
       links.delete(link);
       mux.close(error);
-      if (silent) log.helloTimedOut(carrier.peer);
-      else log.ended(who(), error);
+      if (silent) {
+        log.helloTimedOut(carrier.peer);
+        monitored.helloTimedOut(helloTimeoutMs);
+      } else log.ended(who(), error);
       log.traffic(who(), mux.stats);
+      monitored.ended(error);
     });
   };
 
@@ -236,8 +266,10 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
         ...(options.maxPendingUpgrades === undefined ? {} : { maxPendingUpgrades: options.maxPendingUpgrades }),
         ...(options.upgradeTimeoutMs === undefined ? {} : { upgradeTimeoutMs: options.upgradeTimeoutMs }),
         maxPayload,
+        ...(options.onHttpRequest === undefined ? {} : { onRequest: options.onHttpRequest }),
         onRefusal: (refusal) => {
           log.refused(refusal);
+          node.monitor.record({ kind: "refused", text: `refused ${refusal.peer}: ${refusal.detail}` });
           // A browser page of another origin is a refusal of who asked, not of how much: audited like a refused token.
           if (refusal.reason === "allowedOrigins") options.audit?.({ kind: "refused", at: Date.now(), link: refusal.peer, reason: refusal.detail });
         },
@@ -287,8 +319,29 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     log.close();
     throw error;
   }
+  if (monitorTag !== undefined) {
+    node.monitor.start(monitorTag, options.monitorIntervalMs === undefined ? {} : { intervalMs: options.monitorIntervalMs });
+  }
   log.note(`listening on ${server.url}`);
   return listener;
+}
+
+/** A tag a monitor object is published under. */
+type MonitorTag = NonNullable<NodeMonitor["tag"]>;
+
+/**
+ * `monitorTag` as a tag descriptor, checked before binding: InvalidJsonError for one that is not JSON,
+ * RangeError when the node already publishes its monitor object under another tag.
+ */
+function checkedMonitorTag(node: LocalNode, monitorTag: Exclude<ListenOptions["monitorTag"], undefined>): MonitorTag {
+  const tag = node.tag(monitorTag).descriptor;
+  const current = node.monitor.tag;
+  if (current !== undefined && !current.equals(tag)) {
+    throw new RangeError(
+      `listen option monitorTag ${tag.toString()}: node "${node.name}" already publishes its monitor object under ${current.toString()}; a node has one monitor tag, give the same one or none`,
+    );
+  }
+  return tag;
 }
 
 /** `policy` as parsePolicy made it (checked once, compiled once); throws PolicyError for an invalid one. */
