@@ -1,3 +1,5 @@
+import type { JsonValue } from "../descriptor/json-value.js";
+import { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { LOG_RATE_LIMIT_DEFAULTS } from "../net/log-rate-limiter.js";
 import { checkAllowedOrigins, LINK_LIMIT_DEFAULTS, LISTEN_LIMIT_DEFAULTS, type ListenOptions, listenLinkLimits } from "../net/node/listen.js";
 import { parseWebSocketUrl, type WebSocketUrlUse } from "../net/websocket-url.js";
@@ -67,8 +69,16 @@ export interface RouterParentTrust {
   readonly caFile?: string;
 }
 
+/** What the router publishes about itself. */
+export interface RouterMonitor {
+  /** `--monitor-tag`: the tag the router's monitor object carries (its snapshot, published while observed). */
+  readonly monitorTag?: JsonValue;
+  /** `--monitor-interval`: milliseconds between two snapshots of the monitor object (listen's default when absent). */
+  readonly monitorIntervalMs?: number;
+}
+
 /** What `hakuban-router` was asked to do. */
-export interface RouterOptions extends RouterLimits, RouterTrust, RouterParentTrust {
+export interface RouterOptions extends RouterLimits, RouterTrust, RouterParentTrust, RouterMonitor {
   readonly bind: RouterBind;
   /** The parent router's URL, when this router is not the root. */
   readonly connect?: string;
@@ -113,7 +123,7 @@ const PARENT_FILE_OPTIONS: Readonly<Record<string, keyof RouterParentTrust>> = {
 const REPEATABLE_OPTIONS: ReadonlySet<string> = new Set(["allowed-origin"]);
 
 /** Options taking one value, besides the limits. */
-const SINGLE_OPTIONS: ReadonlySet<string> = new Set(["bind", "connect", "name", "log-level", "tls-cert", "tls-key"]);
+const SINGLE_OPTIONS: ReadonlySet<string> = new Set(["bind", "connect", "name", "log-level", "tls-cert", "tls-key", "monitor-tag", "monitor-interval"]);
 
 /** A parsed command line: run a router, print the usage, or print the version. */
 export type RouterCommand =
@@ -125,11 +135,14 @@ export type RouterCommand =
 export const ROUTER_USAGE = `Usage: hakuban-router --bind ws://HOST:PORT [--connect ws://PARENT:PORT] [--name NAME] [--log-level LEVEL]
                       [--tls-cert FILE --tls-key FILE] [--allowed-origin ORIGIN]... [--jwt-secret-file FILE]
                       [--policy FILE] [--audit-log FILE|-] [--token-file FILE] [--ca-file FILE]
+                      [--monitor-tag TAG [--monitor-interval MS]]
                       [--max-connections N] [--max-pending-upgrades N] [--upgrade-timeout MS] [--hello-timeout MS]
                       [--max-objects N] [--max-tags N] [--max-descriptor-length N] [--opens-per-second N]
                       [--queue-bytes N] [--max-queue-bytes N] [--max-congested MS]
 
 Runs a hakuban router: a node that accepts child nodes over WebSocket and links them into one tree.
+On the same port it answers plain HTTP: GET / the inspector page, GET /metrics Prometheus metrics
+(hakuban_*), GET /healthz 200 while serving and 503 once shutting down.
 
   --bind ws://HOST:PORT[/PATH]   where children connect (port 0 picks a free one; the log says which);
                                  wss://HOST:PORT[/PATH] serves TLS, with --tls-cert and --tls-key
@@ -142,7 +155,8 @@ Runs a hakuban router: a node that accepts child nodes over WebSocket and links 
   --tls-key FILE                 the private key (PEM) of --tls-cert
   --allowed-origin ORIGIN        a browser origin that may link, e.g. https://app.example.com
                                  (repeatable; when given, upgrades from other origins are answered 403;
-                                 clients that are not browsers send no origin and pass)
+                                 clients that are not browsers send no origin and pass; list the
+                                 router's own origin, e.g. http://HOST:PORT, for the inspector page it serves)
   --jwt-secret-file FILE         accept only links whose token is an HS256 JWT signed with the secret
                                  in FILE (at least 32 bytes; one trailing newline is ignored); its
                                  claims are the link's principal, "sub" its id
@@ -157,6 +171,13 @@ Runs a hakuban router: a node that accepts child nodes over WebSocket and links 
                                  SIGHUP sends it to the parent at once
   --ca-file FILE                 the certificate authority (PEM) that signed a --connect wss:// parent's
                                  certificate, when it is not one the system trusts
+  --monitor-tag TAG              publish this router's view of itself (links, objects, elections,
+                                 rates, events) as a hakuban object carrying the tag TAG (read as JSON
+                                 when it parses, e.g. {"monitor":"eu"}, else as a string), produced only
+                                 while something observes it; the inspector page at / and hakuban top
+                                 follow it. With --policy, principals need an observe grant on the tag
+                                 to see it, and child routers an expose grant on it to publish theirs
+  --monitor-interval MS          milliseconds between two snapshots of the monitor object (default 1000)
   --max-connections N            most WebSocket connections at once (default ${LISTEN_LIMIT_DEFAULTS.maxConnections});
                                  one more is answered HTTP 503
   --max-pending-upgrades N       most sockets connected but not upgraded to WebSocket yet
@@ -185,6 +206,7 @@ up in one line per ${LOG_RATE_LIMIT_DEFAULTS.intervalMs / 1000} s while they las
 1 could not start (e.g. the address is in use, a file cannot be read), 2 bad arguments.
 
 Example: hakuban-router --bind ws://127.0.0.1:3001
+         hakuban-router --bind ws://127.0.0.1:3001 --monitor-tag monitor   (then open http://127.0.0.1:3001/)
          hakuban-router --bind wss://0.0.0.0:443 --tls-cert cert.pem --tls-key key.pem --jwt-secret-file jwt.secret --policy policy.json
 `;
 
@@ -240,6 +262,7 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
     if (value !== undefined) limits[key] = parseCount(option, value);
   }
   const linkLimits = parseLinkLimits(values);
+  const monitor = parseMonitor(values);
   const { bind, secure } = parseBind(bindUrl);
   return {
     kind: "run",
@@ -252,8 +275,32 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
       ...(linkLimits === undefined ? {} : { linkLimits }),
       ...parseTrust(values, repeated, secure),
       ...parseParentTrust(values, connect),
+      ...monitor,
     },
   };
+}
+
+/** `--monitor-tag` and `--monitor-interval`; RouterOptionsError for a tag that is not one or an interval without a tag. */
+function parseMonitor(values: ReadonlyMap<string, string>): RouterMonitor {
+  const tag = values.get("monitor-tag");
+  const interval = values.get("monitor-interval");
+  if (tag === undefined) {
+    if (interval !== undefined) throw new RouterOptionsError("Option --monitor-interval sets how often the monitor object is refreshed: give --monitor-tag TAG too.");
+    return {};
+  }
+  if (tag === "") throw new RouterOptionsError('Option --monitor-tag needs a tag, e.g. --monitor-tag monitor or --monitor-tag \'{"monitor":"eu"}\'; got "".');
+  let json: JsonValue;
+  try {
+    json = JSON.parse(tag) as JsonValue;
+  } catch {
+    json = tag;
+  }
+  try {
+    json = new TagDescriptor(json).json;
+  } catch (error) {
+    throw new RouterOptionsError(`Option --monitor-tag: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { monitorTag: json, ...(interval === undefined ? {} : { monitorIntervalMs: parseCount("monitor-interval", interval) }) };
 }
 
 /** The trust options given; RouterOptionsError when they do not go together or with the bind URL. */
