@@ -1,5 +1,6 @@
 import type { JsonValue } from "../descriptor/json-value.js";
 import { TagDescriptor } from "../descriptor/tag-descriptor.js";
+import { DEFAULT_MONITOR_INTERVAL_MS } from "../monitor/monitor-interval.js";
 import { LOG_RATE_LIMIT_DEFAULTS } from "../net/log-rate-limiter.js";
 import { checkAllowedOrigins, LINK_LIMIT_DEFAULTS, LISTEN_LIMIT_DEFAULTS, type ListenOptions, listenLinkLimits } from "../net/node/listen.js";
 import { parseWebSocketUrl, type WebSocketUrlUse } from "../net/websocket-url.js";
@@ -177,7 +178,7 @@ On the same port it answers plain HTTP: GET / the inspector page, GET /metrics P
                                  while something observes it; the inspector page at / and hakuban top
                                  follow it. With --policy, principals need an observe grant on the tag
                                  to see it, and child routers an expose grant on it to publish theirs
-  --monitor-interval MS          milliseconds between two snapshots of the monitor object (default 1000)
+  --monitor-interval MS          milliseconds between two snapshots of the monitor object (default ${DEFAULT_MONITOR_INTERVAL_MS})
   --max-connections N            most WebSocket connections at once (default ${LISTEN_LIMIT_DEFAULTS.maxConnections});
                                  one more is answered HTTP 503
   --max-pending-upgrades N       most sockets connected but not upgraded to WebSocket yet
