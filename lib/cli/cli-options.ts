@@ -71,8 +71,7 @@ A hakuban node on the command line, linked to the parent at URL (e.g. ws://127.0
 
   observe    prints each state of the object (--object) or of every object of the tag (--tag) as one
              JSON line on stdout: {"descriptor":{"tags":[...],"json":...},"version":[...],
-             "synchronized":true,"data":...}; an object leaving the tag: {"descriptor":...,"removed":true};
-             binary data: "format" and the data in base64
+             "synchronized":true,"data":...}; an object leaving the tag: {"descriptor":...,"removed":true}
   expose     publishes each line of stdin, a JSON value, as the object's new state (a line that is not
              JSON is reported on stderr with its number and skipped); at the end of stdin it keeps
              exposing the last state until interrupted
