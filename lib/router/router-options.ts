@@ -143,7 +143,8 @@ export const ROUTER_USAGE = `Usage: hakuban-router --bind ws://HOST:PORT [--conn
 
 Runs a hakuban router: a node that accepts child nodes over WebSocket and links them into one tree.
 On the same port it answers plain HTTP: GET / the inspector page, GET /metrics Prometheus metrics
-(hakuban_*), GET /healthz 200 while serving and 503 once shutting down.
+(hakuban_*), GET /healthz 200 while serving and 503 once shutting down. These need no token (the
+metrics are counts, never data; the page links like any child, with a token when links need one).
 
   --bind ws://HOST:PORT[/PATH]   where children connect (port 0 picks a free one; the log says which);
                                  wss://HOST:PORT[/PATH] serves TLS, with --tls-cert and --tls-key
