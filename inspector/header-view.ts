@@ -8,6 +8,7 @@ export class HeaderView {
   private readonly selector = h("select", { class: "node-selector", "aria-label": "Node" });
   private readonly status = h("span", { class: "status", role: "status" });
   private readonly detail = h("span", { class: "status-detail" });
+  private shownNodes = "";
   readonly element = h(
     "header",
     { class: "bar" },
@@ -30,8 +31,14 @@ export class HeaderView {
     if (status !== "connected" && lastError !== undefined) this.detail.textContent += ` · ${lastError}`;
   }
 
-  /** Offers `nodes` in the selector (hidden unless there are several), `selected` chosen. */
+  /**
+   * Offers `nodes` in the selector (hidden unless there are several), `selected` chosen; the options
+   * are rebuilt only when they changed, so an open selector stays open.
+   */
   showNodes(nodes: readonly PublishedNode[], selected: string | undefined): void {
+    const shown = JSON.stringify([selected, nodes.map((node) => [node.key, node.snapshot.node])]);
+    if (shown === this.shownNodes) return;
+    this.shownNodes = shown;
     this.selector.hidden = nodes.length < 2;
     const names = new Map<string, number>();
     for (const node of nodes) names.set(node.snapshot.node, (names.get(node.snapshot.node) ?? 0) + 1);

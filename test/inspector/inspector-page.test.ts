@@ -47,13 +47,18 @@ it("shows a live tree's nodes, links and objects, sorts and filters them, and fo
   cleanup.push(() => sensor.close());
   connect(sensor, edge.listener.url);
   sensor.object(["sensors"], { room: "kitchen" }).expose().set({ celsius: 21.5 });
+  // Snapshots carry what any node names: a descriptor written as markup must show as text.
+  const markup = '<img src="x" onerror="document.body.dataset.injected = 1">';
+  sensor.object(["sensors"], { room: markup }).expose().set({ celsius: 0 });
   const dashboard = new LocalNode({ name: "dashboard" });
   cleanup.push(() => dashboard.close());
   connect(dashboard, `ws://127.0.0.1:${port}/`);
   dashboard.object(["sensors"], { room: "kitchen" }).observe();
+  dashboard.object(["sensors"], { room: markup }).observe();
 
   const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   cleanup.push(() => page.close());
+  page.setDefaultTimeout(8000); // a step that never happens fails naming itself, within the test's time
   const pageErrors: string[] = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
   await page.goto(`http://127.0.0.1:${port}/`);
@@ -65,6 +70,8 @@ it("shows a live tree's nodes, links and objects, sorts and filters them, and fo
   const kitchen = (await tableRows(page, "objects")).find((row) => row[0] === '{"room":"kitchen"} #"sensors"')!;
   expect(kitchen[1]).toBe("edge"); // elected: the sensor, behind the link to the child router
   expect(await page.locator(".status").getAttribute("data-status")).toBe("connected");
+  await expect.poll(async () => (await tableRows(page, "objects")).map((row) => row[0])).toContain(`${JSON.stringify({ room: markup })} #"sensors"`);
+  expect(await page.locator("#objects img").count()).toBe(0);
 
   // Sorting: the links are by name; a click on Name sorts them the other way.
   const nameHeader = page.locator("#links th", { hasText: "Name" });
