@@ -23,12 +23,12 @@ export interface SortOrder {
 /** The most rows a table shows; a note says how many more there are. */
 const MAX_ROWS = 500;
 
-/** Rows ordered by `column`, ties kept in their given order. */
+/** Rows ordered by `column` (a new array), ties kept in their given order. */
 export function sortRows<Row>(rows: readonly Row[], column: Column<Row>, descending: boolean): Row[] {
   const direction = descending ? -1 : 1;
   return rows
-    .map((row, index) => ({ row, index, value: column.sortValue(row) }))
-    .sort((a, b) => direction * compareValues(a.value, b.value) || a.index - b.index)
+    .map((row) => ({ row, value: column.sortValue(row) }))
+    .sort((a, b) => direction * compareValues(a.value, b.value))
     .map((entry) => entry.row);
 }
 
