@@ -5,7 +5,7 @@ import type { PublishedNode } from "./router-tree.js";
 
 /** The page's header: its name, a node selector when several nodes publish, and the link's status. */
 export class HeaderView {
-  private readonly selector = h("select", { class: "node-selector", "aria-label": "Node" });
+  private readonly selector = h("select", { class: "node-selector", "aria-label": "Node", hidden: true });
   private readonly status = h("span", { class: "status", role: "status" });
   private readonly detail = h("span", { class: "status-detail" });
   private shownNodes = "";
@@ -21,10 +21,13 @@ export class HeaderView {
     this.selector.addEventListener("change", () => select(this.selector.value));
   }
 
-  /** Shows the link's status (`status` undefined while the page has not linked yet) and why it failed, if it did. */
-  showStatus(status: UpstreamStatus | "starting", url: string, lastError: string | undefined, updatedAt: number | undefined): void {
+  /**
+   * Shows the link's status ("starting" while the page reads its configuration, "idle" when it does
+   * not link: monitoring is off, or a token is wanted) and why it failed, if it did.
+   */
+  showStatus(status: UpstreamStatus | "starting" | "idle", url: string, lastError: string | undefined, updatedAt: number | undefined): void {
     this.status.dataset.status = status;
-    replaceChildren(this.status, h("span", { class: `dot status-${status}` }), status);
+    replaceChildren(this.status, h("span", { class: `dot status-${status}` }), status === "idle" ? "not linked" : status);
     const parts = [url, updatedAt === undefined ? undefined : `updated ${formatTime(updatedAt)}`];
     this.detail.textContent = parts.filter((part) => part !== undefined && part !== "").join(" · ");
     this.detail.title = status === "connected" || lastError === undefined ? "" : lastError;

@@ -58,10 +58,12 @@ export class InspectorApp {
     try {
       this.config = await fetchInspectorConfig();
     } catch (error) {
+      this.header.showStatus("idle", "", undefined, undefined);
       this.show(notice("The inspector has no configuration", error instanceof Error ? error.message : String(error)));
       return;
     }
     if (this.config.monitorTag === null) {
+      this.header.showStatus("idle", "", undefined, undefined);
       this.show(
         notice(
           "Monitoring is off on this router",
@@ -93,6 +95,7 @@ export class InspectorApp {
   }
 
   private askForToken(reason: string | undefined): void {
+    if (this.session === undefined) this.header.showStatus("idle", "", undefined, undefined);
     this.tokenForm.showReason(reason);
     this.show(this.tokenForm.element);
   }
