@@ -160,7 +160,7 @@ export async function listenWebSocket(
   const closeGraceMs = options.closeGraceMs ?? 1000;
   const onRefusal = options.onRefusal ?? (() => {});
   const originAllowed = originCheck(options.allowedOrigins);
-  const http = attached ?? ownServer(options.tls, (request, response) => answerPlainRequest(request, response));
+  const http = attached ?? ownServer(options.tls, answerPlainRequest);
   const secure = http instanceof TlsServer;
   const scheme = secure ? "wss" : "ws";
 
