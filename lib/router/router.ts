@@ -29,15 +29,17 @@ export interface Router {
   readonly upstream: Upstream | undefined;
   /** The policy file followed (`--policy`); `reload()` is what SIGHUP does. */
   readonly policyFile: PolicyFile | undefined;
-  /** Closes the upstream, the listener (every child link), the node, and the policy file and audit log. Idempotent. */
+  /**
+   * Closes the upstream, the listener (every child link), the node, and the policy file and audit log;
+   * from its start `GET /healthz` answers 503. Idempotent.
+   */
   close(): Promise<void>;
 }
 
 /**
  * Starts what `hakuban-router` runs: a node listening at `options.bind` (over TLS with `options.tls`),
- * answering plain HTTP on the same port (the inspector page, metrics, health; see routerHttp), publishing
- * its monitor object under `options.monitorTag` when given,
- * linked to `options.connect` when given (with the token of `options.tokenFile`, verifying a `wss://`
+ * answering plain HTTP on the same port (the inspector page, metrics, health: see routerHttp),
+ * publishing its monitor object under `options.monitorTag` when given, linked to `options.connect` when given (with the token of `options.tokenFile`, verifying a `wss://`
  * parent with `options.caFile`), logging one line per connection event (floods summed up),
  * holding its listener to the connection and link limits of `options` and to its trust options
  * (allowed origins, JWT authentication, the policy file followed as it changes, the audit log).
