@@ -54,8 +54,8 @@ async function publishLines(expose: ObjectExpose<JsonValue>, io: CliIo): Promise
 function whenAssigned(expose: ObjectExpose<JsonValue>): Promise<void> {
   if (expose.assigned) return Promise.resolve();
   return new Promise((resolve) => {
-    const stop = expose.onAssigned((assigned) => {
-      if (!assigned) return;
+    // Unassigned now, so the first change is the assignment.
+    const stop = expose.onAssigned(() => {
       stop();
       resolve();
     });

@@ -3,6 +3,7 @@ import type { NodeSnapshot } from "../monitor/node-snapshot.js";
 import type { CliIo } from "./cli-io.js";
 import type { TopCommand } from "./cli-options.js";
 import { reportDenials } from "./denial-report.js";
+import { descriptorText } from "./descriptor-text.js";
 import { asNodeSnapshot } from "./node-snapshot-guard.js";
 import { ParentLink } from "./parent-link.js";
 import { renderTopFrame } from "./top-frame.js";
@@ -26,20 +27,6 @@ export async function runTop(command: TopCommand, io: CliIo): Promise<number> {
   reportDenials(observe, `the tag ${command.tag.key}`, io);
   const snapshots = new Map<string, NodeSnapshot>();
   const foreign = new Set<string>();
-  let arrived: (() => void) | undefined;
-  observe.changes$.subscribe(({ descriptor, state }) => {
-    const snapshot = state === undefined ? undefined : asNodeSnapshot(state.data);
-    if (snapshot !== undefined) {
-      snapshots.set(descriptor.key, snapshot);
-      arrived?.();
-      return;
-    }
-    snapshots.delete(descriptor.key);
-    if (state !== undefined && !foreign.has(descriptor.key)) {
-      foreign.add(descriptor.key);
-      io.err(`hakuban: ${descriptor.toString()} carries the monitor tag but its state is not a node snapshot; not shown\n`);
-    }
-  });
   const draw = (): void => {
     const frame = renderTopFrame([...snapshots.values()], {
       url: command.link.url,
@@ -51,19 +38,33 @@ export async function runTop(command: TopCommand, io: CliIo): Promise<number> {
     io.out(io.terminal ? CLEAR_SCREEN + frame : `${frame}\n`);
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let done: Promise<void> | undefined;
-  if (command.once) {
-    done = new Promise((resolve) => {
-      arrived = () => {
-        arrived = undefined;
-        timer = setTimeout(() => {
-          draw();
-          resolve();
-        }, TOP_REFRESH_MS);
-      };
-      if (snapshots.size > 0) arrived();
-    });
-  } else {
+  /** With --once: called at the first snapshot, it draws the one frame a refresh later. */
+  let arrived: (() => void) | undefined;
+  const done = command.once
+    ? new Promise<void>((resolve) => {
+        arrived = () => {
+          arrived = undefined;
+          timer = setTimeout(() => {
+            draw();
+            resolve();
+          }, TOP_REFRESH_MS);
+        };
+      })
+    : undefined;
+  observe.changes$.subscribe(({ descriptor, state }) => {
+    const snapshot = state === undefined ? undefined : asNodeSnapshot(state.data);
+    if (snapshot !== undefined) {
+      snapshots.set(descriptor.key, snapshot);
+      arrived?.();
+      return;
+    }
+    snapshots.delete(descriptor.key);
+    if (state !== undefined && !foreign.has(descriptor.key)) {
+      foreign.add(descriptor.key);
+      io.err(`hakuban: ${descriptorText(descriptor.toJSON())} carries the monitor tag but its state is not a node snapshot; not shown\n`);
+    }
+  });
+  if (!command.once) {
     draw();
     timer = setInterval(draw, TOP_REFRESH_MS);
   }

@@ -1,5 +1,6 @@
 import type { ElectedExposer, LinkSnapshot, NodeSnapshot, ObjectSnapshot, TrafficRate, UpstreamSnapshot } from "../monitor/node-snapshot.js";
 import type { TopSort } from "./cli-options.js";
+import { descriptorText } from "./descriptor-text.js";
 import { textTable } from "./text-table.js";
 
 /** How many of each node's objects a frame shows: the busiest (a snapshot lists them busiest first). */
@@ -110,8 +111,7 @@ const OBJECT_COLUMNS = [
 const DESCRIPTOR_COLUMNS = 48;
 
 function objectRow(object: ObjectSnapshot): string[] {
-  const { tags, json } = object.descriptor;
-  const descriptor = `${JSON.stringify(tags)} ${JSON.stringify(json)}`;
+  const descriptor = descriptorText(object.descriptor);
   return [
     descriptor.length > DESCRIPTOR_COLUMNS ? `${descriptor.slice(0, DESCRIPTOR_COLUMNS - 1)}…` : descriptor,
     exposerText(object.exposer),

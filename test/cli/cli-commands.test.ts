@@ -20,13 +20,20 @@ import { first } from "../e2e/helpers.js";
 class TestIo implements CliIo {
   readonly output: string[] = [];
   readonly errors: string[] = [];
-  readonly terminal = false;
+  readonly terminal: boolean;
+  readonly columns?: number;
   readonly #stop = new AbortController();
   readonly signal = this.#stop.signal;
   readonly #input: string[] = [];
   #ended = false;
   #wake: (() => void) | undefined;
   readonly #waiters = new Set<() => void>();
+
+  /** A terminal `columns` wide, or (by default) a pipe. */
+  constructor(columns?: number) {
+    this.terminal = columns !== undefined;
+    if (columns !== undefined) this.columns = columns;
+  }
 
   readonly out = (text: string): void => this.#write(this.output, text);
   readonly err = (text: string): void => this.#write(this.errors, text);
@@ -196,6 +203,17 @@ describe("hakuban expose", () => {
     await seen;
   });
 
+  it("with --exit-at-end exits 0 at the end of stdin when its last state is published already", async () => {
+    const { node: parent, listener } = await root();
+    const io = new TestIo();
+    const running = runExpose(command("expose", "expose", listener.url, "--object", '{"tags":[],"json":"e"}', "--exit-at-end"), io);
+    const observer = parent.object([], "e").observe<number>();
+    io.type("1");
+    await first(observer.state$, (state) => state?.data === 1);
+    io.endInput();
+    expect(await running).toBe(0);
+  });
+
   it("with --exit-at-end exits 0 at once when stdin had no state", async () => {
     const { listener } = await root();
     const io = new TestIo();
@@ -277,5 +295,24 @@ describe("hakuban top", () => {
     expect(frame).toMatch(/^root \[\w+\]  up \d+s  links 1 /m);
     expect(frame).toMatch(/^ {4}#\d+ +the-top +- +ws:\/\/127\.0\.0\.1:\d+ /m);
     expect(frame.endsWith("\n\n")).toBe(true);
+  });
+
+  it("without --once draws a frame at once and each second, over the last on a terminal and cut to its width, and says once that a foreign object under the tag is not shown", async () => {
+    const { node: parent, listener } = await root({ port: 0, monitorTag: "hakuban-monitor" });
+    parent.object(["hakuban-monitor"], "intruder").expose<string>().set("not a snapshot");
+    const io = new TestIo(80);
+    const running = runTop(command("top", "top", listener.url, "--sort", "out"), io);
+    await io.until(() => io.output.filter((frame) => /^root /m.test(frame)).length >= 2);
+    io.interrupt();
+    expect(await running).toBe(0);
+    expect(io.output[0]).toMatch(/^\x1b\[H\x1b\[2Jhakuban top  ws:\/\/127\.0\.0\.1:\d+  tag "hakuban-monitor"  0 nodes/);
+    for (const frame of io.output) {
+      expect(frame.startsWith("\x1b[H\x1b[2J")).toBe(true);
+      for (const line of frame.slice(7).trimEnd().split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+    }
+    expect(io.output.at(-1)).toMatch(/links by out/);
+    expect(io.errors.filter((line) => line.includes("intruder"))).toEqual([
+      'hakuban: ["hakuban-monitor"] "intruder" carries the monitor tag but its state is not a node snapshot; not shown\n',
+    ]);
   });
 });
