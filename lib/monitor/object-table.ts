@@ -5,13 +5,13 @@ import { electedExposer } from "./elected-exposer.js";
 import type { ObjectSnapshot } from "./node-snapshot.js";
 import { RateSampler } from "./rate-sampler.js";
 import { StateSizes } from "./state-sizes.js";
-import { topRanked } from "./top-ranked.js";
+import { TopRanked } from "./top-ranked.js";
 
 /** An object as the table ranks it. */
 interface Ranked {
-  readonly entry: ObjectEntry;
-  readonly updatesPerSecond: number;
-  readonly observers: number;
+  entry: ObjectEntry;
+  updatesPerSecond: number;
+  observers: number;
 }
 
 /**
@@ -38,9 +38,20 @@ export class ObjectTable {
 
   /** The busiest `limit` of `objects`: by updates per second, then observers, then canonical key. */
   list(objects: Iterable<ObjectEntry>, limit: number): ObjectSnapshot[] {
-    const ranked: Ranked[] = [];
-    for (const entry of objects) ranked.push({ entry, updatesPerSecond: this.updates.rate(entry), observers: observerCount(entry) });
-    return topRanked(ranked, limit, busiestFirst).map((object) => this.describe(object));
+    const top = new TopRanked<Ranked>(limit, busiestFirst);
+    // A record turned away is reused for the next object: most objects cost no allocation.
+    let spare: Ranked | undefined;
+    for (const entry of objects) {
+      const ranked = spare ?? { entry, updatesPerSecond: 0, observers: 0 };
+      ranked.entry = entry;
+      ranked.updatesPerSecond = this.updates.rate(entry);
+      ranked.observers = observerCount(entry);
+      if (top.admits(ranked)) {
+        top.add(ranked);
+        spare = undefined;
+      } else spare = ranked;
+    }
+    return top.sorted().map((object) => this.describe(object));
   }
 
   private describe({ entry, updatesPerSecond, observers }: Ranked): ObjectSnapshot {

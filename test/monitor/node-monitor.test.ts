@@ -113,6 +113,14 @@ describe("node snapshot", () => {
     void node.close();
   });
 
+  it("ranks every object whatever the order they come in", () => {
+    const node = new LocalNode();
+    const monitor = monitorOf(node, { maxObjects: 1 });
+    for (const json of ["m", "z", "a", "y"]) node.object(["t"], json).observe(); // kept, turned away, kept, turned away
+    expect(jsonOf(monitor.snapshot().objects)).toEqual(["a"]);
+    void node.close();
+  });
+
   it("shows each child link and the latest upstream with rates of their traffic over the last interval", () => {
     const clock = manualClock();
     const node = new LocalNode({ clock: clock.now });
