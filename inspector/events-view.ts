@@ -1,4 +1,4 @@
-import type { MonitorEvent } from "../lib/monitor/node-snapshot.js";
+import type { MonitorEvent } from "../lib/index.js";
 import { h, replaceChildren } from "./element.js";
 import { formatTime } from "./format.js";
 

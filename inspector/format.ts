@@ -1,5 +1,4 @@
-import type { ElectedExposer } from "../lib/monitor/node-snapshot.js";
-import type { ObjectDescriptorJson } from "../lib/descriptor/object-descriptor.js";
+import type { ElectedExposer, ObjectDescriptorJson } from "../lib/index.js";
 
 // How the page writes figures: short, with units, the same way in every view.
 

@@ -1,4 +1,4 @@
-import type { LinkSnapshot } from "../lib/monitor/node-snapshot.js";
+import type { LinkSnapshot } from "../lib/index.js";
 import { h } from "./element.js";
 import { formatBytes, formatNumber, formatRoundTrip } from "./format.js";
 import { type Column, SortableTable } from "./sortable-table.js";

@@ -1,4 +1,4 @@
-import type { ObjectSnapshot } from "../lib/monitor/node-snapshot.js";
+import type { ObjectSnapshot } from "../lib/index.js";
 import { h } from "./element.js";
 import { formatBytes, formatDescriptor, formatExposer, formatNumber, formatVersion } from "./format.js";
 import { type Column, SortableTable } from "./sortable-table.js";

@@ -1,4 +1,4 @@
-import type { LinkSnapshotBase, NodeSnapshot } from "../lib/monitor/node-snapshot.js";
+import type { LinkSnapshotBase, NodeSnapshot } from "../lib/index.js";
 import { type Child, h, replaceChildren } from "./element.js";
 import { formatBytes, formatDuration, formatNumber, formatRoundTrip, formatTime } from "./format.js";
 

@@ -1,4 +1,4 @@
-import type { LinkSnapshot, NodeSnapshot } from "../lib/monitor/node-snapshot.js";
+import type { LinkSnapshot, NodeSnapshot } from "../lib/index.js";
 
 /** A node that publishes a monitor object, by that object's descriptor key. */
 export interface PublishedNode {

@@ -1,16 +1,16 @@
-import type { ObjectDescriptorJson } from "../lib/descriptor/object-descriptor.js";
-import type { JsonValue } from "../lib/descriptor/json-value.js";
 import type {
   ElectedExposer,
+  JsonValue,
   LinkSnapshot,
   MonitorEvent,
   MonitorEventKind,
   NodeSnapshot,
   NodeTotals,
+  ObjectDescriptorJson,
   ObjectSnapshot,
   TrafficRate,
   UpstreamSnapshot,
-} from "../lib/monitor/node-snapshot.js";
+} from "../lib/index.js";
 
 /**
  * Reads a monitor object's data as a NodeSnapshot. The data comes from whichever node is allowed to
