@@ -61,6 +61,10 @@ it("shows a live tree's nodes, links and objects, sorts and filters them, and fo
   page.setDefaultTimeout(8000); // a step that never happens fails naming itself, within the test's time
   const pageErrors: string[] = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
+  // The router serves the page with a strict Content-Security-Policy: the page must need nothing it forbids.
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
+  });
   await page.goto(`http://127.0.0.1:${port}/`);
 
   // The tree: both routers publish; the root's links are the child router, the dashboard and the page itself.
