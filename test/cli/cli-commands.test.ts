@@ -299,10 +299,15 @@ describe("hakuban top", () => {
 
   it("without --once draws a frame at once and each second, over the last on a terminal and cut to its width, and says once that a foreign object under the tag is not shown", async () => {
     const { node: parent, listener } = await root({ port: 0, monitorTag: "hakuban-monitor" });
-    parent.object(["hakuban-monitor"], "intruder").expose<string>().set("not a snapshot");
+    const intruder = parent.object(["hakuban-monitor"], "intruder").expose<string>();
+    intruder.set("not a snapshot");
     const io = new TestIo(80);
     const running = runTop(command("top", "top", listener.url, "--sort", "out"), io);
-    await io.until(() => io.output.filter((frame) => /^root /m.test(frame)).length >= 2);
+    await io.until(() => io.errors.some((line) => line.includes("intruder")));
+    intruder.set("still not a snapshot");
+    const frames = io.output.length;
+    // Frames are a second apart: the second state has long arrived by the second frame after it.
+    await io.until(() => io.output.slice(frames).filter((frame) => /^root /m.test(frame)).length >= 2);
     io.interrupt();
     expect(await running).toBe(0);
     expect(io.output[0]).toMatch(/^\x1b\[H\x1b\[2Jhakuban top  ws:\/\/127\.0\.0\.1:\d+  tag "hakuban-monitor"  0 nodes/);
