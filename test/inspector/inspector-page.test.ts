@@ -91,10 +91,14 @@ it("shows a live tree's nodes, links and objects, sorts and filters them, and fo
   await expect.poll(() => tableRows(page, "objects")).toEqual([]);
   await page.locator("#objects input.filter").fill("");
 
-  // Selecting the child router shows its links: the sensor.
+  // Selecting the child router (in the tree, or in the header's selector) shows its links: the sensor.
   await page.locator('#tree [data-node="edge"]').click();
   await expect.poll(async () => (await tableRows(page, "links")).map((row) => row[0])).toEqual(["sensor"]);
   await page.locator('#tree [data-node="root"]').click();
+  await expect.poll(async () => (await tableRows(page, "links")).length).toBe(3);
+  await page.locator("select.node-selector").selectOption({ label: "edge" });
+  await expect.poll(async () => (await tableRows(page, "links")).map((row) => row[0])).toEqual(["sensor"]);
+  await page.locator("select.node-selector").selectOption({ label: "root" });
 
   // The root restarts on the same port: the page redials, and the new root's snapshots come back.
   const oldInstance = root.node.snapshot().instance;
