@@ -128,6 +128,10 @@ export class InspectorApp {
       this.askForToken(view.lastError);
       return;
     }
+    if (view.denial !== undefined) {
+      this.show(notice("The router's policy denies observing the monitor tag", view.denial));
+      return;
+    }
     if (selected === undefined) {
       this.show(this.waiting(view));
       return;

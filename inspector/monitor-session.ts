@@ -8,6 +8,8 @@ export interface SessionView {
   readonly status: UpstreamStatus;
   /** Why the link last failed, if it did. */
   readonly lastError: string | undefined;
+  /** Why the router's policy denies observing the monitor tag, while it does. */
+  readonly denial: string | undefined;
   /** The publishing nodes with their latest snapshots. */
   readonly nodes: readonly PublishedNode[];
 }
@@ -18,12 +20,13 @@ const MAX_REDIAL_DELAY_MS = 3000;
 /**
  * The page as a hakuban node: linked to the router that served it (redialing when the link is lost),
  * observing the monitor tag, and keeping each monitor object's latest snapshot. `changed` is called
- * after every change of either.
+ * after every change of the link's status, of a snapshot, or of a denial of the tag.
  */
 export class MonitorSession {
   private readonly node = new LocalNode({ name: "inspector" });
   private readonly upstream: Upstream;
   private readonly snapshots = new Map<string, PublishedNode>();
+  private denial: string | undefined;
 
   constructor(
     readonly url: string,
@@ -33,7 +36,12 @@ export class MonitorSession {
   ) {
     this.upstream = connect(this.node, url, { maxDelayMs: MAX_REDIAL_DELAY_MS, ...(token === undefined ? {} : { token }) });
     this.upstream.onStatus(changed);
-    this.node.tag(monitorTag).observe().changes$.subscribe((change) => {
+    const observe = this.node.tag(monitorTag).observe();
+    observe.denial$.subscribe((denial) => {
+      this.denial = denial?.message;
+      changed();
+    });
+    observe.changes$.subscribe((change) => {
       const key = change.descriptor.key;
       const snapshot = change.state === undefined ? undefined : readSnapshot(change.state.data);
       if (snapshot === undefined) this.snapshots.delete(key);
@@ -48,6 +56,7 @@ export class MonitorSession {
       url: this.url,
       status: this.upstream.status,
       lastError: this.upstream.lastError?.message,
+      denial: this.denial,
       nodes: [...this.snapshots.values()],
     };
   }

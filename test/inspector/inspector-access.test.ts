@@ -2,7 +2,8 @@
  * How the inspector page gets in (in Debian's chromium through playwright-core): a router without a
  * monitor tag makes it say how to turn monitoring on; a router that authenticates makes it ask for a
  * token, say why when the router refuses one, and link with a good one, given in the form or in the
- * URL's fragment (which it then removes from the address bar).
+ * URL's fragment (which it then removes from the address bar); a policy that denies the monitor tag
+ * makes it say so.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,13 +48,26 @@ it("says how to turn monitoring on when the router has no monitor tag", async ()
   expect(await page.locator(".status").getAttribute("data-status")).toBe("idle");
 });
 
+/** A folder for a router's files, removed after the tests. */
+function folder(): string {
+  const path = mkdtempSync(join(tmpdir(), "hakuban-inspector-"));
+  cleanup.push(() => rmSync(path, { recursive: true, force: true }));
+  return path;
+}
+
+function secretFile(): string {
+  const path = join(folder(), "secret");
+  writeFileSync(path, SECRET);
+  return path;
+}
+
+function jwt(claims: Record<string, string> = {}): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setSubject("operator").sign(new TextEncoder().encode(SECRET));
+}
+
 it("asks for a token where the router authenticates, says why one was refused, and links with a good one", async () => {
-  const folder = mkdtempSync(join(tmpdir(), "hakuban-inspector-"));
-  cleanup.push(() => rmSync(folder, { recursive: true, force: true }));
-  const secretFile = join(folder, "secret");
-  writeFileSync(secretFile, SECRET);
-  const url = await router({ jwtSecretFile: secretFile, monitorTag: "monitor", monitorIntervalMs: 100 });
-  const token = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("operator").sign(new TextEncoder().encode(SECRET));
+  const url = await router({ jwtSecretFile: secretFile(), monitorTag: "monitor", monitorIntervalMs: 100 });
+  const token = await jwt();
 
   const page = await openPage(url);
   const form = page.locator("form.token-form");
@@ -71,4 +85,13 @@ it("asks for a token where the router authenticates, says why one was refused, a
   expect(new URL(fresh.url()).hash).toBe("");
   await fresh.reload();
   await fresh.locator('#tree [data-node="root"]').waitFor();
+});
+
+it("says when the router's policy denies observing the monitor tag", async () => {
+  const policyFile = join(folder(), "policy.json");
+  writeFileSync(policyFile, JSON.stringify({ rules: [{ principal: { role: "viewer" }, observe: [{ tag: "sensors" }] }] }));
+  const url = await router({ jwtSecretFile: secretFile(), policyFile, monitorTag: "monitor", monitorIntervalMs: 100 });
+  const page = await openPage(`${url}#token=${await jwt({ role: "viewer" })}`);
+  await expect.poll(() => page.locator(".notice h2").textContent()).toBe("The router's policy denies observing the monitor tag");
+  expect(await page.locator(".status").getAttribute("data-status")).toBe("connected");
 });
