@@ -25,8 +25,9 @@ export class ScriptProcess {
   readonly exited: Promise<number | string>;
   readonly #waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
 
-  constructor(script: string, args: readonly string[]) {
-    this.child = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  /** With `stdin: "pipe"`, the test writes the script's stdin through `child.stdin`. */
+  constructor(script: string, args: readonly string[], options: { readonly stdin?: "pipe" } = {}) {
+    this.child = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: root, stdio: [options.stdin ?? "ignore", "pipe", "pipe"] });
     this.#collect(this.child.stdout!, this.lines);
     this.#collect(this.child.stderr!, this.stderr);
     this.exited = new Promise((resolve) => this.child.once("close", (code, signal) => resolve(code ?? signal ?? "unknown")));
