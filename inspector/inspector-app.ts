@@ -48,7 +48,7 @@ export class InspectorApp {
   private selectedName: string | undefined;
   private renderPending = false;
 
-  constructor(private readonly root: HTMLElement) {
+  constructor(root: HTMLElement) {
     replaceChildren(root, this.header.element, this.content);
     this.header.showStatus("starting", "", undefined, undefined);
   }
@@ -132,8 +132,11 @@ export class InspectorApp {
       this.show(notice("The router's policy denies observing the monitor tag", view.denial));
       return;
     }
+    // While the link is down, the last snapshots stay in view, dimmed, until the router is back.
+    const linked = view.status === "connected";
+    this.content.classList.toggle("stale", !linked);
     if (selected === undefined) {
-      this.show(this.waiting(view));
+      if (linked || !this.content.contains(this.details)) this.show(this.waiting(view));
       return;
     }
     this.tree.update(roots, selected.key);
@@ -162,6 +165,7 @@ export class InspectorApp {
 
   /** Puts `children` in the content area, unless they already are there. */
   private show(...children: readonly Child[]): void {
+    if (!children.includes(this.details)) this.content.classList.remove("stale");
     const current = [...this.content.childNodes];
     if (current.length === children.length && current.every((node, index) => node === children[index])) return;
     replaceChildren(this.content, ...children);

@@ -103,6 +103,9 @@ it("shows a live tree's nodes, links and objects, sorts and filters them, and fo
   // The root restarts on the same port: the page redials, and the new root's snapshots come back.
   const oldInstance = root.node.snapshot().instance;
   await root.close();
+  // While the root is down, the last snapshots stay in view, dimmed.
+  await page.locator(`.content.stale #tree [data-node="root"][data-instance="${oldInstance}"]`).waitFor();
+  expect(await page.locator(".status").getAttribute("data-status")).not.toBe("connected");
   root = await startRouter(routerOptions("root", port), quiet);
   const newInstance = root.node.snapshot().instance;
   expect(newInstance).not.toBe(oldInstance);
@@ -110,6 +113,7 @@ it("shows a live tree's nodes, links and objects, sorts and filters them, and fo
   await page.locator('#tree [data-node="edge"]').waitFor();
   await expect.poll(async () => (await tableRows(page, "links")).map((row) => row[0]).sort()).toEqual(["dashboard", "edge", "inspector"]);
   await expect.poll(() => page.locator(".status").getAttribute("data-status")).toBe("connected");
+  expect(await page.locator(".content").getAttribute("class")).toBe("content");
 
   mkdirSync("test-results", { recursive: true });
   await page.screenshot({ path: "test-results/inspector.png", fullPage: true });
