@@ -103,3 +103,26 @@ it("plain HTTP requests on the listener's port go to onHttpRequest, else are ans
   expect([answer.status, await answer.text()]).toEqual([200, "you asked for /healthz"]);
   expect((await fetch(`${httpOf(plain.url)}/healthz`)).status).toBe(426);
 });
+
+it("a link closed for going over its limits is a limit event, then unlinked with the reason", async () => {
+  const root = new LocalNode({ name: "root" });
+  const leaf = new LocalNode({ name: "leaf" });
+  open.push(root, leaf);
+  // A burst of 11 opens, then one a second: a second round of 10 opens right after the first is too fast.
+  const listener = await listen(root, { port: 0, linkLimits: { maxObjects: 10, maxTags: 1, opensPerSecond: 1 } });
+  connect(leaf, listener.url, { reconnect: false });
+  const observed = () => root.snapshot().links[0]?.observed;
+  const round = () => Array.from({ length: 10 }, (_, i) => leaf.object([], i).observe());
+  const first = round();
+  await vi.waitFor(() => expect(observed()).toBe(10), WAIT);
+  for (const observer of first) observer.terminate();
+  await vi.waitFor(() => expect(observed()).toBe(0), WAIT);
+  round();
+  await vi.waitFor(() => expect(root.snapshot().links).toEqual([]), WAIT);
+  const events = root.snapshot().events.filter((event) => event.kind === "limit" || event.kind === "unlinked");
+  expect(events.map((event) => [event.kind, event.text])).toEqual([
+    ["limit", expect.stringMatching(/^"leaf" \(ws:\/\/127\.0\.0\.1:\d+\) closed: .*over opensPerSecond \(1\); the link is closed/)],
+    ["unlinked", expect.stringMatching(/^child "leaf" \(ws:\/\/127\.0\.0\.1:\d+\) disconnected: .*over opensPerSecond \(1\)/)],
+  ]);
+  expect(new Set(events.map((event) => event.link)).size).toBe(1);
+});
