@@ -180,8 +180,8 @@ export const LISTEN_LIMIT_DEFAULTS = Object.freeze({
  * address cannot be bound (`systemCode` says why), with TlsOptionsError for an unusable `tls`
  * certificate or key, with RangeError for a port outside 0–65535, both `port` and `server` (or
  * neither), an `allowedOrigins` entry that is not an origin, a limit that is not a positive whole
- * number, a `monitorTag` other than the one the node already publishes its monitor object under, or a
- * `monitorIntervalMs` that is not a finite number above 0, with BindingOptionsError for invalid `mux.limits`, with PolicyError for an invalid `policy`, with InvalidLimitsError for invalid `dataLimits` or `linkLimits` (RangeError when maxQueueBytes is not above queueBytes).
+ * number, a `monitorTag` other than the one the node already publishes its monitor object under, a
+ * `monitorIntervalMs` that is not a finite number above 0, or `onHttpRequest` with `server`, with BindingOptionsError for invalid `mux.limits`, with PolicyError for an invalid `policy`, with InvalidLimitsError for invalid `dataLimits` or `linkLimits` (RangeError when maxQueueBytes is not above queueBytes).
  */
 export async function listen(node: LocalNode, options: ListenOptions): Promise<Listener> {
   if (node.isClosed) throw new NodeClosedError("listen()");
