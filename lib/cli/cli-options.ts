@@ -29,7 +29,7 @@ export type TopSort = "rtt" | "in" | "out" | "queued" | "name";
 /** The orders `--sort` accepts. */
 export const TOP_SORTS: readonly TopSort[] = ["rtt", "in", "out", "queued", "name"];
 
-/** The monitor tag `hakuban top` observes without `--tag`: start routers with `--monitor-tag hakuban-monitor`. */
+/** The monitor tag `hakuban top` observes without `--tag` when the parent cannot say its own (it is not a router's port). */
 export const DEFAULT_MONITOR_TAG = "hakuban-monitor";
 
 /** `hakuban observe`: print each state as a JSON line. */
@@ -52,7 +52,8 @@ export interface ExposeCommand {
 export interface TopCommand {
   readonly kind: "top";
   readonly link: CliLinkOptions;
-  readonly tag: TagDescriptor;
+  /** `--tag`: the monitor tag; absent: the one the router says it publishes under (see askRouterMonitorTag). */
+  readonly tag?: TagDescriptor;
   readonly sort: TopSort;
   /** `--once`: print one frame and exit. */
   readonly once: boolean;
@@ -80,7 +81,9 @@ A hakuban node on the command line, linked to the parent at URL (e.g. ws://127.0
              terminal; when stdout is not a terminal, one plain frame per second
 
   --tag TAG             a tag: read as JSON when it parses (e.g. '{"room":"lobby"}'), else as a string;
-                        for top, the monitor tag (default: ${DEFAULT_MONITOR_TAG})
+                        for top, the monitor tag (default: the router's --monitor-tag, which top asks
+                        the router for at http://HOST:PORT/inspector.json; ${DEFAULT_MONITOR_TAG} when
+                        URL is not a router's)
   --object JSON         an object's descriptor: {"tags":[TAG, ...],"json":JSON}
   --exit-at-end         expose: at the end of stdin, wait until the object is observed (so its last
                         state has been published) and exit
@@ -152,7 +155,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     return { kind: "expose", link, object: parseObject(object), exitAtEnd: flags.has("exit-at-end") };
   }
   const tag = values.get("tag");
-  return { kind: "top", link, tag: parseTag(tag ?? DEFAULT_MONITOR_TAG), sort: parseSort(values.get("sort") ?? "name"), once: flags.has("once") };
+  return { kind: "top", link, ...(tag === undefined ? {} : { tag: parseTag(tag) }), sort: parseSort(values.get("sort") ?? "name"), once: flags.has("once") };
 }
 
 /**

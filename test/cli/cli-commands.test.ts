@@ -2,8 +2,8 @@
  * The client's commands run in-process against a real listener on 127.0.0.1, with their stdin, stdout,
  * stderr and signal in hand: what they print, what they publish, and the exit code each ending gives.
  */
-import { writeFileSync } from "node:fs";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -95,6 +95,7 @@ class TestIo implements CliIo {
 
 const nodes: LocalNode[] = [];
 const folders: string[] = [];
+const servers: Server[] = [];
 function node(name: string, options: ConstructorParameters<typeof LocalNode>[0] = {}): LocalNode {
   const made = new LocalNode({ name, ...options });
   nodes.push(made);
@@ -104,7 +105,26 @@ function node(name: string, options: ConstructorParameters<typeof LocalNode>[0] 
 afterEach(async () => {
   await Promise.all(nodes.splice(0).map((each) => each.close()));
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
+
+/**
+ * A parent whose port answers `GET /inspector.json` with `config`, as a router's does (other paths
+ * 404), linked nodes served by `node` with the monitor tag `monitorTag`.
+ */
+async function routerLike(config: unknown, monitorTag?: string | { readonly [key: string]: string }): Promise<{ node: LocalNode; listener: Listener; asked: string[] }> {
+  const asked: string[] = [];
+  const server = createServer((request, response) => {
+    asked.push(`${request.method} ${request.url}`);
+    if (request.url === "/inspector.json") response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(config));
+    else response.writeHead(404).end();
+  });
+  servers.push(server);
+  server.listen(0, "127.0.0.1");
+  const made = node("router-like");
+  const listener = await listen(made, { server, ...(monitorTag === undefined ? {} : { monitorTag }) });
+  return { node: made, listener, asked };
+}
 
 async function root(options: Parameters<typeof listen>[1] = { port: 0 }): Promise<{ node: LocalNode; listener: Listener }> {
   const made = node("root");
@@ -319,5 +339,41 @@ describe("hakuban top", () => {
     expect(io.errors.filter((line) => line.includes("intruder"))).toEqual([
       'hakuban: ["hakuban-monitor"] "intruder" carries the monitor tag but its state is not a node snapshot; not shown\n',
     ]);
+  });
+
+  it("without --tag asks the router for its monitor tag, and exits 1 when it publishes none", async () => {
+    const { listener, asked } = await routerLike({ monitorTag: { monitor: "eu" }, path: "/", authenticate: false }, { monitor: "eu" });
+    const io = new TestIo();
+    expect(await runTop(command("top", "top", listener.url, "--once"), io)).toBe(0);
+    expect(asked).toEqual(["GET /inspector.json"]);
+    expect(io.output.join("")).toMatch(/^hakuban top  ws:\/\/127\.0\.0\.1:\d+  tag \{"monitor":"eu"\}  1 node /);
+    expect(io.output.join("")).toMatch(/^router-like \[/m);
+
+    const { listener: unmonitored } = await routerLike({ monitorTag: null, path: "/", authenticate: false });
+    const told = new TestIo();
+    expect(await runTop(command("top", "top", unmonitored.url), told)).toBe(1);
+    expect(told.errors.join("")).toBe(`hakuban: the router at ${unmonitored.url} publishes no monitor objects: start it with --monitor-tag TAG\n`);
+    expect(told.output).toEqual([]);
+
+    const { listener: odd } = await routerLike({ monitorTag: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["deep"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] });
+    const refused = new TestIo();
+    expect(await runTop(command("top", "top", odd.url), refused)).toBe(1);
+    expect(refused.errors.join("")).toMatch(/^hakuban: the router at ws:.* names a monitor tag that is not one \(Not JSON at .*\); give --tag\n$/);
+  });
+
+  it("without --tag observes hakuban-monitor when the parent is not a router, saying so", async () => {
+    const { listener: notRouter } = await routerLike({ something: "else" }, "hakuban-monitor");
+    const io = new TestIo();
+    expect(await runTop(command("top", "top", notRouter.url, "--once"), io)).toBe(0);
+    expect(io.errors.join("")).toContain(`hakuban: could not ask ${notRouter.url} for its monitor tag (http://127.0.0.1:${notRouter.port}/inspector.json has no monitorTag); observing the tag "hakuban-monitor" (give --tag to choose)\n`);
+    expect(io.output.join("")).toMatch(/tag "hakuban-monitor"  1 node /);
+
+    const { listener: plain } = await root();
+    const answered426 = new TestIo();
+    const running = runTop(command("top", "top", plain.url), answered426);
+    await answered426.until(() => answered426.errors.join("").includes("observing the tag"));
+    answered426.interrupt();
+    expect(await running).toBe(0);
+    expect(answered426.errors.join("")).toContain(`(http://127.0.0.1:${plain.port}/inspector.json answered 426)`);
   });
 });

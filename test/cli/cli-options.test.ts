@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CliOptionsError } from "../../lib/cli/cli-options-error.js";
-import { DEFAULT_MONITOR_TAG, parseCliArgs, tagFromArgument } from "../../lib/cli/cli-options.js";
+import { parseCliArgs, tagFromArgument } from "../../lib/cli/cli-options.js";
 
 const URL = "ws://127.0.0.1:3001";
 
@@ -36,7 +36,7 @@ describe("hakuban's command line", () => {
     expect(tagFromArgument("42")).toBe(42);
     expect(tagFromArgument('"7"')).toBe("7");
     expect(tagFromArgument("[1,2]")).toEqual([1, 2]);
-    expect(tagFromArgument("hakuban-monitor")).toBe("hakuban-monitor");
+    expect(tagFromArgument("monitor")).toBe("monitor");
     expect(tagFromArgument("{not json")).toBe("{not json");
   });
 
@@ -46,10 +46,10 @@ describe("hakuban's command line", () => {
 
     const top = parseCliArgs(["top", URL]);
     expect(top).toMatchObject({ kind: "top", sort: "name", once: false, link: { name: "hakuban-top" } });
-    expect(top.kind === "top" && top.tag.json).toBe(DEFAULT_MONITOR_TAG);
+    expect(top.kind === "top" && top.tag).toBeUndefined();
     const sorted = parseCliArgs(["top", URL, "--tag", '{"monitor":1}', "--sort", "rtt", "--once"]);
     expect(sorted).toMatchObject({ kind: "top", sort: "rtt", once: true });
-    expect(sorted.kind === "top" && sorted.tag.json).toEqual({ monitor: 1 });
+    expect(sorted.kind === "top" && sorted.tag?.json).toEqual({ monitor: 1 });
   });
 
   it("answers --help and --version wherever they are", () => {

@@ -35,7 +35,7 @@ describe("the hakuban bin", { timeout: 60_000 }, () => {
   it("prints its version; on bad arguments says what is wrong with the usage on stderr and exits 2; an unreadable --token-file exits 1", async () => {
     const versionOf = hakuban(["--version"]);
     const bad = hakuban(["observe", "ws://127.0.0.1:3001"]);
-    const noToken = hakuban(["top", "ws://127.0.0.1:9", "--token-file", "no/such/token"]);
+    const noToken = hakuban(["observe", "ws://127.0.0.1:9", "--tag", "x", "--token-file", "no/such/token"]);
 
     expect(await versionOf.exited).toBe(0);
     expect(versionOf.lines).toEqual([`hakuban ${version}`]);
@@ -76,7 +76,7 @@ describe("the hakuban bin", { timeout: 60_000 }, () => {
     expect(expose.lines).toEqual([]);
   });
 
-  it("top --once prints one frame showing the monitored node and its links", async () => {
+  it("top --once prints one frame showing the monitored node and its links, under the default tag when the parent cannot say its own", async () => {
     const { listener } = await root({ monitorTag: "hakuban-monitor" });
     const top = hakuban(["top", listener.url, "--once", "--name", "terminal"]);
     expect(await top.exited).toBe(0);
@@ -84,5 +84,7 @@ describe("the hakuban bin", { timeout: 60_000 }, () => {
     expect(frame).toMatch(/^hakuban top  ws:\/\/127\.0\.0\.1:\d+  tag "hakuban-monitor"  1 node  links by name/);
     expect(frame).toMatch(/^root \[\w+\]  up \d+s  links 1 /m);
     expect(frame).toMatch(/^ {4}#\d+ +terminal +- +ws:\/\/127\.0\.0\.1:\d+ /m);
+    // A listener that is not a router's cannot say its monitor tag: top takes the default.
+    expect(top.stderr.join("\n")).toContain("inspector.json answered 426); observing the tag \"hakuban-monitor\"");
   });
 });
