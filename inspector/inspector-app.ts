@@ -1,7 +1,8 @@
 import { type Child, h, replaceChildren } from "./element.js";
 import { EventsView } from "./events-view.js";
 import { HeaderView } from "./header-view.js";
-import { fetchInspectorConfig, type InspectorConfig, routerUrl } from "./inspector-config.js";
+import type { InspectorConfig } from "../lib/router/inspector-config.js";
+import { fetchInspectorConfig, routerUrl } from "./inspector-config.js";
 import { LinksView } from "./links-view.js";
 import { MonitorSession, type SessionView } from "./monitor-session.js";
 import { notice } from "./notice.js";

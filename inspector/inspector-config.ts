@@ -1,17 +1,8 @@
 import type { JsonValue } from "../lib/index.js";
+import type { InspectorConfig } from "../lib/router/inspector-config.js";
 import { InspectorConfigError } from "./inspector-config-error.js";
 
-/** What the router tells its inspector page at `GET /inspector.json`. */
-export interface InspectorConfig {
-  /** The tag nodes publish their monitor objects under, or null when the router has monitoring off. */
-  readonly monitorTag: JsonValue | null;
-  /** The path the router takes WebSocket connections on. */
-  readonly path: string;
-  /** Whether the router asks links for a token. */
-  readonly authenticate: boolean;
-}
-
-/** Fetches and checks the page's configuration from the origin that served the page. */
+/** Fetches and checks the page's configuration (what the router serves at `GET /inspector.json`) from the origin that served the page. */
 export async function fetchInspectorConfig(fetcher: typeof fetch = fetch): Promise<InspectorConfig> {
   let response: Response;
   try {
