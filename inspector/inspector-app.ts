@@ -1,7 +1,7 @@
+import type { InspectorConfig } from "../lib/router/inspector-config.js";
 import { type Child, h, replaceChildren } from "./element.js";
 import { EventsView } from "./events-view.js";
 import { HeaderView } from "./header-view.js";
-import type { InspectorConfig } from "../lib/router/inspector-config.js";
 import { fetchInspectorConfig, routerUrl } from "./inspector-config.js";
 import { LinksView } from "./links-view.js";
 import { MonitorSession, type SessionView } from "./monitor-session.js";
