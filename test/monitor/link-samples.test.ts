@@ -81,6 +81,10 @@ describe("a child link's sample", () => {
     root.object(["u"], "d").observe();
     await settle();
     expect(figures()).toEqual({ observed: 2, exposed: 2 });
+    // The root names the link as the exposer of both, elected through a session or through a tag.
+    const exposerOf = (json: string) => root.snapshot().objects.find((object) => object.descriptor.json === json)?.exposer;
+    expect(exposerOf("c")).toEqual({ kind: "link", link: monitored.id, name: "leaf" });
+    expect(exposerOf("d")).toEqual({ kind: "link", link: monitored.id, name: "leaf" });
     // An object exposed by the child but observed by nobody is not elected to it.
     leaf.object([], "e").expose().set(5);
     await settle();
