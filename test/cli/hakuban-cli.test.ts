@@ -46,7 +46,7 @@ describe("the hakuban bin", { timeout: 60_000 }, () => {
     expect(noToken.stderr).toEqual([expect.stringMatching(/^hakuban: --token-file no\/such\/token: cannot read the token \(ENOENT/)]);
   });
 
-  it("observe prints an exposer's states as JSON lines, and exits 0 on SIGINT", async () => {
+  it("observe prints an exposer's states as JSON lines, and exits 0 on SIGINT or when its reader goes away", async () => {
     const { node, listener } = await root();
     const exposer = node.object(["sensors"], { id: 1 }).expose<{ celsius: number }>();
     exposer.set({ celsius: 20 });
@@ -61,6 +61,14 @@ describe("the hakuban bin", { timeout: 60_000 }, () => {
       { descriptor: { tags: ["sensors"], json: { id: 1 } }, version: expect.any(Array), synchronized: true, data: { celsius: 21 } },
     ]);
     expect(observe.stderr.join("\n")).toMatch(/: connected\n(.|\n)*SIGINT: leaving/);
+
+    // A reader that goes away (as `| head -1` does) ends it as a signal does.
+    const piped = hakuban(["observe", listener.url, "--tag", "sensors"]);
+    await piped.waitFor(/"celsius":21/);
+    piped.child.stdout!.destroy();
+    exposer.set({ celsius: 22 });
+    expect(await piped.exited).toBe(0);
+    expect(piped.stderr.join("\n")).toMatch(/: closed$/);
   });
 
   it("expose publishes stdin's JSON lines to an observer, names a line that is not JSON, and with --exit-at-end exits 0 at the end of stdin", async () => {
