@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { HakubanError } from "../errors/hakuban-error.js";
 import { LocalNode } from "../local-node/local-node.js";
-import type { Upstream } from "../net/connect.js";
 import { connect } from "../net/node/connect.js";
 import { CliFileError } from "./cli-file-error.js";
 import { type CliIo, EXIT_FAILURE, EXIT_OK } from "./cli-io.js";
@@ -18,7 +17,6 @@ const LINK_REFUSED = "LINK_REFUSED";
  */
 export class ParentLink {
   readonly node: LocalNode;
-  readonly upstream: Upstream;
   readonly #io: CliIo;
   readonly #failed: Promise<string>;
   #closing = false;
@@ -26,14 +24,13 @@ export class ParentLink {
   private constructor(options: CliLinkOptions, token: (() => Promise<string>) | string | undefined, io: CliIo) {
     this.#io = io;
     this.node = new LocalNode({ name: options.name });
-    this.upstream = connect(this.node, options.url, {
+    const upstream = connect(this.node, options.url, {
       reconnect: options.retry,
       ...(token === undefined ? {} : { token }),
       log: (line, severity) => {
         if (severity !== "debug") io.err(`hakuban: ${line}\n`);
       },
     });
-    const upstream = this.upstream;
     this.#failed = new Promise((resolve) => {
       const stop = upstream.onStatus((status) => {
         const error = upstream.lastError;
