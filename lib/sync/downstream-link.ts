@@ -26,7 +26,7 @@ import { wireStateBytes } from "./wire-state-bytes.js";
 import { ChildObject, type ObjectSession } from "./child-object.js";
 import { ChildTag } from "./child-tag.js";
 import { LinkTrust, type LinkTrustOptions } from "./link-trust.js";
-import type { ExposerRef } from "../trust/audit-event.js";
+import type { DeniedEvent, ExposerRef, RefusedEvent } from "../trust/audit-event.js";
 import type { Denied } from "../trust/decision.js";
 import type { Policy } from "../trust/policy.js";
 
@@ -42,6 +42,11 @@ export interface DownstreamLinkOptions extends LinkOptions, LinkTrustOptions {
    * such as a version nothing orders after): that session ends, the link stays. Rate-limit what it logs.
    */
   readonly onViolation?: (what: string) => void;
+  /**
+   * Told of the link's refusals and denials, whether or not `audit` is set (a node's monitor counts and
+   * lists them); `audit` alone is told of the rest of the audit trail (authentications, elections).
+   */
+  readonly onRefusedOrDenied?: (event: RefusedEvent | DeniedEvent) => void;
 }
 
 /**
@@ -130,7 +135,7 @@ export class DownstreamLink {
     });
     this.opens = new TokenBucket(limits.maxObjects + limits.maxTags, limits.opensPerSecond);
     this.dataLimits = linkDataLimits(options);
-    this.trust = new LinkTrust(options, () => this.describe(), () => this.regrant());
+    this.trust = new LinkTrust(trustOptions(options), () => this.describe(), () => this.regrant());
     // Whatever the child sends counts as a sign of life, not only its pings.
     const heard = reportPeerActivity(mux, () => this.keepAlive?.heard());
     this.endpoint = createEndpoint(upProgram, heard, { checkOutbound: false, tap: options.tap ?? null });
@@ -574,6 +579,19 @@ export class DownstreamLink {
 
 
 function noop(): void {}
+
+/** The link's trust settings, with `onRefusedOrDenied` told of the audit events it wants. */
+function trustOptions(options: DownstreamLinkOptions): LinkTrustOptions {
+  const { audit, onRefusedOrDenied } = options;
+  if (onRefusedOrDenied === undefined) return options;
+  return {
+    ...options,
+    audit: (event) => {
+      if (event.kind === "refused" || event.kind === "denied") onRefusedOrDenied(event);
+      audit?.(event);
+    },
+  };
+}
 
 /** A link as an ExposerPlace names it: filled in as the link learns who the child is and gets its monitor id. */
 export interface LinkIdentity {

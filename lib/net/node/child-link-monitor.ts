@@ -5,7 +5,7 @@ import type { MonitorEvent, MonitorEventKind } from "../../monitor/node-snapshot
 import type { DownstreamLink } from "../../sync/downstream-link.js";
 import { LinkLimitError } from "../../sync/link-limit-error.js";
 import type { LinkLimitEvent } from "../../sync/link-limits.js";
-import type { AuditEvent } from "../../trust/audit-event.js";
+import type { DeniedEvent, RefusedEvent } from "../../trust/audit-event.js";
 
 /** What a child link's monitor reads of its connection: the mux's counters and what waits to be sent. */
 export interface MonitoredConnection {
@@ -44,11 +44,11 @@ export class ChildLinkMonitor {
     link.place.link.id = this.#registration.id;
   }
 
-  /** Records the link's refusals and denials (the rest of its audit trail is for the audit sink alone). */
-  readonly audit = (event: AuditEvent): void => {
+  /** The link refused the child (its credentials, its protocol) or denied it an object or a tag. */
+  refusedOrDenied(event: RefusedEvent | DeniedEvent): void {
     if (event.kind === "refused") this.#record("refused", `refused ${event.link ?? this.#peer}: ${event.reason}`);
-    else if (event.kind === "denied") this.#record("denied", event.reason, event.descriptor);
-  };
+    else this.#record("denied", event.reason, event.descriptor);
+  }
 
   /** The child's Hello was accepted. */
   linked(name: string): void {

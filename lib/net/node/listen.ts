@@ -222,11 +222,8 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
       monitored.overLimit(event);
     };
     const onViolation = (what: string): void => log.violation(who(), what);
-    const audit: AuditSink = (event) => {
-      monitored.audit(event);
-      options.audit?.(event);
-    };
-    const link: DownstreamLink = new DownstreamLink(node, mux, { ...linkOptions, policy, audit, onLimit, onViolation, request }, (name) => {
+    const onRefusedOrDenied: DownstreamLinkOptions["onRefusedOrDenied"] = (event) => monitored.refusedOrDenied(event);
+    const link: DownstreamLink = new DownstreamLink(node, mux, { ...linkOptions, policy, onLimit, onViolation, onRefusedOrDenied, request }, (name) => {
       log.linked(name, carrier.peer);
       monitored.linked(name);
     });
