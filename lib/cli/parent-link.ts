@@ -8,6 +8,8 @@ import type { CliLinkOptions, CliToken } from "./cli-options.js";
 
 /** The code of the error a parent's refusal leaves as the upstream's lastError (LinkRefusedError). */
 const LINK_REFUSED = "LINK_REFUSED";
+/** The code of the error a parent's denial of a contract's access is (AccessDeniedError). */
+const ACCESS_DENIED = "ACCESS_DENIED";
 
 /**
  * A command's node and its link to the parent, which says on stderr how the link goes (connecting,
@@ -24,6 +26,12 @@ export class ParentLink {
   private constructor(options: CliLinkOptions, token: (() => Promise<string>) | string | undefined, io: CliIo) {
     this.#io = io;
     this.node = new LocalNode({ name: options.name });
+    // What the node reports goes to stderr as one line: a denial (said by reportDenials, so skipped here)
+    // or an exception in a command's own callbacks.
+    this.node.onError(({ error, context }) => {
+      if (error instanceof HakubanError && error.code === ACCESS_DENIED) return;
+      io.err(`hakuban: ${context}: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
     const upstream = connect(this.node, options.url, {
       reconnect: options.retry,
       ...(token === undefined ? {} : { token }),

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { CliFileError } from "../../lib/cli/cli-file-error.js";
 import type { CliIo } from "../../lib/cli/cli-io.js";
 import { type CliCommand, type CliLinkOptions, parseCliArgs } from "../../lib/cli/cli-options.js";
@@ -187,6 +187,52 @@ describe("hakuban observe", () => {
     ]);
     io.interrupt();
     expect(await running).toBe(0);
+  });
+});
+
+describe("a parent's policy", () => {
+  it("is said on stderr when it denies a command's access, and when it grants it again", async () => {
+    const { listener } = await root({ port: 0, policy: { rules: [{ observe: [{ tag: "public" }] }] } });
+    const consoleError = vi.spyOn(console, "error");
+    const io = new TestIo();
+    const running = runObserve(command("observe", "observe", listener.url, "--tag", "secret"), io);
+    await io.until(() => io.errors.some((line) => line.includes("denied")));
+    listener.setPolicy({ rules: [{ observe: [{ tag: "secret" }] }] });
+    await io.until(() => io.errors.some((line) => line.includes("granted again")));
+    io.interrupt();
+    expect(await running).toBe(0);
+    const said = io.errors.filter((line) => !line.includes("upstream"));
+    expect(said).toEqual([expect.stringMatching(/^hakuban: .*denied.*\n$/), 'hakuban: access to the tag "secret" granted again\n']);
+    // Said once, by the command, not by the node's default error report too.
+    expect(consoleError).not.toHaveBeenCalled();
+    consoleError.mockRestore();
+  });
+});
+
+describe("the node's error reports", () => {
+  it("go to stderr as one line, without the default console report", async () => {
+    const { node: parent, listener } = await root();
+    const consoleError = vi.spyOn(console, "error");
+    const io = new TestIo();
+    const out = io.out;
+    let failed = false;
+    const failing: CliIo = Object.assign(Object.create(io) as TestIo, {
+      out: (text: string) => {
+        if (!failed) {
+          failed = true;
+          throw new Error("stdout broke");
+        }
+        out(text);
+      },
+    });
+    const running = runObserve(command("observe", "observe", listener.url, "--tag", "t"), failing);
+    parent.object(["t"], 1).expose<number>().set(1);
+    await io.until(() => io.errors.some((line) => line.includes("stdout broke")));
+    io.interrupt();
+    expect(await running).toBe(0);
+    expect(io.errors.filter((line) => line.includes("stdout broke"))).toEqual([expect.stringMatching(/^hakuban: .*: stdout broke\n$/)]);
+    expect(consoleError).not.toHaveBeenCalled();
+    consoleError.mockRestore();
   });
 });
 
