@@ -74,10 +74,10 @@ describe("a link's round trip", () => {
       if (rtt !== undefined) measured.add(rtt);
       return measured.size >= 4;
     });
-    // Timers may round a millisecond down.
-    for (const rtt of measured) expect(rtt).toBeGreaterThanOrEqual(59);
+    // Timers may fire a millisecond early each way.
+    for (const rtt of measured) expect(rtt).toBeGreaterThanOrEqual(57);
     await until(() => wire.downstream!.roundTripMs !== undefined);
-    expect(wire.downstream!.roundTripMs).toBeGreaterThanOrEqual(59);
+    expect(wire.downstream!.roundTripMs).toBeGreaterThanOrEqual(57);
   });
 
   it("survives a reconnect: the last one measured is kept until a new one is", async () => {
