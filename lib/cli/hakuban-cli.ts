@@ -3,14 +3,11 @@
 // lines of stdin, `top` shows the monitor objects live. Status and errors go to stderr.
 // Exit codes: 0 stopped by SIGINT/SIGTERM (or done), 1 refused or unreachable (with --no-retry), 2 bad arguments.
 import { createInterface } from "node:readline";
-import { CliFileError } from "./cli-file-error.js";
 import { type CliIo, EXIT_FAILURE, EXIT_USAGE } from "./cli-io.js";
 import { CLI_USAGE, type CliCommand, parseCliArgs } from "./cli-options.js";
 import { CliOptionsError } from "./cli-options-error.js";
 import { cliVersion } from "./cli-version.js";
-import { runExpose } from "./expose-command.js";
-import { runObserve } from "./observe-command.js";
-import { runTop } from "./top-command.js";
+import { runCommand } from "./run-command.js";
 
 let command: CliCommand;
 try {
@@ -46,14 +43,7 @@ else {
     ...(process.stdout.isTTY === true ? { columns: process.stdout.columns } : {}),
     signal: stop.signal,
   };
-  let code: number;
-  try {
-    code = command.kind === "observe" ? await runObserve(command, io) : command.kind === "expose" ? await runExpose(command, io) : await runTop(command, io);
-  } catch (error) {
-    if (!(error instanceof CliFileError)) throw error;
-    process.stderr.write(`hakuban: ${error.message}\n`);
-    code = EXIT_FAILURE;
-  }
+  const code = await runCommand(command, io);
   // stdin (expose) would keep the process alive: exit once what was written to stdout is out.
   process.stdout.write("", () => process.exit(code));
 }

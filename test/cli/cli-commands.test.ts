@@ -12,6 +12,7 @@ import type { CliIo } from "../../lib/cli/cli-io.js";
 import { type CliCommand, type CliLinkOptions, parseCliArgs } from "../../lib/cli/cli-options.js";
 import { runExpose } from "../../lib/cli/expose-command.js";
 import { runObserve } from "../../lib/cli/observe-command.js";
+import { runCommand } from "../../lib/cli/run-command.js";
 import { runTop } from "../../lib/cli/top-command.js";
 import { LocalNode, listen, type Listener } from "../../lib/node-entry.js";
 import { first } from "../e2e/helpers.js";
@@ -316,13 +317,16 @@ describe("the link to the parent", () => {
     expect(await running).toBe(0);
   });
 
-  it("throws CliFileError naming a --token-file that cannot be read, or is empty", async () => {
+  it("throws CliFileError naming a --token-file that cannot be read, or is empty, which the command says with exit code 1", async () => {
     const folder = mkdtempSync(join(tmpdir(), "hakuban-cli-"));
     folders.push(folder);
     const missing = join(folder, "missing");
     await expect(runObserve(command("observe", "observe", "ws://127.0.0.1:9", "--tag", "x", "--token-file", missing), new TestIo())).rejects.toThrow(
       new CliFileError(`--token-file ${missing}: cannot read the token (ENOENT: no such file or directory, open '${missing}'); check the path and that you may read it.`),
     );
+    const said = new TestIo();
+    expect(await runCommand(command("observe", "observe", "ws://127.0.0.1:9", "--tag", "x", "--token-file", missing), said)).toBe(1);
+    expect(said.errors).toEqual([`hakuban: --token-file ${missing}: cannot read the token (ENOENT: no such file or directory, open '${missing}'); check the path and that you may read it.\n`]);
     const empty = join(folder, "empty");
     writeFileSync(empty, "\n");
     await expect(runTop(command("top", "top", "ws://127.0.0.1:9", "--token-file", empty), new TestIo())).rejects.toThrow(/--token-file .*empty: the file is empty; put the token in it/);
