@@ -11,8 +11,8 @@ export interface CliIo {
   readonly lines: () => AsyncIterable<string>;
   /** Whether stdout is a terminal (top redraws in place there). */
   readonly terminal: boolean;
-  /** The terminal's width in columns, when stdout is one (top cuts its lines to it). */
-  readonly columns?: number;
+  /** The terminal's width in columns now, when stdout is one (top cuts its lines to it). */
+  readonly columns?: number | undefined;
   /** Aborted when the command should stop (SIGINT, SIGTERM): it leaves cleanly and exits 0. */
   readonly signal: AbortSignal;
 }

@@ -40,7 +40,10 @@ else {
     err: (text) => process.stderr.write(text),
     lines: () => createInterface({ input: process.stdin, crlfDelay: Infinity }),
     terminal: process.stdout.isTTY === true,
-    ...(process.stdout.isTTY === true ? { columns: process.stdout.columns } : {}),
+    // Read at each frame, so top follows a terminal that is resized.
+    get columns() {
+      return process.stdout.isTTY === true ? process.stdout.columns : undefined;
+    },
     signal: stop.signal,
   };
   const code = await runCommand(command, io);
