@@ -357,11 +357,16 @@ export class Exchange {
     if (elected) this.assign(entry, elected);
   }
 
-  /** A new candidate for `entry`: elect it if there is no exposer, or move the object if that pays. */
+  /**
+   * A new candidate for `entry`: elect one if there is no exposer, or, when moving to the newcomer would
+   * pay, move the object to the best candidate (the newcomer, or a peer that an earlier move just unloaded).
+   */
   private offer(entry: ObjectEntry, candidate: Exposer): void {
     const assignee = entry.assignee;
     if (assignee === undefined) this.reconcile(entry);
-    else if (entry.isCandidate(assignee) && candidate.mayExpose?.(entry) !== false && shouldMove(assignee, candidate)) this.move(entry, candidate);
+    else if (entry.isCandidate(assignee) && candidate.mayExpose?.(entry) !== false && shouldMove(assignee, candidate)) {
+      this.move(entry, electExposer(entry) ?? candidate);
+    }
   }
 
   /**

@@ -168,7 +168,13 @@ describe("exchange invariants under random contract churn", () => {
         expect(node.stats()).toEqual({ objects: 0, tags: 0, contracts: 0, subscriptions: 0, exposedValues: 0 });
         expect(errors).toEqual([]);
       }),
-      { numRuns: 300 },
+      {
+        numRuns: 300,
+        examples: [
+          // A newcomer that unloads one tag exposer must not also take an object that peer now serves better.
+          [[{ t: "tagObserve", i: 0 }, { t: "observe", i: 0 }, { t: "expose", i: 1, cap: 1 }, { t: "tagExpose", i: 0, cap: 2 }, { t: "tagExpose", i: 0, cap: 3 }]],
+        ],
+      },
     );
   });
 });
