@@ -121,6 +121,23 @@ describe("the installed package", () => {
     expect((await installed.exec(router, ["--version"])).stdout.trim()).toBe(`hakuban-router ${version}`);
   });
 
+  it("serves the inspector page built into the package, the metrics and the page's configuration from hakuban-router's port", async () => {
+    expect(await nodeJson(["router-page.mjs"])).toEqual({
+      page: 200,
+      type: "text/html; charset=utf-8",
+      inspector: true,
+      metrics: true,
+      config: { monitorTag: "monitor", path: "/", authenticate: false },
+    });
+  });
+
+  it("installs the hakuban command, which finds the package's version from dist/", async () => {
+    const client = join(installed.app, "node_modules", ".bin", "hakuban");
+    expect((await installed.exec(client, ["--help"])).stdout).toContain("hakuban top URL");
+    const { version } = JSON.parse(await readFile(join(repo, "package.json"), "utf8")) as { version: string };
+    expect((await installed.exec(client, ["--version"])).stdout.trim()).toBe(`hakuban ${version}`);
+  });
+
   it("has declarations that typecheck for a Node and a browser consumer, without internal members", async () => {
     const typeRoots = [join(repo, "node_modules", "@types")];
     const base = { target: "ES2022", strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2023"], typeRoots };
@@ -192,8 +209,10 @@ describe("the installed package", () => {
     const files = installed.tarballFiles;
     expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json"]));
     expect(files).toEqual(expect.arrayContaining(["dist/lib/index.js", "dist/lib/index.d.ts", "dist/lib/node-entry.js", "dist/lib/node-entry.d.ts"]));
-    expect(files).toContain("dist/lib/router/router-cli.js");
-    const unexpected = files.filter((path) => !["LICENSE", "README.md", "package.json"].includes(path) && !/^dist\/(lib|bindings|transports)\//.test(path));
+    expect(files).toEqual(expect.arrayContaining(["dist/lib/router/router-cli.js", "dist/lib/cli/hakuban-cli.js", "dist/inspector/index.html"]));
+    const unexpected = files.filter(
+      (path) => !["LICENSE", "README.md", "package.json", "dist/inspector/index.html"].includes(path) && !/^dist\/(lib|bindings|transports)\//.test(path),
+    );
     expect(unexpected).toEqual([]);
     expect(files.filter((path) => /\.ts$/.test(path) && !path.endsWith(".d.ts"))).toEqual([]);
     expect(files.filter((path) => /(^|\/)(test|bench)\/|\.test\./.test(path))).toEqual([]);
