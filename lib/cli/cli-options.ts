@@ -1,7 +1,8 @@
 import { HakubanError } from "../errors/hakuban-error.js";
 import type { JsonValue } from "../descriptor/json-value.js";
 import { ObjectDescriptor } from "../descriptor/object-descriptor.js";
-import { TagDescriptor } from "../descriptor/tag-descriptor.js";
+import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
+import { tagFromArgument } from "../descriptor/tag-argument.js";
 import { parseWebSocketUrl } from "../net/websocket-url.js";
 import { CliOptionsError } from "./cli-options-error.js";
 
@@ -158,18 +159,6 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   return { kind: "top", link, ...(tag === undefined ? {} : { tag: parseTag(tag) }), sort: parseSort(values.get("sort") ?? "name"), once: flags.has("once") };
 }
 
-/**
- * The tag a command-line argument names: its JSON when it parses as JSON (`'{"room":"lobby"}'`, `42`,
- * `'"7"'`), else the text itself as a string tag (`sensors`), as `hakuban-router --monitor-tag` reads it.
- */
-export function tagFromArgument(text: string): JsonValue {
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch {
-    return text;
-  }
-}
-
 function isCommandName(name: string): name is CommandName {
   return name === "observe" || name === "expose" || name === "top";
 }
@@ -231,7 +220,7 @@ function parseObserveTarget(values: ReadonlyMap<string, string>): ObserveTarget 
 
 function parseTag(text: string): TagDescriptor {
   try {
-    return new TagDescriptor(tagFromArgument(text));
+    return tagFromArgument(text);
   } catch (error) {
     if (!(error instanceof HakubanError)) throw error;
     throw new CliOptionsError(`Option --tag: ${sentence(error.message)}`);

@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import { type CliIo, EXIT_FAILURE, EXIT_USAGE } from "./cli-io.js";
 import { CLI_USAGE, type CliCommand, parseCliArgs } from "./cli-options.js";
 import { CliOptionsError } from "./cli-options-error.js";
-import { cliVersion } from "./cli-version.js";
+import { packageVersion } from "../router/package-version.js";
 import { runCommand } from "./run-command.js";
 
 let command: CliCommand;
@@ -19,7 +19,7 @@ try {
 }
 
 if (command.kind === "help") process.stdout.write(CLI_USAGE);
-else if (command.kind === "version") process.stdout.write(`hakuban ${cliVersion()}\n`);
+else if (command.kind === "version") process.stdout.write(`hakuban ${packageVersion()}\n`);
 else {
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -6,7 +6,7 @@ const PACKAGE_NAME = "hakuban";
 /**
  * The version of the installed hakuban package, read at run time from the package.json above this
  * module (two folders up from the source, three from dist/), so `--version` tells the truth however
- * the router was started. Throws when no such package.json is found.
+ * hakuban-router or hakuban was started. Throws when no such package.json is found.
  */
 export function packageVersion(from: string | URL = import.meta.url): string {
   for (let folder = new URL(".", from), parent = new URL("..", folder); ; folder = parent, parent = new URL("..", folder)) {

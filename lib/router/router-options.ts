@@ -1,5 +1,5 @@
 import type { JsonValue } from "../descriptor/json-value.js";
-import { TagDescriptor } from "../descriptor/tag-descriptor.js";
+import { tagFromArgument } from "../descriptor/tag-argument.js";
 import { DEFAULT_MONITOR_INTERVAL_MS } from "../monitor/monitor-interval.js";
 import { LOG_RATE_LIMIT_DEFAULTS } from "../net/log-rate-limiter.js";
 import { checkAllowedOrigins, LINK_LIMIT_DEFAULTS, LISTEN_LIMIT_DEFAULTS, type ListenOptions, listenLinkLimits } from "../net/node/listen.js";
@@ -293,12 +293,7 @@ function parseMonitor(values: ReadonlyMap<string, string>): RouterMonitor {
   if (tag === "") throw new RouterOptionsError('Option --monitor-tag needs a tag, e.g. --monitor-tag monitor or --monitor-tag \'{"monitor":"eu"}\'; got "".');
   let json: JsonValue;
   try {
-    json = JSON.parse(tag) as JsonValue;
-  } catch {
-    json = tag;
-  }
-  try {
-    json = new TagDescriptor(json).json;
+    json = tagFromArgument(tag).json;
   } catch (error) {
     throw new RouterOptionsError(`Option --monitor-tag: ${error instanceof Error ? error.message : String(error)}`);
   }

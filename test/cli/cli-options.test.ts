@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CliOptionsError } from "../../lib/cli/cli-options-error.js";
-import { parseCliArgs, tagFromArgument } from "../../lib/cli/cli-options.js";
+import { parseCliArgs } from "../../lib/cli/cli-options.js";
 
 const URL = "ws://127.0.0.1:3001";
 
@@ -30,14 +30,6 @@ describe("hakuban's command line", () => {
     const byObject = parseCliArgs(["observe", URL, "--object", '{"tags":["b","a"],"json":{"id":1}}', "--token-file", "token.jwt"]);
     expect(byObject).toMatchObject({ kind: "observe", link: { token: { kind: "file", path: "token.jwt" } } });
     expect(byObject.kind === "observe" && byObject.target.kind === "object" && byObject.target.object.key).toBe('[["a","b"],{"id":1}]');
-  });
-
-  it("reads a tag argument as JSON when it parses, else as the text", () => {
-    expect(tagFromArgument("42")).toBe(42);
-    expect(tagFromArgument('"7"')).toBe("7");
-    expect(tagFromArgument("[1,2]")).toEqual([1, 2]);
-    expect(tagFromArgument("monitor")).toBe("monitor");
-    expect(tagFromArgument("{not json")).toBe("{not json");
   });
 
   it("parses expose and top with their own options and defaults", () => {
