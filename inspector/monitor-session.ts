@@ -1,6 +1,5 @@
-import { connect, type JsonValue, LocalNode, type Upstream, type UpstreamStatus } from "../lib/index.js";
+import { connect, type JsonValue, LocalNode, readNodeSnapshot, type Upstream, type UpstreamStatus } from "../lib/index.js";
 import type { PublishedNode } from "./router-tree.js";
-import { readSnapshot } from "./snapshot-reader.js";
 
 /** What the page knows at a moment: how its link stands and the snapshots the nodes publish. */
 export interface SessionView {
@@ -43,7 +42,7 @@ export class MonitorSession {
     });
     observe.changes$.subscribe((change) => {
       const key = change.descriptor.key;
-      const snapshot = change.state === undefined ? undefined : readSnapshot(change.state.data);
+      const snapshot = change.state === undefined ? undefined : readNodeSnapshot(change.state.data);
       if (snapshot === undefined) this.snapshots.delete(key);
       else this.snapshots.set(key, { key, snapshot });
       changed();

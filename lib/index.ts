@@ -19,6 +19,7 @@ export type {
   MonitorEventKind,
   MonitorEvent,
 } from "./monitor/node-snapshot.js";
+export { readNodeSnapshot } from "./monitor/read-node-snapshot.js";
 export { ObjectDescriptor, type ObjectDescriptorJson } from "./descriptor/object-descriptor.js";
 export { TagDescriptor } from "./descriptor/tag-descriptor.js";
 export type { JsonValue, JsonLimits } from "./descriptor/json-value.js";

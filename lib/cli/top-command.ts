@@ -5,7 +5,7 @@ import { type CliIo, EXIT_FAILURE } from "./cli-io.js";
 import { DEFAULT_MONITOR_TAG, type TopCommand } from "./cli-options.js";
 import { reportDenials } from "./denial-report.js";
 import { descriptorText } from "./descriptor-text.js";
-import { asNodeSnapshot } from "./node-snapshot-guard.js";
+import { readNodeSnapshot } from "../monitor/read-node-snapshot.js";
 import { ParentLink } from "./parent-link.js";
 import { askRouterMonitorTag } from "./router-monitor-tag.js";
 import { renderTopFrame } from "./top-frame.js";
@@ -57,7 +57,7 @@ export async function runTop(command: TopCommand, io: CliIo): Promise<number> {
       })
     : undefined;
   observe.changes$.subscribe(({ descriptor, state }) => {
-    const snapshot = state === undefined ? undefined : asNodeSnapshot(state.data);
+    const snapshot = state === undefined ? undefined : readNodeSnapshot(state.data);
     if (snapshot !== undefined) {
       snapshots.set(descriptor.key, snapshot);
       arrived?.();

@@ -13,10 +13,11 @@ import { networking } from "../../examples/networking.js";
 import { quickStart } from "../../examples/quick-start.js";
 import { runThreeLevelTree } from "../../examples/three-level-tree.js";
 import { trust } from "../../examples/trust.js";
+import { monitor } from "../../examples/monitor.js";
 import { type PackedInstall, packAndInstall, repo } from "./packed-install.js";
 
 /** The examples the README shows (all that export a function to run); demo.ts spawns the repository's scripts. */
-const EXAMPLES = ["quick-start", "networking", "three-level-tree", "tag-dashboard", "exposer", "observer", "until-stopped", "trust"];
+const EXAMPLES = ["quick-start", "networking", "three-level-tree", "tag-dashboard", "exposer", "observer", "until-stopped", "trust", "monitor"];
 
 const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
 
@@ -100,6 +101,7 @@ describe("the installed package", () => {
     expect(printed.quickStart).toEqual(await fromSource(quickStart));
     expect(printed.networking).toEqual(await fromSource(networking));
     expect(printed.trust).toEqual(await fromSource(trust));
+    expect(printed.monitor).toEqual(await fromSource(monitor));
     expect(printed.threeLevelTree).toEqual(await runThreeLevelTree({ log: () => {} }));
     expect((printed.tagDashboard as string[])[9]).toBe("load: big(3) serves 6, small(1) serves 2");
     expect(printed.exposer).toContain("assigned: publishing");

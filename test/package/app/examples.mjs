@@ -8,6 +8,7 @@ import { quickStart } from "./examples/quick-start.js";
 import { runTagDashboard } from "./examples/tag-dashboard.js";
 import { runThreeLevelTree } from "./examples/three-level-tree.js";
 import { trust } from "./examples/trust.js";
+import { monitor } from "./examples/monitor.js";
 
 const quiet = () => {};
 const collect = async (run) => {
@@ -20,6 +21,7 @@ const printed = {
   quickStart: await collect(quickStart),
   networking: await collect(networking),
   trust: await collect(trust),
+  monitor: await collect(monitor),
   threeLevelTree: await runThreeLevelTree({ log: quiet }),
   tagDashboard: await runTagDashboard({ log: quiet }),
 };

@@ -1,23 +1,25 @@
+import type { JsonValue } from "../descriptor/json-value.js";
+import type { ObjectDescriptorJson } from "../descriptor/object-descriptor.js";
 import type {
   ElectedExposer,
-  JsonValue,
   LinkSnapshot,
   MonitorEvent,
   MonitorEventKind,
   NodeSnapshot,
   NodeTotals,
-  ObjectDescriptorJson,
   ObjectSnapshot,
   TrafficRate,
   UpstreamSnapshot,
-} from "../lib/index.js";
+} from "./node-snapshot.js";
 
 /**
- * Reads a monitor object's data as a NodeSnapshot. The data comes from whichever node is allowed to
- * expose under the monitor tag, so nothing is assumed: a value that is not a snapshot gives undefined,
- * and a field of the wrong type is read as empty (0, null, "") instead of breaking the views.
+ * Reads a monitor object's data as a NodeSnapshot, for whatever shows monitor objects (the inspector
+ * page, `hakuban top`, your own program). The data comes from whichever node is allowed to expose under
+ * the monitor tag, so nothing is assumed: a value without a node name and instance gives undefined, a
+ * field of the wrong type is read as empty (0, null, ""), an event of an unknown kind is left out, and
+ * each list is cut at 5000 entries.
  */
-export function readSnapshot(data: unknown): NodeSnapshot | undefined {
+export function readNodeSnapshot(data: unknown): NodeSnapshot | undefined {
   if (!isRecord(data) || typeof data.node !== "string" || typeof data.instance !== "string") return undefined;
   return {
     node: data.node,
@@ -36,7 +38,7 @@ export function readSnapshot(data: unknown): NodeSnapshot | undefined {
 const STATUSES: readonly UpstreamSnapshot["status"][] = ["connecting", "connected", "disconnected", "closed"];
 const EVENT_KINDS: readonly MonitorEventKind[] = ["elected", "handover", "released", "linked", "unlinked", "refused", "denied", "limit", "upstream"];
 
-/** The most entries of one list read from a snapshot: more would only slow the page down. */
+/** The most entries of one list read from a snapshot: more would only slow what shows it down. */
 const MAX_ENTRIES = 5000;
 
 function readUpstream(value: unknown): UpstreamSnapshot | null {
@@ -120,7 +122,7 @@ function readTotals(value: unknown): NodeTotals {
   };
 }
 
-/** An event of a kind this page does not know is left out. */
+/** An event of a kind this reader does not know is left out. */
 function readEvent(value: Record<string, unknown>): MonitorEvent | undefined {
   const kind = EVENT_KINDS.find((known) => known === value.kind);
   if (kind === undefined) return undefined;

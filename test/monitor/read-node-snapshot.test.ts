@@ -1,10 +1,10 @@
 /**
- * The inspector reads monitor objects as untrusted input: a real snapshot reads back whole, anything
+ * Monitor objects are read as untrusted input: a real snapshot reads back whole, anything
  * else never breaks it, and a field of the wrong type reads as empty.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { readSnapshot } from "../../inspector/snapshot-reader.js";
+import { readNodeSnapshot } from "../../lib/monitor/read-node-snapshot.js";
 import { LocalNode } from "../../lib/node-entry.js";
 import type { NodeSnapshot } from "../../lib/monitor/node-snapshot.js";
 
@@ -55,9 +55,9 @@ function numbersFinite(value: unknown): boolean {
   return true;
 }
 
-describe("readSnapshot", () => {
+describe("readNodeSnapshot", () => {
   it("reads a snapshot with every field back whole", () => {
-    expect(readSnapshot(JSON.parse(JSON.stringify(FULL)))).toEqual(FULL);
+    expect(readNodeSnapshot(JSON.parse(JSON.stringify(FULL)))).toEqual(FULL);
   });
 
   it("reads what a node publishes", async () => {
@@ -65,16 +65,16 @@ describe("readSnapshot", () => {
     node.object(["sensors"], { id: 1 }).expose().set({ celsius: 20 });
     node.object(["sensors"], { id: 1 }).observe();
     const published = JSON.parse(JSON.stringify(node.snapshot())) as unknown;
-    expect(readSnapshot(published)).toEqual(published);
+    expect(readNodeSnapshot(published)).toEqual(published);
     await node.close();
   });
 
   it("gives undefined for what is not a snapshot", () => {
-    for (const value of [null, 3, "edge", [], {}, { node: "edge" }, { instance: "x" }, { node: 1, instance: "x" }]) expect(readSnapshot(value)).toBeUndefined();
+    for (const value of [null, 3, "edge", [], {}, { node: "edge" }, { instance: "x" }, { node: 1, instance: "x" }]) expect(readNodeSnapshot(value)).toBeUndefined();
   });
 
   it("reads a field of the wrong type as empty, and leaves out entries it cannot read", () => {
-    const snapshot = readSnapshot({
+    const snapshot = readNodeSnapshot({
       node: "n",
       instance: "i",
       at: "soon",
@@ -97,7 +97,7 @@ describe("readSnapshot", () => {
     const all = paths(FULL);
     fc.assert(
       fc.property(fc.nat({ max: all.length - 1 }), fc.oneof(fc.jsonValue(), fc.constantFrom(Number.NaN, Infinity, undefined)), (index, by) => {
-        const snapshot = readSnapshot(replaced(FULL, all[index]!, by));
+        const snapshot = readNodeSnapshot(replaced(FULL, all[index]!, by));
         if (snapshot === undefined) return;
         expect(numbersFinite(snapshot)).toBe(true);
         expect(Array.isArray(snapshot.links) && Array.isArray(snapshot.objects) && Array.isArray(snapshot.events)).toBe(true);
@@ -110,7 +110,7 @@ describe("readSnapshot", () => {
   it("never throws on any JSON", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
-        readSnapshot(value);
+        readNodeSnapshot(value);
       }),
       { numRuns: 300 },
     );
