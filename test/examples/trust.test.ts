@@ -3,18 +3,10 @@ import { expect, it } from "vitest";
 import { trust } from "../../examples/trust.js";
 import { ObjectDescriptor, parsePolicyText } from "../../lib/index.js";
 import { grantsFor } from "../../lib/trust/link-grants.js";
+import { expectReadmeShowsExample } from "./readme-example.js";
 
 it("the README's trust example is exactly examples/trust.ts, and prints the output shown under it", async () => {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  const example = readFileSync(new URL("../../examples/trust.ts", import.meta.url), "utf8");
-  const block = "```ts\n" + example + "```\n\nOutput:\n\n```\n";
-  expect(readme).toContain(block);
-  const start = readme.indexOf(block) + block.length;
-  const shown = readme.slice(start, readme.indexOf("```", start)).trimEnd().split("\n");
-
-  const lines: string[] = [];
-  await trust((line) => lines.push(line));
-  expect(lines).toEqual(shown);
+  await expectReadmeShowsExample("trust", trust);
 });
 
 it("the README's policy file parses, and grants what the text around it says", () => {

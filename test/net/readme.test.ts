@@ -1,20 +1,14 @@
 import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
 import { networking } from "../../examples/networking.js";
+import { CLI_USAGE } from "../../lib/cli/cli-options.js";
 import { ROUTER_USAGE } from "../../lib/router/router-options.js";
+import { expectReadmeShowsExample } from "../examples/readme-example.js";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 
 it("the README's networking program is exactly examples/networking.ts, and prints the output shown under it", async () => {
-  const example = readFileSync(new URL("../../examples/networking.ts", import.meta.url), "utf8");
-  const block = "```ts\n" + example + "```\n\nOutput:\n\n```\n";
-  expect(readme).toContain(block);
-  const start = readme.indexOf(block) + block.length;
-  const shown = readme.slice(start, readme.indexOf("```", start)).trimEnd().split("\n");
-
-  const lines: string[] = [];
-  await networking((line) => lines.push(line));
-  expect(lines).toEqual(shown);
+  await expectReadmeShowsExample("networking", networking);
 });
 
 it("the README's shell commands name scripts, examples and router options that exist", () => {
@@ -27,5 +21,17 @@ it("the README's shell commands name scripts, examples and router options that e
   expect(known).toContain("--max-connections");
   for (const command of commands) {
     for (const [option] of command.matchAll(/--[\w-]+/g)) expect(known).toContain(option);
+  }
+});
+
+it("the README's hakuban commands and the options it names for them are in the client's usage", () => {
+  const section = readme.slice(readme.indexOf("### The command-line client"), readme.indexOf("## Versioning"));
+  const commands = section.split("\n").filter((line) => /\bhakuban (observe|expose|top) /.test(line));
+  expect(commands.length).toBeGreaterThanOrEqual(4);
+  const known = new Set([...CLI_USAGE.matchAll(/^ {2}(--[\w-]+)/gm)].map(([, option]) => option));
+  expect(known).toContain("--token-file");
+  for (const [, option] of section.matchAll(/`(--[\w-]+)/g)) expect(known).toContain(option);
+  for (const command of commands) {
+    for (const [option] of command.matchAll(/ (--[\w-]+)/g)) expect(known).toContain(option.trim());
   }
 });
