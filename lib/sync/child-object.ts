@@ -1,4 +1,4 @@
-import { CodecError, type Endpoint, type FamilyEvents, LabelMismatch, SchemaMismatch } from "../choreography/index.js";
+import { CodecError, type Endpoint, type FamilyEvents, LabelMismatch, SchemaMismatch, type SendLabel, type SendPayload } from "../choreography/index.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { AccessDeniedError } from "../exchange/access-denied-error.js";
 import { OneEntrySet } from "../exchange/entry-set.js";
@@ -9,15 +9,20 @@ import { epochOf, isStateOf, type ObjectState } from "../state/object-state.js";
 import { type Version } from "../state/version.js";
 import type { objectFamily, OpenPayload } from "./messages.js";
 import type { AckPayload } from "./object-session.js";
-import { StateReceiver } from "./state-receiver.js";
-import { StateSender } from "./state-sender.js";
+import { sendWhileOpen } from "./link-ending.js";
+import { ObjectTransfer } from "./object-transfer.js";
+import type { StateSender } from "./state-sender.js";
+import { takePeerState } from "./take-peer-state.js";
 import type { WireState } from "./wire-state.js";
 import { denialOf, type Denied } from "../trust/decision.js";
 import { ChildTag } from "./child-tag.js";
 import type { DownstreamLink } from "./downstream-link.js";
 
+/** What travels in an object's session. */
+type ObjectEvents = FamilyEvents<typeof objectFamily>;
+
 /** A child's object session, as the parent runs it. */
-export type ObjectSession = Endpoint<FamilyEvents<typeof objectFamily>, "Up">;
+export type ObjectSession = Endpoint<ObjectEvents, "Up">;
 
 // ChildObject flags, one field for ten booleans (a router holds a ChildObject per object per link).
 /** The child's subtree observes the object (registered as an observer here). */
@@ -52,10 +57,8 @@ export class ChildObject implements StateSink, Exposer {
   /** Which of the link's exposers (this one, or a tag) the object is elected to, if any. */
   private assignedVia: Exposer | undefined;
   private flags = 0;
-  /** Made when there is something to send down (a child that only exposes never needs one). */
-  private sender: StateSender | undefined;
-  /** Made when the child first sends a state up (a child that only observes never does). */
-  private receiver: StateReceiver | undefined;
+  /** The object's states both ways: made when the first goes (a child that only opened never needs one). */
+  private transfer: ObjectTransfer | undefined;
   /** The capacity the child asked for (its grants decide whether it is registered). */
   private wantCapacity = 0;
 
@@ -121,7 +124,7 @@ export class ChildObject implements StateSink, Exposer {
   }
 
   AckUp(ack: AckPayload): void {
-    this.sender?.acknowledged(ack);
+    this.transfer?.acknowledged(ack);
   }
 
   Close(): void {
@@ -130,14 +133,9 @@ export class ChildObject implements StateSink, Exposer {
   }
 
   /** @internal */
-  transmitState(state: WireState): void {
+  sendState(state: WireState): void {
     this.send("StateDown", state);
     this.link.congestion.check();
-  }
-
-  /** @internal */
-  sentPatch(length: number): void {
-    this.entry.lastDiffBytes = length;
   }
 
   /** @internal */
@@ -148,6 +146,11 @@ export class ChildObject implements StateSink, Exposer {
   /** @internal */
   sendAck(ack: AckPayload): void {
     this.send("AckDown", ack);
+  }
+
+  /** The object's states both ways over the link. */
+  private get states(): ObjectTransfer {
+    return (this.transfer ??= new ObjectTransfer(this, this.link.control));
   }
 
   /** Where this candidate is: the child's link. */
@@ -167,7 +170,7 @@ export class ChildObject implements StateSink, Exposer {
 
   /** What the child most likely holds (kept for its reconnect: the base of diffs then). */
   get childHolds(): ObjectState<unknown> | undefined {
-    return this.sender?.resumeBase;
+    return this.transfer?.resumeBase;
   }
 
   /**
@@ -181,7 +184,7 @@ export class ChildObject implements StateSink, Exposer {
     const have = open.have;
     if (have !== undefined) {
       const epoch = open.epoch ?? 0;
-      (this.sender = new StateSender(this)).resume(have, epoch, this.baseFor(have, epoch, resumedBase));
+      this.states.resume(have, epoch, this.baseFor(have, epoch, resumedBase));
     }
     this.setInterest(open.observed, open.capacity);
     if (pendingTag !== undefined && this.entry.assignee === pendingTag) this.assignedVia = pendingTag;
@@ -226,7 +229,7 @@ export class ChildObject implements StateSink, Exposer {
     if (!this.is(STARTED) || this.is(ENDED) || this.assignedVia !== undefined || this.is(OBSERVE_DENIED)) return;
     const state = entry.state;
     if (state === undefined) return;
-    if (this.is(OBSERVING) || this.link.observesByTag(entry)) (this.sender ??= new StateSender(this)).update(state);
+    if (this.is(OBSERVING) || this.link.observesByTag(entry)) this.states.send(state);
   }
 
   /** This node's parent denied (or granted again) `access` to the object for the whole subtree: the child is told too. */
@@ -284,22 +287,14 @@ export class ChildObject implements StateSink, Exposer {
 
   private stateFromChild(wire: WireState): void {
     // Need told the child which version this node holds: a reconnecting exposer diffs against it.
-    const received = (this.receiver ??= this.link.receiverFor(this.descriptor, this.entry.state)).receive(wire);
-    if (received === undefined) return; // over the link's data limits: the link is ending
-    const { state, ack } = received;
-    this.link.acks.add(this, ack);
+    const state = this.states.receive(wire);
     const via = this.assignedVia;
     if (state === undefined || via === undefined || this.entry.assignee !== via) return;
     if (wire.d !== undefined || wire.p !== undefined) {
       if (!this.link.mayPush(this.descriptor, wire)) return;
     }
     // A state of another election than the one in force is dropped (publish() checks the epoch).
-    const current = this.entry.state;
-    if (current !== undefined && isStateOf(current, state.version, epochOf(state))) {
-      this.exchange.setSynchronized(this.entry, via, state.synchronized);
-    } else {
-      this.exchange.publish(this.entry, via, state);
-    }
+    takePeerState(this.exchange, this.entry, via, state, "published");
   }
 
   /** Whether the session went over the link's quota of objects. */
@@ -378,9 +373,9 @@ export class ChildObject implements StateSink, Exposer {
   }
 
   /** Sends on the parent's lane while the session runs (a session that ended takes nothing more). */
-  private send(label: "Assign" | "Release" | "Need" | "Unneed" | "StateDown" | "AckDown" | "Denied" | "Granted", payload: object): void {
-    if (this.is(ENDED) || this.session.state !== "open") return;
-    this.link.guard(() => (this.session.lane("down").send as (label: string, payload: unknown) => void)(label, payload));
+  private send<L extends SendLabel<ObjectEvents, "Up">>(label: L, payload: SendPayload<ObjectEvents, "Up", L>): void {
+    if (this.is(ENDED)) return;
+    sendWhileOpen(this.link.control, this.session, "down", label, payload);
   }
 
   /**
@@ -391,7 +386,8 @@ export class ChildObject implements StateSink, Exposer {
     if (this.is(ENDED)) return;
     this.mark(ENDED, true);
     this.link.forget(this);
-    if (this.sender !== undefined) this.link.congestion.forget(this.sender);
+    const sender = this.transfer?.outbound;
+    if (sender !== undefined) this.link.congestion.forget(sender);
     const entry = this.entry;
     if (this.is(OBSERVING)) this.exchange.removeObjectObserver(entry, this);
     if (this.is(EXPOSING)) this.exchange.removeObjectExposer(entry, this);

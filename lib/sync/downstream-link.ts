@@ -1,5 +1,4 @@
-import { createEndpoint, type SessionMux } from "../choreography/index.js";
-import type { JsonLimits } from "../descriptor/json-value.js";
+import type { Endpoint, SendPayload, SessionMux } from "../choreography/index.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { shortText } from "../descriptor/short-text.js";
@@ -8,18 +7,16 @@ import type { Exchange } from "../exchange/exchange.js";
 import { ObjectEntry } from "../exchange/object-entry.js";
 import { isStateOf, type ObjectState } from "../state/object-state.js";
 import { type Version } from "../state/version.js";
-import { AckCoalescer } from "./ack-coalescer.js";
-import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
+import { caughtError, caughtMessage } from "./caught-error.js";
+import { LinkControl } from "./link-control.js";
 import { LinkCongestion, type OutboundQueue } from "./link-congestion.js";
-import { leaveLink, sendOrEnd } from "./link-ending.js";
+import { sendWhileOpen } from "./link-ending.js";
 import { LinkLimitError } from "./link-limit-error.js";
 import { type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "./link-limits.js";
 import { linkDataLimits, type LinkOptions } from "./link-options.js";
 import type { OpenPayload, TagInterestPayload } from "./messages.js";
-import { reportPeerActivity } from "./peer-activity.js";
-import { PROGRAM_HASH, PROTOCOL_VERSION, upProgram } from "./protocol.js";
+import { type LinkEvents, PROGRAM_HASH, PROTOCOL_VERSION, upProgram } from "./protocol.js";
 import { resumeStoreOf } from "./resume-store.js";
-import { StateReceiver } from "./state-receiver.js";
 import { TokenBucket } from "./token-bucket.js";
 import type { WireState } from "./wire-state.js";
 import { wireStateBytes } from "./wire-state-bytes.js";
@@ -70,17 +67,15 @@ export class DownstreamLink {
   private resumeToken: string | undefined;
   /** @internal The parent node's exchange, where the child's interests are registered. */
   readonly exchange: Exchange;
-  private readonly endpoint;
+  /** @internal The link's control session: its endpoint, keep-alive, acknowledgements and data limits. */
+  readonly control: LinkControl<LinkEvents, "Up">;
+  private readonly endpoint: Endpoint<LinkEvents, "Up">;
   private readonly objects = new Map<string, ChildObject>();
   private readonly tags = new Map<string, ChildTag>();
   /** Objects the child was told of with Announce (and not withdrawn). */
   private readonly announced = new Set<string>();
-  /** @internal Acknowledgements of the child's states, delayed and merged. */
-  readonly acks = new AckCoalescer();
   /** Objects elected to one of the child's tag exposers before the child opened their session. */
   private readonly pendingAssignments = new Map<string, ChildTag>();
-  private keepAlive: KeepAlive | undefined;
-  private leaving = false;
   /**
    * Per object whose session ended, what the child most likely holds (for its reopen or reconnect); the
    * oldest are forgotten beyond maxObjects.
@@ -95,8 +90,6 @@ export class DownstreamLink {
   private descriptorLength = 0;
   /** Set when the link is closed for going over one of its limits: the link's result. */
   private limitError: LinkLimitError | undefined;
-  /** Bounds on the states the child sends (LinkOptions.dataLimits). */
-  private readonly dataLimits: JsonLimits;
   /** @internal The child's principal and what it may do. */
   readonly trust: LinkTrust;
   /** Object sessions that hold interest (not refused over the link's quota). */
@@ -134,11 +127,9 @@ export class DownstreamLink {
       overLimit: (error) => this.closeOver(error),
     });
     this.opens = new TokenBucket(limits.maxObjects + limits.maxTags, limits.opensPerSecond);
-    this.dataLimits = linkDataLimits(options);
     this.trust = new LinkTrust(trustOptions(options), () => this.describe(), () => this.regrant());
-    // Whatever the child sends counts as a sign of life, not only its pings.
-    const heard = reportPeerActivity(mux, () => this.keepAlive?.heard());
-    this.endpoint = createEndpoint(upProgram, heard, { checkOutbound: false, tap: options.tap ?? null });
+    this.control = new LinkControl(upProgram, mux, options, linkDataLimits(options));
+    this.endpoint = this.control.endpoint;
     this.closed = this.run();
   }
 
@@ -195,11 +186,8 @@ export class DownstreamLink {
    * the child's credentials (the child takes it as a refusal).
    */
   async close(reason = "the parent is closing", refused = false): Promise<void> {
-    this.keepAlive?.stop();
-    const polite = !this.leaving && this.name !== undefined;
-    this.leaving = true;
-    const farewell = polite ? () => this.endpoint.lane("decisions").send("Farewell", refused ? { reason, refused } : { reason }) : undefined;
-    await leaveLink(this.endpoint, farewell, reason, "the child did not answer Farewell", keepAliveTimes(this.options).deadAfterMs);
+    const farewell = () => this.endpoint.lane("decisions").send("Farewell", refused ? { reason, refused } : { reason });
+    await this.control.leave(this.name !== undefined, farewell, reason, "the child did not answer Farewell");
     await this.closed;
   }
 
@@ -217,7 +205,7 @@ export class DownstreamLink {
       try {
         await this.trust.admit(hello.token);
       } catch (error) {
-        return await this.refuse(hello.node, error instanceof Error ? error.message : String(error));
+        return await this.refuse(hello.node, caughtMessage(error));
       }
       if (this.endpoint.state !== "open") return await this.endpoint.closed;
       this.budgetPushes();
@@ -232,15 +220,12 @@ export class DownstreamLink {
         ...(expiresAt === undefined ? {} : { expiresAt }),
       });
       this.onWelcomed(hello.node);
-      const times = keepAliveTimes(this.options);
-      this.keepAlive = new KeepAlive(times.intervalMs, times.deadAfterMs, noop, (silent) =>
-        this.endpoint.abort(`no keep-alive from ${this.name} for ${silent} ms`),
-      );
+      this.control.keepPeerAlive(hello.node, noop);
       const decisions = this.endpoint.lane("decisions");
       // What the child held when it last left, for diffs during its replay (dropped once Sync ends it).
       let resumed = resumeStoreOf(this.exchange).take(hello.resume);
       this.endpoint.lane("interests").serve({
-        Open: (open, session) => this.opened(open, session as ObjectSession, resumed),
+        Open: (open, session) => this.opened(open, session, resumed),
         TagInterest: (interest) => this.tagInterest(interest),
         Sync: () => {
           resumed = undefined;
@@ -255,8 +240,8 @@ export class DownstreamLink {
           this.refreshing = this.refreshing.then(() => this.refresh(token));
         },
         Bye: () => {
-          if (!this.leaving) {
-            this.leaving = true;
+          if (!this.control.leaving) {
+            this.control.leaving = true;
             decisions.send("Farewell", { reason: "goodbye" });
           }
         },
@@ -264,7 +249,7 @@ export class DownstreamLink {
       const ended = await this.endpoint.closed;
       return this.limitError ?? ended;
     } catch (error) {
-      return error instanceof Error ? error : new Error(String(error));
+      return caughtError(error);
     } finally {
       this.detach();
     }
@@ -282,12 +267,12 @@ export class DownstreamLink {
     try {
       await this.trust.refresh(token);
     } catch (error) {
-      if (this.endpoint.state === "open" && !this.leaving) {
-        void this.close(`the refreshed credentials were refused: ${error instanceof Error ? error.message : String(error)}`, true);
+      if (this.endpoint.state === "open" && !this.control.leaving) {
+        void this.close(`the refreshed credentials were refused: ${caughtMessage(error)}`, true);
       }
       return;
     }
-    if (this.endpoint.state !== "open" || this.leaving) return;
+    if (this.endpoint.state !== "open" || this.control.leaving) return;
     const expiresAt = this.trust.grants.expiresAt;
     this.guard(() => this.endpoint.lane("decisions").send("Refreshed", expiresAt === undefined ? {} : { expiresAt }));
   }
@@ -508,22 +493,14 @@ export class DownstreamLink {
     this.congestion.check();
   }
 
-  /** @internal A send caused by something else; see sendOrEnd. */
-  guard(send: () => void): void {
-    sendOrEnd(this.endpoint, send);
-  }
-
-  /**
-   * @internal A receiver of the child's states of `object`, within this link's data limits, holding
-   * `held` (what this node has of it: the base of the child's diffs after a Need naming its version).
-   */
-  receiverFor(object: ObjectDescriptor, held: ObjectState<unknown> | undefined): StateReceiver {
-    return new StateReceiver(object, this.dataLimits, this.endpoint, held);
+  /** A send caused by something else; see sendOrEnd. */
+  private guard(send: () => void): void {
+    this.control.guard(send);
   }
 
   /** @internal Re-evaluates whether the child should know of `entry`, and tells it. */
   reviewAnnouncement(entry: ObjectEntry): void {
-    if (this.endpoint.state !== "open" || this.leaving) return;
+    if (this.endpoint.state !== "open" || this.control.leaving) return;
     const key = entry.key;
     const wanted =
       this.exchange.objects.get(key) === entry && ((this.observesByTag(entry) && this.mayObserve(entry)) || this.pendingAssignments.has(key));
@@ -556,16 +533,15 @@ export class DownstreamLink {
   }
 
   /** @internal Sends `label` with `payload` on the parent's lane (TagDenied, TagGranted) while the link runs. */
-  tellTag(label: "TagDenied" | "TagGranted", payload: { tag: TagDescriptor; access: "observe" | "expose"; reason?: string }): void {
-    if (this.endpoint.state !== "open" || this.leaving) return;
-    this.guard(() => (this.endpoint.lane("decisions").send as (label: string, payload: unknown) => void)(label, payload));
+  tellTag<L extends "TagDenied" | "TagGranted">(label: L, payload: SendPayload<LinkEvents, "Up", L>): void {
+    if (this.control.leaving) return;
+    sendWhileOpen(this.control, this.endpoint, "decisions", label, payload);
   }
 
   private detach(): void {
     this.trust.stop();
-    this.keepAlive?.stop();
+    this.control.stop();
     this.congestion.stop();
-    this.acks.close();
     for (const child of [...this.objects.values()]) child.end();
     for (const tag of [...this.tags.values()]) tag.update({ tag: tag.descriptor, observed: false, capacity: 0 });
     this.tags.clear();

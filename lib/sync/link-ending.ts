@@ -2,6 +2,7 @@
  * How one link ends without touching anything else. Both ends of a link use these: a failing send ends
  * its own link only, and a leaving side says goodbye but does not wait for an answer forever.
  */
+import type { Endpoint, Event, SendLabel, SendPayload } from "../choreography/index.js";
 
 /** What ending a link needs of its control session. */
 export interface EndableSession {
@@ -47,4 +48,20 @@ export async function leaveLink(
     session.abort(reason);
   }
   await session.closed;
+}
+
+/**
+ * Sends `label` with `payload` on `lane` of `session` (an object's session, or the control session
+ * itself) while that session is open, as a send caused by something else: a failure ends `link` only
+ * (see sendOrEnd). Typed by the session's role, so a role sends only its own labels, with their payloads.
+ */
+export function sendWhileOpen<E extends Event, R extends string, L extends SendLabel<E, R>>(
+  link: EndableSession,
+  session: Endpoint<E, R>,
+  lane: string,
+  label: L,
+  payload: SendPayload<E, R, L>,
+): void {
+  if (session.state !== "open") return;
+  sendOrEnd(link, () => session.lane(lane).send(label, payload));
 }

@@ -1,4 +1,4 @@
-import { loop, par, programHash, project, route, send, seq } from "../choreography/index.js";
+import { type EventsOf, loop, par, programHash, project, route, send, seq } from "../choreography/index.js";
 import {
   Announce,
   Bye,
@@ -73,5 +73,7 @@ export const PROTOCOL_VERSION = 5;
 export const PROGRAM_HASH = programHash(linkProtocol);
 /** What the child runs. */
 export const downProgram = project(linkProtocol, "Down");
+/** What travels in the link's control session, by role and label (for typed sends). */
+export type LinkEvents = EventsOf<typeof linkProtocol>;
 /** What the parent runs. */
 export const upProgram = project(linkProtocol, "Up");

@@ -1,5 +1,5 @@
 import { OneEntrySet } from "../exchange/entry-set.js";
-import { createEndpoint, type Endpoint, type FamilyEvents, type SessionMux } from "../choreography/index.js";
+import type { Endpoint, FamilyEvents, SendLabel, SendPayload, SessionMux } from "../choreography/index.js";
 import type { JsonLimits } from "../descriptor/json-value.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { ListenerSet } from "../events/listener-set.js";
@@ -8,10 +8,10 @@ import type { Exchange } from "../exchange/exchange.js";
 import { memberAt, memberCount } from "../exchange/member-list.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
 import type { ElectionAuthority, Exposer, ExposerPlace, InterestWatcher, StateSink } from "../exchange/participants.js";
-import { epochOf, isStateOf, type ObjectState } from "../state/object-state.js";
-import { AckCoalescer } from "./ack-coalescer.js";
-import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
-import { leaveLink, sendOrEnd } from "./link-ending.js";
+import { epochOf, type ObjectState } from "../state/object-state.js";
+import { caughtError, caughtMessage } from "./caught-error.js";
+import { LinkControl } from "./link-control.js";
+import { sendWhileOpen } from "./link-ending.js";
 import { linkDataLimits, type LinkOptions } from "./link-options.js";
 import { LinkRefusedError } from "./link-refused-error.js";
 import { UpstreamAlreadyLinkedError } from "./upstream-already-linked-error.js";
@@ -20,13 +20,14 @@ import type { AccessPayload, AckPayload, VersionPayload } from "./object-session
 import { AccessDeniedError } from "../exchange/access-denied-error.js";
 import type { TagEntry } from "../exchange/tag-entry.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
-import { reportPeerActivity } from "./peer-activity.js";
-import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION } from "./protocol.js";
-import { StateReceiver } from "./state-receiver.js";
-import { StateSender } from "./state-sender.js";
+import { downProgram, type LinkEvents, PROGRAM_HASH, PROTOCOL_VERSION } from "./protocol.js";
+import { ObjectTransfer } from "./object-transfer.js";
+import { takePeerState } from "./take-peer-state.js";
 import type { WireState } from "./wire-state.js";
 
-type ObjectSession = Endpoint<FamilyEvents<typeof objectFamily>, "Down">;
+/** What travels in an object's session. */
+type ObjectEvents = FamilyEvents<typeof objectFamily>;
+type ObjectSession = Endpoint<ObjectEvents, "Down">;
 
 /** The child's credentials: a token, or a function giving the current one (called on each dial and refresh). */
 export type TokenSource = string | (() => string | Promise<string>);
@@ -180,7 +181,9 @@ interface TagReport {
 
 /** One connection of an UpstreamLink. */
 class Generation {
-  readonly endpoint;
+  /** The connection's control session: its endpoint, keep-alive, acknowledgements and data limits. */
+  readonly control: LinkControl<LinkEvents, "Down">;
+  readonly endpoint: Endpoint<LinkEvents, "Down">;
   private readonly exchange: Exchange;
   readonly objects = new Map<string, ParentObject>();
   private readonly reportedTags = new Map<string, TagReport>();
@@ -189,10 +192,7 @@ class Generation {
   private readonly dirtyObjects = new Set<ObjectEntry>();
   private readonly dirtyTags = new Set<TagEntry>();
   private flushQueued = false;
-  /** Acknowledgements of the parent's states, delayed and merged. */
-  readonly acks = new AckCoalescer();
   private nextSession = 1;
-  private keepAlive: KeepAlive | undefined;
   /** When the Ping being timed was sent (one at a time; Pongs answer Pings in order). */
   private pingSentAt: number | undefined;
   /** Pings sent and not answered yet. */
@@ -201,7 +201,6 @@ class Generation {
   private pongsToTimed = 0;
   private welcomed = false;
   synced = false;
-  private leaving = false;
   private disposed = false;
   /** Set when the parent ended the link refusing its credentials (Farewell with `refused`). */
   private refusal: LinkRefusedError | undefined;
@@ -217,9 +216,8 @@ class Generation {
     mux: SessionMux,
   ) {
     this.exchange = link.node.exchange;
-    // Whatever the parent sends counts as a sign of life, not only its pongs.
-    const heard = reportPeerActivity(mux, () => this.keepAlive?.heard());
-    this.endpoint = createEndpoint(downProgram, heard, { checkOutbound: false, tap: link.options.tap ?? null });
+    this.control = new LinkControl(downProgram, mux, link.options, link.dataLimits);
+    this.endpoint = this.control.endpoint;
   }
 
   async run(): Promise<Error | undefined> {
@@ -242,14 +240,8 @@ class Generation {
       this.scheduleRefresh(welcome.expiresAt);
       this.link.onWelcomed(welcome.node);
       this.exchange.authority = this.link;
-      const times = keepAliveTimes(this.link.options);
       const interests = endpoint.lane("interests");
-      this.keepAlive = new KeepAlive(
-        times.intervalMs,
-        times.deadAfterMs,
-        () => this.guard(() => this.ping()),
-        (silent) => endpoint.abort(`no keep-alive from the parent for ${silent} ms`),
-      );
+      this.control.keepPeerAlive("the parent", () => this.guard(() => this.ping()));
       endpoint.lane("decisions").serve({
         Announce: ({ object }) => this.announce(object),
         Withdraw: ({ object }) => this.withdraw(object),
@@ -278,7 +270,7 @@ class Generation {
       const ended = await endpoint.closed;
       return this.refusal ?? ended;
     } catch (error) {
-      return error instanceof Error ? error : new Error(String(error));
+      return caughtError(error);
     } finally {
       clearTimeout(this.refreshTimer);
       const ended = this.refusal ?? new Error("the connection ended before the parent answered the refresh");
@@ -308,9 +300,9 @@ class Generation {
 
   /** Sends the current token (Refresh) and resolves when the parent answered Refreshed. */
   async refresh(): Promise<void> {
-    if (!this.welcomed || this.leaving || this.disposed) return;
+    if (!this.welcomed || this.control.leaving || this.disposed) return;
     const token = await this.link.readToken();
-    if (token === undefined || !this.welcomed || this.leaving || this.endpoint.state !== "open") return;
+    if (token === undefined || !this.welcomed || this.control.leaving || this.endpoint.state !== "open") return;
     const answered = new Promise<void>((resolve, reject) => this.refreshes.push({ resolve, reject }));
     this.guard(() => this.endpoint.lane("interests").send("Refresh", { token }));
     await answered;
@@ -336,22 +328,19 @@ class Generation {
     const remaining = expiresAt - Date.now();
     const delay = Math.min(Math.max(0, remaining - refreshMargin(remaining)), 2 ** 31 - 1);
     this.refreshTimer = setTimeout(() => {
-      this.refresh().catch((error: unknown) => this.link.options.log?.(`upstream refresh failed: ${error instanceof Error ? error.message : String(error)}`));
+      this.refresh().catch((error: unknown) => this.link.options.log?.(`upstream refresh failed: ${caughtMessage(error)}`));
     }, delay);
   }
 
   /** Sends Bye (unless already leaving) and waits for the end. */
   async leave(reason: string): Promise<void> {
-    this.keepAlive?.stop();
-    const polite = !this.leaving && this.welcomed;
-    this.leaving = true;
-    const bye = polite ? () => this.endpoint.lane("interests").send("Bye", { reason }) : undefined;
-    await leaveLink(this.endpoint, bye, reason, "the parent did not answer Bye", keepAliveTimes(this.link.options).deadAfterMs);
+    const bye = () => this.endpoint.lane("interests").send("Bye", { reason });
+    await this.control.leave(this.welcomed, bye, reason, "the parent did not answer Bye");
   }
 
   /** A send caused by something else; see sendOrEnd. */
   guard(send: () => void): void {
-    sendOrEnd(this.endpoint, send);
+    this.control.guard(send);
   }
 
   /** The epoch of the parent's decision for `entry`; undefined while the parent has not decided. */
@@ -395,7 +384,7 @@ class Generation {
 
   /** Reports every changed interest to the parent: tags first, then objects (opening and closing sessions). */
   private flush(): void {
-    if (this.disposed || this.leaving || this.endpoint.state !== "open") return;
+    if (this.disposed || this.control.leaving || this.endpoint.state !== "open") return;
     const interests = this.endpoint.lane("interests");
     for (const tag of this.dirtyTags) {
       const live = this.exchange.tags.get(tag.key) === tag;
@@ -441,7 +430,7 @@ class Generation {
     const id = this.nextSession++;
     const state = entry.state;
     const open = { session: id, object: entry.descriptor, observed: interest.observed, capacity: interest.capacity };
-    const session = this.endpoint.lane("interests").send("Open", state === undefined ? open : { ...open, have: state.version, epoch: epochOf(state) }) as ObjectSession;
+    const session = this.endpoint.lane("interests").send("Open", state === undefined ? open : { ...open, have: state.version, epoch: epochOf(state) });
     const parentObject = new ParentObject(this, this.exchange, entry, session, interest);
     this.objects.set(entry.key, parentObject);
   }
@@ -471,8 +460,7 @@ class Generation {
     if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.refreshTimer);
-    this.acks.close();
-    this.keepAlive?.stop();
+    this.control.stop();
     for (const parentObject of [...this.objects.values()]) parentObject.dispose();
     this.objects.clear();
     for (const entry of this.announced.values()) this.exchange.release(entry);
@@ -510,8 +498,8 @@ class ParentObject implements StateSink, Exposer {
   private reported: TagReport;
   /** What the parent denies on this session: lifted when it ends (the next parent, or this node, decides anew). */
   private denied = 0;
-  private readonly sender: StateSender;
-  private readonly receiver: StateReceiver;
+  /** The object's states both ways over the connection. */
+  private readonly transfer: ObjectTransfer;
 
   constructor(
     readonly generation: Generation,
@@ -522,8 +510,8 @@ class ParentObject implements StateSink, Exposer {
   ) {
     this.id = exchange.nextId();
     this.reported = interest;
-    this.receiver = new StateReceiver(entry.descriptor, generation.link.dataLimits, generation.endpoint, entry.state);
-    this.sender = new StateSender(this);
+    this.transfer = new ObjectTransfer(this, generation.control);
+    this.transfer.expect(entry.state);
     session.lane("down").serve(this);
     session.onEnd(this);
   }
@@ -561,7 +549,7 @@ class ParentObject implements StateSink, Exposer {
   }
 
   AckDown(ack: AckPayload): void {
-    this.sender.acknowledged(ack);
+    this.transfer.acknowledged(ack);
   }
 
   Closed(): void {
@@ -581,13 +569,8 @@ class ParentObject implements StateSink, Exposer {
   }
 
   /** @internal */
-  transmitState(state: WireState): void {
+  sendState(state: WireState): void {
     this.send("StateUp", state);
-  }
-
-  /** @internal */
-  sentPatch(length: number): void {
-    this.entry.lastDiffBytes = length;
   }
 
   /** @internal */
@@ -630,7 +613,7 @@ class ParentObject implements StateSink, Exposer {
     this.needed = needed;
     if (needed) {
       const base = this.generation.link.parentHolds.get(this.entry.key);
-      this.sender.resume(payload.version, payload.epoch ?? 0, base);
+      this.transfer.resume(payload.version, payload.epoch ?? 0, base);
       this.exchange.addObjectObserver(this.entry.descriptor, this); // now observed: our exposer is elected
       this.stateChanged();
     } else {
@@ -643,13 +626,13 @@ class ParentObject implements StateSink, Exposer {
   stateChanged(): void {
     const state = this.entry.state;
     if (!this.needed || this.closing || state === undefined || this.entry.assignee === this) return;
-    this.sender.update(state);
+    this.transfer.send(state);
   }
 
   // ---- as the stand-in exposer --------------------------------------------------------------------
 
   electedFor(): void {
-    const held = this.receiver.held;
+    const held = this.transfer.held;
     if (held !== undefined) this.apply(held);
   }
 
@@ -657,10 +640,7 @@ class ParentObject implements StateSink, Exposer {
 
   private stateFromParent(wire: WireState): void {
     if (this.closing) return;
-    const received = this.receiver.receive(wire);
-    if (received === undefined) return; // over the link's data limits: the link is ending
-    const { state, ack } = received;
-    this.generation.acks.add(this, ack);
+    const state = this.transfer.receive(wire);
     if (state !== undefined && this.entry.assignee === this) this.apply(state);
   }
 
@@ -669,12 +649,7 @@ class ParentObject implements StateSink, Exposer {
    * the parent decided who exposes the object, so its state is the latest.
    */
   private apply(state: ObjectState<unknown>): void {
-    const current = this.entry.state;
-    if (current !== undefined && isStateOf(current, state.version, epochOf(state))) {
-      this.exchange.setSynchronized(this.entry, this, state.synchronized);
-    } else {
-      this.exchange.adopt(this.entry, this, state);
-    }
+    takePeerState(this.exchange, this.entry, this, state, "adopted");
   }
 
   private withdrawRoles(): void {
@@ -691,9 +666,9 @@ class ParentObject implements StateSink, Exposer {
   }
 
   /** Sends on the child's lane while the session runs and is not closing. */
-  private send(label: "Interest" | "StateUp" | "AckUp", payload: object): void {
-    if (this.closing || this.session.state !== "open") return;
-    this.generation.guard(() => (this.session.lane("up").send as (label: string, payload: unknown) => void)(label, payload));
+  private send<L extends SendLabel<ObjectEvents, "Down">>(label: L, payload: SendPayload<ObjectEvents, "Down", L>): void {
+    if (this.closing) return;
+    sendWhileOpen(this.generation.control, this.session, "up", label, payload);
   }
 
   /** The session ended: undo every registration. Idempotent. */
@@ -701,7 +676,7 @@ class ParentObject implements StateSink, Exposer {
     if (this.disposed) return;
     this.disposed = true;
     this.closing = true;
-    const base = this.sender.resumeBase;
+    const base = this.transfer.resumeBase;
     if (base !== undefined) this.generation.link.parentHolds.set(this.entry.key, base);
     this.generation.forget(this);
     this.withdrawRoles();

@@ -1,0 +1,77 @@
+import { createEndpoint, type Endpoint, type Event, type RoleProgram, type SessionMux } from "../choreography/index.js";
+import type { JsonLimits } from "../descriptor/json-value.js";
+import { AckCoalescer } from "./ack-coalescer.js";
+import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
+import { type EndableSession, leaveLink, sendOrEnd } from "./link-ending.js";
+import type { LinkOptions } from "./link-options.js";
+import { reportPeerActivity } from "./peer-activity.js";
+
+/**
+ * One end's control session of a link, whichever role it plays: the checked endpoint (everything the
+ * peer sends counts as a sign of life for its keep-alive), the acknowledgements of the peer's states,
+ * the data limits those states are held to, guarded sends, and the polite leave. Both link ends run
+ * their control session through one, so they cannot drift apart in how a link lives and ends.
+ */
+export class LinkControl<E extends Event, R extends string> implements EndableSession {
+  readonly endpoint: Endpoint<E, R>;
+  /** Acknowledgements of the peer's states, delayed and merged. */
+  readonly acks = new AckCoalescer();
+  /** Set once this end said goodbye or answered the peer's: nothing new is started. */
+  leaving = false;
+  private keepAlive: KeepAlive | undefined;
+
+  constructor(
+    program: RoleProgram<E, R>,
+    mux: SessionMux,
+    private readonly options: LinkOptions,
+    /** Bounds on the states the peer sends (LinkOptions.dataLimits, resolved). */
+    readonly dataLimits: JsonLimits,
+  ) {
+    const heard = reportPeerActivity(mux, () => this.keepAlive?.heard());
+    this.endpoint = createEndpoint(program, heard, { checkOutbound: false, tap: options.tap ?? null });
+  }
+
+  get state(): "open" | "done" | "faulted" {
+    return this.endpoint.state;
+  }
+
+  get closed(): Promise<Error | undefined> {
+    return this.endpoint.closed;
+  }
+
+  abort(reason?: string): void {
+    this.endpoint.abort(reason);
+  }
+
+  /** A send caused by something else; see sendOrEnd. */
+  guard(send: () => void): void {
+    sendOrEnd(this.endpoint, send);
+  }
+
+  /**
+   * Starts the keep-alive once the handshake is done: `tick` runs every keepAliveMs (the child pings
+   * there), and a `peer` silent for deadAfterMs ends the link, named in its reason.
+   */
+  keepPeerAlive(peer: string, tick: () => void): void {
+    const times = keepAliveTimes(this.options);
+    this.keepAlive = new KeepAlive(times.intervalMs, times.deadAfterMs, tick, (silent) => this.endpoint.abort(`no keep-alive from ${peer} for ${silent} ms`));
+  }
+
+  /**
+   * Leaves, and resolves once the session ended: with `goodbye` (this end's closing message, which the
+   * peer answers with its own) when the peer was welcomed and no goodbye went yet, waiting at most
+   * deadAfterMs for the answer (then `silentPeer` is the reason); else at once, aborting with `reason`.
+   */
+  async leave(welcomed: boolean, goodbye: () => void, reason: string, silentPeer: string): Promise<void> {
+    this.keepAlive?.stop();
+    const polite = !this.leaving && welcomed;
+    this.leaving = true;
+    await leaveLink(this.endpoint, polite ? goodbye : undefined, reason, silentPeer, keepAliveTimes(this.options).deadAfterMs);
+  }
+
+  /** The link ended: no timer is left behind and waiting acknowledgements are dropped. */
+  stop(): void {
+    this.keepAlive?.stop();
+    this.acks.close();
+  }
+}

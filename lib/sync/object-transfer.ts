@@ -1,0 +1,115 @@
+import type { JsonLimits } from "../descriptor/json-value.js";
+import type { ObjectEntry } from "../exchange/object-entry.js";
+import type { ObjectState } from "../state/object-state.js";
+import type { Version } from "../state/version.js";
+import type { AckCoalescer, AckOwner } from "./ack-coalescer.js";
+import type { EndableSession } from "./link-ending.js";
+import type { AckPayload } from "./object-session.js";
+import { StateReceiver } from "./state-receiver.js";
+import { StateSender, type StateTransmitter } from "./state-sender.js";
+import type { WireState } from "./wire-state.js";
+
+/** The side of one object's session a transfer works for: it sends with the labels of its role. */
+export interface TransferEnd {
+  /** The object (its figures, such as the length of the last patch sent, are kept here). */
+  readonly entry: ObjectEntry;
+  /** Sends `state` to the peer (StateUp from a child, StateDown from a parent). */
+  sendState(state: WireState): void;
+  /** Sends `ack` to the peer (AckUp from a child, AckDown from a parent). */
+  sendAck(ack: AckPayload): void;
+  /** Whether the link holds `sender` back (see StateTransmitter.holdsBack); absent: never. */
+  holdsBack?(sender: StateSender): boolean;
+}
+
+/** What a transfer needs of its link's control session (a LinkControl): where acknowledgements wait, the data limits, the end. */
+export interface TransferLink extends EndableSession {
+  readonly acks: AckCoalescer;
+  readonly dataLimits: JsonLimits;
+}
+
+/**
+ * One object's states over one link, both ways, whichever role the link end plays: a StateSender for
+ * the states going to the peer, a StateReceiver for those coming from it, and the acknowledgements of
+ * both (the peer's ones open the sender's window; ours wait in the link's AckCoalescer). Each half is
+ * made when first needed (a side that only observes never sends states, one that only exposes never
+ * receives any).
+ */
+export class ObjectTransfer implements StateTransmitter, AckOwner {
+  private sender: StateSender | undefined;
+  private receiver: StateReceiver | undefined;
+
+  constructor(
+    private readonly end: TransferEnd,
+    private readonly link: TransferLink,
+  ) {}
+
+  /** The sender of the states going to the peer, if one was made (the link's congestion tracks it). */
+  get outbound(): StateSender | undefined {
+    return this.sender;
+  }
+
+  /** Makes `state` the one the peer must end up with. */
+  send(state: ObjectState<unknown>): void {
+    (this.sender ??= new StateSender(this)).update(state);
+  }
+
+  /** The peer holds `version` of `epoch`; `base` is that state if this side has it. See StateSender.resume. */
+  resume(version: Version | undefined, epoch: number, base: ObjectState<unknown> | undefined): void {
+    (this.sender ??= new StateSender(this)).resume(version, epoch, base);
+  }
+
+  /** The peer acknowledged states this side sent. */
+  acknowledged(ack: AckPayload): void {
+    this.sender?.acknowledged(ack);
+  }
+
+  /** What the peer most likely holds of what this side sent (the base of diffs after a reconnect). */
+  get resumeBase(): ObjectState<unknown> | undefined {
+    return this.sender?.resumeBase;
+  }
+
+  /**
+   * Starts receiving now, holding `held` (the base of the peer's first diff); otherwise the receiver is
+   * made at the first state, holding the object's state then.
+   */
+  expect(held: ObjectState<unknown> | undefined): void {
+    this.receiver = new StateReceiver(this.end.entry.descriptor, this.link.dataLimits, this.link, held);
+  }
+
+  /** The last state received from the peer (or the one expect() started from). */
+  get held(): ObjectState<unknown> | undefined {
+    return this.receiver?.held;
+  }
+
+  /**
+   * Applies `wire`, a state from the peer, and acknowledges it (delayed). Returns the new state, or
+   * undefined when a full state was asked for instead, or when `wire` broke the link's data limits
+   * (the link is then ending).
+   */
+  receive(wire: WireState): ObjectState<unknown> | undefined {
+    const received = (this.receiver ??= new StateReceiver(this.end.entry.descriptor, this.link.dataLimits, this.link, this.end.entry.state)).receive(wire);
+    if (received === undefined) return undefined;
+    this.link.acks.add(this, received.ack);
+    return received.state;
+  }
+
+  /** @internal */
+  transmitState(state: WireState): void {
+    this.end.sendState(state);
+  }
+
+  /** @internal */
+  holdsBack(sender: StateSender): boolean {
+    return this.end.holdsBack?.(sender) ?? false;
+  }
+
+  /** @internal */
+  sentPatch(length: number): void {
+    this.end.entry.lastDiffBytes = length;
+  }
+
+  /** @internal */
+  sendAck(ack: AckPayload): void {
+    this.end.sendAck(ack);
+  }
+}
