@@ -54,7 +54,7 @@ export type { Carrier, CarrierCloseEvent, CarrierHandlers } from "../transports/
 export { connect, type ConnectOptions, type Dial, type Upstream, type UpstreamStatus } from "./net/connect.js";
 export type { ConnectionLog } from "./net/connection-log.js";
 export { LinkRefusedError } from "./sync/link-refused-error.js";
-export type { TokenSource } from "./sync/upstream-link.js";
+export type { TokenSource } from "./sync/up/upstream-link.js";
 export type { AuthRequest, Authenticate } from "./trust/auth-request.js";
 export { AuthenticationError, type AuthenticationFailure } from "./trust/authentication-error.js";
 export { jwtAuthenticator, type JwtAuthenticatorOptions, type JwtHmacAlgorithm } from "./trust/jwt-authenticator.js";

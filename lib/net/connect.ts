@@ -13,7 +13,7 @@ import { NodeClosedError } from "../local-node/node-closed-error.js";
 import { keepAliveTimes } from "../sync/keep-alive.js";
 import { linkDataLimits, type LinkOptions } from "../sync/link-options.js";
 import { LinkRefusedError } from "../sync/link-refused-error.js";
-import { type TokenSource, UpstreamLink } from "../sync/upstream-link.js";
+import { type TokenSource, UpstreamLink } from "../sync/up/upstream-link.js";
 import { judgeDialFailure, judgeHandshakeFailure } from "./handshake-failure.js";
 import { NotAHakubanListenerError } from "./not-a-hakuban-listener-error.js";
 import { describeTraffic } from "./traffic-summary.js";

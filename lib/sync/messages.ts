@@ -1,6 +1,6 @@
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
-import { family, message, schema } from "../choreography/index.js";
+import { type Endpoint, family, type FamilyEvents, message, schema } from "../choreography/index.js";
 import type { Version } from "../state/version.js";
 import { objectSession } from "./object-session.js";
 import {
@@ -24,6 +24,10 @@ import {
 
 /** Sub-sessions, one per object the child has an interest in (see object-session.ts). */
 export const objectFamily = family("object", objectSession);
+/** What travels in an object's session, by role and label (for typed sends). */
+export type ObjectEvents = FamilyEvents<typeof objectFamily>;
+/** One object's session as role `R` runs it: Down (the child) or Up (the parent). */
+export type ObjectSession<R extends "Up" | "Down"> = Endpoint<ObjectEvents, R>;
 
 /** Down → Up, first: who is asking, speaking which protocol. */
 export interface HelloPayload {

@@ -67,7 +67,7 @@ const fake = vi.hoisted(() => {
   }
   return { UpstreamLink, LinkRefusedError };
 });
-vi.mock("../../lib/sync/upstream-link.js", () => ({ UpstreamLink: fake.UpstreamLink }));
+vi.mock("../../lib/sync/up/upstream-link.js", () => ({ UpstreamLink: fake.UpstreamLink }));
 vi.mock("../../lib/sync/link-refused-error.js", () => ({ LinkRefusedError: fake.LinkRefusedError }));
 
 /** A dial that hands out memory carriers (keeping the far ends) and can be made to fail. */

@@ -3,8 +3,8 @@ import { jsonCodec } from "../../bindings/json-codec.js";
 import type { PayloadCodec } from "../../bindings/payload-codec.js";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { LocalNode } from "../../lib/index.js";
-import { DownstreamLink } from "../../lib/sync/downstream-link.js";
-import { UpstreamLink } from "../../lib/sync/upstream-link.js";
+import { DownstreamLink } from "../../lib/sync/down/downstream-link.js";
+import { UpstreamLink } from "../../lib/sync/up/upstream-link.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { settle } from "./tree-fixture.js";
 

@@ -8,7 +8,7 @@ import { createSessionMux, type CarrierSessionMux } from "../../bindings/session
 import { createEndpoint, type Endpoint, type FamilyEvents } from "../../lib/choreography/index.js";
 import type { LocalNode, ObjectDescriptor, TagDescriptor } from "../../lib/index.js";
 import type { Version } from "../../lib/state/version.js";
-import { DownstreamLink, type DownstreamLinkOptions } from "../../lib/sync/downstream-link.js";
+import { DownstreamLink, type DownstreamLinkOptions } from "../../lib/sync/down/downstream-link.js";
 import type { LinkLimitEvent } from "../../lib/sync/link-limits.js";
 import type { objectFamily } from "../../lib/sync/messages.js";
 import type { AckPayload } from "../../lib/sync/object-session.js";

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { createEndpoint } from "../../lib/choreography/index.js";
 import { LocalNode } from "../../lib/index.js";
-import { DownstreamLink } from "../../lib/sync/downstream-link.js";
+import { DownstreamLink } from "../../lib/sync/down/downstream-link.js";
 import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION } from "../../lib/sync/protocol.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { link, type TestLink } from "./tree-fixture.js";

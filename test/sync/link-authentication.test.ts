@@ -7,9 +7,9 @@
 import { afterEach, expect, it, vi } from "vitest";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { LocalNode, ObjectDescriptor } from "../../lib/index.js";
-import { DownstreamLink, type DownstreamLinkOptions } from "../../lib/sync/downstream-link.js";
+import { DownstreamLink, type DownstreamLinkOptions } from "../../lib/sync/down/downstream-link.js";
 import { LinkRefusedError } from "../../lib/sync/link-refused-error.js";
-import { UpstreamLink, type UpstreamLinkOptions } from "../../lib/sync/upstream-link.js";
+import { UpstreamLink, type UpstreamLinkOptions } from "../../lib/sync/up/upstream-link.js";
 import type { AuditEvent } from "../../lib/trust/audit-event.js";
 import type { AuthRequest } from "../../lib/trust/auth-request.js";
 import type { Principal } from "../../lib/trust/principal.js";

@@ -8,10 +8,10 @@
 import { afterEach, expect, it } from "vitest";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { LocalNode, ObjectDescriptor, type ObjectExpose, type ObjectObserve } from "../../lib/index.js";
-import { DownstreamLink } from "../../lib/sync/downstream-link.js";
+import { DownstreamLink } from "../../lib/sync/down/downstream-link.js";
 import { LinkLimitError } from "../../lib/sync/link-limit-error.js";
 import type { LinkLimitEvent, LinkLimits } from "../../lib/sync/link-limits.js";
-import { UpstreamLink } from "../../lib/sync/upstream-link.js";
+import { UpstreamLink } from "../../lib/sync/up/upstream-link.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { settle } from "./tree-fixture.js";
 

@@ -6,8 +6,8 @@
 import { afterEach, expect, it, vi } from "vitest";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { AccessDeniedError, LocalNode, ObjectDescriptor, TagDescriptor, type NodeError } from "../../lib/index.js";
-import { DownstreamLink, type DownstreamLinkOptions } from "../../lib/sync/downstream-link.js";
-import { UpstreamLink } from "../../lib/sync/upstream-link.js";
+import { DownstreamLink, type DownstreamLinkOptions } from "../../lib/sync/down/downstream-link.js";
+import { UpstreamLink } from "../../lib/sync/up/upstream-link.js";
 import type { AuditEvent } from "../../lib/trust/audit-event.js";
 import { parsePolicy } from "../../lib/trust/parse-policy.js";
 import type { Principal } from "../../lib/trust/principal.js";

@@ -6,7 +6,7 @@ import { afterEach, expect, it } from "vitest";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { createEndpoint, loop, message, par, programHash, project, route, schema, send, seq } from "../../lib/choreography/index.js";
 import { LocalNode } from "../../lib/index.js";
-import { DownstreamLink } from "../../lib/sync/downstream-link.js";
+import { DownstreamLink } from "../../lib/sync/down/downstream-link.js";
 import { Announce, Bye, Farewell, Hello, Open, Pong, Refuse, Welcome } from "../../lib/sync/messages.js";
 import { linkProtocol, PROGRAM_HASH, PROTOCOL_VERSION } from "../../lib/sync/protocol.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";

@@ -3,9 +3,9 @@ import { LocalNode, type ObjectState } from "../../lib/index.js";
 import { LinkRefusedError } from "../../lib/sync/link-refused-error.js";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { createEndpoint } from "../../lib/choreography/index.js";
-import { DownstreamLink } from "../../lib/sync/downstream-link.js";
+import { DownstreamLink } from "../../lib/sync/down/downstream-link.js";
 import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION, upProgram } from "../../lib/sync/protocol.js";
-import { UpstreamLink } from "../../lib/sync/upstream-link.js";
+import { UpstreamLink } from "../../lib/sync/up/upstream-link.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { link, nodes, settle, type TestLink } from "./tree-fixture.js";
 

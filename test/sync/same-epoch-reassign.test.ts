@@ -9,7 +9,7 @@ import { createSessionMux } from "../../bindings/session-mux.js";
 import { createEndpoint } from "../../lib/choreography/index.js";
 import { LocalNode } from "../../lib/index.js";
 import { upProgram } from "../../lib/sync/protocol.js";
-import { UpstreamLink } from "../../lib/sync/upstream-link.js";
+import { UpstreamLink } from "../../lib/sync/up/upstream-link.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { settle } from "./tree-fixture.js";
 

@@ -5,9 +5,9 @@
  */
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { LocalNode } from "../../lib/index.js";
-import { DownstreamLink, type DownstreamLinkOptions } from "../../lib/sync/downstream-link.js";
+import { DownstreamLink, type DownstreamLinkOptions } from "../../lib/sync/down/downstream-link.js";
 import { keepAliveTimes } from "../../lib/sync/keep-alive.js";
-import { UpstreamLink, type UpstreamLinkOptions } from "../../lib/sync/upstream-link.js";
+import { UpstreamLink, type UpstreamLinkOptions } from "../../lib/sync/up/upstream-link.js";
 import type { LinkOptions } from "../../lib/sync/link-options.js";
 
 /** Settings of both ends of a test link (each end reads its own). */

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { LocalNode } from "../../lib/index.js";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { UpstreamAlreadyLinkedError } from "../../lib/sync/upstream-already-linked-error.js";
-import { UpstreamLink } from "../../lib/sync/upstream-link.js";
+import { UpstreamLink } from "../../lib/sync/up/upstream-link.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { link, nodes, settle, type TestLink } from "./tree-fixture.js";
 

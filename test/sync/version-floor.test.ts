@@ -4,9 +4,9 @@ import { createEndpoint } from "../../lib/choreography/index.js";
 import { LocalNode, type NodeError } from "../../lib/index.js";
 import { InvalidVersionError } from "../../lib/state/invalid-version-error.js";
 import { MAX_VERSION_LENGTH } from "../../lib/state/version.js";
-import { DownstreamLink } from "../../lib/sync/downstream-link.js";
+import { DownstreamLink } from "../../lib/sync/down/downstream-link.js";
 import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION, upProgram } from "../../lib/sync/protocol.js";
-import { UpstreamLink } from "../../lib/sync/upstream-link.js";
+import { UpstreamLink } from "../../lib/sync/up/upstream-link.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { link, settle, type TestLink } from "./tree-fixture.js";
 

@@ -2,7 +2,7 @@ import type { SessionMuxStats } from "../../../bindings/session-mux-stats.js";
 import type { ChildLinkSample, LinkRegistration } from "../../monitor/link-probe.js";
 import type { NodeMonitor } from "../../monitor/node-monitor.js";
 import type { MonitorEvent, MonitorEventKind } from "../../monitor/node-snapshot.js";
-import type { DownstreamLink } from "../../sync/downstream-link.js";
+import type { DownstreamLink } from "../../sync/down/downstream-link.js";
 import { LinkLimitError } from "../../sync/link-limit-error.js";
 import type { LinkLimitEvent } from "../../sync/link-limits.js";
 import type { DeniedEvent, RefusedEvent } from "../../trust/audit-event.js";

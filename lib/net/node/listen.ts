@@ -16,7 +16,7 @@ import type { ConnectionLog } from "../connection-log.js";
 import type { LogRateLimit } from "../log-rate-limiter.js";
 import type { LocalNode, LocalNodeOptions } from "../../local-node/local-node.js";
 import { NodeClosedError } from "../../local-node/node-closed-error.js";
-import { DownstreamLink, type DownstreamLinkOptions } from "../../sync/downstream-link.js";
+import { DownstreamLink, type DownstreamLinkOptions } from "../../sync/down/downstream-link.js";
 import { keepAliveTimes } from "../../sync/keep-alive.js";
 import { DEFAULT_LINK_LIMITS, type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "../../sync/link-limits.js";
 import { linkDataLimits, type LinkOptions } from "../../sync/link-options.js";

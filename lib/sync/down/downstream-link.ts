@@ -1,31 +1,32 @@
-import type { Endpoint, SendPayload, SessionMux } from "../choreography/index.js";
-import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
-import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
-import { shortText } from "../descriptor/short-text.js";
-import type { LinkedNode } from "./linked-node.js";
-import type { Exchange } from "../exchange/exchange.js";
-import { ObjectEntry } from "../exchange/object-entry.js";
-import { isStateOf, type ObjectState } from "../state/object-state.js";
-import { type Version } from "../state/version.js";
-import { caughtError, caughtMessage } from "./caught-error.js";
-import { LinkControl } from "./link-control.js";
-import { LinkCongestion, type OutboundQueue } from "./link-congestion.js";
-import { sendWhileOpen } from "./link-ending.js";
-import { LinkLimitError } from "./link-limit-error.js";
-import { type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "./link-limits.js";
-import { linkDataLimits, type LinkOptions } from "./link-options.js";
-import type { OpenPayload, TagInterestPayload } from "./messages.js";
-import { type LinkEvents, PROGRAM_HASH, PROTOCOL_VERSION, upProgram } from "./protocol.js";
-import { resumeStoreOf } from "./resume-store.js";
-import { TokenBucket } from "./token-bucket.js";
-import type { WireState } from "./wire-state.js";
-import { wireStateBytes } from "./wire-state-bytes.js";
-import { ChildObject, type ObjectSession } from "./child-object.js";
+import type { Endpoint, SendPayload, SessionMux } from "../../choreography/index.js";
+import type { ObjectDescriptor } from "../../descriptor/object-descriptor.js";
+import type { TagDescriptor } from "../../descriptor/tag-descriptor.js";
+import { shortText } from "../../descriptor/short-text.js";
+import type { LinkedNode } from "../linked-node.js";
+import type { Exchange } from "../../exchange/exchange.js";
+import { ObjectEntry } from "../../exchange/object-entry.js";
+import { isStateOf, type ObjectState } from "../../state/object-state.js";
+import { type Version } from "../../state/version.js";
+import { caughtError, caughtMessage } from "../caught-error.js";
+import { LinkControl } from "../link-control.js";
+import { ownedBy } from "../link-participant.js";
+import { LinkCongestion, type OutboundQueue } from "../link-congestion.js";
+import { sendWhileOpen } from "../link-ending.js";
+import { LinkLimitError } from "../link-limit-error.js";
+import { type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "../link-limits.js";
+import { linkDataLimits, type LinkOptions } from "../link-options.js";
+import type { ObjectSession, OpenPayload, TagInterestPayload } from "../messages.js";
+import { type LinkEvents, PROGRAM_HASH, PROTOCOL_VERSION, upProgram } from "../protocol.js";
+import { resumeStoreOf } from "../resume-store.js";
+import { TokenBucket } from "../token-bucket.js";
+import type { WireState } from "../wire-state.js";
+import { wireStateBytes } from "../wire-state-bytes.js";
+import { ChildObject } from "./child-object.js";
 import { ChildTag } from "./child-tag.js";
-import { LinkTrust, type LinkTrustOptions } from "./link-trust.js";
-import type { DeniedEvent, ExposerRef, RefusedEvent } from "../trust/audit-event.js";
-import type { Denied } from "../trust/decision.js";
-import type { Policy } from "../trust/policy.js";
+import { LinkTrust, type LinkTrustOptions } from "../link-trust.js";
+import type { DeniedEvent, ExposerRef, RefusedEvent } from "../../trust/audit-event.js";
+import type { Denied } from "../../trust/decision.js";
+import type { Policy } from "../../trust/policy.js";
 
 
 /** Settings of a parent's link to one child. */
@@ -402,7 +403,7 @@ export class DownstreamLink {
 
   // ---- objects ------------------------------------------------------------------------------------
 
-  private opened(open: OpenPayload, session: ObjectSession, resumed: Map<string, ObjectState<unknown>> | undefined): void {
+  private opened(open: OpenPayload, session: ObjectSession<"Up">, resumed: Map<string, ObjectState<unknown>> | undefined): void {
     const key = open.object.key;
     if (this.objects.has(key)) {
       // A child closes an object's session before it opens another (its Close travels first): a second
@@ -461,7 +462,7 @@ export class DownstreamLink {
 
   /** @internal Whether `participant` is one of this link's own (so it does not count as someone else). */
   owns(participant: unknown): boolean {
-    return (participant instanceof ChildObject || participant instanceof ChildTag) && participant.link === this;
+    return ownedBy(participant, this);
   }
 
   // ---- tags and announcements ---------------------------------------------------------------------

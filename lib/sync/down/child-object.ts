@@ -1,28 +1,24 @@
-import { CodecError, type Endpoint, type FamilyEvents, LabelMismatch, SchemaMismatch, type SendLabel, type SendPayload } from "../choreography/index.js";
-import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
-import type { AccessDeniedError } from "../exchange/access-denied-error.js";
-import { OneEntrySet } from "../exchange/entry-set.js";
-import type { Exchange } from "../exchange/exchange.js";
-import { ObjectEntry } from "../exchange/object-entry.js";
-import type { Exposer, ExposerPlace, StateSink } from "../exchange/participants.js";
-import { epochOf, isStateOf, type ObjectState } from "../state/object-state.js";
-import { type Version } from "../state/version.js";
-import type { objectFamily, OpenPayload } from "./messages.js";
-import type { AckPayload } from "./object-session.js";
-import { sendWhileOpen } from "./link-ending.js";
-import { ObjectTransfer } from "./object-transfer.js";
-import type { StateSender } from "./state-sender.js";
-import { takePeerState } from "./take-peer-state.js";
-import type { WireState } from "./wire-state.js";
-import { denialOf, type Denied } from "../trust/decision.js";
+import { CodecError, LabelMismatch, SchemaMismatch, type SendLabel, type SendPayload } from "../../choreography/index.js";
+import type { ObjectDescriptor } from "../../descriptor/object-descriptor.js";
+import type { AccessDeniedError } from "../../exchange/access-denied-error.js";
+import { OneEntrySet } from "../../exchange/entry-set.js";
+import type { Exchange } from "../../exchange/exchange.js";
+import { ObjectEntry } from "../../exchange/object-entry.js";
+import type { Exposer, ExposerPlace, StateSink } from "../../exchange/participants.js";
+import { epochOf, isStateOf, type ObjectState } from "../../state/object-state.js";
+import { type Version } from "../../state/version.js";
+import type { ObjectEvents, ObjectSession, OpenPayload } from "../messages.js";
+import type { AckPayload } from "../object-session.js";
+import { sendWhileOpen } from "../link-ending.js";
+import { LINK_END, type LinkParticipant } from "../link-participant.js";
+import { ObjectTransfer } from "../object-transfer.js";
+import type { StateSender } from "../state-sender.js";
+import { takePeerState } from "../take-peer-state.js";
+import type { WireState } from "../wire-state.js";
+import { denialOf, type Denied } from "../../trust/decision.js";
 import { ChildTag } from "./child-tag.js";
 import type { DownstreamLink } from "./downstream-link.js";
 
-/** What travels in an object's session. */
-type ObjectEvents = FamilyEvents<typeof objectFamily>;
-
-/** A child's object session, as the parent runs it. */
-export type ObjectSession = Endpoint<ObjectEvents, "Up">;
 
 // ChildObject flags, one field for ten booleans (a router holds a ChildObject per object per link).
 /** The child's subtree observes the object (registered as an observer here). */
@@ -47,7 +43,7 @@ const OBSERVE_DENIED = 256;
 const OVER_QUOTA = 512;
 
 /** The child's interest in one object, as the parent's exchange sees it. */
-export class ChildObject implements StateSink, Exposer {
+export class ChildObject implements StateSink, Exposer, LinkParticipant {
   readonly id: number;
   capacity = 0;
   /** Made when the exchange first weighs this child as an exposer (a child that only observes never is). */
@@ -65,7 +61,7 @@ export class ChildObject implements StateSink, Exposer {
   constructor(
     readonly link: DownstreamLink,
     public descriptor: ObjectDescriptor,
-    private readonly session: ObjectSession,
+    private readonly session: ObjectSession<"Up">,
     /** The session went over the link's quota of objects: it is denied everything. */
     overQuota: boolean,
   ) {
@@ -73,6 +69,11 @@ export class ChildObject implements StateSink, Exposer {
     if (overQuota) this.mark(OVER_QUOTA, true);
     session.lane("up").serve(this);
     session.onEnd(this);
+  }
+
+  /** @internal The link this session runs in. */
+  get [LINK_END](): DownstreamLink {
+    return this.link;
   }
 
   private get exchange(): Exchange {

@@ -1,15 +1,16 @@
-import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
-import type { AccessDeniedError } from "../exchange/access-denied-error.js";
-import type { Exchange } from "../exchange/exchange.js";
-import { ObjectEntry } from "../exchange/object-entry.js";
-import type { Exposer, ExposerPlace, TagSink } from "../exchange/participants.js";
-import type { TagEntry } from "../exchange/tag-entry.js";
-import type { TagInterestPayload } from "./messages.js";
-import { denialOf, type Denied } from "../trust/decision.js";
+import type { TagDescriptor } from "../../descriptor/tag-descriptor.js";
+import type { AccessDeniedError } from "../../exchange/access-denied-error.js";
+import type { Exchange } from "../../exchange/exchange.js";
+import { ObjectEntry } from "../../exchange/object-entry.js";
+import type { Exposer, ExposerPlace, TagSink } from "../../exchange/participants.js";
+import type { TagEntry } from "../../exchange/tag-entry.js";
+import type { TagInterestPayload } from "../messages.js";
+import { denialOf, type Denied } from "../../trust/decision.js";
 import type { DownstreamLink } from "./downstream-link.js";
+import { LINK_END, type LinkParticipant } from "../link-participant.js";
 
 /** The child's interest in one tag, as the parent's exchange sees it. */
-export class ChildTag implements TagSink, Exposer {
+export class ChildTag implements TagSink, Exposer, LinkParticipant {
   readonly id: number;
   /** What is registered here: the child's capacity, 0 while exposing the tag is denied. */
   capacity = 0;
@@ -31,6 +32,11 @@ export class ChildTag implements TagSink, Exposer {
     readonly descriptor: TagDescriptor,
   ) {
     this.id = exchange.nextId();
+  }
+
+  /** @internal The link this tag interest runs in. */
+  get [LINK_END](): DownstreamLink {
+    return this.link;
   }
 
   /** Where this candidate is: the child's link. */
