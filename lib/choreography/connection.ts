@@ -9,13 +9,18 @@
  * ids each side announces increase, so a session id is never reused and the table of ended ids that a
  * long-lived connection would otherwise grow is two numbers.
  *
+ * Admission: a sub-session is admitted here, beside the table it enters, when its announcement is sent
+ * or received; the table also knows which sessions announced which, so a session's end ends its
+ * sub-sessions.
+ *
  * Ends: each side sends exactly one reset per session end, either to end the session or to answer the
  * peer's, and after it nothing more on that session. So once a session has ended here and the peer's
  * reset for it has arrived, any frame for it is a violation; in between (one round trip), the peer may
  * still send on it, and those frames are dropped unread.
  */
-import { PhaseInvariant, SessionFault } from "./errors.js";
+import { AffineViolation, PhaseInvariant, SchemaMismatch, SessionFault } from "./errors.js";
 import type { Endpoint } from "./endpoint.js";
+import type { MessageSpec } from "./message.js";
 import type { RoleProgram } from "./role-program.js";
 import type { TapRing } from "./tap-ring.js";
 import type { InboundPayload, SessionMux, SessionMuxHandlers } from "./wire.js";
@@ -34,10 +39,15 @@ export type EndNotice = "reset" | "answer" | "none";
  */
 const UNANSWERED_SLACK = 1024;
 
+/** The largest session id (a frame header's varint). */
+const MAX_SESSION_ID = 0xffff_ffff;
+
 /** @internal What the sessions of one connection share; created by createEndpoint. */
 export class Connection implements SessionMuxHandlers {
   /** Open sessions by id. */
   readonly sessions = new Map<number, Endpoint>();
+  /** How many open sub-sessions each session announced or was announced, by its id (absent: none). */
+  private readonly children = new Map<number, number>();
   /** The highest session id this side announced (0: none yet). */
   private highestOwn = 0;
   /** The highest session id the peer announced (0: none yet). */
@@ -64,10 +74,72 @@ export class Connection implements SessionMuxHandlers {
   ) {}
 
   /**
-   * Why session `id`, announced by this side (`byPeer` false) or the peer, may not open ("which ..."), or
-   * undefined when it may. The ids one side announces must increase, so a session id is never reused.
+   * Admission of the sub-session that `spec`'s announcement `payload` opens, sent (`byPeer` false) or
+   * received on lane `lane` of `parent`: its id, or the fault that refuses it (not raised: the parent
+   * ends with it). An id must be one a frame header can carry, and above every id the same side
+   * announced before, so a session id is never reused.
    */
-  refusal(id: number, byPeer: boolean): string | undefined {
+  admission(parent: Endpoint, lane: number, spec: MessageSpec, payload: unknown, byPeer: boolean): number | SchemaMismatch | AffineViolation {
+    let id: number;
+    try {
+      id = spec.sessionIdOf(payload);
+    } catch (error) {
+      return new SchemaMismatch(`${spec.label} on ${parent.where(lane)}: its session id could not be read: ${String((error as Error)?.message ?? error)}`, { cause: error });
+    }
+    if (!Number.isSafeInteger(id) || id < 0 || id > MAX_SESSION_ID) {
+      return new SchemaMismatch(`${spec.label} on ${parent.where(lane)} announces session id ${String(id)}; session ids are integers from 0 to ${MAX_SESSION_ID}`);
+    }
+    const refusal = this.refusal(id, byPeer);
+    return refusal === undefined ? id : new AffineViolation(`${spec.label} on ${parent.where(lane)} announces session ${id}, which ${refusal}`);
+  }
+
+  /** Records an admitted session: session 0, or a sub-session whose id passed `admission`. */
+  admit(endpoint: Endpoint, byPeer: boolean): void {
+    const sessions = this.sessions;
+    sessions.set(endpoint.session, endpoint);
+    if (sessions.size > this.mostOpen) this.mostOpen = sessions.size;
+    const parent = endpoint.parent;
+    if (parent === undefined) return;
+    this.children.set(parent.session, (this.children.get(parent.session) ?? 0) + 1);
+    if (byPeer) this.highestPeer = endpoint.session;
+    else this.highestOwn = endpoint.session;
+  }
+
+  /**
+   * Takes session `endpoint`, which ended here with `fault` (undefined: cleanly), out of the table, ends
+   * its open sub-sessions, then tells the peer as `notice` says (so the sub-sessions' resets go first).
+   * Sub-sessions end with a reset only when this side ended the session: when the peer did, it had
+   * ended every sub-session it knew before (and said so).
+   */
+  release(endpoint: Endpoint, fault: Error | undefined, notice: EndNotice): void {
+    const sessions = this.sessions;
+    const id = endpoint.session;
+    if (sessions.get(id) === endpoint) sessions.delete(id);
+    if (this.children.delete(id)) {
+      // One fault for all of them: a link's session may have 100,000 sub-sessions, and an error each
+      // (a stack captured each) would stall the process for seconds when the link drops.
+      let childFault: SessionFault | undefined;
+      for (const child of [...sessions.values()]) {
+        if (child.parent === endpoint) {
+          childFault ??= new SessionFault(`parent session ${id} ended${fault === undefined ? "" : `: ${fault.message}`}`, { cause: fault });
+          child.fail(childFault, notice === "reset" ? "reset" : "none");
+        }
+      }
+    }
+    const parent = endpoint.parent;
+    if (parent !== undefined) {
+      const siblings = this.children.get(parent.session);
+      if (siblings === 1) this.children.delete(parent.session);
+      else if (siblings !== undefined) this.children.set(parent.session, siblings - 1);
+    }
+    this.tellPeer(endpoint, notice, fault);
+  }
+
+  /**
+   * Why session `id`, announced by this side (`byPeer` false) or the peer, may not open ("which ..."), or
+   * undefined when it may.
+   */
+  private refusal(id: number, byPeer: boolean): string | undefined {
     if (this.ended) return "cannot open: the connection has ended";
     if (this.sessions.has(id)) return "is already open on this connection; session ids are never reused";
     const highest = byPeer ? this.highestPeer : this.highestOwn;
@@ -75,21 +147,8 @@ export class Connection implements SessionMuxHandlers {
     return undefined;
   }
 
-  /** Records an admitted session (its id passed `refusal`). */
-  admit(endpoint: Endpoint, byPeer: boolean): void {
-    const sessions = this.sessions;
-    sessions.set(endpoint.session, endpoint);
-    if (sessions.size > this.mostOpen) this.mostOpen = sessions.size;
-    if (endpoint.session === 0) return;
-    if (byPeer) this.highestPeer = endpoint.session;
-    else this.highestOwn = endpoint.session;
-  }
-
-  /**
-   * Tells the peer, as `notice` says, that session `endpoint` ended here with `error` (undefined: cleanly).
-   * Called once per session, after its sub-sessions ended (so their resets go first).
-   */
-  tellPeer(endpoint: Endpoint, notice: EndNotice, error: Error | undefined): void {
+  /** Tells the peer, as `notice` says, that session `endpoint` ended here with `error` (undefined: cleanly). */
+  private tellPeer(endpoint: Endpoint, notice: EndNotice, error: Error | undefined): void {
     const id = endpoint.session;
     if (this.ended || notice === "none") return;
     if (notice === "answer") {
@@ -123,7 +182,8 @@ export class Connection implements SessionMuxHandlers {
     try {
       endpoint.receiveFromWire(lane, label, value);
     } catch (error) {
-      // Endpoints report their faults themselves; whatever escapes is a bug that ends only this session.
+      // A fault the endpoint raised escapes too, once the session has ended with it (so failing it again
+      // does nothing); anything else escaping is a bug that ends only this session.
       endpoint.fail(error instanceof Error ? error : new SessionFault(`session ${session} failed: ${String(error)}`));
     }
   }
