@@ -93,7 +93,10 @@ export interface ObjectSnapshot {
   /** The current state's election epoch (see ObjectState.epoch), or null before any state. */
   readonly epoch: number | null;
   readonly synchronized: boolean;
-  /** Observers here: this node's observe contracts (object and tag) and child links that observe it. */
+  /**
+   * Observers here: this node's observe contracts (object and tag), child links that observe it, and the
+   * upstream while the parent's side of the tree needs its data.
+   */
   readonly observers: number;
   /** Candidates to expose it here: this node's expose contracts and child links with exposers. */
   readonly exposers: number;
@@ -107,6 +110,7 @@ export interface ObjectSnapshot {
 
 /** Counts now (gauges) and totals since the node started (counters). */
 export interface NodeTotals {
+  /** Child links open now, handshaking ones included (the upstream is not counted). */
   readonly links: number;
   readonly objects: number;
   readonly tags: number;
