@@ -17,39 +17,58 @@ export interface Edit {
   readonly value: JsonValue;
 }
 
-/** Keys that need escaping in pointers or are dangerous as property names, mixed with arbitrary ones. */
-export const trickyKey = fc.oneof(
-  fc.constantFrom("a", "", "a/b", "~", "~0", "~1", "/~/", "__proto__", "constructor", "toString", "0", "-"),
-  fc.string({ maxLength: 6 }),
-);
+/** Keys that need escaping in pointers, look like array indices or name inherited members. */
+const POINTER_KEYS = ["a", "", "a/b", "~", "~0", "~1", "/~/", "constructor", "toString", "0", "-"];
 
-export const edit: fc.Arbitrary<Edit> = fc.record({
-  kind: fc.constantFrom("set", "delete", "insert"),
-  at: fc.nat(),
-  pick: fc.nat(),
-  key: trickyKey,
-  value: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<JsonValue>,
-});
+/**
+ * Keys that need escaping in pointers or are inherited member names, mixed with arbitrary ones; without
+ * `__proto__`, which other JSON Patch libraries refuse in paths.
+ */
+export const pointerKey = fc.oneof(fc.constantFrom(...POINTER_KEYS), fc.string({ maxLength: 6 }));
 
-/** A JSON value with tricky keys, as programs keep them. */
-export const jsonValue: fc.Arbitrary<JsonValue> = fc.letrec<{ value: JsonValue }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<JsonValue>,
-    fc.array(tie("value"), { maxLength: 6 }),
-    fc.dictionary(trickyKey, tie("value"), { maxKeys: 6 }),
-  ),
-})).value;
+/** Keys that need escaping in pointers or are dangerous as property names (`__proto__` too), mixed with arbitrary ones. */
+export const trickyKey = fc.oneof(fc.constantFrom(...POINTER_KEYS, "__proto__"), fc.string({ maxLength: 6 }));
+
+/** One edit whose new object members are named by `key`. */
+export function editWith(key: fc.Arbitrary<string>): fc.Arbitrary<Edit> {
+  return fc.record({
+    kind: fc.constantFrom("set", "delete", "insert"),
+    at: fc.nat(),
+    pick: fc.nat(),
+    key,
+    value: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<JsonValue>,
+  });
+}
+
+export const edit: fc.Arbitrary<Edit> = editWith(trickyKey);
+
+/** A JSON value whose object keys are drawn from `key`, as programs keep them. */
+export function jsonValueWith(key: fc.Arbitrary<string>): fc.Arbitrary<JsonValue> {
+  return fc.letrec<{ value: JsonValue }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<JsonValue>,
+      fc.array(tie("value"), { maxLength: 6 }),
+      fc.dictionary(key, tie("value"), { maxKeys: 6 }),
+    ),
+  })).value;
+}
+
+/** A JSON value with tricky keys. */
+export const jsonValue: fc.Arbitrary<JsonValue> = jsonValueWith(trickyKey);
 
 /** `value` after `edits`, made the way immutable programs make it: copies along the path, the rest shared. */
 export function edited(value: JsonValue, edits: readonly Edit[]): JsonValue {
   return edits.reduce(applyEdit, value);
 }
 
-/** A value and an edited version of it: the realistic input of a diff. */
-export const editedPair: fc.Arbitrary<[JsonValue, JsonValue]> = fc
-  .tuple(jsonValue, fc.array(edit, { minLength: 1, maxLength: 4 }))
-  .map(([value, edits]) => [value, edited(value, edits)]);
+/** A value drawn from `value` and a version of it after one to four `edits`: the realistic input of a diff. */
+export function editedPairOf(value: fc.Arbitrary<JsonValue>, edits: fc.Arbitrary<Edit>): fc.Arbitrary<[JsonValue, JsonValue]> {
+  return fc.tuple(value, fc.array(edits, { minLength: 1, maxLength: 4 })).map(([base, changes]) => [base, edited(base, changes)]);
+}
+
+/** A value with tricky keys and an edited version of it. */
+export const editedPair: fc.Arbitrary<[JsonValue, JsonValue]> = editedPairOf(jsonValue, edit);
 
 function applyEdit(root: JsonValue, e: Edit): JsonValue {
   const containers: { path: Path; container: Container }[] = [];
