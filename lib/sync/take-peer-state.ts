@@ -11,7 +11,13 @@ import { epochOf, isStateOf, type ObjectState } from "../state/object-state.js";
  * child taking its parent's, whose election decides which state is the latest). Both ends of a link take
  * states only through here.
  */
-export function takePeerState(exchange: Exchange, entry: ObjectEntry, exposer: Exposer, state: ObjectState<unknown>, as: "published" | "adopted"): void {
+export function takePeerState(
+  exchange: Pick<Exchange, "setSynchronized" | "publish" | "adopt">,
+  entry: ObjectEntry,
+  exposer: Exposer,
+  state: ObjectState<unknown>,
+  as: "published" | "adopted",
+): void {
   const current = entry.state;
   if (current !== undefined && isStateOf(current, state.version, epochOf(state))) exchange.setSynchronized(entry, exposer, state.synchronized);
   else if (as === "published") exchange.publish(entry, exposer, state);

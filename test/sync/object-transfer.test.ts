@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, expect, it, vi } from "vitest";
+import { ObjectDescriptor } from "../../lib/descriptor/object-descriptor.js";
+import { ObjectEntry } from "../../lib/exchange/object-entry.js";
+import { resolveDataLimits } from "../../lib/state/frozen-data.js";
+import type { ObjectState } from "../../lib/state/object-state.js";
+import { ACK_DELAY_MS, AckCoalescer } from "../../lib/sync/ack-coalescer.js";
+import type { AckPayload } from "../../lib/sync/object-session.js";
+import { ObjectTransfer, type TransferEnd, type TransferLink } from "../../lib/sync/object-transfer.js";
+import { STATE_WINDOW, type StateSender } from "../../lib/sync/state-sender.js";
+import type { WireState } from "../../lib/sync/wire-state.js";
+
+beforeEach(() => void vi.useFakeTimers());
+afterEach(() => void vi.useRealTimers());
+
+const data = (n: number) => Object.freeze({ n, text: "x".repeat(200) });
+const state = (n: number): ObjectState<unknown> => ({ version: [n], format: ["JSON"], data: data(n), synchronized: true });
+
+/** One side of an object's session: what its transfer sent, on a link whose aborts are recorded. */
+class RecordingEnd implements TransferEnd {
+  readonly entry = new ObjectEntry(new ObjectDescriptor([], "transferred"), []);
+  readonly states: WireState[] = [];
+  readonly acks: AckPayload[] = [];
+  congested = false;
+  readonly aborts: string[] = [];
+  readonly link: TransferLink;
+  readonly transfer: ObjectTransfer;
+
+  constructor(maxLength = 64 * 1024) {
+    const aborts = this.aborts;
+    this.link = {
+      acks: new AckCoalescer(),
+      dataLimits: resolveDataLimits({ maxLength }),
+      state: "open",
+      closed: new Promise(() => {}),
+      abort: (reason) => void aborts.push(reason ?? ""),
+    };
+    this.transfer = new ObjectTransfer(this, this.link);
+  }
+
+  sendState(wire: WireState): void {
+    this.states.push(wire);
+  }
+
+  sendAck(ack: AckPayload): void {
+    this.acks.push(ack);
+  }
+
+  holdsBack(_sender: StateSender): boolean {
+    return this.congested;
+  }
+}
+
+it("sends the first state in full and the next as a diff, recording the patch's length on the object", () => {
+  const end = new RecordingEnd();
+  end.transfer.send(state(1));
+  end.transfer.send(state(2));
+  expect(end.states.map((wire) => (wire.d !== undefined ? "full" : "patch"))).toEqual(["full", "patch"]);
+  expect(end.entry.lastDiffBytes).toBe(JSON.stringify(end.states[1]!.p).length);
+});
+
+it("hands what one end sends to the other end's receiver, which acknowledges it after ACK_DELAY_MS", () => {
+  const sending = new RecordingEnd();
+  const receiving = new RecordingEnd();
+  sending.transfer.send(state(1));
+  sending.transfer.send(state(2));
+  const received = sending.states.map((wire) => receiving.transfer.receive(wire)?.data);
+  expect(received).toEqual([data(1), data(2)]);
+  expect(receiving.transfer.held?.version).toEqual([2]);
+  expect(receiving.acks).toEqual([]);
+  vi.advanceTimersByTime(ACK_DELAY_MS);
+  expect(receiving.acks).toEqual([{ v: [2] }]);
+});
+
+it("receives a first diff against the object's state when nothing was expected, and against expect()'s base otherwise", async () => {
+  const sending = new RecordingEnd();
+  sending.transfer.resume([1], 0, state(1));
+  sending.transfer.send(state(2));
+  const patch = sending.states[0]!;
+  expect(patch.p).toBeDefined();
+
+  const unexpected = new RecordingEnd();
+  unexpected.entry.state = state(1);
+  expect(unexpected.transfer.receive(patch)?.data).toEqual(data(2));
+
+  const expecting = new RecordingEnd();
+  expecting.entry.state = state(1);
+  expecting.transfer.expect(undefined);
+  expect(expecting.transfer.receive(patch)).toBeUndefined();
+  await Promise.resolve(); // a resync is acknowledged after the current burst
+  expect(expecting.acks).toEqual([{ resync: true }]);
+});
+
+it("frees room in the window when the peer acknowledges, and keeps what the peer holds as the resume base", () => {
+  const end = new RecordingEnd();
+  for (let n = 1; n <= STATE_WINDOW + 1; n++) end.transfer.send(state(n));
+  expect(end.states).toHaveLength(STATE_WINDOW);
+  end.transfer.acknowledged({ v: [1] });
+  expect(end.states).toHaveLength(STATE_WINDOW + 1);
+  expect(end.transfer.resumeBase?.version).toEqual([STATE_WINDOW + 1]);
+});
+
+it("sends nothing while its end holds it back, and tells the link's congestion which sender waits", () => {
+  const end = new RecordingEnd();
+  end.congested = true;
+  end.transfer.send(state(1));
+  expect(end.states).toEqual([]);
+  end.congested = false;
+  end.transfer.outbound?.flush();
+  expect(end.states).toHaveLength(1);
+});
+
+it("ends the link for a state over its data limits, acknowledging nothing", () => {
+  const end = new RecordingEnd(100);
+  expect(end.transfer.receive({ v: [1], d: { text: "x".repeat(200) }, s: true })).toBeUndefined();
+  expect(end.aborts).toHaveLength(1);
+  expect(end.aborts[0]).toContain("transferred");
+  vi.advanceTimersByTime(ACK_DELAY_MS);
+  expect(end.acks).toEqual([]);
+});
