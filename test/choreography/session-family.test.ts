@@ -198,3 +198,35 @@ describe("session families", () => {
     expect(down.state).toBe("open");
   });
 });
+
+describe("admission of announced sessions", () => {
+  it("admits the ids a frame header carries (0 to 2^32-1, increasing) and refuses the rest as a SchemaMismatch of the announcement", () => {
+    for (const [id, admitted] of [
+      [2 ** 32 - 1, true],
+      [2 ** 32, false],
+      [-1, false],
+      [1.5, false],
+    ] as const) {
+      const { up } = feedPair();
+      if (admitted) {
+        expect(up.send("Publish", { session: id }).session).toBe(id);
+        continue;
+      }
+      expect(() => up.send("Publish", { session: id })).toThrow(`Publish on lane 0 of session 0 (Up) announces session id ${id}; session ids are integers from 0 to 4294967295`);
+      expect(up.fault?.name).toBe("SchemaMismatch");
+    }
+  });
+
+  it("refuses an announcement whose session id cannot be read", () => {
+    const Broken = message("Broken", shape<{ session: number }>({ session: "number" }), {
+      opens: push,
+      sessionId: () => {
+        throw new Error("no id here");
+      },
+    });
+    const [, b] = loopbackPair();
+    const up = createEndpoint(project(loop("Up", send("Up", "Down", Broken)), "Up"), b);
+    expect(() => up.send("Broken", { session: 1 })).toThrow("Broken on lane 0 of session 0 (Up): its session id could not be read: no id here");
+    expect(up.fault?.name).toBe("SchemaMismatch");
+  });
+});
