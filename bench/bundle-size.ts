@@ -42,7 +42,7 @@ const scenario: BenchScenario = {
         unit: "bytes gz",
         baseline: { name: "whole entry", value: whole.gzipped },
         ratio: whole.gzipped / localNode.gzipped,
-        notes: "esbuild --minify, browser, ESM, gzip -9; dependencies (rxjs, fflate, fast-json-patch) included",
+        notes: "esbuild --minify, browser, ESM, gzip -9; its dependencies included",
       },
       { name: "bundle-size/LocalNode-only-minified", value: localNode.minified, unit: "bytes", notes: "before gzip" },
       { name: "bundle-size/whole-entry-minified", value: whole.minified, unit: "bytes", notes: "before gzip" },
