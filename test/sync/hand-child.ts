@@ -5,18 +5,16 @@
  * parent sent on it.
  */
 import { createSessionMux, type CarrierSessionMux } from "../../bindings/session-mux.js";
-import { createEndpoint, type Endpoint, type FamilyEvents } from "../../lib/choreography/index.js";
+import { createEndpoint } from "../../lib/choreography/index.js";
 import type { LocalNode, ObjectDescriptor, TagDescriptor } from "../../lib/index.js";
 import type { Version } from "../../lib/state/version.js";
 import { DownstreamLink, type DownstreamLinkOptions } from "../../lib/sync/down/downstream-link.js";
 import type { LinkLimitEvent } from "../../lib/sync/link-limits.js";
-import type { objectFamily } from "../../lib/sync/messages.js";
+import type { ObjectSession } from "../../lib/sync/messages.js";
 import type { AckPayload } from "../../lib/sync/object-session.js";
 import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION } from "../../lib/sync/protocol.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
 import { createMemoryCarrierPair, type MemoryLink } from "../../transports/memory-carrier.js";
-
-type ObjectSession = Endpoint<FamilyEvents<typeof objectFamily>, "Down">;
 
 /** One object session of a hand-spoken child: what the parent sent on it. */
 export class HandSession {
@@ -30,7 +28,7 @@ export class HandSession {
   /** The fault the session ended with (a refusal), once it ended. */
   ended: { readonly error: Error | undefined } | undefined;
 
-  constructor(readonly session: ObjectSession) {
+  constructor(readonly session: ObjectSession<"Down">) {
     const record = (label: string) => () => void this.decisions.push(label);
     session.lane("down").serve({
       Assign: ({ epoch }: { epoch?: number }) => {
@@ -135,7 +133,7 @@ export class HandChild {
   /** Opens the session of `object` with this interest. */
   open(object: ObjectDescriptor, interest: { readonly observed: boolean; readonly capacity: number; readonly have?: Version; readonly epoch?: number }): HandSession {
     const session = this.endpoint.lane("interests").send("Open", { session: this.#nextSession++, object, ...interest });
-    return new HandSession(session as unknown as ObjectSession);
+    return new HandSession(session);
   }
 
   /** Ends the link (the parent's side too). */

@@ -1,0 +1,85 @@
+/**
+ * A parent spoken by hand over an in-memory link to a real UpstreamLink, for tests of the child's end
+ * one message at a time: it welcomes the child, records the object sessions the child opens and what
+ * the child sends on each, and sends the parent's decisions and states when a test says so.
+ */
+import { createSessionMux } from "../../bindings/session-mux.js";
+import { createEndpoint, type Endpoint } from "../../lib/choreography/index.js";
+import type { LocalNode } from "../../lib/index.js";
+import type { ObjectSession, OpenPayload } from "../../lib/sync/messages.js";
+import type { AckPayload } from "../../lib/sync/object-session.js";
+import { type LinkEvents, upProgram } from "../../lib/sync/protocol.js";
+import { UpstreamLink } from "../../lib/sync/up/upstream-link.js";
+import type { WireState } from "../../lib/sync/wire-state.js";
+import { createMemoryCarrierPair, type MemoryLink } from "../../transports/memory-carrier.js";
+
+/** One object session the child opened: what it opened with and what it sent since. */
+export class ChildSession {
+  readonly interests: Array<{ readonly observed: boolean; readonly capacity: number }> = [];
+  readonly states: WireState[] = [];
+  readonly acks: AckPayload[] = [];
+  closed = false;
+
+  constructor(
+    readonly open: OpenPayload,
+    readonly session: ObjectSession<"Up">,
+  ) {
+    session.lane("up").serve({
+      Interest: (interest) => void this.interests.push(interest),
+      StateUp: (state) => void this.states.push(state),
+      AckUp: (ack) => void this.acks.push(ack),
+      Close: () => {
+        this.closed = true;
+        session.lane("down").send("Closed", {});
+      },
+    });
+  }
+
+  /** The parent's lane of this session. */
+  get down() {
+    return this.session.lane("down");
+  }
+}
+
+/** The parent's end, spoken by hand, of a link to `child`'s real UpstreamLink. */
+export class HandParent {
+  readonly memory: MemoryLink;
+  readonly upstream: UpstreamLink;
+  /** Resolves when the child's connection ends. */
+  readonly generation: Promise<Error | undefined>;
+  readonly endpoint: Endpoint<LinkEvents, "Up">;
+  /** The object sessions the child opened, by object key (the latest one of each). */
+  readonly sessions = new Map<string, ChildSession>();
+
+  private constructor(child: LocalNode) {
+    this.memory = createMemoryCarrierPair();
+    this.endpoint = createEndpoint(upProgram, createSessionMux(this.memory.b), { checkOutbound: false, tap: null });
+    this.upstream = new UpstreamLink(child);
+    this.generation = this.upstream.run(createSessionMux(this.memory.a));
+  }
+
+  /** Links `child` to a hand-spoken parent; resolves once the child is welcomed and its replay is served. */
+  static async link(child: LocalNode): Promise<HandParent> {
+    const parent = new HandParent(child);
+    const endpoint = parent.endpoint;
+    await endpoint.recv("Hello");
+    endpoint.send("Welcome", { node: "hand parent" });
+    const ignore = () => {};
+    endpoint.lane("interests").serve({
+      Open: (open, session) => void parent.sessions.set(open.object.key, new ChildSession(open, session)),
+      TagInterest: ignore,
+      Sync: () => endpoint.lane("decisions").send("Synced", {}),
+      Ping: () => endpoint.lane("decisions").send("Pong", {}),
+      Refresh: ignore,
+      Bye: () => endpoint.lane("decisions").send("Farewell", { reason: "goodbye" }),
+    });
+    return parent;
+  }
+
+  /** Ends the link: the child leaves politely and its connection ends. */
+  async close(): Promise<void> {
+    await this.upstream.close();
+    await this.generation;
+    await this.endpoint.closed;
+  }
+}
