@@ -50,6 +50,8 @@ export class HandParent {
   readonly endpoint: Endpoint<LinkEvents, "Up">;
   /** The object sessions the child opened, by object key (the latest one of each). */
   readonly sessions = new Map<string, ChildSession>();
+  /** What the child sent on its lane of the control session: each label, with the key of an Open's object or a TagInterest's tag. */
+  readonly log: string[] = [];
 
   private constructor(child: LocalNode) {
     this.memory = createMemoryCarrierPair();
@@ -66,14 +68,32 @@ export class HandParent {
     endpoint.send("Welcome", { node: "hand parent" });
     const ignore = () => {};
     endpoint.lane("interests").serve({
-      Open: (open, session) => void parent.sessions.set(open.object.key, new ChildSession(open, session)),
-      TagInterest: ignore,
-      Sync: () => endpoint.lane("decisions").send("Synced", {}),
+      Open: (open, session) => {
+        parent.log.push(`Open ${open.object.key}`);
+        parent.sessions.set(open.object.key, new ChildSession(open, session));
+      },
+      TagInterest: ({ tag }) => void parent.log.push(`TagInterest ${tag.key}`),
+      Sync: () => {
+        parent.log.push("Sync");
+        endpoint.lane("decisions").send("Synced", {});
+      },
       Ping: () => endpoint.lane("decisions").send("Pong", {}),
       Refresh: ignore,
-      Bye: () => endpoint.lane("decisions").send("Farewell", { reason: "goodbye" }),
+      Bye: () => {
+        parent.log.push("Bye");
+        if (!parent.leaving) endpoint.lane("decisions").send("Farewell", { reason: "goodbye" });
+      },
     });
     return parent;
+  }
+
+  /** Set once this parent sent its Farewell: the child's Bye then answers it. */
+  leaving = false;
+
+  /** Says Farewell (`refused`: the parent no longer accepts the child's credentials). */
+  farewell(reason: string, refused = false): void {
+    this.leaving = true;
+    this.endpoint.lane("decisions").send("Farewell", refused ? { reason, refused } : { reason });
   }
 
   /** Ends the link: the child leaves politely and its connection ends. */
