@@ -14,7 +14,7 @@ import { LaneInbox } from "./lane-inbox.js";
 import { pending, rejected } from "./quiet-promise.js";
 import type { Handlers, OfferOf, RecvLabel, RecvPayload, SendLabel, SendPayload, SentBy, SessionHandler, SessionOf } from "./endpoint-types.js";
 import type { MessageSpec, MessageWithLabel } from "./message.js";
-import { advance, describePending, laneFinished, mayEnd, startPosition, stateOf } from "./program-cursor.js";
+import { advance, describePending, laneFinished, mayEnd, nextState, NOT_PERMITTED, startPosition, stateOf } from "./program-cursor.js";
 import { END, RECV, SEND, type RoleProgram } from "./role-program.js";
 import { EndableSession } from "./session-end.js";
 import { SessionExtras, type AnySessionHandler } from "./session-extras.js";
@@ -252,7 +252,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
         return rejected(this.fail(new PhaseInvariant(`${op} on ${this.where(laneId)}, but ${program.role} is expected ${program.describeState(s)}: it is its turn to send`)));
       }
       if (kind === END) return rejected(this.fail(new PhaseInvariant(`${op} on ${this.where(laneId)}, which has finished`)));
-      if (kind === RECV && id >= 0 && program.next[s * program.labelCount + id]! < 0) {
+      if (id >= 0 && nextState(program, this.lanes, RECV, laneId, id) === NOT_PERMITTED) {
         return rejected(this.fail(new LabelMismatch(`${op} on ${this.where(laneId)}, but ${program.role} is expected ${program.describeState(s)}`)));
       }
       // At a FORK the lane waits for its parallel lanes; the message comes after the join.
