@@ -3,6 +3,7 @@
  * its own link only, and a leaving side says goodbye but does not wait for an answer forever.
  */
 import type { Endpoint, Event, SendLabel, SendPayload } from "../choreography/index.js";
+import { caughtMessage } from "./caught-error.js";
 
 /** What ending a link needs of its control session. */
 export interface EndableSession {
@@ -19,7 +20,7 @@ export function sendOrEnd(session: EndableSession, send: () => void): void {
   try {
     send();
   } catch (error) {
-    session.abort(`a send failed: ${error instanceof Error ? error.message : String(error)}`);
+    session.abort(`a send failed: ${caughtMessage(error)}`);
   }
 }
 

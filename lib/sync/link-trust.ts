@@ -9,6 +9,7 @@ import { grantsFor, type LinkGrants } from "../trust/link-grants.js";
 import type { Policy } from "../trust/policy.js";
 import { type Principal, principalOf } from "../trust/principal.js";
 import type { Access } from "../trust/selector.js";
+import { caughtError, caughtMessage } from "./caught-error.js";
 
 /** What a listener knows of a connection besides the token (the WebSocket upgrade), for `authenticate`. */
 export type LinkRequest = Omit<AuthRequest, "token">;
@@ -130,9 +131,8 @@ export class LinkTrust {
     try {
       return principalOf(await authenticate({ ...(this.options.request ?? NO_REQUEST), token }));
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      this.emitRefused(reason, error instanceof AuthenticationError ? error : undefined);
-      throw error instanceof Error ? error : new Error(reason);
+      this.emitRefused(caughtMessage(error), error instanceof AuthenticationError ? error : undefined);
+      throw caughtError(error);
     }
   }
 
