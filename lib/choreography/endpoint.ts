@@ -358,13 +358,13 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
     }
   }
 
-  /** The lanes' work that keeps the session from ending cleanly, or undefined when it may end. */
+  /** @internal The lanes' work that keeps the session from ending cleanly, or undefined when it may end. */
   protected unfinished(): string | undefined {
     return mayEnd(this.program, this.lanes) ? undefined : describePending(this.program, this.lanes);
   }
 
   /**
-   * Lets go of the session's lanes (a pending recv()/offer() gets `fault`, or an after-end error) and
+   * @internal Lets go of the session's lanes (a pending recv()/offer() gets `fault`, or an after-end error) and
    * onSession handlers; the connection then ends its sub-sessions and tells the peer as `notice` says.
    */
   protected release(fault: Error | undefined, notice: EndNotice): void {

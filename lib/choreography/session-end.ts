@@ -16,26 +16,30 @@ export type EndpointStatus = "open" | "done" | "faulted";
 
 /** A session that can end: its status, the fault that ended it, and who is told. */
 export abstract class EndableSession<E extends Event = Event, R extends string = string> {
+  /** @internal */
   protected status: EndpointStatus = "open";
+  /** @internal */
   protected extras: SessionExtras | undefined = undefined;
   /** The first onEnd listener (usually the only one: whoever serves the session). */
   private endListener: SessionEndListener | undefined = undefined;
 
+  /** @internal Sessions are made by createEndpoint and by announcements. */
   constructor(
     /** The role program this session runs. */
     readonly program: RoleProgram<E, R>,
+    /** @internal */
     protected readonly connection: Connection,
     /** The session id on the connection. */
     readonly session: number,
   ) {}
 
   /**
-   * Lets go of what the session holds (pending operations get `fault`, or an after-end error for a clean
+   * @internal Lets go of what the session holds (pending operations get `fault`, or an after-end error for a clean
    * end) and has the connection tell the peer as `notice` says.
    */
   protected abstract release(fault: Error | undefined, notice: EndNotice): void;
 
-  /** What keeps the session from ending cleanly now, or undefined when it may. */
+  /** @internal What keeps the session from ending cleanly now, or undefined when it may. */
   protected abstract unfinished(): string | undefined;
 
   /** Resolves when the session ends: undefined for a clean end, or the fault that ended it. Never rejects. */
@@ -127,7 +131,7 @@ export abstract class EndableSession<E extends Event = Event, R extends string =
     }
   }
 
-  /** Clean end: the protocol completed or the session closed at a point where it may end. */
+  /** @internal Clean end: the protocol completed or the session closed at a point where it may end. */
   protected finish(reason: string, notice: EndNotice): void {
     if (this.status !== "open") return;
     this.status = "done";
