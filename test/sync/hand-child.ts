@@ -25,6 +25,8 @@ export class HandSession {
   readonly decisions: string[] = [];
   /** The epoch each Assign named (absent: 0), in order. */
   readonly assignedEpochs: number[] = [];
+  /** The acknowledgements the parent sent of the child's states. */
+  readonly acks: AckPayload[] = [];
   /** The fault the session ended with (a refusal), once it ended. */
   ended: { readonly error: Error | undefined } | undefined;
 
@@ -45,7 +47,7 @@ export class HandSession {
       },
       Granted: ({ access }: { access: string }) => void this.decisions.push(`Granted ${access}`),
       StateDown: (state: WireState) => void this.states.push(state),
-      AckDown: () => {},
+      AckDown: (ack: AckPayload) => void this.acks.push(ack),
     });
     void session.closed.then((error) => (this.ended = { error }));
   }

@@ -1,0 +1,61 @@
+/**
+ * ChildObject, the parent's side of one object's session, driven message by message by a hand-spoken
+ * child: what it takes of the child's states, what it acknowledges, and how the session ends.
+ */
+import { afterEach, expect, it, vi } from "vitest";
+import { LocalNode, ObjectDescriptor } from "../../lib/index.js";
+import { HandChild } from "./hand-child.js";
+import { settle } from "./tree-fixture.js";
+
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function setUp() {
+  const root = new LocalNode({ name: "root" });
+  const child = await HandChild.link(root, "hand");
+  cleanup.push(() => root.close(), () => child.close());
+  return { root, child, descriptor: new ObjectDescriptor([], "relayed") };
+}
+
+it("publishes the child's states while its subtree exposes the object: newer ones only, the version held as its flag", async () => {
+  const { root, child, descriptor } = await setUp();
+  const observer = root.object(descriptor).observe<string>();
+  const session = child.open(descriptor, { observed: false, capacity: 1 });
+  await vi.waitFor(() => expect(session.decisions).toEqual(["Assign", "Need"]));
+  const up = session.session.lane("up");
+  const e = session.assignedEpochs[0]!;
+  up.send("StateUp", { v: [2], e, s: true, d: "two" });
+  await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "two", version: [2], synchronized: true }));
+  up.send("StateUp", { v: [2], e, s: false });
+  await vi.waitFor(() => expect(observer.state?.synchronized).toBe(false));
+  expect(observer.state).toMatchObject({ data: "two", version: [2] });
+  up.send("StateUp", { v: [1], e, s: true, d: "one, older" });
+  await settle();
+  expect(observer.state).toMatchObject({ data: "two", version: [2], synchronized: false });
+});
+
+it("acknowledges the child's states with one delayed AckDown naming the newest", async () => {
+  const { root, child, descriptor } = await setUp();
+  root.object(descriptor).observe();
+  const session = child.open(descriptor, { observed: false, capacity: 1 });
+  await vi.waitFor(() => expect(session.decisions).toEqual(["Assign", "Need"]));
+  const up = session.session.lane("up");
+  const e = session.assignedEpochs[0]!;
+  up.send("StateUp", { v: [1], e, s: true, d: "one" });
+  up.send("StateUp", { v: [2], e, s: true, d: "two" });
+  await vi.waitFor(() => expect(session.acks).toEqual([{ v: [2] }]));
+});
+
+it("answers the child's Close with Closed, and takes the child's interest out of the exchange", async () => {
+  const { root, child, descriptor } = await setUp();
+  const exposer = root.object(descriptor).expose<string>();
+  const session = child.open(descriptor, { observed: true, capacity: 0 });
+  await vi.waitFor(() => expect(exposer.assigned).toBe(true));
+  session.close();
+  await vi.waitFor(() => expect(session.decisions).toContain("Closed"));
+  await vi.waitFor(() => expect(exposer.assigned).toBe(false));
+  await settle();
+  expect(session.ended?.error).toBeUndefined();
+});
