@@ -1,0 +1,281 @@
+/**
+ * The wire codec, measured: the messages an object session sends for the fan-out workload (a 1 KB
+ * object of 20 fields of 36-character strings, `seq` and a float timestamp `t`; each update bumps
+ * `seq`, sets `t` and changes one string field), each a State diff ({ v, s, b, p }) as the link sends
+ * it today, encoded by today's JSON codec, msgpackr, @msgpack/msgpack and cbor-x, against a
+ * hand-written varint codec for that message shape (bench/support/varint-wire-codec.ts) measured in
+ * the same run: bytes per update, and encode and decode rates in rounds alternating with the
+ * hand-written codec's. The libraries also encode the message as a positional tuple, the shape a
+ * binary wire would give them (field names and op names out of the bytes). Then what the issue's
+ * further ideas save on the same messages: versions as deltas against the base, JSON Patch paths
+ * interned per stream, both; against the physical bound of the changed content.
+ */
+import { decode as msgpackDecode, encode as msgpackEncode } from "@msgpack/msgpack";
+import { Decoder as CborDecoder, Encoder as CborEncoder } from "cbor-x";
+import { Packr } from "msgpackr";
+import { jsonCodec } from "../bindings/json-codec.js";
+import { jsonEqual } from "../lib/descriptor/json-equal.js";
+import type { JsonValue } from "../lib/descriptor/json-value.js";
+import { diffJson, type PatchOperation } from "../lib/sync/json-patch/index.js";
+import type { WireState } from "../lib/sync/wire-state.js";
+import type { Version } from "../lib/state/version.js";
+import type { BenchResult, BenchScenario } from "./result.js";
+import { bestRates, type RateOptions } from "./support/interleaved-rates.js";
+import { VarintWireDecoder, VarintWireEncoder, type VarintWireOptions } from "./support/varint-wire-codec.js";
+
+/** Updates in the stream; the rate rounds cycle through them. */
+const UPDATES = 256;
+const ROUNDS: RateOptions = { roundMs: 150, rounds: 5 };
+/** bestRates counts megabytes per second of inputs of a given size: one "megabyte" a call makes it calls per second. */
+const PER_CALL = 1_000_000;
+/** The issue's rule: take the library unless it costs more than this. */
+const LIBRARY_TOLERANCE = 1.1;
+/** The issue's physical bound: the changed content of an update (a 36-character string, `t` in 8 bytes, `seq`, which field changed). */
+const PHYSICAL_BOUND = 48;
+
+/** The stream of State diffs one update after another makes (today's wire form, as state-encoding.ts writes it). */
+function stateStream(): WireState[] {
+  const text = (n: number) => `${n.toString(16).padStart(8, "0")}-5e1f-4c3a-9b2d-7f60a1c2e3d4`;
+  const built: { [key: string]: JsonValue } = { seq: 0, t: 1765100000123.456 };
+  for (let f = 0; f < 20; f++) built[`field${f}`] = text(f);
+  let state = JSON.parse(JSON.stringify(built)) as { [key: string]: JsonValue };
+  let version: Version = [Math.floor(state.t as number), 0];
+  const messages: WireState[] = [];
+  for (let u = 1; u <= UPDATES; u++) {
+    const t = 1765100000123.456 + u * 4.987;
+    const next = { ...state, seq: u, t, [`field${(u * 7) % 20}`]: text(1000 + u) };
+    const nextVersion: Version = [Math.floor(t), 0];
+    messages.push({ v: nextVersion, s: true, b: version, p: diffJson(state, next) });
+    state = next;
+    version = nextVersion;
+  }
+  return messages;
+}
+
+/** A codec under test: a name, encode and decode of one message, and the hand-written options it is paired with. */
+interface Codec {
+  readonly name: string;
+  /** The v2 ideas its message shape applies; the hand-written codec it is measured against applies the same. */
+  readonly ideas: VarintWireOptions;
+  encode(message: WireState): Uint8Array;
+  decode(bytes: Uint8Array): WireState;
+}
+
+const TODAY: VarintWireOptions = { deltaVersions: false, internPaths: false };
+const V2: VarintWireOptions = { deltaVersions: true, internPaths: true };
+
+const OP_CODES = { add: 0, remove: 1, replace: 2 } as const;
+const OP_NAMES = ["add", "remove", "replace"] as const;
+type TupleOperation = (number | string | JsonValue)[];
+type Tuple = [number, Version | number, Version, TupleOperation[]];
+
+/**
+ * The message as a positional tuple, [s, v, b, [[op code, path, value?], …]] (diffs only: the workload's
+ * messages). With the v2 ideas (stream state, so one instance per direction of a stream): `b` is 0 when it
+ * is the version this stream carried last, `v` holds its differences against `b`, and a path already
+ * carried is its index, a new one its text.
+ */
+class TupleShape {
+  private last: Version | undefined;
+  private readonly paths: string[] = [];
+  private readonly pathIndex = new Map<string, number>();
+
+  constructor(private readonly ideas: VarintWireOptions) {}
+
+  to(message: WireState): Tuple {
+    const v = message.v;
+    const b = message.b!;
+    const delta = this.ideas.deltaVersions;
+    const base = delta && this.last !== undefined && sameVersion(this.last, b) ? 0 : b;
+    this.last = v;
+    return [
+      message.s ? 1 : 0,
+      base,
+      delta ? v.map((component, i) => (i < b.length ? component - b[i]! : component)) : v,
+      message.p!.map((operation) => {
+        const path = this.path(operation.path);
+        return operation.op === "remove" ? [OP_CODES.remove, path] : [OP_CODES[operation.op], path, operation.value];
+      }),
+    ];
+  }
+
+  from(tuple: Tuple): WireState {
+    const [s, base, version, operations] = tuple;
+    const b = typeof base === "number" ? this.last! : base;
+    const v = this.ideas.deltaVersions ? version.map((component, i) => (i < b.length ? component + b[i]! : component)) : version;
+    this.last = v;
+    const p = operations.map(([code, path, value]) => {
+      const op = OP_NAMES[code as number]!;
+      const text = typeof path === "number" ? this.paths[path]! : this.learn(path as string);
+      return (op === "remove" ? { op, path: text } : { op, path: text, value }) as PatchOperation;
+    });
+    return { v, s: s === 1, b, p };
+  }
+
+  private path(path: string): number | string {
+    if (!this.ideas.internPaths) return path;
+    const index = this.pathIndex.get(path);
+    if (index !== undefined) return index;
+    this.pathIndex.set(path, this.paths.length);
+    this.paths.push(path);
+    return path;
+  }
+
+  private learn(path: string): string {
+    if (this.ideas.internPaths) this.paths.push(path);
+    return path;
+  }
+}
+
+function sameVersion(a: Version, b: Version): boolean {
+  return a.length === b.length && a.every((component, i) => component === b[i]);
+}
+
+/**
+ * A library's codecs, each made fresh (the v2 shape keeps stream state): on today's message objects, on
+ * their tuples, and on the tuples of the v2 ideas.
+ */
+function libraryCodecs(name: string, encode: (value: unknown) => Uint8Array, decode: (bytes: Uint8Array) => unknown): (() => Codec)[] {
+  const tupled = (label: string, ideas: VarintWireOptions) => (): Codec => {
+    const out = new TupleShape(ideas);
+    const back = new TupleShape(ideas);
+    return { name: `${name}, ${label}`, ideas, encode: (message) => encode(out.to(message)), decode: (bytes) => back.from(decode(bytes) as Tuple) };
+  };
+  return [
+    () => ({ name, ideas: TODAY, encode, decode: (bytes) => decode(bytes) as WireState }),
+    tupled("tuple", TODAY),
+    tupled("tuple, versions as deltas, paths interned", V2),
+  ];
+}
+
+function codecs(): (() => Codec)[] {
+  // Standard MessagePack maps (msgpackr's records extension is msgpackr-only and keeps state per stream).
+  const packr = new Packr({ useRecords: false });
+  const cbor = new CborEncoder({ useRecords: false });
+  const cborDecoder = new CborDecoder({ useRecords: false });
+  return [
+    () => ({ name: "JSON (today)", ideas: TODAY, encode: (message) => jsonCodec.encode(message), decode: (bytes) => jsonCodec.decode(bytes) as WireState }),
+    ...libraryCodecs("msgpackr", (value) => packr.pack(value), (bytes) => packr.unpack(bytes)),
+    ...libraryCodecs("@msgpack/msgpack", (value) => msgpackEncode(value), (bytes) => msgpackDecode(bytes)),
+    ...libraryCodecs("cbor-x", (value) => cbor.encode(value), (bytes) => cborDecoder.decode(bytes)),
+  ];
+}
+
+/** Every message of `messages` through `encode` then `decode` comes back equal, or the scenario is broken. */
+function checkRoundTrip(name: string, messages: readonly WireState[], encode: (m: WireState) => Uint8Array, decode: (b: Uint8Array) => WireState): Uint8Array[] {
+  const encoded = messages.map((message) => encode(message).slice()); // owned bytes: JSON's encoder reuses its buffer
+  encoded.forEach((bytes, i) => {
+    if (!jsonEqual(decode(bytes) as unknown as JsonValue, messages[i] as unknown as JsonValue)) {
+      throw new Error(`${name} does not give back message ${i} it encoded; the scenario is broken.`);
+    }
+  });
+  return encoded;
+}
+
+function meanLength(encoded: readonly Uint8Array[]): number {
+  return encoded.reduce((sum, bytes) => sum + bytes.length, 0) / encoded.length;
+}
+
+/** Bytes of the stream's messages through a hand-written encoder and decoder with `options`, checked. */
+function streamBytes(messages: readonly WireState[], options: VarintWireOptions): number {
+  const encoder = new VarintWireEncoder(options);
+  const decoder = new VarintWireDecoder(options);
+  return meanLength(checkRoundTrip("the hand-written codec", messages, (m) => encoder.encode(m), (b) => decoder.decode(b)));
+}
+
+/** Best calls per second of `value` and `baseline`, interleaved; each call gets the next message's index. */
+function rates(value: (i: number) => unknown, baseline: (i: number) => unknown): [number, number] {
+  let i = 0;
+  let j = 0;
+  return bestRates(
+    PER_CALL,
+    () => (value(i++ % UPDATES) === undefined ? 0 : 1),
+    () => (baseline(j++ % UPDATES) === undefined ? 0 : 1),
+    ROUNDS,
+  );
+}
+
+const scenario: BenchScenario = {
+  name: "wire-codec (the fan-out workload's State diffs: JSON, MessagePack and CBOR libraries against a hand-written varint codec)",
+  async run(progress) {
+    const messages = stateStream();
+    /** The hand-written codec with `ideas`: its encoder, its decoder, its messages encoded in order, their mean length. */
+    const handWritten = (ideas: VarintWireOptions) => {
+      const encoder = new VarintWireEncoder(ideas);
+      const decoder = new VarintWireDecoder(ideas);
+      const encoded = checkRoundTrip("the hand-written codec", messages, (m) => encoder.encode(m), (b) => decoder.decode(b));
+      return { encoder, decoder, encoded, mean: meanLength(encoded) };
+    };
+    const hand = new Map([TODAY, V2].map((ideas) => [ideas, handWritten(ideas)]));
+    const results: BenchResult[] = [];
+    for (const make of codecs()) {
+      const codec = make();
+      const paired = hand.get(codec.ideas)!;
+      const against = { name: codec.ideas === V2 ? "hand-written, versions as deltas, paths interned" : "hand-written varint codec" };
+      const encoded = checkRoundTrip(codec.name, messages, (m) => codec.encode(m), (b) => codec.decode(b));
+      const mean = meanLength(encoded);
+      progress(`${codec.name}: encode against the hand-written codec`);
+      const [encode, handEncode] = rates((i) => codec.encode(messages[i]!), (i) => paired.encoder.encode(messages[i]!));
+      progress(`${codec.name}: decode against the hand-written codec`);
+      const [decode, handDecode] = rates((i) => codec.decode(encoded[i]!), (i) => paired.decoder.decode(paired.encoded[i]!));
+      const json = codec.name.startsWith("JSON");
+      const rule = json ? {} : { goal: { of: "ratio" as const, is: ">=" as const, bound: 1 / LIBRARY_TOLERANCE, says: "costs ≤ 10% more than hand-written" } };
+      results.push(
+        {
+          name: `wire-codec/bytes per update, ${codec.name}`,
+          value: mean,
+          unit: "B",
+          baseline: { ...against, value: paired.mean },
+          ratio: paired.mean / mean,
+          ...rule,
+          notes: `${((mean / paired.mean - 1) * 100).toFixed(0)}% more bytes than hand-written`,
+        },
+        {
+          name: `wire-codec/encode, ${codec.name}`,
+          value: encode,
+          unit: "messages/s",
+          baseline: { ...against, value: handEncode },
+          ratio: encode / handEncode,
+          ...rule,
+        },
+        {
+          name: `wire-codec/decode, ${codec.name}`,
+          value: decode,
+          unit: "messages/s",
+          baseline: { ...against, value: handDecode },
+          ratio: decode / handDecode,
+          ...rule,
+          ...(json ? { notes: "jsonCodec.decode: the depth scan, then JSON.parse" } : {}),
+        },
+      );
+    }
+    const handMean = hand.get(TODAY)!.mean;
+    progress("v2 ideas: version deltas and interned paths");
+    const ideas: [string, VarintWireOptions][] = [
+      ["versions as deltas", { deltaVersions: true, internPaths: false }],
+      ["paths interned", { deltaVersions: false, internPaths: true }],
+      ["versions as deltas and paths interned", { deltaVersions: true, internPaths: true }],
+    ];
+    for (const [label, options] of ideas) {
+      const mean = streamBytes(messages, options);
+      results.push({
+        name: `wire-codec/bytes per update, hand-written with ${label}`,
+        value: mean,
+        unit: "B",
+        baseline: { name: "hand-written varint codec", value: handMean },
+        ratio: handMean / mean,
+        notes: `saves ${(handMean - mean).toFixed(1)} B per update; physical bound ${PHYSICAL_BOUND} B`,
+      });
+    }
+    results.push({
+      name: "wire-codec/bytes per update, hand-written, against the physical bound",
+      value: handMean,
+      unit: "B",
+      baseline: { name: "changed content (seq, t, one string, which field)", value: PHYSICAL_BOUND },
+      ratio: PHYSICAL_BOUND / handMean,
+      notes: "plus 2 B of WebSocket framing on the wire either way",
+    });
+    return results;
+  },
+};
+export default scenario;
