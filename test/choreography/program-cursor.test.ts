@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { loop, message, par, project, schema, send, seq, type RoleProgram } from "../../lib/choreography/index.js";
+import { loop, message, par, project, schema, send, seq } from "../../lib/choreography/index.js";
 import {
   advance,
   describeLane,
@@ -13,7 +13,7 @@ import {
   startPosition,
   stateOf,
 } from "../../lib/choreography/program-cursor.js";
-import { END, FORK, RECV, RoleProgram as Program, SEND } from "../../lib/choreography/role-program.js";
+import { END, FORK, RECV, RoleProgram, SEND } from "../../lib/choreography/role-program.js";
 import { downProgram, upProgram } from "../../lib/sync/protocol.js";
 import { link } from "./fixtures.js";
 
@@ -112,7 +112,7 @@ describe("the program cursor on a declared protocol", () => {
  * lanes out, but the cursor must not rely on it): B receives Go (run the par again) or Stop; the par's
  * lane 1 is empty and lane 2 receives M.
  */
-function emptyLaneProgram(): Program {
+function emptyLaneProgram(): RoleProgram {
   const Go = message("Go", any);
   const M = message("M", any);
   const Stop = message("Stop", any);
@@ -128,7 +128,7 @@ function emptyLaneProgram(): Program {
     { id: 1, name: undefined, parent: 0, receives: [] },
     { id: 2, name: undefined, parent: 0, receives: [m] },
   ];
-  return new Program(
+  return new RoleProgram(
     "B",
     "main",
     "",
