@@ -16,8 +16,7 @@ export class LinkControl<E extends Event, R extends string> implements EndableSe
   readonly endpoint: Endpoint<E, R>;
   /** Acknowledgements of the peer's states, delayed and merged. */
   readonly acks = new AckCoalescer();
-  /** Set once this end said goodbye or answered the peer's: nothing new is started. */
-  leaving = false;
+  private left = false;
   private keepAlive: KeepAlive | undefined;
 
   constructor(
@@ -29,6 +28,11 @@ export class LinkControl<E extends Event, R extends string> implements EndableSe
   ) {
     const heard = reportPeerActivity(mux, () => this.keepAlive?.heard());
     this.endpoint = createEndpoint(program, heard, { checkOutbound: false, tap: options.tap ?? null });
+  }
+
+  /** Whether this end said goodbye or answered the peer's: nothing new is started then. */
+  get leaving(): boolean {
+    return this.left;
   }
 
   get state(): "open" | "done" | "faulted" {
@@ -64,9 +68,19 @@ export class LinkControl<E extends Event, R extends string> implements EndableSe
    */
   async leave(welcomed: boolean, goodbye: () => void, reason: string, silentPeer: string): Promise<void> {
     this.keepAlive?.stop();
-    const polite = !this.leaving && welcomed;
-    this.leaving = true;
+    const polite = !this.left && welcomed;
+    this.left = true;
     await leaveLink(this.endpoint, polite ? goodbye : undefined, reason, silentPeer, keepAliveTimes(this.options).deadAfterMs);
+  }
+
+  /**
+   * The peer said goodbye first: `answer` sends this end's closing message, unless this end already
+   * sent its own (then the peer's was the answer). The peer then ends the session.
+   */
+  answerGoodbye(answer: () => void): void {
+    if (this.left) return;
+    this.left = true;
+    answer();
   }
 
   /** The link ended: no timer is left behind and waiting acknowledgements are dropped. */

@@ -40,8 +40,7 @@ export async function welcomedPair(options: LinkOptions, answers: Answers = {}) 
     },
     Bye: () => {
       if (answers.answerBye === false) return;
-      parent.leaving = true;
-      parent.endpoint.lane("decisions").send("Farewell", { reason: "goodbye" });
+      parent.answerGoodbye(() => parent.endpoint.lane("decisions").send("Farewell", { reason: "goodbye" }));
     },
   });
   child.endpoint.lane("decisions").serve({
@@ -52,7 +51,7 @@ export async function welcomedPair(options: LinkOptions, answers: Answers = {}) 
     Refreshed: ignore,
     TagDenied: ignore,
     TagGranted: ignore,
-    Farewell: ignore,
+    Farewell: () => child.answerGoodbye(() => child.endpoint.lane("interests").send("Bye", { reason: "answering Farewell" })),
   });
   return { parent, child, pings, memory };
 }

@@ -16,6 +16,20 @@ it("leaves politely: its goodbye goes once, the peer's answer ends the session c
   expect(await parent.closed).toBeUndefined();
 });
 
+it("answers the peer's goodbye once, and not at all when its own went first", async () => {
+  const { parent, child } = await welcomedPair({});
+  let farewells = 0;
+  const farewell = () => {
+    farewells++;
+    parent.endpoint.lane("decisions").send("Farewell", { reason: "leaving first" });
+  };
+  await parent.leave(true, farewell, "leaving first", "the child did not answer Farewell");
+  expect(farewells).toBe(1);
+  expect(child.leaving).toBe(true);
+  expect(await parent.closed).toBeUndefined();
+  expect(await child.closed).toBeUndefined();
+});
+
 it("sends no second goodbye: leaving again while the first waits for its answer ends the session at once", async () => {
   const { parent, child } = await welcomedPair({}, { answerBye: false });
   let goodbyes = 0;

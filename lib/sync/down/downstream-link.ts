@@ -241,10 +241,7 @@ export class DownstreamLink {
           this.refreshing = this.refreshing.then(() => this.refresh(token));
         },
         Bye: () => {
-          if (!this.control.leaving) {
-            this.control.leaving = true;
-            decisions.send("Farewell", { reason: "goodbye" });
-          }
+          this.control.answerGoodbye(() => decisions.send("Farewell", { reason: "goodbye" }));
         },
       });
       const ended = await this.endpoint.closed;
