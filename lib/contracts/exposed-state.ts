@@ -3,7 +3,7 @@ import type { Exchange } from "../exchange/exchange.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
 import type { Exposer } from "../exchange/participants.js";
 import { freezeData } from "../state/frozen-data.js";
-import { DEFAULT_FORMAT, epochOf, isStateOf, withSynchronized, type ObjectState } from "../state/object-state.js";
+import { DEFAULT_FORMAT, epochOf, withSynchronized, type ObjectState } from "../state/object-state.js";
 import { assertVersion, compareVersions, nextVersion, type Version } from "../state/version.js";
 
 /** Options of `set`. */
@@ -100,12 +100,9 @@ export class ExposedState {
     } else if (epochOf(state) !== epoch) {
       this.state = { ...state, epoch };
     }
-    const held = this.state!;
-    if (exchange.publish(entry, exposer, held)) return;
     // Elected again in the epoch its value was published in (a parent's Release, then its Assign of the
-    // same epoch): that value is still the object's, only marked unsynchronized when it was taken away.
-    const current = entry.state;
-    if (current !== undefined && isStateOf(current, held.version, epochOf(held))) exchange.setSynchronized(entry, exposer, held.synchronized);
+    // same epoch), that value is still the object's, only marked unsynchronized when it was taken away.
+    exchange.take(entry, exposer, this.state!, "published");
   }
 
   /**

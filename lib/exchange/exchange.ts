@@ -2,7 +2,7 @@ import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { callGuarded, type ErrorSink } from "../events/error-sink.js";
 import type { ListenerSet } from "../events/listener-set.js";
-import { epochOf, withSynchronized, type ObjectState } from "../state/object-state.js";
+import { epochOf, isStateOf, withSynchronized, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { electExposer, shouldMove } from "./election.js";
 import { memberAt, memberCount, withMember, withoutMember } from "./member-list.js";
@@ -279,6 +279,20 @@ export class Exchange {
     if (entry.assignee !== exposer) return false;
     this.update(entry, state);
     return true;
+  }
+
+  /**
+   * The one rule by which `exposer` hands the object a state it holds, used by contracts and by both ends
+   * of a link: the version (of the same election) already held only sets its synchronized flag (no update
+   * is counted and observers see no new data); any other state is `"published"` (taken only if newer in
+   * the election in force: a contract's value, a parent taking its child's states) or `"adopted"` (taken
+   * whatever its order: a child taking its parent's, whose election decides which state is the latest).
+   */
+  take(entry: ObjectEntry, exposer: Exposer, state: ObjectState<unknown>, as: "published" | "adopted"): void {
+    const current = entry.state;
+    if (current !== undefined && isStateOf(current, state.version, epochOf(state))) this.setSynchronized(entry, exposer, state.synchronized);
+    else if (as === "published") this.publish(entry, exposer, state);
+    else this.adopt(entry, exposer, state);
   }
 
   /** Marks the object's state as not backed by its exposer any more (observers see synchronized=false). */

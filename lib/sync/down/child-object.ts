@@ -13,7 +13,6 @@ import { sendWhileOpen } from "../link-ending.js";
 import { LINK_END, type LinkParticipant } from "../link-participant.js";
 import { ObjectTransfer } from "../object-transfer.js";
 import type { StateSender } from "../state-sender.js";
-import { takePeerState } from "../take-peer-state.js";
 import type { WireState } from "../wire-state.js";
 import { denialOf, type Denied } from "../../trust/decision.js";
 import { ChildTag } from "./child-tag.js";
@@ -295,7 +294,7 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
       if (!this.link.mayPush(this.descriptor, wire)) return;
     }
     // A state of another election than the one in force is dropped (publish() checks the epoch).
-    takePeerState(this.exchange, this.entry, via, state, "published");
+    this.exchange.take(this.entry, via, state, "published");
   }
 
   /** Whether the session went over the link's quota of objects. */

@@ -10,7 +10,6 @@ import { LINK_END, type LinkParticipant } from "../link-participant.js";
 import type { ObjectEvents, ObjectSession } from "../messages.js";
 import type { AccessPayload, AckPayload, VersionPayload } from "../object-session.js";
 import { ObjectTransfer } from "../object-transfer.js";
-import { takePeerState } from "../take-peer-state.js";
 import type { WireState } from "../wire-state.js";
 import type { Generation, TagReport } from "./generation.js";
 
@@ -194,7 +193,7 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
    * the parent decided who exposes the object, so its state is the latest.
    */
   private apply(state: ObjectState<unknown>): void {
-    takePeerState(this.exchange, this.entry, this, state, "adopted");
+    this.exchange.take(this.entry, this, state, "adopted");
   }
 
   private withdrawRoles(): void {

@@ -1,19 +1,20 @@
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { ObjectDescriptor } from "../../lib/descriptor/object-descriptor.js";
-import type { Exchange } from "../../lib/exchange/exchange.js";
+import { Exchange } from "../../lib/exchange/exchange.js";
 import { ObjectEntry } from "../../lib/exchange/object-entry.js";
 import type { Exposer } from "../../lib/exchange/participants.js";
 import type { ObjectState } from "../../lib/state/object-state.js";
-import { takePeerState } from "../../lib/sync/take-peer-state.js";
 
-/** An exchange that records which of its three ways of taking a state was used, and with what. */
+/** A real exchange whose three ways of taking a state are recorded (and still run). */
 function recordingExchange() {
+  const exchange = new Exchange(() => {});
   const calls: string[] = [];
-  const exchange: Pick<Exchange, "setSynchronized" | "publish" | "adopt"> = {
-    setSynchronized: (_entry, _exposer, synchronized) => void calls.push(`synchronized ${synchronized}`),
-    publish: (_entry, _exposer, state) => (calls.push(`publish ${state.version.join(".")}`), true),
-    adopt: (_entry, _exposer, state) => (calls.push(`adopt ${state.version.join(".")}`), true),
-  };
+  const synchronized = exchange.setSynchronized.bind(exchange);
+  const publish = exchange.publish.bind(exchange);
+  const adopt = exchange.adopt.bind(exchange);
+  vi.spyOn(exchange, "setSynchronized").mockImplementation((entry, exposer, flag) => (calls.push(`synchronized ${flag}`), synchronized(entry, exposer, flag)));
+  vi.spyOn(exchange, "publish").mockImplementation((entry, exposer, state) => (calls.push(`publish ${state.version.join(".")}`), publish(entry, exposer, state)));
+  vi.spyOn(exchange, "adopt").mockImplementation((entry, exposer, state) => (calls.push(`adopt ${state.version.join(".")}`), adopt(entry, exposer, state)));
   return { exchange, calls };
 }
 
@@ -35,7 +36,7 @@ function entryHolding(held: ObjectState<unknown> | undefined): ObjectEntry {
 it("takes the version already held (same election) as its synchronized flag only, either way", () => {
   for (const as of ["published", "adopted"] as const) {
     const { exchange, calls } = recordingExchange();
-    takePeerState(exchange, entryHolding(state(3, 2)), exposer, state(3, 2, false), as);
+    exchange.take(entryHolding(state(3, 2)), exposer, state(3, 2, false), as);
     expect(calls).toEqual(["synchronized false"]);
   }
 });
@@ -49,10 +50,10 @@ it("publishes or adopts, as asked, any other state: another version, the same ve
   ] as const;
   for (const [held, taken] of others) {
     const published = recordingExchange();
-    takePeerState(published.exchange, entryHolding(held), exposer, taken, "published");
+    published.exchange.take(entryHolding(held), exposer, taken, "published");
     expect(published.calls).toEqual([`publish ${taken.version.join(".")}`]);
     const adopted = recordingExchange();
-    takePeerState(adopted.exchange, entryHolding(held), exposer, taken, "adopted");
+    adopted.exchange.take(entryHolding(held), exposer, taken, "adopted");
     expect(adopted.calls).toEqual([`adopt ${taken.version.join(".")}`]);
   }
 });
