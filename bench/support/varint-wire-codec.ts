@@ -38,6 +38,12 @@ const OBJECT = 8;
 
 const OPS = ["add", "remove", "replace"] as const;
 
+/** Bytes of the encoder's chunks: messages are written one after the other into one until it is full. */
+const CHUNK = 16 * 1024;
+
+/** Longest string the decoder builds from char codes; TextDecoder's call costs more than that below it. */
+const SHORT_STRING = 12;
+
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
@@ -50,14 +56,18 @@ class StreamState {
 
 /** Writes State messages of one stream. */
 export class VarintWireEncoder {
-  private buffer = new Uint8Array(64 * 1024);
+  private buffer = new Uint8Array(CHUNK);
+  private view = new DataView(this.buffer.buffer);
+  /** Where the message being written starts in `buffer`; earlier bytes belong to messages already returned. */
+  private start = 0;
   private pos = 0;
   private readonly stream = new StreamState();
 
   constructor(private readonly options: VarintWireOptions = { deltaVersions: false, internPaths: false }) {}
 
+  /** The message's bytes: a view of a chunk later messages are written after (never over), as the libraries do. */
   encode(state: WireState): Uint8Array {
-    this.pos = 0;
+    this.start = this.pos;
     const flags =
       (state.s ? S : 0) |
       (state.e !== undefined ? EPOCH : 0) |
@@ -87,7 +97,7 @@ export class VarintWireEncoder {
       if (state.d !== undefined) this.value(state.d);
     }
     this.stream.last = state.v;
-    return this.buffer.slice(0, this.pos);
+    return this.buffer.subarray(this.start, this.pos);
   }
 
   private version(version: Version, offset: number): void {
@@ -155,9 +165,14 @@ export class VarintWireEncoder {
 
   private room(bytes: number): void {
     if (this.pos + bytes <= this.buffer.length) return;
-    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.pos + bytes));
-    grown.set(this.buffer.subarray(0, this.pos));
-    this.buffer = grown;
+    // A new chunk, with the part of the message written so far.
+    const written = this.pos - this.start;
+    const chunk = new Uint8Array(Math.max(CHUNK, 2 * (written + bytes)));
+    chunk.set(this.buffer.subarray(this.start, this.pos));
+    this.buffer = chunk;
+    this.view = new DataView(chunk.buffer);
+    this.start = 0;
+    this.pos = written;
   }
 
   private byte(value: number): void {
@@ -169,16 +184,23 @@ export class VarintWireEncoder {
   private uint(value: number): void {
     this.room(8);
     const buffer = this.buffer;
-    while (value >= 0x80) {
-      buffer[this.pos++] = (value & 0x7f) | 0x80;
+    let pos = this.pos;
+    // Above 31 bits by arithmetic, then with the integer operations V8 keeps in registers.
+    while (value > 0x7fff_ffff) {
+      buffer[pos++] = (value % 128) | 0x80;
       value = Math.floor(value / 128);
     }
-    buffer[this.pos++] = value;
+    while (value >= 0x80) {
+      buffer[pos++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    buffer[pos++] = value;
+    this.pos = pos;
   }
 
   private float(value: number): void {
     this.room(8);
-    new DataView(this.buffer.buffer).setFloat64(this.pos, value, true);
+    this.view.setFloat64(this.pos, value, true);
     this.pos += 8;
   }
 
@@ -336,17 +358,18 @@ export class VarintWireDecoder {
     const length = this.uint();
     const start = this.pos;
     this.pos += length;
-    if (length <= 64) {
-      // Short ASCII strings from char codes; anything else through TextDecoder.
+    const bytes = this.bytes;
+    if (length <= SHORT_STRING) {
+      // A short ASCII string (paths, keys) from its char codes; anything else through TextDecoder.
       let text = "";
       for (let i = start; i < start + length; i++) {
-        const code = this.bytes[i]!;
-        if (code >= 0x80) return textDecoder.decode(this.bytes.subarray(start, start + length));
+        const code = bytes[i]!;
+        if (code >= 0x80) return textDecoder.decode(bytes.subarray(start, start + length));
         text += String.fromCharCode(code);
       }
       return text;
     }
-    return textDecoder.decode(this.bytes.subarray(start, start + length));
+    return textDecoder.decode(bytes.subarray(start, start + length));
   }
 }
 
