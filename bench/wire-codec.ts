@@ -2,7 +2,7 @@
  * The wire codec, measured: the messages an object session sends for the fan-out workload (a 1 KB
  * object of 20 fields of 36-character strings, `seq` and a float timestamp `t`; each update bumps
  * `seq`, sets `t` and changes one string field), each a State diff ({ v, s, b, p }) as the link sends
- * it today, encoded by today's JSON codec, msgpackr, @msgpack/msgpack and cbor-x, against a
+ * it today, encoded by today's JSON codec, msgpackr and @msgpack/msgpack, against a
  * hand-written varint codec for that message shape (bench/support/varint-wire-codec.ts) measured in
  * the same run: bytes per update, and encode and decode rates in rounds alternating with the
  * hand-written codec's, each pair in a process of its own. The libraries also encode the message as a positional tuple, the shape a
@@ -12,7 +12,6 @@
  */
 import { fileURLToPath } from "node:url";
 import { decode as msgpackDecode, encode as msgpackEncode } from "@msgpack/msgpack";
-import { Decoder as CborDecoder, Encoder as CborEncoder } from "cbor-x";
 import { Packr } from "msgpackr";
 import { jsonCodec } from "../bindings/json-codec.js";
 import { jsonEqual } from "../lib/descriptor/json-equal.js";
@@ -153,13 +152,10 @@ function libraryCodecs(name: string, encode: (value: unknown) => Uint8Array, dec
 function codecs(): (() => Codec)[] {
   // Standard MessagePack maps (msgpackr's records extension is msgpackr-only and keeps state per stream).
   const packr = new Packr({ useRecords: false });
-  const cbor = new CborEncoder({ useRecords: false });
-  const cborDecoder = new CborDecoder({ useRecords: false });
   return [
     () => ({ name: "JSON (today)", ideas: TODAY, encode: (message) => jsonCodec.encode(message), decode: (bytes) => jsonCodec.decode(bytes) as WireState }),
     ...libraryCodecs("msgpackr", (value) => packr.pack(value), (bytes) => packr.unpack(bytes)),
     ...libraryCodecs("@msgpack/msgpack", (value) => msgpackEncode(value), (bytes) => msgpackDecode(bytes)),
-    ...libraryCodecs("cbor-x", (value) => cbor.encode(value), (bytes) => cborDecoder.decode(bytes)),
   ];
 }
 
