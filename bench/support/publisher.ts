@@ -8,8 +8,9 @@
  */
 import { WebSocket, type RawData } from "ws";
 import { LocalNode, connect, type ObjectContractBuilder, type ObjectExpose, type Upstream } from "../../lib/node-entry.js";
+import type { JsonValue } from "../../lib/index.js";
 import type { PatchOperation } from "../../lib/sync/json-patch/index.js";
-import { benchDocument, nextDocument, type BenchDocument } from "./bench-document.js";
+import { SHAPES, type DocumentShape, type ShapeOps } from "./bench-document.js";
 import { wallClockMs } from "./latency.js";
 import { FLOOR_PUBLISHER_WINDOW } from "./ws-floor-server.js";
 
@@ -33,33 +34,35 @@ const CONNECT_TIMEOUT_MS = 15_000;
 
 /** One topic's latest update. */
 interface Topic {
-  document: BenchDocument;
+  readonly shape: ShapeOps;
+  document: JsonValue;
   k: number;
 }
 
-function topicsOf(sizes: TopicSizes): Map<number, Topic> {
-  return new Map([...sizes].map(([topic, bytes]) => [topic, { document: benchDocument(bytes), k: 0 }]));
+function topicsOf(sizes: TopicSizes, shape: DocumentShape): Map<number, Topic> {
+  const ops = SHAPES[shape];
+  return new Map([...sizes].map(([topic, bytes]) => [topic, { shape: ops, document: ops.initial(bytes), k: 0 }]));
 }
 
 /** Moves `topic` to its next update; returns the patch that made it. */
 function advance(topic: Topic | undefined, id: number): PatchOperation[] {
   if (topic === undefined) throw new Error(`topic ${id} was not declared to the publisher`);
-  const next = nextDocument(topic.document, ++topic.k, wallClockMs());
+  const next = topic.shape.next(topic.document, ++topic.k, wallClockMs());
   topic.document = next.document;
   return next.patch;
 }
 
 /**
  * A hakuban exposer linked to the router at `url`, exposing every topic at version [0] with its initial
- * document; resolves once the link is up.
+ * document of `shape`; resolves once the link is up.
  */
-export async function hakubanPublisher(url: string, sizes: TopicSizes): Promise<Publisher> {
+export async function hakubanPublisher(url: string, sizes: TopicSizes, shape: DocumentShape = "table"): Promise<Publisher> {
   const node = new LocalNode({ name: "bench-exposer" });
   const upstream: Upstream = connect(node, url);
-  const topics = topicsOf(sizes);
-  const exposes = new Map<number, ObjectExpose<BenchDocument>>();
+  const topics = topicsOf(sizes, shape);
+  const exposes = new Map<number, ObjectExpose<JsonValue>>();
   for (const [id, topic] of topics) {
-    const expose = topicObject(node, id).expose<BenchDocument>();
+    const expose = topicObject(node, id).expose<JsonValue>();
     expose.set(topic.document, { version: [0] });
     exposes.set(id, expose);
   }
@@ -88,14 +91,14 @@ export async function hakubanPublisher(url: string, sizes: TopicSizes): Promise<
   };
 }
 
-/** The floor's publisher: a raw `ws` client of the floor server at `url` sending `<topic>|<patch>`, within the server's flow-control window. */
-export async function floorPublisher(url: string, sizes: TopicSizes): Promise<Publisher> {
+/** The floor's publisher: a raw `ws` client of the floor server at `url` sending `<topic>|<patch>`, within the server's flow-control window; documents of `shape`. */
+export async function floorPublisher(url: string, sizes: TopicSizes, shape: DocumentShape = "table"): Promise<Publisher> {
   const socket = new WebSocket(`${url}/pub`, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
     socket.once("open", resolve);
     socket.once("error", reject);
   });
-  const topics = topicsOf(sizes);
+  const topics = topicsOf(sizes, shape);
   let sent = 0;
   let confirmed = 0;
   socket.on("message", (data: RawData) => void (confirmed = Number(String(data))));

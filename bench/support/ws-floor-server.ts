@@ -10,8 +10,9 @@
  * has more than SUBSCRIBER_WINDOW messages unacknowledged, the server stops confirming to publishers,
  * which send at most FLOOR_PUBLISHER_WINDOW messages beyond the last confirmation.
  *
- * `startFloorServer()` forks this file; the child answers `memory` (RSS and heap after a full GC) like
- * the router process does, so the two can be compared per connection.
+ * `startFloorServer()` forks this file; the child answers `memory` (RSS and heap after a full GC) and
+ * `cpu` (the CPU time it used) like the router process does, so the two can be compared per connection
+ * and per delivered update.
  */
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,6 +27,8 @@ export interface FloorServer {
   readonly url: string;
   /** RSS and heap of the server process after a full GC. */
   memory(): Promise<RouterMemory>;
+  /** User + system CPU time the process has used so far, in microseconds. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export async function startFloorServer(): Promise<FloorServer> {
   return {
     url: String(child.ready.url),
     memory: () => child.ask<RouterMemory>("memory"),
+    cpu: () => child.ask<number>("cpu"),
     stop: () => child.stop(),
   };
 }
@@ -122,6 +126,10 @@ async function serve(): Promise<void> {
   serveIpc(
     { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}` },
     (request) => {
+      if (request.type === "cpu") {
+        const { user, system } = process.cpuUsage();
+        return user + system;
+      }
       if (request.type !== "memory") throw new Error(`unknown request ${request.type}`);
       globalThis.gc?.();
       globalThis.gc?.();
