@@ -5,24 +5,26 @@ import { shortText } from "../../descriptor/short-text.js";
 import type { LinkedNode } from "../linked-node.js";
 import type { Exchange } from "../../exchange/exchange.js";
 import { ObjectEntry } from "../../exchange/object-entry.js";
-import { isStateOf, type ObjectState } from "../../state/object-state.js";
+import type { ObjectState } from "../../state/object-state.js";
 import { type Version } from "../../state/version.js";
 import { caughtError, caughtMessage } from "../caught-error.js";
 import { LinkControl } from "../link-control.js";
 import { ownedBy } from "../link-participant.js";
 import { LinkCongestion, type OutboundQueue } from "../link-congestion.js";
 import { sendWhileOpen } from "../link-ending.js";
-import { LinkLimitError } from "../link-limit-error.js";
 import { type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "../link-limits.js";
 import { linkDataLimits, type LinkOptions } from "../link-options.js";
 import type { ObjectSession, OpenPayload, TagInterestPayload } from "../messages.js";
 import { type LinkEvents, PROGRAM_HASH, PROTOCOL_VERSION, upProgram } from "../protocol.js";
 import { resumeStoreOf } from "../resume-store.js";
-import { TokenBucket } from "../token-bucket.js";
 import type { WireState } from "../wire-state.js";
-import { wireStateBytes } from "../wire-state-bytes.js";
+import { Announcements } from "./announcements.js";
+import { ChildHolds } from "./child-holds.js";
+import { ChildLimits } from "./child-limits.js";
 import { ChildObject } from "./child-object.js";
 import { ChildTag } from "./child-tag.js";
+import { PendingAssignments } from "./pending-assignments.js";
+import { PushQuota } from "./push-quota.js";
 import { LinkTrust, type LinkTrustOptions } from "../link-trust.js";
 import type { DeniedEvent, ExposerRef, RefusedEvent } from "../../trust/audit-event.js";
 import type { Denied } from "../../trust/decision.js";
@@ -74,31 +76,21 @@ export class DownstreamLink {
   private readonly objects = new Map<string, ChildObject>();
   private readonly tags = new Map<string, ChildTag>();
   /** Objects the child was told of with Announce (and not withdrawn). */
-  private readonly announced = new Set<string>();
+  private readonly announcements: Announcements;
   /** Objects elected to one of the child's tag exposers before the child opened their session. */
-  private readonly pendingAssignments = new Map<string, ChildTag>();
-  /**
-   * Per object whose session ended, what the child most likely holds (for its reopen or reconnect); the
-   * oldest are forgotten beyond maxObjects.
-   */
-  private readonly childHolds = new Map<string, ObjectState<unknown>>();
-  private readonly limits: LinkLimits;
+  private readonly pendingAssignments = new PendingAssignments<ChildTag>();
+  /** Per object whose session ended, what the child most likely holds (for its reopen or reconnect). */
+  private readonly childHolds: ChildHolds;
+  /** What the child may make this node hold: its objects, tags, key lengths and opens. */
+  private readonly limits: ChildLimits;
   /** @internal Holds senders back while the child reads too slowly. */
   readonly congestion: LinkCongestion;
-  /** Opens and new tag interests the child may still make (opensPerSecond). */
-  private readonly opens: TokenBucket;
-  /** Length of the canonical keys of the child's open objects and tags (at most maxDescriptorLength). */
-  private descriptorLength = 0;
-  /** Set when the link is closed for going over one of its limits: the link's result. */
-  private limitError: LinkLimitError | undefined;
   /** @internal The child's principal and what it may do. */
   readonly trust: LinkTrust;
   /** Object sessions that hold interest (not refused over the link's quota). */
   private heldObjects = 0;
-  /** The bytes of states the child may still push, under its quota's bytesPerSecond (undefined: unbounded). */
-  private pushBudget: { readonly rate: number; readonly bucket: TokenBucket } | undefined;
-  /** When a state over the push quota was last audited (one audit event a second at most). */
-  private pushAuditedAt = -Infinity;
+  /** The bytes of states the child may push, under its grants' bytesPerSecond. */
+  private readonly pushQuota: PushQuota;
   /** Refreshes of the child's credentials, one after the other. */
   private refreshing: Promise<void> = Promise.resolve();
   /** The round trip the child's last Ping reported, in milliseconds. */
@@ -118,19 +110,25 @@ export class DownstreamLink {
     private readonly onWelcomed: (name: string) => void = noop,
   ) {
     this.exchange = node.exchange;
-    const limits = (this.limits = resolveLinkLimits(options.linkLimits));
-    this.congestion = new LinkCongestion(mux, limits, {
+    const resolved = resolveLinkLimits(options.linkLimits);
+    const limits = (this.limits = new ChildLimits(resolved, (message) => this.endpoint.abort(message), options.onLimit));
+    this.congestion = new LinkCongestion(mux, resolved, {
       congested: (queued, congestedMs) =>
-        this.limitHit(
+        limits.hit(
           "queueBytes",
           `${queued.toLocaleString("en-US")} bytes queued for ${congestedMs} ms: sending only the latest state of each object until half of queueBytes is left`,
         ),
-      overLimit: (error) => this.closeOver(error),
+      overLimit: (error) => limits.closeOver(error),
     });
-    this.opens = new TokenBucket(limits.maxObjects + limits.maxTags, limits.opensPerSecond);
+    this.childHolds = new ChildHolds(resolved.maxObjects);
     this.trust = new LinkTrust(trustOptions(options), () => this.describe(), () => this.regrant());
+    this.pushQuota = new PushQuota((object, rate) => this.audited(this.trust.overQuota("expose", object, "bytesPerSecond", rate), object));
     this.control = new LinkControl(upProgram, mux, options, linkDataLimits(options));
     this.endpoint = this.control.endpoint;
+    this.announcements = new Announcements(
+      (entry) => this.exchange.objects.get(entry.key) === entry && ((this.observesByTag(entry) && this.mayObserve(entry)) || this.pendingAssignments.has(entry.key)),
+      (label, object) => this.guard(() => this.endpoint.lane("decisions").send(label, { object })),
+    );
     this.closed = this.run();
   }
 
@@ -245,7 +243,7 @@ export class DownstreamLink {
         },
       });
       const ended = await this.endpoint.closed;
-      return this.limitError ?? ended;
+      return this.limits.error ?? ended;
     } catch (error) {
       return caughtError(error);
     } finally {
@@ -277,9 +275,7 @@ export class DownstreamLink {
 
   /** Takes the push quota of the link's grants (a changed rate starts a full budget). */
   private budgetPushes(): void {
-    const rate = this.trust.grants.quota?.bytesPerSecond;
-    if (rate === this.pushBudget?.rate) return;
-    this.pushBudget = rate === undefined ? undefined : { rate, bucket: new TokenBucket(rate, rate) };
+    this.pushQuota.setRate(this.trust.grants.quota?.bytesPerSecond);
   }
 
   /**
@@ -287,14 +283,7 @@ export class DownstreamLink {
    * is dropped (audited at most once a second), and a later one within it carries the latest data.
    */
   mayPush(object: ObjectDescriptor, wire: WireState): boolean {
-    const budget = this.pushBudget;
-    if (budget === undefined || budget.bucket.take(wireStateBytes(wire))) return true;
-    const now = Date.now();
-    if (now - this.pushAuditedAt >= 1000) {
-      this.pushAuditedAt = now;
-      this.audited(this.trust.overQuota("expose", object, "bytesPerSecond", budget.rate), object);
-    }
-    return false;
+    return this.pushQuota.mayPush(object, wire);
   }
 
   /** The grants changed: every object session, tag interest, announcement and tag election is judged again. */
@@ -303,7 +292,7 @@ export class DownstreamLink {
     if (this.endpoint.state !== "open" || this.name === undefined) return;
     for (const child of [...this.objects.values()]) child.regrant();
     for (const tag of [...this.tags.values()]) tag.regrant();
-    for (const key of [...this.announced]) {
+    for (const key of this.announcements.keys()) {
       const entry = this.exchange.objects.get(key);
       if (entry !== undefined) this.reviewAnnouncement(entry);
     }
@@ -359,45 +348,6 @@ export class DownstreamLink {
     this.options.onViolation?.(what);
   }
 
-  /** Tells `onLimit` that a request went over `limit`, or that the link is congested. */
-  private limitHit(limit: keyof LinkLimits, what: string): void {
-    this.options.onLimit?.({ limit, value: this.limits[limit], what });
-  }
-
-  /** Closes the link for going over a limit; `error` is what the link ends with. */
-  private closeOver(error: LinkLimitError): void {
-    if (this.limitError !== undefined) return;
-    this.limitError = error;
-    this.endpoint.abort(error.message);
-  }
-
-  /** Takes one of the opens the child may make; closes the link when it has made them too fast. */
-  private mayOpen(): boolean {
-    if (this.opens.take()) return true;
-    const { maxObjects, maxTags, opensPerSecond } = this.limits;
-    const burst = (maxObjects + maxTags).toLocaleString("en-US");
-    this.closeOver(new LinkLimitError("opensPerSecond", opensPerSecond, `the child opened objects and tags faster than that after a first ${burst}`));
-    return false;
-  }
-
-  /**
-   * Why the child may not have one more object or tag (`what` and its `key`), or undefined when it may:
-   * it holds `held`, at the `count` limit, or the key would take the link past maxDescriptorLength.
-   * A refusal is told to onLimit.
-   */
-  private refusal(what: string, key: string, count: "maxObjects" | "maxTags", held: number): string | undefined {
-    const limits = this.limits;
-    let limit: keyof LinkLimits = count;
-    let why: string;
-    if (held >= limits[count]) why = `${held.toLocaleString("en-US")} ${count === "maxObjects" ? "object sessions are open" : "tags are held"}`;
-    else if (this.descriptorLength + key.length > limits.maxDescriptorLength) {
-      limit = "maxDescriptorLength";
-      why = `its key of ${key.length.toLocaleString("en-US")} characters would take the link's keys past the limit`;
-    } else return undefined;
-    this.limitHit(limit, `refused ${what} ${shortText(key)}: ${why}`);
-    return `${why} (${limit} ${limits[limit]})`;
-  }
-
   // ---- objects ------------------------------------------------------------------------------------
 
   private opened(open: OpenPayload, session: ObjectSession<"Up">, resumed: Map<string, ObjectState<unknown>> | undefined): void {
@@ -408,20 +358,19 @@ export class DownstreamLink {
       this.endpoint.abort(`the child opened ${shortText(key)} again while its session was open; a child has one session per object`);
       return;
     }
-    const refused = this.refusal("the Open of", key, "maxObjects", this.objects.size);
+    const refused = this.limits.refusal("the Open of", key, "maxObjects", this.objects.size);
     if (refused !== undefined) {
       session.abort(`the parent refused the object: ${refused}`);
       return;
     }
-    if (!this.mayOpen()) return;
-    this.descriptorLength += key.length;
+    if (!this.limits.mayOpen()) return;
+    this.limits.hold(key);
     const quota = this.trust.grants.quota?.objects;
     const overQuota = quota !== undefined && this.heldObjects >= quota;
     if (!overQuota) this.heldObjects++;
     const child = new ChildObject(this, open.object, session, overQuota);
     this.objects.set(key, child);
-    const pending = this.pendingAssignments.get(key);
-    this.pendingAssignments.delete(key);
+    const pending = this.pendingAssignments.take(key);
     child.start(open, resumed?.get(key), pending);
     this.congestion.check();
   }
@@ -431,19 +380,14 @@ export class DownstreamLink {
     const key = child.entry.key;
     if (this.objects.get(key) !== child) return;
     this.objects.delete(key);
-    this.descriptorLength -= key.length;
+    this.limits.release(key);
     if (!child.overQuota) this.heldObjects--;
-    const holds = child.childHolds;
-    this.childHolds.delete(key);
-    if (holds === undefined) return;
-    this.childHolds.set(key, holds);
-    if (this.childHolds.size > this.limits.maxObjects) this.childHolds.delete(this.childHolds.keys().next().value!);
+    this.childHolds.ended(key, child.childHolds);
   }
 
   /** @internal The state of version `version` in `epoch` this node sent the child in an earlier session of `key`, if kept. */
   heldBefore(key: string, version: Version, epoch: number): ObjectState<unknown> | undefined {
-    const held = this.childHolds.get(key);
-    return held !== undefined && isStateOf(held, version, epoch) ? held : undefined;
+    return this.childHolds.heldBefore(key, version, epoch);
   }
 
   /** @internal The child's session for `entry`, if it has one. */
@@ -469,7 +413,7 @@ export class DownstreamLink {
     let tag = this.tags.get(key);
     if (!tag) {
       if (!interest.observed && interest.capacity === 0) return;
-      if (this.refusal("the interest in tag", key, "maxTags", this.tags.size) !== undefined || !this.mayOpen()) return;
+      if (this.limits.refusal("the interest in tag", key, "maxTags", this.tags.size) !== undefined || !this.limits.mayOpen()) return;
       const quota = this.trust.grants.quota?.tags;
       if (quota !== undefined && this.tags.size >= quota) {
         for (const access of ["observe", "expose"] as const) {
@@ -479,14 +423,14 @@ export class DownstreamLink {
         }
         return;
       }
-      this.descriptorLength += key.length;
+      this.limits.hold(key);
       tag = new ChildTag(this, this.exchange, interest.tag);
       this.tags.set(key, tag);
     }
     tag.update(interest);
     if (!tag.wanted) {
       this.tags.delete(key);
-      this.descriptorLength -= key.length;
+      this.limits.release(key);
     }
     this.congestion.check();
   }
@@ -499,16 +443,7 @@ export class DownstreamLink {
   /** @internal Re-evaluates whether the child should know of `entry`, and tells it. */
   reviewAnnouncement(entry: ObjectEntry): void {
     if (this.endpoint.state !== "open" || this.control.leaving) return;
-    const key = entry.key;
-    const wanted =
-      this.exchange.objects.get(key) === entry && ((this.observesByTag(entry) && this.mayObserve(entry)) || this.pendingAssignments.has(key));
-    if (wanted && !this.announced.has(key)) {
-      this.announced.add(key);
-      this.guard(() => this.endpoint.lane("decisions").send("Announce", { object: entry.descriptor }));
-    } else if (!wanted && this.announced.has(key)) {
-      this.announced.delete(key);
-      this.guard(() => this.endpoint.lane("decisions").send("Withdraw", { object: entry.descriptor }));
-    }
+    this.announcements.review(entry);
   }
 
   /** @internal One of the child's tag exposers was elected for `entry`. */
@@ -516,14 +451,14 @@ export class DownstreamLink {
     const child = this.objects.get(entry.key);
     if (child) child.assign(tag);
     else {
-      this.pendingAssignments.set(entry.key, tag);
+      this.pendingAssignments.assign(entry.key, tag);
       this.reviewAnnouncement(entry);
     }
   }
 
   /** @internal One of the child's tag exposers lost `entry`. */
   releasedByTag(entry: ObjectEntry, tag: ChildTag): void {
-    if (this.pendingAssignments.get(entry.key) === tag) this.pendingAssignments.delete(entry.key);
+    this.pendingAssignments.release(entry.key, tag);
     // Announced for the assignment (and still announced after the child opened it): withdrawn with it,
     // else the child would retain the object for good.
     this.reviewAnnouncement(entry);
@@ -544,9 +479,8 @@ export class DownstreamLink {
     for (const tag of [...this.tags.values()]) tag.update({ tag: tag.descriptor, observed: false, capacity: 0 });
     this.tags.clear();
     this.pendingAssignments.clear();
-    this.announced.clear();
-    if (this.resumeToken !== undefined && this.childHolds.size > 0) resumeStoreOf(this.exchange).keep(this.resumeToken, new Map(this.childHolds));
-    this.childHolds.clear();
+    this.announcements.clear();
+    this.childHolds.keepFor(resumeStoreOf(this.exchange), this.resumeToken);
   }
 }
 

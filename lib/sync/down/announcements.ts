@@ -1,0 +1,41 @@
+import type { ObjectDescriptor } from "../../descriptor/object-descriptor.js";
+import type { ObjectEntry } from "../../exchange/object-entry.js";
+
+/**
+ * The objects a child was told of with Announce and not yet told to forget with Withdraw: each
+ * review of an object sends one of them only when whether the child should know of it changed, so
+ * the child hears of each object once, however often its tags, grants or elections are looked at again.
+ */
+export class Announcements {
+  private readonly announced = new Set<string>();
+
+  constructor(
+    /** Whether the child should know of `entry` now. */
+    private readonly wanted: (entry: ObjectEntry) => boolean,
+    /** Tells the child (Announce: know of `object`; Withdraw: forget it). */
+    private readonly tell: (label: "Announce" | "Withdraw", object: ObjectDescriptor) => void,
+  ) {}
+
+  /** Re-evaluates whether the child should know of `entry`, and tells it when that changed. */
+  review(entry: ObjectEntry): void {
+    const key = entry.key;
+    const wanted = this.wanted(entry);
+    if (wanted && !this.announced.has(key)) {
+      this.announced.add(key);
+      this.tell("Announce", entry.descriptor);
+    } else if (!wanted && this.announced.has(key)) {
+      this.announced.delete(key);
+      this.tell("Withdraw", entry.descriptor);
+    }
+  }
+
+  /** The keys of the objects the child was told of (a copy: reviewing them may change the set). */
+  keys(): string[] {
+    return [...this.announced];
+  }
+
+  /** Forgets every announcement (the link ended: nothing is told). */
+  clear(): void {
+    this.announced.clear();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Announcements, what a child was told of with Announce: each review tells the child only when
+ * whether it should know of an object changed, and a review of the announced ones finds withdrawals.
+ */
+import { expect, it } from "vitest";
+import { ObjectDescriptor } from "../../lib/index.js";
+import { ObjectEntry } from "../../lib/exchange/object-entry.js";
+import { Announcements } from "../../lib/sync/down/announcements.js";
+
+function announcing() {
+  const wanted = new Set<string>();
+  const told: string[] = [];
+  const announcements = new Announcements(
+    (entry) => wanted.has(entry.key),
+    (label, object) => told.push(`${label} ${object.key}`),
+  );
+  return { announcements, wanted, told };
+}
+
+const a = new ObjectEntry(new ObjectDescriptor([], "a"), []);
+const b = new ObjectEntry(new ObjectDescriptor([], "b"), []);
+
+it("announces an object once while it is wanted, withdraws it once when it no longer is", () => {
+  const { announcements, wanted, told } = announcing();
+  announcements.review(a);
+  expect(told).toEqual([]);
+  wanted.add(a.key);
+  announcements.review(a);
+  announcements.review(a);
+  expect(told).toEqual([`Announce ${a.key}`]);
+  wanted.delete(a.key);
+  announcements.review(a);
+  announcements.review(a);
+  expect(told).toEqual([`Announce ${a.key}`, `Withdraw ${a.key}`]);
+});
+
+it("lists the announced objects as a copy that reviewing them does not disturb", () => {
+  const { announcements, wanted, told } = announcing();
+  wanted.add(a.key).add(b.key);
+  announcements.review(a);
+  announcements.review(b);
+  const keys = announcements.keys();
+  expect(keys).toEqual([a.key, b.key]);
+  wanted.clear();
+  for (const entry of [a, b]) announcements.review(entry);
+  expect(keys).toEqual([a.key, b.key]);
+  expect(announcements.keys()).toEqual([]);
+  expect(told.slice(2)).toEqual([`Withdraw ${a.key}`, `Withdraw ${b.key}`]);
+});
+
+it("forgets every announcement without telling the child when the link ends", () => {
+  const { announcements, wanted, told } = announcing();
+  wanted.add(a.key);
+  announcements.review(a);
+  announcements.clear();
+  expect(announcements.keys()).toEqual([]);
+  announcements.review(a);
+  expect(told).toEqual([`Announce ${a.key}`, `Announce ${a.key}`]);
+});
