@@ -14,7 +14,7 @@
  *   second), distinct versions delivered per second summed over observers, the age of each state
  *   delivered meanwhile (now − its stamp `t`, p50 and p99), the router's CPU time per delivered update
  *   (window and drain ÷ versions delivered), and how far behind the observers are when the producer
- *   stops (the last delivery's time − the producer's stop);
+ *   stops (the last delivery's time − the producer's stop, 0 when nothing came after it);
  * - at LATENCY_RATE updates/s: p50 and p99 latency (the same age, with the pipeline not saturated) and
  *   the bytes the observers' sockets received per delivered update per observer.
  * Goals are the issue's; most are missed today, which is what the later steps of the issue address.
@@ -67,7 +67,7 @@ interface Saturation {
   readonly ageP99: number;
   /** Server CPU time per version delivered, window and drain (µs). */
   readonly cpuPerDelivered: number;
-  /** The last delivery's time after the producer stopped (ms). */
+  /** How long after the producer stopped the last delivery came (ms; 0 when every delivery came before). */
   readonly behind: number;
 }
 
@@ -98,7 +98,7 @@ async function saturate({ system, cpu }: Side, ms: number): Promise<Saturation> 
     ageP50: quantile(during.samples, 0.5),
     ageP99: quantile(during.samples, 0.99),
     cpuPerDelivered: cpuUsed / drained.count,
-    behind: drained.lastAt - stoppedAt,
+    behind: Math.max(0, drained.lastAt - stoppedAt),
   };
 }
 
@@ -158,7 +158,7 @@ async function measure(n: (typeof FAN_OUTS)[number], hakuban: Side, floor: Side,
       `distinct versions received per second summed over observers; per observer ${(delivered.hakuban / n).toFixed(0)}/s vs ${(delivered.floor / n).toFixed(0)}/s; ${rounds}`,
       { of: "ratio", is: ">=", bound: DELIVERY_GOALS[n] },
     ),
-    figure(`${name}: producer's own rate at saturation`, "updates/s", higher((s) => s.produced), `updates the producer made per second while flat out; ${rounds}`),
+    figure(`${name}: producer's own rate at saturation`, "updates/s", higher((s) => s.produced), `updates the producer made per second while flat out (the floor's producer waits for its server's flow control; hakuban's never does); ${rounds}`),
     figure(`${name}: p50 latency at ${LATENCY_RATE}/s`, "ms", lowerAtRate((r) => r.p50), `${floorSays}; ${rounds}`),
     figure(`${name}: p99 latency at ${LATENCY_RATE}/s`, "ms", lowerAtRate((r) => r.p99), `${floorSays}; ${rounds}`, {
       of: "ratio",
@@ -179,7 +179,7 @@ async function measure(n: (typeof FAN_OUTS)[number], hakuban: Side, floor: Side,
       `${name}: behind when the producer stops`,
       "ms",
       lower((s) => s.behind),
-      `the last observer's last delivery after the producer stopped flat out; ${floorSays}; ${rounds}`,
+      `how long after the producer stopped flat out the last observer's last delivery came (0: none came after); ${floorSays}; ${rounds}`,
       { of: "value", is: "<=", bound: BEHIND_GOAL_MS },
     ),
   ];
