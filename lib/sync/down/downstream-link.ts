@@ -23,10 +23,11 @@ import { ChildHolds } from "./child-holds.js";
 import { ChildLimits } from "./child-limits.js";
 import { ChildObject } from "./child-object.js";
 import { ChildTag } from "./child-tag.js";
+import { LinkAudit } from "./link-audit.js";
 import { PendingAssignments } from "./pending-assignments.js";
 import { PushQuota } from "./push-quota.js";
 import { LinkTrust, type LinkTrustOptions } from "../link-trust.js";
-import type { DeniedEvent, ExposerRef, RefusedEvent } from "../../trust/audit-event.js";
+import type { DeniedEvent, RefusedEvent } from "../../trust/audit-event.js";
 import type { Denied } from "../../trust/decision.js";
 import type { Policy } from "../../trust/policy.js";
 
@@ -65,8 +66,8 @@ export class DownstreamLink {
   /** Resolves when the link ends: undefined when it was closed cleanly, else the error. Never rejects. */
   readonly closed: Promise<Error | undefined>;
   private name: string | undefined;
-  /** The name the child's Hello gave, accepted or not (for audit events). */
-  private claimedName: string | undefined;
+  /** @internal How the link appears in the audit trail: its name, its address, its exposer's elections. */
+  readonly audit: LinkAudit;
   private resumeToken: string | undefined;
   /** @internal The parent node's exchange, where the child's interests are registered. */
   readonly exchange: Exchange;
@@ -121,7 +122,8 @@ export class DownstreamLink {
       overLimit: (error) => limits.closeOver(error),
     });
     this.childHolds = new ChildHolds(resolved.maxObjects);
-    this.trust = new LinkTrust(trustOptions(options), () => this.describe(), () => this.regrant());
+    this.audit = new LinkAudit(options.request?.remoteAddress, options.audit, () => this.trust.principalId);
+    this.trust = new LinkTrust(trustOptions(options), () => this.audit.describe(), () => this.regrant());
     this.pushQuota = new PushQuota((object, rate) => this.audited(this.trust.overQuota("expose", object, "bytesPerSecond", rate), object));
     this.control = new LinkControl(upProgram, mux, options, linkDataLimits(options));
     this.endpoint = this.control.endpoint;
@@ -172,14 +174,6 @@ export class DownstreamLink {
     this.trust.setPolicy(policy);
   }
 
-  /** The link as audit events name it: the child's node name and its address, when known. */
-  private describe(): string | undefined {
-    const address = this.options.request?.remoteAddress;
-    const name = this.claimedName;
-    if (name === undefined) return address;
-    return address === undefined ? JSON.stringify(name) : `${JSON.stringify(name)} (${address})`;
-  }
-
   /**
    * Says Farewell (the child answers Bye) and waits for the end. `refused`: the parent no longer accepts
    * the child's credentials (the child takes it as a refusal).
@@ -193,7 +187,7 @@ export class DownstreamLink {
   private async run(): Promise<Error | undefined> {
     try {
       const hello = await this.endpoint.recv("Hello");
-      this.claimedName = hello.node;
+      this.audit.claimedName = hello.node;
       if (hello.protocol !== PROTOCOL_VERSION || hello.program !== PROGRAM_HASH) {
         const reason =
           `protocol mismatch: this node speaks hakuban link protocol ${PROTOCOL_VERSION} (${PROGRAM_HASH}), ` +
@@ -317,25 +311,7 @@ export class DownstreamLink {
    * once the exchange has elected again, a handover to whoever exposes it now (null: nobody).
    */
   auditElection(entry: ObjectEntry, elected: boolean): void {
-    const audit = this.options.audit;
-    if (audit === undefined) return;
-    const descriptor = entry.descriptor.toJSON();
-    if (elected) {
-      audit({ kind: "elected", at: Date.now(), ...this.exposerRef(), descriptor, exposer: this.exposerRef() });
-      return;
-    }
-    this.exchange.defer(() => {
-      const assignee = this.exchange.objects.get(entry.key)?.assignee;
-      const to = assignee === undefined ? null : assignee instanceof ChildObject || assignee instanceof ChildTag ? assignee.link.exposerRef() : {};
-      audit({ kind: "handover", at: Date.now(), ...this.exposerRef(), descriptor, from: this.exposerRef(), to });
-    });
-  }
-
-  /** The link as an audit event's exposer: its name and principal. */
-  private exposerRef(): ExposerRef {
-    const link = this.describe();
-    const principal = this.trust.principalId;
-    return { ...(link === undefined ? {} : { link }), ...(principal === undefined ? {} : { principal }) };
+    this.audit.election(this.exchange, entry, elected);
   }
 
   /** @internal Whether the child may observe `entry` (asked per announcement and per session, never per state). */
