@@ -75,6 +75,8 @@ export class HandChild {
   readonly events: LinkLimitEvent[] = [];
   /** Keys of the objects the parent announced, in order. */
   readonly announced: string[] = [];
+  /** Keys of the objects the parent withdrew, in order. */
+  readonly withdrawn: string[] = [];
   /** TagDenied and TagGranted the parent sent, as text. */
   readonly tagDecisions: string[] = [];
   /** Refreshed answers received. */
@@ -91,7 +93,7 @@ export class HandChild {
     this.endpoint = createEndpoint(downProgram, createSessionMux(this.memory.a), { checkOutbound: false, tap: null });
     this.endpoint.lane("decisions").serve({
       Announce: ({ object }) => void this.announced.push(object.key),
-      Withdraw: () => {},
+      Withdraw: ({ object }) => void this.withdrawn.push(object.key),
       Synced: () => {},
       Pong: () => {},
       Refreshed: () => void this.refreshed++,

@@ -2,11 +2,18 @@
  * PushQuota, the bytes of states a child may push per second: states within it pass, one over it is
  * dropped and audited at most once a second, and a changed rate starts a full budget.
  */
-import { expect, it } from "vitest";
-import { ObjectDescriptor } from "../../lib/index.js";
+import { afterEach, expect, it, vi } from "vitest";
+import { LocalNode, ObjectDescriptor, parsePolicy } from "../../lib/index.js";
+import type { AuditEvent } from "../../lib/trust/audit-event.js";
 import { PushQuota } from "../../lib/sync/down/push-quota.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
 import { wireStateBytes } from "../../lib/sync/wire-state-bytes.js";
+import { HandChild } from "./hand-child.js";
+
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
 
 const object = new ObjectDescriptor([], "pushed");
 /** A full state of 100 bytes of data. */
@@ -61,4 +68,23 @@ it("starts a full budget when the rate changes, keeps the budget when the same r
   expect(pushes.mayPush(object, state)).toBe(true);
   pushes.setRate(undefined);
   expect(pushes.mayPush(object, { v: [3], s: true, d: "x".repeat(10_000) })).toBe(true);
+});
+
+it("on a link, a policy set while the child pushes takes its bytesPerSecond from then on", async () => {
+  const root = new LocalNode({ name: "root" });
+  const audit: AuditEvent[] = [];
+  const child = await HandChild.link(root, "chatty", { audit: (event) => audit.push(event) });
+  cleanup.push(() => root.close(), () => child.close());
+  const descriptor = new ObjectDescriptor([], "stream");
+  const observer = root.object(descriptor).observe<string>();
+  const session = child.open(descriptor, { observed: false, capacity: 1 });
+  await vi.waitFor(() => expect(session.decisions).toEqual(["Assign", "Need"]));
+  const e = session.assignedEpochs[0]!;
+  const up = session.session.lane("up");
+  up.send("StateUp", { v: [1], e, s: true, d: "x".repeat(1500) });
+  await vi.waitFor(() => expect(observer.state?.version).toEqual([1]));
+  child.parent.setPolicy(parsePolicy({ rules: [{ observe: [{ any: true }], expose: [{ any: true }], limits: { bytesPerSecond: 100 } }] }));
+  for (let n = 2; n <= 4; n++) up.send("StateUp", { v: [n], e, s: true, d: "x".repeat(1500) });
+  await vi.waitFor(() => expect(audit.filter((event) => event.kind === "denied")).toMatchObject([{ access: "expose", grant: "rules[0].limits.bytesPerSecond" }]));
+  expect(observer.state?.version).toEqual([2]);
 });
