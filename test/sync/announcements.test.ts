@@ -2,10 +2,16 @@
  * Announcements, what a child was told of with Announce: each review tells the child only when
  * whether it should know of an object changed, and a review of the announced ones finds withdrawals.
  */
-import { expect, it } from "vitest";
-import { ObjectDescriptor } from "../../lib/index.js";
+import { afterEach, expect, it, vi } from "vitest";
+import { LocalNode, ObjectDescriptor, parsePolicy, TagDescriptor } from "../../lib/index.js";
 import { ObjectEntry } from "../../lib/exchange/object-entry.js";
 import { Announcements } from "../../lib/sync/down/announcements.js";
+import { HandChild } from "./hand-child.js";
+
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
 
 function announcing() {
   const wanted = new Set<string>();
@@ -56,4 +62,17 @@ it("forgets every announcement without telling the child when the link ends", ()
   expect(announcements.keys()).toEqual([]);
   announcements.review(a);
   expect(told).toEqual([`Announce ${a.key}`, `Announce ${a.key}`]);
+});
+
+it("on a link, a policy that revokes what the child observes by tag withdraws the objects announced for it", async () => {
+  const root = new LocalNode({ name: "root" });
+  const child = await HandChild.link(root, "hand");
+  cleanup.push(() => root.close(), () => child.close());
+  const tag = new TagDescriptor("fleet");
+  const descriptor = new ObjectDescriptor([tag], "truck");
+  root.object(descriptor).expose().set(1);
+  child.tagInterest(tag, true, 0);
+  await vi.waitFor(() => expect(child.announced).toEqual([descriptor.key]));
+  child.parent.setPolicy(parsePolicy({ rules: [{ expose: [{ any: true }] }] }));
+  await vi.waitFor(() => expect(child.withdrawn).toEqual([descriptor.key]));
 });

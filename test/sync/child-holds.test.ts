@@ -2,10 +2,12 @@
  * ChildHolds, what a child most likely holds of each object whose session ended: found again by its
  * version and epoch, bounded (the oldest go first), handed to the resume store when the link ends.
  */
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
+import { LocalNode, ObjectDescriptor } from "../../lib/index.js";
 import type { ObjectState } from "../../lib/state/object-state.js";
 import { ChildHolds } from "../../lib/sync/down/child-holds.js";
-import { ResumeStore } from "../../lib/sync/resume-store.js";
+import { ResumeStore, resumeStoreOf } from "../../lib/sync/resume-store.js";
+import { HandChild } from "./hand-child.js";
 
 function state(version: number, epoch?: number): ObjectState<unknown> {
   return { version: [version], format: ["JSON"], data: version, synchronized: true, ...(epoch === undefined ? {} : { epoch }) };
@@ -50,4 +52,17 @@ it("hands its holds to the resume store under the child's token when the link en
   expect(store.size).toBe(0);
   new ChildHolds(10).keepFor(store, "empty");
   expect(store.size).toBe(0);
+});
+
+it("on a link, what the child was last sent of each object goes to the node's resume store under the child's resume token when the link ends", async () => {
+  const root = new LocalNode({ name: "root" });
+  const child = await HandChild.link(root, "hand");
+  const descriptor = new ObjectDescriptor([], "kept");
+  root.object(descriptor).expose<string>().set("data");
+  const session = child.open(descriptor, { observed: true, capacity: 0 });
+  await vi.waitFor(() => expect(session.states).toHaveLength(1));
+  await child.close();
+  const kept = resumeStoreOf(root.exchange).take("hand");
+  await root.close();
+  expect(kept?.get(descriptor.key)).toMatchObject({ data: "data" });
 });

@@ -2,10 +2,17 @@
  * ChildLimits, the link's limits on what one child makes its parent hold: counts and key lengths
  * refused (told to onLimit), opens over their rate closing the link with the first limit gone over.
  */
-import { expect, it } from "vitest";
+import { afterEach, expect, it, vi } from "vitest";
+import { LocalNode, ObjectDescriptor, TagDescriptor } from "../../lib/index.js";
 import { ChildLimits } from "../../lib/sync/down/child-limits.js";
 import { LinkLimitError } from "../../lib/sync/link-limit-error.js";
 import { type LinkLimitEvent, resolveLinkLimits } from "../../lib/sync/link-limits.js";
+import { HandChild } from "./hand-child.js";
+
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
 
 function limitsOf(overrides: Parameters<typeof resolveLinkLimits>[0]) {
   const events: LinkLimitEvent[] = [];
@@ -61,4 +68,15 @@ it("tells onLimit of congestion with the limit's value on this link", () => {
   const { limits, events } = limitsOf({ queueBytes: 100, maxQueueBytes: 200 });
   limits.hit("queueBytes", "congested");
   expect(events).toEqual([{ limit: "queueBytes", value: 100, what: "congested" }]);
+});
+
+it("on a link, the keys of the child's tags count toward maxDescriptorLength with its objects'", async () => {
+  const root = new LocalNode({ name: "root" });
+  const tag = new TagDescriptor("t".repeat(40));
+  const descriptor = new ObjectDescriptor([], "object");
+  const child = await HandChild.link(root, "hand", { linkLimits: { maxDescriptorLength: tag.key.length + descriptor.key.length - 1 } });
+  cleanup.push(() => root.close(), () => child.close());
+  child.tagInterest(tag, true, 0);
+  child.open(descriptor, { observed: true, capacity: 0 });
+  await vi.waitFor(() => expect(child.events.map((event) => event.limit)).toEqual(["maxDescriptorLength"]));
 });
