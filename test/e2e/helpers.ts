@@ -68,3 +68,8 @@ export class ScriptProcess {
     }
   }
 }
+
+/** Resolves once `done()` holds, looking again after each turn of the event loop. */
+export async function until(done: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await done())) await new Promise<void>((resolve) => setImmediate(resolve));
+}

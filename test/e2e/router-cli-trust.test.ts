@@ -2,12 +2,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { WebSocket } from "ws";
 import { AccessDeniedError } from "../../lib/exchange/access-denied-error.js";
 import { LocalNode } from "../../lib/local-node/local-node.js";
 import { connect } from "../../lib/net/node/connect.js";
 import { LinkRefusedError } from "../../lib/sync/link-refused-error.js";
 import { ScriptProcess, status } from "./helpers.js";
+import { upgradeStatus } from "./http-probes.js";
 import { makeTestCertificates, type TestCertificates } from "./tls-certificates.js";
 
 const processes: ScriptProcess[] = [];
@@ -33,25 +33,6 @@ afterEach(async () => {
   await Promise.all(processes.splice(0).map((each) => each.kill()));
 });
 
-/** The HTTP status a WebSocket upgrade from `origin` is answered with (101 when it opened). */
-function upgradeStatus(url: string, origin: string, ca: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { origin, ca });
-    socket.once("open", () => {
-      socket.terminate();
-      resolve(101);
-    });
-    socket.once("unexpected-response", (_request, response) => {
-      response.resume();
-      socket.terminate();
-      resolve(response.statusCode ?? 0);
-    });
-    socket.once("error", (error) => {
-      if (socket.readyState !== WebSocket.CLOSED) reject(error);
-    });
-  });
-}
-
 // Each router is a process compiling TypeScript as it starts: on a loaded machine that alone takes seconds.
 describe("hakuban-router's trust options", { timeout: 60_000 }, () => {
   it("serves wss:// with --tls-cert and --tls-key, and answers browsers of origins not given by --allowed-origin 403 with a warning", async () => {
@@ -69,8 +50,8 @@ describe("hakuban-router's trust options", { timeout: 60_000 }, () => {
     );
     const url = (await cli.waitFor(/listening on wss:\/\//)).match(/listening on (wss:\/\/\S+)/)![1]!;
     await status(connect(node("child"), url, { tls: { ca: certificates.ca } }), "connected");
-    expect(await upgradeStatus(url, "https://admin.example.com", certificates.ca)).toBe(101);
-    expect(await upgradeStatus(url, "https://evil.example", certificates.ca)).toBe(403);
+    expect(await upgradeStatus(url, { origin: "https://admin.example.com", ca: certificates.ca })).toBe(101);
+    expect(await upgradeStatus(url, { origin: "https://evil.example", ca: certificates.ca })).toBe(403);
     expect(await cli.waitFor(/refused wss:/)).toMatch(
       /warn +hakuban-router: refused wss:\/\/127\.0\.0\.1:\d+: answered 403: origin "https:\/\/evil\.example" is not in allowedOrigins/,
     );

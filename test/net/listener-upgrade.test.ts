@@ -10,6 +10,7 @@ import type { Carrier } from "../../transports/carrier.js";
 import type { UpgradeRequest } from "../../transports/node/upgrade-request.js";
 import { listenWebSocket } from "../../transports/node/ws-listener.js";
 import { first, status } from "../e2e/helpers.js";
+import { upgradeStatus } from "../e2e/http-probes.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -20,25 +21,6 @@ function node(name: string): LocalNode {
   const made = new LocalNode({ name });
   cleanups.push(() => made.close());
   return made;
-}
-
-/** Opens a WebSocket with `ws` directly (to set an Origin header) and resolves with the HTTP status it was answered, 101 when it opened. */
-function upgradeStatus(url: string, origin?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, origin === undefined ? {} : { origin });
-    socket.once("open", () => {
-      socket.terminate();
-      resolve(101);
-    });
-    socket.once("unexpected-response", (_request, response) => {
-      response.resume();
-      socket.terminate();
-      resolve(response.statusCode ?? 0);
-    });
-    socket.once("error", (error) => {
-      if (socket.readyState !== WebSocket.CLOSED) reject(error);
-    });
-  });
 }
 
 /** A plain HTTP GET; resolves with the status and body. */
@@ -91,11 +73,11 @@ describe("allowedOrigins", () => {
       log: (line) => lines.push(line),
       logRateLimit: { burst: 1 },
     });
-    expect(await upgradeStatus(listener.url, "https://evil.example")).toBe(403);
-    expect(await upgradeStatus(listener.url, "https://APP.example.com:443")).toBe(101);
-    expect(await upgradeStatus(listener.url, "http://localhost:8080")).toBe(101);
-    expect(await upgradeStatus(listener.url, "null")).toBe(403);
-    expect(await upgradeStatus(listener.url, "https://app.example.com.evil.example")).toBe(403);
+    expect(await upgradeStatus(listener.url, { origin: "https://evil.example" })).toBe(403);
+    expect(await upgradeStatus(listener.url, { origin: "https://APP.example.com:443" })).toBe(101);
+    expect(await upgradeStatus(listener.url, { origin: "http://localhost:8080" })).toBe(101);
+    expect(await upgradeStatus(listener.url, { origin: "null" })).toBe(403);
+    expect(await upgradeStatus(listener.url, { origin: "https://app.example.com.evil.example" })).toBe(403);
     expect(listener.refused.allowedOrigins).toBe(3);
     expect(lines.filter((line) => line.includes("allowedOrigins"))).toEqual([
       expect.stringMatching(/^refused ws:\/\/127\.0\.0\.1:\d+: answered 403: origin "https:\/\/evil\.example" is not in allowedOrigins$/),

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -9,6 +8,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { connect, LocalNode } from "../../lib/node-entry.js";
 import type { RouterOptions } from "../../lib/router/router-options.js";
 import { type Router, type RouterInternals, startRouter } from "../../lib/router/router.js";
+import { until } from "../e2e/helpers.js";
+import { fetchText as fetchHttp, type HttpAnswer } from "../e2e/http-probes.js";
 import { RawTcpClient } from "../transports/raw-tcp-client.js";
 import { parsePrometheusText, valueOf } from "./prometheus-text.js";
 
@@ -36,28 +37,8 @@ function node(name: string, url: string): LocalNode {
   return made;
 }
 
-interface Answer {
-  readonly status: number | undefined;
-  readonly headers: IncomingMessage["headers"];
-  readonly body: string;
-}
-
-function fetchText(target: Router, path: string, method = "GET"): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    request({ host: "127.0.0.1", port: target.listener.port, path, method, agent: false }, (response) => {
-      let body = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => (body += chunk));
-      response.on("end", () => resolve({ status: response.statusCode, headers: response.headers, body }));
-    })
-      .on("error", reject)
-      .end();
-  });
-}
-
-/** Resolves once `done()` holds, looking again after each turn of the event loop. */
-async function until(done: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await done())) await new Promise<void>((resolve) => setImmediate(resolve));
+function fetchText(target: Router, path: string, method = "GET"): Promise<HttpAnswer> {
+  return fetchHttp(`http://127.0.0.1:${target.listener.port}${path}`, { method });
 }
 
 const sha256 = (text: string): string => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;

@@ -5,6 +5,7 @@ import type { ConnectionRefusal } from "../../transports/node/connection-refusal
 import { MessageTooLargeError } from "../../transports/node/message-too-large-error.js";
 import { dialWs } from "../../transports/node/ws-dial.js";
 import { listenWebSocket, type WebSocketListener, type WebSocketListenerOptions } from "../../transports/node/ws-listener.js";
+import { until } from "../e2e/helpers.js";
 import { record } from "./carrier-recorder.js";
 import { RawTcpClient } from "./raw-tcp-client.js";
 
@@ -28,11 +29,6 @@ async function open(server: WebSocketListener, options: { readonly holdOpen?: bo
   const client = await RawTcpClient.open(server.port, options);
   cleanups.push(() => client.destroy());
   return client;
-}
-
-/** Resolves once `done()` holds, looking again after each turn of the event loop. */
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 describe("WebSocket listener limits", () => {

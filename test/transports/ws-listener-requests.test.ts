@@ -1,9 +1,10 @@
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ConnectionRefusal } from "../../transports/node/connection-refusal.js";
 import { dialWs } from "../../transports/node/ws-dial.js";
 import { listenWebSocket, type WebSocketListenerOptions } from "../../transports/node/ws-listener.js";
+import { until } from "../e2e/helpers.js";
+import { fetchText } from "../e2e/http-probes.js";
 import { makeTestCertificates } from "../e2e/tls-certificates.js";
 import { record } from "./carrier-recorder.js";
 import { RawTcpClient } from "./raw-tcp-client.js";
@@ -19,26 +20,6 @@ async function listener(onRequest: (request: IncomingMessage, response: ServerRe
   const server = await listenWebSocket({ port: 0, ...options, onRequest, onRefusal: (refusal) => refusals.push(refusal) }, () => {});
   cleanups.push(() => server.close());
   return { server, refusals };
-}
-
-/** One plain request, answered in full: status, headers and body. */
-function fetchText(url: string, options: { readonly method?: string; readonly ca?: string } = {}) {
-  const request = url.startsWith("https:") ? httpsRequest : httpRequest;
-  return new Promise<{ status: number | undefined; headers: IncomingMessage["headers"]; body: string }>((resolve, reject) => {
-    request(url, { agent: false, method: options.method ?? "GET", ...(options.ca === undefined ? {} : { ca: options.ca }) }, (response) => {
-      let body = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => (body += chunk));
-      response.on("end", () => resolve({ status: response.statusCode, headers: response.headers, body }));
-    })
-      .on("error", reject)
-      .end();
-  });
-}
-
-/** Resolves once `done()` holds, looking again after each turn of the event loop. */
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 describe("WebSocket listener plain requests", () => {
