@@ -4,6 +4,7 @@ import type { NodeMonitor } from "../../monitor/node-monitor.js";
 import type { MonitorEvent, MonitorEventKind } from "../../monitor/node-snapshot.js";
 import type { DownstreamLink } from "../../sync/down/downstream-link.js";
 import { LinkLimitError } from "../../sync/link-limit-error.js";
+import { childName } from "./child-name.js";
 import type { LinkLimitEvent } from "../../sync/link-limits.js";
 import type { DeniedEvent, RefusedEvent } from "../../trust/audit-event.js";
 
@@ -77,8 +78,7 @@ export class ChildLinkMonitor {
   }
 
   #who(): string {
-    const name = this.#link?.peerName;
-    return name === undefined ? this.#peer : `${JSON.stringify(name)} (${this.#peer})`;
+    return childName(this.#link?.peerName, this.#peer);
   }
 
   #record(kind: MonitorEventKind, text: string, descriptor?: MonitorEvent["descriptor"]): void {

@@ -23,6 +23,7 @@ import { linkDataLimits, type LinkOptions } from "../../sync/link-options.js";
 import { assertMonitorInterval } from "../../monitor/monitor-interval.js";
 import type { NodeMonitor } from "../../monitor/node-monitor.js";
 import { ChildLinkMonitor } from "./child-link-monitor.js";
+import { childName } from "./child-name.js";
 import { ListenerLog } from "./listener-log.js";
 import type { AuditSink } from "../../trust/audit-event.js";
 import type { Authenticate } from "../../trust/auth-request.js";
@@ -216,7 +217,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     log.accepted(carrier.peer);
     const mux = createSessionMux(carrier, options.mux);
     const monitored = new ChildLinkMonitor(node.monitor, mux, carrier.peer);
-    const who = (): string => (link.peerName === undefined ? carrier.peer : `"${link.peerName}" (${carrier.peer})`);
+    const who = (): string => childName(link.peerName, carrier.peer);
     const onLimit = (event: LinkLimitEvent): void => {
       log.overLimit(who(), event);
       monitored.overLimit(event);
