@@ -51,6 +51,21 @@ describe("a child link's sample", () => {
     ]);
   });
 
+  it("walks the link's objects for its interest counts only when a snapshot reads them, not for the totals", async () => {
+    const root = new LocalNode({ name: "root" });
+    const leaf = new LocalNode({ name: "leaf" });
+    open.push(root, leaf);
+    const wire = link(root, leaf);
+    open.push(wire);
+    const monitored = new ChildLinkMonitor(root.monitor, connection(0), "memory://leaf");
+    monitored.watch(wire.downstream!);
+    const walks = vi.spyOn(wire.downstream!, "interestCounts");
+    expect(root.monitor.totals()).toMatchObject({ links: 1, bytesIn: 50 });
+    expect(walks).not.toHaveBeenCalled();
+    root.snapshot();
+    expect(walks).toHaveBeenCalledTimes(1);
+  });
+
   it("counts the objects the child observes (by object or by tag) and those elected to its exposers (by object or by tag)", async () => {
     const root = new LocalNode({ name: "root" });
     const leaf = new LocalNode({ name: "leaf" });

@@ -88,7 +88,10 @@ export class ChildLinkMonitor {
   #sample(): ChildLinkSample {
     const link = this.#link;
     const { stats, bufferedAmount } = this.#connection;
-    const interest = link?.interestCounts();
+    // The interest counts walk the link's objects, so they are counted only when read: a snapshot reads
+    // them, while the metrics' totals and the link's removal read only the traffic.
+    let interest: { readonly observed: number; readonly exposed: number } | undefined;
+    const counts = () => (interest ??= link?.interestCounts() ?? { observed: 0, exposed: 0 });
     return {
       name: link?.peerName ?? null,
       principal: link?.principal ?? null,
@@ -99,8 +102,12 @@ export class ChildLinkMonitor {
       bytesIn: stats.bytesIn,
       bytesOut: stats.bytesOut,
       queuedBytes: bufferedAmount,
-      observed: interest?.observed ?? 0,
-      exposed: interest?.exposed ?? 0,
+      get observed() {
+        return counts().observed;
+      },
+      get exposed() {
+        return counts().exposed;
+      },
     };
   }
 }
