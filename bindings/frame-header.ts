@@ -10,7 +10,13 @@ export const FLAG_COMPRESSED = 0x01;
  */
 export const FLAG_RESET = 0x02;
 
-const KNOWN_FLAGS = FLAG_COMPRESSED | FLAG_RESET;
+/**
+ * Flag bit: the payload is raw bytes the sender handed over as a Uint8Array, not the output of the
+ * payload codec; with FLAG_COMPRESSED those bytes are deflated (the compressed payload form).
+ */
+export const FLAG_BINARY = 0x04;
+
+const KNOWN_FLAGS = FLAG_COMPRESSED | FLAG_RESET | FLAG_BINARY;
 
 /** Most bytes one frame header takes: the flags byte and four varints. */
 export const MAX_FRAME_HEADER_BYTES = 1 + 4 * MAX_VARUINT_BYTES;
@@ -53,7 +59,7 @@ export function writeFrameHeader(target: Uint8Array, pos: number, header: Readon
 /**
  * Reads one frame header at the cursor into `into` and advances the cursor. Throws a CodecError for a
  * truncated or malformed header: bad varints, unknown flag bits, or a reset frame that claims to be
- * compressed or to belong to a lane or label. Does not check that `length` bytes follow; the batch
+ * compressed or binary or to belong to a lane or label. Does not check that `length` bytes follow; the batch
  * reader does.
  */
 export function readFrameHeader(cursor: ByteCursor, into: FrameHeader): FrameHeader {
@@ -73,9 +79,9 @@ export function readFrameHeader(cursor: ByteCursor, into: FrameHeader): FrameHea
   into.lane = readVarUint(cursor);
   into.label = readVarUint(cursor);
   into.length = readVarUint(cursor);
-  if ((flags & FLAG_RESET) !== 0 && ((flags & FLAG_COMPRESSED) !== 0 || into.lane !== 0 || into.label !== 0)) {
+  if ((flags & FLAG_RESET) !== 0 && ((flags & (FLAG_COMPRESSED | FLAG_BINARY)) !== 0 || into.lane !== 0 || into.label !== 0)) {
     throw new CodecError(
-      `Malformed session-reset frame at byte ${start}: a reset carries no lane, label or compression.`,
+      `Malformed session-reset frame at byte ${start}: a reset carries no lane, label, compression or binary payload.`,
     );
   }
   return into;

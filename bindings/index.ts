@@ -16,6 +16,7 @@ export {
 export { EncodeCache, sharedEncodeCache } from "./encode-cache.js";
 export { FrameBatchWriter, readFrameBatch } from "./frame-batch.js";
 export {
+  FLAG_BINARY,
   FLAG_COMPRESSED,
   FLAG_RESET,
   type FrameHeader,

@@ -4,7 +4,7 @@ import type { InboundPayload, SessionMux, SessionMuxHandlers } from "../lib/chor
 import { type CompressionOptions, type CompressionSettings, resolveCompression } from "./compression.js";
 import { type EncodeCache, sharedEncodeCache } from "./encode-cache.js";
 import { FrameBatchWriter, readFrameBatch } from "./frame-batch.js";
-import { FLAG_COMPRESSED, FLAG_RESET, type FrameHeader } from "./frame-header.js";
+import { FLAG_BINARY, FLAG_COMPRESSED, FLAG_RESET, type FrameHeader } from "./frame-header.js";
 import { InboundFrame } from "./inbound-frame.js";
 import { jsonCodec } from "./json-codec.js";
 import { type BindingLimits, resolveBindingLimits } from "./limits.js";
@@ -161,7 +161,11 @@ class Mux implements CarrierSessionMux {
     else this.#closeHandlers.push(handler);
   }
 
-  /** Queues one data frame of session `session`; throws when the connection is gone or the payload is too big. */
+  /**
+   * Queues one data frame of session `session`; throws when the connection is gone or the payload is
+   * too big. A Uint8Array payload goes as it is (a binary frame, deflated when that pays), never
+   * through the codec; its bytes are copied out at the end of the tick, so they must not change until then.
+   */
   send(session: number, lane: number, label: number, payload: unknown): void {
     if (!isVarUint(session) || !isVarUint(lane) || !isVarUint(label)) {
       throw new RangeError(`Session, lane and label must be integers from 0 to 4294967295, got session ${session}, lane ${lane}, label ${label}.`);
@@ -181,7 +185,7 @@ class Mux implements CarrierSessionMux {
       this.stats.compressedFramesOut++;
       this.stats.bytesSavedByCompression += encoded.encodedLength - encoded.bytes.length;
     }
-    this.#queue(encoded.compressed ? FLAG_COMPRESSED : 0, session, lane, label, encoded.bytes);
+    this.#queue((encoded.compressed ? FLAG_COMPRESSED : 0) | (encoded.binary ? FLAG_BINARY : 0), session, lane, label, encoded.bytes);
   }
 
   /** Tells the peer that session `session` ended here (a reset frame: empty for a clean end, else the reason). */
@@ -270,8 +274,9 @@ class Mux implements CarrierSessionMux {
         );
       }
       const compressed = (header.flags & FLAG_COMPRESSED) !== 0;
-      if (this.#handlers === undefined) this.#handOver(session, header.lane, header.label, new InboundFrame(this.#codec, this.limits).of(session, payload, compressed));
-      else this.#handOver(session, header.lane, header.label, this.#inbound.of(session, payload, compressed));
+      const binary = (header.flags & FLAG_BINARY) !== 0;
+      const inbound = this.#handlers === undefined ? new InboundFrame(this.#codec, this.limits) : this.#inbound;
+      this.#handOver(session, header.lane, header.label, inbound.of(session, payload, compressed, binary));
     }
     return !this.#closed;
   };

@@ -15,6 +15,8 @@ export interface InboundPayload {
    * The payload's value, decoded by the binding's payload codec but not yet validated. Throws a
    * ChoreographyError (a CodecError) for bytes that cannot be decoded; let it escape `receive`, which
    * makes it a connection-level violation. Valid only during the `receive` call that handed it over.
+   * A payload sent as a Uint8Array decodes to a Uint8Array of its own (not the codec's), which the
+   * caller may keep.
    */
   decode(): unknown;
 }
@@ -50,7 +52,8 @@ export interface SessionMux {
   attach(handlers: SessionMuxHandlers): void;
   /**
    * Sends one message of session `session`: `label` is the protocol's numeric label id, `lane` the
-   * parallel lane index. Throws (a TransportError) when the connection is gone.
+   * parallel lane index. Throws (a TransportError) when the connection is gone. A Uint8Array payload
+   * travels as raw bytes, never through the payload codec; it must not change after the call.
    */
   send(session: number, lane: number, label: number, payload: unknown): void;
   /**

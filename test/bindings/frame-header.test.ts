@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CodecError } from "../../lib/choreography/errors.js";
 import {
+  FLAG_BINARY,
   FLAG_COMPRESSED,
   FLAG_RESET,
   type FrameHeader,
@@ -14,7 +15,7 @@ import { MAX_VARUINT } from "../../bindings/varint.js";
 
 const u32 = fc.integer({ min: 0, max: MAX_VARUINT });
 const header = fc.oneof(
-  fc.record({ flags: fc.constantFrom(0, FLAG_COMPRESSED), session: u32, lane: u32, label: u32, length: u32 }),
+  fc.record({ flags: fc.constantFrom(0, FLAG_COMPRESSED, FLAG_BINARY, FLAG_BINARY | FLAG_COMPRESSED), session: u32, lane: u32, label: u32, length: u32 }),
   fc.record({ flags: fc.constant(FLAG_RESET), session: u32, lane: fc.constant(0), label: fc.constant(0), length: u32 }),
 );
 
@@ -48,10 +49,12 @@ describe("frame header", () => {
     ]);
   });
 
-  it("refuses unknown flags and reset frames with a lane, label or compression", () => {
+  it("refuses unknown flags and reset frames with a lane, label, compression or binary payload", () => {
     const read = (bytes: number[]) => () => readFrameHeader({ bytes: Uint8Array.from(bytes), pos: 0 }, blank());
-    expect(read([0x04, 0, 0, 0, 0])).toThrow(/unknown flag bits/);
+    expect(read([0x80, 0, 0, 0, 0])).toThrow(/unknown flag bits/);
     expect(read([FLAG_RESET | FLAG_COMPRESSED, 1, 0, 0, 0])).toThrow(/reset/);
+    expect(read([FLAG_RESET | FLAG_BINARY, 1, 0, 0, 0])).toThrow(/reset/);
+    expect(read([FLAG_BINARY | FLAG_COMPRESSED, 1, 2, 3, 0])).not.toThrow();
     expect(read([FLAG_RESET, 1, 1, 0, 0])).toThrow(/reset/);
     expect(read([FLAG_RESET, 1, 0, 1, 0])).toThrow(/reset/);
     expect(read([])).toThrow(/Truncated frame header/);
