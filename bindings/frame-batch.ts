@@ -59,10 +59,10 @@ export class FrameBatchWriter {
   }
 
   /**
-   * Queues one frame; `header.length` is set from `payload`. The caller has validated the header
-   * fields and checked that header and payload fit in one message.
+   * Queues one frame and returns its size (header and payload); `header.length` is set from `payload`.
+   * The caller has validated the header fields and checked that header and payload fit in one message.
    */
-  add(header: FrameHeader, payload: Uint8Array): void {
+  add(header: FrameHeader, payload: Uint8Array): number {
     header.length = payload.length;
     if (this.#headersEnd + MAX_FRAME_HEADER_BYTES > this.#headers.length) {
       const grown = new Uint8Array(this.#headers.length * 2);
@@ -73,12 +73,14 @@ export class FrameBatchWriter {
     this.#headersEnd = writeFrameHeader(this.#headers, headerStart, header);
     this.#headerEnds.push(this.#headersEnd);
     this.#payloads.push(payload);
-    this.#pendingBytes += this.#headersEnd - headerStart + payload.length;
+    const frameBytes = this.#headersEnd - headerStart + payload.length;
+    this.#pendingBytes += frameBytes;
     if (this.#pendingBytes >= this.#flushBytes && !this.#writing) this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(() => this.flush());
     }
+    return frameBytes;
   }
 
   /**

@@ -16,7 +16,13 @@ export const FLAG_RESET = 0x02;
  */
 export const FLAG_BINARY = 0x04;
 
-const KNOWN_FLAGS = FLAG_COMPRESSED | FLAG_RESET | FLAG_BINARY;
+/**
+ * Flag bit: a flow receipt (see FlowWindow): the payload is a varint of the bytes of frames the sender
+ * received since its last receipt. Session, lane and label are zero and no other flag is set.
+ */
+export const FLAG_RECEIPT = 0x08;
+
+const KNOWN_FLAGS = FLAG_COMPRESSED | FLAG_RESET | FLAG_BINARY | FLAG_RECEIPT;
 
 /** Most bytes one frame header takes: the flags byte and four varints. */
 export const MAX_FRAME_HEADER_BYTES = 1 + 4 * MAX_VARUINT_BYTES;
@@ -58,8 +64,9 @@ export function writeFrameHeader(target: Uint8Array, pos: number, header: Readon
 
 /**
  * Reads one frame header at the cursor into `into` and advances the cursor. Throws a CodecError for a
- * truncated or malformed header: bad varints, unknown flag bits, or a reset frame that claims to be
- * compressed or binary or to belong to a lane or label. Does not check that `length` bytes follow; the batch
+ * truncated or malformed header: bad varints, unknown flag bits, a reset frame that claims to be
+ * compressed or binary or to belong to a lane or label, or a receipt with a session, lane, label or
+ * other flag. Does not check that `length` bytes follow; the batch
  * reader does.
  */
 export function readFrameHeader(cursor: ByteCursor, into: FrameHeader): FrameHeader {
@@ -83,6 +90,9 @@ export function readFrameHeader(cursor: ByteCursor, into: FrameHeader): FrameHea
     throw new CodecError(
       `Malformed session-reset frame at byte ${start}: a reset carries no lane, label, compression or binary payload.`,
     );
+  }
+  if ((flags & FLAG_RECEIPT) !== 0 && (flags !== FLAG_RECEIPT || into.session !== 0 || into.lane !== 0 || into.label !== 0)) {
+    throw new CodecError(`Malformed receipt frame at byte ${start}: a receipt carries no session, lane, label or other flag.`);
   }
   return into;
 }

@@ -14,10 +14,12 @@ export {
   resolveCompression,
 } from "./compression.js";
 export { EncodeCache, sharedEncodeCache } from "./encode-cache.js";
+export { DEFAULT_FLOW_WINDOW_BYTES, FlowWindow } from "./flow-window.js";
 export { FrameBatchWriter, readFrameBatch } from "./frame-batch.js";
 export {
   FLAG_BINARY,
   FLAG_COMPRESSED,
+  FLAG_RECEIPT,
   FLAG_RESET,
   type FrameHeader,
   MAX_FRAME_HEADER_BYTES,

@@ -4,7 +4,8 @@ import type { InboundPayload, SessionMux, SessionMuxHandlers } from "../lib/chor
 import { type CompressionOptions, type CompressionSettings, resolveCompression } from "./compression.js";
 import { type EncodeCache, sharedEncodeCache } from "./encode-cache.js";
 import { FrameBatchWriter, readFrameBatch } from "./frame-batch.js";
-import { FLAG_BINARY, FLAG_COMPRESSED, FLAG_RESET, type FrameHeader } from "./frame-header.js";
+import { FlowWindow } from "./flow-window.js";
+import { FLAG_BINARY, FLAG_COMPRESSED, FLAG_RECEIPT, FLAG_RESET, type FrameHeader, frameHeaderSize } from "./frame-header.js";
 import { InboundFrame } from "./inbound-frame.js";
 import { jsonCodec } from "./json-codec.js";
 import { type BindingLimits, resolveBindingLimits } from "./limits.js";
@@ -26,6 +27,12 @@ export interface SessionMuxOptions {
    * every mux); `false` encodes every send afresh. Sent payload objects must not be mutated afterwards.
    */
   readonly encodeCache?: EncodeCache | false;
+  /**
+   * The connection's flow window in bytes (default DEFAULT_FLOW_WINDOW_BYTES): this side receipts what
+   * it read in quarters of it, and counts what it sent and the peer has not receipted
+   * (`unacknowledgedBytes`). Both ends must use the same window.
+   */
+  readonly flowWindowBytes?: number;
 }
 
 /** A SessionMux over one carrier, with what benchmarks and flow control need to see. */
@@ -40,6 +47,16 @@ export interface CarrierSessionMux extends SessionMux {
   readonly stats: SessionMuxStats;
   /** The limits in force, defaults filled in. */
   readonly limits: BindingLimits;
+  /** The flow window this side keeps to (see SessionMuxOptions.flowWindowBytes). */
+  readonly flowWindowBytes: number;
+  /**
+   * Bytes of frames this side sent or queued that the peer has not yet receipted: what is in flight,
+   * in the peer's buffers or in this side's. A sender that keeps it under `flowWindowBytes` never
+   * queues more than a window toward a slow reader.
+   */
+  readonly unacknowledgedBytes: number;
+  /** Calls `handler` after each receipt from the peer (so a sender held back by the window resumes at once). */
+  onReceipt(handler: () => void): void;
 }
 
 /**
@@ -50,8 +67,9 @@ export interface CarrierSessionMux extends SessionMux {
  * asks. Anything the peer sends against the rules closes the whole connection at once, with a
  * CodecError naming the limit or fault, and no later frame of the message is read: a malformed message
  * or header, an oversized frame or reset reason, a payload that cannot be decoded, a frame the consumer
- * refuses (a session that is not open). Keeps nothing per session. Takes over the carrier: it attaches
- * to it and closes it when the mux closes.
+ * refuses (a session that is not open), a receipt that is malformed or for more than was sent. Keeps
+ * nothing per session. Takes over the carrier: it attaches to it and closes it when the mux closes.
+ * Keeps a flow window (see FlowWindow): receipts of what this side read go in the normal batch.
  */
 export function createSessionMux(carrier: Carrier, options: SessionMuxOptions = {}): CarrierSessionMux {
   return new Mux(carrier, options);
@@ -99,6 +117,10 @@ class Mux implements CarrierSessionMux {
   /** Frames that came before attach(); made only then. */
   #held: HeldFrame[] | undefined;
   readonly #closeHandlers: Array<(error: Error | undefined) => void> = [];
+  readonly #receiptHandlers: Array<() => void> = [];
+  readonly #flow: FlowWindow;
+  /** Bytes of the frames handed over from the message being read. */
+  #receivedBytes = 0;
   readonly #outHeader: FrameHeader = { flags: 0, session: 0, lane: 0, label: 0, length: 0 };
   /** The payload of the frame being handed over (valid during that call only). */
   readonly #inbound: InboundFrame;
@@ -114,6 +136,7 @@ class Mux implements CarrierSessionMux {
     this.#cache = options.encodeCache === false ? undefined : (options.encodeCache ?? sharedEncodeCache);
     this.#writer = new FrameBatchWriter(this.limits.maxMessageBytes, (message) => this.#write(message));
     this.#inbound = new InboundFrame(this.#codec, this.limits);
+    this.#flow = new FlowWindow(options.flowWindowBytes);
     carrier.attach({
       message: (bytes) => this.#receive(bytes),
       close: (event) => this.#carrierClosed(event),
@@ -126,6 +149,18 @@ class Mux implements CarrierSessionMux {
 
   get bufferedAmount(): number {
     return this.#writer.pendingBytes + (this.#carrier.state === "open" ? this.#carrier.bufferedAmount : 0);
+  }
+
+  get flowWindowBytes(): number {
+    return this.#flow.windowBytes;
+  }
+
+  get unacknowledgedBytes(): number {
+    return this.#flow.unacknowledged;
+  }
+
+  onReceipt(handler: () => void): void {
+    this.#receiptHandlers.push(handler);
   }
 
   attach(handlers: SessionMuxHandlers): void {
@@ -217,7 +252,7 @@ class Mux implements CarrierSessionMux {
     header.lane = lane;
     header.label = label;
     this.stats.framesOut++;
-    this.#writer.add(header, payload);
+    this.#flow.sent(this.#writer.add(header, payload));
   }
 
   #write(message: Uint8Array): void {
@@ -237,10 +272,21 @@ class Mux implements CarrierSessionMux {
     if (this.#closed) return;
     this.stats.messagesIn++;
     this.stats.bytesIn += message.length;
+    this.#receivedBytes = 0;
     try {
       readFrameBatch(message, this.limits.maxMessageBytes, this.#dispatch);
     } catch (error) {
       this.#violation(error);
+      return;
+    }
+    const receipt = this.#flow.received(this.#receivedBytes);
+    if (receipt !== undefined && !this.#closed && this.#carrier.state === "open") {
+      const header = this.#outHeader;
+      header.flags = FLAG_RECEIPT;
+      header.session = 0;
+      header.lane = 0;
+      header.label = 0;
+      this.#writer.add(header, receipt);
     }
   }
 
@@ -258,6 +304,12 @@ class Mux implements CarrierSessionMux {
   readonly #dispatch = (header: Readonly<FrameHeader>, payload: Uint8Array): boolean => {
     this.stats.framesIn++;
     const session = header.session;
+    if ((header.flags & FLAG_RECEIPT) !== 0) {
+      this.#flow.receipted(payload);
+      for (const handler of this.#receiptHandlers) notify(handler);
+      return !this.#closed;
+    }
+    this.#receivedBytes += frameHeaderSize(header) + payload.length;
     if ((header.flags & FLAG_RESET) !== 0) {
       if (payload.length > MAX_REASON_BYTES) {
         throw new CodecError(

@@ -4,6 +4,7 @@ import { CodecError } from "../../lib/choreography/errors.js";
 import {
   FLAG_BINARY,
   FLAG_COMPRESSED,
+  FLAG_RECEIPT,
   FLAG_RESET,
   type FrameHeader,
   MAX_FRAME_HEADER_BYTES,
@@ -17,6 +18,7 @@ const u32 = fc.integer({ min: 0, max: MAX_VARUINT });
 const header = fc.oneof(
   fc.record({ flags: fc.constantFrom(0, FLAG_COMPRESSED, FLAG_BINARY, FLAG_BINARY | FLAG_COMPRESSED), session: u32, lane: u32, label: u32, length: u32 }),
   fc.record({ flags: fc.constant(FLAG_RESET), session: u32, lane: fc.constant(0), label: fc.constant(0), length: u32 }),
+  fc.record({ flags: fc.constant(FLAG_RECEIPT), session: fc.constant(0), lane: fc.constant(0), label: fc.constant(0), length: u32 }),
 );
 
 function blank(): FrameHeader {
