@@ -63,3 +63,21 @@ function formatOf(value: unknown): readonly string[] {
   }
   return value as string[];
 }
+
+/**
+ * A state as the receiver decoded it from the compact state wire, in one of three forms:
+ * - full: `d` is the data;
+ * - diff: `p` is a JSON Patch from the state the receiver holds (the wire's implicit base);
+ * - flag: neither, only `s` (or `e`) changed for the version `v` the receiver holds.
+ * `e` is the epoch of the election the state belongs to (absent: 0; see ObjectState.epoch).
+ */
+export interface DecodedState {
+  readonly v: Version;
+  readonly e?: number;
+  readonly s: boolean;
+  /** The format stack, when not the default ["JSON"]. */
+  readonly f?: readonly string[] | undefined;
+  /** A full state's data, frozen and checked as JSON (see dataField). */
+  readonly d?: JsonValue;
+  readonly p?: readonly PatchOperation[];
+}

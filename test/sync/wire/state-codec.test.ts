@@ -1,0 +1,138 @@
+/**
+ * The compact state wire: what goes in comes out (random data, random patches from diffJson, random
+ * version pairs, interned and literal paths, definitions for receivers that lack them), and the decoder
+ * takes anything at all (random bytes, valid states mutated or cut short) without doing more than return
+ * a valid state, return nothing, or throw its one typed error.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { JsonValue } from "../../../lib/descriptor/json-value.js";
+import type { ObjectState } from "../../../lib/state/object-state.js";
+import { MAX_VERSION_LENGTH, type Version } from "../../../lib/state/version.js";
+import { diffJson } from "../../../lib/sync/json-patch/index.js";
+import { PathDictionary, PathTable } from "../../../lib/sync/wire/path-dictionary.js";
+import { StateDecodeError } from "../../../lib/sync/wire/state-decode-error.js";
+import { decodeState, encodeDiff, encodeFlag, encodeFull, withDefinitions } from "../../../lib/sync/wire/state-codec.js";
+import { asJson, editedPair, jsonValue } from "../json-patch/json-fixtures.js";
+
+const SESSION = "ab/cd";
+
+const component = fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.maxSafeInteger(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: Number.MIN_SAFE_INTEGER, max: 0 }));
+const version: fc.Arbitrary<Version> = fc.array(component, { minLength: 1, maxLength: MAX_VERSION_LENGTH - 1 });
+const epoch = fc.oneof(fc.constant(undefined), fc.nat({ max: 5 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
+const format = fc.oneof(fc.constant(["JSON"]), fc.array(fc.string({ maxLength: 64 }), { minLength: 1, maxLength: 8 }));
+
+function stateOf(data: JsonValue, v: Version, synchronized: boolean, e: number | undefined, f: readonly string[]): ObjectState<unknown> {
+  return e === undefined ? { version: v, format: f, data, synchronized } : { version: v, format: f, data, synchronized, epoch: e };
+}
+
+/** What the decoder gives for `state` in each form: epoch 0 left out, the default format as undefined. */
+function expected(state: ObjectState<unknown>): { v: Version; s: boolean; f: readonly string[] | undefined; e?: number } {
+  const f = state.format.length === 1 && state.format[0] === "JSON" ? undefined : state.format;
+  return state.epoch === undefined || state.epoch === 0 ? { v: state.version, s: state.synchronized, f } : { v: state.version, s: state.synchronized, f, e: state.epoch };
+}
+
+describe("state wire round trip", () => {
+  it("full and flag-only states come back as they went, data frozen, __proto__ an own key", () => {
+    fc.assert(
+      fc.property(jsonValue, version, fc.boolean(), epoch, format, (data, v, s, e, f) => {
+        const state = stateOf(data, v, s, e, f);
+        const full = decodeState(encodeFull(state), undefined, new PathTable(), SESSION)!;
+        expect(full).toEqual({ ...expected(state), d: asJson(data) });
+        expect(JSON.stringify(full.d)).toBe(JSON.stringify(data));
+        if (typeof full.d === "object" && full.d !== null) expect(Object.isFrozen(full.d)).toBe(true);
+        expect(decodeState(encodeFlag(state), undefined, new PathTable(), SESSION)).toEqual(expected(state));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("diffs come back against the receiver's base, with definitions for a receiver that lacks them", () => {
+    fc.assert(
+      fc.property(editedPair, editedPair, version, version, fc.boolean(), epoch, (first, second, baseVersion, targetVersion, s, e) => {
+        // The sender's dictionary is shared by two diffs; the receiver's table follows it through definitions.
+        const dictionary = new PathDictionary();
+        const table = new PathTable();
+        for (const [before, after] of [first, second]) {
+          const patch = diffJson(before, after);
+          const state = stateOf(after, targetVersion, s, e, ["JSON"]);
+          const diff = encodeDiff(state, baseVersion, patch, dictionary);
+          const bytes = diff.needs > table.paths.length ? withDefinitions(diff, dictionary, table.paths.length) : diff.bytes;
+          const decoded = decodeState(bytes, baseVersion, table, SESSION)!;
+          expect(decoded).toEqual({ ...expected(state), p: patch.map((op) => ("value" in op ? { ...op, value: asJson(op.value) } : op)) });
+          expect(table.paths).toEqual(dictionary.paths.slice(0, table.paths.length));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("paths beyond the dictionary's limits go literally; indices from 62 on take the escape", () => {
+    const dictionary = new PathDictionary();
+    const table = new PathTable();
+    const long = `/${"x".repeat(200)}`;
+    const patch = [...Array.from({ length: 70 }, (_, i) => ({ op: "add" as const, path: `/k${i}`, value: i })), { op: "remove" as const, path: long }];
+    const diff = encodeDiff(stateOf({}, [2], true, undefined, ["JSON"]), [1], patch, dictionary);
+    expect(diff.needs).toBe(70);
+    expect(dictionary.paths).not.toContain(long);
+    const decoded = decodeState(withDefinitions(diff, dictionary, 0), [1], table, SESSION)!;
+    expect(decoded.p).toEqual(patch);
+    // The same diff again: every path already held, no definitions.
+    expect(decodeState(encodeDiff(stateOf({}, [3], true, undefined, ["JSON"]), [2], patch, dictionary).bytes, [2], table, SESSION)!.p).toEqual(patch);
+  });
+
+  it("a diff against another base than the receiver holds, or none, is dropped, its definitions taken", () => {
+    const dictionary = new PathDictionary();
+    const diff = encodeDiff(stateOf({ a: 1 }, [5, 1], true, undefined, ["JSON"]), [5, 0], [{ op: "replace", path: "/a", value: 1 }], dictionary);
+    const bytes = withDefinitions(diff, dictionary, 0);
+    for (const base of [undefined, [5, 2], [4, 0]]) {
+      const table = new PathTable();
+      expect(decodeState(bytes, base, table, SESSION)).toBeUndefined();
+      expect(table.paths).toEqual(["/a"]);
+    }
+  });
+});
+
+describe("state wire fuzzing", () => {
+  /** What decoding `bytes` does: a state, nothing, or the typed error; anything else fails the test. */
+  function decodeOrRefuse(bytes: Uint8Array, base: Version | undefined): void {
+    const table = new PathTable();
+    table.paths.push("/a", "/b");
+    try {
+      const state = decodeState(bytes, base, table, SESSION);
+      if (state !== undefined) expect(state.v.length).toBeGreaterThan(0);
+    } catch (error) {
+      if (!(error instanceof StateDecodeError)) throw error;
+      expect(error.code).toBe("STATE_DECODE");
+      expect(error.message).toContain(SESSION);
+    }
+  }
+
+  it("random bytes", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.option(version, { nil: undefined }), (bytes, base) => decodeOrRefuse(bytes, base)),
+      { numRuns: 2000 },
+    );
+  });
+
+  const valid = fc.tuple(editedPair, version, version, fc.boolean(), epoch).map(([[before, after], baseVersion, v, s, e]) => {
+    const dictionary = new PathDictionary();
+    const state = stateOf(after, v, s, e, ["JSON"]);
+    const diff = encodeDiff(state, baseVersion, diffJson(before, after), dictionary);
+    return { base: baseVersion, messages: [encodeFull(state), encodeFlag(state), diff.bytes, withDefinitions(diff, dictionary, 0)] };
+  });
+
+  it("valid states with one byte changed, or cut short", () => {
+    fc.assert(
+      fc.property(valid, fc.nat(), fc.nat(), fc.integer({ min: 1, max: 255 }), ({ base, messages }, which, at, xor) => {
+        const message = messages[which % messages.length]!;
+        if (message.length === 0) return;
+        const mutated = message.slice();
+        mutated[at % message.length]! ^= xor;
+        decodeOrRefuse(mutated, base);
+        decodeOrRefuse(message.subarray(0, at % message.length), base);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
