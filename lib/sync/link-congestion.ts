@@ -1,23 +1,33 @@
 import { LinkLimitError } from "./link-limit-error.js";
 import type { LinkLimits } from "./link-limits.js";
 
-/** What a link can see of the bytes queued toward its peer: a binding's mux (its batch plus the carrier's buffer). */
+/**
+ * What a link can see of the bytes it sends toward its peer: a binding's mux (its batch, the carrier's
+ * buffer, and its flow window of bytes sent and not yet receipted by the peer).
+ */
 export interface OutboundQueue {
+  /** Bytes queued toward the peer and not written out yet (the batch and the carrier's buffer). */
   readonly bufferedAmount: number;
+  /** Bytes sent (or queued) that the peer has not receipted: in flight, or waiting in a buffer on either end. */
+  readonly unacknowledgedBytes: number;
+  /** Above this many unreceipted bytes the link holds its senders back. */
+  readonly flowWindowBytes: number;
+  /** Calls `handler` after each receipt from the peer. */
+  onReceipt(handler: () => void): void;
 }
 
-/** A sender that a congested link holds back, and flushes once the link drained. */
+/** A sender that a congested link holds back, and flushes once the link has room. */
 export interface HeldSender {
   flush(): void;
 }
 
-/** What a LinkCongestion tells its link. */
+/** What a LinkCongestion tells its link (a link that is told nothing only holds its senders back). */
 export interface CongestionEvents {
   /**
    * The link has been congested for `congestedMs` (a slow reader, not a burst that drains at once):
-   * `queued` bytes are waiting. Once per congestion.
+   * `queued` bytes are waiting here and `unreceipted` were sent and not receipted. Once per congestion.
    */
-  congested(queued: number, congestedMs: number): void;
+  congested(queued: number, unreceipted: number, congestedMs: number): void;
   /** The link must close: its queue reached `maxQueueBytes`, or stayed congested for `maxCongestedMs`. */
   overLimit(error: LinkLimitError): void;
 }
@@ -28,13 +38,17 @@ export const CONGESTION_POLL_MS = 10;
 export const SLOW_READER_MS = 1000;
 
 /**
- * Keeps what one link queues toward a peer that reads slowly, or not at all, bounded. While the bytes
- * queued stay at most `queueBytes`, senders send as they come; above it the link is congested: each
- * object's sender keeps only its latest state (coalesced) until the queue is down to half of
- * `queueBytes`, then every held sender sends that latest state. A queue at `maxQueueBytes`, or a link
- * congested for `maxCongestedMs` without draining, closes the link. A timer runs only while congested.
- * A congestion that lasts (SLOW_READER_MS) is told once, so a slow reader that keeps its link open is
- * seen in the logs; the bursts of an honest link (a sync of many objects) drain before that.
+ * Keeps what one link sends toward a peer that reads slowly, or not at all, bounded, and lets a link
+ * that reads fast go flat out. The link is congested while more than the flow window was sent and not
+ * receipted by the peer (TCP-like, at the application level: bytes in flight bound the queues in the
+ * sockets on both ends), or while more than `queueBytes` wait here to be written (one large state).
+ * While congested, each object's sender keeps only its latest state (coalesced); once a receipt brings
+ * the link back under its window (at once, as the receipt arrives) and the queue is down to half of
+ * `queueBytes` (seen by a poll every CONGESTION_POLL_MS: no carrier tells when it drained), every held
+ * sender sends its latest state. A link given CongestionEvents is also closed when its queue reaches
+ * `maxQueueBytes` or it stays congested for `maxCongestedMs`, and a congestion that lasts
+ * (SLOW_READER_MS) is told once, so a slow reader that keeps its link open is seen in the logs; a link
+ * given none only holds back. The poll timer runs only while the link congests.
  */
 export class LinkCongestion {
   private congestedSince: number | undefined;
@@ -47,11 +61,13 @@ export class LinkCongestion {
   constructor(
     private readonly queue: OutboundQueue,
     private readonly limits: LinkLimits,
-    private readonly events: CongestionEvents,
+    private readonly events: CongestionEvents | undefined,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    queue.onReceipt(() => this.receipted());
+  }
 
-  /** Whether `sender` must wait (the link is congested); if so, it is flushed once the link drained. */
+  /** Whether `sender` must wait (the link is congested); if so, it is flushed once the link has room. */
   holdsBack(sender: HeldSender): boolean {
     if (this.congestedSince === undefined || this.failed) return false;
     this.held.add(sender);
@@ -64,58 +80,86 @@ export class LinkCongestion {
   }
 
   /**
-   * Looks at the queue, as the link does after each state it sends and each request it answers: starts
-   * congestion over `queueBytes`, closes the link at `maxQueueBytes`.
+   * Looks at the link, as it does after each state it sends and each request it answers: starts
+   * congestion over the flow window or `queueBytes`, closes the link at `maxQueueBytes`.
    */
   check(): void {
     if (this.failed) return;
     const queued = this.queue.bufferedAmount;
-    if (this.overflows(queued) || this.congestedSince !== undefined || queued <= this.limits.queueBytes) return;
+    if (this.overflows(queued) || this.congestedSince !== undefined) return;
+    if (queued <= this.limits.queueBytes && this.queue.unacknowledgedBytes <= this.queue.flowWindowBytes) return;
     this.congestedSince = this.now();
-    this.timer = setInterval(() => this.poll(), CONGESTION_POLL_MS);
-    (this.timer as { unref?: () => void }).unref?.();
+    if (this.timer === undefined) {
+      this.timer = setInterval(() => this.poll(), CONGESTION_POLL_MS);
+      (this.timer as { unref?: () => void }).unref?.();
+    }
   }
 
   /** The link ended: no timer is left, and nothing is flushed any more. */
   stop(): void {
     this.failed = true;
+    this.stopPolling();
     this.release();
   }
 
+  /** Whether held senders may send again: the link is under its window and its queue down to half. */
+  private get hasRoom(): boolean {
+    return this.queue.unacknowledgedBytes <= this.queue.flowWindowBytes && this.queue.bufferedAmount <= this.limits.queueBytes / 2;
+  }
+
+  /** A receipt came: a link it brings back under its window sends at once, not at the next poll. */
+  private receipted(): void {
+    if (this.congestedSince !== undefined && !this.failed && this.hasRoom) this.drain();
+  }
+
+  /**
+   * Every CONGESTION_POLL_MS from the first congestion until a poll finds none: a link going flat out
+   * congests and drains many times a second, and keeps one timer meanwhile.
+   */
   private poll(): void {
+    const since = this.congestedSince;
+    if (since === undefined) {
+      this.stopPolling();
+      return;
+    }
     const queued = this.queue.bufferedAmount;
     if (this.overflows(queued)) return;
-    if (queued <= this.limits.queueBytes / 2) {
+    if (this.hasRoom) {
       this.drain();
-    } else {
-      const congestedMs = this.now() - this.congestedSince!;
-      const { maxCongestedMs } = this.limits;
-      if (congestedMs > maxCongestedMs) {
-        this.fail("maxCongestedMs", maxCongestedMs, `the child read too little for ${congestedMs} ms (${bytes(queued)} still queued)`);
-      } else if (!this.told && congestedMs >= Math.min(SLOW_READER_MS, maxCongestedMs / 2)) {
-        this.told = true;
-        this.events.congested(queued, congestedMs);
-      }
+      return;
+    }
+    const events = this.events;
+    if (events === undefined) return;
+    const congestedMs = this.now() - since;
+    const { maxCongestedMs } = this.limits;
+    const unreceipted = this.queue.unacknowledgedBytes;
+    if (congestedMs > maxCongestedMs) {
+      this.fail(
+        "maxCongestedMs",
+        maxCongestedMs,
+        `the child read too little for ${congestedMs} ms (${bytes(queued)} still queued, ${bytes(unreceipted)} not receipted)`,
+      );
+    } else if (!this.told && congestedMs >= Math.min(SLOW_READER_MS, maxCongestedMs / 2)) {
+      this.told = true;
+      events.congested(queued, unreceipted, congestedMs);
     }
   }
 
-  /** Closes the link if `queued` bytes reach maxQueueBytes; says whether it did. */
+  /** Closes the link if `queued` bytes reach maxQueueBytes (only a link told of its congestion); says whether it did. */
   private overflows(queued: number): boolean {
-    if (queued < this.limits.maxQueueBytes) return false;
+    if (this.events === undefined || queued < this.limits.maxQueueBytes) return false;
     this.fail("maxQueueBytes", this.limits.maxQueueBytes, `${bytes(queued)} were queued toward the child`);
     return true;
   }
 
-  /** The queue is down: every held sender sends its latest state (and may congest the link again). */
+  /** The link has room: every held sender sends its latest state (and may congest the link again). */
   private drain(): void {
     const held = this.release();
     for (const sender of held) sender.flush();
   }
 
-  /** Ends the congestion: stops the timer and hands over the held senders. */
+  /** Ends the congestion and hands over the held senders. */
   private release(): Set<HeldSender> {
-    clearInterval(this.timer);
-    this.timer = undefined;
     this.congestedSince = undefined;
     this.told = false;
     const held = this.held;
@@ -123,9 +167,14 @@ export class LinkCongestion {
     return held;
   }
 
+  private stopPolling(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
   private fail(limit: "maxQueueBytes" | "maxCongestedMs", value: number, what: string): void {
     this.stop();
-    this.events.overLimit(new LinkLimitError(limit, value, what));
+    this.events?.overLimit(new LinkLimitError(limit, value, what));
   }
 }
 

@@ -8,13 +8,13 @@ import { reportPeerActivity } from "./peer-activity.js";
 
 /**
  * One end's control session of a link, whichever role it plays: the checked endpoint (everything the
- * peer sends counts as a sign of life for its keep-alive), the acknowledgements of the peer's states,
+ * peer sends counts as a sign of life for its keep-alive), the requests for full states it sends back,
  * the data limits those states are held to, guarded sends, and the polite leave. Both link ends run
  * their control session through one, so they cannot drift apart in how a link lives and ends.
  */
 export class LinkControl<E extends Event, R extends string> implements EndableSession {
   readonly endpoint: Endpoint<E, R>;
-  /** Acknowledgements of the peer's states, delayed and merged. */
+  /** Requests for full states of the peer's objects (acknowledgements with `resync`), merged per turn. */
   readonly acks = new AckCoalescer();
   private left = false;
   private keepAlive: KeepAlive | undefined;

@@ -29,10 +29,10 @@ export interface TransferLink extends EndableSession {
 
 /**
  * One object's states over one link, both ways, whichever role the link end plays: a StateSender for
- * the states going to the peer, a StateReceiver for those coming from it, and the acknowledgements of
- * both (the peer's ones open the sender's window; ours wait in the link's AckCoalescer). Each half is
- * made when first needed (a side that only observes never sends states, one that only exposes never
- * receives any).
+ * the states going to the peer, a StateReceiver for those coming from it, and the requests for a full
+ * state of both (the peer's go to the sender; ours, when a state could not be applied, wait in the
+ * link's AckCoalescer for the end of the turn). Each half is made when first needed (a side that only
+ * observes never sends states, one that only exposes never receives any).
  */
 export class ObjectTransfer implements StateTransmitter, AckOwner {
   private sender: StateSender | undefined;
@@ -58,7 +58,7 @@ export class ObjectTransfer implements StateTransmitter, AckOwner {
     (this.sender ??= new StateSender(this)).resume(version, epoch, base);
   }
 
-  /** The peer acknowledged states this side sent. */
+  /** The peer acknowledged states this side sent (it asks for a full state with `resync`). */
   acknowledged(ack: AckPayload): void {
     this.sender?.acknowledged(ack);
   }
@@ -82,14 +82,14 @@ export class ObjectTransfer implements StateTransmitter, AckOwner {
   }
 
   /**
-   * Applies `wire`, a state from the peer, and acknowledges it (delayed). Returns the new state, or
-   * undefined when a full state was asked for instead, or when `wire` broke the link's data limits
-   * (the link is then ending).
+   * Applies `wire`, a state from the peer. Returns the new state, or undefined when it could not be
+   * applied (a full state is then asked for, after this turn), or when `wire` broke the link's data
+   * limits (the link is then ending).
    */
   receive(wire: WireState): ObjectState<unknown> | undefined {
     const received = (this.receiver ??= new StateReceiver(this.end.entry.descriptor, this.link.dataLimits, this.link, this.end.entry.state)).receive(wire);
     if (received === undefined) return undefined;
-    this.link.acks.add(this, received.ack);
+    if (received.state === undefined) this.link.acks.add(this, received.ack);
     return received.state;
   }
 

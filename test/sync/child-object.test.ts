@@ -1,6 +1,6 @@
 /**
  * ChildObject, the parent's side of one object's session, driven message by message by a hand-spoken
- * child: what it takes of the child's states, what it acknowledges, and how the session ends.
+ * child: what it takes of the child's states, when it asks for a full one, and how the session ends.
  */
 import { afterEach, expect, it, vi } from "vitest";
 import { LocalNode, ObjectDescriptor } from "../../lib/index.js";
@@ -36,7 +36,7 @@ it("publishes the child's states while its subtree exposes the object: newer one
   expect(observer.state).toMatchObject({ data: "two", version: [2], synchronized: false });
 });
 
-it("acknowledges the child's states with one delayed AckDown naming the newest", async () => {
+it("acknowledges none of the child's states it applies, and asks once for a full state when a burst of diffs misses its base", async () => {
   const { root, child, descriptor } = await setUp();
   root.object(descriptor).observe();
   const session = child.open(descriptor, { observed: false, capacity: 1 });
@@ -45,7 +45,13 @@ it("acknowledges the child's states with one delayed AckDown naming the newest",
   const e = session.assignedEpochs[0]!;
   up.send("StateUp", { v: [1], e, s: true, d: "one" });
   up.send("StateUp", { v: [2], e, s: true, d: "two" });
-  await vi.waitFor(() => expect(session.acks).toEqual([{ v: [2] }]));
+  await settle();
+  expect(session.acks).toEqual([]);
+  up.send("StateUp", { v: [4], e, s: true, b: [3], p: [{ op: "replace", path: "", value: "four" }] });
+  up.send("StateUp", { v: [5], e, s: true, b: [4], p: [{ op: "replace", path: "", value: "five" }] });
+  await vi.waitFor(() => expect(session.acks).toEqual([{ v: [2], resync: true }]));
+  await settle();
+  expect(session.acks).toHaveLength(1);
 });
 
 it("answers the child's Close with Closed, and takes the child's interest out of the exchange", async () => {

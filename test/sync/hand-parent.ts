@@ -3,7 +3,7 @@
  * one message at a time: it welcomes the child, records the object sessions the child opens and what
  * the child sends on each, and sends the parent's decisions and states when a test says so.
  */
-import { createSessionMux } from "../../bindings/session-mux.js";
+import { createSessionMux, type SessionMuxOptions } from "../../bindings/session-mux.js";
 import { createEndpoint, type Endpoint } from "../../lib/choreography/index.js";
 import type { LocalNode } from "../../lib/index.js";
 import type { ObjectSession, OpenPayload } from "../../lib/sync/messages.js";
@@ -53,16 +53,19 @@ export class HandParent {
   /** What the child sent on its lane of the control session: each label, with the key of an Open's object or a TagInterest's tag. */
   readonly log: string[] = [];
 
-  private constructor(child: LocalNode) {
+  private constructor(child: LocalNode, mux: SessionMuxOptions) {
     this.memory = createMemoryCarrierPair();
-    this.endpoint = createEndpoint(upProgram, createSessionMux(this.memory.b), { checkOutbound: false, tap: null });
+    this.endpoint = createEndpoint(upProgram, createSessionMux(this.memory.b, mux), { checkOutbound: false, tap: null });
     this.upstream = new UpstreamLink(child);
-    this.generation = this.upstream.run(createSessionMux(this.memory.a));
+    this.generation = this.upstream.run(createSessionMux(this.memory.a, mux));
   }
 
-  /** Links `child` to a hand-spoken parent; resolves once the child is welcomed and its replay is served. */
-  static async link(child: LocalNode): Promise<HandParent> {
-    const parent = new HandParent(child);
+  /**
+   * Links `child` to a hand-spoken parent (both ends' muxes made with `mux`); resolves once the child is
+   * welcomed and its replay is served.
+   */
+  static async link(child: LocalNode, mux: SessionMuxOptions = {}): Promise<HandParent> {
+    const parent = new HandParent(child, mux);
     const endpoint = parent.endpoint;
     await endpoint.recv("Hello");
     endpoint.send("Welcome", { node: "hand parent" });

@@ -1,16 +1,19 @@
 /**
- * What a parent queues toward a child that stops reading (a memory link whose parent-to-child direction
- * is paused): over queueBytes each object's sender keeps only its latest state, so the queue stays near
- * the bound however many updates there are, and the child ends with the latest states once it reads
- * again; a queue at maxQueueBytes, or congested for maxCongestedMs, closes that link while another
- * child of the same parent keeps receiving.
+ * LinkCongestion on its own (a queue and a clock of the test's making): senders held back above the
+ * flow window or queueBytes, flushed as soon as a receipt brings the link under its window, and the
+ * close rules of a link told of its congestion. Then what a parent queues toward a child that stops
+ * reading (a memory link whose parent-to-child direction is paused): each object's sender keeps only
+ * its latest state, so what is sent stays near the flow window however many updates there are, and the
+ * child ends with the latest states once it reads again; a queue at maxQueueBytes, or congested for
+ * maxCongestedMs, closes that link while another child of the same parent keeps receiving.
  */
-import { afterEach, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { LocalNode, ObjectDescriptor, type ObjectExpose, type ObjectObserve } from "../../lib/index.js";
 import { DownstreamLink } from "../../lib/sync/down/downstream-link.js";
+import { CONGESTION_POLL_MS, type CongestionEvents, LinkCongestion, type OutboundQueue, SLOW_READER_MS } from "../../lib/sync/link-congestion.js";
 import { LinkLimitError } from "../../lib/sync/link-limit-error.js";
-import type { LinkLimitEvent, LinkLimits } from "../../lib/sync/link-limits.js";
+import { DEFAULT_LINK_LIMITS, type LinkLimitEvent, type LinkLimits } from "../../lib/sync/link-limits.js";
 import { UpstreamLink } from "../../lib/sync/up/upstream-link.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { settle } from "./tree-fixture.js";
@@ -26,15 +29,126 @@ function node(name: string): LocalNode {
   return made;
 }
 
+/** A link's outbound side as the test sets it: bytes queued, bytes not receipted, and receipts it delivers. */
+class TestQueue implements OutboundQueue {
+  bufferedAmount = 0;
+  unacknowledgedBytes = 0;
+  readonly flowWindowBytes = 1000;
+  #receipt: () => void = () => {};
+
+  onReceipt(handler: () => void): void {
+    this.#receipt = handler;
+  }
+
+  /** The peer receipted `bytes`. */
+  receipt(bytes: number): void {
+    this.unacknowledgedBytes -= bytes;
+    this.#receipt();
+  }
+}
+
+/** A sender that counts its flushes. */
+function sender() {
+  return { flushes: 0, flush() { this.flushes++; } };
+}
+
+describe("LinkCongestion", () => {
+  const limits: LinkLimits = { ...DEFAULT_LINK_LIMITS, queueBytes: 10_000, maxQueueBytes: 100_000, maxCongestedMs: 5000 };
+
+  function congestion(events?: CongestionEvents) {
+    const queue = new TestQueue();
+    let time = 0;
+    const link = new LinkCongestion(queue, limits, events, () => time);
+    cleanup.push(async () => link.stop());
+    return { queue, link, advance: (ms: number) => void (time += ms) };
+  }
+
+  it("holds senders back while more than the flow window is not receipted, and flushes them at the receipt that brings it under", () => {
+    const { queue, link } = congestion();
+    const [a, b] = [sender(), sender()];
+    queue.unacknowledgedBytes = 1000;
+    link.check();
+    expect(link.holdsBack(a)).toBe(false); // at the window, not over it
+    queue.unacknowledgedBytes = 1001;
+    link.check();
+    expect(link.holdsBack(a)).toBe(true);
+    expect(link.holdsBack(b)).toBe(true);
+    queue.receipt(1);
+    expect([a.flushes, b.flushes]).toEqual([1, 1]); // at once, not at the next poll
+    expect(link.holdsBack(a)).toBe(false);
+  });
+
+  it("keeps holding back through receipts that leave it over the window, or while the queue is above half of queueBytes", async () => {
+    vi.useFakeTimers();
+    cleanup.push(async () => void vi.useRealTimers());
+    const { queue, link } = congestion();
+    const held = sender();
+    queue.unacknowledgedBytes = 3000;
+    link.check();
+    expect(link.holdsBack(held)).toBe(true);
+    queue.receipt(1000);
+    expect(held.flushes).toBe(0);
+    queue.bufferedAmount = 6000;
+    queue.receipt(1500);
+    expect(held.flushes).toBe(0); // under the window, but the queue is not down to half of queueBytes
+    queue.bufferedAmount = 5000;
+    await vi.advanceTimersByTimeAsync(CONGESTION_POLL_MS);
+    expect(held.flushes).toBe(1); // the poll saw the queue drained
+    queue.bufferedAmount = 10_001;
+    link.check();
+    expect(link.holdsBack(held)).toBe(true); // over queueBytes, whatever the window
+    queue.bufferedAmount = 0;
+    await vi.advanceTimersByTimeAsync(CONGESTION_POLL_MS);
+    expect(held.flushes).toBe(2);
+    await vi.advanceTimersByTimeAsync(CONGESTION_POLL_MS);
+    expect(vi.getTimerCount()).toBe(0); // the poll stops once it finds no congestion
+  });
+
+  it("tells a congestion that lasts, and closes a link whose peer receipts nothing for maxCongestedMs", async () => {
+    vi.useFakeTimers();
+    cleanup.push(async () => void vi.useRealTimers());
+    const told: string[] = [];
+    const closed: LinkLimitError[] = [];
+    const { queue, link, advance } = congestion({ congested: (queued, unreceipted) => void told.push(`${queued} ${unreceipted}`), overLimit: (error) => void closed.push(error) });
+    queue.unacknowledgedBytes = 2000;
+    link.check();
+    advance(SLOW_READER_MS);
+    await vi.advanceTimersByTimeAsync(CONGESTION_POLL_MS);
+    expect(told).toEqual(["0 2000"]);
+    advance(limits.maxCongestedMs);
+    await vi.advanceTimersByTimeAsync(CONGESTION_POLL_MS);
+    expect(closed.map((error) => error.message)).toEqual([expect.stringMatching(/^the child read too little for \d+ ms \(0 bytes still queued, 2,000 bytes not receipted\), over maxCongestedMs \(5000\)/)]);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(link.holdsBack(sender())).toBe(false); // a link that ended flushes nothing and holds nothing
+  });
+
+  it("only holds back when told nothing: no close however long or large the congestion", async () => {
+    vi.useFakeTimers();
+    cleanup.push(async () => void vi.useRealTimers());
+    const { queue, link, advance } = congestion();
+    const held = sender();
+    queue.unacknowledgedBytes = 2000;
+    queue.bufferedAmount = 1_000_000;
+    link.check();
+    advance(limits.maxCongestedMs * 10);
+    await vi.advanceTimersByTimeAsync(CONGESTION_POLL_MS * 3);
+    expect(link.holdsBack(held)).toBe(true);
+    queue.bufferedAmount = 0;
+    queue.receipt(2000);
+    expect(held.flushes).toBe(1);
+  });
+});
+
 /** Links a new node named `name` under `root` with these limits on the parent's side. */
-function child(root: LocalNode, name: string, limits: Partial<LinkLimits> = {}) {
+function child(root: LocalNode, name: string, limits: Partial<LinkLimits> = {}, flowWindowBytes?: number) {
   const childNode = node(name);
   const memory = createMemoryCarrierPair();
-  const parentMux = createSessionMux(memory.b);
+  const mux = flowWindowBytes === undefined ? {} : { flowWindowBytes };
+  const parentMux = createSessionMux(memory.b, mux);
   const events: LinkLimitEvent[] = [];
   const down = new DownstreamLink(root, parentMux, { linkLimits: limits, onLimit: (event) => events.push(event) });
   const up = new UpstreamLink(childNode);
-  const generation = up.run(createSessionMux(memory.a));
+  const generation = up.run(createSessionMux(memory.a, mux));
   let result: Error | undefined | null = null;
   void down.closed.then((error) => (result = error));
   cleanup.push(async () => {
@@ -49,6 +163,10 @@ function child(root: LocalNode, name: string, limits: Partial<LinkLimits> = {}) 
     /** Bytes queued toward the child: the parent's batch and its carrier's buffer. */
     get queued() {
       return parentMux.bufferedAmount;
+    },
+    /** Bytes sent toward the child that it has not receipted. */
+    get unreceipted() {
+      return parentMux.unacknowledgedBytes;
     },
     /** The child stops reading (or reads again). */
     pause: () => memory.faults.pause("bToA"),
@@ -92,25 +210,29 @@ async function observed(root: LocalNode, observer: LocalNode, count: number) {
   return { exposers, observers };
 }
 
-it("coalesces what it sends a child that stops reading: the queue stays near queueBytes through 1,000 updates, and the child ends with the latest states", async () => {
+it("coalesces what it sends a child that stops reading: what is sent stays near the flow window through 1,000 updates, and the child ends with the latest states", async () => {
   const root = node("root");
-  const slow = child(root, "slow", { queueBytes: 16 * 1024, maxCongestedMs: 60_000 });
+  const slow = child(root, "slow", { maxCongestedMs: 60_000 }, 16 * 1024);
   const { exposers, observers } = await observed(root, slow.node, 100);
+  const seen = observers.map(() => [] as number[]);
+  for (const [i, observer] of observers.entries()) observer.onChange((state) => state !== undefined && seen[i]!.push(state.data.k));
   slow.pause();
   let most = 0;
   for (let k = 1; k <= 10; k++) {
     for (const [i, exposer] of exposers.entries()) {
       exposer.set(bulky(i, k));
-      most = Math.max(most, slow.queued);
+      most = Math.max(most, slow.unreceipted);
     }
     await settle(1);
-    most = Math.max(most, slow.queued);
+    most = Math.max(most, slow.unreceipted);
   }
-  // Without coalescing, every object's window (16 states) would hold all ten updates: 2 MB.
+  // Without holding back, all ten updates of every object would be on their way: 2 MB.
   expect(most).toBeLessThan(16 * 1024 + 4 * 1024);
 
   slow.resume();
   await expect.poll(() => observers.every((observer) => observer.data?.k === 10)).toBe(true);
+  // Each object's observer skipped from what came before the window filled to the latest: no queue of states.
+  expect(seen.reduce((sum, each) => sum + each.length, 0)).toBeLessThan(3 * observers.length);
   expect(slow.result).toBeNull();
 });
 
@@ -153,11 +275,11 @@ it("closes the link of a child congested for longer than maxCongestedMs, while a
     {
       limit: "queueBytes",
       value: 1024,
-      what: expect.stringMatching(/^\d+,\d{3} bytes queued for \d\d ms: sending only the latest state of each object until half of queueBytes is left$/),
+      what: expect.stringMatching(/^\d+(,\d{3})? bytes queued and \d+(,\d{3})? not receipted for \d\d ms: sending only the latest state of each object until the child reads$/),
     },
   ]);
   expect((stalled.result as unknown as LinkLimitError).message).toMatch(
-    /^the child read too little for \d+ ms \(\d+,\d{3} bytes still queued\), over maxCongestedMs \(50\); the link is closed/,
+    /^the child read too little for \d+ ms \(\d+(,\d{3})? bytes still queued, \d+(,\d{3})? bytes not receipted\), over maxCongestedMs \(50\); the link is closed/,
   );
   for (const [i, exposer] of exposers.entries()) exposer.set(bulky(i, 2));
   await expect.poll(() => fineObservers.every((each) => each.data?.k === 2)).toBe(true);

@@ -3,8 +3,8 @@
  * parent: what it does with the parent's decisions and states, and what it sends up.
  */
 import { afterEach, expect, it, vi } from "vitest";
+import type { SessionMuxOptions } from "../../bindings/session-mux.js";
 import { LocalNode } from "../../lib/index.js";
-import { STATE_WINDOW } from "../../lib/sync/state-sender.js";
 import { type ChildSession, HandParent } from "./hand-parent.js";
 import { settle } from "./tree-fixture.js";
 
@@ -13,9 +13,9 @@ afterEach(async () => {
   for (const close of cleanup.splice(0).reverse()) await close();
 });
 
-async function linked(): Promise<{ leaf: LocalNode; parent: HandParent }> {
+async function linked(mux: SessionMuxOptions = {}): Promise<{ leaf: LocalNode; parent: HandParent }> {
   const leaf = new LocalNode({ name: "leaf" });
-  const parent = await HandParent.link(leaf);
+  const parent = await HandParent.link(leaf, mux);
   cleanup.push(
     async () => leaf.close(),
     () => parent.close(),
@@ -47,14 +47,21 @@ it("takes the parent's states as the object's when elected elsewhere, even one t
   expect(exposer.assigned).toBe(false);
 });
 
-it("acknowledges the parent's states with one AckUp naming the newest", async () => {
+it("acknowledges none of the parent's states it applies, and asks once for a full state when a burst of diffs misses its base", async () => {
   const { leaf, parent } = await linked();
-  leaf.object([], "acked").observe<string>();
+  const observer = leaf.object([], "acked").observe<string>();
   const session = await onlySession(parent);
   session.down.send("Release", { epoch: 1 });
   session.down.send("StateDown", { v: [1], e: 1, s: true, d: "one" });
   session.down.send("StateDown", { v: [2], e: 1, s: true, d: "two" });
-  await vi.waitFor(() => expect(session.acks).toEqual([{ v: [2] }]));
+  await vi.waitFor(() => expect(observer.data).toBe("two"));
+  await settle();
+  expect(session.acks).toEqual([]);
+  session.down.send("StateDown", { v: [4], e: 1, s: true, b: [3], p: [{ op: "replace", path: "", value: "four" }] });
+  session.down.send("StateDown", { v: [5], e: 1, s: true, b: [4], p: [{ op: "replace", path: "", value: "five" }] });
+  await vi.waitFor(() => expect(session.acks).toEqual([{ v: [2], resync: true }]));
+  await settle();
+  expect(session.acks).toHaveLength(1);
 });
 
 it("sends the node's states up while the parent needs them, in full and then as diffs, and stops on Unneed", async () => {
@@ -71,7 +78,6 @@ it("sends the node's states up while the parent needs them, in full and then as 
   await vi.waitFor(() => expect(session.states).toHaveLength(2));
   expect(session.states[0]).toMatchObject({ e: 7, d: document("first") });
   expect(session.states[1]!.p).toBeDefined();
-  session.down.send("AckDown", { v: session.states[1]!.v });
   session.down.send("Unneed", {});
   await settle();
   exposer.set(document("third"));
@@ -79,19 +85,30 @@ it("sends the node's states up while the parent needs them, in full and then as 
   expect(session.states).toHaveLength(2);
 });
 
-it("holds states back while STATE_WINDOW of them wait for the parent's AckDown, and sends the latest once one comes", async () => {
-  const { leaf, parent } = await linked();
+it("holds states going up back while the parent has not receipted a flow window of them, and sends the latest once it reads", async () => {
+  const { leaf, parent } = await linked({ flowWindowBytes: 4096 });
   const exposer = leaf.object([], "windowed").expose<ReturnType<typeof document>>();
   const session = await onlySession(parent);
   session.down.send("Assign", { epoch: 1 });
   session.down.send("Need", {});
   await vi.waitFor(() => expect(exposer.assigned).toBe(true));
-  for (let n = 1; n <= STATE_WINDOW + 2; n++) exposer.set(document(`update ${n}`));
-  await vi.waitFor(() => expect(session.states).toHaveLength(STATE_WINDOW));
-  await settle();
-  expect(session.states).toHaveLength(STATE_WINDOW);
-  session.down.send("AckDown", { v: session.states[0]!.v });
-  await vi.waitFor(() => expect(session.states).toHaveLength(STATE_WINDOW + 1));
+  const traffic = parent.memory.faults.counters.aToB;
+  parent.memory.faults.pause("aToB"); // the parent reads nothing of what the child sends
+  cleanup.push(async () => parent.memory.faults.resume("aToB"));
+  const before = traffic.bytesSent;
+  let latest = 0;
+  for (let n = 1; n <= 100; n++) {
+    exposer.set({ field: `update ${n}`, padding: `${n}`.repeat(300) }); // each a diff of about 600 bytes
+    latest = n;
+    await settle(1);
+  }
+  const sent = traffic.bytesSent - before;
+  parent.memory.faults.resume("aToB");
+  // A window's worth (and the one state that went over it), not the 60 KB of 100 states.
+  expect(sent).toBeLessThan(4096 + 1024);
+  await vi.waitFor(() => expect(JSON.stringify(session.states.at(-1))).toContain(`update ${latest}`));
+  expect(session.states.length).toBeLessThan(20);
+  expect(parent.upstream.connected).toBe(true); // held back, never cut off
 });
 
 it("tells the parent the subtree's interest only when it changes, and closes the session when none is left", async () => {

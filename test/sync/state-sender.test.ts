@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import type { ObjectState } from "../../lib/state/object-state.js";
-import { STATE_WINDOW, StateSender, type StateTransmitter } from "../../lib/sync/state-sender.js";
+import { StateSender, type StateTransmitter } from "../../lib/sync/state-sender.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
 
 /** A sender's link that records what it transmits, and holds senders back while `congested`. */
@@ -26,20 +26,25 @@ class RecordingLink implements StateTransmitter {
 const data = (n: number) => Object.freeze({ n, text: "x".repeat(200) });
 const state = (n: number, synchronized = true): ObjectState<unknown> => ({ version: [n], format: ["JSON"], data: data(n), synchronized });
 
-it("frees room in its window only for an acknowledgement naming a state in flight", () => {
+it("sends each update at once, each a diff against the one before, however many go unacknowledged", () => {
   const link = new RecordingLink();
   const sender = new StateSender(link);
-  for (let n = 1; n <= STATE_WINDOW + 1; n++) sender.update(state(n));
-  expect(link.sent).toHaveLength(STATE_WINDOW);
+  for (let n = 1; n <= 100; n++) sender.update(state(n));
+  expect(link.sent.map((wire) => wire.v)).toEqual(Array.from({ length: 100 }, (_, i) => [i + 1]));
+  expect(link.full).toHaveLength(1);
+  for (let n = 2; n <= 100; n++) expect(link.sent[n - 1]).toMatchObject({ b: [n - 1], v: [n] });
+  expect(sender.resumeBase?.version).toEqual([100]);
+});
 
-  sender.acknowledged({}); // names nothing
-  sender.acknowledged({ v: [999] }); // names a version never sent
-  sender.acknowledged({ v: [STATE_WINDOW + 1] }); // names the version waiting, not sent yet
-  expect(link.sent).toHaveLength(STATE_WINDOW);
-
-  sender.acknowledged({ v: [2] }); // frees the first two
-  expect(link.sent).toHaveLength(STATE_WINDOW + 1);
-  expect(link.sent.at(-1)?.v).toEqual([STATE_WINDOW + 1]);
+it("takes acknowledgements that ask for nothing as nothing", () => {
+  const link = new RecordingLink();
+  const sender = new StateSender(link);
+  sender.update(state(1));
+  sender.update(state(2));
+  for (const ack of [{}, { v: [1] }, { v: [999] }, { v: [2], resync: false }]) sender.acknowledged(ack);
+  expect(link.sent).toHaveLength(2);
+  sender.update(state(3));
+  expect(link.sent.at(-1)).toMatchObject({ b: [2], v: [3] });
 });
 
 it("answers requests for the full state with at most one full state per version", () => {
@@ -50,11 +55,27 @@ it("answers requests for the full state with at most one full state per version"
   for (let i = 0; i < 10; i++) sender.acknowledged({ resync: true });
   expect(link.full).toHaveLength(1);
 
-  sender.acknowledged({ v: [1] });
   sender.update(state(2));
   expect(link.sent.at(-1)?.p).toBeDefined(); // a diff
   for (let i = 0; i < 10; i++) sender.acknowledged({ v: [1], resync: true });
   expect(link.full.map((full) => full.v)).toEqual([[1], [2]]);
+  sender.update(state(3));
+  expect(link.sent.at(-1)).toMatchObject({ b: [2], v: [3] }); // a diff again, against the full state
+});
+
+it("answers a resync that comes while it is held back with the latest state in full once released", () => {
+  const link = new RecordingLink();
+  const sender = new StateSender(link);
+  sender.update(state(1));
+  sender.update(state(2));
+  link.congested = true;
+  sender.update(state(3));
+  sender.acknowledged({ v: [1], resync: true });
+  expect(link.sent).toHaveLength(2);
+  link.congested = false;
+  sender.flush();
+  expect(link.sent).toHaveLength(3);
+  expect(link.sent[2]).toMatchObject({ v: [3], d: data(3) });
 });
 
 it("sends only the flag to a receiver that says it holds the latest version", () => {

@@ -6,7 +6,7 @@ import { DEFAULT_DATA_LIMITS } from "../../lib/state/frozen-data.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../../lib/state/object-state.js";
 import { encodeState, recordDerivation } from "../../lib/sync/state-encoding.js";
 import { StateReceiver } from "../../lib/sync/state-receiver.js";
-import { STATE_WINDOW, StateSender } from "../../lib/sync/state-sender.js";
+import { StateSender } from "../../lib/sync/state-sender.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
 
 const state = (version: number, data: unknown, synchronized = true): ObjectState<unknown> => ({
@@ -121,13 +121,12 @@ describe("state receiver", () => {
 });
 
 describe("state sender", () => {
-  it("keeps at most a window of states in flight and ends with the latest", () => {
+  it("sends every update of a link that holds nothing back, and ends with the latest", () => {
     const sent: WireState[] = [];
     const sender = new StateSender({ transmitState: (w) => void sent.push(w) });
     for (let v = 1; v <= 100; v++) sender.update(state(v, big(v)));
-    expect(sent).toHaveLength(STATE_WINDOW);
-    for (let i = 0; i < STATE_WINDOW; i++) sender.acknowledged({ v: sent[i]!.v });
-    expect(sent.at(-1)!.v).toEqual([100]); // intermediate versions skipped
+    expect(sent).toHaveLength(100);
+    expect(sent.at(-1)!.v).toEqual([100]);
     expect(sender.resumeBase?.version).toEqual([100]); // the last sent: what the receiver will hold
   });
 
@@ -135,7 +134,6 @@ describe("state sender", () => {
     const sent: WireState[] = [];
     const sender = new StateSender({ transmitState: (w) => void sent.push(w) });
     sender.update(state(1, big(1)));
-    sender.acknowledged({ v: [1] });
     sender.update(state(2, big(2)));
     expect(sent.at(-1)!.p).toBeDefined();
     sender.acknowledged({ v: [1], resync: true });

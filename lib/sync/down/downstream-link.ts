@@ -114,10 +114,11 @@ export class DownstreamLink {
     const resolved = resolveLinkLimits(options.linkLimits);
     const limits = (this.limits = new ChildLimits(resolved, (message) => this.endpoint.abort(message), options.onLimit));
     this.congestion = new LinkCongestion(mux, resolved, {
-      congested: (queued, congestedMs) =>
+      congested: (queued, unreceipted, congestedMs) =>
         limits.hit(
           "queueBytes",
-          `${queued.toLocaleString("en-US")} bytes queued for ${congestedMs} ms: sending only the latest state of each object until half of queueBytes is left`,
+          `${queued.toLocaleString("en-US")} bytes queued and ${unreceipted.toLocaleString("en-US")} not receipted for ${congestedMs} ms: ` +
+            "sending only the latest state of each object until the child reads",
         ),
       overLimit: (error) => limits.closeOver(error),
     });

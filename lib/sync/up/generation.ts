@@ -9,7 +9,9 @@ import type { Exposer } from "../../exchange/participants.js";
 import type { TagEntry } from "../../exchange/tag-entry.js";
 import { epochOf } from "../../state/object-state.js";
 import { caughtError, caughtMessage } from "../caught-error.js";
+import { LinkCongestion, type OutboundQueue } from "../link-congestion.js";
 import { LinkControl } from "../link-control.js";
+import { DEFAULT_LINK_LIMITS } from "../link-limits.js";
 import { ownedBy } from "../link-participant.js";
 import { LinkRefusedError } from "../link-refused-error.js";
 import { MAX_ROUND_TRIP_MS } from "../messages.js";
@@ -36,6 +38,13 @@ export class Generation {
   /** The connection's control session: its endpoint, keep-alive, acknowledgements and data limits. */
   readonly control: LinkControl<LinkEvents, "Down">;
   readonly endpoint: Endpoint<LinkEvents, "Down">;
+  /**
+   * Holds the states going up back while the parent has not receipted a flow window of them (or the
+   * queue toward it is congested), keeping the latest per object. It only holds back: it closes nothing
+   * and tells nothing, so a parent that reads slowly slows this subtree's states to it and can never have
+   * the child drop its own link; a parent that stopped altogether is found by the keep-alive.
+   */
+  readonly congestion: LinkCongestion;
   private readonly exchange: Exchange;
   readonly objects = new Map<string, ParentObject>();
   private readonly reportedTags = new Map<string, TagReport>();
@@ -65,10 +74,11 @@ export class Generation {
 
   constructor(
     readonly link: UpstreamLink,
-    mux: SessionMux,
+    mux: SessionMux & OutboundQueue,
   ) {
     this.exchange = link.node.exchange;
     this.control = new LinkControl(downProgram, mux, link.options, link.dataLimits);
+    this.congestion = new LinkCongestion(mux, DEFAULT_LINK_LIMITS, undefined);
     this.endpoint = this.control.endpoint;
   }
 
@@ -313,6 +323,7 @@ export class Generation {
     this.disposed = true;
     clearTimeout(this.refreshTimer);
     this.control.stop();
+    this.congestion.stop();
     for (const parentObject of [...this.objects.values()]) parentObject.dispose();
     this.objects.clear();
     for (const entry of this.announced.values()) this.exchange.release(entry);

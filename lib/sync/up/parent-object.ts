@@ -10,6 +10,7 @@ import { LINK_END, type LinkParticipant } from "../link-participant.js";
 import type { ObjectEvents, ObjectSession } from "../messages.js";
 import type { AccessPayload, AckPayload, VersionPayload } from "../object-session.js";
 import { ObjectTransfer } from "../object-transfer.js";
+import type { StateSender } from "../state-sender.js";
 import type { WireState } from "../wire-state.js";
 import type { Generation, TagReport } from "./generation.js";
 
@@ -115,6 +116,12 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
   /** @internal */
   sendState(state: WireState): void {
     this.send("StateUp", state);
+    this.generation.congestion.check();
+  }
+
+  /** @internal */
+  holdsBack(sender: StateSender): boolean {
+    return this.generation.congestion.holdsBack(sender);
   }
 
   /** @internal */
@@ -134,6 +141,7 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
   close(): void {
     if (this.closing) return;
     this.closing = true;
+    this.forgetSender();
     this.generation.forget(this);
     this.withdrawRoles();
     if (this.session.state === "open") this.generation.guard(() => this.session.lane("up").send("Close", {}));
@@ -215,11 +223,18 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
     sendWhileOpen(this.generation.control, this.session, "up", label, payload);
   }
 
+  /** The link's congestion no longer holds this object's sender (its session is ending). */
+  private forgetSender(): void {
+    const sender = this.transfer.outbound;
+    if (sender !== undefined) this.generation.congestion.forget(sender);
+  }
+
   /** The session ended: undo every registration. Idempotent. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.closing = true;
+    this.forgetSender();
     const base = this.transfer.resumeBase;
     if (base !== undefined) this.generation.link.parentHolds.set(this.entry.key, base);
     this.generation.forget(this);

@@ -6,6 +6,7 @@ import type { ObjectEntry } from "../../exchange/object-entry.js";
 import type { ElectionAuthority, Exposer, InterestWatcher } from "../../exchange/participants.js";
 import type { TagEntry } from "../../exchange/tag-entry.js";
 import type { ObjectState } from "../../state/object-state.js";
+import type { OutboundQueue } from "../link-congestion.js";
 import type { LinkedNode } from "../linked-node.js";
 import { linkDataLimits, type LinkOptions } from "../link-options.js";
 import { LinkRefusedError } from "../link-refused-error.js";
@@ -78,7 +79,7 @@ export class UpstreamLink implements ElectionAuthority, InterestWatcher {
    * Resolves when it ends: undefined after close(), a LinkRefusedError if the parent refused, else the
    * error that ended it. Never rejects.
    */
-  async run(mux: SessionMux): Promise<Error | undefined> {
+  async run(mux: SessionMux & OutboundQueue): Promise<Error | undefined> {
     if (this.closing) {
       mux.close();
       return undefined;
