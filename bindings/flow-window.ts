@@ -11,27 +11,36 @@ import { MAX_VARUINT, readVarUint, varUintSize, writeVarUint } from "./varint.js
 export const DEFAULT_FLOW_WINDOW_BYTES = 64 * 1024;
 
 /**
+ * Bytes a reader takes before it answers with a receipt: a constant of the wire, not an option, so
+ * that the two sides of a connection need not agree on their windows (a sender's window only has to
+ * leave room for one receipt's worth of bytes to be in flight while the previous receipt travels).
+ */
+export const RECEIPT_BYTES = 16 * 1024;
+
+/** The smallest window a sender may keep: two receipts' worth, so receipts always come before it stalls. */
+export const MIN_FLOW_WINDOW_BYTES = 2 * RECEIPT_BYTES;
+
+/**
  * A connection's flow window, counted in the bytes of frames (headers and payloads; receipts
  * themselves are not counted): the sending side counts what it queued, the receiving side what it
- * took from the carrier and handed to its consumer, and answers with a receipt once that reaches a
- * quarter of the window. The sender's `unacknowledged` is what is in flight or waiting in buffers on
- * either end; a layer above holds its own sends back while it is over `windowBytes`. Both sides must use
- * the same window: a receiver receipts in quarters of its own, so a sender with a window below that
- * would wait for receipts that never come.
+ * took from the carrier and handed to its consumer, and answers with a receipt every RECEIPT_BYTES.
+ * The sender's `unacknowledged` is what is in flight or waiting in buffers on either end; a layer above
+ * holds its own sends back while it is over `windowBytes`. The window is the sender's own choice (at
+ * least MIN_FLOW_WINDOW_BYTES); the two sides need not agree on it.
  */
 export class FlowWindow {
   readonly windowBytes: number;
-  readonly #receiptBytes: number;
   #unacknowledged = 0;
   #unreceipted = 0;
 
-  /** Throws BindingOptionsError unless `windowBytes` is a whole number of bytes from 4 to MAX_VARUINT. */
+  /** Throws BindingOptionsError unless `windowBytes` is a whole number of bytes from MIN_FLOW_WINDOW_BYTES to MAX_VARUINT. */
   constructor(windowBytes: number = DEFAULT_FLOW_WINDOW_BYTES) {
-    if (!Number.isInteger(windowBytes) || windowBytes < 4 || windowBytes > MAX_VARUINT) {
-      throw new BindingOptionsError(`flowWindowBytes must be an integer from 4 to ${MAX_VARUINT}, got ${String(windowBytes)}.`);
+    if (!Number.isInteger(windowBytes) || windowBytes < MIN_FLOW_WINDOW_BYTES || windowBytes > MAX_VARUINT) {
+      throw new BindingOptionsError(
+        `flowWindowBytes must be an integer from ${MIN_FLOW_WINDOW_BYTES} to ${MAX_VARUINT}, got ${String(windowBytes)}.`,
+      );
     }
     this.windowBytes = windowBytes;
-    this.#receiptBytes = Math.floor(windowBytes / 4);
   }
 
   /** Bytes sent (or queued to be) that the peer has not receipted yet. */
@@ -46,11 +55,11 @@ export class FlowWindow {
 
   /**
    * This side handed frames of `bytes` to its consumer; returns the receipt to send now (the payload
-   * of a receipt frame), or undefined while less than a quarter of the window waits for one.
+   * of a receipt frame), or undefined while less than RECEIPT_BYTES wait for one.
    */
   received(bytes: number): Uint8Array | undefined {
     const unreceipted = this.#unreceipted + bytes;
-    if (unreceipted < this.#receiptBytes) {
+    if (unreceipted < RECEIPT_BYTES) {
       this.#unreceipted = unreceipted;
       return undefined;
     }

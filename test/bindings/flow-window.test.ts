@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BindingOptionsError } from "../../bindings/binding-options-error.js";
-import { DEFAULT_FLOW_WINDOW_BYTES, FlowWindow } from "../../bindings/flow-window.js";
+import { DEFAULT_FLOW_WINDOW_BYTES, FlowWindow, MIN_FLOW_WINDOW_BYTES, RECEIPT_BYTES } from "../../bindings/flow-window.js";
 import { FLAG_RECEIPT, readFrameHeader } from "../../bindings/frame-header.js";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { varUintSize, writeVarUint } from "../../bindings/varint.js";
@@ -40,7 +40,7 @@ const frameBytes = (payloadBytes: number) => 5 + payloadBytes;
 
 describe("FlowWindow", () => {
   it("counts what was sent until receipts take it off", () => {
-    const flow = new FlowWindow(100);
+    const flow = new FlowWindow();
     flow.sent(60);
     flow.sent(50);
     expect(flow.unacknowledged).toBe(110);
@@ -50,17 +50,19 @@ describe("FlowWindow", () => {
     expect(flow.unacknowledged).toBe(0);
   });
 
-  it("answers what it received with a receipt once a quarter of the window waits", () => {
-    const flow = new FlowWindow(100);
-    expect(flow.received(10)).toBeUndefined();
-    expect(flow.received(14)).toBeUndefined();
-    expect(flow.received(1)).toEqual(varint(25));
-    expect(flow.received(24)).toBeUndefined();
-    expect(flow.received(300)).toEqual(varint(324));
+  it("answers what it received with a receipt every RECEIPT_BYTES, whatever its own window", () => {
+    for (const window of [MIN_FLOW_WINDOW_BYTES, DEFAULT_FLOW_WINDOW_BYTES, 16 * DEFAULT_FLOW_WINDOW_BYTES]) {
+      const flow = new FlowWindow(window);
+      expect(flow.received(10)).toBeUndefined();
+      expect(flow.received(RECEIPT_BYTES - 11)).toBeUndefined();
+      expect(flow.received(1)).toEqual(varint(RECEIPT_BYTES));
+      expect(flow.received(24)).toBeUndefined();
+      expect(flow.received(RECEIPT_BYTES)).toEqual(varint(RECEIPT_BYTES + 24));
+    }
   });
 
   it("refuses receipts for more than was sent, of zero bytes, or not one varint", () => {
-    const flow = new FlowWindow(100);
+    const flow = new FlowWindow();
     flow.sent(10);
     expect(() => flow.receipted(varint(11))).toThrow(CodecError);
     expect(() => flow.receipted(varint(11))).toThrow(/receipt for 11 bytes came when only 10 were sent/);
@@ -71,8 +73,8 @@ describe("FlowWindow", () => {
     expect(flow.unacknowledged).toBe(10);
   });
 
-  it("refuses a window that cannot be a varint or quartered", () => {
-    for (const bad of [0, 3, 1.5, -1, 2 ** 32, Number.NaN]) expect(() => new FlowWindow(bad)).toThrow(BindingOptionsError);
+  it("refuses a window that cannot be a varint or leaves no room for a receipt in flight", () => {
+    for (const bad of [0, MIN_FLOW_WINDOW_BYTES - 1, 1.5, -1, 2 ** 32, Number.NaN]) expect(() => new FlowWindow(bad)).toThrow(BindingOptionsError);
     expect(new FlowWindow().windowBytes).toBe(DEFAULT_FLOW_WINDOW_BYTES);
   });
 
@@ -88,29 +90,30 @@ describe("FlowWindow", () => {
 describe("flow receipts between two session muxes", () => {
   it("count what one side sent until the other read it, and tell the sender when a receipt arrives", async () => {
     const link = createMemoryCarrierPair();
-    const a = createSessionMux(link.a, { flowWindowBytes: 400, compression: false });
-    const b = createSessionMux(link.b, { flowWindowBytes: 400, compression: false });
+    const a = createSessionMux(link.a, { compression: false });
+    const b = createSessionMux(link.b, { compression: false });
     consume(a);
     const reader = consume(b);
     let receipts = 0;
     a.onReceipt(() => receipts++);
     link.faults.pause("aToB");
-    const payload = new Uint8Array(95); // a frame of 100 bytes
-    for (let index = 0; index < 10; index++) a.send(1, 0, 0, payload);
-    expect(a.unacknowledgedBytes).toBe(10 * frameBytes(95));
+    const quarter = RECEIPT_BYTES / 4;
+    const payload = new Uint8Array(quarter - 6); // a frame of a quarter of a receipt (a 2-byte length varint)
+    for (let index = 0; index < 4; index++) a.send(1, 0, 0, payload);
+    expect(a.unacknowledgedBytes).toBe(RECEIPT_BYTES);
     await settle();
-    expect(a.unacknowledgedBytes).toBe(1000); // nothing read: nothing receipted
+    expect(a.unacknowledgedBytes).toBe(RECEIPT_BYTES); // nothing read: nothing receipted
     expect(receipts).toBe(0);
     link.faults.resume("aToB");
     await settle();
-    expect(reader.frames).toBe(10);
+    expect(reader.frames).toBe(4);
     expect(receipts).toBe(1); // one carrier message read: one receipt, for all of it
     expect(a.unacknowledgedBytes).toBe(0);
-    a.send(1, 0, 0, new Uint8Array(45)); // 50 bytes: under a quarter of the window, no receipt
+    a.send(1, 0, 0, new Uint8Array(95)); // 100 bytes: under RECEIPT_BYTES, no receipt
     await settle();
     expect(receipts).toBe(1);
-    expect(a.unacknowledgedBytes).toBe(50);
-    a.send(1, 0, 0, new Uint8Array(45));
+    expect(a.unacknowledgedBytes).toBe(frameBytes(95));
+    a.send(1, 0, 0, new Uint8Array(RECEIPT_BYTES));
     await settle();
     expect(receipts).toBe(2);
     expect(a.unacknowledgedBytes).toBe(0);
@@ -120,11 +123,11 @@ describe("flow receipts between two session muxes", () => {
 
   it("go in the batch the reader sends anyway, not in a carrier message of their own", async () => {
     const link = createMemoryCarrierPair();
-    const a = createSessionMux(link.a, { flowWindowBytes: 400 });
-    const b = createSessionMux(link.b, { flowWindowBytes: 400 });
+    const a = createSessionMux(link.a, { compression: false });
+    const b = createSessionMux(link.b, { compression: false });
     consume(a);
     consume(b, () => b.send(2, 0, 0, "answer"));
-    a.send(1, 0, 0, new Uint8Array(200));
+    a.send(1, 0, 0, new Uint8Array(RECEIPT_BYTES));
     await settle();
     expect(link.faults.counters.bToA.messagesSent).toBe(1);
     expect(a.unacknowledgedBytes).toBe(0);
@@ -133,12 +136,13 @@ describe("flow receipts between two session muxes", () => {
 
   it("count session resets like any frame", async () => {
     const link = createMemoryCarrierPair();
-    const a = createSessionMux(link.a, { flowWindowBytes: 40 });
-    const b = createSessionMux(link.b, { flowWindowBytes: 40 });
+    const a = createSessionMux(link.a);
+    const b = createSessionMux(link.b);
     consume(a);
     consume(b);
-    for (let session = 1; session <= 20; session++) a.endSession(session, new Error("gone"));
-    expect(a.unacknowledgedBytes).toBeGreaterThan(100);
+    const reason = new Error("gone ".repeat(40)); // a 200-byte reason: ~205-byte frames
+    for (let session = 1; session <= RECEIPT_BYTES / 200; session++) a.endSession(session, reason);
+    expect(a.unacknowledgedBytes).toBeGreaterThan(RECEIPT_BYTES);
     await settle();
     expect(a.unacknowledgedBytes).toBe(0);
     a.close();
@@ -163,11 +167,12 @@ describe("flow receipts between two session muxes", () => {
 
   it("are sent for what was read as a varint on session 0, lane 0, label 0", async () => {
     const carrier = new ScriptedCarrier();
-    const mux = createSessionMux(carrier, { flowWindowBytes: 40 });
+    const mux = createSessionMux(carrier);
     consume(mux);
-    carrier.deliver(message({ session: 3, lane: 1, label: 2, payload: "[1,2,3,4,5,6,7,8]" }));
+    const text = `"${"a".repeat(RECEIPT_BYTES)}"`; // a frame of 7 header bytes and RECEIPT_BYTES + 2 of payload
+    carrier.deliver(message({ session: 3, lane: 1, label: 2, payload: text }));
     await settle();
-    expect(frames(carrier.sent[0] as Uint8Array)).toEqual([{ flags: FLAG_RECEIPT, session: 0, lane: 0, label: 0, payload: new TextDecoder().decode(varint(22)) }]);
+    expect(frames(carrier.sent[0] as Uint8Array)).toEqual([{ flags: FLAG_RECEIPT, session: 0, lane: 0, label: 0, payload: new TextDecoder().decode(varint(RECEIPT_BYTES + 9)) }]);
     mux.close();
   });
 });

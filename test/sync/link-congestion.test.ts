@@ -7,6 +7,7 @@
  * child ends with the latest states once it reads again; a queue at maxQueueBytes, or congested for
  * maxCongestedMs, closes that link while another child of the same parent keeps receiving.
  */
+import { MIN_FLOW_WINDOW_BYTES } from "../../bindings/flow-window.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { LocalNode, ObjectDescriptor, type ObjectExpose, type ObjectObserve } from "../../lib/index.js";
@@ -212,7 +213,7 @@ async function observed(root: LocalNode, observer: LocalNode, count: number) {
 
 it("coalesces what it sends a child that stops reading: what is sent stays near the flow window through 1,000 updates, and the child ends with the latest states", async () => {
   const root = node("root");
-  const slow = child(root, "slow", { maxCongestedMs: 60_000 }, 16 * 1024);
+  const slow = child(root, "slow", { maxCongestedMs: 60_000 }, MIN_FLOW_WINDOW_BYTES);
   const { exposers, observers } = await observed(root, slow.node, 100);
   const seen = observers.map(() => [] as number[]);
   for (const [i, observer] of observers.entries()) observer.onChange((state) => state !== undefined && seen[i]!.push(state.data.k));
@@ -227,7 +228,7 @@ it("coalesces what it sends a child that stops reading: what is sent stays near 
     most = Math.max(most, slow.unreceipted);
   }
   // Without holding back, all ten updates of every object would be on their way: 2 MB.
-  expect(most).toBeLessThan(16 * 1024 + 4 * 1024);
+  expect(most).toBeLessThan(MIN_FLOW_WINDOW_BYTES + 4 * 1024);
 
   slow.resume();
   await expect.poll(() => observers.every((observer) => observer.data?.k === 10)).toBe(true);
