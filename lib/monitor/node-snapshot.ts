@@ -104,7 +104,7 @@ export interface ObjectSnapshot {
   readonly updatesPerSecond: number;
   /** Length of the current state's data as JSON text, or null before any state. */
   readonly stateBytes: number | null;
-  /** Length of the last diff (JSON Patch text) a link sent for the object, or null when none was sent. */
+  /** Bytes of the last diff a link sent for the object (on the state wire), or null when none was sent. */
   readonly diffBytes: number | null;
 }
 

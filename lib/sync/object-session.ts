@@ -7,8 +7,9 @@ import { accessField, amountField, booleanField, emptySchema, fieldsOf, optional
  * The session of one object between a child (Down) and its parent (Up): two lanes, one each way.
  * The child tells its interest and, when its subtree exposes the object and the parent needs the
  * data, sends states up; the parent assigns and releases the child's subtree as exposer, asks for
- * the data, and sends states down. Each state is acknowledged (credit-based flow control: at most a
- * few states per object in flight; a slow receiver makes the sender skip to the latest).
+ * the data, and sends states down. States go as bytes of the compact state wire (wire/state-codec.ts),
+ * each against the state the receiver holds, with the paths interned for this session; a receiver that
+ * cannot apply one asks for the full state (an acknowledgement with `resync`).
  * The child ends the session with Close, the parent answers Closed.
  */
 
@@ -21,7 +22,7 @@ export const Interest = message(
   }, "Interest"),
 );
 
-/** Acknowledges a state: `v` is the version the receiver now holds; `resync` asks for a full state. */
+/** Acknowledges states: `v` is the version the receiver now holds; `resync` asks for a full state. */
 export interface AckPayload {
   readonly v?: Version;
   readonly resync?: boolean;

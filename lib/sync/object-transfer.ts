@@ -7,6 +7,7 @@ import type { EndableSession } from "./link-ending.js";
 import type { AckPayload } from "./object-session.js";
 import { StateReceiver } from "./state-receiver.js";
 import { StateSender, type StateTransmitter } from "./state-sender.js";
+import { OutboundPaths, pathDictionaryOf, PathTable } from "./wire/path-dictionary.js";
 import type { WireState } from "./wire-state.js";
 
 /** The side of one object's session a transfer works for: it sends with the labels of its role. */
@@ -37,6 +38,9 @@ export interface TransferLink extends EndableSession {
 export class ObjectTransfer implements StateTransmitter, AckOwner {
   private sender: StateSender | undefined;
   private receiver: StateReceiver | undefined;
+  /** The paths the peer interned for this session (they outlive a receiver that expect() replaces). */
+  private readonly inboundPaths = new PathTable();
+  private outboundPaths: OutboundPaths | undefined;
 
   constructor(
     private readonly end: TransferEnd,
@@ -73,7 +77,7 @@ export class ObjectTransfer implements StateTransmitter, AckOwner {
    * made at the first state, holding the object's state then.
    */
   expect(held: ObjectState<unknown> | undefined): void {
-    this.receiver = new StateReceiver(this.end.entry.descriptor, this.link.dataLimits, this.link, held);
+    this.receiver = new StateReceiver(this.end.entry.descriptor, this.link.dataLimits, this.link, this.inboundPaths, held);
   }
 
   /** The last state received from the peer (or the one expect() started from). */
@@ -87,10 +91,15 @@ export class ObjectTransfer implements StateTransmitter, AckOwner {
    * limits (the link is then ending).
    */
   receive(wire: WireState): ObjectState<unknown> | undefined {
-    const received = (this.receiver ??= new StateReceiver(this.end.entry.descriptor, this.link.dataLimits, this.link, this.end.entry.state)).receive(wire);
+    const received = (this.receiver ??= new StateReceiver(this.end.entry.descriptor, this.link.dataLimits, this.link, this.inboundPaths, this.end.entry.state)).receive(wire);
     if (received === undefined) return undefined;
     if (received.state === undefined) this.link.acks.add(this, received.ack);
     return received.state;
+  }
+
+  /** @internal What the peer holds of the object's interned paths (see StateTransmitter.paths). */
+  get paths(): OutboundPaths {
+    return (this.outboundPaths ??= new OutboundPaths(pathDictionaryOf(this.end.entry)));
   }
 
   /** @internal */

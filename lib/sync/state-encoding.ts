@@ -1,48 +1,80 @@
 import type { JsonValue } from "../descriptor/json-value.js";
-import { DEFAULT_FORMAT, epochOf, type ObjectState } from "../state/object-state.js";
+import { epochOf, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { frozenDataLength } from "../state/frozen-data.js";
 import { diffJson, type PatchOperation, worthwhilePatchLength } from "./json-patch/index.js";
+import type { OutboundPaths, PathDictionary } from "./wire/path-dictionary.js";
+import { encodeDiff, encodeFlag, encodeFull, type EncodedDiff, isDiff, withDefinitions } from "./wire/state-codec.js";
 import type { WireState } from "./wire-state.js";
 
 /**
- * Turns a state into its wire form relative to what the receiver holds: a flag change, a diff, or the
- * full state, whichever is smallest. Diffs are cached on the (immutable) state objects, so sending
- * one update to many links at the same base computes one diff and makes one payload object, frozen so
- * that the binding's encode cache serialises and compresses it once for all of them. Full payloads are
- * shared the same way, but only for the rest of the tick (see `fullOf`).
+ * Turns a state into its wire bytes relative to what the receiver holds: a flag change, a diff, or the
+ * full state, whichever is smallest. Diffs are cached on the (immutable) state objects, so sending one
+ * update to many links at the same base computes one diff and encodes it once: every link whose receiver
+ * holds the paths it refers to gets the same bytes (and the binding's encode cache compresses them once);
+ * a receiver that lacks some gets a variant carrying their definitions first (a new observer's first
+ * diffs), itself shared by the receivers that lack the same ones. Full states are shared the same way,
+ * but only for the rest of the tick (see `fullOf`).
+ *
+ * @param paths what the receiver holds of the object's interned paths (updated here to what it will
+ *   hold); absent, paths go literally
  */
-export function encodeState(target: ObjectState<unknown>, base: ObjectState<unknown> | undefined): WireState {
+export function encodeState(target: ObjectState<unknown>, base: ObjectState<unknown> | undefined, paths?: OutboundPaths): WireState {
   if (base !== undefined) {
-    if (base.data === target.data && compareVersions(base.version, target.version) === 0) return flagOf(target);
+    if (base.data === target.data && compareVersions(base.version, target.version) === 0) return encodeFlag(target);
     const wire = wireOf(target);
-    const diffs = (wire.diffs ??= []);
+    const encodings = (wire.encodings ??= []);
     const baseEpoch = epochOf(base);
-    for (const entry of diffs) if (entry.baseEpoch === baseEpoch && compareVersions(entry.base, base.version) === 0) return entry.payload;
+    const dictionary = paths?.dictionary;
+    for (const entry of encodings) {
+      if (entry.baseEpoch === baseEpoch && entry.dictionary === dictionary && compareVersions(entry.base, base.version) === 0) return forReceiver(entry, paths);
+    }
     // A state that arrived as a patch against this very base goes on as that patch: no diff to compute.
     const derived = wire.derivedFrom !== undefined && wire.derivedEpoch === baseEpoch && compareVersions(wire.derivedFrom, base.version) === 0;
     const patch = derived ? wire.derivedBy! : diffJson(base.data as JsonValue, target.data as JsonValue);
-    const patchLength = worthwhilePatchLength(patch, sizeOf(target));
-    const payload = patchLength !== undefined ? diffOf(target, base, patch, patchLength) : fullOf(target);
-    if (diffs.length >= BASES_PER_STATE) diffs.shift();
-    diffs.push({ base: base.version, baseEpoch, payload });
-    return payload;
+    const entry: Encoding = {
+      base: base.version,
+      baseEpoch,
+      dictionary,
+      encoded: worthwhilePatchLength(patch, sizeOf(target)) !== undefined ? encodeDiff(target, base.version, patch, dictionary) : fullOf(target),
+    };
+    if (encodings.length >= BASES_PER_STATE) encodings.shift();
+    encodings.push(entry);
+    return forReceiver(entry, paths);
   }
   return fullOf(target);
 }
 
+/** The length in bytes of `wire` when it is a diff (what the monitor shows as an object's last diff). */
+export function patchLengthOf(wire: WireState): number | undefined {
+  return isDiff(wire) ? wire.length : undefined;
+}
+
 /**
- * How many bases one state's diffs are remembered for. Links that skipped different versions sit at
+ * How many bases one state's encodings are remembered for. Links that skipped different versions sit at
  * different bases; each of those diffs is computed (and encoded) once for all links at that base.
  */
 const BASES_PER_STATE = 4;
-/**
- * What one state knows of its wire forms: one record per state (a weak map entry costs the GC). Bases
- * are named by their version and epoch, never held: a record holding its base state would keep that state's
- * record alive, and with it every earlier version of the object (a relay would leak one state per update).
- */
+
+/** One state's encoding against one base: a diff (with variants carrying definitions), or the full state when a diff does not pay. */
+interface Encoding {
+  readonly base: Version;
+  readonly baseEpoch: number;
+  /** The dictionary its paths are interned in (undefined: literal paths). */
+  readonly dictionary: PathDictionary | undefined;
+  readonly encoded: EncodedDiff | Uint8Array;
+  /** The diff with the definitions a receiver holding only `from` paths lacks, by `from`. */
+  variants?: Array<{ readonly from: number; readonly bytes: Uint8Array }>;
+}
+
+/** What one state knows of its wire forms: one record per state (a weak map entry costs the GC). */
 interface StateWire {
-  diffs?: Array<{ readonly base: Version; readonly baseEpoch: number; readonly payload: WireState }>;
+  /**
+   * Encodings by base. Bases are named by their version and epoch, never held: a record holding its base
+   * state would keep that state's record alive, and with it every earlier version of the object (a relay
+   * would leak one state per update).
+   */
+  encodings?: Encoding[];
   /** The state was made by applying `derivedBy` to the state of version `derivedFrom` and epoch `derivedEpoch` (a relay forwards that patch as is). */
   derivedFrom?: Version;
   derivedEpoch?: number;
@@ -64,63 +96,36 @@ export function recordDerivation(state: ObjectState<unknown>, base: ObjectState<
   wire.derivedBy = patch;
 }
 
-// Payloads are written as literals of one fixed shape each (not spread from a header): V8 then gives
-// all payloads of a kind one hidden class, instead of one each.
-
-function isDefaultFormat(state: ObjectState<unknown>): boolean {
-  return state.format === DEFAULT_FORMAT || (state.format.length === 1 && state.format[0] === "JSON");
-}
-
-function flagOf(state: ObjectState<unknown>): WireState {
-  return withEpoch(state, isDefaultFormat(state) ? { v: state.version, s: state.synchronized } : { v: state.version, s: state.synchronized, f: state.format });
-}
-
-/** `wire` with the state's epoch, when not 0 (the wire leaves 0 out). */
-function withEpoch(state: ObjectState<unknown>, wire: WireState): WireState {
-  const e = state.epoch;
-  return e === undefined || e === 0 ? wire : { ...wire, e };
-}
-
-/** The length of each diff payload's patch as JSON text (what the monitor shows as an object's last diff). */
-const patchLengths = new WeakMap<WireState, number>();
-
-/** The length of `wire`'s patch as JSON text, when `wire` is a diff that encodeState made. */
-export function patchLengthOf(wire: WireState): number | undefined {
-  return patchLengths.get(wire);
-}
-
-function diffOf(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: readonly PatchOperation[], patchLength: number): WireState {
-  const payload = Object.freeze(
-    withEpoch(
-      state,
-      isDefaultFormat(state)
-        ? { v: state.version, s: state.synchronized, b: base.version, p: patch }
-        : { v: state.version, s: state.synchronized, f: state.format, b: base.version, p: patch },
-    ),
-  );
-  patchLengths.set(payload, patchLength);
-  return payload;
+/** The bytes of `entry` for a receiver holding `paths.known` paths, which then holds all the diff needs. */
+function forReceiver(entry: Encoding, paths: OutboundPaths | undefined): Uint8Array {
+  const encoded = entry.encoded;
+  if (encoded instanceof Uint8Array) return encoded;
+  const from = paths?.known ?? 0;
+  if (paths === undefined || encoded.needs <= from) return encoded.bytes;
+  paths.known = encoded.needs;
+  const variants = (entry.variants ??= []);
+  for (const variant of variants) if (variant.from === from) return variant.bytes;
+  const bytes = withDefinitions(encoded, paths.dictionary, from);
+  variants.push({ from, bytes });
+  return bytes;
 }
 
 /**
- * Full payloads made in this tick, by state. A fan-out sends one state to every link within one
- * synchronous delivery, so sharing the payload object for the tick is all the binding's encode cache
- * (itself per tick) needs; remembering it longer would cost every idle object a payload and a record.
+ * Full states encoded in this tick, by state. A fan-out sends one state to every link within one
+ * synchronous delivery, so sharing the bytes for the tick is all the binding's encode cache (itself per
+ * tick) needs; remembering them longer would cost every idle object its bytes and a record.
  */
-let fullThisTick = new Map<ObjectState<unknown>, WireState>();
+let fullThisTick = new Map<ObjectState<unknown>, Uint8Array>();
 let forgetQueued = false;
 function forgetFulls(): void {
   fullThisTick = new Map();
   forgetQueued = false;
 }
 
-function fullOf(state: ObjectState<unknown>): WireState {
+function fullOf(state: ObjectState<unknown>): Uint8Array {
   let full = fullThisTick.get(state);
   if (full === undefined) {
-    const d = state.data as JsonValue;
-    full = Object.freeze(
-      withEpoch(state, isDefaultFormat(state) ? { v: state.version, s: state.synchronized, d } : { v: state.version, s: state.synchronized, f: state.format, d }),
-    );
+    full = encodeFull(state);
     fullThisTick.set(state, full);
     if (!forgetQueued) {
       forgetQueued = true;

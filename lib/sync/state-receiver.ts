@@ -8,12 +8,19 @@ import type { EndableSession } from "./link-ending.js";
 import { recordDerivation } from "./state-encoding.js";
 import type { AckPayload } from "./object-session.js";
 import { StateLimitError } from "./state-limit-error.js";
-import type { WireState } from "./wire-state.js";
+import type { PathTable } from "./wire/path-dictionary.js";
+import { StateDecodeError } from "./wire/state-decode-error.js";
+import { decodeState } from "./wire/state-codec.js";
+import type { DecodedState, WireState } from "./wire-state.js";
 
 /**
- * Receives one object's states over one link in one direction. A diff or flag is applied only to the
- * exact base version it was made against; otherwise (or if the patch does not apply) the receiver asks
- * for the full state instead of guessing.
+ * Receives one object's states over one link in one direction, decoding them from the compact state wire
+ * (wire/state-codec.ts) with the object session's table of interned paths. A diff is applied only to the
+ * base it was made against (its check byte names it), a flag only to the version it names; otherwise (or
+ * if the patch does not apply) the receiver asks for the full state instead of guessing, and then drops
+ * every diff and flag until a full state arrives (they were made against a base it lacks), still taking
+ * the path definitions they carry. A state that cannot be decoded ends the whole link with a
+ * StateDecodeError's message.
  *
  * Every state it makes is within the link's data limits, whatever its form: a full state is measured
  * (cheaply: the decoder's schema froze it, and its large containers remember their size), a patch is
@@ -27,42 +34,58 @@ export class StateReceiver {
   held: ObjectState<unknown> | undefined;
   /** The size of `held`'s data once known (measured when a state was made here, or when first needed). */
   private heldSize: JsonSize | undefined;
+  /** A full state was asked for: diffs and flags are dropped until it arrives. */
+  private awaitingFull = false;
 
   /**
    * @param object the object whose states these are (named in errors)
    * @param limits the link's data limits
-   * @param link the link's control session, ended when a state breaks the limits
+   * @param link the link's control session, ended when a state breaks the limits or cannot be decoded
+   * @param paths the object session's interned paths (they outlive a receiver that expect() replaces)
+   * @param held the state held at the start (the base of the peer's first diff)
    */
   constructor(
     private readonly object: ObjectDescriptor,
     private readonly limits: JsonLimits,
     private readonly link: EndableSession,
+    private readonly paths: PathTable,
     held?: ObjectState<unknown>,
   ) {
     this.held = held;
   }
 
   /**
-   * Applies `wire`; returns the new state (or undefined if a full state is needed) and the acknowledgement
-   * to send, or undefined when the state broke the link's data limits and the link is ending.
+   * Decodes and applies `bytes`; returns the new state (or undefined if a full state is needed) and the
+   * acknowledgement to send, or undefined when the state could not be decoded or broke the link's data
+   * limits, and the link is ending.
    */
-  receive(wire: WireState): { state: ObjectState<unknown> | undefined; ack: AckPayload } | undefined {
+  receive(bytes: WireState): { state: ObjectState<unknown> | undefined; ack: AckPayload } | undefined {
     const held = this.held;
     const limits = this.limits;
+    let wire: DecodedState | undefined;
+    try {
+      wire = decodeState(bytes, this.awaitingFull ? undefined : held?.version, this.paths, this.object);
+    } catch (error) {
+      if (!(error instanceof StateDecodeError)) throw error;
+      this.link.abort(error.message);
+      return undefined;
+    }
     let state: ObjectState<unknown> | undefined;
     let size = this.heldSize;
-    if (wire.d !== undefined) {
+    if (wire === undefined) {
+      // A diff against a base this side lacks: ask for the full state.
+    } else if (wire.d !== undefined) {
       size = measureData(wire.d);
       if (size.length > limits.maxLength || size.depth > limits.maxDepth) {
         return this.refuse(new StateLimitError(this.object, size.length, size.depth, limits, false));
       }
       state = stamped({ version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data: wire.d, synchronized: wire.s }, wire.e);
-    } else if (held !== undefined && compareVersions(held.version, wire.p !== undefined ? wire.b! : wire.v) === 0) {
+    } else if (held !== undefined && !this.awaitingFull) {
       if (wire.p === undefined) {
-        state = stamped({ version: held.version, format: held.format, data: held.data, synchronized: wire.s }, wire.e);
+        if (compareVersions(held.version, wire.v) === 0) state = stamped({ version: held.version, format: held.format, data: held.data, synchronized: wire.s }, wire.e);
       } else {
         try {
-          // Frozen by applyPatchWithin (only what the patch made is new); values were checked by parsePatch.
+          // Frozen by applyPatchWithin (only what the patch made is new); the decoder made the values as JSON.
           const base = held.data as JsonValue;
           const patched = applyPatchWithin(base, size ?? measureData(base), wire.p, limits);
           size = patched.size;
@@ -75,7 +98,11 @@ export class StateReceiver {
         }
       }
     }
-    if (state === undefined) return { state, ack: held === undefined ? { resync: true } : { v: held.version, resync: true } };
+    if (state === undefined) {
+      this.awaitingFull = true;
+      return { state, ack: held === undefined ? { resync: true } : { v: held.version, resync: true } };
+    }
+    this.awaitingFull = false;
     this.held = state;
     this.heldSize = size;
     return { state, ack: { v: state.version } };

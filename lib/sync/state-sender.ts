@@ -1,6 +1,7 @@
 import { isStateOf, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { encodeState, patchLengthOf } from "./state-encoding.js";
+import type { OutboundPaths } from "./wire/path-dictionary.js";
 import type { WireState } from "./wire-state.js";
 import type { AckPayload } from "./object-session.js";
 
@@ -13,7 +14,9 @@ export interface StateTransmitter {
    * Without it, a sender is never held back.
    */
   holdsBack?(sender: StateSender): boolean;
-  /** A state went as a patch whose JSON text is `length` characters long (for the object's monitor figures). */
+  /** What the receiver holds of the object's interned paths; absent, paths go literally. */
+  readonly paths?: OutboundPaths;
+  /** A state went as a diff of `length` bytes (for the object's monitor figures). */
   sentPatch?(length: number): void;
 }
 
@@ -89,15 +92,13 @@ export class StateSender {
     const sent = this.sent;
     if (latest === undefined || (latest === sent && !this.flagOwed)) return;
     if (this.link.holdsBack?.(this) === true) return;
-    const payload = encodeState(latest, sent);
+    const payload = encodeState(latest, sent, this.link.paths);
     if (sent === undefined) this.fullVersion = latest.version;
     this.sent = latest;
     this.flagOwed = false;
     this.link.transmitState(payload);
-    if (payload.p !== undefined) {
-      const length = patchLengthOf(payload);
-      if (length !== undefined) this.link.sentPatch?.(length);
-    }
+    const length = patchLengthOf(payload);
+    if (length !== undefined) this.link.sentPatch?.(length);
   }
 }
 

@@ -21,11 +21,11 @@ import { MAX_VERSION_LENGTH, type Version } from "../../lib/state/version.js";
 import type { objectFamily } from "../../lib/sync/messages.js";
 import type { AckPayload } from "../../lib/sync/object-session.js";
 import { PROGRAM_HASH, PROTOCOL_VERSION, downProgram } from "../../lib/sync/protocol.js";
-import type { WireState } from "../../lib/sync/wire-state.js";
 import type { Carrier, CarrierHandlers } from "../../transports/carrier.js";
 import { wrapWebSocket } from "../../transports/websocket-carrier.js";
 import { message, type TestFrame } from "../bindings/frames.js";
 import { RawTcpClient } from "../transports/raw-tcp-client.js";
+import { type PlainState, wireState } from "../sync/wire/plain-states.js";
 
 /** Where an attack is aimed. */
 export interface AttackTarget {
@@ -152,9 +152,9 @@ export class WatchedSession extends Waitable {
     return this.#ended;
   }
 
-  /** Sends a state up (StateUp), unchecked; in the epoch of the last Assign unless `state` names one. */
-  publish(state: WireState): void {
-    this.session.lane("up").send("StateUp", state.e === undefined && this.epoch !== 0 ? { ...state, e: this.epoch } : state);
+  /** Sends a state up (StateUp) on the state wire, unchecked; in the epoch of the last Assign unless `state` names one. */
+  publish(state: PlainState): void {
+    this.session.lane("up").send("StateUp", wireState(state.e === undefined && this.epoch !== 0 ? { ...state, e: this.epoch } : state));
   }
 
   Assign({ epoch }: { epoch?: number }): void {

@@ -8,6 +8,8 @@ import { afterEach, expect, it, vi } from "vitest";
 import type { JsonValue } from "../../lib/descriptor/json-value.js";
 import type { LinkSnapshot, NodeSnapshot, ObjectSnapshot } from "../../lib/monitor/node-snapshot.js";
 import { connect, listen, LocalNode, type Upstream } from "../../lib/node-entry.js";
+import { encodeState } from "../../lib/sync/state-encoding.js";
+import { OutboundPaths, PathDictionary } from "../../lib/sync/wire/path-dictionary.js";
 import type { AuthRequest } from "../../lib/trust/auth-request.js";
 
 const TAG = "monitor";
@@ -140,7 +142,9 @@ it("every node's snapshot matches the tree after joins, an election, a failover 
   const observedByB = leafB.node.object(DATA.tags, DATA.json).observe<JsonValue>();
   await vi.waitFor(() => expect(observedByB.state?.version).toEqual([1]), WAIT);
   exposedByA.set({ n: 2, padding }, { version: [2] });
-  const patchLength = JSON.stringify([{ op: "replace", path: "/n", value: 2 }]).length;
+  // The diff's bytes on the state wire: the first diff on each link, so it carries the definition of /n.
+  const stateOf = (n: number) => ({ version: [n], format: ["JSON"], data: { n, padding }, synchronized: true, epoch: 1 });
+  const patchLength = encodeState(stateOf(2), stateOf(1), new OutboundPaths(new PathDictionary())).length;
   await eventually(view, (tree) => {
     const atMiddle = tree.object("middle", isData);
     expect(atMiddle).toMatchObject({ version: [2], synchronized: true, observers: 1, exposers: 1, diffBytes: patchLength });

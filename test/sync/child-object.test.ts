@@ -6,6 +6,7 @@ import { afterEach, expect, it, vi } from "vitest";
 import { LocalNode, ObjectDescriptor } from "../../lib/index.js";
 import { HandChild } from "./hand-child.js";
 import { settle } from "./tree-fixture.js";
+import { wireState } from "./wire/plain-states.js";
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -26,12 +27,12 @@ it("publishes the child's states while its subtree exposes the object: newer one
   await vi.waitFor(() => expect(session.decisions).toEqual(["Assign", "Need"]));
   const up = session.session.lane("up");
   const e = session.assignedEpochs[0]!;
-  up.send("StateUp", { v: [2], e, s: true, d: "two" });
+  up.send("StateUp", wireState({ v: [2], e, s: true, d: "two" }));
   await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "two", version: [2], synchronized: true }));
-  up.send("StateUp", { v: [2], e, s: false });
+  up.send("StateUp", wireState({ v: [2], e, s: false }));
   await vi.waitFor(() => expect(observer.state?.synchronized).toBe(false));
   expect(observer.state).toMatchObject({ data: "two", version: [2] });
-  up.send("StateUp", { v: [1], e, s: true, d: "one, older" });
+  up.send("StateUp", wireState({ v: [1], e, s: true, d: "one, older" }));
   await settle();
   expect(observer.state).toMatchObject({ data: "two", version: [2], synchronized: false });
 });
@@ -43,12 +44,12 @@ it("acknowledges none of the child's states it applies, and asks once for a full
   await vi.waitFor(() => expect(session.decisions).toEqual(["Assign", "Need"]));
   const up = session.session.lane("up");
   const e = session.assignedEpochs[0]!;
-  up.send("StateUp", { v: [1], e, s: true, d: "one" });
-  up.send("StateUp", { v: [2], e, s: true, d: "two" });
+  up.send("StateUp", wireState({ v: [1], e, s: true, d: "one" }));
+  up.send("StateUp", wireState({ v: [2], e, s: true, d: "two" }));
   await settle();
   expect(session.acks).toEqual([]);
-  up.send("StateUp", { v: [4], e, s: true, b: [3], p: [{ op: "replace", path: "", value: "four" }] });
-  up.send("StateUp", { v: [5], e, s: true, b: [4], p: [{ op: "replace", path: "", value: "five" }] });
+  up.send("StateUp", wireState({ v: [4], e, s: true, b: [3], p: [{ op: "replace", path: "", value: "four" }] }));
+  up.send("StateUp", wireState({ v: [5], e, s: true, b: [4], p: [{ op: "replace", path: "", value: "five" }] }));
   await vi.waitFor(() => expect(session.acks).toEqual([{ v: [2], resync: true }]));
   await settle();
   expect(session.acks).toHaveLength(1);

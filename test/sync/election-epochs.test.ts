@@ -7,6 +7,7 @@ import { afterEach, expect, it, vi } from "vitest";
 import { LocalNode, ObjectDescriptor } from "../../lib/index.js";
 import { HandChild } from "./hand-child.js";
 import { link, settle } from "./tree-fixture.js";
+import { wireState } from "./wire/plain-states.js";
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -28,13 +29,13 @@ it("a parent drops a child's states of any election but the one in force, whatev
   const [former, current] = session.assignedEpochs as [number, number];
   expect(current).toBeGreaterThan(former);
 
-  up.send("StateUp", { v: [1_000], e: former, s: true, d: "from the former election" });
-  up.send("StateUp", { v: [2_000], e: current + 1, s: true, d: "from an election not made" });
+  up.send("StateUp", wireState({ v: [1_000], e: former, s: true, d: "from the former election" }));
+  up.send("StateUp", wireState({ v: [2_000], e: current + 1, s: true, d: "from an election not made" }));
   await settle();
   expect(observer.state).toBeUndefined();
-  up.send("StateUp", { v: [1], e: current, s: true, d: "in force" });
+  up.send("StateUp", wireState({ v: [1], e: current, s: true, d: "in force" }));
   await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "in force", version: [1], epoch: current }));
-  up.send("StateUp", { v: [3_000], e: former, s: true, d: "late" });
+  up.send("StateUp", wireState({ v: [3_000], e: former, s: true, d: "late" }));
   await settle();
   expect(observer.state).toMatchObject({ data: "in force", version: [1] });
 });

@@ -14,11 +14,14 @@ import type { ObjectSession } from "../../lib/sync/messages.js";
 import type { AckPayload } from "../../lib/sync/object-session.js";
 import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION } from "../../lib/sync/protocol.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
+import { type PlainState, PlainStateReader } from "./wire/plain-states.js";
 import { createMemoryCarrierPair, type MemoryLink } from "../../transports/memory-carrier.js";
 
 /** One object session of a hand-spoken child: what the parent sent on it. */
 export class HandSession {
-  readonly states: WireState[] = [];
+  /** The states the parent sent, read as plain objects. */
+  readonly states: PlainState[] = [];
+  private readonly reader: PlainStateReader;
   /** The reasons of the Denied messages the parent sent. */
   readonly denials: string[] = [];
   /** Assign, Release, Need, Unneed, Closed, Denied and Granted (with their access), in order. */
@@ -30,7 +33,12 @@ export class HandSession {
   /** The fault the session ended with (a refusal), once it ended. */
   ended: { readonly error: Error | undefined } | undefined;
 
-  constructor(readonly session: ObjectSession<"Down">) {
+  /** @param have the version the child claimed it holds when it opened the session */
+  constructor(
+    readonly session: ObjectSession<"Down">,
+    have?: Version,
+  ) {
+    this.reader = new PlainStateReader(have);
     const record = (label: string) => () => void this.decisions.push(label);
     session.lane("down").serve({
       Assign: ({ epoch }: { epoch?: number }) => {
@@ -46,14 +54,14 @@ export class HandSession {
         this.denials.push(reason ?? "");
       },
       Granted: ({ access }: { access: string }) => void this.decisions.push(`Granted ${access}`),
-      StateDown: (state: WireState) => void this.states.push(state),
+      StateDown: (state: WireState) => void this.states.push(this.reader.read(state)),
       AckDown: (ack: AckPayload) => void this.acks.push(ack),
     });
     void session.closed.then((error) => (this.ended = { error }));
   }
 
   /** States that carried the data in full. */
-  get fullStates(): WireState[] {
+  get fullStates(): PlainState[] {
     return this.states.filter((state) => state.d !== undefined);
   }
 
@@ -137,7 +145,7 @@ export class HandChild {
   /** Opens the session of `object` with this interest. */
   open(object: ObjectDescriptor, interest: { readonly observed: boolean; readonly capacity: number; readonly have?: Version; readonly epoch?: number }): HandSession {
     const session = this.endpoint.lane("interests").send("Open", { session: this.#nextSession++, object, ...interest });
-    return new HandSession(session);
+    return new HandSession(session, interest.have);
   }
 
   /** Ends the link (the parent's side too). */

@@ -10,13 +10,14 @@ import type { ObjectSession, OpenPayload } from "../../lib/sync/messages.js";
 import type { AckPayload } from "../../lib/sync/object-session.js";
 import { type LinkEvents, upProgram } from "../../lib/sync/protocol.js";
 import { UpstreamLink } from "../../lib/sync/up/upstream-link.js";
-import type { WireState } from "../../lib/sync/wire-state.js";
+import { type PlainState, PlainStateReader } from "./wire/plain-states.js";
 import { createMemoryCarrierPair, type MemoryLink } from "../../transports/memory-carrier.js";
 
 /** One object session the child opened: what it opened with and what it sent since. */
 export class ChildSession {
   readonly interests: Array<{ readonly observed: boolean; readonly capacity: number }> = [];
-  readonly states: WireState[] = [];
+  /** The states the child sent, read as plain objects. */
+  readonly states: PlainState[] = [];
   readonly acks: AckPayload[] = [];
   closed = false;
 
@@ -24,9 +25,11 @@ export class ChildSession {
     readonly open: OpenPayload,
     readonly session: ObjectSession<"Up">,
   ) {
+    // The child's first diff is against the state its parent holds: none here until the test sends one.
+    const reader = new PlainStateReader();
     session.lane("up").serve({
       Interest: (interest) => void this.interests.push(interest),
-      StateUp: (state) => void this.states.push(state),
+      StateUp: (state) => void this.states.push(reader.read(state)),
       AckUp: (ack) => void this.acks.push(ack),
       Close: () => {
         this.closed = true;

@@ -14,6 +14,7 @@ import type { Principal } from "../../lib/trust/principal.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { HandChild } from "./hand-child.js";
 import { link, settle } from "./tree-fixture.js";
+import { wireState } from "./wire/plain-states.js";
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -207,7 +208,7 @@ it("states a denied exposer sends anyway are dropped", async () => {
   cleanup.push(() => hand.close());
   const session = hand.open(open, { observed: false, capacity: 5 });
   await vi.waitFor(() => expect(session.decisions).toEqual(["Denied expose", "Release"]));
-  for (let n = 1; n <= 5; n++) session.session.lane("up").send("StateUp", { v: [n], f: ["JSON"], d: "forged", s: true });
+  for (let n = 1; n <= 5; n++) session.session.lane("up").send("StateUp", wireState({ v: [n], f: ["JSON"], d: "forged", s: true }));
   await settle();
   expect(observer.state).toBeUndefined();
 });
@@ -293,13 +294,13 @@ it("a rule's bytesPerSecond drops the states a child pushes over it, audited, an
   observer.onChange((state) => state && versions.push(state.version[0]!));
   const session = hand.open(descriptor, { observed: false, capacity: 1 });
   await vi.waitFor(() => expect(session.decisions).toEqual(["Assign", "Need"]));
-  for (let n = 1; n <= 5; n++) session.session.lane("up").send("StateUp", { v: [n], e: 1, s: true, d: "x".repeat(1500) }); // the root's first election
+  for (let n = 1; n <= 5; n++) session.session.lane("up").send("StateUp", wireState({ v: [n], e: 1, s: true, d: "x".repeat(1500) })); // the root's first election
   const denied = () => audit.filter((event) => event.kind === "denied");
   await vi.waitFor(() => expect(denied()).toHaveLength(1));
   await settle();
   expect(versions).toEqual([1, 2]);
   expect(denied()[0]).toMatchObject({ kind: "denied", access: "expose", grant: "rules[0].limits.bytesPerSecond" });
   vi.setSystemTime(Date.now() + 1000);
-  session.session.lane("up").send("StateUp", { v: [6], e: 1, s: true, d: "x".repeat(1500) });
+  session.session.lane("up").send("StateUp", wireState({ v: [6], e: 1, s: true, d: "x".repeat(1500) }));
   await vi.waitFor(() => expect(versions).toEqual([1, 2, 6]));
 });

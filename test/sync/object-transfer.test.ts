@@ -7,7 +7,9 @@ import { AckCoalescer } from "../../lib/sync/ack-coalescer.js";
 import type { AckPayload } from "../../lib/sync/object-session.js";
 import { ObjectTransfer, type TransferEnd, type TransferLink } from "../../lib/sync/object-transfer.js";
 import type { StateSender } from "../../lib/sync/state-sender.js";
+import { isDiff } from "../../lib/sync/wire/state-codec.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
+import { PlainStateReader, wireState } from "./wire/plain-states.js";
 
 /** Lets the acknowledgements merged in this turn go. */
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -50,12 +52,12 @@ class RecordingEnd implements TransferEnd {
   }
 }
 
-it("sends the first state in full and the next as a diff, recording the patch's length on the object", () => {
+it("sends the first state in full and the next as a diff, recording the diff's length in bytes on the object", () => {
   const end = new RecordingEnd();
   end.transfer.send(state(1));
   end.transfer.send(state(2));
-  expect(end.states.map((wire) => (wire.d !== undefined ? "full" : "patch"))).toEqual(["full", "patch"]);
-  expect(end.entry.lastDiffBytes).toBe(JSON.stringify(end.states[1]!.p).length);
+  expect(end.states.map((wire) => (isDiff(wire) ? "patch" : "full"))).toEqual(["full", "patch"]);
+  expect(end.entry.lastDiffBytes).toBe(end.states[1]!.length);
 });
 
 it("hands what one end sends to the other end's receiver, which acknowledges none of the states it could apply", async () => {
@@ -75,7 +77,7 @@ it("receives a first diff against the object's state when nothing was expected, 
   sending.transfer.resume([1], 0, state(1));
   sending.transfer.send(state(2));
   const patch = sending.states[0]!;
-  expect(patch.p).toBeDefined();
+  expect(isDiff(patch)).toBe(true);
 
   const unexpected = new RecordingEnd();
   unexpected.entry.state = state(1);
@@ -85,7 +87,7 @@ it("receives a first diff against the object's state when nothing was expected, 
   expecting.entry.state = state(1);
   expecting.transfer.expect(undefined);
   expect(expecting.transfer.receive(patch)).toBeUndefined();
-  expect(expecting.transfer.receive({ ...patch, v: [3], b: [2] })).toBeUndefined();
+  expect(expecting.transfer.receive(wireState({ v: [3], s: true, b: [2], p: [{ op: "replace", path: "/n", value: 3 }] }))).toBeUndefined();
   expect(expecting.acks).toEqual([]);
   await Promise.resolve(); // a resync is asked for after the current burst, once for all of it
   expect(expecting.acks).toEqual([{ resync: true }]);
@@ -97,7 +99,7 @@ it("answers the peer's resync with the latest state in full, and keeps the last 
   expect(end.transfer.resumeBase?.version).toEqual([3]);
   end.transfer.acknowledged({ v: [1], resync: true });
   expect(end.states).toHaveLength(4);
-  expect(end.states[3]).toMatchObject({ v: [3], d: data(3) });
+  expect(new PlainStateReader().read(end.states[3]!)).toMatchObject({ v: [3], d: data(3) });
 });
 
 it("sends nothing while its end holds it back, and tells the link's congestion which sender waits", () => {
@@ -112,7 +114,7 @@ it("sends nothing while its end holds it back, and tells the link's congestion w
 
 it("ends the link for a state over its data limits, acknowledging nothing", async () => {
   const end = new RecordingEnd(100);
-  expect(end.transfer.receive({ v: [1], d: { text: "x".repeat(200) }, s: true })).toBeUndefined();
+  expect(end.transfer.receive(wireState({ v: [1], d: { text: "x".repeat(200) }, s: true }))).toBeUndefined();
   expect(end.aborts).toHaveLength(1);
   expect(end.aborts[0]).toContain("transferred");
   await nextTurn();

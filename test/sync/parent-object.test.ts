@@ -3,11 +3,11 @@
  * parent: what it does with the parent's decisions and states, and what it sends up.
  */
 import { afterEach, expect, it, vi } from "vitest";
-import { MIN_FLOW_WINDOW_BYTES } from "../../bindings/flow-window.js";
 import type { SessionMuxOptions } from "../../bindings/session-mux.js";
 import { LocalNode } from "../../lib/index.js";
 import { type ChildSession, HandParent } from "./hand-parent.js";
 import { settle } from "./tree-fixture.js";
+import { wireState } from "./wire/plain-states.js";
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -41,9 +41,9 @@ it("takes the parent's states as the object's when elected elsewhere, even one t
   exposer.set("the leaf's own", { version: [10] });
   const session = await onlySession(parent);
   session.down.send("Release", { epoch: 5 });
-  session.down.send("StateDown", { v: [3], e: 5, s: true, d: "the parent's" });
+  session.down.send("StateDown", wireState({ v: [3], e: 5, s: true, d: "the parent's" }));
   await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "the parent's", version: [3] }));
-  session.down.send("StateDown", { v: [2], e: 5, s: true, d: "the parent's, going back" });
+  session.down.send("StateDown", wireState({ v: [2], e: 5, s: true, d: "the parent's, going back" }));
   await vi.waitFor(() => expect(observer.state).toMatchObject({ data: "the parent's, going back", version: [2] }));
   expect(exposer.assigned).toBe(false);
 });
@@ -53,13 +53,13 @@ it("acknowledges none of the parent's states it applies, and asks once for a ful
   const observer = leaf.object([], "acked").observe<string>();
   const session = await onlySession(parent);
   session.down.send("Release", { epoch: 1 });
-  session.down.send("StateDown", { v: [1], e: 1, s: true, d: "one" });
-  session.down.send("StateDown", { v: [2], e: 1, s: true, d: "two" });
+  session.down.send("StateDown", wireState({ v: [1], e: 1, s: true, d: "one" }));
+  session.down.send("StateDown", wireState({ v: [2], e: 1, s: true, d: "two" }));
   await vi.waitFor(() => expect(observer.data).toBe("two"));
   await settle();
   expect(session.acks).toEqual([]);
-  session.down.send("StateDown", { v: [4], e: 1, s: true, b: [3], p: [{ op: "replace", path: "", value: "four" }] });
-  session.down.send("StateDown", { v: [5], e: 1, s: true, b: [4], p: [{ op: "replace", path: "", value: "five" }] });
+  session.down.send("StateDown", wireState({ v: [4], e: 1, s: true, b: [3], p: [{ op: "replace", path: "", value: "four" }] }));
+  session.down.send("StateDown", wireState({ v: [5], e: 1, s: true, b: [4], p: [{ op: "replace", path: "", value: "five" }] }));
   await vi.waitFor(() => expect(session.acks).toEqual([{ v: [2], resync: true }]));
   await settle();
   expect(session.acks).toHaveLength(1);
@@ -87,7 +87,7 @@ it("sends the node's states up while the parent needs them, in full and then as 
 });
 
 it("holds states going up back while the parent has not receipted a flow window of them, and sends the latest once it reads", async () => {
-  const { leaf, parent } = await linked({ flowWindowBytes: MIN_FLOW_WINDOW_BYTES });
+  const { leaf, parent } = await linked({ flowWindowBytes: 4096 });
   const exposer = leaf.object([], "windowed").expose<ReturnType<typeof document>>();
   const session = await onlySession(parent);
   session.down.send("Assign", { epoch: 1 });
@@ -99,14 +99,14 @@ it("holds states going up back while the parent has not receipted a flow window 
   const before = traffic.bytesSent;
   let latest = 0;
   for (let n = 1; n <= 100; n++) {
-    exposer.set({ field: `update ${n}`, padding: `${n}`.repeat(1500) }); // each a diff of 1.5 to 4.5 KB
+    exposer.set({ field: `update ${n}`, padding: `${n}`.repeat(300) }); // each a diff of about 600 bytes
     latest = n;
     await settle(1);
   }
   const sent = traffic.bytesSent - before;
   parent.memory.faults.resume("aToB");
-  // A window's worth (and the one state that went over it), not the 300 KB of 100 states.
-  expect(sent).toBeLessThan(MIN_FLOW_WINDOW_BYTES + 8192);
+  // A window's worth (and the one state that went over it), not the 60 KB of 100 states.
+  expect(sent).toBeLessThan(4096 + 1024);
   await vi.waitFor(() => expect(JSON.stringify(session.states.at(-1))).toContain(`update ${latest}`));
   expect(session.states.length).toBeLessThan(20);
   expect(parent.upstream.connected).toBe(true); // held back, never cut off

@@ -9,6 +9,7 @@ import { PushQuota } from "../../lib/sync/down/push-quota.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
 import { wireStateBytes } from "../../lib/sync/wire-state-bytes.js";
 import { HandChild } from "./hand-child.js";
+import { wireState } from "./wire/plain-states.js";
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -16,8 +17,8 @@ afterEach(async () => {
 });
 
 const object = new ObjectDescriptor([], "pushed");
-/** A full state of 100 bytes of data. */
-const state: WireState = { v: [1], s: true, d: "x".repeat(98) };
+/** A full state of 100 bytes on the wire (flags, version [1], a 95-character string with its tag and length). */
+const state: WireState = wireState({ v: [1], s: true, d: "x".repeat(95) });
 
 function quota() {
   const audits: Array<[string, number]> = [];
@@ -50,7 +51,7 @@ it("audits the drops at most once a second, naming the object and the rate", () 
   for (let i = 0; i < 5; i++) pushes.mayPush(object, state);
   expect(audits).toEqual([[object.key, 100]]);
   advance(999);
-  pushes.mayPush(object, { v: [2], s: true, d: "x".repeat(1000) });
+  pushes.mayPush(object, wireState({ v: [2], s: true, d: "x".repeat(1000) }));
   pushes.mayPush(object, state);
   expect(audits).toHaveLength(1);
   advance(1000);
@@ -67,7 +68,7 @@ it("starts a full budget when the rate changes, keeps the budget when the same r
   pushes.setRate(300);
   expect(pushes.mayPush(object, state)).toBe(true);
   pushes.setRate(undefined);
-  expect(pushes.mayPush(object, { v: [3], s: true, d: "x".repeat(10_000) })).toBe(true);
+  expect(pushes.mayPush(object, wireState({ v: [3], s: true, d: "x".repeat(10_000) }))).toBe(true);
 });
 
 it("on a link, a policy set while the child pushes takes its bytesPerSecond from then on", async () => {
@@ -81,10 +82,10 @@ it("on a link, a policy set while the child pushes takes its bytesPerSecond from
   await vi.waitFor(() => expect(session.decisions).toEqual(["Assign", "Need"]));
   const e = session.assignedEpochs[0]!;
   const up = session.session.lane("up");
-  up.send("StateUp", { v: [1], e, s: true, d: "x".repeat(1500) });
+  up.send("StateUp", wireState({ v: [1], e, s: true, d: "x".repeat(1500) }));
   await vi.waitFor(() => expect(observer.state?.version).toEqual([1]));
   child.parent.setPolicy(parsePolicy({ rules: [{ observe: [{ any: true }], expose: [{ any: true }], limits: { bytesPerSecond: 100 } }] }));
-  for (let n = 2; n <= 4; n++) up.send("StateUp", { v: [n], e, s: true, d: "x".repeat(1500) });
+  for (let n = 2; n <= 4; n++) up.send("StateUp", wireState({ v: [n], e, s: true, d: "x".repeat(1500) }));
   await vi.waitFor(() => expect(audit.filter((event) => event.kind === "denied")).toMatchObject([{ access: "expose", grant: "rules[0].limits.bytesPerSecond" }]));
   expect(observer.state?.version).toEqual([2]);
 });

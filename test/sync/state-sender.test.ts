@@ -2,15 +2,18 @@ import { expect, it } from "vitest";
 import type { ObjectState } from "../../lib/state/object-state.js";
 import { StateSender, type StateTransmitter } from "../../lib/sync/state-sender.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
+import { type PlainState, PlainStateReader } from "./wire/plain-states.js";
 
 /** A sender's link that records what it transmits, and holds senders back while `congested`. */
 class RecordingLink implements StateTransmitter {
-  readonly sent: WireState[] = [];
+  /** What it transmitted, read as the receiver would. */
+  readonly sent: PlainState[] = [];
+  private readonly reader = new PlainStateReader();
   readonly held = new Set<StateSender>();
   congested = false;
 
   transmitState(state: WireState): void {
-    this.sent.push(state);
+    this.sent.push(this.reader.read(state));
   }
 
   holdsBack(sender: StateSender): boolean {
@@ -18,7 +21,7 @@ class RecordingLink implements StateTransmitter {
     return this.congested;
   }
 
-  get full(): WireState[] {
+  get full(): PlainState[] {
     return this.sent.filter((state) => state.d !== undefined);
   }
 }

@@ -4,10 +4,14 @@ import { describe, expect, it } from "vitest";
 import { ObjectDescriptor } from "../../lib/descriptor/object-descriptor.js";
 import { DEFAULT_DATA_LIMITS } from "../../lib/state/frozen-data.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../../lib/state/object-state.js";
-import { encodeState, recordDerivation } from "../../lib/sync/state-encoding.js";
+import type { PatchOperation } from "../../lib/sync/json-patch/index.js";
+import { encodeState, patchLengthOf, recordDerivation } from "../../lib/sync/state-encoding.js";
 import { StateReceiver } from "../../lib/sync/state-receiver.js";
 import { StateSender } from "../../lib/sync/state-sender.js";
+import { OutboundPaths, PathDictionary, PathTable } from "../../lib/sync/wire/path-dictionary.js";
+import { isDiff } from "../../lib/sync/wire/state-codec.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
+import { PlainStateReader, wireState } from "./wire/plain-states.js";
 
 const state = (version: number, data: unknown, synchronized = true): ObjectState<unknown> => ({
   version: [version],
@@ -16,11 +20,20 @@ const state = (version: number, data: unknown, synchronized = true): ObjectState
   synchronized,
 });
 
-/** A receiver within the default limits, on a link that must not end. */
-const receiverOf = (held: ObjectState<unknown>) =>
-  new StateReceiver(new ObjectDescriptor([], "received"), DEFAULT_DATA_LIMITS, { state: "open", closed: new Promise(() => {}), abort: (reason) => expect.fail(reason) }, held);
+/** A receiver within the default limits, on a link that must not end (or, given `aborts`, that records its end). */
+const receiverOf = (held: ObjectState<unknown> | undefined, aborts?: string[], paths = new PathTable()) =>
+  new StateReceiver(
+    new ObjectDescriptor([], "received"),
+    DEFAULT_DATA_LIMITS,
+    { state: "open", closed: new Promise(() => {}), abort: (reason) => (aborts === undefined ? expect.fail(reason) : void aborts.push(reason ?? "")) },
+    paths,
+    held,
+  );
 
 const big = (n: number) => ({ rows: Array.from({ length: 100 }, (_, i) => ({ i, v: i === 5 ? n : 0 })) });
+
+/** `wire` read by a receiver holding version `held`. */
+const read = (wire: WireState, held?: number) => new PlainStateReader(held === undefined ? undefined : [held]).read(wire);
 
 /** A full garbage collection, without the process having been started with --expose-gc. */
 function collectGarbage(): void {
@@ -45,48 +58,81 @@ describe("state encoding", () => {
     collectGarbage();
     expect(history.map((ref) => ref.deref() === undefined)).toEqual([true, true, true, true]);
     // The derivation is still known by version: a link at version 4 gets the recorded patch.
-    expect(encodeState(latest, state(4, big(4))).p).toEqual([{ op: "replace", path: "/rows/5/v", value: 5 }]);
+    expect(read(encodeState(latest, state(4, big(4))), 4).p).toEqual([{ op: "replace", path: "/rows/5/v", value: 5 }]);
   });
 
   it("sends a diff when it is smaller, the full state otherwise, and only the flag when only it changed", () => {
     const a = state(1, big(1));
     const b = state(2, big(2));
-    expect(encodeState(b, a).p).toHaveLength(1);
-    expect(encodeState(state(2, { x: 1 }), state(1, { y: 2 })).d).toEqual({ x: 1 });
+    expect(read(encodeState(b, a), 1).p).toHaveLength(1);
+    expect(read(encodeState(state(2, { x: 1 }), state(1, { y: 2 }))).d).toEqual({ x: 1 });
     const flag = encodeState({ ...a, synchronized: false }, a);
-    expect(flag).toEqual({ v: [1], s: false });
+    expect(read(flag)).toEqual({ v: [1], s: false });
   });
 
-  it("makes one frozen payload per (state, base), whoever asks", () => {
+  it("makes one payload per (state, base), whoever asks, and tells a diff's length in bytes", () => {
     const a = state(1, big(1));
     const b = state(2, big(2));
     const first = encodeState(b, a);
     expect(encodeState(b, a)).toBe(first);
-    expect(Object.isFrozen(first)).toBe(true);
     expect(encodeState(b, undefined)).toBe(encodeState(b, undefined));
+    expect(patchLengthOf(first)).toBe(first.length);
+    expect(patchLengthOf(encodeState(b, undefined))).toBeUndefined();
+  });
+
+  it("shares a diff between receivers that hold its paths; those that lack some get a variant with their definitions, shared too", () => {
+    const dictionary = new PathDictionary();
+    const pad = "p".repeat(200); // so that diffs pay
+    const a = state(1, { x: 1, y: 1, pad });
+    const b = state(2, { x: 2, y: 1, pad });
+    const c = state(3, { x: 2, y: 3, pad });
+    const early = new OutboundPaths(dictionary);
+    // The first receiver learns /x from the diff to version 2.
+    const toEarly = encodeState(b, a, early);
+    expect(early.known).toBe(1);
+    const earlyTable = new PathTable();
+    expect(receiverOf(a, undefined, earlyTable).receive(toEarly)?.state?.data).toEqual(b.data);
+    // Two new receivers at version 2 lack /x and /y; the first one holds /x and lacks /y only.
+    const late = [new OutboundPaths(dictionary), new OutboundPaths(dictionary)];
+    const toEarlyNext = encodeState(c, b, early);
+    const toLate = late.map((paths) => encodeState(c, b, paths));
+    expect(toLate[1]).toBe(toLate[0]);
+    expect(toLate[0]).not.toBe(toEarlyNext);
+    expect(toLate[0]!.length).toBeGreaterThan(toEarlyNext.length);
+    expect([early.known, late[0]!.known, late[1]!.known]).toEqual([2, 2, 2]);
+    // Each decodes to the same state; a receiver that holds every path gets the shared bytes.
+    expect(receiverOf(b, undefined, earlyTable).receive(toEarlyNext)?.state?.data).toEqual(c.data);
+    expect(receiverOf(b).receive(toLate[0]!)?.state?.data).toEqual(c.data);
+    expect(encodeState(c, b, new OutboundPaths(dictionary))).toBe(toLate[0]);
+    // Receivers that hold both paths share the bytes without definitions.
+    const holding = [new OutboundPaths(dictionary), new OutboundPaths(dictionary)];
+    for (const paths of holding) paths.known = 2;
+    const shared = holding.map((paths) => encodeState(c, b, paths));
+    expect(shared[1]).toBe(shared[0]);
+    expect(shared[0]!.length).toBeLessThan(toEarlyNext.length);
+    expect(receiverOf(b, undefined, earlyTable).receive(shared[0]!)?.state?.data).toEqual(c.data);
   });
 
   it("shares a full payload for the rest of the tick only: an idle state keeps no payload", async () => {
     const a = state(1, big(1));
     let payload: WireState | undefined = encodeState(a, undefined);
-    expect(Object.isFrozen(payload)).toBe(true);
-    expect(encodeState(a, undefined)).toBe(payload); // a fan-out in this tick encodes one object
+    expect(encodeState(a, undefined)).toBe(payload); // a fan-out in this tick encodes once
     const ref = new WeakRef(payload);
     payload = undefined;
     await new Promise((resolve) => setTimeout(resolve, 0));
     collectGarbage();
     expect(ref.deref()).toBeUndefined(); // nothing held it past the tick, though the state lives on
-    expect(encodeState(a, undefined)).toEqual({ v: [1], s: true, d: big(1) });
+    expect(read(encodeState(a, undefined))).toEqual({ v: [1], s: true, d: big(1) });
   });
 
   it("remembers the diffs of one state against several bases (links that skipped different versions)", () => {
     const bases = [1, 2, 3].map((v) => state(v, big(v)));
     const target = state(9, big(9));
     const payloads = bases.map((base) => encodeState(target, base));
-    expect(bases.map((base) => encodeState(target, base))).toEqual(payloads);
     for (const [i, base] of bases.entries()) expect(encodeState(target, base)).toBe(payloads[i]);
-    expect(payloads[0]!.b).toEqual([1]);
-    expect(payloads[2]!.b).toEqual([3]);
+    expect(read(payloads[0]!, 1)).toMatchObject({ v: [9], b: [1] });
+    expect(read(payloads[2]!, 3)).toMatchObject({ v: [9], b: [3] });
+    expect(() => read(payloads[2]!, 1)).toThrow(/a base other than \[1\]/);
   });
 });
 
@@ -104,40 +150,58 @@ describe("state receiver", () => {
     const receiver = receiverOf(state(1, big(1)));
     const { state: applied, ack } = receiver.receive(encodeState(state(2, big(2)), state(1, big(1))))!;
     expect(applied?.data).toEqual(big(2));
+    expect(Object.isFrozen(applied?.data)).toBe(true);
     expect(ack).toEqual({ v: [2] });
   });
 
   it("asks for the full state when a diff does not apply", () => {
     const receiver = receiverOf(state(1, { a: 1 }));
-    const broken: WireState = { v: [2], s: true, b: [1], p: [{ op: "remove", path: "/missing" }] };
+    const broken = wireState({ v: [2], s: true, b: [1], p: [{ op: "remove", path: "/missing" }] });
     expect(receiver.receive(broken)).toEqual({ state: undefined, ack: { v: [1], resync: true } });
   });
 
   it("applies a flag change to the version it holds only", () => {
     const receiver = receiverOf(state(1, { a: 1 }));
-    expect(receiver.receive({ v: [1], s: false })!.state).toMatchObject({ data: { a: 1 }, synchronized: false });
-    expect(receiver.receive({ v: [7], s: true })!.ack.resync).toBe(true);
+    expect(receiver.receive(wireState({ v: [1], s: false }))!.state).toMatchObject({ data: { a: 1 }, synchronized: false });
+    expect(receiver.receive(wireState({ v: [7], s: true }))!.ack.resync).toBe(true);
+  });
+
+  it("once it asked for the full state, drops diffs and flags until it comes, taking their definitions", () => {
+    const paths = new PathTable();
+    const receiver = receiverOf(state(1, { a: 1 }), undefined, paths);
+    expect(receiver.receive(wireState({ v: [2], s: true, b: [1], p: [{ op: "remove", path: "/missing" }] }))!.ack.resync).toBe(true);
+    // A diff against the base it still holds, and a flag for it: both dropped, the diff's definitions kept.
+    const dictionary = new PathDictionary();
+    const pad = "p".repeat(200); // so that the diff pays
+    const diff = encodeState(state(3, { a: 3, pad }), state(1, { a: 1, pad }), new OutboundPaths(dictionary));
+    expect(isDiff(diff)).toBe(true);
+    expect(receiver.receive(diff)).toEqual({ state: undefined, ack: { v: [1], resync: true } });
+    expect(paths.paths).toEqual(["/a"]);
+    expect(receiver.receive(wireState({ v: [1], s: false }))!.state).toBeUndefined();
+    // The full state ends the wait.
+    expect(receiver.receive(wireState({ v: [3], s: true, d: { a: 3 } }))!.state?.data).toEqual({ a: 3 });
+    expect(receiver.receive(wireState({ v: [3], s: false }))!.state?.synchronized).toBe(false);
+  });
+
+  it("ends the link with a message naming the object and the fault for a state it cannot decode", () => {
+    const aborts: string[] = [];
+    const receiver = receiverOf(state(1, { a: 1 }), aborts);
+    expect(receiver.receive(Uint8Array.of(0x80))).toBeUndefined();
+    expect(aborts).toHaveLength(1);
+    expect(aborts[0]).toMatch(/^Object .*received.*: the peer sent a state that cannot be decoded \(reserved flag bits/);
+    expect(receiver.held?.version).toEqual([1]);
   });
 });
 
 describe("state sender", () => {
-  it("sends every update of a link that holds nothing back, and ends with the latest", () => {
-    const sent: WireState[] = [];
-    const sender = new StateSender({ transmitState: (w) => void sent.push(w) });
-    for (let v = 1; v <= 100; v++) sender.update(state(v, big(v)));
-    expect(sent).toHaveLength(100);
-    expect(sent.at(-1)!.v).toEqual([100]);
-    expect(sender.resumeBase?.version).toEqual([100]); // the last sent: what the receiver will hold
-  });
-
   it("after a resync the current state goes again, in full", () => {
     const sent: WireState[] = [];
     const sender = new StateSender({ transmitState: (w) => void sent.push(w) });
     sender.update(state(1, big(1)));
     sender.update(state(2, big(2)));
-    expect(sent.at(-1)!.p).toBeDefined();
+    expect(isDiff(sent.at(-1)!)).toBe(true);
     sender.acknowledged({ v: [1], resync: true });
-    expect(sent.at(-1)).toMatchObject({ v: [2], d: big(2) });
+    expect(read(sent.at(-1)!)).toMatchObject({ v: [2], d: big(2) });
     expect(sent).toHaveLength(3);
   });
 
@@ -148,23 +212,23 @@ describe("state sender", () => {
     sender.update(state(2, big(2)));
     sent.length = 0;
     sender.resume([1], 0, held);
-    expect(sent[0]!.b).toEqual([1]);
+    expect(read(sent[0]!, 1)).toMatchObject({ v: [2], b: [1] });
     const other = new StateSender({ transmitState: (w) => void sent.push(w) });
     other.update(state(5, big(5)));
     sent.length = 0;
     other.resume([5], 0, undefined);
-    expect(sent).toEqual([{ v: [5], s: true }]);
+    expect(sent.map((wire) => read(wire))).toEqual([{ v: [5], s: true }]);
   });
 });
 
 describe("relaying", () => {
   it("forwards a received patch as is when the next peer holds the same base (no diff computed)", () => {
     const receiver = receiverOf(state(1, big(1)));
-    const incoming = encodeState(state(2, big(2)), state(1, big(1)));
+    // Coarser than the diff the relay would compute (which replaces /rows/5/v only).
+    const patch: PatchOperation[] = [{ op: "replace", path: "/rows/5", value: { i: 5, v: 2 } }];
     const held = receiver.held!;
-    const { state: relayed } = receiver.receive(incoming)!;
-    const outgoing = encodeState(relayed!, held);
-    expect(outgoing.p).toBe(incoming.p);
-    expect(outgoing.b).toEqual([1]);
+    const { state: relayed } = receiver.receive(wireState({ v: [2], s: true, b: [1], p: patch }))!;
+    expect(relayed?.data).toEqual(big(2));
+    expect(read(encodeState(relayed!, held), 1)).toMatchObject({ v: [2], b: [1], p: patch });
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Every field a peer sends is checked before the link looks at it, and a field that is not exactly what
  * it must be is refused (a TypeError naming the message and the field, which closes the link): the
- * checks of lib/sync/wire-schema.ts one by one, at their bounds, and the three forms of a state on the
- * wire with what each may and may not carry.
+ * checks of lib/sync/wire-schema.ts one by one, at their bounds, and a state on the wire, which must be
+ * bytes (test/sync/wire/ checks what they may say).
  */
 import { describe, expect, it } from "vitest";
 import { TagDescriptor } from "../../lib/descriptor/tag-descriptor.js";
@@ -85,36 +85,11 @@ describe("fields of link messages", () => {
 describe("a state on the wire", () => {
   const parse = (value: unknown) => wireStateSchema.parse(value);
 
-  it("comes in three forms: full (d), diff (p from b) and flag (neither), the epoch kept only when not 0", () => {
-    expect(parse({ v: [1], s: true, d: { a: 1 } })).toEqual({ v: [1], s: true, d: { a: 1 } });
-    expect(parse({ v: [2], s: true, b: [1], p: [{ op: "replace", path: "/a", value: 2 }] })).toEqual({
-      v: [2],
-      s: true,
-      b: [1],
-      p: [{ op: "replace", path: "/a", value: 2 }],
-    });
-    expect(parse({ v: [2], s: false })).toEqual({ v: [2], s: false });
-    expect(parse({ v: [2], e: 0, s: false })).toEqual({ v: [2], s: false });
-    expect(parse({ v: [2], e: 3, s: false })).toEqual({ v: [2], e: 3, s: false });
-  });
-
-  it("never carries data and a patch, a patch without its base, or a base without a patch", () => {
-    expect(() => parse({ v: [2], s: true, d: 1, p: [] })).toThrow("State has both data and a patch");
-    expect(() => parse({ v: [2], s: true, d: 1, b: [1] })).toThrow("State has both data and a patch");
-    expect(() => parse({ v: [2], s: true, p: [] })).toThrow("State.p needs the base version State.b");
-    expect(() => parse({ v: [2], s: true, b: [1] })).toThrow("State.b without a patch");
-    expect(() => parse({ v: [2], s: "yes" })).toThrow("State.s must be a boolean");
-    expect(() => parse({ v: [2], e: -1, s: true })).toThrow("State.e must be a non-negative integer");
-    expect(() => parse([{ v: [2], s: true }])).toThrow("State must be an object");
-  });
-
-  it("names its format only when it is not the default: 1 to 8 names of at most 64 characters", () => {
-    const eight = Array.from({ length: 8 }, (_, i) => `f${i}`);
-    expect(parse({ v: [1], s: true, f: ["gzip", "JSON"], d: 1 })).toEqual({ v: [1], s: true, f: ["gzip", "JSON"], d: 1 });
-    expect(parse({ v: [1], s: true, f: eight })).toEqual({ v: [1], s: true, f: eight });
-    expect(parse({ v: [2], s: true, f: ["x".repeat(64)], b: [1], p: [] })).toEqual({ v: [2], s: true, f: ["x".repeat(64)], b: [1], p: [] });
-    for (const f of [[], [...eight, "f8"], ["x".repeat(65)], [1], "JSON", null]) {
-      expect(() => parse({ v: [1], s: true, f, d: 1 }), JSON.stringify(f)).toThrow("State.f must be a list of 1 to 8 format names");
+  it("is bytes of the compact state wire (what they say is checked as the session's receiver decodes them)", () => {
+    const bytes = Uint8Array.of(0x04, 1, 2);
+    expect(parse(bytes)).toBe(bytes);
+    for (const value of [{ v: [1], s: true, d: 1 }, [4, 1, 2], "bytes", null, new ArrayBuffer(3)]) {
+      expect(() => parse(value), String(value)).toThrow(new TypeError("State must be bytes of the compact state wire (link protocol 6)"));
     }
   });
 });

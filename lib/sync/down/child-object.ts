@@ -13,6 +13,7 @@ import { sendWhileOpen } from "../link-ending.js";
 import { LINK_END, type LinkParticipant } from "../link-participant.js";
 import { ObjectTransfer } from "../object-transfer.js";
 import type { StateSender } from "../state-sender.js";
+import { carriesData } from "../wire/state-codec.js";
 import type { WireState } from "../wire-state.js";
 import { denialOf, type Denied } from "../../trust/decision.js";
 import { ChildTag } from "./child-tag.js";
@@ -290,7 +291,7 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
     const state = this.states.receive(wire);
     const via = this.assignedVia;
     if (state === undefined || via === undefined || this.entry.assignee !== via) return;
-    if (wire.d !== undefined || wire.p !== undefined) {
+    if (carriesData(wire)) {
       if (!this.link.mayPush(this.descriptor, wire)) return;
     }
     // A state of another election than the one in force is dropped (publish() checks the epoch).
