@@ -17,19 +17,25 @@ export const MAX_INTERNED_PATH_BYTES = 128;
 /** One object's paths on the sending node, by index (append-only). */
 export class PathDictionary {
   readonly paths: string[] = [];
-  private readonly indices = new Map<string, number>();
+  /** Indices by path, made once the dictionary outgrows a linear search (most objects never do: memory per object counts). */
+  private indices: Map<string, number> | undefined;
 
   /** The index of `path`, interned now if it is new and fits; undefined when it must go literally. */
   intern(path: string): number | undefined {
-    const known = this.indices.get(path);
-    if (known !== undefined) return known;
-    if (this.paths.length >= MAX_INTERNED_PATHS || !fits(path)) return undefined;
-    const index = this.paths.length;
-    this.paths.push(path);
-    this.indices.set(path, index);
+    const paths = this.paths;
+    const known = this.indices === undefined ? paths.indexOf(path) : (this.indices.get(path) ?? -1);
+    if (known >= 0) return known;
+    if (paths.length >= MAX_INTERNED_PATHS || !fits(path)) return undefined;
+    const index = paths.length;
+    paths.push(path);
+    if (this.indices !== undefined) this.indices.set(path, index);
+    else if (paths.length > LINEAR_SEARCH) this.indices = new Map(paths.map((each, i) => [each, i]));
     return index;
   }
 }
+
+/** Paths a dictionary finds by linear search before it keeps a map of them. */
+const LINEAR_SEARCH = 32;
 
 /** What one link's receiver holds of a PathDictionary: how many of its entries were sent to it. */
 export class OutboundPaths {

@@ -10,7 +10,7 @@ import type { JsonValue } from "../../../lib/descriptor/json-value.js";
 import type { ObjectState } from "../../../lib/state/object-state.js";
 import { MAX_VERSION_LENGTH, type Version } from "../../../lib/state/version.js";
 import { diffJson } from "../../../lib/sync/json-patch/index.js";
-import { PathDictionary, PathTable } from "../../../lib/sync/wire/path-dictionary.js";
+import { MAX_INTERNED_PATH_BYTES, MAX_INTERNED_PATHS, PathDictionary, PathTable } from "../../../lib/sync/wire/path-dictionary.js";
 import { StateDecodeError } from "../../../lib/sync/wire/state-decode-error.js";
 import { decodeState, encodeDiff, encodeFlag, encodeFull, withDefinitions } from "../../../lib/sync/wire/state-codec.js";
 import { asJson, editedPair, jsonValue } from "../json-patch/json-fixtures.js";
@@ -134,5 +134,27 @@ describe("state wire fuzzing", () => {
       }),
       { numRuns: 1500 },
     );
+  });
+});
+
+describe("path dictionary", () => {
+  it("gives each path one index, in order, beyond the size where it starts keeping a map too", () => {
+    const dictionary = new PathDictionary();
+    const paths = Array.from({ length: 100 }, (_, i) => `/p${i}`);
+    expect(paths.map((path) => dictionary.intern(path))).toEqual(paths.map((_, i) => i));
+    expect([...paths].reverse().map((path) => dictionary.intern(path))).toEqual(paths.map((_, i) => 99 - i));
+    expect(dictionary.paths).toEqual(paths);
+  });
+
+  it("stops interning at its limits: the number of paths, and their length in UTF-8 bytes", () => {
+    const dictionary = new PathDictionary();
+    for (let i = 0; i < MAX_INTERNED_PATHS; i++) dictionary.intern(`/${i}`);
+    expect(dictionary.intern("/one more")).toBeUndefined();
+    expect(dictionary.intern("/0")).toBe(0);
+    const small = new PathDictionary();
+    expect(small.intern(`/${"a".repeat(MAX_INTERNED_PATH_BYTES - 1)}`)).toBe(0);
+    expect(small.intern(`/${"a".repeat(MAX_INTERNED_PATH_BYTES)}`)).toBeUndefined();
+    expect(small.intern(`/${"é".repeat(63)}`)).toBe(1); // 127 bytes
+    expect(small.intern(`/${"é".repeat(64)}`)).toBeUndefined(); // 129 bytes
   });
 });
