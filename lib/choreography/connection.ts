@@ -11,7 +11,8 @@
  *
  * Admission: a sub-session is admitted here, beside the table it enters, when its announcement is sent
  * or received; the table also knows which sessions announced which, so a session's end ends its
- * sub-sessions.
+ * sub-sessions. The table is flat (session-table.ts): a session is a row of numbers, its Endpoint a
+ * light handle on the row.
  *
  * Ends: each side sends exactly one reset per session end, either to end the session or to answer the
  * peer's, and after it nothing more on that session. So once a session has ended here and the peer's
@@ -22,6 +23,8 @@ import { AffineViolation, PhaseInvariant, SchemaMismatch, SessionFault } from ".
 import type { Endpoint } from "./endpoint.js";
 import type { MessageSpec } from "./message.js";
 import type { RoleProgram } from "./role-program.js";
+import { NO_ROW } from "./session-index.js";
+import { programSetOf, SessionTable } from "./session-table.js";
 import type { TapRing } from "./tap-ring.js";
 import type { InboundPayload, SessionMux, SessionMuxHandlers } from "./wire.js";
 
@@ -44,10 +47,10 @@ const MAX_SESSION_ID = 0xffff_ffff;
 
 /** @internal What the sessions of one connection share; created by createEndpoint. */
 export class Connection implements SessionMuxHandlers {
-  /** Open sessions by id. */
-  readonly sessions = new Map<number, Endpoint>();
-  /** How many open sub-sessions each session announced or was announced, by its id (absent: none). */
-  private readonly children = new Map<number, number>();
+  /** Open sessions, a row each. */
+  readonly table: SessionTable;
+  /** How many open sub-sessions each session announced or was announced, by its id (absent: none; made on first use, as the sets below). */
+  private children: Map<number, number> | undefined = undefined;
   /** The highest session id this side announced (0: none yet). */
   private highestOwn = 0;
   /** The highest session id the peer announced (0: none yet). */
@@ -56,13 +59,13 @@ export class Connection implements SessionMuxHandlers {
   /** The most sessions open at once so far. */
   private mostOpen = 1;
   /** Sessions that ended here whose end the peer has not answered yet: its frames for them are dropped unread. */
-  private readonly unanswered = new Set<number>();
+  private unanswered: Set<number> | undefined = undefined;
   /**
    * Of those, the ones the peer announces sub-sessions on, each with the highest id the peer had
    * announced when it ended: the peer may have announced more on it since, which this side never opened
    * and drops frames for, until the peer's answer shows it has ended them.
    */
-  private readonly unansweredParents = new Map<number, number>();
+  private unansweredParents: Map<number, number> | undefined = undefined;
   private overflowing = false;
 
   constructor(
@@ -71,7 +74,11 @@ export class Connection implements SessionMuxHandlers {
     readonly tap: TapRing | null,
     /** Validate outbound payloads too. */
     readonly checkOutbound: boolean,
-  ) {}
+    /** The program of session 0: its families are the programs of every other session. */
+    program: RoleProgram,
+  ) {
+    this.table = new SessionTable(programSetOf(program));
+  }
 
   /**
    * Admission of the sub-session that `spec`'s announcement `payload` opens, sent (`byPeer` false) or
@@ -93,16 +100,20 @@ export class Connection implements SessionMuxHandlers {
     return refusal === undefined ? id : new AffineViolation(`${spec.label} on ${parent.where(lane)} announces session ${id}, which ${refusal}`);
   }
 
-  /** Records an admitted session: session 0, or a sub-session whose id passed `admission`. */
-  admit(endpoint: Endpoint, byPeer: boolean): void {
-    const sessions = this.sessions;
-    sessions.set(endpoint.session, endpoint);
-    if (sessions.size > this.mostOpen) this.mostOpen = sessions.size;
-    const parent = endpoint.parent;
-    if (parent === undefined) return;
-    this.children.set(parent.session, (this.children.get(parent.session) ?? 0) + 1);
-    if (byPeer) this.highestPeer = endpoint.session;
-    else this.highestOwn = endpoint.session;
+  /**
+   * Records an admitted session, handled by `endpoint`, of `program`: session 0, or a sub-session of
+   * `parent` whose id passed `admission`. Returns its row in the table.
+   */
+  admit(endpoint: Endpoint, program: RoleProgram, id: number, parent: Endpoint | undefined, byPeer: boolean): number {
+    const table = this.table;
+    const row = table.add(endpoint, program, id, parent === undefined ? NO_ROW : parent.row);
+    if (table.size > this.mostOpen) this.mostOpen = table.size;
+    if (parent === undefined) return row;
+    const children = (this.children ??= new Map());
+    children.set(parent.session, (children.get(parent.session) ?? 0) + 1);
+    if (byPeer) this.highestPeer = id;
+    else this.highestOwn = id;
+    return row;
   }
 
   /**
@@ -112,25 +123,25 @@ export class Connection implements SessionMuxHandlers {
    * ended every sub-session it knew before (and said so).
    */
   release(endpoint: Endpoint, fault: Error | undefined, notice: EndNotice): void {
-    const sessions = this.sessions;
+    const table = this.table;
     const id = endpoint.session;
-    if (sessions.get(id) === endpoint) sessions.delete(id);
-    if (this.children.delete(id)) {
+    const row = endpoint.row;
+    if (table.rowOf(id) === row) table.close(id);
+    const children = this.children;
+    if (children?.delete(id) === true) {
       // One fault for all of them: a link's session may have 100,000 sub-sessions, and an error each
       // (a stack captured each) would stall the process for seconds when the link drops.
       let childFault: SessionFault | undefined;
-      for (const child of [...sessions.values()]) {
-        if (child.parent === endpoint) {
-          childFault ??= new SessionFault(`parent session ${id} ended${fault === undefined ? "" : `: ${fault.message}`}`, { cause: fault });
-          child.fail(childFault, notice === "reset" ? "reset" : "none");
-        }
+      for (const child of table.childrenOf(row)) {
+        childFault ??= new SessionFault(`parent session ${id} ended${fault === undefined ? "" : `: ${fault.message}`}`, { cause: fault });
+        child.fail(childFault, notice === "reset" ? "reset" : "none");
       }
     }
     const parent = endpoint.parent;
-    if (parent !== undefined) {
-      const siblings = this.children.get(parent.session);
-      if (siblings === 1) this.children.delete(parent.session);
-      else if (siblings !== undefined) this.children.set(parent.session, siblings - 1);
+    if (parent !== undefined && children !== undefined) {
+      const siblings = children.get(parent.session);
+      if (siblings === 1) children.delete(parent.session);
+      else if (siblings !== undefined) children.set(parent.session, siblings - 1);
     }
     this.tellPeer(endpoint, notice, fault);
   }
@@ -141,7 +152,7 @@ export class Connection implements SessionMuxHandlers {
    */
   private refusal(id: number, byPeer: boolean): string | undefined {
     if (this.ended) return "cannot open: the connection has ended";
-    if (this.sessions.has(id)) return "is already open on this connection; session ids are never reused";
+    if (this.table.rowOf(id) !== NO_ROW) return "is already open on this connection; session ids are never reused";
     const highest = byPeer ? this.highestPeer : this.highestOwn;
     if (id <= highest) return `is not above session ${highest}, announced before by the same side; the ids one side announces increase, so none is reused`;
     return undefined;
@@ -156,13 +167,14 @@ export class Connection implements SessionMuxHandlers {
       return;
     }
     // Recorded before the reset goes: a synchronous carrier may bring the answer back within endSession.
-    this.unanswered.add(id);
-    if (receivesAnnouncements(endpoint.program)) this.unansweredParents.set(id, this.highestPeer);
+    const unanswered = (this.unanswered ??= new Set());
+    unanswered.add(id);
+    if (receivesAnnouncements(endpoint.program)) (this.unansweredParents ??= new Map()).set(id, this.highestPeer);
     this.mux.endSession(id, error);
-    if (this.unanswered.size > 2 * this.mostOpen + UNANSWERED_SLACK && !this.overflowing) {
+    if (unanswered.size > 2 * this.mostOpen + UNANSWERED_SLACK && !this.overflowing) {
       this.overflowing = true;
       const error = new PhaseInvariant(
-        `the peer left ${this.unanswered.size} session ends unanswered (at most ${this.mostOpen} sessions were ever open ` +
+        `the peer left ${unanswered.size} session ends unanswered (at most ${this.mostOpen} sessions were ever open ` +
           "at once, and a peer answers each end within a round trip); closing the connection",
       );
       queueMicrotask(() => this.mux.close(error));
@@ -172,7 +184,7 @@ export class Connection implements SessionMuxHandlers {
   // ---- SessionMuxHandlers --------------------------------------------------------------------------
 
   receive(session: number, lane: number, label: number, payload: InboundPayload): void {
-    const endpoint = this.sessions.get(session);
+    const endpoint = this.table.byId(session);
     if (endpoint === undefined) {
       this.unattributed(session, "a frame for");
       return;
@@ -189,13 +201,13 @@ export class Connection implements SessionMuxHandlers {
   }
 
   sessionEnded(session: number, error: Error | undefined): void {
-    const endpoint = this.sessions.get(session);
+    const endpoint = this.table.byId(session);
     if (endpoint !== undefined) {
       endpoint.closeFromWire(error); // which answers it
       return;
     }
-    if (this.unanswered.delete(session)) {
-      this.unansweredParents.delete(session);
+    if (this.unanswered?.delete(session) === true) {
+      this.unansweredParents?.delete(session);
       return;
     }
     this.unattributed(session, "the end of");
@@ -205,9 +217,9 @@ export class Connection implements SessionMuxHandlers {
 
   closed(error: Error | undefined): void {
     this.ended = true;
-    this.unanswered.clear();
-    this.unansweredParents.clear();
-    for (const endpoint of [...this.sessions.values()]) endpoint.closeFromWire(error);
+    this.unanswered = undefined;
+    this.unansweredParents = undefined;
+    for (const endpoint of this.table.handles()) endpoint.closeFromWire(error);
   }
 
   /**
@@ -216,8 +228,8 @@ export class Connection implements SessionMuxHandlers {
    * such a session. Anything else is a violation: throws the PhaseInvariant that closes the connection.
    */
   private unattributed(session: number, what: string): void {
-    if (this.unanswered.has(session)) return;
-    for (const highest of this.unansweredParents.values()) if (session > highest) return;
+    if (this.unanswered?.has(session) === true) return;
+    if (this.unansweredParents !== undefined) for (const highest of this.unansweredParents.values()) if (session > highest) return;
     const status =
       session <= this.highestOwn || session <= this.highestPeer
         ? "which has ended on both sides (each side sends nothing on a session after its reset)"

@@ -4,7 +4,9 @@
  * then delivered; every send must be a permitted step. The first fault ends the session (and its
  * sub-sessions), rejects every pending operation on every lane and tells the peer, through the mux, why.
  * The endpoint puts together the program cursor (where the session stands), the step check (one for
- * both directions), the connection's admission of sub-sessions and the session end.
+ * both directions), the connection's admission of sub-sessions and the session end. It is a light
+ * handle: the session's id, program, parent, status and cursor live in its row of the connection's
+ * session table (see session-table.ts), and only the lanes the application uses cost it more.
  */
 import { ChoreographyError, LabelMismatch, PhaseInvariant, SessionFault, TransportError } from "./errors.js";
 import type { Event } from "./global.js";
@@ -16,8 +18,10 @@ import type { Handlers, OfferOf, RecvLabel, RecvPayload, SendLabel, SendPayload,
 import type { MessageSpec, MessageWithLabel } from "./message.js";
 import { advance, describePending, laneFinished, mayEnd, nextState, NOT_PERMITTED, startPosition, stateOf } from "./program-cursor.js";
 import { END, RECV, SEND, type RoleProgram } from "./role-program.js";
-import { EndableSession } from "./session-end.js";
-import { SessionExtras, type AnySessionHandler } from "./session-extras.js";
+import { EndableSession, type EndpointStatus } from "./session-end.js";
+import { SessionExtras, type AnySessionHandler, type EndedRow } from "./session-extras.js";
+import { NO_ROW } from "./session-index.js";
+import { COL_ID, COL_LANES, COL_PARENT, COL_PROGRAM, COL_STATUS, COL_USE, USE_MANY, USE_NONE } from "./session-table.js";
 import type { Family } from "./session-family.js";
 import { checkPayload, checkStep, type Direction } from "./step-check.js";
 import { TAP_OPEN, TAP_RECV, TAP_ROUTE, TAP_SEND, TapRing } from "./tap-ring.js";
@@ -37,6 +41,11 @@ export interface EndpointOptions {
 type ServeHandler = (this: unknown, payload: unknown, session: unknown) => void;
 /** What the application uses a lane with: serve() handlers, or the inbox of recv()/offer(). */
 type LaneUse = LaneInbox | Readonly<Record<string, unknown>>;
+/** What an endpoint holds of its lanes' uses: the one lane's (COL_USE names it), or an array by lane. */
+type LaneUses = LaneUse | (LaneUse | undefined)[] | undefined;
+
+/** EndpointStatus by its code in the session table (STATUS_OPEN, STATUS_DONE, STATUS_FAULTED). */
+const STATUS_NAMES: readonly EndpointStatus[] = ["open", "done", "faulted"];
 
 /**
  * Starts role `program.role` of a protocol on session 0 of `mux`, and takes over the mux: its other
@@ -47,37 +56,118 @@ export function createEndpoint<E extends Event, R extends string>(program: RoleP
   if (program.peers.length > 1) {
     throw new PhaseInvariant(`role ${program.role} talks to ${program.peers.join(" and ")}; an endpoint runs over one connection, so its program may have one peer only`);
   }
-  const connection = new Connection(mux, options.tap === undefined ? new TapRing() : options.tap, options.checkOutbound ?? true);
-  const endpoint = new Endpoint(program, connection, 0, undefined);
-  connection.admit(endpoint as unknown as Endpoint, false);
+  const connection = new Connection(mux, options.tap === undefined ? new TapRing() : options.tap, options.checkOutbound ?? true, program);
+  const endpoint = new Endpoint(program, connection, 0, undefined, false);
   mux.attach(connection);
   return endpoint;
 }
 
 /** One role's side of one session: lanes, sub-sessions and the session's end. */
 export class Endpoint<E extends Event = Event, R extends string = string> extends EndableSession<E, R> {
-  /**
-   * The session's position in its role program (per lane its state, -1 before the lane first starts;
-   * see program-cursor.ts), then per lane what the application uses it with (set when the lane is first
-   * served or receives unasked). One array, not two: an endpoint lives as long as its session, and a
-   * node keeps one session per object per link.
-   */
-  private readonly lanes: (number | LaneUse | undefined)[];
+  /** @internal The session's row in the connection's session table while it is open; NO_ROW once it ended (see `extras.ended`). */
+  row: number;
+  /** What the application uses its lanes with (made when a lane is first served or receives unasked). */
+  private use: LaneUses = undefined;
 
-  /** @internal Use createEndpoint(); sub-session endpoints are made by their announcements. */
-  constructor(
-    program: RoleProgram<E, R>,
-    connection: Connection,
-    session: number,
-    /** @internal The session that announced this one (undefined for session 0). */
-    readonly parent: Endpoint | undefined,
-  ) {
-    super(program, connection, session);
-    const count = program.lanes.length;
-    const lanes = new Array<number | LaneUse | undefined>(2 * count);
-    for (let i = count; i < lanes.length; i++) lanes[i] = undefined;
-    startPosition(program, lanes);
-    this.lanes = lanes;
+  /** @internal Use createEndpoint(); sub-session endpoints are made by their announcements, which the connection admits. */
+  constructor(program: RoleProgram<E, R>, connection: Connection, session: number, parent: Endpoint | undefined, byPeer: boolean) {
+    super(connection);
+    this.row = connection.admit(this as unknown as Endpoint, program, session, parent, byPeer);
+    startPosition(program, connection.table.cells, this.base);
+  }
+
+  /** The role program this session runs. */
+  get program(): RoleProgram<E, R> {
+    const row = this.row;
+    if (row === NO_ROW) return this.ended.program as RoleProgram<E, R>;
+    const table = this.connection.table;
+    return table.programs.programs[table.cells[row * table.stride + COL_PROGRAM]!] as RoleProgram<E, R>;
+  }
+
+  /** The session id on the connection. */
+  get session(): number {
+    const row = this.row;
+    if (row === NO_ROW) return this.ended.session;
+    const table = this.connection.table;
+    return table.cells[row * table.stride + COL_ID]! >>> 0;
+  }
+
+  /** @internal The session that announced this one (undefined for session 0). */
+  get parent(): Endpoint | undefined {
+    const row = this.row;
+    if (row === NO_ROW) return this.ended.parent;
+    const table = this.connection.table;
+    const parent = table.cells[row * table.stride + COL_PARENT]!;
+    return parent === NO_ROW ? undefined : table.at(parent);
+  }
+
+  /** @internal */
+  protected get status(): EndpointStatus {
+    const row = this.row;
+    if (row === NO_ROW) return STATUS_NAMES[this.ended.status]!;
+    const table = this.connection.table;
+    return STATUS_NAMES[table.cells[row * table.stride + COL_STATUS]!]!;
+  }
+
+  /** @internal Set while the session has its row: it ends (and gives the row back) only after. */
+  protected set status(status: EndpointStatus) {
+    const table = this.connection.table;
+    table.cells[this.row * table.stride + COL_STATUS] = STATUS_NAMES.indexOf(status);
+  }
+
+  /** The row copy of an ended session. */
+  private get ended(): EndedRow {
+    return this.extras!.ended!;
+  }
+
+  /** The cells that hold the session's position: its row's, or the copy kept when it ended. */
+  private get cells(): Int32Array {
+    return this.row === NO_ROW ? this.ended.position : this.connection.table.cells;
+  }
+
+  /** Where the position starts in `cells`. */
+  private get base(): number {
+    return this.row === NO_ROW ? 0 : this.row * this.connection.table.stride + COL_LANES;
+  }
+
+  /** COL_USE: the lane used, USE_NONE or USE_MANY. */
+  private get usedLane(): number {
+    const row = this.row;
+    if (row === NO_ROW) return this.ended.use;
+    const table = this.connection.table;
+    return table.cells[row * table.stride + COL_USE]!;
+  }
+
+  private set usedLane(lane: number) {
+    const row = this.row;
+    if (row === NO_ROW) {
+      this.ended.use = lane;
+      return;
+    }
+    const table = this.connection.table;
+    table.cells[row * table.stride + COL_USE] = lane;
+  }
+
+  /**
+   * @internal The session ended and the connection let go of it: keeps a copy of what its row held (an
+   * ended session still answers for it) and gives the row back to the table.
+   */
+  detach(): void {
+    const row = this.row;
+    if (row === NO_ROW) return;
+    const program = this.program;
+    const base = this.base;
+    const table = this.connection.table;
+    (this.extras ??= new SessionExtras()).ended = {
+      session: this.session,
+      program,
+      parent: this.parent,
+      status: table.cells[row * table.stride + COL_STATUS]!,
+      use: this.usedLane,
+      position: table.cells.slice(base, base + program.lanes.length),
+    };
+    this.row = NO_ROW;
+    table.free(row);
   }
 
   /** The role this endpoint plays. */
@@ -135,7 +225,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
 
   /** An open session of this connection by id (sub-sessions are typed by their family's protocol). */
   sessionById(id: number): Endpoint | undefined {
-    return this.connection.sessions.get(id);
+    return this.connection.table.byId(id);
   }
 
   /** @internal "lane 1 "interests" of session 3 (Up)". */
@@ -145,16 +235,31 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
 
   /** What the application uses lane `laneId` with, if anything yet. */
   private useOf(laneId: number): LaneUse | undefined {
-    return this.lanes[this.program.lanes.length + laneId] as LaneUse | undefined;
+    const used = this.usedLane;
+    if (used === USE_MANY) return (this.use as (LaneUse | undefined)[])[laneId];
+    return used === laneId ? (this.use as LaneUse) : undefined;
   }
 
+  /** Sets the use of lane `laneId`: a session that uses one lane keeps it alone, one that uses more an array by lane. */
   private setUse(laneId: number, use: LaneUse | undefined): void {
-    this.lanes[this.program.lanes.length + laneId] = use;
+    const used = this.usedLane;
+    if (used === USE_MANY) {
+      (this.use as (LaneUse | undefined)[])[laneId] = use;
+    } else if (used === USE_NONE || used === laneId) {
+      this.use = use;
+      this.usedLane = use === undefined ? USE_NONE : laneId;
+    } else if (use !== undefined) {
+      const uses = new Array<LaneUse | undefined>(this.program.lanes.length).fill(undefined);
+      uses[used] = this.use as LaneUse;
+      uses[laneId] = use;
+      this.use = uses;
+      this.usedLane = USE_MANY;
+    }
   }
 
   /** @internal Whether lane `lane` reached its end. */
   laneFinished(lane: number): boolean {
-    return laneFinished(this.program, this.lanes, lane);
+    return laneFinished(this.program, this.cells, this.base, lane);
   }
 
   /** @internal Sends `label` on lane `laneId`: what only a send checks, then the step. */
@@ -195,8 +300,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
    */
   private step(direction: Direction, laneId: number, label: number, payload: unknown): Endpoint | undefined {
     const program = this.program;
-    const lanes = this.lanes;
-    const next = checkStep(this, lanes, direction, laneId, label);
+    const next = checkStep(this, this.cells, this.base, direction, laneId, label);
     if (typeof next !== "number") throw this.fail(next);
     const spec = program.catalog.specs[label]!;
     let value = payload;
@@ -208,8 +312,11 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
       }
     }
     const sub = spec.opens === undefined ? undefined : this.openSubSession(spec, value, laneId, direction === RECV);
-    this.record(direction === SEND ? TAP_SEND : TAP_RECV, laneId, spec.label, stateOf(lanes, laneId) * program.labelCount + label);
-    const complete = advance(program, lanes, laneId, next);
+    // Read anew: the announced sub-session's row may have grown the table.
+    const cells = this.cells;
+    const base = this.base;
+    this.record(direction === SEND ? TAP_SEND : TAP_RECV, laneId, spec.label, stateOf(cells, base, laneId) * program.labelCount + label);
+    const complete = advance(program, cells, base, laneId, next);
     if (direction === SEND) {
       try {
         this.connection.mux.send(this.session, laneId, label, value);
@@ -245,14 +352,14 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
     if (use !== undefined && use.waiter !== null) {
       return rejected(this.fail(new PhaseInvariant(`${op} on ${this.where(laneId)} while another recv()/offer() is pending there`)));
     }
-    const s = stateOf(this.lanes, laneId);
+    const s = stateOf(this.cells, this.base, laneId);
     if (s >= 0) {
       const kind = program.kinds[s];
       if (kind === SEND) {
         return rejected(this.fail(new PhaseInvariant(`${op} on ${this.where(laneId)}, but ${program.role} is expected ${program.describeState(s)}: it is its turn to send`)));
       }
       if (kind === END) return rejected(this.fail(new PhaseInvariant(`${op} on ${this.where(laneId)}, which has finished`)));
-      if (id >= 0 && nextState(program, this.lanes, RECV, laneId, id) === NOT_PERMITTED) {
+      if (id >= 0 && nextState(program, this.cells, this.base, RECV, laneId, id) === NOT_PERMITTED) {
         return rejected(this.fail(new LabelMismatch(`${op} on ${this.where(laneId)}, but ${program.role} is expected ${program.describeState(s)}`)));
       }
       // At a FORK the lane waits for its parallel lanes; the message comes after the join.
@@ -341,8 +448,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
     const id = connection.admission(this as unknown as Endpoint, lane, spec, payload, byPeer);
     if (typeof id !== "number") throw this.fail(id);
     const family = spec.opens!;
-    const sub = new Endpoint(this.program.families.get(family.name)!, connection, id, this as unknown as Endpoint);
-    connection.admit(sub, byPeer);
+    const sub = new Endpoint(this.program.families.get(family.name)!, connection, id, this as unknown as Endpoint, byPeer);
     connection.tap?.record(TAP_OPEN, id, -1, this.program.role, spec.label, `${family.name} session announced on session ${this.session}`);
     return sub;
   }
@@ -360,7 +466,9 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
 
   /** @internal The lanes' work that keeps the session from ending cleanly, or undefined when it may end. */
   protected unfinished(): string | undefined {
-    return mayEnd(this.program, this.lanes) ? undefined : describePending(this.program, this.lanes);
+    const cells = this.cells;
+    const base = this.base;
+    return mayEnd(this.program, cells, base) ? undefined : describePending(this.program, cells, base);
   }
 
   /**
@@ -376,5 +484,6 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
     }
     if (this.extras !== undefined) this.extras.sessionHandlers = undefined;
     this.connection.release(this as unknown as Endpoint, fault, notice);
+    this.detach();
   }
 }

@@ -17,21 +17,25 @@ export type EndpointStatus = "open" | "done" | "faulted";
 /** A session that can end: its status, the fault that ended it, and who is told. */
 export abstract class EndableSession<E extends Event = Event, R extends string = string> {
   /** @internal */
-  protected status: EndpointStatus = "open";
-  /** @internal */
   protected extras: SessionExtras | undefined = undefined;
   /** The first onEnd listener (usually the only one: whoever serves the session). */
   private endListener: SessionEndListener | undefined = undefined;
 
   /** @internal Sessions are made by createEndpoint and by announcements. */
   constructor(
-    /** The role program this session runs. */
-    readonly program: RoleProgram<E, R>,
     /** @internal */
     protected readonly connection: Connection,
-    /** The session id on the connection. */
-    readonly session: number,
   ) {}
+
+  /** The role program this session runs. */
+  abstract get program(): RoleProgram<E, R>;
+
+  /** The session id on the connection. */
+  abstract get session(): number;
+
+  /** @internal "open" while running, then how it ended; set only while the session has not let go of what it holds. */
+  protected abstract get status(): EndpointStatus;
+  protected abstract set status(status: EndpointStatus);
 
   /**
    * @internal Lets go of what the session holds (pending operations get `fault`, or an after-end error for a clean

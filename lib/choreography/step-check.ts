@@ -6,7 +6,7 @@
  */
 import { LabelMismatch, PhaseInvariant, SchemaMismatch } from "./errors.js";
 import type { MessageSpec } from "./message.js";
-import { describeLane, nextState, OFF_TURN, stateOf, type Position } from "./program-cursor.js";
+import { describeLane, nextState, OFF_TURN, stateOf, type Cells } from "./program-cursor.js";
 import { SEND, type RECV, type RoleProgram } from "./role-program.js";
 
 /** Which way a message goes: SEND (this role sends it) or RECV (it receives it). */
@@ -20,19 +20,19 @@ export interface StepSite {
 }
 
 /**
- * The state lane `lane` moves to when `label` (an id of the program) goes in `direction` at `position`,
- * or the fault that refuses it: a PhaseInvariant when the lane is not at a step of that direction, a
- * LabelMismatch when the step does not permit the label.
+ * The state lane `lane` moves to when `label` (an id of the program) goes in `direction` at the position
+ * in `cells` from `base`, or the fault that refuses it: a PhaseInvariant when the lane is not at a step
+ * of that direction, a LabelMismatch when the step does not permit the label.
  */
-export function checkStep(site: StepSite, position: Position, direction: Direction, lane: number, label: number): number | PhaseInvariant | LabelMismatch {
+export function checkStep(site: StepSite, cells: Cells, base: number, direction: Direction, lane: number, label: number): number | PhaseInvariant | LabelMismatch {
   const program = site.program;
-  const next = nextState(program, position, direction, lane, label);
+  const next = nextState(program, cells, base, direction, lane, label);
   if (next >= 0) return next;
   const name = program.catalog.specs[label]!.label;
   const step = direction === SEND ? `send(${name}) on ${site.where(lane)}` : `${site.where(lane)} received ${name}`;
-  if (next === OFF_TURN) return new PhaseInvariant(`${step}, but ${describeLane(program, position, lane)}`);
+  if (next === OFF_TURN) return new PhaseInvariant(`${step}, but ${describeLane(program, cells, base, lane)}`);
   // NOT_PERMITTED: the lane is at a step of this direction, for other labels.
-  return new LabelMismatch(`${step}, but ${program.role} is expected ${program.describeState(stateOf(position, lane))}`);
+  return new LabelMismatch(`${step}, but ${program.role} is expected ${program.describeState(stateOf(cells, base, lane))}`);
 }
 
 /** `payload` checked with `spec`'s schema (and as the schema returns it); throws the SchemaMismatch that refuses it. */

@@ -16,7 +16,7 @@ const protocol = seq(send("P", "Q", Ask), send("Q", "P", Tell), par(send("P", "Q
 function site(role: "P" | "Q"): StepSite & { position: number[] } {
   const program = project(protocol, role);
   const position: number[] = [];
-  startPosition(program, position);
+  startPosition(program, position, 0);
   return { program, position, where: (lane) => `lane ${lane} of test` };
 }
 
@@ -33,35 +33,35 @@ describe("the step check, one for both directions", () => {
   it("passes a permitted step in either direction with the state the lane moves to", () => {
     const p = site("P");
     const q = site("Q");
-    const sent = checkStep(p, p.position, SEND, 0, id(p, "Ask"));
-    const received = checkStep(q, q.position, RECV, 0, id(q, "Ask"));
+    const sent = checkStep(p, p.position, 0, SEND, 0, id(p, "Ask"));
+    const received = checkStep(q, q.position, 0, RECV, 0, id(q, "Ask"));
     expect(typeof sent).toBe("number");
     expect(typeof received).toBe("number");
-    advance(p.program, p.position, 0, sent as number);
-    advance(q.program, q.position, 0, received as number);
-    expect(typeof checkStep(q, q.position, SEND, 0, id(q, "Tell"))).toBe("number");
-    expect(typeof checkStep(p, p.position, RECV, 0, id(p, "Tell"))).toBe("number");
+    advance(p.program, p.position, 0, 0, sent as number);
+    advance(q.program, q.position, 0, 0, received as number);
+    expect(typeof checkStep(q, q.position, 0, SEND, 0, id(q, "Tell"))).toBe("number");
+    expect(typeof checkStep(p, p.position, 0, RECV, 0, id(p, "Tell"))).toBe("number");
   });
 
   it("refuses a step of the other direction with a PhaseInvariant worded for the direction", () => {
     const p = site("P");
     const q = site("Q");
-    expectFault(checkStep(q, q.position, SEND, 0, id(q, "Tell")), PhaseInvariant, /^send\(Tell\) on lane 0 of test, but Q is expected to receive Ask at /);
-    expectFault(checkStep(p, p.position, RECV, 0, id(p, "Tell")), PhaseInvariant, /^lane 0 of test received Tell, but P is expected to send Ask at /);
+    expectFault(checkStep(q, q.position, 0, SEND, 0, id(q, "Tell")), PhaseInvariant, /^send\(Tell\) on lane 0 of test, but Q is expected to receive Ask at /);
+    expectFault(checkStep(p, p.position, 0, RECV, 0, id(p, "Tell")), PhaseInvariant, /^lane 0 of test received Tell, but P is expected to send Ask at /);
   });
 
   it("refuses a label the step does not permit with a LabelMismatch worded for the direction", () => {
     const p = site("P");
     const q = site("Q");
-    expectFault(checkStep(p, p.position, SEND, 0, id(p, "Bye")), LabelMismatch, /^send\(Bye\) on lane 0 of test, but P is expected to send Ask at /);
-    expectFault(checkStep(q, q.position, RECV, 0, id(q, "Bye")), LabelMismatch, /^lane 0 of test received Bye, but Q is expected to receive Ask at /);
+    expectFault(checkStep(p, p.position, 0, SEND, 0, id(p, "Bye")), LabelMismatch, /^send\(Bye\) on lane 0 of test, but P is expected to send Ask at /);
+    expectFault(checkStep(q, q.position, 0, RECV, 0, id(q, "Bye")), LabelMismatch, /^lane 0 of test received Bye, but Q is expected to receive Ask at /);
   });
 
   it("refuses a step on a lane that has not started, whichever the direction", () => {
     const p = site("P");
     const q = site("Q");
-    expectFault(checkStep(p, p.position, SEND, 1, id(p, "Note")), PhaseInvariant, /^send\(Note\) on lane 1 of test, but that lane has not started/);
-    expectFault(checkStep(q, q.position, RECV, 1, id(q, "Note")), PhaseInvariant, /^lane 1 of test received Note, but that lane has not started/);
+    expectFault(checkStep(p, p.position, 0, SEND, 1, id(p, "Note")), PhaseInvariant, /^send\(Note\) on lane 1 of test, but that lane has not started/);
+    expectFault(checkStep(q, q.position, 0, RECV, 1, id(q, "Note")), PhaseInvariant, /^lane 1 of test received Note, but that lane has not started/);
   });
 
   it("checks payloads the same way both ways, naming the direction and the schema", () => {
