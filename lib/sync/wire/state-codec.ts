@@ -288,8 +288,9 @@ function readDefinitions(reader: ByteReader, table: PathTable): void {
 
 function readPath(reader: ByteReader, length: number): string {
   const path = reader.text(length, "path");
-  if (pointerDepth(path) < 0) throw reader.fault(`the path ${JSON.stringify(path.slice(0, 40))} is not a JSON Pointer`);
-  if (pointerDepth(path) > STRUCTURAL_DATA_LIMITS.maxDepth) throw reader.fault(`a path deeper than ${STRUCTURAL_DATA_LIMITS.maxDepth} segments`);
+  const depth = pointerDepth(path);
+  if (depth < 0) throw reader.fault(`the path ${JSON.stringify(path.slice(0, 40))} is not a JSON Pointer`);
+  if (depth > STRUCTURAL_DATA_LIMITS.maxDepth) throw reader.fault(`a path deeper than ${STRUCTURAL_DATA_LIMITS.maxDepth} segments`);
   return path;
 }
 
