@@ -120,9 +120,11 @@ describe("the state wire refuses", () => {
     refused([DIFF | SAME_LENGTH, versionCheck([1]), 0x02, 0x80 | 62, 5, 0x80], /reference to path 67, never defined/, [1]);
   });
 
-  it("an unknown patch operation, a literal path that is no JSON Pointer", () => {
+  it("an unknown patch operation, a literal path that is no JSON Pointer or is too deep", () => {
     refused([DIFF | SAME_LENGTH, versionCheck([1]), 0x02, 0xc0], /unknown patch operation 3/, [1]);
     refused([DIFF | SAME_LENGTH, versionCheck([1]), 0x02, 0x40 | 63, 1, ...ascii("a")], /path "a" is not a JSON Pointer/, [1]);
+    const deep = ascii("/a".repeat(MAX_SUPPORTED_DEPTH + 1));
+    refused([DIFF | SAME_LENGTH, versionCheck([1]), 0x02, 0x40 | 63, 0x80 | (deep.length & 0x7f), deep.length >> 7, ...deep], /path deeper than 1000 segments/, [1]);
   });
 
   it("definitions that do not start at the table's length, overflow the dictionary, or are too long", () => {
