@@ -127,6 +127,14 @@ describe("the state wire refuses", () => {
     refused([DIFF | SAME_LENGTH, versionCheck([1]), 0x02, 0x40 | 63, 0x80 | (deep.length & 0x7f), deep.length >> 7, ...deep], /path deeper than 1000 segments/, [1]);
   });
 
+  it("more patch operations than a patch may have", () => {
+    const table = new PathTable();
+    table.paths.push("/a");
+    const removes = (n: number) => [DIFF | SAME_LENGTH, versionCheck([1]), 0x02, ...new Array<number>(n).fill(0x40)];
+    refused(removes(10_001), /more than 10000 patch operations/, [1], table);
+    expect(decode(removes(10_000), [1], table)!.p).toHaveLength(10_000);
+  });
+
   it("definitions that do not start at the table's length, overflow the dictionary, or are too long", () => {
     const table = new PathTable();
     table.paths.push("/a");
