@@ -12,8 +12,8 @@ import { MAX_INTERNED_PATH_BYTES, MAX_INTERNED_PATHS, type PathDictionary, type 
 
 /**
  * The compact state wire: one object state (StateUp, StateDown) as bytes. Integers are LEB128 (`uint`)
- * or zigzag LEB128 (`int`: 0, -1, 1, -2 … as 0, 1, 2, 3 …); strings are a `uint` byte length and UTF-8;
- * values are binary JSON (binary-json.ts).
+ * or signed (`int`: a first byte of sign, the low 6 bits and a continuation bit, then LEB128 of the rest;
+ * see ByteWriter.int); strings are a `uint` byte length and UTF-8; values are binary JSON (binary-json.ts).
  *
  *   flags        1 byte
  *     0x01 synchronized
