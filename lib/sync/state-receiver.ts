@@ -23,7 +23,7 @@ import type { DecodedState, WireState } from "./wire-state.js";
  * StateDecodeError's message.
  *
  * Every state it makes is within the link's data limits, whatever its form: a full state is measured
- * (cheaply: the decoder's schema froze it, and its large containers remember their size), a patch is
+ * (cheaply: the decoder froze it, and its large containers remember their size), a patch is
  * refused before its result is kept if that would be over them (see applyPatchWithin), counted from the
  * size of the state held, which the receiver keeps: a patch costs no walk of the state it patches. A state
  * over the limits ends the whole link with a StateLimitError's message: the peer broke the limits this
