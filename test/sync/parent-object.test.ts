@@ -3,6 +3,7 @@
  * parent: what it does with the parent's decisions and states, and what it sends up.
  */
 import { afterEach, expect, it, vi } from "vitest";
+import { MIN_FLOW_WINDOW_BYTES } from "../../bindings/flow-window.js";
 import type { SessionMuxOptions } from "../../bindings/session-mux.js";
 import { LocalNode } from "../../lib/index.js";
 import { type ChildSession, HandParent } from "./hand-parent.js";
@@ -87,7 +88,7 @@ it("sends the node's states up while the parent needs them, in full and then as 
 });
 
 it("holds states going up back while the parent has not receipted a flow window of them, and sends the latest once it reads", async () => {
-  const { leaf, parent } = await linked({ flowWindowBytes: 4096 });
+  const { leaf, parent } = await linked({ flowWindowBytes: MIN_FLOW_WINDOW_BYTES });
   const exposer = leaf.object([], "windowed").expose<ReturnType<typeof document>>();
   const session = await onlySession(parent);
   session.down.send("Assign", { epoch: 1 });
@@ -99,14 +100,14 @@ it("holds states going up back while the parent has not receipted a flow window 
   const before = traffic.bytesSent;
   let latest = 0;
   for (let n = 1; n <= 100; n++) {
-    exposer.set({ field: `update ${n}`, padding: `${n}`.repeat(300) }); // each a diff of about 600 bytes
+    exposer.set({ field: `update ${n}`, padding: `${n}`.repeat(1500) }); // each a diff of 1.5 to 4.5 KB
     latest = n;
     await settle(1);
   }
   const sent = traffic.bytesSent - before;
   parent.memory.faults.resume("aToB");
-  // A window's worth (and the one state that went over it), not the 60 KB of 100 states.
-  expect(sent).toBeLessThan(4096 + 1024);
+  // A window's worth (and the one state that went over it), not the 300 KB of 100 states.
+  expect(sent).toBeLessThan(MIN_FLOW_WINDOW_BYTES + 8192);
   await vi.waitFor(() => expect(JSON.stringify(session.states.at(-1))).toContain(`update ${latest}`));
   expect(session.states.length).toBeLessThan(20);
   expect(parent.upstream.connected).toBe(true); // held back, never cut off
