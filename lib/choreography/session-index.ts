@@ -11,15 +11,15 @@ const MIN_CAPACITY = 8;
 
 /** The open sessions' ids, each with its row in the connection's session table. */
 export class SessionIndex {
-  /** Per slot: the id (as int32 bits), then its row (NO_ROW: an empty slot). */
-  private slots: Int32Array;
-  private mask: number;
+  /**
+   * Per slot: the id (as int32 bits), then its row (NO_ROW: an empty slot). Made for the second id: a
+   * connection that only ever has its first session (an idle link) keeps that one in `soleId`/`soleRow`.
+   */
+  private slots: Int32Array | undefined = undefined;
+  private mask = MIN_CAPACITY - 1;
+  private soleId = 0;
+  private soleRow = NO_ROW;
   private count = 0;
-
-  constructor() {
-    this.slots = emptySlots(MIN_CAPACITY);
-    this.mask = MIN_CAPACITY - 1;
-  }
 
   /** How many ids have a row. */
   get size(): number {
@@ -29,8 +29,9 @@ export class SessionIndex {
   /** The row of session `id`, or NO_ROW. */
   get(id: number): number {
     const slots = this.slots;
-    const mask = this.mask;
     const key = id | 0;
+    if (slots === undefined) return this.soleId === key ? this.soleRow : NO_ROW;
+    const mask = this.mask;
     for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
       const row = slots[2 * i + 1]!;
       if (row === NO_ROW) return NO_ROW;
@@ -40,6 +41,17 @@ export class SessionIndex {
 
   /** Gives session `id` (which has no row yet) row `row`. */
   set(id: number, row: number): void {
+    if (this.slots === undefined) {
+      if (this.soleRow === NO_ROW) {
+        this.soleId = id | 0;
+        this.soleRow = row;
+        this.count = 1;
+        return;
+      }
+      this.slots = emptySlots(MIN_CAPACITY);
+      this.place(this.soleId, this.soleRow);
+      this.soleRow = NO_ROW;
+    }
     if (2 * (this.count + 1) > this.mask + 1) this.resize(2 * (this.mask + 1));
     this.place(id | 0, row);
     this.count++;
@@ -48,8 +60,14 @@ export class SessionIndex {
   /** Takes session `id` out; returns whether it had a row. */
   delete(id: number): boolean {
     const slots = this.slots;
-    const mask = this.mask;
     const key = id | 0;
+    if (slots === undefined) {
+      if (this.soleRow === NO_ROW || this.soleId !== key) return false;
+      this.soleRow = NO_ROW;
+      this.count = 0;
+      return true;
+    }
+    const mask = this.mask;
     let hole = hash(key) & mask;
     for (; ; hole = (hole + 1) & mask) {
       const row = slots[2 * hole + 1]!;
@@ -72,7 +90,7 @@ export class SessionIndex {
   }
 
   private place(key: number, row: number): void {
-    const slots = this.slots;
+    const slots = this.slots!;
     const mask = this.mask;
     let i = hash(key) & mask;
     while (slots[2 * i + 1] !== NO_ROW) i = (i + 1) & mask;
@@ -81,7 +99,7 @@ export class SessionIndex {
   }
 
   private resize(capacity: number): void {
-    const old = this.slots;
+    const old = this.slots!;
     this.slots = emptySlots(capacity);
     this.mask = capacity - 1;
     for (let i = 1; i < old.length; i += 2) if (old[i] !== NO_ROW) this.place(old[i - 1]!, old[i]!);

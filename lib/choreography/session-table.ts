@@ -61,7 +61,7 @@ export function programSetOf(root: RoleProgram): ProgramSet {
   return set;
 }
 
-const INITIAL_ROWS = 4;
+const INITIAL_ROWS = 2;
 
 /** The open sessions of one connection, a row each. */
 export class SessionTable {

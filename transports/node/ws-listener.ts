@@ -197,12 +197,16 @@ export async function listenWebSocket(
     refused[reason]++;
     onRefusal({ reason, peer: peerOf(socket).peer, detail });
   };
-  /** The socket upgraded, was answered or is gone: it no longer counts as pending. */
+  /**
+   * The socket upgraded, was answered or is gone: it no longer counts as pending, and nothing of its
+   * pending entry (the deadline, the close listener and what they hold) stays with the connection.
+   */
   const settle = (socket: Duplex): void => {
     const key = peerOf(socket).peer;
     const entry = pending.get(key);
     if (entry === undefined || (entry.raw !== socket && entry.http !== socket)) return;
     clearTimeout(entry.timer);
+    entry.raw.off("close", entry.onClose);
     pending.delete(key);
   };
 
@@ -218,6 +222,7 @@ export async function listenWebSocket(
         raw: socket,
         http: secure ? undefined : socket,
         answering: false,
+        onClose: () => settle(socket),
         timer: setTimeout(() => {
           settle(socket);
           if (entry.answering) {
@@ -237,7 +242,7 @@ export async function listenWebSocket(
       // A socket gone from the same address and port, whose close has not been seen yet, is replaced.
       clearTimeout(pending.get(peer)?.timer);
       pending.set(peer, entry);
-      socket.once("close", () => settle(socket));
+      socket.once("close", entry.onClose);
     });
     http.on("secureConnection", (socket: TLSSocket) => {
       const entry = pending.get(peerOf(socket).peer);
@@ -418,6 +423,8 @@ interface Pending {
   answering: boolean;
   /** Its upgrade deadline. */
   readonly timer: ReturnType<typeof setTimeout>;
+  /** Settles it when the socket closes first; taken off the socket once it is settled. */
+  readonly onClose: () => void;
 }
 
 /** The server a listener binds itself: HTTPS with `tls`, plain HTTP without; `answer` answers its plain requests. */

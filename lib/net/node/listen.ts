@@ -224,14 +224,17 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     };
     const onViolation = (what: string): void => log.violation(who(), what);
     const onRefusedOrDenied: DownstreamLinkOptions["onRefusedOrDenied"] = (event) => monitored.refusedOrDenied(event);
+    let helloTimer: ReturnType<typeof setTimeout> | undefined;
     const link: DownstreamLink = new DownstreamLink(node, mux, { ...linkOptions, policy, onLimit, onViolation, onRefusedOrDenied, request }, (name) => {
+      // Its Hello came: the deadline (a timer per connection) goes now, not when it would have fired.
+      clearTimeout(helloTimer);
       log.linked(name, carrier.peer);
       monitored.linked(name);
     });
     monitored.watch(link);
     links.add(link);
     let silent = false;
-    const helloTimer = setTimeout(() => {
+    helloTimer = setTimeout(() => {
       if (link.peerName !== undefined) return;
       silent = true;
       helloTimeouts++;
