@@ -101,7 +101,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
     return parent === NO_ROW ? undefined : table.at(parent);
   }
 
-  /** @internal */
+  /** Whether the session is open, closed or faulted: read from its row, or from the copy kept once it ended. */
   protected get status(): EndpointStatus {
     const row = this.row;
     if (row === NO_ROW) return STATUS_NAMES[this.ended.status]!;
@@ -109,7 +109,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
     return STATUS_NAMES[table.cells[row * table.stride + COL_STATUS]!]!;
   }
 
-  /** @internal Set while the session has its row: it ends (and gives the row back) only after. */
+  /** Set while the session has its row: it ends (and gives the row back) only after. */
   protected set status(status: EndpointStatus) {
     const table = this.connection.table;
     table.cells[this.row * table.stride + COL_STATUS] = STATUS_NAMES.indexOf(status);
