@@ -24,6 +24,17 @@ export interface WebSocketLike {
   ): void;
 }
 
+/**
+ * The events of Node's `ws` WebSocket as it emits them itself. A carrier listens to these when the
+ * socket has them: `addEventListener` would wrap each listener in a function of its own and make a
+ * WHATWG event object per message, which a router with thousands of connections pays for on every one.
+ */
+interface EmittingWebSocket {
+  on(type: "message", listener: (data: unknown, isBinary: boolean) => void): void;
+  on(type: "error", listener: (error: Error) => void): void;
+  on(type: "close", listener: (code: number, reason: Uint8Array) => void): void;
+}
+
 /** A WebSocket constructor: `globalThis.WebSocket` in browsers, or a `ws` WebSocket (sub)class. */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
@@ -127,16 +138,28 @@ class WebSocketCarrier implements Carrier {
     this.#socket = socket;
     this.#inbox = new CarrierInbox(peer, (error) => this.#failLocally(`message handler threw: ${error.message}`, error));
     socket.binaryType = "arraybuffer";
-    socket.addEventListener("message", (event) => this.#receive(event.data));
-    socket.addEventListener("error", (event) => {
-      this.#error ??= event.error instanceof Error ? event.error : new Error(event.message || "WebSocket error");
-    });
-    socket.addEventListener("close", (event) => {
-      const error = this.#error;
-      const reason = error?.message ?? (event.reason || `closed by peer (code ${event.code})`);
-      this.#end(error === undefined ? { reason, byPeer: true } : { reason, byPeer: true, error }, false);
-    });
+    if (isEmitting(socket)) {
+      // A text frame goes on as a string, which #receive refuses as a browser socket's would be.
+      socket.on("message", (data, isBinary) => this.#receive(isBinary ? data : ""));
+      socket.on("error", (error) => this.#failed(error, error.message));
+      socket.on("close", (code, reason) => this.#closedByPeer(code, utf8.decode(reason)));
+    } else {
+      socket.addEventListener("message", (event) => this.#receive(event.data));
+      socket.addEventListener("error", (event) => this.#failed(event.error, event.message));
+      socket.addEventListener("close", (event) => this.#closedByPeer(event.code, event.reason));
+    }
     if (socket.readyState !== OPEN) this.#end({ reason: "the WebSocket was not open", byPeer: true }, false);
+  }
+
+  /** The socket ran into `error` (what a browser tells: only `message`); the first one is reported with the close. */
+  #failed(error: unknown, message: string | undefined): void {
+    this.#error ??= error instanceof Error ? error : new Error(message || "WebSocket error");
+  }
+
+  #closedByPeer(code: number, closeReason: string): void {
+    const error = this.#error;
+    const reason = error?.message ?? (closeReason || `closed by peer (code ${code})`);
+    this.#end(error === undefined ? { reason, byPeer: true } : { reason, byPeer: true, error }, false);
   }
 
   get state(): "open" | "closed" {
@@ -190,6 +213,12 @@ class WebSocketCarrier implements Carrier {
 }
 
 const encoder = new TextEncoder();
+const utf8 = new TextDecoder();
+
+/** Whether `socket` emits its events itself (Node's `ws`), not only through addEventListener. */
+function isEmitting(socket: WebSocketLike): socket is WebSocketLike & EmittingWebSocket {
+  return typeof (socket as Partial<EmittingWebSocket>).on === "function";
+}
 
 /** Cuts a close reason to what a close frame can carry, on a character boundary. */
 function truncateReason(reason: string): string {

@@ -7,7 +7,7 @@ import type { Carrier } from "../../transports/carrier.js";
 import { CarrierProtocolError } from "../../transports/carrier-protocol-error.js";
 import { ConnectError } from "../../transports/connect-error.js";
 import { ListenError } from "../../transports/node/listen-error.js";
-import { dialWebSocket, wrapWebSocket, type WebSocketConstructor } from "../../transports/websocket-carrier.js";
+import { dialWebSocket, wrapWebSocket, type WebSocketConstructor, type WebSocketLike } from "../../transports/websocket-carrier.js";
 import { dialWs } from "../../transports/node/ws-dial.js";
 import { listenWebSocket, type WebSocketListener } from "../../transports/node/ws-listener.js";
 import { CARRIER_WAIT_MS, record, settle } from "./carrier-recorder.js";
@@ -29,6 +29,58 @@ async function connectedPair(options: { maxPayload?: number } = {}): Promise<{
 describeCarrierConformance("websocket", async () => {
   const { a, b, listener } = await connectedPair();
   return { a, b, dispose: () => listener.close() };
+});
+
+/**
+ * A `ws` socket seen only through the browser's WebSocket surface (no `on`), so the carrier takes the
+ * path it takes in a browser: addEventListener and WHATWG events.
+ */
+class BrowserSurface implements WebSocketLike {
+  readonly #socket: WebSocket;
+
+  constructor(url: string) {
+    this.#socket = new WebSocket(url);
+  }
+
+  get binaryType(): string {
+    return this.#socket.binaryType;
+  }
+
+  set binaryType(type: string) {
+    this.#socket.binaryType = type as WebSocket["binaryType"];
+  }
+
+  get readyState(): number {
+    return this.#socket.readyState;
+  }
+
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount;
+  }
+
+  get url(): string {
+    return this.#socket.url;
+  }
+
+  send(data: Uint8Array<ArrayBuffer>): void {
+    this.#socket.send(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.#socket.close(code, reason);
+  }
+
+  addEventListener(type: "open" | "message" | "error" | "close", listener: (event: never) => void): void {
+    (this.#socket.addEventListener as (type: string, listener: (event: never) => void) => void)(type, listener);
+  }
+}
+
+describeCarrierConformance("websocket through the browser's surface", async () => {
+  let accept: (carrier: Carrier) => void = () => {};
+  const accepted = new Promise<Carrier>((resolve) => (accept = resolve));
+  const listener = await listenWebSocket({ port: 0 }, (carrier) => accept(carrier));
+  const a = await dialWebSocket(listener.url, { WebSocket: BrowserSurface });
+  return { a, b: await accepted, dispose: () => listener.close() };
 });
 
 describe("websocket carrier", () => {
@@ -125,6 +177,21 @@ describe("websocket carrier", () => {
     expect(at.closes[0]?.error?.message).toMatch(/binary frames only/);
     expect((at.closes[0]?.error as CarrierProtocolError).violation).toBe("sent a text frame");
     expect(carrier.state).toBe("closed");
+  });
+
+  it("refuses a text frame and reports the peer's close reason through the browser's surface too", async () => {
+    const { server, url } = await rawServer();
+    cleanups.push(() => closeWss(server));
+    server.on("connection", (socket) => socket.send("hello as text"));
+    const refused = record(await dialWebSocket(url, { WebSocket: BrowserSurface }));
+    await refused.until(() => refused.closes.length === 1);
+    expect(refused.messages).toEqual([]);
+    expect(refused.closes[0]?.reason).toBe("protocol violation: peer sent a text frame");
+    server.removeAllListeners("connection");
+    server.on("connection", (socket) => socket.close(4001, "not today"));
+    const closed = record(await dialWebSocket(url, { WebSocket: BrowserSurface }));
+    await closed.until(() => closed.closes.length === 1);
+    expect(closed.closes[0]).toEqual({ reason: "not today", byPeer: true });
   });
 
   it("tells the raw peer why it was closed", async () => {
