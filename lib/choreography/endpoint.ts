@@ -483,7 +483,11 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
       else this.setUse(lane, undefined); // serve() handlers take nothing more
     }
     if (this.extras !== undefined) this.extras.sessionHandlers = undefined;
-    this.connection.release(this as unknown as Endpoint, fault, notice);
-    this.detach();
+    try {
+      this.connection.release(this as unknown as Endpoint, fault, notice);
+    } finally {
+      // Even when telling the peer failed: the row goes back to the table.
+      this.detach();
+    }
   }
 }

@@ -68,10 +68,13 @@ describe("the connection's session table", () => {
     }
     await settle();
     // Sessions 1..8 end (their rows are freed), and sessions 9..16 take those rows.
+    const rows = first.map((session) => session.row);
     for (const [i, session] of first.entries()) session.send("Finish", { n: i });
     await settle();
     expect([...downSessions.values()].map((s) => s.state)).toEqual(Array(8).fill("done"));
+    expect(first.map((session) => session.row)).toEqual(Array(8).fill(-1));
     const second = Array.from({ length: 8 }, (_, i) => up.send("Publish", { session: i + 9 }));
+    expect(second.map((session) => session.row).sort()).toEqual([...rows].sort());
     await settle();
     // A row's former session was in its loop (a Snapshot was in order there); the new one is not.
     a.inject(9, 0, snapshot, { n: 900 });
