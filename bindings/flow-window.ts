@@ -3,66 +3,125 @@ import { BindingOptionsError } from "./binding-options-error.js";
 import { MAX_VARUINT, readVarUint, varUintSize, writeVarUint } from "./varint.js";
 
 /**
- * Default bytes one side may have sent and not had receipted: enough for a few hundred small states
- * per round trip on a fast link, small enough that a receiver that falls behind costs kilobytes of
- * socket buffers, not megabytes, so what waits for it is the latest state of each object (held back
- * by the sync layer), never a queue.
+ * Default largest window: what one connection may have in flight on a fast, idle path (a few thousand
+ * small states per round trip). The window in force adapts below it (see FlowWindow).
  */
-export const DEFAULT_FLOW_WINDOW_BYTES = 64 * 1024;
+export const DEFAULT_FLOW_WINDOW_BYTES = 256 * 1024;
+
+/** The smallest window: a few states, so that a link whose peer is slow still moves. */
+export const MIN_FLOW_WINDOW_BYTES = 2 * 1024;
+
+/** The window a connection starts with, before its first round trip is measured. */
+export const INITIAL_FLOW_WINDOW_BYTES = 16 * 1024;
 
 /**
- * Bytes a reader takes before it answers with a receipt: a constant of the wire, not an option, so
- * that the two sides of a connection need not agree on their windows (a sender's window only has to
- * leave room for one receipt's worth of bytes to be in flight while the previous receipt travels).
+ * Queueing delay (a round trip beyond the shortest one seen lately) a connection aims to stay under,
+ * in milliseconds. Over it, the window shrinks: the peer, or the path, is slower than what is sent, and
+ * what would wait in buffers is better held back as each object's latest state only. Two hops of a tree
+ * at this delay keep observers within about ten milliseconds of their exposer.
  */
-export const RECEIPT_BYTES = 16 * 1024;
+export const TARGET_QUEUE_DELAY_MS = 3;
 
-/** The smallest window a sender may keep: two receipts' worth, so receipts always come before it stalls. */
-export const MIN_FLOW_WINDOW_BYTES = 2 * RECEIPT_BYTES;
+/** How long the shortest round trip is remembered (a path that got slower for good is learnt again). */
+const BASE_RTT_PERIOD_MS = 4000;
+
+/** Most receipt requests remembered while unanswered (older ones are forgotten, their samples lost). */
+const MAX_PROBES = 16;
+
+/** One frame that asked for a receipt: the sent-byte count up to and including it, and when it went. */
+interface Probe {
+  readonly upTo: number;
+  readonly at: number;
+}
 
 /**
- * A connection's flow window, counted in the bytes of frames (headers and payloads; receipts
- * themselves are not counted): the sending side counts what it queued, the receiving side what it
- * took from the carrier and handed to its consumer, and answers with a receipt every RECEIPT_BYTES.
- * The sender's `unacknowledged` is what is in flight or waiting in buffers on either end; a layer above
- * holds its own sends back while it is over `windowBytes`. The window is the sender's own choice (at
- * least MIN_FLOW_WINDOW_BYTES); the two sides need not agree on it.
+ * A connection's flow window, counted in the bytes of frames (headers and payloads; receipts are not
+ * counted). A layer above holds its own sends back while `unacknowledged` is over `windowBytes`.
+ *
+ * The sender asks for receipts (a flag on one of its frames) about once per round trip, or per half
+ * window, and the reader answers each request with a receipt for every byte it has handed to its
+ * consumer, once the message that carried the request is read; it sends none unasked. So the sender
+ * alone decides how often receipts come, and the two sides need not agree on anything.
+ *
+ * The window in force adapts, as LEDBAT does: each receipt gives a round-trip sample; the shortest of
+ * the last few seconds is the path's own, anything beyond it is queueing. Above TARGET_QUEUE_DELAY_MS
+ * the window halves (once per round trip); below it, while the window was in use, it grows by a quarter,
+ * up to the largest window configured. A fast peer thus gets a large window (throughput), a slow one a
+ * small window (what it has not read yet stays a few milliseconds of states, never seconds).
  */
 export class FlowWindow {
-  readonly windowBytes: number;
-  #unacknowledged = 0;
+  /** The largest window this side may grow to. */
+  readonly maxWindowBytes: number;
+  #window = INITIAL_FLOW_WINDOW_BYTES;
+  /** Bytes sent so far, and bytes the peer receipted so far. */
+  #sent = 0;
+  #receipted = 0;
+  /** `#sent` when a receipt was last asked for. */
+  #requestedAt = 0;
+  /** Requests not receipted yet, oldest first. */
+  #probes: Probe[] = [];
+  /** The shortest round trip of the current and the previous period, and when the current one began. */
+  #baseRtt = Number.POSITIVE_INFINITY;
+  #previousBaseRtt = Number.POSITIVE_INFINITY;
+  #periodStart: number;
+  /** `#sent` when the window last shrank: samples of frames sent before it say nothing new. */
+  #shrunkAt = 0;
+  /** Reader side: bytes handed over and not receipted yet, and whether the peer asked for a receipt. */
   #unreceipted = 0;
+  #owed = false;
 
-  /** Throws BindingOptionsError unless `windowBytes` is a whole number of bytes from MIN_FLOW_WINDOW_BYTES to MAX_VARUINT. */
-  constructor(windowBytes: number = DEFAULT_FLOW_WINDOW_BYTES) {
-    if (!Number.isInteger(windowBytes) || windowBytes < MIN_FLOW_WINDOW_BYTES || windowBytes > MAX_VARUINT) {
+  /**
+   * Throws BindingOptionsError unless `maxWindowBytes` is a whole number of bytes from
+   * MIN_FLOW_WINDOW_BYTES to MAX_VARUINT.
+   * @param now a clock in milliseconds (performance.now by default)
+   */
+  constructor(
+    maxWindowBytes: number = DEFAULT_FLOW_WINDOW_BYTES,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    if (!Number.isInteger(maxWindowBytes) || maxWindowBytes < MIN_FLOW_WINDOW_BYTES || maxWindowBytes > MAX_VARUINT) {
       throw new BindingOptionsError(
-        `flowWindowBytes must be an integer from ${MIN_FLOW_WINDOW_BYTES} to ${MAX_VARUINT}, got ${String(windowBytes)}.`,
+        `flowWindowBytes must be an integer from ${MIN_FLOW_WINDOW_BYTES} to ${MAX_VARUINT}, got ${String(maxWindowBytes)}.`,
       );
     }
-    this.windowBytes = windowBytes;
+    this.maxWindowBytes = maxWindowBytes;
+    this.#window = Math.min(INITIAL_FLOW_WINDOW_BYTES, maxWindowBytes);
+    this.#periodStart = now();
+  }
+
+  /** The window in force: how many bytes may be unacknowledged before senders hold back. */
+  get windowBytes(): number {
+    return this.#window;
   }
 
   /** Bytes sent (or queued to be) that the peer has not receipted yet. */
   get unacknowledged(): number {
-    return this.#unacknowledged;
-  }
-
-  /** This side queued a frame of `bytes`. */
-  sent(bytes: number): void {
-    this.#unacknowledged += bytes;
+    return this.#sent - this.#receipted;
   }
 
   /**
-   * This side handed frames of `bytes` to its consumer; returns the receipt to send now (the payload
-   * of a receipt frame), or undefined while less than RECEIPT_BYTES wait for one.
+   * This side is about to queue a frame of `bytes`; returns whether that frame should ask for a receipt:
+   * when no request is unanswered, or half a window went since the last one.
    */
-  received(bytes: number): Uint8Array | undefined {
-    const unreceipted = this.#unreceipted + bytes;
-    if (unreceipted < RECEIPT_BYTES) {
-      this.#unreceipted = unreceipted;
-      return undefined;
-    }
+  sending(bytes: number): boolean {
+    const sent = (this.#sent += bytes);
+    if (this.#probes.length > 0 && sent - this.#requestedAt < this.#window / 2) return false;
+    this.#requestedAt = sent;
+    if (this.#probes.length >= MAX_PROBES) this.#probes.shift();
+    this.#probes.push({ upTo: sent, at: this.now() });
+    return true;
+  }
+
+  /**
+   * This side handed frames of `bytes` to its consumer, `wanted` whether one of them asked for a
+   * receipt; returns the receipt to send now (the payload of a receipt frame), or undefined when none
+   * was asked for since the last one.
+   */
+  received(bytes: number, wanted: boolean): Uint8Array | undefined {
+    const unreceipted = (this.#unreceipted += bytes);
+    this.#owed ||= wanted;
+    if (!this.#owed || unreceipted === 0) return undefined;
+    this.#owed = false;
     this.#unreceipted = 0;
     const receipt = new Uint8Array(varUintSize(unreceipted));
     writeVarUint(receipt, 0, unreceipted);
@@ -70,8 +129,9 @@ export class FlowWindow {
   }
 
   /**
-   * Takes the peer's receipt `payload`. Throws a CodecError for one that is not a single varint of at
-   * least one byte, or that receipts more than this side sent (a peer that lies about what it read).
+   * Takes the peer's receipt `payload` and adapts the window to the round trip it closes. Throws a
+   * CodecError for one that is not a single varint of at least one byte, or that receipts more than this
+   * side sent (a peer that lies about what it read).
    */
   receipted(payload: Uint8Array): void {
     const cursor = { bytes: payload, pos: 0 };
@@ -79,9 +139,35 @@ export class FlowWindow {
     if (cursor.pos !== payload.length || bytes === 0) {
       throw new CodecError(`Malformed receipt: its payload must be one varint of at least 1 byte, got ${payload.length} bytes.`);
     }
-    if (bytes > this.#unacknowledged) {
-      throw new CodecError(`A receipt for ${bytes} bytes came when only ${this.#unacknowledged} were sent and not receipted.`);
+    const unacknowledged = this.#sent - this.#receipted;
+    if (bytes > unacknowledged) {
+      throw new CodecError(`A receipt for ${bytes} bytes came when only ${unacknowledged} were sent and not receipted.`);
     }
-    this.#unacknowledged -= bytes;
+    const receipted = (this.#receipted += bytes);
+    let answered: Probe | undefined;
+    const probes = this.#probes;
+    while (probes.length > 0 && probes[0]!.upTo <= receipted) answered = probes.shift();
+    if (answered !== undefined) this.#adapt(answered, unacknowledged);
+  }
+
+  /** A round trip closed: `probe` was answered while `inFlight` bytes were unacknowledged. */
+  #adapt(probe: Probe, inFlight: number): void {
+    const now = this.now();
+    const rtt = now - probe.at;
+    if (now - this.#periodStart > BASE_RTT_PERIOD_MS) {
+      this.#previousBaseRtt = this.#baseRtt;
+      this.#baseRtt = Number.POSITIVE_INFINITY;
+      this.#periodStart = now;
+    }
+    if (rtt < this.#baseRtt) this.#baseRtt = rtt;
+    const queueing = rtt - Math.min(this.#baseRtt, this.#previousBaseRtt);
+    if (queueing > TARGET_QUEUE_DELAY_MS) {
+      if (probe.upTo > this.#shrunkAt) {
+        this.#window = Math.max(MIN_FLOW_WINDOW_BYTES, Math.floor(this.#window / 2));
+        this.#shrunkAt = this.#sent;
+      }
+    } else if (inFlight >= this.#window / 2) {
+      this.#window = Math.min(this.maxWindowBytes, this.#window + Math.ceil(this.#window / 4));
+    }
   }
 }

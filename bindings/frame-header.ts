@@ -22,7 +22,13 @@ export const FLAG_BINARY = 0x04;
  */
 export const FLAG_RECEIPT = 0x08;
 
-const KNOWN_FLAGS = FLAG_COMPRESSED | FLAG_RESET | FLAG_BINARY | FLAG_RECEIPT;
+/**
+ * Flag bit, on any frame but a receipt: the sender asks for a receipt once the message carrying this
+ * frame has been read (see FlowWindow).
+ */
+export const FLAG_RECEIPT_WANTED = 0x10;
+
+const KNOWN_FLAGS = FLAG_COMPRESSED | FLAG_RESET | FLAG_BINARY | FLAG_RECEIPT | FLAG_RECEIPT_WANTED;
 
 /** Most bytes one frame header takes: the flags byte and four varints. */
 export const MAX_FRAME_HEADER_BYTES = 1 + 4 * MAX_VARUINT_BYTES;

@@ -5,7 +5,7 @@ import { type CompressionOptions, type CompressionSettings, resolveCompression }
 import { type EncodeCache, sharedEncodeCache } from "./encode-cache.js";
 import { FrameBatchWriter, readFrameBatch } from "./frame-batch.js";
 import { FlowWindow } from "./flow-window.js";
-import { FLAG_BINARY, FLAG_COMPRESSED, FLAG_RECEIPT, FLAG_RESET, type FrameHeader, frameHeaderSize } from "./frame-header.js";
+import { FLAG_BINARY, FLAG_COMPRESSED, FLAG_RECEIPT, FLAG_RECEIPT_WANTED, FLAG_RESET, type FrameHeader, frameHeaderSize } from "./frame-header.js";
 import { InboundFrame } from "./inbound-frame.js";
 import { jsonCodec } from "./json-codec.js";
 import { type BindingLimits, resolveBindingLimits } from "./limits.js";
@@ -28,9 +28,8 @@ export interface SessionMuxOptions {
    */
   readonly encodeCache?: EncodeCache | false;
   /**
-   * The connection's flow window in bytes (default DEFAULT_FLOW_WINDOW_BYTES): this side receipts what
-   * it read in quarters of it, and counts what it sent and the peer has not receipted
-   * (`unacknowledgedBytes`). Both ends must use the same window.
+   * The largest flow window in bytes (default DEFAULT_FLOW_WINDOW_BYTES): the window in force adapts
+   * below it to the round trips this side measures (see FlowWindow). Each side chooses its own.
    */
   readonly flowWindowBytes?: number;
 }
@@ -47,7 +46,7 @@ export interface CarrierSessionMux extends SessionMux {
   readonly stats: SessionMuxStats;
   /** The limits in force, defaults filled in. */
   readonly limits: BindingLimits;
-  /** The flow window this side keeps to (see SessionMuxOptions.flowWindowBytes). */
+  /** The flow window in force: it adapts to the round trips this side measures (see FlowWindow). */
   readonly flowWindowBytes: number;
   /**
    * Bytes of frames this side sent or queued that the peer has not yet receipted: what is in flight,
@@ -69,7 +68,8 @@ export interface CarrierSessionMux extends SessionMux {
  * or header, an oversized frame or reset reason, a payload that cannot be decoded, a frame the consumer
  * refuses (a session that is not open), a receipt that is malformed or for more than was sent. Keeps
  * nothing per session. Takes over the carrier: it attaches to it and closes it when the mux closes.
- * Keeps a flow window (see FlowWindow): receipts of what this side read go in the normal batch.
+ * Keeps a flow window (see FlowWindow): frames ask for receipts about once a round trip, and the
+ * receipts this side owes go in its normal batch.
  */
 export function createSessionMux(carrier: Carrier, options: SessionMuxOptions = {}): CarrierSessionMux {
   return new Mux(carrier, options);
@@ -119,8 +119,9 @@ class Mux implements CarrierSessionMux {
   readonly #closeHandlers: Array<(error: Error | undefined) => void> = [];
   readonly #receiptHandlers: Array<() => void> = [];
   readonly #flow: FlowWindow;
-  /** Bytes of the frames handed over from the message being read. */
+  /** Bytes of the frames handed over from the message being read, and whether one of them asked for a receipt. */
   #receivedBytes = 0;
+  #receiptWanted = false;
   readonly #outHeader: FrameHeader = { flags: 0, session: 0, lane: 0, label: 0, length: 0 };
   /** The payload of the frame being handed over (valid during that call only). */
   readonly #inbound: InboundFrame;
@@ -247,12 +248,13 @@ class Mux implements CarrierSessionMux {
 
   #queue(flags: number, session: number, lane: number, label: number, payload: Uint8Array): void {
     const header = this.#outHeader;
-    header.flags = flags;
     header.session = session;
     header.lane = lane;
     header.label = label;
+    header.length = payload.length;
+    header.flags = this.#flow.sending(frameHeaderSize(header) + payload.length) ? flags | FLAG_RECEIPT_WANTED : flags;
     this.stats.framesOut++;
-    this.#flow.sent(this.#writer.add(header, payload));
+    this.#writer.add(header, payload);
   }
 
   #write(message: Uint8Array): void {
@@ -273,13 +275,14 @@ class Mux implements CarrierSessionMux {
     this.stats.messagesIn++;
     this.stats.bytesIn += message.length;
     this.#receivedBytes = 0;
+    this.#receiptWanted = false;
     try {
       readFrameBatch(message, this.limits.maxMessageBytes, this.#dispatch);
     } catch (error) {
       this.#violation(error);
       return;
     }
-    const receipt = this.#flow.received(this.#receivedBytes);
+    const receipt = this.#flow.received(this.#receivedBytes, this.#receiptWanted);
     if (receipt !== undefined && !this.#closed && this.#carrier.state === "open") {
       const header = this.#outHeader;
       header.flags = FLAG_RECEIPT;
@@ -310,6 +313,7 @@ class Mux implements CarrierSessionMux {
       return !this.#closed;
     }
     this.#receivedBytes += frameHeaderSize(header) + payload.length;
+    if ((header.flags & FLAG_RECEIPT_WANTED) !== 0) this.#receiptWanted = true;
     if ((header.flags & FLAG_RESET) !== 0) {
       if (payload.length > MAX_REASON_BYTES) {
         throw new CodecError(

@@ -2,7 +2,7 @@ import { deflateSync } from "fflate";
 import { describe, expect, it, vi } from "vitest";
 import * as compression from "../../bindings/compression.js";
 import { EncodeCache } from "../../bindings/encode-cache.js";
-import { FLAG_BINARY, FLAG_COMPRESSED } from "../../bindings/frame-header.js";
+import { FLAG_BINARY, FLAG_COMPRESSED, FLAG_RECEIPT_WANTED } from "../../bindings/frame-header.js";
 import { type SessionMuxOptions, createSessionMux } from "../../bindings/session-mux.js";
 import { varUintSize, writeVarUint } from "../../bindings/varint.js";
 import { CodecError } from "../../lib/choreography/errors.js";
@@ -75,7 +75,7 @@ describe("binary payloads", () => {
     mux.send(3, 1, 9, "text");
     await settle();
     const [binary, json] = frames(carrier.sent[0] as Uint8Array);
-    expect(binary).toMatchObject({ flags: FLAG_BINARY, session: 3, lane: 1, label: 7, payload: new TextDecoder().decode(bytes) });
+    expect(binary).toMatchObject({ flags: FLAG_BINARY | FLAG_RECEIPT_WANTED, session: 3, lane: 1, label: 7, payload: new TextDecoder().decode(bytes) });
     expect(json).toMatchObject({ flags: 0, payload: '"text"' });
     mux.close();
   });
@@ -112,11 +112,11 @@ describe("binary payloads", () => {
     const { carrier, mux } = scripted({ compression: { threshold: 100 } });
     mux.send(0, 0, 1, big);
     await settle();
-    expect(frames(carrier.sent[0] as Uint8Array)[0]?.flags).toBe(FLAG_BINARY | FLAG_COMPRESSED);
+    expect(frames(carrier.sent[0] as Uint8Array)[0]?.flags).toBe(FLAG_BINARY | FLAG_COMPRESSED | FLAG_RECEIPT_WANTED);
     const off = scripted({ compression: false });
     off.mux.send(0, 0, 1, big);
     await settle();
-    expect(frames(off.carrier.sent[0] as Uint8Array)[0]?.flags).toBe(FLAG_BINARY);
+    expect(frames(off.carrier.sent[0] as Uint8Array)[0]?.flags).toBe(FLAG_BINARY | FLAG_RECEIPT_WANTED); // the first frame asks for a receipt
     mux.close();
     off.mux.close();
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BindingOptionsError } from "../../bindings/binding-options-error.js";
-import { DEFAULT_FLOW_WINDOW_BYTES, FlowWindow, MIN_FLOW_WINDOW_BYTES, RECEIPT_BYTES } from "../../bindings/flow-window.js";
-import { FLAG_RECEIPT, readFrameHeader } from "../../bindings/frame-header.js";
+import { DEFAULT_FLOW_WINDOW_BYTES, FlowWindow, INITIAL_FLOW_WINDOW_BYTES, MIN_FLOW_WINDOW_BYTES, TARGET_QUEUE_DELAY_MS } from "../../bindings/flow-window.js";
+import { FLAG_RECEIPT, FLAG_RECEIPT_WANTED, FLAG_RESET, readFrameHeader } from "../../bindings/frame-header.js";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { varUintSize, writeVarUint } from "../../bindings/varint.js";
 import { CodecError } from "../../lib/choreography/errors.js";
@@ -35,14 +35,17 @@ function consume(mux: SessionMux, receive: () => void = () => {}): { error: Erro
   return seen;
 }
 
-/** The bytes of a frame of `payloadBytes` on session 1, lane 0, label 0 (a one-byte-varint header). */
-const frameBytes = (payloadBytes: number) => 5 + payloadBytes;
-
 describe("FlowWindow", () => {
+  /** A window on a clock the test moves. */
+  function windowAt(maxWindowBytes = DEFAULT_FLOW_WINDOW_BYTES) {
+    const clock = { ms: 0 };
+    return { clock, flow: new FlowWindow(maxWindowBytes, () => clock.ms) };
+  }
+
   it("counts what was sent until receipts take it off", () => {
-    const flow = new FlowWindow();
-    flow.sent(60);
-    flow.sent(50);
+    const { flow } = windowAt();
+    flow.sending(60);
+    flow.sending(50);
     expect(flow.unacknowledged).toBe(110);
     flow.receipted(varint(30));
     expect(flow.unacknowledged).toBe(80);
@@ -50,20 +53,71 @@ describe("FlowWindow", () => {
     expect(flow.unacknowledged).toBe(0);
   });
 
-  it("answers what it received with a receipt every RECEIPT_BYTES, whatever its own window", () => {
-    for (const window of [MIN_FLOW_WINDOW_BYTES, DEFAULT_FLOW_WINDOW_BYTES, 16 * DEFAULT_FLOW_WINDOW_BYTES]) {
-      const flow = new FlowWindow(window);
-      expect(flow.received(10)).toBeUndefined();
-      expect(flow.received(RECEIPT_BYTES - 11)).toBeUndefined();
-      expect(flow.received(1)).toEqual(varint(RECEIPT_BYTES));
-      expect(flow.received(24)).toBeUndefined();
-      expect(flow.received(RECEIPT_BYTES)).toEqual(varint(RECEIPT_BYTES + 24));
+  it("asks for a receipt when none is unanswered, or once half a window went since the last request", () => {
+    const { flow } = windowAt();
+    const half = INITIAL_FLOW_WINDOW_BYTES / 2;
+    expect(flow.sending(100)).toBe(true);
+    expect(flow.sending(100)).toBe(false);
+    expect(flow.sending(half - 200)).toBe(false);
+    expect(flow.sending(100)).toBe(true); // half a window since the request
+    flow.receipted(varint(flow.unacknowledged));
+    expect(flow.sending(10)).toBe(true); // nothing unanswered
+  });
+
+  it("answers with a receipt for everything read only when one was asked for", () => {
+    const { flow } = windowAt();
+    expect(flow.received(10, false)).toBeUndefined();
+    expect(flow.received(5000, false)).toBeUndefined();
+    expect(flow.received(1, true)).toEqual(varint(5011));
+    expect(flow.received(24, false)).toBeUndefined();
+    expect(flow.received(0, true)).toEqual(varint(24));
+    expect(flow.received(0, true)).toBeUndefined(); // nothing read since: nothing to receipt
+  });
+
+  it("halves the window, once a round trip, when round trips grow past the target queueing delay", () => {
+    const { clock, flow } = windowAt();
+    flow.sending(1000);
+    clock.ms += 1; // the path's own round trip
+    flow.receipted(varint(1000));
+    expect(flow.windowBytes).toBe(INITIAL_FLOW_WINDOW_BYTES);
+    flow.sending(1000);
+    flow.sending(INITIAL_FLOW_WINDOW_BYTES / 2); // asks again
+    clock.ms += 1 + TARGET_QUEUE_DELAY_MS + 1;
+    flow.receipted(varint(1000));
+    expect(flow.windowBytes).toBe(INITIAL_FLOW_WINDOW_BYTES / 2);
+    flow.receipted(varint(INITIAL_FLOW_WINDOW_BYTES / 2)); // sent before the window shrank: no second halving
+    expect(flow.windowBytes).toBe(INITIAL_FLOW_WINDOW_BYTES / 2);
+    for (let round = 0; round < 20; round++) {
+      flow.sending(100);
+      clock.ms += 10;
+      flow.receipted(varint(100));
     }
+    expect(flow.windowBytes).toBe(MIN_FLOW_WINDOW_BYTES); // never below
+  });
+
+  it("grows the window while it is in use and round trips stay short, up to the largest configured", () => {
+    const { clock, flow } = windowAt(4 * INITIAL_FLOW_WINDOW_BYTES);
+    let last = flow.windowBytes;
+    for (let round = 0; round < 30; round++) {
+      const bytes = flow.windowBytes; // the window filled
+      flow.sending(bytes);
+      clock.ms += 1;
+      flow.receipted(varint(bytes));
+      expect(flow.windowBytes).toBeGreaterThanOrEqual(last);
+      last = flow.windowBytes;
+    }
+    expect(flow.windowBytes).toBe(4 * INITIAL_FLOW_WINDOW_BYTES);
+    flow.sending(10); // a window barely used does not grow
+    const { flow: idle, clock: idleClock } = windowAt();
+    idle.sending(10);
+    idleClock.ms += 1;
+    idle.receipted(varint(10));
+    expect(idle.windowBytes).toBe(INITIAL_FLOW_WINDOW_BYTES);
   });
 
   it("refuses receipts for more than was sent, of zero bytes, or not one varint", () => {
-    const flow = new FlowWindow();
-    flow.sent(10);
+    const { flow } = windowAt();
+    flow.sending(10);
     expect(() => flow.receipted(varint(11))).toThrow(CodecError);
     expect(() => flow.receipted(varint(11))).toThrow(/receipt for 11 bytes came when only 10 were sent/);
     expect(() => flow.receipted(varint(0))).toThrow(/Malformed receipt/);
@@ -73,9 +127,10 @@ describe("FlowWindow", () => {
     expect(flow.unacknowledged).toBe(10);
   });
 
-  it("refuses a window that cannot be a varint or leaves no room for a receipt in flight", () => {
+  it("refuses a largest window that cannot be a varint or is below the smallest", () => {
     for (const bad of [0, MIN_FLOW_WINDOW_BYTES - 1, 1.5, -1, 2 ** 32, Number.NaN]) expect(() => new FlowWindow(bad)).toThrow(BindingOptionsError);
-    expect(new FlowWindow().windowBytes).toBe(DEFAULT_FLOW_WINDOW_BYTES);
+    expect(new FlowWindow().maxWindowBytes).toBe(DEFAULT_FLOW_WINDOW_BYTES);
+    expect(new FlowWindow(MIN_FLOW_WINDOW_BYTES).windowBytes).toBe(MIN_FLOW_WINDOW_BYTES);
   });
 
   it("refuses receipt headers with a session, lane, label or another flag", () => {
@@ -97,28 +152,33 @@ describe("flow receipts between two session muxes", () => {
     let receipts = 0;
     a.onReceipt(() => receipts++);
     link.faults.pause("aToB");
-    const quarter = RECEIPT_BYTES / 4;
-    const payload = new Uint8Array(quarter - 6); // a frame of a quarter of a receipt (a 2-byte length varint)
+    const payload = new Uint8Array(994); // frames of 1000 bytes (a 2-byte length varint)
     for (let index = 0; index < 4; index++) a.send(1, 0, 0, payload);
-    expect(a.unacknowledgedBytes).toBe(RECEIPT_BYTES);
+    expect(a.unacknowledgedBytes).toBe(4000);
     await settle();
-    expect(a.unacknowledgedBytes).toBe(RECEIPT_BYTES); // nothing read: nothing receipted
+    expect(a.unacknowledgedBytes).toBe(4000); // nothing read: nothing receipted
     expect(receipts).toBe(0);
     link.faults.resume("aToB");
     await settle();
     expect(reader.frames).toBe(4);
-    expect(receipts).toBe(1); // one carrier message read: one receipt, for all of it
+    expect(receipts).toBe(1); // the first frame asked; the receipt covers the whole message
     expect(a.unacknowledgedBytes).toBe(0);
-    a.send(1, 0, 0, new Uint8Array(95)); // 100 bytes: under RECEIPT_BYTES, no receipt
-    await settle();
-    expect(receipts).toBe(1);
-    expect(a.unacknowledgedBytes).toBe(frameBytes(95));
-    a.send(1, 0, 0, new Uint8Array(RECEIPT_BYTES));
+    a.send(1, 0, 0, new Uint8Array(95)); // nothing unanswered: asks again
     await settle();
     expect(receipts).toBe(2);
     expect(a.unacknowledgedBytes).toBe(0);
     expect(b.unacknowledgedBytes).toBe(0); // receipts are not counted themselves
     a.close();
+  });
+
+  it("are asked for by the first frame while none is unanswered, not by every frame", () => {
+    const carrier = new ScriptedCarrier();
+    const mux = createSessionMux(carrier, { compression: false });
+    consume(mux);
+    for (let index = 0; index < 3; index++) mux.send(1, 0, 0, "abc");
+    mux.endSession(2);
+    mux.close();
+    expect(frames(carrier.sent[0] as Uint8Array).map((frame) => frame.flags)).toEqual([FLAG_RECEIPT_WANTED, 0, 0, FLAG_RESET]);
   });
 
   it("go in the batch the reader sends anyway, not in a carrier message of their own", async () => {
@@ -127,7 +187,7 @@ describe("flow receipts between two session muxes", () => {
     const b = createSessionMux(link.b, { compression: false });
     consume(a);
     consume(b, () => b.send(2, 0, 0, "answer"));
-    a.send(1, 0, 0, new Uint8Array(RECEIPT_BYTES));
+    a.send(1, 0, 0, new Uint8Array(2000));
     await settle();
     expect(link.faults.counters.bToA.messagesSent).toBe(1);
     expect(a.unacknowledgedBytes).toBe(0);
@@ -140,9 +200,8 @@ describe("flow receipts between two session muxes", () => {
     const b = createSessionMux(link.b);
     consume(a);
     consume(b);
-    const reason = new Error("gone ".repeat(40)); // a 200-byte reason: ~205-byte frames
-    for (let session = 1; session <= RECEIPT_BYTES / 200; session++) a.endSession(session, reason);
-    expect(a.unacknowledgedBytes).toBeGreaterThan(RECEIPT_BYTES);
+    for (let session = 1; session <= 20; session++) a.endSession(session, new Error("gone"));
+    expect(a.unacknowledgedBytes).toBeGreaterThan(100);
     await settle();
     expect(a.unacknowledgedBytes).toBe(0);
     a.close();
@@ -153,6 +212,7 @@ describe("flow receipts between two session muxes", () => {
       [message({ session: 0, flags: FLAG_RECEIPT, payload: varint(1000) }), /receipt for 1000 bytes came when only 10 were sent/],
       [message({ session: 0, flags: FLAG_RECEIPT, payload: Uint8Array.of(1, 2) }), /Malformed receipt/],
       [message({ session: 0, flags: FLAG_RECEIPT, lane: 1, payload: varint(1) }), /Malformed receipt frame/],
+      [message({ session: 0, flags: FLAG_RECEIPT | FLAG_RECEIPT_WANTED, payload: varint(1) }), /Malformed receipt frame/],
     ] as const) {
       const carrier = new ScriptedCarrier();
       const mux = createSessionMux(carrier);
@@ -165,14 +225,16 @@ describe("flow receipts between two session muxes", () => {
     }
   });
 
-  it("are sent for what was read as a varint on session 0, lane 0, label 0", async () => {
+  it("are sent, when asked for, for what was read, as a varint on session 0, lane 0, label 0; and not unasked", async () => {
     const carrier = new ScriptedCarrier();
     const mux = createSessionMux(carrier);
     consume(mux);
-    const text = `"${"a".repeat(RECEIPT_BYTES)}"`; // a frame of 7 header bytes and RECEIPT_BYTES + 2 of payload
-    carrier.deliver(message({ session: 3, lane: 1, label: 2, payload: text }));
+    carrier.deliver(message({ session: 3, lane: 1, label: 2, payload: "[1,2,3,4,5,6,7,8]" }));
     await settle();
-    expect(frames(carrier.sent[0] as Uint8Array)).toEqual([{ flags: FLAG_RECEIPT, session: 0, lane: 0, label: 0, payload: new TextDecoder().decode(varint(RECEIPT_BYTES + 9)) }]);
+    expect(carrier.sent).toEqual([]);
+    carrier.deliver(message({ session: 3, lane: 1, label: 2, flags: FLAG_RECEIPT_WANTED, payload: "[1,2,3,4,5,6,7,8]" }));
+    await settle();
+    expect(frames(carrier.sent[0] as Uint8Array)).toEqual([{ flags: FLAG_RECEIPT, session: 0, lane: 0, label: 0, payload: new TextDecoder().decode(varint(44)) }]);
     mux.close();
   });
 });
