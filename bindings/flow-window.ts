@@ -38,8 +38,8 @@ interface Probe {
  * A connection's flow window, counted in the bytes of frames (headers and payloads; receipts are not
  * counted). A layer above holds its own sends back while `unacknowledged` is over `windowBytes`.
  *
- * The sender asks for receipts (a flag on one of its frames) about once per round trip, or per half
- * window, and the reader answers each request with a receipt for every byte it has handed to its
+ * The sender asks for receipts (a flag on one of its frames) once a quarter of its window is
+ * unacknowledged, about once per round trip or per half window, and the reader answers each request with a receipt for every byte it has handed to its
  * consumer, once the message that carried the request is read; it sends none unasked. So the sender
  * alone decides how often receipts come, and the two sides need not agree on anything.
  *
@@ -101,10 +101,14 @@ export class FlowWindow {
 
   /**
    * This side is about to queue a frame of `bytes`; returns whether that frame should ask for a receipt:
-   * when no request is unanswered, or half a window went since the last one.
+   * once a quarter of the window is unacknowledged, when no request is unanswered or half a window went
+   * since the last one.
    */
   sending(bytes: number): boolean {
     const sent = (this.#sent += bytes);
+    // A link far below its window needs no receipt yet: an observer of 200 updates a second would
+    // otherwise answer each one, and its router read as many receipts as it sends states.
+    if (sent - this.#receipted < this.#window / 4) return false;
     if (this.#probes.length > 0 && sent - this.#requestedAt < this.#window / 2) return false;
     this.#requestedAt = sent;
     if (this.#probes.length >= MAX_PROBES) this.#probes.shift();

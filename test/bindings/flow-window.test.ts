@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BindingOptionsError } from "../../bindings/binding-options-error.js";
 import { DEFAULT_FLOW_WINDOW_BYTES, FlowWindow, INITIAL_FLOW_WINDOW_BYTES, MIN_FLOW_WINDOW_BYTES, TARGET_QUEUE_DELAY_MS } from "../../bindings/flow-window.js";
-import { FLAG_RECEIPT, FLAG_RECEIPT_WANTED, FLAG_RESET, readFrameHeader } from "../../bindings/frame-header.js";
+import { FLAG_BINARY, FLAG_RECEIPT, FLAG_RECEIPT_WANTED, FLAG_RESET, readFrameHeader } from "../../bindings/frame-header.js";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { varUintSize, writeVarUint } from "../../bindings/varint.js";
 import { CodecError } from "../../lib/choreography/errors.js";
@@ -53,15 +53,18 @@ describe("FlowWindow", () => {
     expect(flow.unacknowledged).toBe(0);
   });
 
-  it("asks for a receipt when none is unanswered, or once half a window went since the last request", () => {
+  it("asks for a receipt once a quarter of the window is unacknowledged: when none is unanswered, or half a window after the last request", () => {
     const { flow } = windowAt();
+    const quarter = INITIAL_FLOW_WINDOW_BYTES / 4;
     const half = INITIAL_FLOW_WINDOW_BYTES / 2;
-    expect(flow.sending(100)).toBe(true);
-    expect(flow.sending(100)).toBe(false);
+    expect(flow.sending(100)).toBe(false); // far below the window: no receipt needed
+    expect(flow.sending(quarter)).toBe(true);
+    expect(flow.sending(100)).toBe(false); // one is unanswered
     expect(flow.sending(half - 200)).toBe(false);
     expect(flow.sending(100)).toBe(true); // half a window since the request
     flow.receipted(varint(flow.unacknowledged));
-    expect(flow.sending(10)).toBe(true); // nothing unanswered
+    expect(flow.sending(10)).toBe(false);
+    expect(flow.sending(flow.windowBytes / 4)).toBe(true); // nothing unanswered
   });
 
   it("answers with a receipt for everything read only when one was asked for", () => {
@@ -76,21 +79,23 @@ describe("FlowWindow", () => {
 
   it("halves the window, once a round trip, when round trips grow past the target queueing delay", () => {
     const { clock, flow } = windowAt();
-    flow.sending(1000);
+    const quarter = INITIAL_FLOW_WINDOW_BYTES / 4;
+    expect(flow.sending(quarter)).toBe(true);
     clock.ms += 1; // the path's own round trip
-    flow.receipted(varint(1000));
+    flow.receipted(varint(quarter));
     expect(flow.windowBytes).toBe(INITIAL_FLOW_WINDOW_BYTES);
-    flow.sending(1000);
-    flow.sending(INITIAL_FLOW_WINDOW_BYTES / 2); // asks again
+    expect(flow.sending(quarter)).toBe(true);
+    expect(flow.sending(INITIAL_FLOW_WINDOW_BYTES / 2)).toBe(true); // asks again, half a window later
     clock.ms += 1 + TARGET_QUEUE_DELAY_MS + 1;
-    flow.receipted(varint(1000));
+    flow.receipted(varint(quarter));
     expect(flow.windowBytes).toBe(INITIAL_FLOW_WINDOW_BYTES / 2);
     flow.receipted(varint(INITIAL_FLOW_WINDOW_BYTES / 2)); // sent before the window shrank: no second halving
     expect(flow.windowBytes).toBe(INITIAL_FLOW_WINDOW_BYTES / 2);
     for (let round = 0; round < 20; round++) {
-      flow.sending(100);
+      const bytes = flow.windowBytes / 4;
+      expect(flow.sending(bytes)).toBe(true);
       clock.ms += 10;
-      flow.receipted(varint(100));
+      flow.receipted(varint(bytes));
     }
     expect(flow.windowBytes).toBe(MIN_FLOW_WINDOW_BYTES); // never below
   });
@@ -153,32 +158,32 @@ describe("flow receipts between two session muxes", () => {
     a.onReceipt(() => receipts++);
     link.faults.pause("aToB");
     const payload = new Uint8Array(994); // frames of 1000 bytes (a 2-byte length varint)
-    for (let index = 0; index < 4; index++) a.send(1, 0, 0, payload);
-    expect(a.unacknowledgedBytes).toBe(4000);
+    for (let index = 0; index < 5; index++) a.send(1, 0, 0, payload);
+    expect(a.unacknowledgedBytes).toBe(5000);
     await settle();
-    expect(a.unacknowledgedBytes).toBe(4000); // nothing read: nothing receipted
+    expect(a.unacknowledgedBytes).toBe(5000); // nothing read: nothing receipted
     expect(receipts).toBe(0);
     link.faults.resume("aToB");
     await settle();
-    expect(reader.frames).toBe(4);
-    expect(receipts).toBe(1); // the first frame asked; the receipt covers the whole message
+    expect(reader.frames).toBe(5);
+    expect(receipts).toBe(1); // the fifth frame asked (a quarter of the window); the receipt covers the whole message
     expect(a.unacknowledgedBytes).toBe(0);
-    a.send(1, 0, 0, new Uint8Array(95)); // nothing unanswered: asks again
+    a.send(1, 0, 0, new Uint8Array(95)); // far below the window: no receipt asked for
     await settle();
-    expect(receipts).toBe(2);
-    expect(a.unacknowledgedBytes).toBe(0);
+    expect(receipts).toBe(1);
+    expect(a.unacknowledgedBytes).toBe(100);
     expect(b.unacknowledgedBytes).toBe(0); // receipts are not counted themselves
     a.close();
   });
 
-  it("are asked for by the first frame while none is unanswered, not by every frame", () => {
+  it("are asked for by the frame that brings a quarter of the window in flight, not by every frame after it", () => {
     const carrier = new ScriptedCarrier();
     const mux = createSessionMux(carrier, { compression: false });
     consume(mux);
-    for (let index = 0; index < 3; index++) mux.send(1, 0, 0, "abc");
+    for (let index = 0; index < 4; index++) mux.send(1, 0, 0, new Uint8Array(2000));
     mux.endSession(2);
     mux.close();
-    expect(frames(carrier.sent[0] as Uint8Array).map((frame) => frame.flags)).toEqual([FLAG_RECEIPT_WANTED, 0, 0, FLAG_RESET]);
+    expect(frames(carrier.sent[0] as Uint8Array).map((frame) => frame.flags)).toEqual([FLAG_BINARY, FLAG_BINARY, FLAG_BINARY | FLAG_RECEIPT_WANTED, FLAG_BINARY, FLAG_RESET]);
   });
 
   it("go in the batch the reader sends anyway, not in a carrier message of their own", async () => {
@@ -187,7 +192,7 @@ describe("flow receipts between two session muxes", () => {
     const b = createSessionMux(link.b, { compression: false });
     consume(a);
     consume(b, () => b.send(2, 0, 0, "answer"));
-    a.send(1, 0, 0, new Uint8Array(2000));
+    a.send(1, 0, 0, new Uint8Array(5000));
     await settle();
     expect(link.faults.counters.bToA.messagesSent).toBe(1);
     expect(a.unacknowledgedBytes).toBe(0);
@@ -200,8 +205,9 @@ describe("flow receipts between two session muxes", () => {
     const b = createSessionMux(link.b);
     consume(a);
     consume(b);
-    for (let session = 1; session <= 20; session++) a.endSession(session, new Error("gone"));
-    expect(a.unacknowledgedBytes).toBeGreaterThan(100);
+    const reason = new Error("gone ".repeat(40)); // 200 bytes: frames of about 205
+    for (let session = 1; session <= 25; session++) a.endSession(session, reason);
+    expect(a.unacknowledgedBytes).toBeGreaterThan(INITIAL_FLOW_WINDOW_BYTES / 4);
     await settle();
     expect(a.unacknowledgedBytes).toBe(0);
     a.close();

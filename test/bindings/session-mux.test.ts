@@ -4,7 +4,7 @@ import { CodecError, PhaseInvariant, SessionFault, TransportError } from "../../
 import type { SessionMux } from "../../lib/choreography/wire.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { EncodeCache } from "../../bindings/encode-cache.js";
-import { FLAG_COMPRESSED, FLAG_RECEIPT_WANTED, FLAG_RESET } from "../../bindings/frame-header.js";
+import { FLAG_COMPRESSED, FLAG_RESET } from "../../bindings/frame-header.js";
 import { jsonCodec } from "../../bindings/json-codec.js";
 import type { PayloadCodec } from "../../bindings/payload-codec.js";
 import { type SessionMuxOptions, createSessionMux } from "../../bindings/session-mux.js";
@@ -558,7 +558,7 @@ describe("session mux against a raw peer", () => {
     carrier.bufferedAmount = 5;
     await settle();
     expect(mux.bufferedAmount).toBe(5);
-    expect(frames(carrier.sent[0] as Uint8Array)).toEqual([{ flags: FLAG_RECEIPT_WANTED, session: 0, lane: 1, label: 2, payload: '"abc"' }]);
+    expect(frames(carrier.sent[0] as Uint8Array)).toEqual([{ flags: 0, session: 0, lane: 1, label: 2, payload: '"abc"' }]);
     carrier.deliver(message({ session: 0, payload: "1" }, { session: 0, payload: "2" }));
     expect(mux.stats).toMatchObject({ messagesOut: 1, framesOut: 1, bytesOut: 10, messagesIn: 1, framesIn: 2 });
     mux.close();
