@@ -9,7 +9,7 @@ import { MAX_VARUINT, readVarUint, varUintSize, writeVarUint } from "./varint.js
 export const DEFAULT_FLOW_WINDOW_BYTES = 256 * 1024;
 
 /** The smallest window: a few states, so that a link whose peer is slow still moves. */
-export const MIN_FLOW_WINDOW_BYTES = 2 * 1024;
+export const MIN_FLOW_WINDOW_BYTES = 4 * 1024;
 
 /** The window a connection starts with, before its first round trip is measured. */
 export const INITIAL_FLOW_WINDOW_BYTES = 16 * 1024;
@@ -20,10 +20,16 @@ export const INITIAL_FLOW_WINDOW_BYTES = 16 * 1024;
  * what would wait in buffers is better held back as each object's latest state only. Two hops of a tree
  * at this delay keep observers within about ten milliseconds of their exposer.
  */
-export const TARGET_QUEUE_DELAY_MS = 3;
+export const TARGET_QUEUE_DELAY_MS = 4;
 
 /** How long the shortest round trip is remembered (a path that got slower for good is learnt again). */
 const BASE_RTT_PERIOD_MS = 4000;
+
+/**
+ * Round-trip samples the current delay is the shortest of: a lone late sample (a process that was not
+ * scheduled for a moment) is noise, a queue shows in every sample.
+ */
+const CURRENT_SAMPLES = 4;
 
 /** Most receipt requests remembered while unanswered (older ones are forgotten, their samples lost). */
 const MAX_PROBES = 16;
@@ -44,7 +50,8 @@ interface Probe {
  * alone decides how often receipts come, and the two sides need not agree on anything.
  *
  * The window in force adapts, as LEDBAT does: each receipt gives a round-trip sample; the shortest of
- * the last few seconds is the path's own, anything beyond it is queueing. Above TARGET_QUEUE_DELAY_MS
+ * the last few seconds is the path's own, and the shortest of the last few samples beyond it is
+ * queueing. Above TARGET_QUEUE_DELAY_MS
  * the window halves (once per round trip); below it, while the window was in use, it grows by a quarter,
  * up to the largest window configured. A fast peer thus gets a large window (throughput), a slow one a
  * small window (what it has not read yet stays a few milliseconds of states, never seconds).
@@ -64,6 +71,9 @@ export class FlowWindow {
   #baseRtt = Number.POSITIVE_INFINITY;
   #previousBaseRtt = Number.POSITIVE_INFINITY;
   #periodStart: number;
+  /** The last CURRENT_SAMPLES round trips, as a ring. */
+  readonly #samples: number[] = [];
+  #nextSample = 0;
   /** `#sent` when the window last shrank: samples of frames sent before it say nothing new. */
   #shrunkAt = 0;
   /** Reader side: bytes handed over and not receipted yet, and whether the peer asked for a receipt. */
@@ -164,7 +174,10 @@ export class FlowWindow {
       this.#periodStart = now;
     }
     if (rtt < this.#baseRtt) this.#baseRtt = rtt;
-    const queueing = rtt - Math.min(this.#baseRtt, this.#previousBaseRtt);
+    const samples = this.#samples;
+    samples[this.#nextSample] = rtt;
+    this.#nextSample = (this.#nextSample + 1) % CURRENT_SAMPLES;
+    const queueing = Math.min(...samples) - Math.min(this.#baseRtt, this.#previousBaseRtt);
     if (queueing > TARGET_QUEUE_DELAY_MS) {
       if (probe.upTo > this.#shrunkAt) {
         this.#window = Math.max(MIN_FLOW_WINDOW_BYTES, Math.floor(this.#window / 2));

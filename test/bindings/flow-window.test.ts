@@ -77,26 +77,33 @@ describe("FlowWindow", () => {
     expect(flow.received(0, true)).toBeUndefined(); // nothing read since: nothing to receipt
   });
 
-  it("halves the window, once a round trip, when round trips grow past the target queueing delay", () => {
-    const { clock, flow } = windowAt();
-    const quarter = INITIAL_FLOW_WINDOW_BYTES / 4;
-    expect(flow.sending(quarter)).toBe(true);
-    clock.ms += 1; // the path's own round trip
-    flow.receipted(varint(quarter));
+  /** One round trip of `ms`: a quarter of the window sent (asking for a receipt), then receipted. */
+  function roundTrip(window: ReturnType<typeof windowAt>, ms: number): void {
+    const bytes = window.flow.windowBytes / 4;
+    expect(window.flow.sending(bytes)).toBe(true);
+    window.clock.ms += ms;
+    window.flow.receipted(varint(bytes));
+  }
+
+  it("halves the window, once a round trip, when every recent round trip is past the target queueing delay", () => {
+    const window = windowAt();
+    const { clock, flow } = window;
+    const late = 1 + TARGET_QUEUE_DELAY_MS + 1;
+    roundTrip(window, 1); // the path's own round trip
+    roundTrip(window, late); // one late round trip is noise (a process not scheduled for a moment)
     expect(flow.windowBytes).toBe(INITIAL_FLOW_WINDOW_BYTES);
+    for (let round = 0; round < 2; round++) roundTrip(window, late);
+    expect(flow.windowBytes).toBe(INITIAL_FLOW_WINDOW_BYTES);
+    // The fourth late one in a row: a queue. Two requests in flight; the window halves at the first only.
+    const quarter = flow.windowBytes / 4;
     expect(flow.sending(quarter)).toBe(true);
-    expect(flow.sending(INITIAL_FLOW_WINDOW_BYTES / 2)).toBe(true); // asks again, half a window later
-    clock.ms += 1 + TARGET_QUEUE_DELAY_MS + 1;
+    expect(flow.sending(flow.windowBytes / 2)).toBe(true);
+    clock.ms += late;
     flow.receipted(varint(quarter));
     expect(flow.windowBytes).toBe(INITIAL_FLOW_WINDOW_BYTES / 2);
     flow.receipted(varint(INITIAL_FLOW_WINDOW_BYTES / 2)); // sent before the window shrank: no second halving
     expect(flow.windowBytes).toBe(INITIAL_FLOW_WINDOW_BYTES / 2);
-    for (let round = 0; round < 20; round++) {
-      const bytes = flow.windowBytes / 4;
-      expect(flow.sending(bytes)).toBe(true);
-      clock.ms += 10;
-      flow.receipted(varint(bytes));
-    }
+    for (let round = 0; round < 20; round++) roundTrip(window, late);
     expect(flow.windowBytes).toBe(MIN_FLOW_WINDOW_BYTES); // never below
   });
 
