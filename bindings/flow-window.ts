@@ -179,6 +179,8 @@ export class FlowWindow {
     this.#nextSample = (this.#nextSample + 1) % CURRENT_SAMPLES;
     const queueing = Math.min(...samples) - Math.min(this.#baseRtt, this.#previousBaseRtt);
     if (queueing > TARGET_QUEUE_DELAY_MS) {
+      // Halving, with a request every half window, keeps what no request covers within the new window:
+      // a sender held back always has a receipt coming.
       if (probe.upTo > this.#shrunkAt) {
         this.#window = Math.max(MIN_FLOW_WINDOW_BYTES, Math.floor(this.#window / 2));
         this.#shrunkAt = this.#sent;
