@@ -6,7 +6,8 @@ import { StateDecodeError } from "./state-decode-error.js";
  */
 export class ByteReader {
   pos = 0;
-  private readonly view: DataView;
+  /** Made at the first float: most states carry none, and a DataView per state is a cost a router pays per update. */
+  private view: DataView | undefined;
 
   /**
    * @param bytes the message
@@ -16,7 +17,6 @@ export class ByteReader {
     readonly bytes: Uint8Array,
     private readonly session: { toString(): string },
   ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** Bytes not read yet. */
@@ -73,7 +73,8 @@ export class ByteReader {
   /** A finite float64 (JSON has no NaN or Infinity). */
   float(what: string): number {
     if (this.left < 8) throw this.fault(`the state ends inside its ${what}`);
-    const value = this.view.getFloat64(this.pos, true);
+    const bytes = this.bytes;
+    const value = (this.view ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)).getFloat64(this.pos, true);
     if (!Number.isFinite(value)) throw this.fault(`its ${what} is ${value}, which JSON cannot carry`);
     this.pos += 8;
     return value;
