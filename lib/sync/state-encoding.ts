@@ -32,11 +32,14 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
     // A state that arrived as a patch against this very base goes on as that patch: no diff to compute.
     const derived = wire.derivedFrom !== undefined && wire.derivedEpoch === baseEpoch && compareVersions(wire.derivedFrom, base.version) === 0;
     const patch = derived ? wire.derivedBy! : diffJson(base.data as JsonValue, target.data as JsonValue);
+    // A patch that came as one was worth sending where it was made (its sender weighed it against the
+    // same state): a relay forwards it without measuring the state again.
+    const worthwhile = derived || worthwhilePatchLength(patch, sizeOf(target)) !== undefined;
     const entry: Encoding = {
       base: base.version,
       baseEpoch,
       dictionary,
-      encoded: worthwhilePatchLength(patch, sizeOf(target)) !== undefined ? encodeDiff(target, base.version, patch, dictionary) : fullOf(target),
+      encoded: worthwhile ? encodeDiff(target, base.version, patch, dictionary) : fullOf(target),
     };
     if (encodings.length >= BASES_PER_STATE) encodings.shift();
     encodings.push(entry);
