@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createSessionMux } from "../../bindings/session-mux.js";
-import { createEndpoint } from "../../lib/choreography/index.js";
-import { LocalNode } from "../../lib/index.js";
-import { DownstreamLink } from "../../lib/sync/down/downstream-link.js";
-import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION } from "../../lib/sync/protocol.js";
-import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
-import { link, settle, type TestLink } from "./tree-fixture.js";
+import type { LocalNode } from "../../lib/index.js";
+import { hostileChildArena, hostileHello } from "./hostile-child-arena.js";
+import { settle, type TestLink } from "./tree-fixture.js";
 
 let open: Array<LocalNode | TestLink> = [];
 afterEach(async () => {
@@ -13,33 +9,11 @@ afterEach(async () => {
   open = [];
 });
 
-/** A parent with a healthy child observing a counter, and a way to attach hostile children. */
+/** The arena, its hostile parents with a short keep-alive. */
 async function arena() {
-  const root = new LocalNode({ name: "root" });
-  const healthy = new LocalNode({ name: "healthy" });
-  const wire = link(root, healthy);
-  open.push(root, healthy, wire);
-  const expose = root.object([], "counter").expose<number>();
-  const observe = healthy.object([], "counter").observe<number>();
-  expose.set(0);
-  await settle();
-  expect(observe.data).toBe(0);
-  /** The healthy child still gets updates. */
-  const stillServed = async (value: number) => {
-    expose.set(value);
-    await settle();
-    expect(observe.data).toBe(value);
-    expect(wire.upstream.connected).toBe(true);
-  };
-  const hostile = () => {
-    const memory = createMemoryCarrierPair();
-    const parent = new DownstreamLink(root, createSessionMux(memory.b), { keepAliveMs: 50 });
-    return { memory, parent, child: createEndpoint(downProgram, createSessionMux(memory.a), { checkOutbound: false }) };
-  };
-  return { root, stillServed, hostile };
+  const arena = await hostileChildArena(open);
+  return { ...arena, hostile: () => arena.hostile({ keepAliveMs: 50 }) };
 }
-
-const hello = { protocol: PROTOCOL_VERSION, program: PROGRAM_HASH, node: "hostile", resume: "x" };
 
 describe("bad input from a child closes only its link", () => {
   it("a message out of protocol order", async () => {
@@ -54,7 +28,7 @@ describe("bad input from a child closes only its link", () => {
   it("a descriptor over the limits", async () => {
     const { stillServed, hostile } = await arena();
     const { parent, child } = hostile();
-    child.send("Hello", hello);
+    child.send("Hello", hostileHello);
     await child.offer().then((answer) => answer.recv());
     const deep: unknown = JSON.parse("[".repeat(50) + "]".repeat(50));
     child.lane("interests").send("Open", { session: 1, object: { tags: [], json: deep }, observed: true, capacity: 0 } as never);
@@ -67,7 +41,7 @@ describe("bad input from a child closes only its link", () => {
   it("a malformed state in one object's session ends that session only", async () => {
     const { root, stillServed, hostile } = await arena();
     const { parent, child } = hostile();
-    child.send("Hello", hello);
+    child.send("Hello", hostileHello);
     await child.offer().then((answer) => answer.recv());
     const interests = child.lane("interests");
     const good = interests.send("Open", { session: 1, object: root.object([], "good").expose().descriptor, observed: true, capacity: 0 });
@@ -84,7 +58,7 @@ describe("bad input from a child closes only its link", () => {
   it("a speaker of another protocol version is refused and logged, others unaffected", async () => {
     const { stillServed, hostile } = await arena();
     const { parent, child } = hostile();
-    child.send("Hello", { ...hello, program: "0000000000000000" });
+    child.send("Hello", { ...hostileHello, program: "0000000000000000" });
     const answer = await child.offer();
     expect(answer.label).toBe("Refuse");
     expect(String(await parent.closed)).toMatch(/protocol mismatch/);

@@ -5,13 +5,9 @@
  * parent's other links go on.
  */
 import { afterEach, expect, it } from "vitest";
-import { createSessionMux } from "../../../bindings/session-mux.js";
-import { createEndpoint } from "../../../lib/choreography/index.js";
-import { LocalNode } from "../../../lib/index.js";
-import { DownstreamLink } from "../../../lib/sync/down/downstream-link.js";
-import { downProgram, PROGRAM_HASH, PROTOCOL_VERSION } from "../../../lib/sync/protocol.js";
-import { createMemoryCarrierPair } from "../../../transports/memory-carrier.js";
-import { link, settle, type TestLink } from "../tree-fixture.js";
+import type { LocalNode } from "../../../lib/index.js";
+import { hostileChildArena, hostileHello } from "../hostile-child-arena.js";
+import { settle, type TestLink } from "../tree-fixture.js";
 import { versionCheck } from "../../../lib/sync/wire/state-codec.js";
 import { wireState } from "./plain-states.js";
 
@@ -21,25 +17,11 @@ afterEach(async () => {
   open = [];
 });
 
-/** A root with a healthy child observing a counter, and a hostile child welcomed beside it. */
+/** The arena with a hostile child welcomed beside the healthy one, its object session opened on an object the root exposes. */
 async function arena() {
-  const root = new LocalNode({ name: "root" });
-  const healthy = new LocalNode({ name: "healthy" });
-  const wire = link(root, healthy);
-  open.push(root, healthy, wire);
-  const expose = root.object([], "counter").expose<number>();
-  const observe = healthy.object([], "counter").observe<number>();
-  const stillServed = async (value: number) => {
-    expose.set(value);
-    await settle();
-    expect(observe.data).toBe(value);
-    expect(wire.upstream.connected).toBe(true);
-  };
-  const memory = createMemoryCarrierPair();
-  const parent = new DownstreamLink(root, createSessionMux(memory.b));
-  const childMux = createSessionMux(memory.a);
-  const child = createEndpoint(downProgram, childMux, { checkOutbound: false });
-  child.send("Hello", { protocol: PROTOCOL_VERSION, program: PROGRAM_HASH, node: "hostile", resume: "x" });
+  const { root, stillServed, hostile } = await hostileChildArena(open);
+  const { parent, childMux, child } = hostile();
+  child.send("Hello", hostileHello);
   await child.offer().then((answer) => answer.recv());
   const exposed = root.object([], "pushed").expose().descriptor;
   const session = child.lane("interests").send("Open", { session: 1, object: exposed, observed: false, capacity: 1 });
