@@ -5,6 +5,12 @@ import type { ByteCursor } from "./varint.js";
 const INITIAL_HEADER_BYTES = 256;
 /** A header buffer grown past this by a large batch is not kept for the next ones. */
 const MAX_RETAINED_HEADER_BYTES = 64 * 1024;
+const NO_HEADERS: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+/**
+ * One header buffer that no writer holds, shared by every writer in the process: a writer takes it (or
+ * makes one) for a batch and gives it back once the batch is written, so an idle connection holds none.
+ */
+let spareHeaders: Uint8Array<ArrayBuffer> | undefined;
 
 /** How a FrameBatchWriter cuts its batches; see its doc. */
 export interface FrameBatchSizes {
@@ -32,7 +38,8 @@ export class FrameBatchWriter {
   readonly #messageBytes: number;
   readonly #flushBytes: number;
   readonly #write: (message: Uint8Array) => void;
-  #headers = new Uint8Array(INITIAL_HEADER_BYTES);
+  /** The headers of the queued frames: a buffer only while frames are queued (see `spareHeaders`). */
+  #headers = NO_HEADERS;
   #headersEnd = 0;
   /** Per queued frame: where its header ends in #headers. */
   readonly #headerEnds: number[] = [];
@@ -64,6 +71,10 @@ export class FrameBatchWriter {
    */
   add(header: FrameHeader, payload: Uint8Array): number {
     header.length = payload.length;
+    if (this.#headers === NO_HEADERS) {
+      this.#headers = spareHeaders ?? new Uint8Array(INITIAL_HEADER_BYTES);
+      spareHeaders = undefined;
+    }
     if (this.#headersEnd + MAX_FRAME_HEADER_BYTES > this.#headers.length) {
       const grown = new Uint8Array(this.#headers.length * 2);
       grown.set(this.#headers.subarray(0, this.#headersEnd));
@@ -105,7 +116,9 @@ export class FrameBatchWriter {
 
   /** Forgets every queued frame (the connection is gone, or they were just built into messages). */
   discard(): void {
-    if (this.#headers.length > MAX_RETAINED_HEADER_BYTES) this.#headers = new Uint8Array(INITIAL_HEADER_BYTES);
+    const headers = this.#headers;
+    if (headers !== NO_HEADERS && headers.length <= MAX_RETAINED_HEADER_BYTES) spareHeaders = headers;
+    this.#headers = NO_HEADERS;
     this.#headersEnd = 0;
     this.#headerEnds.length = 0;
     this.#payloads.length = 0;

@@ -34,6 +34,14 @@ export class InboundFrame implements InboundPayload {
     return this;
   }
 
+  /**
+   * Lets go of the payload: the frame no longer keeps the message it was a view into (an idle
+   * connection would otherwise hold its last message for as long as it lives).
+   */
+  release(): void {
+    this.#bytes = EMPTY;
+  }
+
   decode(): unknown {
     try {
       return decodePayload(this.#bytes, this.#compressed, this.#binary, this.codec, this.limits);

@@ -281,6 +281,8 @@ class Mux implements CarrierSessionMux {
     } catch (error) {
       this.#violation(error);
       return;
+    } finally {
+      this.#inbound.release();
     }
     const receipt = this.#flow.received(this.#receivedBytes, this.#receiptWanted);
     if (receipt !== undefined && !this.#closed && this.#carrier.state === "open") {

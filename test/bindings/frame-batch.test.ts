@@ -55,6 +55,23 @@ describe("frame batch", () => {
     expect(readAll(messages[0] as Uint8Array).map((f) => f.label)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it("keeps each writer's headers apart when writers take turns within a tick (they share one spare header buffer)", () => {
+    const written = new Map<string, Uint8Array[]>([["a", []], ["b", []]]);
+    const a = new FrameBatchWriter(1 << 20, (message) => written.get("a")?.push(message));
+    const b = new FrameBatchWriter(1 << 20, (message) => written.get("b")?.push(message));
+    const header = (session: number, label: number): FrameHeader => ({ flags: 0, session, lane: 0, label, length: 0 });
+    a.add(header(1, 1), Uint8Array.of(1));
+    a.flush();
+    b.add(header(2, 2), Uint8Array.of(2));
+    a.add(header(3, 3), Uint8Array.of(3));
+    b.add(header(4, 4), Uint8Array.of(4));
+    a.flush();
+    b.flush();
+    const sessions = (of: string) => (written.get(of) ?? []).flatMap((message) => readAll(message)).map((f) => [f.session, f.label, f.payload]);
+    expect(sessions("a")).toEqual([[1, 1, [1]], [3, 3, [3]]]);
+    expect(sessions("b")).toEqual([[2, 2, [2]], [4, 4, [4]]]);
+  });
+
   it("round-trips any frames, splitting into messages no larger than the limit", () => {
     fc.assert(
       fc.property(fc.array(frame, { minLength: 1, maxLength: 30 }), fc.integer({ min: 64, max: 400 }), (frames, max) => {

@@ -1,7 +1,7 @@
 import { deflateSync } from "fflate";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CodecError, PhaseInvariant, SessionFault, TransportError } from "../../lib/choreography/errors.js";
-import type { SessionMux } from "../../lib/choreography/wire.js";
+import type { InboundPayload, SessionMux } from "../../lib/choreography/wire.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { EncodeCache } from "../../bindings/encode-cache.js";
 import { FLAG_COMPRESSED, FLAG_RESET } from "../../bindings/frame-header.js";
@@ -469,6 +469,23 @@ describe("session mux against a raw peer", () => {
     expect(taken).toEqual([[1]]);
     expect(decode).toHaveBeenCalledTimes(1);
     expect(mux.closed).toBe(false);
+    mux.close();
+  });
+
+  it("keeps no message once it was read: a payload handed over is valid during that call only", () => {
+    const { carrier, mux } = setup();
+    const kept: InboundPayload[] = [];
+    mux.attach({
+      receive: (_session, _lane, _label, payload) => {
+        expect(payload.decode()).toBe("during");
+        kept.push(payload);
+      },
+      sessionEnded: () => {},
+      closed: () => {},
+    });
+    carrier.deliver(message({ session: 1, payload: '"during"' }));
+    expect(kept).toHaveLength(1);
+    expect(kept[0]?.decode()).toBeUndefined();
     mux.close();
   });
 
