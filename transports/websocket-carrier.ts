@@ -63,8 +63,8 @@ const MAX_REASON_BYTES = 123;
 
 /**
  * Makes a carrier of an open WebSocket. The carrier owns the socket from now on: it sets
- * `binaryType` to "arraybuffer", treats text frames as a protocol violation, and closes the socket
- * when closed. A socket that is no longer open gives an already closed carrier.
+ * `binaryType` ("nodebuffer" for `ws`, whose buffers are Uint8Arrays, else "arraybuffer"), treats text
+ * frames as a protocol violation, and closes the socket when closed. A socket that is no longer open gives an already closed carrier.
  */
 export function wrapWebSocket(socket: WebSocketLike, options: WebSocketCarrierOptions = {}): Carrier {
   return new WebSocketCarrier(socket, options.peer ?? socket.url ?? "websocket");
@@ -137,13 +137,15 @@ class WebSocketCarrier implements Carrier {
     this.peer = peer;
     this.#socket = socket;
     this.#inbox = new CarrierInbox(peer, (error) => this.#failLocally(`message handler threw: ${error.message}`, error));
-    socket.binaryType = "arraybuffer";
     if (isEmitting(socket)) {
-      // A text frame goes on as a string, which #receive refuses as a browser socket's would be.
+      // `ws` hands over its own buffers (Uint8Arrays) as they are, not copied into an ArrayBuffer per
+      // message. A text frame goes on as a string, which #receive refuses as a browser socket's would be.
+      socket.binaryType = "nodebuffer";
       socket.on("message", (data, isBinary) => this.#receive(isBinary ? data : ""));
       socket.on("error", (error) => this.#failed(error, error.message));
       socket.on("close", (code, reason) => this.#closedByPeer(code, utf8.decode(reason)));
     } else {
+      socket.binaryType = "arraybuffer";
       socket.addEventListener("message", (event) => this.#receive(event.data));
       socket.addEventListener("error", (event) => this.#failed(event.error, event.message));
       socket.addEventListener("close", (event) => this.#closedByPeer(event.code, event.reason));
@@ -191,6 +193,11 @@ class WebSocketCarrier implements Carrier {
     // Not `instanceof`: a socket may hand over buffers of another realm (an iframe, a test sandbox).
     if (data instanceof ArrayBuffer || Object.prototype.toString.call(data) === "[object ArrayBuffer]") {
       this.#inbox.message(new Uint8Array(data as ArrayBuffer));
+      return;
+    }
+    if (data instanceof Uint8Array) {
+      // A plain view of `ws`'s buffer (no copy), so that what a carrier hands over is the same everywhere.
+      this.#inbox.message(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       return;
     }
     const violation = typeof data === "string" ? "sent a text frame" : "sent a message that is not binary";
