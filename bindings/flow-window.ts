@@ -23,7 +23,13 @@ export const INITIAL_FLOW_WINDOW_BYTES = 16 * 1024;
 export const TARGET_QUEUE_DELAY_MS = 4;
 
 /** How long the shortest round trip is remembered (a path that got slower for good is learnt again). */
-const BASE_RTT_PERIOD_MS = 4000;
+const BASE_RTT_PERIOD_MS = 10_000;
+
+/**
+ * How often a link that never fills a quarter of its window still asks for a receipt: its round trips
+ * while lightly loaded are the path's own, the base that queueing is measured from once it is busy.
+ */
+export const IDLE_SAMPLE_MS = 1000;
 
 /**
  * Round-trip samples the current delay is the shortest of: a lone late sample (a process that was not
@@ -63,8 +69,9 @@ export class FlowWindow {
   /** Bytes sent so far, and bytes the peer receipted so far. */
   #sent = 0;
   #receipted = 0;
-  /** `#sent` when a receipt was last asked for. */
+  /** `#sent` when a receipt was last asked for, and when (by the clock). */
   #requestedAt = 0;
+  #requestedTime: number;
   /** Requests not receipted yet, oldest first. */
   #probes: Probe[] = [];
   /** The shortest round trip of the current and the previous period, and when the current one began. */
@@ -96,7 +103,7 @@ export class FlowWindow {
     }
     this.maxWindowBytes = maxWindowBytes;
     this.#window = Math.min(INITIAL_FLOW_WINDOW_BYTES, maxWindowBytes);
-    this.#periodStart = now();
+    this.#periodStart = this.#requestedTime = now();
   }
 
   /** The window in force: how many bytes may be unacknowledged before senders hold back. */
@@ -112,17 +119,23 @@ export class FlowWindow {
   /**
    * This side is about to queue a frame of `bytes`; returns whether that frame should ask for a receipt:
    * once a quarter of the window is unacknowledged, when no request is unanswered or half a window went
-   * since the last one.
+   * since the last one; and, with none unanswered, once IDLE_SAMPLE_MS passed since the last request.
    */
   sending(bytes: number): boolean {
     const sent = (this.#sent += bytes);
-    // A link far below its window needs no receipt yet: an observer of 200 updates a second would
-    // otherwise answer each one, and its router read as many receipts as it sends states.
-    if (sent - this.#receipted < this.#window / 4) return false;
-    if (this.#probes.length > 0 && sent - this.#requestedAt < this.#window / 2) return false;
+    if (this.#probes.length > 0) {
+      if (sent - this.#requestedAt < this.#window / 2) return false;
+    } else if (sent - this.#receipted < this.#window / 4) {
+      // A link far below its window needs no receipt yet (an observer of 200 updates a second would
+      // otherwise answer each one, and its router read as many receipts as it sends states), but one
+      // now and then measures its round trip while it is light.
+      if (this.now() - this.#requestedTime < IDLE_SAMPLE_MS) return false;
+    }
+    const now = this.now();
     this.#requestedAt = sent;
+    this.#requestedTime = now;
     if (this.#probes.length >= MAX_PROBES) this.#probes.shift();
-    this.#probes.push({ upTo: sent, at: this.now() });
+    this.#probes.push({ upTo: sent, at: now });
     return true;
   }
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BindingOptionsError } from "../../bindings/binding-options-error.js";
-import { DEFAULT_FLOW_WINDOW_BYTES, FlowWindow, INITIAL_FLOW_WINDOW_BYTES, MIN_FLOW_WINDOW_BYTES, TARGET_QUEUE_DELAY_MS } from "../../bindings/flow-window.js";
+import { DEFAULT_FLOW_WINDOW_BYTES, FlowWindow, IDLE_SAMPLE_MS, INITIAL_FLOW_WINDOW_BYTES, MIN_FLOW_WINDOW_BYTES, TARGET_QUEUE_DELAY_MS } from "../../bindings/flow-window.js";
 import { FLAG_BINARY, FLAG_RECEIPT, FLAG_RECEIPT_WANTED, FLAG_RESET, readFrameHeader } from "../../bindings/frame-header.js";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { varUintSize, writeVarUint } from "../../bindings/varint.js";
@@ -66,6 +66,20 @@ describe("FlowWindow", () => {
     flow.receipted(varint(flow.unacknowledged));
     expect(flow.sending(10)).toBe(false);
     expect(flow.sending(flow.windowBytes / 4)).toBe(true); // nothing unanswered
+  });
+
+  it("asks now and then on a link far below its window, to learn its round trip while it is light", () => {
+    const { clock, flow } = windowAt();
+    expect(flow.sending(10)).toBe(false);
+    clock.ms += IDLE_SAMPLE_MS - 1;
+    expect(flow.sending(10)).toBe(false);
+    clock.ms += 1;
+    expect(flow.sending(10)).toBe(true);
+    clock.ms += 5 * IDLE_SAMPLE_MS;
+    expect(flow.sending(10)).toBe(false); // one is unanswered
+    flow.receipted(varint(30));
+    expect(flow.sending(10)).toBe(true);
+    expect(flow.sending(10)).toBe(false);
   });
 
   it("answers with a receipt for everything read only when one was asked for", () => {
