@@ -14,31 +14,32 @@ export interface AckOwner {
  * after the current turn, together with every other owner's.
  */
 export class AckCoalescer {
-  /** Owners with an ack waiting, and the newest one each. */
-  private pending = new Map<AckOwner, AckPayload>();
-  private flushQueued = false;
+  /** Owners with an ack waiting, and the newest one each: a map only while some wait (most links never ask). */
+  private pending: Map<AckOwner, AckPayload> | undefined;
   private closed = false;
-  private readonly flushNow = (): void => {
-    this.flushQueued = false;
-    const owners = this.pending;
-    if (owners.size === 0) return;
-    this.pending = new Map();
-    for (const [owner, ack] of owners) owner.sendAck(ack);
-  };
 
   /** `owner` answers a state with `ack`, which replaces any of its acks still waiting; it goes after this turn. */
   add(owner: AckOwner, ack: AckPayload): void {
     if (this.closed) return;
-    this.pending.set(owner, ack);
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      queueMicrotask(this.flushNow);
+    if (this.pending !== undefined) {
+      this.pending.set(owner, ack);
+      return;
     }
+    this.pending = new Map([[owner, ack]]);
+    queueMicrotask(() => this.flush());
+  }
+
+  /** Sends the acks waiting. */
+  private flush(): void {
+    const owners = this.pending;
+    this.pending = undefined;
+    if (owners === undefined) return;
+    for (const [owner, ack] of owners) owner.sendAck(ack);
   }
 
   /** The link ended: waiting acks are dropped. */
   close(): void {
     this.closed = true;
-    this.pending.clear();
+    this.pending = undefined;
   }
 }

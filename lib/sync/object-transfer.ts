@@ -1,13 +1,14 @@
 import type { JsonLimits } from "../descriptor/json-value.js";
+import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
 import type { ObjectState } from "../state/object-state.js";
 import type { Version } from "../state/version.js";
 import type { AckCoalescer, AckOwner } from "./ack-coalescer.js";
 import type { EndableSession } from "./link-ending.js";
 import type { AckPayload } from "./object-session.js";
-import { StateReceiver } from "./state-receiver.js";
+import { type ReceivingEnd, StateReceiver } from "./state-receiver.js";
 import { StateSender, type StateTransmitter } from "./state-sender.js";
-import { OutboundPaths, pathDictionaryOf, PathTable } from "./wire/path-dictionary.js";
+import { OutboundPaths, pathDictionaryOf } from "./wire/path-dictionary.js";
 import type { WireState } from "./wire-state.js";
 
 /** The side of one object's session a transfer works for: it sends with the labels of its role. */
@@ -33,13 +34,14 @@ export interface TransferLink extends EndableSession {
  * the states going to the peer, a StateReceiver for those coming from it, and the requests for a full
  * state of both (the peer's go to the sender; ours, when a state could not be applied, wait in the
  * link's AckCoalescer for the end of the turn). Each half is made when first needed (a side that only
- * observes never sends states, one that only exposes never receives any).
+ * observes never sends states, one that only exposes never receives any), and so is the record of the
+ * paths the peer holds (only diffs refer to them).
  */
-export class ObjectTransfer implements StateTransmitter, AckOwner {
+export class ObjectTransfer implements StateTransmitter, AckOwner, ReceivingEnd {
   private sender: StateSender | undefined;
+  /** Made with the first state received (or expect()), and kept: it holds the paths the peer interned. */
   private receiver: StateReceiver | undefined;
-  /** The paths the peer interned for this session (they outlive a receiver that expect() replaces). */
-  private readonly inboundPaths = new PathTable();
+  /** Made with the first diff sent. */
   private outboundPaths: OutboundPaths | undefined;
 
   constructor(
@@ -77,7 +79,8 @@ export class ObjectTransfer implements StateTransmitter, AckOwner {
    * made at the first state, holding the object's state then.
    */
   expect(held: ObjectState<unknown> | undefined): void {
-    this.receiver = new StateReceiver(this.end.entry.descriptor, this.link.dataLimits, this.link, this.inboundPaths, held);
+    if (this.receiver === undefined) this.receiver = new StateReceiver(this, held);
+    else this.receiver.restart(held);
   }
 
   /** The last state received from the peer (or the one expect() started from). */
@@ -91,10 +94,25 @@ export class ObjectTransfer implements StateTransmitter, AckOwner {
    * limits (the link is then ending).
    */
   receive(wire: WireState): ObjectState<unknown> | undefined {
-    const received = (this.receiver ??= new StateReceiver(this.end.entry.descriptor, this.link.dataLimits, this.link, this.inboundPaths, this.end.entry.state)).receive(wire);
+    const received = (this.receiver ??= new StateReceiver(this, this.end.entry.state)).receive(wire);
     if (received === undefined) return undefined;
     if (received.state === undefined) this.link.acks.add(this, received.ack);
     return received.state;
+  }
+
+  /** @internal The object whose states these are (see ReceivingEnd). */
+  get descriptor(): ObjectDescriptor {
+    return this.end.entry.descriptor;
+  }
+
+  /** @internal The link's data limits (see ReceivingEnd). */
+  get dataLimits(): JsonLimits {
+    return this.link.dataLimits;
+  }
+
+  /** @internal Ends the link (see ReceivingEnd). */
+  abort(reason: string): void {
+    this.link.abort(reason);
   }
 
   /** @internal What the peer holds of the object's interned paths (see StateTransmitter.paths). */

@@ -4,7 +4,6 @@ import { measureData } from "../state/frozen-data.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
 import { applyPatchWithin, PatchApplyError, PatchLimitError } from "./json-patch/index.js";
-import type { EndableSession } from "./link-ending.js";
 import { recordDerivation } from "./state-encoding.js";
 import type { AckPayload } from "./object-session.js";
 import { StateLimitError } from "./state-limit-error.js";
@@ -12,6 +11,16 @@ import type { PathTable } from "./wire/path-dictionary.js";
 import { StateDecodeError } from "./wire/state-decode-error.js";
 import { decodeState } from "./wire/state-codec.js";
 import type { DecodedState, WireState } from "./wire-state.js";
+
+/** What a StateReceiver receives for: the object, the link's data limits, and the link's end. */
+export interface ReceivingEnd {
+  /** The object whose states these are (named in errors). */
+  readonly descriptor: ObjectDescriptor;
+  /** The link's data limits: every state made is within them. */
+  readonly dataLimits: JsonLimits;
+  /** Ends the whole link with `reason` (a state broke the limits or could not be decoded). */
+  abort(reason: string): void;
+}
 
 /**
  * Receives one object's states over one link in one direction, decoding them from the compact state wire
@@ -29,29 +38,35 @@ import type { DecodedState, WireState } from "./wire-state.js";
  * over the limits ends the whole link with a StateLimitError's message: the peer broke the limits this
  * side set.
  */
-export class StateReceiver {
+export class StateReceiver implements PathTable {
   /** The state this side holds for the link (the base the sender diffs against). */
   held: ObjectState<unknown> | undefined;
-  /** The size of `held`'s data once known (measured when a state was made here, or when first needed). */
-  private heldSize: JsonSize | undefined;
+  /** The paths the peer interned for this object session, by index (kept across restart()). */
+  readonly paths: string[] = [];
+  /** The JSON length of `held`'s data once known (measured when a state was made here, or when first needed); -1: not known. */
+  private heldLength = -1;
+  /** The depth of `held`'s data, when `heldLength` is known. */
+  private heldDepth = 0;
   /** A full state was asked for: diffs and flags are dropped until it arrives. */
   private awaitingFull = false;
 
   /**
-   * @param object the object whose states these are (named in errors)
-   * @param limits the link's data limits
-   * @param link the link's control session, ended when a state breaks the limits or cannot be decoded
-   * @param paths the object session's interned paths (they outlive a receiver that expect() replaces)
+   * @param end the object, the link's data limits, and the link's end (a state that breaks the limits or
+   *   cannot be decoded ends the link)
    * @param held the state held at the start (the base of the peer's first diff)
    */
   constructor(
-    private readonly object: ObjectDescriptor,
-    private readonly limits: JsonLimits,
-    private readonly link: EndableSession,
-    private readonly paths: PathTable,
+    private readonly end: ReceivingEnd,
     held?: ObjectState<unknown>,
   ) {
     this.held = held;
+  }
+
+  /** Starts over from `held` (the base of the peer's next diff), keeping the paths the peer defined. */
+  restart(held: ObjectState<unknown> | undefined): void {
+    this.held = held;
+    this.heldLength = -1;
+    this.awaitingFull = false;
   }
 
   /**
@@ -61,23 +76,24 @@ export class StateReceiver {
    */
   receive(bytes: WireState): { state: ObjectState<unknown> | undefined; ack: AckPayload } | undefined {
     const held = this.held;
-    const limits = this.limits;
+    const end = this.end;
+    const limits = end.dataLimits;
     let wire: DecodedState | undefined;
     try {
-      wire = decodeState(bytes, this.awaitingFull ? undefined : held?.version, this.paths, this.object);
+      wire = decodeState(bytes, this.awaitingFull ? undefined : held?.version, this, end.descriptor);
     } catch (error) {
       if (!(error instanceof StateDecodeError)) throw error;
-      this.link.abort(error.message);
+      end.abort(error.message);
       return undefined;
     }
     let state: ObjectState<unknown> | undefined;
-    let size = this.heldSize;
+    let size: JsonSize | undefined;
     if (wire === undefined) {
       // A diff against a base this side lacks: ask for the full state.
     } else if (wire.d !== undefined) {
       size = measureData(wire.d);
       if (size.length > limits.maxLength || size.depth > limits.maxDepth) {
-        return this.refuse(new StateLimitError(this.object, size.length, size.depth, limits, false));
+        return this.refuse(new StateLimitError(end.descriptor, size.length, size.depth, limits, false));
       }
       state = stamped({ version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data: wire.d, synchronized: wire.s }, wire.e);
     } else if (held !== undefined && !this.awaitingFull) {
@@ -87,12 +103,12 @@ export class StateReceiver {
         try {
           // Frozen by applyPatchWithin (only what the patch made is new); the decoder made the values as JSON.
           const base = held.data as JsonValue;
-          const patched = applyPatchWithin(base, size ?? measureData(base), wire.p, limits);
+          const patched = applyPatchWithin(base, this.heldLength < 0 ? measureData(base) : { length: this.heldLength, depth: this.heldDepth }, wire.p, limits);
           size = patched.size;
           state = stamped({ version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data: patched.data, synchronized: wire.s }, wire.e);
           recordDerivation(state, held, wire.p);
         } catch (error) {
-          if (error instanceof PatchLimitError) return this.refuse(new StateLimitError(this.object, error.length, error.depth, limits, true));
+          if (error instanceof PatchLimitError) return this.refuse(new StateLimitError(end.descriptor, error.length, error.depth, limits, true));
           // A patch that does not fit the held state: ask for the full state.
           if (!(error instanceof PatchApplyError)) throw error;
         }
@@ -104,13 +120,18 @@ export class StateReceiver {
     }
     this.awaitingFull = false;
     this.held = state;
-    this.heldSize = size;
+    if (size === undefined) {
+      if (state.data !== held?.data) this.heldLength = -1;
+    } else {
+      this.heldLength = size.length;
+      this.heldDepth = size.depth;
+    }
     return { state, ack: { v: state.version } };
   }
 
   /** Ends the link for a state over its limits. */
   private refuse(error: StateLimitError): undefined {
-    this.link.abort(error.message);
+    this.end.abort(error.message);
     return undefined;
   }
 }

@@ -92,7 +92,8 @@ export class StateSender {
     const sent = this.sent;
     if (latest === undefined || (latest === sent && !this.flagOwed)) return;
     if (this.link.holdsBack?.(this) === true) return;
-    const payload = encodeState(latest, sent, this.link.paths);
+    // Only a diff refers to interned paths: a full state asks for none (an object that never changes needs no table of them).
+    const payload = sent === undefined ? encodeState(latest, undefined) : encodeState(latest, sent, this.link.paths);
     if (sent === undefined) this.fullVersion = latest.version;
     this.sent = latest;
     this.flagOwed = false;

@@ -2,6 +2,7 @@ import { expect, it } from "vitest";
 import type { ObjectState } from "../../lib/state/object-state.js";
 import { StateSender, type StateTransmitter } from "../../lib/sync/state-sender.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
+import { OutboundPaths, PathDictionary } from "../../lib/sync/wire/path-dictionary.js";
 import { type PlainState, PlainStateReader } from "./wire/plain-states.js";
 
 /** A sender's link that records what it transmits, and holds senders back while `congested`. */
@@ -127,4 +128,24 @@ it("takes a receiver's word for a version only in its epoch: the same version of
   resumed.resume([1], 2, held);
   resumed.update({ ...held, version: [2] });
   expect(other.sent).toEqual([expect.objectContaining({ v: [2], e: 1, d: expect.anything() })]);
+});
+
+it("asks its link for the receiver's interned paths only for a diff: an object that never changes needs no table of them", () => {
+  const dictionary = new PathDictionary();
+  let asked = 0;
+  const link = new (class extends RecordingLink {
+    readonly #paths = new OutboundPaths(dictionary);
+    get paths(): OutboundPaths {
+      asked++;
+      return this.#paths;
+    }
+  })();
+  const sender = new StateSender(link);
+  sender.update(state(1));
+  sender.acknowledged({ resync: true });
+  expect(asked).toBe(0);
+  sender.update(state(2));
+  expect(link.sent.at(-1)).toMatchObject({ b: [1], v: [2] });
+  expect(asked).toBe(1);
+  expect(dictionary.paths).toEqual(["/n"]);
 });

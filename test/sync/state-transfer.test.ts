@@ -11,7 +11,7 @@ import { ObjectTransfer } from "../../lib/sync/object-transfer.js";
 import { encodeState, patchLengthOf, recordDerivation } from "../../lib/sync/state-encoding.js";
 import { StateReceiver } from "../../lib/sync/state-receiver.js";
 import { StateSender } from "../../lib/sync/state-sender.js";
-import { OutboundPaths, PathDictionary, PathTable } from "../../lib/sync/wire/path-dictionary.js";
+import { OutboundPaths, PathDictionary } from "../../lib/sync/wire/path-dictionary.js";
 import { isDiff } from "../../lib/sync/wire/state-codec.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
 import { PlainStateReader, wireState } from "./wire/plain-states.js";
@@ -24,12 +24,13 @@ const state = (version: number, data: unknown, synchronized = true): ObjectState
 });
 
 /** A receiver within the default limits, on a link that must not end (or, given `aborts`, that records its end). */
-const receiverOf = (held: ObjectState<unknown> | undefined, aborts?: string[], paths = new PathTable()) =>
+const receiverOf = (held: ObjectState<unknown> | undefined, aborts?: string[]) =>
   new StateReceiver(
-    new ObjectDescriptor([], "received"),
-    DEFAULT_DATA_LIMITS,
-    { state: "open", closed: new Promise(() => {}), abort: (reason) => (aborts === undefined ? expect.fail(reason) : void aborts.push(reason ?? "")) },
-    paths,
+    {
+      descriptor: new ObjectDescriptor([], "received"),
+      dataLimits: DEFAULT_DATA_LIMITS,
+      abort: (reason) => (aborts === undefined ? expect.fail(reason) : void aborts.push(reason)),
+    },
     held,
   );
 
@@ -93,8 +94,8 @@ describe("state encoding", () => {
     // The first receiver learns /x from the diff to version 2.
     const toEarly = encodeState(b, a, early);
     expect(early.known).toBe(1);
-    const earlyTable = new PathTable();
-    expect(receiverOf(a, undefined, earlyTable).receive(toEarly)?.state?.data).toEqual(b.data);
+    const earlyReceiver = receiverOf(a);
+    expect(earlyReceiver.receive(toEarly)?.state?.data).toEqual(b.data);
     // Two new receivers at version 2 lack /x and /y; the first one holds /x and lacks /y only.
     const late = [new OutboundPaths(dictionary), new OutboundPaths(dictionary)];
     const toEarlyNext = encodeState(c, b, early);
@@ -104,7 +105,7 @@ describe("state encoding", () => {
     expect(toLate[0]!.length).toBeGreaterThan(toEarlyNext.length);
     expect([early.known, late[0]!.known, late[1]!.known]).toEqual([2, 2, 2]);
     // Each decodes to the same state; a receiver that holds every path gets the shared bytes.
-    expect(receiverOf(b, undefined, earlyTable).receive(toEarlyNext)?.state?.data).toEqual(c.data);
+    expect(earlyReceiver.receive(toEarlyNext)?.state?.data).toEqual(c.data);
     expect(receiverOf(b).receive(toLate[0]!)?.state?.data).toEqual(c.data);
     expect(encodeState(c, b, new OutboundPaths(dictionary))).toBe(toLate[0]);
     // Receivers that hold both paths share the bytes without definitions.
@@ -113,7 +114,8 @@ describe("state encoding", () => {
     const shared = holding.map((paths) => encodeState(c, b, paths));
     expect(shared[1]).toBe(shared[0]);
     expect(shared[0]!.length).toBeLessThan(toEarlyNext.length);
-    expect(receiverOf(b, undefined, earlyTable).receive(shared[0]!)?.state?.data).toEqual(c.data);
+    earlyReceiver.restart(b);
+    expect(earlyReceiver.receive(shared[0]!)?.state?.data).toEqual(c.data);
   });
 
   it("shares a full payload for the rest of the tick only: an idle state keeps no payload", async () => {
@@ -170,8 +172,7 @@ describe("state receiver", () => {
   });
 
   it("once it asked for the full state, drops diffs and flags until it comes, taking their definitions", () => {
-    const paths = new PathTable();
-    const receiver = receiverOf(state(1, { a: 1 }), undefined, paths);
+    const receiver = receiverOf(state(1, { a: 1 }));
     expect(receiver.receive(wireState({ v: [2], s: true, b: [1], p: [{ op: "remove", path: "/missing" }] }))!.ack.resync).toBe(true);
     // A diff against the base it still holds, and a flag for it: both dropped, the diff's definitions kept.
     const dictionary = new PathDictionary();
@@ -179,7 +180,7 @@ describe("state receiver", () => {
     const diff = encodeState(state(3, { a: 3, pad }), state(1, { a: 1, pad }), new OutboundPaths(dictionary));
     expect(isDiff(diff)).toBe(true);
     expect(receiver.receive(diff)).toEqual({ state: undefined, ack: { v: [1], resync: true } });
-    expect(paths.paths).toEqual(["/a"]);
+    expect(receiver.paths).toEqual(["/a"]);
     expect(receiver.receive(wireState({ v: [1], s: false }))!.state).toBeUndefined();
     // The full state ends the wait.
     expect(receiver.receive(wireState({ v: [3], s: true, d: { a: 3 } }))!.state?.data).toEqual({ a: 3 });
@@ -204,7 +205,7 @@ describe("object transfer", () => {
     return new ObjectTransfer({ entry, sendState: (wire) => void sent.push(wire), sendAck: () => {} }, link);
   };
 
-  it("keeps the paths the peer defined for the whole session, though expect() starts a new receiver", () => {
+  it("keeps the paths the peer defined for the whole session, though expect() starts the receiver over", () => {
     const pad = "p".repeat(200); // so that diffs pay
     const sent: WireState[] = [];
     const sender = transferOf("sent", sent);

@@ -7,7 +7,8 @@ import type { ObjectEntry } from "../../exchange/object-entry.js";
  * the child hears of each object once, however often its tags, grants or elections are looked at again.
  */
 export class Announcements {
-  private readonly announced = new Set<string>();
+  /** Made at the first Announce (a child that observes no tag is never told of any). */
+  private announced: Set<string> | undefined;
 
   constructor(
     /** Whether the child should know of `entry` now. */
@@ -20,22 +21,24 @@ export class Announcements {
   review(entry: ObjectEntry): void {
     const key = entry.key;
     const wanted = this.wanted(entry);
-    if (wanted && !this.announced.has(key)) {
-      this.announced.add(key);
+    const announced = this.announced;
+    const known = announced !== undefined && announced.has(key);
+    if (wanted && !known) {
+      (this.announced ??= new Set()).add(key);
       this.tell("Announce", entry.descriptor);
-    } else if (!wanted && this.announced.has(key)) {
-      this.announced.delete(key);
+    } else if (!wanted && known) {
+      announced.delete(key);
       this.tell("Withdraw", entry.descriptor);
     }
   }
 
   /** The keys of the objects the child was told of (a copy: reviewing them may change the set). */
   keys(): string[] {
-    return [...this.announced];
+    return this.announced === undefined ? [] : [...this.announced];
   }
 
   /** Forgets every announcement (the link ended: nothing is told). */
   clear(): void {
-    this.announced.clear();
+    this.announced = undefined;
   }
 }

@@ -75,7 +75,8 @@ export class DownstreamLink {
   readonly control: LinkControl<LinkEvents, "Up">;
   private readonly endpoint: Endpoint<LinkEvents, "Up">;
   private readonly objects = new Map<string, ChildObject>();
-  private readonly tags = new Map<string, ChildTag>();
+  /** The child's tag interests: made at the first (most children only open objects). */
+  private tags: Map<string, ChildTag> | undefined;
   /** Objects the child was told of with Announce (and not withdrawn). */
   private readonly announcements: Announcements;
   /** Objects elected to one of the child's tag exposers before the child opened their session. */
@@ -132,7 +133,19 @@ export class DownstreamLink {
       (entry) => this.exchange.objects.get(entry.key) === entry && ((this.observesByTag(entry) && this.mayObserve(entry)) || this.pendingAssignments.has(entry.key)),
       (label, object) => this.guard(() => this.endpoint.lane("decisions").send(label, { object })),
     );
-    this.closed = this.run();
+    this.closed = new Promise((resolve) => {
+      const end = (result: Error | undefined) => {
+        this.detach();
+        resolve(result);
+      };
+      const failed = (error: unknown) => end(caughtError(error));
+      // Once the child is welcomed, the link waits for its end on a callback, not in a suspended function:
+      // an idle link keeps only that.
+      this.run().then((early) => {
+        if (early !== SERVING) end(early);
+        else this.endpoint.closed.then((ended) => end(this.limits.error ?? ended), failed);
+      }, failed);
+    });
   }
 
   /** The child's node name once its Hello arrived. */
@@ -157,7 +170,7 @@ export class DownstreamLink {
       if (child.observing || this.observesByTag(child.entry)) observed++;
       exposed += child.exposing;
     }
-    for (const tag of this.tags.values()) exposed += tag.assignedEntries.size;
+    for (const tag of this.tags?.values() ?? []) exposed += tag.assignedEntries.size;
     return { observed, exposed };
   }
 
@@ -185,7 +198,11 @@ export class DownstreamLink {
     await this.closed;
   }
 
-  private async run(): Promise<Error | undefined> {
+  /**
+   * Takes the child's Hello and, if it is accepted, serves the link's control session: resolves with
+   * SERVING then, else with how the link ended (refused, or closed before its Hello was accepted).
+   */
+  private async run(): Promise<Error | undefined | typeof SERVING> {
     try {
       const hello = await this.endpoint.recv("Hello");
       this.audit.claimedName = hello.node;
@@ -237,12 +254,9 @@ export class DownstreamLink {
           this.control.answerGoodbye(() => decisions.send("Farewell", { reason: "goodbye" }));
         },
       });
-      const ended = await this.endpoint.closed;
-      return this.limits.error ?? ended;
+      return SERVING;
     } catch (error) {
       return caughtError(error);
-    } finally {
-      this.detach();
     }
   }
 
@@ -286,12 +300,12 @@ export class DownstreamLink {
     this.budgetPushes();
     if (this.endpoint.state !== "open" || this.name === undefined) return;
     for (const child of [...this.objects.values()]) child.regrant();
-    for (const tag of [...this.tags.values()]) tag.regrant();
+    for (const tag of [...(this.tags?.values() ?? [])]) tag.regrant();
     for (const key of this.announcements.keys()) {
       const entry = this.exchange.objects.get(key);
       if (entry !== undefined) this.reviewAnnouncement(entry);
     }
-    for (const tag of this.tags.values()) {
+    for (const tag of this.tags?.values() ?? []) {
       const entry = this.exchange.tags.get(tag.key);
       if (entry === undefined) continue;
       for (const object of [...entry.objects]) {
@@ -349,6 +363,12 @@ export class DownstreamLink {
     this.objects.set(key, child);
     const pending = this.pendingAssignments.take(key);
     child.start(open, resumed?.get(key), pending);
+    // Once the object exists here, the session is keyed by the node's own key string, not the copy the
+    // child's Open brought (which can then be collected).
+    if (child.descriptor !== open.object && this.objects.get(key) === child) {
+      this.objects.delete(key);
+      this.objects.set(child.descriptor.key, child);
+    }
     this.congestion.check();
   }
 
@@ -374,7 +394,9 @@ export class DownstreamLink {
 
   /** @internal Whether the child observes `entry` through one of its tag interests. */
   observesByTag(entry: ObjectEntry): boolean {
-    for (const tag of entry.tags) if (this.tags.get(tag.key)?.observed) return true;
+    const tags = this.tags;
+    if (tags === undefined) return false;
+    for (const tag of entry.tags) if (tags.get(tag.key)?.observed) return true;
     return false;
   }
 
@@ -387,12 +409,13 @@ export class DownstreamLink {
 
   private tagInterest(interest: TagInterestPayload): void {
     const key = interest.tag.key;
-    let tag = this.tags.get(key);
+    const tags = (this.tags ??= new Map());
+    let tag = tags.get(key);
     if (!tag) {
       if (!interest.observed && interest.capacity === 0) return;
-      if (this.limits.refusal("the interest in tag", key, "maxTags", this.tags.size) !== undefined || !this.limits.mayOpen()) return;
+      if (this.limits.refusal("the interest in tag", key, "maxTags", tags.size) !== undefined || !this.limits.mayOpen()) return;
       const quota = this.trust.grants.quota?.tags;
-      if (quota !== undefined && this.tags.size >= quota) {
+      if (quota !== undefined && tags.size >= quota) {
         for (const access of ["observe", "expose"] as const) {
           if (access === "observe" ? !interest.observed : interest.capacity === 0) continue;
           const denied = this.audited(this.trust.overQuota(access, interest.tag, "tags", quota), interest.tag);
@@ -402,11 +425,11 @@ export class DownstreamLink {
       }
       this.limits.hold(key);
       tag = new ChildTag(this, this.exchange, interest.tag);
-      this.tags.set(key, tag);
+      tags.set(key, tag);
     }
     tag.update(interest);
     if (!tag.wanted) {
-      this.tags.delete(key);
+      tags.delete(key);
       this.limits.release(key);
     }
     this.congestion.check();
@@ -453,8 +476,8 @@ export class DownstreamLink {
     this.control.stop();
     this.congestion.stop();
     for (const child of [...this.objects.values()]) child.end();
-    for (const tag of [...this.tags.values()]) tag.update({ tag: tag.descriptor, observed: false, capacity: 0 });
-    this.tags.clear();
+    for (const tag of [...(this.tags?.values() ?? [])]) tag.update({ tag: tag.descriptor, observed: false, capacity: 0 });
+    this.tags = undefined;
     this.pendingAssignments.clear();
     this.announcements.clear();
     this.childHolds.keepFor(resumeStoreOf(this.exchange), this.resumeToken);
@@ -464,6 +487,9 @@ export class DownstreamLink {
 
 
 function noop(): void {}
+
+/** What DownstreamLink.run resolves with once the child is welcomed and its control session served. */
+const SERVING = Symbol("serving");
 
 /** The link's trust settings, with `onRefusedOrDenied` told of the audit events it wants. */
 function trustOptions(options: DownstreamLinkOptions): LinkTrustOptions {
