@@ -30,8 +30,9 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
       if (entry.baseEpoch === baseEpoch && entry.dictionary === dictionary && compareVersions(entry.base, base.version) === 0) return forReceiver(entry, paths);
     }
     // A state that arrived as a patch against this very base goes on as that patch: no diff to compute.
-    const derived = wire.derivedFrom !== undefined && wire.derivedEpoch === baseEpoch && compareVersions(wire.derivedFrom, base.version) === 0;
-    const patch = derived ? wire.derivedBy! : diffJson(base.data as JsonValue, target.data as JsonValue);
+    const derivation = derivedThisTick.get(target);
+    const derived = derivation !== undefined && derivation.epoch === baseEpoch && compareVersions(derivation.from, base.version) === 0;
+    const patch = derived ? derivation.patch : diffJson(base.data as JsonValue, target.data as JsonValue);
     // A patch that came as one was worth sending where it was made (its sender weighed it against the
     // same state): a relay forwards it without measuring the state again.
     const worthwhile = derived || worthwhilePatchLength(patch, sizeOf(target)) !== undefined;
@@ -78,10 +79,6 @@ interface StateWire {
    * would leak one state per update).
    */
   encodings?: Encoding[];
-  /** The state was made by applying `derivedBy` to the state of version `derivedFrom` and epoch `derivedEpoch` (a relay forwards that patch as is). */
-  derivedFrom?: Version;
-  derivedEpoch?: number;
-  derivedBy?: readonly PatchOperation[];
 }
 const wires = new WeakMap<ObjectState<unknown>, StateWire>();
 
@@ -91,12 +88,29 @@ function wireOf(state: ObjectState<unknown>): StateWire {
   return wire;
 }
 
+/** A state made by applying `patch` to the state of version `from` in epoch `epoch`. */
+interface Derivation {
+  readonly from: Version;
+  readonly epoch: number;
+  readonly patch: readonly PatchOperation[];
+}
+
+/**
+ * States received as patches in this tick, with their patches. A relay fans a state out within the
+ * delivery of the message that brought it, so this is where it forwards the patch as is; a link held
+ * back sends a later state against an older base, which that patch could not serve anyway. Remembering
+ * derivations only for the tick spares every state received (an observer's too, which never relays) a
+ * weak map entry.
+ */
+let derivedThisTick = new Map<ObjectState<unknown>, Derivation>();
+function forgetDerivations(): void {
+  derivedThisTick = new Map();
+}
+
 /** Records that `state` was made by applying `patch` to `base` (a relay then forwards the patch as is). */
 export function recordDerivation(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: readonly PatchOperation[]): void {
-  const wire = wireOf(state);
-  wire.derivedFrom = base.version;
-  wire.derivedEpoch = epochOf(base);
-  wire.derivedBy = patch;
+  if (derivedThisTick.size === 0) queueMicrotask(forgetDerivations);
+  derivedThisTick.set(state, { from: base.version, epoch: epochOf(base), patch });
 }
 
 /** The bytes of `entry` for a receiver holding `paths.known` paths, which then holds all the diff needs. */
