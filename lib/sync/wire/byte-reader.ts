@@ -1,13 +1,16 @@
 import { StateDecodeError } from "./state-decode-error.js";
 
+/** The wire's floats are little-endian; a Float64Array reads in the platform's order. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+const scratch = new Float64Array(1);
+const scratchBytes = new Uint8Array(scratch.buffer);
+
 /**
  * Reads the compact state wire's primitives from untrusted bytes. Every read is bounded by the bytes
  * left, and every fault is a StateDecodeError naming the object session and the byte it happened at.
  */
 export class ByteReader {
   pos = 0;
-  /** Made at the first float: most states carry none, and a DataView per state is a cost a router pays per update. */
-  private view: DataView | undefined;
 
   /**
    * @param bytes the message
@@ -74,7 +77,11 @@ export class ByteReader {
   float(what: string): number {
     if (this.left < 8) throw this.fault(`the state ends inside its ${what}`);
     const bytes = this.bytes;
-    const value = (this.view ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)).getFloat64(this.pos, true);
+    const pos = this.pos;
+    // Through one scratch float for the process: a DataView per state would be a cost paid per update.
+    if (LITTLE_ENDIAN) for (let i = 0; i < 8; i++) scratchBytes[i] = bytes[pos + i]!;
+    else for (let i = 0; i < 8; i++) scratchBytes[7 - i] = bytes[pos + i]!;
+    const value = scratch[0]!;
     if (!Number.isFinite(value)) throw this.fault(`its ${what} is ${value}, which JSON cannot carry`);
     this.pos += 8;
     return value;
