@@ -28,7 +28,8 @@ export const wireStateSchema = schema((value): WireState => {
  */
 export interface DecodedState {
   readonly v: Version;
-  readonly e?: number;
+  /** The epoch, when not 0. */
+  readonly e?: number | undefined;
   readonly s: boolean;
   /** The format stack, when not the default ["JSON"]. */
   readonly f?: readonly string[] | undefined;

@@ -257,8 +257,8 @@ export function decodeState(bytes: Uint8Array, base: Version | undefined, table:
 
 /** The decoded state as a literal of one fixed shape per form (V8 then gives each form one hidden class). */
 function shaped(v: Version, e: number | undefined, s: boolean, f: readonly string[] | undefined, d: JsonValue | undefined, p: readonly PatchOperation[] | undefined): DecodedState {
-  const state: DecodedState = d !== undefined ? { v, s, f, d } : p !== undefined ? { v, s, f, p } : { v, s, f };
-  return e === undefined || e === 0 ? state : { ...state, e };
+  const epoch = e === 0 ? undefined : e;
+  return d !== undefined ? { v, e: epoch, s, f, d } : p !== undefined ? { v, e: epoch, s, f, p } : { v, e: epoch, s, f };
 }
 
 function readFormat(reader: ByteReader): readonly string[] {
