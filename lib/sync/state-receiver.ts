@@ -2,7 +2,7 @@ import type { JsonLimits, JsonSize, JsonValue } from "../descriptor/json-value.j
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { measureData } from "../state/frozen-data.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
-import { compareVersions } from "../state/version.js";
+import { compareVersions, type Version } from "../state/version.js";
 import { applyPatchWithin, PatchApplyError, PatchLimitError } from "./json-patch/index.js";
 import { recordDerivation } from "./state-encoding.js";
 import type { AckPayload } from "./object-session.js";
@@ -95,17 +95,17 @@ export class StateReceiver implements PathTable {
       if (size.length > limits.maxLength || size.depth > limits.maxDepth) {
         return this.refuse(new StateLimitError(end.descriptor, size.length, size.depth, limits, false));
       }
-      state = stamped({ version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data: wire.d, synchronized: wire.s }, wire.e);
+      state = stateOf(wire.v, wire.f ?? DEFAULT_FORMAT, wire.d, wire.s, wire.e);
     } else if (held !== undefined && !this.awaitingFull) {
       if (wire.p === undefined) {
-        if (compareVersions(held.version, wire.v) === 0) state = stamped({ version: held.version, format: held.format, data: held.data, synchronized: wire.s }, wire.e);
+        if (compareVersions(held.version, wire.v) === 0) state = stateOf(held.version, held.format, held.data, wire.s, wire.e);
       } else {
         try {
           // Frozen by applyPatchWithin (only what the patch made is new); the decoder made the values as JSON.
           const base = held.data as JsonValue;
           const patched = applyPatchWithin(base, this.heldLength < 0 ? measureData(base) : { length: this.heldLength, depth: this.heldDepth }, wire.p, limits);
           size = patched.size;
-          state = stamped({ version: wire.v, format: wire.f ?? DEFAULT_FORMAT, data: patched.data, synchronized: wire.s }, wire.e);
+          state = stateOf(wire.v, wire.f ?? DEFAULT_FORMAT, patched.data, wire.s, wire.e);
           recordDerivation(state, held, wire.p);
         } catch (error) {
           if (error instanceof PatchLimitError) return this.refuse(new StateLimitError(end.descriptor, error.length, error.depth, limits, true));
@@ -136,7 +136,7 @@ export class StateReceiver implements PathTable {
   }
 }
 
-/** `state` in epoch `e` (absent: 0, as on the wire). */
-function stamped(state: ObjectState<unknown>, e: number | undefined): ObjectState<unknown> {
-  return e === undefined ? state : { version: state.version, format: state.format, data: state.data, synchronized: state.synchronized, epoch: e };
+/** A state in epoch `e` (absent: 0, as on the wire), made as one literal of one of two shapes. */
+function stateOf(version: Version, format: readonly string[], data: unknown, synchronized: boolean, e: number | undefined): ObjectState<unknown> {
+  return e === undefined ? { version, format, data, synchronized } : { version, format, data, synchronized, epoch: e };
 }
