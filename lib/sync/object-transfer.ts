@@ -11,18 +11,6 @@ import { StateSender, type StateTransmitter } from "./state-sender.js";
 import { OutboundPaths, pathDictionaryOf } from "./wire/path-dictionary.js";
 import type { WireState } from "./wire-state.js";
 
-/** The side of one object's session a transfer works for: it sends with the labels of its role. */
-export interface TransferEnd {
-  /** The object (its figures, such as the length of the last patch sent, are kept here). */
-  readonly entry: ObjectEntry;
-  /** Sends `state` to the peer (StateUp from a child, StateDown from a parent). */
-  sendState(state: WireState): void;
-  /** Sends `ack` to the peer (AckUp from a child, AckDown from a parent). */
-  sendAck(ack: AckPayload): void;
-  /** Whether the link holds `sender` back (see StateTransmitter.holdsBack); absent: never. */
-  holdsBack?(sender: StateSender): boolean;
-}
-
 /** What a transfer needs of its link's control session (a LinkControl): where acknowledgements wait, the data limits, the end. */
 export interface TransferLink extends EndableSession {
   readonly acks: AckCoalescer;
@@ -36,42 +24,53 @@ export interface TransferLink extends EndableSession {
  * link's AckCoalescer for the end of the turn). Each half is made when first needed (a side that only
  * observes never sends states, one that only exposes never receives any), and so is the record of the
  * paths the peer holds (only diffs refer to them).
+ *
+ * The object's session class of each role (ChildObject, ParentObject) is a transfer: a router holds one
+ * per object per link, so the transfer is not an object of its own.
  */
-export class ObjectTransfer implements StateTransmitter, AckOwner, ReceivingEnd {
-  private sender: StateSender | undefined;
+export abstract class ObjectTransfer implements StateTransmitter, AckOwner, ReceivingEnd {
+  private stateSender: StateSender | undefined;
   /** Made with the first state received (or expect()), and kept: it holds the paths the peer interned. */
-  private receiver: StateReceiver | undefined;
+  private stateReceiver: StateReceiver | undefined;
   /** Made with the first diff sent. */
   private outboundPaths: OutboundPaths | undefined;
 
-  constructor(
-    private readonly end: TransferEnd,
-    private readonly link: TransferLink,
-  ) {}
+  /** The object (its figures, such as the length of the last patch sent, are kept here). */
+  abstract readonly entry: ObjectEntry;
+  /** The object whose states these are (named in errors; see ReceivingEnd). */
+  abstract readonly descriptor: ObjectDescriptor;
+  /** The link's control session. */
+  protected abstract readonly transferLink: TransferLink;
+  /** Sends `state` to the peer (StateUp from a child, StateDown from a parent). */
+  abstract sendState(state: WireState): void;
+  /** Sends `ack` to the peer (AckUp from a child, AckDown from a parent). */
+  abstract sendAck(ack: AckPayload): void;
+  /** Whether the link holds `sender` back (see StateTransmitter.holdsBack). */
+  abstract holdsBack(sender: StateSender): boolean;
 
   /** The sender of the states going to the peer, if one was made (the link's congestion tracks it). */
   get outbound(): StateSender | undefined {
-    return this.sender;
+    return this.stateSender;
   }
 
   /** Makes `state` the one the peer must end up with. */
-  send(state: ObjectState<unknown>): void {
-    (this.sender ??= new StateSender(this)).update(state);
+  update(state: ObjectState<unknown>): void {
+    (this.stateSender ??= new StateSender(this)).update(state);
   }
 
   /** The peer holds `version` of `epoch`; `base` is that state if this side has it. See StateSender.resume. */
   resume(version: Version | undefined, epoch: number, base: ObjectState<unknown> | undefined): void {
-    (this.sender ??= new StateSender(this)).resume(version, epoch, base);
+    (this.stateSender ??= new StateSender(this)).resume(version, epoch, base);
   }
 
   /** The peer acknowledged states this side sent (it asks for a full state with `resync`). */
   acknowledged(ack: AckPayload): void {
-    this.sender?.acknowledged(ack);
+    this.stateSender?.acknowledged(ack);
   }
 
   /** What the peer most likely holds of what this side sent (the base of diffs after a reconnect). */
   get resumeBase(): ObjectState<unknown> | undefined {
-    return this.sender?.resumeBase;
+    return this.stateSender?.resumeBase;
   }
 
   /**
@@ -79,13 +78,13 @@ export class ObjectTransfer implements StateTransmitter, AckOwner, ReceivingEnd 
    * made at the first state, holding the object's state then.
    */
   expect(held: ObjectState<unknown> | undefined): void {
-    if (this.receiver === undefined) this.receiver = new StateReceiver(this, held);
-    else this.receiver.restart(held);
+    if (this.stateReceiver === undefined) this.stateReceiver = new StateReceiver(this, held);
+    else this.stateReceiver.restart(held);
   }
 
   /** The last state received from the peer (or the one expect() started from). */
   get held(): ObjectState<unknown> | undefined {
-    return this.receiver?.held;
+    return this.stateReceiver?.held;
   }
 
   /**
@@ -94,49 +93,34 @@ export class ObjectTransfer implements StateTransmitter, AckOwner, ReceivingEnd 
    * limits (the link is then ending).
    */
   receive(wire: WireState): ObjectState<unknown> | undefined {
-    const received = (this.receiver ??= new StateReceiver(this, this.end.entry.state)).receive(wire);
+    const received = (this.stateReceiver ??= new StateReceiver(this, this.entry.state)).receive(wire);
     if (received === undefined) return undefined;
-    if (received.state === undefined) this.link.acks.add(this, received.ack);
+    if (received.state === undefined) this.transferLink.acks.add(this, received.ack);
     return received.state;
-  }
-
-  /** @internal The object whose states these are (see ReceivingEnd). */
-  get descriptor(): ObjectDescriptor {
-    return this.end.entry.descriptor;
   }
 
   /** @internal The link's data limits (see ReceivingEnd). */
   get dataLimits(): JsonLimits {
-    return this.link.dataLimits;
+    return this.transferLink.dataLimits;
   }
 
   /** @internal Ends the link (see ReceivingEnd). */
   abort(reason: string): void {
-    this.link.abort(reason);
+    this.transferLink.abort(reason);
   }
 
   /** @internal What the peer holds of the object's interned paths (see StateTransmitter.paths). */
   get paths(): OutboundPaths {
-    return (this.outboundPaths ??= new OutboundPaths(pathDictionaryOf(this.end.entry)));
+    return (this.outboundPaths ??= new OutboundPaths(pathDictionaryOf(this.entry)));
   }
 
   /** @internal */
   transmitState(state: WireState): void {
-    this.end.sendState(state);
-  }
-
-  /** @internal */
-  holdsBack(sender: StateSender): boolean {
-    return this.end.holdsBack?.(sender) ?? false;
+    this.sendState(state);
   }
 
   /** @internal */
   sentPatch(length: number): void {
-    this.end.entry.lastDiffBytes = length;
-  }
-
-  /** @internal */
-  sendAck(ack: AckPayload): void {
-    this.end.sendAck(ack);
+    this.entry.lastDiffBytes = length;
   }
 }

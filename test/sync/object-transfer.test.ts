@@ -5,7 +5,7 @@ import { resolveDataLimits } from "../../lib/state/frozen-data.js";
 import type { ObjectState } from "../../lib/state/object-state.js";
 import { AckCoalescer } from "../../lib/sync/ack-coalescer.js";
 import type { AckPayload } from "../../lib/sync/object-session.js";
-import { ObjectTransfer, type TransferEnd, type TransferLink } from "../../lib/sync/object-transfer.js";
+import { ObjectTransfer, type TransferLink } from "../../lib/sync/object-transfer.js";
 import type { StateSender } from "../../lib/sync/state-sender.js";
 import { isDiff } from "../../lib/sync/wire/state-codec.js";
 import type { WireState } from "../../lib/sync/wire-state.js";
@@ -18,16 +18,16 @@ const data = (n: number) => Object.freeze({ n, text: "x".repeat(200) });
 const state = (n: number): ObjectState<unknown> => ({ version: [n], format: ["JSON"], data: data(n), synchronized: true });
 
 /** One side of an object's session: what its transfer sent, on a link whose aborts are recorded. */
-class RecordingEnd implements TransferEnd {
+class RecordingEnd extends ObjectTransfer {
   readonly entry = new ObjectEntry(new ObjectDescriptor([], "transferred"), []);
   readonly states: WireState[] = [];
   readonly acks: AckPayload[] = [];
   congested = false;
   readonly aborts: string[] = [];
   readonly link: TransferLink;
-  readonly transfer: ObjectTransfer;
 
   constructor(maxLength = 64 * 1024) {
+    super();
     const aborts = this.aborts;
     this.link = {
       acks: new AckCoalescer(),
@@ -36,7 +36,19 @@ class RecordingEnd implements TransferEnd {
       closed: new Promise(() => {}),
       abort: (reason) => void aborts.push(reason ?? ""),
     };
-    this.transfer = new ObjectTransfer(this, this.link);
+  }
+
+  get descriptor(): ObjectDescriptor {
+    return this.entry.descriptor;
+  }
+
+  protected get transferLink(): TransferLink {
+    return this.link;
+  }
+
+  /** The transfer under test: this end itself. */
+  get transfer(): ObjectTransfer {
+    return this;
   }
 
   sendState(wire: WireState): void {
@@ -54,8 +66,8 @@ class RecordingEnd implements TransferEnd {
 
 it("sends the first state in full and the next as a diff, recording the diff's length in bytes on the object", () => {
   const end = new RecordingEnd();
-  end.transfer.send(state(1));
-  end.transfer.send(state(2));
+  end.transfer.update(state(1));
+  end.transfer.update(state(2));
   expect(end.states.map((wire) => (isDiff(wire) ? "patch" : "full"))).toEqual(["full", "patch"]);
   expect(end.entry.lastDiffBytes).toBe(end.states[1]!.length);
 });
@@ -63,8 +75,8 @@ it("sends the first state in full and the next as a diff, recording the diff's l
 it("hands what one end sends to the other end's receiver, which acknowledges none of the states it could apply", async () => {
   const sending = new RecordingEnd();
   const receiving = new RecordingEnd();
-  sending.transfer.send(state(1));
-  sending.transfer.send(state(2));
+  sending.transfer.update(state(1));
+  sending.transfer.update(state(2));
   const received = sending.states.map((wire) => receiving.transfer.receive(wire)?.data);
   expect(received).toEqual([data(1), data(2)]);
   expect(receiving.transfer.held?.version).toEqual([2]);
@@ -75,7 +87,7 @@ it("hands what one end sends to the other end's receiver, which acknowledges non
 it("receives a first diff against the object's state when nothing was expected, and against expect()'s base otherwise", async () => {
   const sending = new RecordingEnd();
   sending.transfer.resume([1], 0, state(1));
-  sending.transfer.send(state(2));
+  sending.transfer.update(state(2));
   const patch = sending.states[0]!;
   expect(isDiff(patch)).toBe(true);
 
@@ -95,7 +107,7 @@ it("receives a first diff against the object's state when nothing was expected, 
 
 it("answers the peer's resync with the latest state in full, and keeps the last state sent as the resume base", () => {
   const end = new RecordingEnd();
-  for (let n = 1; n <= 3; n++) end.transfer.send(state(n));
+  for (let n = 1; n <= 3; n++) end.transfer.update(state(n));
   expect(end.transfer.resumeBase?.version).toEqual([3]);
   end.transfer.acknowledged({ v: [1], resync: true });
   expect(end.states).toHaveLength(4);
@@ -105,7 +117,7 @@ it("answers the peer's resync with the latest state in full, and keeps the last 
 it("sends nothing while its end holds it back, and tells the link's congestion which sender waits", () => {
   const end = new RecordingEnd();
   end.congested = true;
-  end.transfer.send(state(1));
+  end.transfer.update(state(1));
   expect(end.states).toEqual([]);
   end.congested = false;
   end.transfer.outbound?.flush();

@@ -7,7 +7,7 @@ import { ObjectEntry } from "../../lib/exchange/object-entry.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../../lib/state/object-state.js";
 import { AckCoalescer } from "../../lib/sync/ack-coalescer.js";
 import type { PatchOperation } from "../../lib/sync/json-patch/index.js";
-import { ObjectTransfer } from "../../lib/sync/object-transfer.js";
+import { ObjectTransfer, type TransferLink } from "../../lib/sync/object-transfer.js";
 import { encodeState, patchLengthOf, recordDerivation } from "../../lib/sync/state-encoding.js";
 import { StateReceiver } from "../../lib/sync/state-receiver.js";
 import { StateSender } from "../../lib/sync/state-sender.js";
@@ -197,26 +197,54 @@ describe("state receiver", () => {
   });
 });
 
+/** A transfer of `entry` that records the states it sends into `sent`, on a link that must not end. */
+class RecordingTransfer extends ObjectTransfer {
+  protected readonly transferLink: TransferLink = {
+    acks: new AckCoalescer(),
+    dataLimits: DEFAULT_DATA_LIMITS,
+    state: "open",
+    closed: new Promise<undefined>(() => {}),
+    abort: (reason?: string) => expect.fail(reason),
+  };
+
+  constructor(
+    readonly entry: ObjectEntry,
+    private readonly sent: WireState[],
+  ) {
+    super();
+  }
+
+  get descriptor(): ObjectDescriptor {
+    return this.entry.descriptor;
+  }
+
+  sendState(wire: WireState): void {
+    this.sent.push(wire);
+  }
+
+  sendAck(): void {}
+
+  holdsBack(): boolean {
+    return false;
+  }
+}
+
 describe("object transfer", () => {
   /** A transfer of the object `name` whose sent states are recorded, on a link that must not end. */
-  const transferOf = (name: string, sent: WireState[]) => {
-    const entry = new ObjectEntry(new ObjectDescriptor([], name), []);
-    const link = { acks: new AckCoalescer(), dataLimits: DEFAULT_DATA_LIMITS, state: "open" as const, closed: new Promise<undefined>(() => {}), abort: (reason?: string) => expect.fail(reason) };
-    return new ObjectTransfer({ entry, sendState: (wire) => void sent.push(wire), sendAck: () => {} }, link);
-  };
+  const transferOf = (name: string, sent: WireState[]) => new RecordingTransfer(new ObjectEntry(new ObjectDescriptor([], name), []), sent);
 
   it("keeps the paths the peer defined for the whole session, though expect() starts the receiver over", () => {
     const pad = "p".repeat(200); // so that diffs pay
     const sent: WireState[] = [];
     const sender = transferOf("sent", sent);
     const receiver = transferOf("received", []);
-    sender.send(state(1, { a: 1, pad }));
-    sender.send(state(2, { a: 2, pad }));
+    sender.update(state(1, { a: 1, pad }));
+    sender.update(state(2, { a: 2, pad }));
     for (const wire of sent) receiver.receive(wire);
     expect(receiver.held?.data).toEqual({ a: 2, pad });
     // The peer resumes from version 2: its next diff refers to /a without defining it again.
     receiver.expect(receiver.held);
-    sender.send(state(3, { a: 3, pad }));
+    sender.update(state(3, { a: 3, pad }));
     expect(isDiff(sent.at(-1)!)).toBe(true);
     expect(receiver.receive(sent.at(-1)!)?.data).toEqual({ a: 3, pad });
   });
@@ -224,13 +252,12 @@ describe("object transfer", () => {
   it("interns an object's paths once for all its links: a second link gets the same indices, with their definitions", () => {
     const pad = "p".repeat(200);
     const entry = new ObjectEntry(new ObjectDescriptor([], "shared"), []);
-    const link = { acks: new AckCoalescer(), dataLimits: DEFAULT_DATA_LIMITS, state: "open" as const, closed: new Promise<undefined>(() => {}), abort: (reason?: string) => expect.fail(reason) };
     const sent: WireState[][] = [[], []];
-    const transfers = sent.map((into) => new ObjectTransfer({ entry, sendState: (wire) => void into.push(wire), sendAck: () => {} }, link));
+    const transfers = sent.map((into) => new RecordingTransfer(entry, into));
     const base = state(1, { a: 1, pad });
     const update = state(2, { a: 2, pad });
     for (const transfer of transfers) transfer.resume([1], 0, base);
-    for (const transfer of transfers) transfer.send(update);
+    for (const transfer of transfers) transfer.update(update);
     // The first diff on each link carries the definition of /a: one variant, the same bytes for both.
     expect(sent[1]![0]).toBe(sent[0]![0]);
     expect(transfers[0]!.paths.dictionary).toBe(transfers[1]!.paths.dictionary);

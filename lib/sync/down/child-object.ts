@@ -11,7 +11,7 @@ import type { ObjectEvents, ObjectSession, OpenPayload } from "../messages.js";
 import type { AckPayload } from "../object-session.js";
 import { sendWhileOpen } from "../link-ending.js";
 import { LINK_END, type LinkParticipant } from "../link-participant.js";
-import { ObjectTransfer } from "../object-transfer.js";
+import { ObjectTransfer, type TransferLink } from "../object-transfer.js";
 import type { StateSender } from "../state-sender.js";
 import { carriesData } from "../wire/state-codec.js";
 import type { WireState } from "../wire-state.js";
@@ -43,7 +43,7 @@ const OBSERVE_DENIED = 256;
 const OVER_QUOTA = 512;
 
 /** The child's interest in one object, as the parent's exchange sees it. */
-export class ChildObject implements StateSink, Exposer, LinkParticipant {
+export class ChildObject extends ObjectTransfer implements StateSink, Exposer, LinkParticipant {
   readonly id: number;
   capacity = 0;
   /** Made when the exchange first weighs this child as an exposer (a child that only observes never is). */
@@ -53,8 +53,6 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
   /** Which of the link's exposers (this one, or a tag) the object is elected to, if any. */
   private assignedVia: Exposer | undefined;
   private flags = 0;
-  /** The object's states both ways: made when the first goes (a child that only opened never needs one). */
-  private transfer: ObjectTransfer | undefined;
   /** The capacity the child asked for (its grants decide whether it is registered). */
   private wantCapacity = 0;
 
@@ -65,6 +63,7 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
     /** The session went over the link's quota of objects: it is denied everything. */
     overQuota: boolean,
   ) {
+    super();
     this.id = link.exchange.nextId();
     if (overQuota) this.mark(OVER_QUOTA, true);
     session.lane("up").serve(this);
@@ -125,7 +124,7 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
   }
 
   AckUp(ack: AckPayload): void {
-    this.transfer?.acknowledged(ack);
+    this.acknowledged(ack);
   }
 
   Close(): void {
@@ -135,7 +134,7 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
 
   /** @internal */
   sendState(state: WireState): void {
-    this.send("StateDown", state);
+    this.tell("StateDown", state);
     this.link.congestion.check();
   }
 
@@ -146,12 +145,12 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
 
   /** @internal */
   sendAck(ack: AckPayload): void {
-    this.send("AckDown", ack);
+    this.tell("AckDown", ack);
   }
 
-  /** The object's states both ways over the link. */
-  private get states(): ObjectTransfer {
-    return (this.transfer ??= new ObjectTransfer(this, this.link.control));
+  /** @internal The link's control session, which the object's states go through. */
+  protected get transferLink(): TransferLink {
+    return this.link.control;
   }
 
   /** Where this candidate is: the child's link. */
@@ -171,7 +170,7 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
 
   /** What the child most likely holds (kept for its reconnect: the base of diffs then). */
   get childHolds(): ObjectState<unknown> | undefined {
-    return this.transfer?.resumeBase;
+    return this.resumeBase;
   }
 
   /**
@@ -185,7 +184,7 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
     const have = open.have;
     if (have !== undefined) {
       const epoch = open.epoch ?? 0;
-      this.states.resume(have, epoch, this.baseFor(have, epoch, resumedBase));
+      this.resume(have, epoch, this.baseFor(have, epoch, resumedBase));
     }
     this.setInterest(open.observed, open.capacity);
     if (pendingTag !== undefined && this.entry.assignee === pendingTag) this.assignedVia = pendingTag;
@@ -211,7 +210,7 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
     const entry = this.entry;
     const version = entry.latestVersion;
     const epoch = entry.epoch;
-    this.send(this.assignedVia !== undefined ? "Assign" : "Release", version === undefined ? { epoch } : { version, epoch });
+    this.tell(this.assignedVia !== undefined ? "Assign" : "Release", version === undefined ? { epoch } : { version, epoch });
     this.reviewNeed();
   }
 
@@ -230,12 +229,12 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
     if (!this.is(STARTED) || this.is(ENDED) || this.assignedVia !== undefined || this.is(OBSERVE_DENIED)) return;
     const state = entry.state;
     if (state === undefined) return;
-    if (this.is(OBSERVING) || this.link.observesByTag(entry)) this.states.send(state);
+    if (this.is(OBSERVING) || this.link.observesByTag(entry)) this.update(state);
   }
 
   /** This node's parent denied (or granted again) `access` to the object for the whole subtree: the child is told too. */
   accessChanged(access: "observe" | "expose", error: AccessDeniedError | undefined): void {
-    this.send(error === undefined ? "Granted" : "Denied", error === undefined ? { access } : { access, reason: error.reason });
+    this.tell(error === undefined ? "Granted" : "Denied", error === undefined ? { access } : { access, reason: error.reason });
   }
 
   // ---- as an exposer candidate --------------------------------------------------------------------
@@ -283,12 +282,12 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
     if (need === this.is(NEEDING)) return;
     this.mark(NEEDING, need);
     const state = this.entry.state;
-    this.send(need ? "Need" : "Unneed", state === undefined ? {} : { version: state.version, epoch: epochOf(state) });
+    this.tell(need ? "Need" : "Unneed", state === undefined ? {} : { version: state.version, epoch: epochOf(state) });
   }
 
   private stateFromChild(wire: WireState): void {
     // Need told the child which version this node holds: a reconnecting exposer diffs against it.
-    const state = this.states.receive(wire);
+    const state = this.receive(wire);
     const via = this.assignedVia;
     if (state === undefined || via === undefined || this.entry.assignee !== via) return;
     if (carriesData(wire)) {
@@ -338,10 +337,10 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
     if (denied !== undefined && wanted && !this.is(told)) {
       this.mark(told, true);
       this.link.audited(denied, this.descriptor);
-      this.send("Denied", { access, reason: denied.reason });
+      this.tell("Denied", { access, reason: denied.reason });
     } else if (denied === undefined && this.is(told)) {
       this.mark(told, false);
-      this.send("Granted", { access });
+      this.tell("Granted", { access });
     }
   }
 
@@ -374,7 +373,7 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
   }
 
   /** Sends on the parent's lane while the session runs (a session that ended takes nothing more). */
-  private send<L extends SendLabel<ObjectEvents, "Up">>(label: L, payload: SendPayload<ObjectEvents, "Up", L>): void {
+  private tell<L extends SendLabel<ObjectEvents, "Up">>(label: L, payload: SendPayload<ObjectEvents, "Up", L>): void {
     if (this.is(ENDED)) return;
     sendWhileOpen(this.link.control, this.session, "down", label, payload);
   }
@@ -387,7 +386,7 @@ export class ChildObject implements StateSink, Exposer, LinkParticipant {
     if (this.is(ENDED)) return;
     this.mark(ENDED, true);
     this.link.forget(this);
-    const sender = this.transfer?.outbound;
+    const sender = this.outbound;
     if (sender !== undefined) this.link.congestion.forget(sender);
     const entry = this.entry;
     if (this.is(OBSERVING)) this.exchange.removeObjectObserver(entry, this);

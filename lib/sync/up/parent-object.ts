@@ -1,4 +1,5 @@
 import type { SendLabel, SendPayload } from "../../choreography/index.js";
+import type { ObjectDescriptor } from "../../descriptor/object-descriptor.js";
 import { AccessDeniedError } from "../../exchange/access-denied-error.js";
 import { OneEntrySet } from "../../exchange/entry-set.js";
 import type { Exchange } from "../../exchange/exchange.js";
@@ -9,7 +10,7 @@ import { sendWhileOpen } from "../link-ending.js";
 import { LINK_END, type LinkParticipant } from "../link-participant.js";
 import type { ObjectEvents, ObjectSession } from "../messages.js";
 import type { AccessPayload, AckPayload, VersionPayload } from "../object-session.js";
-import { ObjectTransfer } from "../object-transfer.js";
+import { ObjectTransfer, type TransferLink } from "../object-transfer.js";
 import type { StateSender } from "../state-sender.js";
 import type { WireState } from "../wire-state.js";
 import type { Generation, TagReport } from "./generation.js";
@@ -24,7 +25,7 @@ const ACCESS_BIT = { observe: 1, expose: 2 } as const;
  * exposer elsewhere (the data arrives through it), and an observer while the parent needs the data
  * from this subtree (the states it sees go up).
  */
-export class ParentObject implements StateSink, Exposer, LinkParticipant {
+export class ParentObject extends ObjectTransfer implements StateSink, Exposer, LinkParticipant {
   readonly id: number;
   readonly capacity = 0;
   readonly assignedEntries = new OneEntrySet();
@@ -38,8 +39,6 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
   private reported: TagReport;
   /** What the parent denies on this session: lifted when it ends (the next parent, or this node, decides anew). */
   private denied = 0;
-  /** The object's states both ways over the connection. */
-  private readonly transfer: ObjectTransfer;
 
   constructor(
     readonly generation: Generation,
@@ -48,10 +47,10 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
     private readonly session: ObjectSession<"Down">,
     interest: TagReport,
   ) {
+    super();
     this.id = exchange.nextId();
     this.reported = interest;
-    this.transfer = new ObjectTransfer(this, generation.control);
-    this.transfer.expect(entry.state);
+    this.expect(entry.state);
     session.lane("down").serve(this);
     session.onEnd(this);
   }
@@ -59,6 +58,16 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
   /** @internal The connection this session runs in. */
   get [LINK_END](): Generation {
     return this.generation;
+  }
+
+  /** The object (see ObjectTransfer.descriptor). */
+  get descriptor(): ObjectDescriptor {
+    return this.entry.descriptor;
+  }
+
+  /** @internal The link's control session, which the object's states go through. */
+  protected get transferLink(): TransferLink {
+    return this.generation.control;
   }
 
   /** Where this stand-in is: the parent's side of the tree. */
@@ -94,7 +103,7 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
   }
 
   AckDown(ack: AckPayload): void {
-    this.transfer.acknowledged(ack);
+    this.acknowledged(ack);
   }
 
   Closed(): void {
@@ -115,7 +124,7 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
 
   /** @internal */
   sendState(state: WireState): void {
-    this.send("StateUp", state);
+    this.tell("StateUp", state);
     this.generation.congestion.check();
   }
 
@@ -126,7 +135,7 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
 
   /** @internal */
   sendAck(ack: AckPayload): void {
-    this.send("AckUp", ack);
+    this.tell("AckUp", ack);
   }
 
   /** Sends the subtree's changed interest. */
@@ -134,7 +143,7 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
     if (this.closing) return;
     if (interest.observed === this.reported.observed && interest.capacity === this.reported.capacity) return;
     this.reported = interest;
-    this.send("Interest", interest);
+    this.tell("Interest", interest);
   }
 
   /** No interest left: Close, then the parent answers Closed. */
@@ -165,7 +174,7 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
     this.needed = needed;
     if (needed) {
       const base = this.generation.link.parentHolds.get(this.entry.key);
-      this.transfer.resume(payload.version, payload.epoch ?? 0, base);
+      this.resume(payload.version, payload.epoch ?? 0, base);
       this.exchange.addObjectObserver(this.entry.descriptor, this); // now observed: our exposer is elected
       this.stateChanged();
     } else {
@@ -178,13 +187,13 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
   stateChanged(): void {
     const state = this.entry.state;
     if (!this.needed || this.closing || state === undefined || this.entry.assignee === this) return;
-    this.transfer.send(state);
+    this.update(state);
   }
 
   // ---- as the stand-in exposer --------------------------------------------------------------------
 
   electedFor(): void {
-    const held = this.transfer.held;
+    const held = this.held;
     if (held !== undefined) this.apply(held);
   }
 
@@ -192,7 +201,7 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
 
   private stateFromParent(wire: WireState): void {
     if (this.closing) return;
-    const state = this.transfer.receive(wire);
+    const state = this.receive(wire);
     if (state !== undefined && this.entry.assignee === this) this.apply(state);
   }
 
@@ -218,14 +227,14 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
   }
 
   /** Sends on the child's lane while the session runs and is not closing. */
-  private send<L extends SendLabel<ObjectEvents, "Down">>(label: L, payload: SendPayload<ObjectEvents, "Down", L>): void {
+  private tell<L extends SendLabel<ObjectEvents, "Down">>(label: L, payload: SendPayload<ObjectEvents, "Down", L>): void {
     if (this.closing) return;
     sendWhileOpen(this.generation.control, this.session, "up", label, payload);
   }
 
   /** The link's congestion no longer holds this object's sender (its session is ending). */
   private forgetSender(): void {
-    const sender = this.transfer.outbound;
+    const sender = this.outbound;
     if (sender !== undefined) this.generation.congestion.forget(sender);
   }
 
@@ -235,7 +244,7 @@ export class ParentObject implements StateSink, Exposer, LinkParticipant {
     this.disposed = true;
     this.closing = true;
     this.forgetSender();
-    const base = this.transfer.resumeBase;
+    const base = this.resumeBase;
     if (base !== undefined) this.generation.link.parentHolds.set(this.entry.key, base);
     this.generation.forget(this);
     this.withdrawRoles();
