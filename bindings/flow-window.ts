@@ -9,7 +9,7 @@ import { MAX_VARUINT, readVarUint, varUintSize, writeVarUint } from "./varint.js
 export const DEFAULT_FLOW_WINDOW_BYTES = 256 * 1024;
 
 /** The smallest window: a few states, so that a link whose peer is slow still moves. */
-export const MIN_FLOW_WINDOW_BYTES = 4 * 1024;
+export const MIN_FLOW_WINDOW_BYTES = 1024;
 
 /** The window a connection starts with, before its first round trip is measured. */
 export const INITIAL_FLOW_WINDOW_BYTES = 16 * 1024;
