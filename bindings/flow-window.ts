@@ -20,7 +20,7 @@ export const INITIAL_FLOW_WINDOW_BYTES = 16 * 1024;
  * what would wait in buffers is better held back as each object's latest state only. Two hops of a tree
  * at this delay keep observers within about ten milliseconds of their exposer.
  */
-export const TARGET_QUEUE_DELAY_MS = 4;
+export const TARGET_QUEUE_DELAY_MS = 2;
 
 /** How long the shortest round trip is remembered (a path that got slower for good is learnt again). */
 const BASE_RTT_PERIOD_MS = 10_000;
