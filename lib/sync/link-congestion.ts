@@ -54,7 +54,8 @@ export class LinkCongestion {
   private congestedSince: number | undefined;
   /** The current congestion was told (it lasted). */
   private told = false;
-  private held = new Set<HeldSender>();
+  /** The senders held back, made at the first (most links never congest). */
+  private held: Set<HeldSender> | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private failed = false;
 
@@ -70,13 +71,13 @@ export class LinkCongestion {
   /** Whether `sender` must wait (the link is congested); if so, it is flushed once the link has room. */
   holdsBack(sender: HeldSender): boolean {
     if (this.congestedSince === undefined || this.failed) return false;
-    this.held.add(sender);
+    (this.held ??= new Set()).add(sender);
     return true;
   }
 
   /** `sender` has nothing more to send (its object's session ended). */
   forget(sender: HeldSender): void {
-    this.held.delete(sender);
+    this.held?.delete(sender);
   }
 
   /**
@@ -155,15 +156,15 @@ export class LinkCongestion {
   /** The link has room: every held sender sends its latest state (and may congest the link again). */
   private drain(): void {
     const held = this.release();
-    for (const sender of held) sender.flush();
+    if (held !== undefined) for (const sender of held) sender.flush();
   }
 
   /** Ends the congestion and hands over the held senders. */
-  private release(): Set<HeldSender> {
+  private release(): Set<HeldSender> | undefined {
     this.congestedSince = undefined;
     this.told = false;
     const held = this.held;
-    this.held = new Set();
+    this.held = undefined;
     return held;
   }
 

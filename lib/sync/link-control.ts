@@ -4,7 +4,7 @@ import { AckCoalescer } from "./ack-coalescer.js";
 import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
 import { type EndableSession, leaveLink, sendOrEnd } from "./link-ending.js";
 import type { LinkOptions } from "./link-options.js";
-import { reportPeerActivity } from "./peer-activity.js";
+import { type ActivityListener, PeerActivity } from "./peer-activity.js";
 
 /**
  * One end's control session of a link, whichever role it plays: the checked endpoint (everything the
@@ -12,7 +12,7 @@ import { reportPeerActivity } from "./peer-activity.js";
  * the data limits those states are held to, guarded sends, and the polite leave. Both link ends run
  * their control session through one, so they cannot drift apart in how a link lives and ends.
  */
-export class LinkControl<E extends Event, R extends string> implements EndableSession {
+export class LinkControl<E extends Event, R extends string> implements EndableSession, ActivityListener {
   readonly endpoint: Endpoint<E, R>;
   /** Requests for full states of the peer's objects (acknowledgements with `resync`), merged per turn. */
   readonly acks = new AckCoalescer();
@@ -26,8 +26,12 @@ export class LinkControl<E extends Event, R extends string> implements EndableSe
     /** Bounds on the states the peer sends (LinkOptions.dataLimits, resolved). */
     readonly dataLimits: JsonLimits,
   ) {
-    const heard = reportPeerActivity(mux, () => this.keepAlive?.heard());
-    this.endpoint = createEndpoint(program, heard, { checkOutbound: false, tap: options.tap ?? null });
+    this.endpoint = createEndpoint(program, new PeerActivity(mux, this), { checkOutbound: false, tap: options.tap ?? null });
+  }
+
+  /** @internal The peer sent something: a sign of life for the keep-alive. */
+  heard(): void {
+    this.keepAlive?.heard();
   }
 
   /** Whether this end said goodbye or answered the peer's: nothing new is started then. */

@@ -22,6 +22,7 @@ import { Announcements } from "./announcements.js";
 import { ChildHolds } from "./child-holds.js";
 import { ChildLimits } from "./child-limits.js";
 import { ChildObject } from "./child-object.js";
+import { ChildInterests } from "./child-interests.js";
 import { ChildTag } from "./child-tag.js";
 import { LinkAudit } from "./link-audit.js";
 import { PendingAssignments } from "./pending-assignments.js";
@@ -93,8 +94,10 @@ export class DownstreamLink {
   private heldObjects = 0;
   /** The bytes of states the child may push, under its grants' bytesPerSecond. */
   private readonly pushQuota: PushQuota;
-  /** Refreshes of the child's credentials, one after the other. */
-  private refreshing: Promise<void> = Promise.resolve();
+  /** Refreshes of the child's credentials, one after the other (made at the first). */
+  private refreshing: Promise<void> | undefined;
+  /** What the child held when it last left, for diffs during its replay (dropped once Sync ends it). */
+  private resumed: Map<string, ObjectState<unknown>> | undefined;
   /** The round trip the child's last Ping reported, in milliseconds. */
   private rtt: number | undefined;
   /**
@@ -232,32 +235,37 @@ export class DownstreamLink {
       });
       this.onWelcomed(hello.node);
       this.control.keepPeerAlive(hello.node, noop);
-      const decisions = this.endpoint.lane("decisions");
-      // What the child held when it last left, for diffs during its replay (dropped once Sync ends it).
-      let resumed = resumeStoreOf(this.exchange).take(hello.resume);
-      this.endpoint.lane("interests").serve({
-        Open: (open, session) => this.opened(open, session, resumed),
-        TagInterest: (interest) => this.tagInterest(interest),
-        Sync: () => {
-          resumed = undefined;
-          decisions.send("Synced", {});
-        },
-        Ping: ({ rtt }) => {
-          if (rtt !== undefined) this.rtt = rtt;
-          decisions.send("Pong", {});
-          this.congestion.check();
-        },
-        Refresh: ({ token }) => {
-          this.refreshing = this.refreshing.then(() => this.refresh(token));
-        },
-        Bye: () => {
-          this.control.answerGoodbye(() => decisions.send("Farewell", { reason: "goodbye" }));
-        },
-      });
+      this.resumed = resumeStoreOf(this.exchange).take(hello.resume);
+      this.endpoint.lane("interests").serve(new ChildInterests(this));
       return SERVING;
     } catch (error) {
       return caughtError(error);
     }
+  }
+
+  // ---- the child's interests lane (see ChildInterests) --------------------------------------------
+
+  /** @internal The child replayed what it held: the states kept from its last visit are dropped. */
+  synced(): void {
+    this.resumed = undefined;
+    this.endpoint.lane("decisions").send("Synced", {});
+  }
+
+  /** @internal The child's keep-alive, with the round trip it measured last. */
+  pinged(rtt: number | undefined): void {
+    if (rtt !== undefined) this.rtt = rtt;
+    this.endpoint.lane("decisions").send("Pong", {});
+    this.congestion.check();
+  }
+
+  /** @internal The child refreshes its credentials with `token` (refreshes run one after the other). */
+  refreshWith(token: string): void {
+    this.refreshing = (this.refreshing ?? Promise.resolve()).then(() => this.refresh(token));
+  }
+
+  /** @internal The child says goodbye. */
+  goodbye(): void {
+    this.control.answerGoodbye(() => this.endpoint.lane("decisions").send("Farewell", { reason: "goodbye" }));
   }
 
   /** Answers Hello with Refuse (`reason`) and waits for the end. */
@@ -341,7 +349,9 @@ export class DownstreamLink {
 
   // ---- objects ------------------------------------------------------------------------------------
 
-  private opened(open: OpenPayload, session: ObjectSession<"Up">, resumed: Map<string, ObjectState<unknown>> | undefined): void {
+  /** @internal The child opened an object's session. */
+  opened(open: OpenPayload, session: ObjectSession<"Up">): void {
+    const resumed = this.resumed;
     const key = open.object.key;
     if (this.objects.has(key)) {
       // A child closes an object's session before it opens another (its Close travels first): a second
@@ -407,7 +417,8 @@ export class DownstreamLink {
 
   // ---- tags and announcements ---------------------------------------------------------------------
 
-  private tagInterest(interest: TagInterestPayload): void {
+  /** @internal The child's interest in a tag changed. */
+  tagInterest(interest: TagInterestPayload): void {
     const key = interest.tag.key;
     const tags = (this.tags ??= new Map());
     let tag = tags.get(key);
