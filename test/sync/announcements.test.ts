@@ -16,10 +16,10 @@ afterEach(async () => {
 function announcing() {
   const wanted = new Set<string>();
   const told: string[] = [];
-  const announcements = new Announcements(
-    (entry) => wanted.has(entry.key),
-    (label, object) => told.push(`${label} ${object.key}`),
-  );
+  const announcements = new Announcements({
+    shouldKnow: (entry) => wanted.has(entry.key),
+    announce: (label, object) => void told.push(`${label} ${object.key}`),
+  });
   return { announcements, wanted, told };
 }
 

@@ -6,29 +6,32 @@ import type { ObjectEntry } from "../../exchange/object-entry.js";
  * review of an object sends one of them only when whether the child should know of it changed, so
  * the child hears of each object once, however often its tags, grants or elections are looked at again.
  */
+/** The child's side as Announcements sees it: whether it should know of an object, and how to tell it. */
+export interface AnnouncedTo {
+  /** Whether the child should know of `entry` now. */
+  shouldKnow(entry: ObjectEntry): boolean;
+  /** Tells the child (Announce: know of `object`; Withdraw: forget it). */
+  announce(label: "Announce" | "Withdraw", object: ObjectDescriptor): void;
+}
+
 export class Announcements {
   /** Made at the first Announce (a child that observes no tag is never told of any). */
   private announced: Set<string> | undefined;
 
-  constructor(
-    /** Whether the child should know of `entry` now. */
-    private readonly wanted: (entry: ObjectEntry) => boolean,
-    /** Tells the child (Announce: know of `object`; Withdraw: forget it). */
-    private readonly tell: (label: "Announce" | "Withdraw", object: ObjectDescriptor) => void,
-  ) {}
+  constructor(private readonly child: AnnouncedTo) {}
 
   /** Re-evaluates whether the child should know of `entry`, and tells it when that changed. */
   review(entry: ObjectEntry): void {
     const key = entry.key;
-    const wanted = this.wanted(entry);
+    const wanted = this.child.shouldKnow(entry);
     const announced = this.announced;
     const known = announced !== undefined && announced.has(key);
     if (wanted && !known) {
       (this.announced ??= new Set()).add(key);
-      this.tell("Announce", entry.descriptor);
+      this.child.announce("Announce", entry.descriptor);
     } else if (!wanted && known) {
       announced.delete(key);
-      this.tell("Withdraw", entry.descriptor);
+      this.child.announce("Withdraw", entry.descriptor);
     }
   }
 

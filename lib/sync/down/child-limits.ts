@@ -1,5 +1,6 @@
 import { shortText } from "../../descriptor/short-text.js";
 import { LinkLimitError } from "../link-limit-error.js";
+import type { CongestionEvents } from "../link-congestion.js";
 import type { LinkLimitEvent, LinkLimits } from "../link-limits.js";
 import { TokenBucket } from "../token-bucket.js";
 
@@ -8,8 +9,9 @@ import { TokenBucket } from "../token-bucket.js";
  * (refused one over maxObjects or maxTags), the length of their keys (refused past
  * maxDescriptorLength) and the rate of opens (the link is closed over opensPerSecond). It keeps the
  * count of key characters held and the first limit the link was closed for, which becomes the link's result.
+ * It is also told of the link's congestion (a slow reader is reported, a queue over its bounds closes the link).
  */
-export class ChildLimits {
+export class ChildLimits implements CongestionEvents {
   /** Opens and new tag interests the child may still make (opensPerSecond). */
   private readonly opens: TokenBucket;
   /** Length of the canonical keys of the child's open objects and tags (at most maxDescriptorLength). */
@@ -42,6 +44,20 @@ export class ChildLimits {
     if (this.closedOver !== undefined) return;
     this.closedOver = error;
     this.abort(error.message);
+  }
+
+  /** @internal The link has been congested for a while (see CongestionEvents): told to onLimit. */
+  congested(queued: number, unreceipted: number, congestedMs: number): void {
+    this.hit(
+      "queueBytes",
+      `${queued.toLocaleString("en-US")} bytes queued and ${unreceipted.toLocaleString("en-US")} not receipted for ${congestedMs} ms: ` +
+        "sending only the latest state of each object until the child reads",
+    );
+  }
+
+  /** @internal The link's queue went over its bounds (see CongestionEvents): the link is closed. */
+  overLimit(error: LinkLimitError): void {
+    this.closeOver(error);
   }
 
   /** Takes one of the opens the child may make; closes the link when it has made them too fast. */

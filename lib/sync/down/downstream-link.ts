@@ -117,25 +117,14 @@ export class DownstreamLink {
     this.exchange = node.exchange;
     const resolved = resolveLinkLimits(options.linkLimits);
     const limits = (this.limits = new ChildLimits(resolved, (message) => this.endpoint.abort(message), options.onLimit));
-    this.congestion = new LinkCongestion(mux, resolved, {
-      congested: (queued, unreceipted, congestedMs) =>
-        limits.hit(
-          "queueBytes",
-          `${queued.toLocaleString("en-US")} bytes queued and ${unreceipted.toLocaleString("en-US")} not receipted for ${congestedMs} ms: ` +
-            "sending only the latest state of each object until the child reads",
-        ),
-      overLimit: (error) => limits.closeOver(error),
-    });
+    this.congestion = new LinkCongestion(mux, resolved, limits);
     this.childHolds = new ChildHolds(resolved.maxObjects);
     this.audit = new LinkAudit(options.request?.remoteAddress, options.audit, () => this.trust.principalId);
     this.trust = new LinkTrust(trustOptions(options), () => this.audit.describe(), () => this.regrant());
     this.pushQuota = new PushQuota((object, rate) => this.audited(this.trust.overQuota("expose", object, "bytesPerSecond", rate), object));
     this.control = new LinkControl(upProgram, mux, options, linkDataLimits(options));
     this.endpoint = this.control.endpoint;
-    this.announcements = new Announcements(
-      (entry) => this.exchange.objects.get(entry.key) === entry && ((this.observesByTag(entry) && this.mayObserve(entry)) || this.pendingAssignments.has(entry.key)),
-      (label, object) => this.guard(() => this.endpoint.lane("decisions").send(label, { object })),
-    );
+    this.announcements = new Announcements(this);
     this.closed = new Promise((resolve) => {
       const end = (result: Error | undefined) => {
         this.detach();
@@ -449,6 +438,16 @@ export class DownstreamLink {
   /** A send caused by something else; see sendOrEnd. */
   private guard(send: () => void): void {
     this.control.guard(send);
+  }
+
+  /** @internal Whether the child should know of `entry` now (see AnnouncedTo). */
+  shouldKnow(entry: ObjectEntry): boolean {
+    return this.exchange.objects.get(entry.key) === entry && ((this.observesByTag(entry) && this.mayObserve(entry)) || this.pendingAssignments.has(entry.key));
+  }
+
+  /** @internal Tells the child to know of `object` (Announce) or to forget it (Withdraw); see AnnouncedTo. */
+  announce(label: "Announce" | "Withdraw", object: ObjectDescriptor): void {
+    this.guard(() => this.endpoint.lane("decisions").send(label, { object }));
   }
 
   /** @internal Re-evaluates whether the child should know of `entry`, and tells it. */
