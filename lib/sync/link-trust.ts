@@ -1,6 +1,6 @@
 import { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
-import type { AuditEvent, AuditSink, GrantsChangeCause } from "../trust/audit-event.js";
+import type { AuditEvent, AuditSink, DeniedEvent, GrantsChangeCause, RefusedEvent } from "../trust/audit-event.js";
 import type { Authenticate, AuthRequest } from "../trust/auth-request.js";
 import { AuthenticationError } from "../trust/authentication-error.js";
 import type { Denied } from "../trust/decision.js";
@@ -28,6 +28,11 @@ export interface LinkTrustOptions {
   readonly policy?: Policy;
   /** Told of every authentication, refusal, denial and grant change on the link; must not throw. */
   readonly audit?: AuditSink;
+  /**
+   * Told of the link's refusals and denials, whether or not `audit` is set (a node's monitor counts and
+   * lists them); `audit` alone is told of the rest of the audit trail (authentications, elections).
+   */
+  readonly onRefusedOrDenied?: (event: RefusedEvent | DeniedEvent) => void;
 }
 
 /** The longest a timer may wait (setTimeout's limit); a later expiry is checked again then. */
@@ -103,7 +108,7 @@ export class LinkTrust {
 
   /** Audits `denied`, what the link refused the child for `subject`. */
   denied(denied: Denied, subject: ObjectDescriptor | TagDescriptor): void {
-    if (this.options.audit === undefined) return;
+    if (this.options.audit === undefined && this.options.onRefusedOrDenied === undefined) return;
     this.emit(deniedEvent(denied, subject, { at: Date.now(), principal: this.principal?.id, link: this.describe() }));
   }
 
@@ -189,7 +194,9 @@ export class LinkTrust {
   }
 
   private emit(event: AuditEvent): void {
-    this.options.audit?.(event);
+    const options = this.options;
+    if (event.kind === "refused" || event.kind === "denied") options.onRefusedOrDenied?.(event);
+    options.audit?.(event);
   }
 }
 

@@ -28,7 +28,6 @@ import { LinkAudit } from "./link-audit.js";
 import { PendingAssignments } from "./pending-assignments.js";
 import { PushQuota } from "./push-quota.js";
 import { LinkTrust, type LinkTrustOptions } from "../link-trust.js";
-import type { DeniedEvent, RefusedEvent } from "../../trust/audit-event.js";
 import type { Denied } from "../../trust/decision.js";
 import type { Policy } from "../../trust/policy.js";
 
@@ -44,11 +43,6 @@ export interface DownstreamLinkOptions extends LinkOptions, LinkTrustOptions {
    * such as a version nothing orders after): that session ends, the link stays. Rate-limit what it logs.
    */
   readonly onViolation?: (what: string) => void;
-  /**
-   * Told of the link's refusals and denials, whether or not `audit` is set (a node's monitor counts and
-   * lists them); `audit` alone is told of the rest of the audit trail (authentications, elections).
-   */
-  readonly onRefusedOrDenied?: (event: RefusedEvent | DeniedEvent) => void;
 }
 
 /**
@@ -120,7 +114,7 @@ export class DownstreamLink {
     this.congestion = new LinkCongestion(mux, resolved, limits);
     this.childHolds = new ChildHolds(resolved.maxObjects);
     this.audit = new LinkAudit(options.request?.remoteAddress, options.audit, () => this.trust.principalId);
-    this.trust = new LinkTrust(trustOptions(options), () => this.audit.describe(), () => this.regrant());
+    this.trust = new LinkTrust(options, () => this.audit.describe(), () => this.regrant());
     this.pushQuota = new PushQuota((object, rate) => this.audited(this.trust.overQuota("expose", object, "bytesPerSecond", rate), object));
     this.control = new LinkControl(upProgram, mux, options, linkDataLimits(options));
     this.endpoint = this.control.endpoint;
@@ -500,19 +494,6 @@ function noop(): void {}
 
 /** What DownstreamLink.run resolves with once the child is welcomed and its control session served. */
 const SERVING = Symbol("serving");
-
-/** The link's trust settings, with `onRefusedOrDenied` told of the audit events it wants. */
-function trustOptions(options: DownstreamLinkOptions): LinkTrustOptions {
-  const { audit, onRefusedOrDenied } = options;
-  if (onRefusedOrDenied === undefined) return options;
-  return {
-    ...options,
-    audit: (event) => {
-      if (event.kind === "refused" || event.kind === "denied") onRefusedOrDenied(event);
-      audit?.(event);
-    },
-  };
-}
 
 /** A link as an ExposerPlace names it: filled in as the link learns who the child is and gets its monitor id. */
 export interface LinkIdentity {
