@@ -35,6 +35,14 @@ export interface LinkTrustOptions {
   readonly onRefusedOrDenied?: (event: RefusedEvent | DeniedEvent) => void;
 }
 
+/** The link a LinkTrust holds the trust of. */
+export interface TrustedLink {
+  /** Names the link in audit events (its peer name and address). */
+  readonly audit: { describe(): string | undefined };
+  /** Called after the grants changed (a new policy, an expiry, a refresh): the link re-evaluates what it serves. */
+  regrant(): void;
+}
+
 /** The longest a timer may wait (setTimeout's limit); a later expiry is checked again then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -53,10 +61,7 @@ export class LinkTrust {
 
   constructor(
     private readonly options: LinkTrustOptions,
-    /** Names the link in audit events (its peer name and address). */
-    private readonly describe: () => string | undefined,
-    /** Called after the grants changed (a new policy, an expiry, a refresh): the link re-evaluates what it serves. */
-    private readonly regranted: () => void,
+    private readonly link: TrustedLink,
   ) {
     this.policy = options.policy;
     this.grants = grantsFor(this.policy, undefined);
@@ -109,7 +114,7 @@ export class LinkTrust {
   /** Audits `denied`, what the link refused the child for `subject`. */
   denied(denied: Denied, subject: ObjectDescriptor | TagDescriptor): void {
     if (this.options.audit === undefined && this.options.onRefusedOrDenied === undefined) return;
-    this.emit(deniedEvent(denied, subject, { at: Date.now(), principal: this.principal?.id, link: this.describe() }));
+    this.emit(deniedEvent(denied, subject, { at: Date.now(), principal: this.principal?.id, link: this.link.audit.describe() }));
   }
 
   /** A quota refusal of `subject` for `access` on this link, naming the limit: a Denied like a policy's. */
@@ -145,7 +150,7 @@ export class LinkTrust {
   private apply(cause: GrantsChangeCause | undefined): void {
     this.grants = grantsFor(this.policy, this.principal);
     const principal = this.principal?.id;
-    const link = this.describe();
+    const link = this.link.audit.describe();
     const context = { at: Date.now(), ...(principal === undefined ? {} : { principal }), ...(link === undefined ? {} : { link }) };
     if ((cause === undefined || cause === "refreshed") && principal !== undefined) {
       const remoteAddress = this.options.request?.remoteAddress;
@@ -161,7 +166,7 @@ export class LinkTrust {
     if (cause !== undefined) {
       const rule = this.grants.rule;
       this.emit({ kind: "grants-changed", ...context, cause, ...(rule === undefined ? {} : { rule }) });
-      this.regranted();
+      this.link.regrant();
     }
     this.armExpiry();
   }
@@ -181,7 +186,7 @@ export class LinkTrust {
 
   private emitRefused(reason: string, error: AuthenticationError | undefined): void {
     const remoteAddress = this.options.request?.remoteAddress;
-    const link = this.describe();
+    const link = this.link.audit.describe();
     this.emit({
       kind: "refused",
       at: Date.now(),

@@ -114,7 +114,7 @@ export class DownstreamLink {
     this.congestion = new LinkCongestion(mux, resolved, limits);
     this.childHolds = new ChildHolds(resolved.maxObjects);
     this.audit = new LinkAudit(options.request?.remoteAddress, options.audit, () => this.trust.principalId);
-    this.trust = new LinkTrust(options, () => this.audit.describe(), () => this.regrant());
+    this.trust = new LinkTrust(options, this);
     this.pushQuota = new PushQuota((object, rate) => this.audited(this.trust.overQuota("expose", object, "bytesPerSecond", rate), object));
     this.control = new LinkControl(upProgram, mux, options, linkDataLimits(options));
     this.endpoint = this.control.endpoint;
@@ -286,8 +286,8 @@ export class DownstreamLink {
     return this.pushQuota.mayPush(object, wire);
   }
 
-  /** The grants changed: every object session, tag interest, announcement and tag election is judged again. */
-  private regrant(): void {
+  /** @internal The grants changed (see TrustedLink): every object session, tag interest, announcement and tag election is judged again. */
+  regrant(): void {
     this.budgetPushes();
     if (this.endpoint.state !== "open" || this.name === undefined) return;
     for (const child of [...this.objects.values()]) child.regrant();
