@@ -195,9 +195,10 @@ class WebSocketCarrier implements Carrier {
       this.#inbox.message(new Uint8Array(data as ArrayBuffer));
       return;
     }
-    if (data instanceof Uint8Array) {
+    if (data instanceof Uint8Array || Object.prototype.toString.call(data) === "[object Uint8Array]") {
       // A plain view of `ws`'s buffer (no copy), so that what a carrier hands over is the same everywhere.
-      this.#inbox.message(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      const view = data as Uint8Array;
+      this.#inbox.message(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
       return;
     }
     const violation = typeof data === "string" ? "sent a text frame" : "sent a message that is not binary";
