@@ -18,12 +18,10 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { AT_REST_MS } from "./support/at-rest.js";
-import { startRouterProcess } from "./support/router-process.js";
 import { startClientPool, type ClientPool } from "./support/client-worker.js";
 import { alternate, deliveryRate, pairHigherIsBetter, type System } from "./support/paired-systems.js";
-import { floorPublisher, hakubanPublisher, type Publisher } from "./support/publisher.js";
+import { withRouterAndFloor } from "./support/router-and-floor.js";
 import type { RouterMemory } from "./support/router-process.js";
-import { startFloorServer } from "./support/ws-floor-server.js";
 import type { BenchResult, BenchScenario } from "./result.js";
 
 const CLIENTS = 1_000;
@@ -69,77 +67,66 @@ const scenario: BenchScenario = {
     const sizes = new Map<number, number>(Array.from({ length: OBJECTS }, (_, topic) => [topic, OBJECT_BYTES]));
     const topics = [...sizes.keys()];
     const clients = Array.from({ length: CLIENTS }, (_, i) => topicsOf(i));
-    const router = await startRouterProcess();
-    const floorServer = await startFloorServer().catch(async (error: unknown) => {
-      await router.stop();
-      throw error;
-    });
-    const publishers: Publisher[] = [];
     const pools: ClientPool[] = [];
-    try {
-      const hakubanPub = await hakubanPublisher(router.url, sizes);
-      publishers.push(hakubanPub);
-      const floorPub = await floorPublisher(floorServer.url, sizes);
-      publishers.push(floorPub);
+    return withRouterAndFloor(sizes, undefined, async ({ router, floorServer, hakubanPublisher: hakubanPub, floorPublisher: floorPub }) => {
+      try {
+        progress(`${CLIENTS} hakuban clients over ${CLIENTS / CLIENTS_PER_PROCESS} processes`);
+        const h = await connectAll(() => startClientPool("hakuban", router.url, clients, sizes, CLIENTS_PER_PROCESS), () => router.memory());
+        pools.push(h.pool);
+        progress(`${CLIENTS} floor subscribers over ${CLIENTS / CLIENTS_PER_PROCESS} processes`);
+        const f = await connectAll(() => startClientPool("floor", floorServer.url, clients, sizes, CLIENTS_PER_PROCESS), () => floorServer.memory());
+        pools.push(f.pool);
 
-      progress(`${CLIENTS} hakuban clients over ${CLIENTS / CLIENTS_PER_PROCESS} processes`);
-      const h = await connectAll(() => startClientPool("hakuban", router.url, clients, sizes, CLIENTS_PER_PROCESS), () => router.memory());
-      pools.push(h.pool);
-      progress(`${CLIENTS} floor subscribers over ${CLIENTS / CLIENTS_PER_PROCESS} processes`);
-      const f = await connectAll(() => startClientPool("floor", floorServer.url, clients, sizes, CLIENTS_PER_PROCESS), () => floorServer.memory());
-      pools.push(f.pool);
-
-      progress(`${OBJECTS} objects updating round-robin, flat out`);
-      const hakuban: System = { kind: "hakuban", publisher: hakubanPub, pool: h.pool };
-      const floor: System = { kind: "floor", publisher: floorPub, pool: f.pool };
-      await deliveryRate(hakuban, topics, WARM_UP_MS);
-      await deliveryRate(floor, topics, WARM_UP_MS);
-      const rates = await alternate(hakuban, floor, ROUNDS, (s) => deliveryRate(s, topics, WINDOW_MS));
-      const rate = pairHigherIsBetter(rates.hakuban, rates.floor);
-      const setup = `${CLIENTS} clients × ${PER_CLIENT} of ${OBJECTS} objects (${OBJECT_BYTES} B)`;
-      const results: BenchResult[] = [
-        {
-          name: "router heap per idle connection",
-          value: h.perConnection.heap,
-          unit: "B",
-          baseline: { name: "raw ws floor server", value: f.perConnection.heap },
-          ratio: f.perConnection.heap / h.perConnection.heap,
-          goal: { of: "value", is: "<", bound: 65536 },
-          notes: `${setup}; heap after GC, connected and idle, minus before, ÷ ${CLIENTS}; ratio floor ÷ hakuban`,
-        },
-        {
-          name: "router RSS per idle connection",
-          value: h.perConnection.rss,
-          unit: "B",
-          baseline: { name: "raw ws floor server", value: f.perConnection.rss },
-          ratio: f.perConnection.rss / h.perConnection.rss,
-          goal: { of: "value", is: "<", bound: 65536 },
-          notes: `${setup}; RSS after GC ${IDLE_MS / 1000} s after connecting (includes socket buffers and freed-but-kept pages), minus before, ÷ ${CLIENTS}; ratio floor ÷ hakuban`,
-        },
-        {
-          name: "router RSS per idle connection at rest",
-          value: h.atRest.rss,
-          unit: "B",
-          baseline: { name: "raw ws floor server", value: f.atRest.rss },
-          ratio: f.atRest.rss / h.atRest.rss,
-          goal: { of: "value", is: "<=", bound: 32768 },
-          notes: `${setup}; RSS after GC once at rest ${AT_REST_MS / 1000} s more, minus before, ÷ ${CLIENTS} (heap then ${h.atRest.heap.toFixed(0)} B, the floor's ${f.atRest.heap.toFixed(0)} B); ratio floor ÷ hakuban`,
-        },
-        {
-          name: `deliveries/s, ${OBJECTS} objects × ${CLIENTS * PER_CLIENT / OBJECTS} observers`,
-          value: rate.hakuban,
-          unit: "versions/s",
-          baseline: { name: "raw ws floor", value: rate.floor },
-          ratio: rate.ratio,
-          notes: `${setup}; distinct versions received per second summed over clients and objects, publisher flat out round-robin; median of ${ROUNDS} alternating rounds`,
-        },
-      ];
-      return results;
-    } finally {
-      await Promise.all(pools.map((pool) => pool.stop()));
-      for (const publisher of publishers) await publisher.close();
-      await Promise.all([router.stop(), floorServer.stop()]);
-    }
+        progress(`${OBJECTS} objects updating round-robin, flat out`);
+        const hakuban: System = { kind: "hakuban", publisher: hakubanPub, pool: h.pool };
+        const floor: System = { kind: "floor", publisher: floorPub, pool: f.pool };
+        await deliveryRate(hakuban, topics, WARM_UP_MS);
+        await deliveryRate(floor, topics, WARM_UP_MS);
+        const rates = await alternate(hakuban, floor, ROUNDS, (s) => deliveryRate(s, topics, WINDOW_MS));
+        const rate = pairHigherIsBetter(rates.hakuban, rates.floor);
+        const setup = `${CLIENTS} clients × ${PER_CLIENT} of ${OBJECTS} objects (${OBJECT_BYTES} B)`;
+        const results: BenchResult[] = [
+          {
+            name: "router heap per idle connection",
+            value: h.perConnection.heap,
+            unit: "B",
+            baseline: { name: "raw ws floor server", value: f.perConnection.heap },
+            ratio: f.perConnection.heap / h.perConnection.heap,
+            goal: { of: "value", is: "<", bound: 65536 },
+            notes: `${setup}; heap after GC, connected and idle, minus before, ÷ ${CLIENTS}; ratio floor ÷ hakuban`,
+          },
+          {
+            name: "router RSS per idle connection",
+            value: h.perConnection.rss,
+            unit: "B",
+            baseline: { name: "raw ws floor server", value: f.perConnection.rss },
+            ratio: f.perConnection.rss / h.perConnection.rss,
+            goal: { of: "value", is: "<", bound: 65536 },
+            notes: `${setup}; RSS after GC ${IDLE_MS / 1000} s after connecting (includes socket buffers and freed-but-kept pages), minus before, ÷ ${CLIENTS}; ratio floor ÷ hakuban`,
+          },
+          {
+            name: "router RSS per idle connection at rest",
+            value: h.atRest.rss,
+            unit: "B",
+            baseline: { name: "raw ws floor server", value: f.atRest.rss },
+            ratio: f.atRest.rss / h.atRest.rss,
+            goal: { of: "value", is: "<=", bound: 32768 },
+            notes: `${setup}; RSS after GC once at rest ${AT_REST_MS / 1000} s more, minus before, ÷ ${CLIENTS} (heap then ${h.atRest.heap.toFixed(0)} B, the floor's ${f.atRest.heap.toFixed(0)} B); ratio floor ÷ hakuban`,
+          },
+          {
+            name: `deliveries/s, ${OBJECTS} objects × ${CLIENTS * PER_CLIENT / OBJECTS} observers`,
+            value: rate.hakuban,
+            unit: "versions/s",
+            baseline: { name: "raw ws floor", value: rate.floor },
+            ratio: rate.ratio,
+            notes: `${setup}; distinct versions received per second summed over clients and objects, publisher flat out round-robin; median of ${ROUNDS} alternating rounds`,
+          },
+        ];
+        return results;
+      } finally {
+        await Promise.all(pools.map((pool) => pool.stop()));
+      }
+    });
   },
 };
 export default scenario;

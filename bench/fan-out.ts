@@ -34,8 +34,8 @@ import { LocalNode, connect, type JsonValue, type TagObserve } from "../lib/node
 import { startRouterProcess, type RouterProcess, type RouterProcessOptions } from "./support/router-process.js";
 import { startClientPool } from "./support/client-worker.js";
 import { alternate, deliveryRate, latency, pairHigherIsBetter, pairLowerIsBetter, startPools, type System } from "./support/paired-systems.js";
-import { floorPublisher, hakubanPublisher, type Publisher } from "./support/publisher.js";
-import { startFloorServer } from "./support/ws-floor-server.js";
+import { hakubanPublisher } from "./support/publisher.js";
+import { withRouterAndFloor } from "./support/router-and-floor.js";
 import type { BenchResult, BenchScenario } from "./result.js";
 
 const SIZES = [
@@ -274,17 +274,7 @@ const scenario: BenchScenario = {
   async run(progress) {
     const sizes = new Map<number, number>(SIZES.map((s) => [s.topic, s.bytes]));
     const results: BenchResult[] = [];
-    const router = await startRouterProcess();
-    const floorServer = await startFloorServer().catch(async (error: unknown) => {
-      await router.stop();
-      throw error;
-    });
-    const publishers: Publisher[] = [];
-    try {
-      const hakubanPub = await hakubanPublisher(router.url, sizes);
-      publishers.push(hakubanPub);
-      const floorPub = await floorPublisher(floorServer.url, sizes);
-      publishers.push(floorPub);
+    await withRouterAndFloor(sizes, undefined, async ({ router, floorServer, hakubanPublisher: hakubanPub, floorPublisher: floorPub }) => {
       for (const n of FAN_OUTS) {
         const clients = Array.from({ length: n }, () => SIZES.map((s) => s.topic));
         const pools = await startPools((kind) => startClientPool(kind, kind === "hakuban" ? router.url : floorServer.url, clients, sizes));
@@ -296,10 +286,7 @@ const scenario: BenchScenario = {
           await Promise.all([pools.hakuban.stop(), pools.floor.stop()]);
         }
       }
-    } finally {
-      for (const publisher of publishers) await publisher.close();
-      await Promise.all([router.stop(), floorServer.stop()]);
-    }
+    });
     results.push(...(await measurePolicy(sizes, progress)), ...(await measureMonitoring(sizes, progress)));
     return results;
   },

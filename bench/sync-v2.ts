@@ -24,9 +24,7 @@ import type { DocumentShape } from "./support/bench-document.js";
 import { quantile, wallClockMs } from "./support/latency.js";
 import { alternate, pairHigherIsBetter, pairLowerIsBetter, startPools, type Paired, type System } from "./support/paired-systems.js";
 import { publishAtRate, publishFlatOut } from "./support/publish-loop.js";
-import { floorPublisher, hakubanPublisher, type Publisher } from "./support/publisher.js";
-import { startRouterProcess } from "./support/router-process.js";
-import { startFloorServer } from "./support/ws-floor-server.js";
+import { withRouterAndFloor } from "./support/router-and-floor.js";
 import type { BenchGoal, BenchResult, BenchScenario } from "./result.js";
 
 const SHAPE: DocumentShape = "fields";
@@ -189,34 +187,21 @@ const scenario: BenchScenario = {
   name: "Sync v2 workload: 1 KB fields object through a router vs raw ws",
   async run(progress) {
     const results: BenchResult[] = [];
-    const router = await startRouterProcess();
-    const floorServer = await startFloorServer().catch(async (error: unknown) => {
-      await router.stop();
-      throw error;
-    });
-    const publishers: Publisher[] = [];
-    try {
-      const hakubanPub = await hakubanPublisher(router.url, SIZES, SHAPE);
-      publishers.push(hakubanPub);
-      const floorPub = await floorPublisher(floorServer.url, SIZES, SHAPE);
-      publishers.push(floorPub);
+    await withRouterAndFloor(SIZES, SHAPE, async ({ router, floorServer, hakubanPublisher, floorPublisher }) => {
       for (const n of FAN_OUTS) {
         const clients = Array.from({ length: n }, () => [TOPIC]);
         const pools = await startPools((kind) =>
           startClientPool(kind, kind === "hakuban" ? router.url : floorServer.url, clients, SIZES, PER_PROCESS, SHAPE),
         );
         try {
-          const hakuban: Side = { system: { kind: "hakuban", publisher: hakubanPub, pool: pools.hakuban }, cpu: () => router.cpu() };
-          const floor: Side = { system: { kind: "floor", publisher: floorPub, pool: pools.floor }, cpu: () => floorServer.cpu() };
+          const hakuban: Side = { system: { kind: "hakuban", publisher: hakubanPublisher, pool: pools.hakuban }, cpu: () => router.cpu() };
+          const floor: Side = { system: { kind: "floor", publisher: floorPublisher, pool: pools.floor }, cpu: () => floorServer.cpu() };
           results.push(...(await measure(n, hakuban, floor, progress)));
         } finally {
           await Promise.all([pools.hakuban.stop(), pools.floor.stop()]);
         }
       }
-    } finally {
-      for (const publisher of publishers) await publisher.close();
-      await Promise.all([router.stop(), floorServer.stop()]);
-    }
+    });
     return results;
   },
 };
