@@ -5,6 +5,7 @@ import { frozenDataLength } from "../state/frozen-data.js";
 import { diffJson, type PatchOperation, worthwhilePatchLength } from "./json-patch/index.js";
 import type { OutboundPaths, PathDictionary } from "./wire/path-dictionary.js";
 import { encodeDiff, encodeFlag, encodeFull, type EncodedDiff, isDiff, withDefinitions } from "./wire/state-codec.js";
+import { TickMap } from "./tick-map.js";
 import type { WireState } from "./wire-state.js";
 
 /**
@@ -102,14 +103,10 @@ interface Derivation {
  * derivations only for the tick spares every state received (an observer's too, which never relays) a
  * weak map entry.
  */
-let derivedThisTick = new Map<ObjectState<unknown>, Derivation>();
-function forgetDerivations(): void {
-  derivedThisTick = new Map();
-}
+const derivedThisTick = new TickMap<ObjectState<unknown>, Derivation>();
 
 /** Records that `state` was made by applying `patch` to `base` (a relay then forwards the patch as is). */
 export function recordDerivation(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: readonly PatchOperation[]): void {
-  if (derivedThisTick.size === 0) queueMicrotask(forgetDerivations);
   derivedThisTick.set(state, { from: base.version, epoch: epochOf(base), patch });
 }
 
@@ -132,22 +129,13 @@ function forReceiver(entry: Encoding, paths: OutboundPaths | undefined): Uint8Ar
  * synchronous delivery, so sharing the bytes for the tick is all the binding's encode cache (itself per
  * tick) needs; remembering them longer would cost every idle object its bytes and a record.
  */
-let fullThisTick = new Map<ObjectState<unknown>, Uint8Array>();
-let forgetQueued = false;
-function forgetFulls(): void {
-  fullThisTick = new Map();
-  forgetQueued = false;
-}
+const fullThisTick = new TickMap<ObjectState<unknown>, Uint8Array>();
 
 function fullOf(state: ObjectState<unknown>): Uint8Array {
   let full = fullThisTick.get(state);
   if (full === undefined) {
     full = encodeFull(state);
     fullThisTick.set(state, full);
-    if (!forgetQueued) {
-      forgetQueued = true;
-      queueMicrotask(forgetFulls);
-    }
   }
   return full;
 }
