@@ -123,15 +123,17 @@ export class FlowWindow {
    */
   sending(bytes: number): boolean {
     const sent = (this.#sent += bytes);
+    let now: number | undefined;
     if (this.#probes.length > 0) {
       if (sent - this.#requestedAt < this.#window / 2) return false;
     } else if (sent - this.#receipted < this.#window / 4) {
       // A link far below its window needs no receipt yet (an observer of 200 updates a second would
       // otherwise answer each one, and its router read as many receipts as it sends states), but one
       // now and then measures its round trip while it is light.
-      if (this.now() - this.#requestedTime < IDLE_SAMPLE_MS) return false;
+      now = this.now();
+      if (now - this.#requestedTime < IDLE_SAMPLE_MS) return false;
     }
-    const now = this.now();
+    now ??= this.now();
     this.#requestedAt = sent;
     this.#requestedTime = now;
     if (this.#probes.length >= MAX_PROBES) this.#probes.shift();
