@@ -28,14 +28,19 @@ function connection(queued: number): { stats: SessionMuxStats; bufferedAmount: n
   return { stats, bufferedAmount: queued };
 }
 
+/** A root and a leaf linked in memory, the root's side of the link monitored (not yet watching it) on a connection with `queued` bytes queued. */
+function monitoredLink(queued: number) {
+  const root = new LocalNode({ name: "root" });
+  const leaf = new LocalNode({ name: "leaf" });
+  open.push(root, leaf);
+  const wire: TestLink = link(root, leaf);
+  open.push(wire);
+  return { root, leaf, wire, monitored: new ChildLinkMonitor(root.monitor, connection(queued), "memory://leaf") };
+}
+
 describe("a child link's sample", () => {
   it("names the child once its Hello is accepted, with its address, queue and the connection's counters", async () => {
-    const root = new LocalNode({ name: "root" });
-    const leaf = new LocalNode({ name: "leaf" });
-    open.push(root, leaf);
-    const wire: TestLink = link(root, leaf);
-    open.push(wire);
-    const monitored = new ChildLinkMonitor(root.monitor, connection(1234), "memory://leaf");
+    const { root, wire, monitored } = monitoredLink(1234);
     expect(root.snapshot().links).toEqual([expect.objectContaining({ id: monitored.id, name: null, address: "memory://leaf", queuedBytes: 1234, observed: 0, exposed: 0 })]);
     monitored.watch(wire.downstream!);
     expect(wire.downstream!.place.link.id).toBe(monitored.id);
@@ -52,12 +57,7 @@ describe("a child link's sample", () => {
   });
 
   it("walks the link's objects for its interest counts only when a snapshot reads them, not for the totals", async () => {
-    const root = new LocalNode({ name: "root" });
-    const leaf = new LocalNode({ name: "leaf" });
-    open.push(root, leaf);
-    const wire = link(root, leaf);
-    open.push(wire);
-    const monitored = new ChildLinkMonitor(root.monitor, connection(0), "memory://leaf");
+    const { root, wire, monitored } = monitoredLink(0);
     monitored.watch(wire.downstream!);
     const walks = vi.spyOn(wire.downstream!, "interestCounts");
     expect(root.monitor.totals()).toMatchObject({ links: 1, bytesIn: 50 });
@@ -67,12 +67,7 @@ describe("a child link's sample", () => {
   });
 
   it("counts the objects the child observes (by object or by tag) and those elected to its exposers (by object or by tag)", async () => {
-    const root = new LocalNode({ name: "root" });
-    const leaf = new LocalNode({ name: "leaf" });
-    open.push(root, leaf);
-    const wire = link(root, leaf);
-    open.push(wire);
-    const monitored = new ChildLinkMonitor(root.monitor, connection(0), "memory://leaf");
+    const { root, leaf, wire, monitored } = monitoredLink(0);
     monitored.watch(wire.downstream!);
     const figures = () => {
       const [sample] = root.snapshot().links;
