@@ -4,10 +4,12 @@
  * object has 100 observers), exposed by one more client (this process).
  *
  * - Router memory per idle connection: router heap and RSS after a full GC with the clients connected
- *   and idle, minus the same before they connected, ÷ 1,000. Baseline, same run: the floor
+ *   and idle, minus the same before they connected, ÷ 1,000; the reading before is taken with 100 other
+ *   clients already connected (every object observed, the connection path's code compiled), so it is
+ *   what each further connection costs. Baseline, same run: the floor
  *   (bench/support/ws-floor-server.ts) holding 1,000 raw `ws` subscribers of 10 topics each. RSS is
  *   read a second after the clients connected, and again once the server has been at rest for
- *   AT_REST_MS (V8 gives back the pages the connections' synchronization burst committed; see
+ *   AT_REST_MS, against a reading at rest before they connected (V8 gives back the pages the connections' synchronization burst committed; see
  *   `support/at-rest.ts`): what a router keeps per idle connection. Goals: heap under 64 KB, RSS at
  *   rest at most 32 KB (issue "Sync v2").
  * - Delivery rate when the 100 objects update round-robin as fast as the pipeline takes them:
@@ -34,6 +36,12 @@ const WINDOW_MS = 1_500;
 const WARM_UP_MS = 500;
 /** Time the clients are left idle before memory is measured. */
 const IDLE_MS = 1_000;
+/**
+ * Clients connected before the baseline reading and kept through the measurement: with them every object
+ * is observed (its data held) and the connection path has run (its code compiled) before the baseline,
+ * so the figure is what 1,000 more connections cost, not the data or the code that the first one brings.
+ */
+const WARM_CLIENTS = 100;
 
 /** The objects client `i` observes: 10 distinct ones, every object observed by 100 clients. */
 function topicsOf(i: number): number[] {
@@ -46,19 +54,29 @@ function perConnection(before: RouterMemory, after: RouterMemory): { heap: numbe
 }
 
 /**
- * Starts a pool of 1,000 clients and measures the server's memory growth once they are connected and
- * idle, and again once it has been at rest for AT_REST_MS.
+ * Connects WARM_CLIENTS clients, then 1,000 more, and measures the server's memory growth once the 1,000
+ * are connected and idle (from a reading taken IDLE_MS after the warm clients connected), and at rest
+ * (from a reading taken once the server was at rest for AT_REST_MS with the warm clients, so both
+ * readings are of a server at rest); the warm clients leave after.
  */
 async function connectAll(
-  start: () => Promise<ClientPool>,
+  start: (clients: readonly (readonly number[])[]) => Promise<ClientPool>,
   memory: () => Promise<RouterMemory>,
 ): Promise<{ pool: ClientPool; perConnection: { heap: number; rss: number }; atRest: { heap: number; rss: number } }> {
-  const before = await memory();
-  const pool = await start();
-  await sleep(IDLE_MS);
-  const idle = perConnection(before, await memory());
-  await sleep(AT_REST_MS);
-  return { pool, perConnection: idle, atRest: perConnection(before, await memory()) };
+  const warm = await start(Array.from({ length: WARM_CLIENTS }, (_, i) => topicsOf(CLIENTS + i)));
+  try {
+    await sleep(IDLE_MS);
+    const before = await memory();
+    await sleep(AT_REST_MS);
+    const beforeAtRest = await memory();
+    const pool = await start(Array.from({ length: CLIENTS }, (_, i) => topicsOf(i)));
+    await sleep(IDLE_MS);
+    const idle = perConnection(before, await memory());
+    await sleep(AT_REST_MS);
+    return { pool, perConnection: idle, atRest: perConnection(beforeAtRest, await memory()) };
+  } finally {
+    await warm.stop();
+  }
 }
 
 const scenario: BenchScenario = {
@@ -66,15 +84,14 @@ const scenario: BenchScenario = {
   async run(progress) {
     const sizes = new Map<number, number>(Array.from({ length: OBJECTS }, (_, topic) => [topic, OBJECT_BYTES]));
     const topics = [...sizes.keys()];
-    const clients = Array.from({ length: CLIENTS }, (_, i) => topicsOf(i));
     const pools: ClientPool[] = [];
     return withRouterAndFloor(sizes, undefined, async ({ router, floorServer, hakubanPublisher: hakubanPub, floorPublisher: floorPub }) => {
       try {
         progress(`${CLIENTS} hakuban clients over ${CLIENTS / CLIENTS_PER_PROCESS} processes`);
-        const h = await connectAll(() => startClientPool("hakuban", router.url, clients, sizes, CLIENTS_PER_PROCESS), () => router.memory());
+        const h = await connectAll((clients) => startClientPool("hakuban", router.url, clients, sizes, CLIENTS_PER_PROCESS), () => router.memory());
         pools.push(h.pool);
         progress(`${CLIENTS} floor subscribers over ${CLIENTS / CLIENTS_PER_PROCESS} processes`);
-        const f = await connectAll(() => startClientPool("floor", floorServer.url, clients, sizes, CLIENTS_PER_PROCESS), () => floorServer.memory());
+        const f = await connectAll((clients) => startClientPool("floor", floorServer.url, clients, sizes, CLIENTS_PER_PROCESS), () => floorServer.memory());
         pools.push(f.pool);
 
         progress(`${OBJECTS} objects updating round-robin, flat out`);
@@ -111,7 +128,7 @@ const scenario: BenchScenario = {
             baseline: { name: "raw ws floor server", value: f.atRest.rss },
             ratio: f.atRest.rss / h.atRest.rss,
             goal: { of: "value", is: "<=", bound: 32768 },
-            notes: `${setup}; RSS after GC once at rest ${AT_REST_MS / 1000} s more, minus before, ÷ ${CLIENTS} (heap then ${h.atRest.heap.toFixed(0)} B, the floor's ${f.atRest.heap.toFixed(0)} B); ratio floor ÷ hakuban`,
+            notes: `${setup}; RSS after GC once at rest ${AT_REST_MS / 1000} s more, minus the same at rest before, ÷ ${CLIENTS} (heap then ${h.atRest.heap.toFixed(0)} B, the floor's ${f.atRest.heap.toFixed(0)} B); ratio floor ÷ hakuban`,
           },
           {
             name: `deliveries/s, ${OBJECTS} objects × ${CLIENTS * PER_CLIENT / OBJECTS} observers`,
