@@ -67,10 +67,11 @@ ${mermaid(objectSession).trimEnd()}
   the child sends its states up; Need names the version (and epoch) the parent holds.
 - **StateUp**/**StateDown** carry a state (with its epoch) in full, as a JSON Patch against the state
   the receiver holds, or as a change of the synchronized flag (or epoch) only, in the compact binary
-  form of \`lib/sync/wire/state-codec.ts\`. The parent drops a child's state of any epoch but the one its
-  last Assign named. Each update goes at once; the connection's flow window (byte receipts in the
-  binding) holds a sender back, and a held-back sender keeps only the latest state of each object, so a
-  slow receiver gets the newest state, never a queue. A receiver never applies a patch to another base:
+  form of \`lib/sync/wire/state-codec.ts\`. A state's format stack travels with it; data of any format but
+  JSON is bytes, which go whole (never as a patch) and untouched. The parent drops a child's state of any
+  epoch but the one its last Assign named. Each update goes at once; the connection's flow window (byte
+  receipts in the binding) holds a sender back, and a held-back sender keeps only the latest state of
+  each object, so a slow receiver gets the newest state, never a queue. A receiver never applies a patch to another base:
   it asks for the full state instead (**AckUp**/**AckDown** with \`resync\`, the only acknowledgement).
 - **Denied**/**Granted**: the parent's policy (or the link's quota) denies the child observing or
   exposing the object, with a reason naming the object and the missing grant (a denied observer gets no

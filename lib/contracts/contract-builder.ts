@@ -2,17 +2,24 @@ import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { JsonValue } from "../descriptor/json-value.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { InvalidCapacityError } from "./invalid-capacity-error.js";
+import { checkedCodec, type Codec } from "./codec.js";
 import type { ContractContext, NodeContract } from "./contract-context.js";
 import type { JsonCompatible } from "./json-compatible.js";
 import { ObjectExposeContract, type ExposeOptions, type ObjectExpose } from "./object-expose.js";
-import { ObjectObserveContract, type ObjectObserve } from "./object-observe.js";
+import { ObjectObserveContract, type ObjectObserve, type ObserveOptions } from "./object-observe.js";
 import { TagExposeContract, type TagExpose } from "./tag-expose.js";
 import { TagObserveContract, type TagObserve } from "./tag-observe.js";
 
 /** How a builder hands a new contract to its node (which owns it until it terminates). */
 export type Adopt = <C extends NodeContract>(create: (context: ContractContext) => C) => C;
 
-function capacityOf(options: ExposeOptions | undefined): number {
+/**
+ * The options of a contract with a codec: its data type `T` is whatever the codec encodes, JSON or not.
+ * Without a codec, `T` is JSON (see JsonCompatible) or Uint8Array.
+ */
+export type WithCodec<O, T> = O & { readonly codec: Codec<T> };
+
+function capacityOf(options: ExposeOptions<unknown> | undefined): number {
   const capacity = options?.capacity ?? 1;
   if (typeof capacity !== "number" || !Number.isFinite(capacity) || capacity <= 0) throw new InvalidCapacityError(capacity);
   return capacity;
@@ -27,17 +34,29 @@ export class ObjectContractBuilder {
   ) {}
 
   /**
-   * Observes the object; its exposer is elected while at least one observer exists. `T` is the data's
-   * type, JSON only (see JsonCompatible; default JsonValue); states hand it out deeply readonly.
+   * Observes the object; its exposer is elected while at least one observer exists. With a codec, `T` is
+   * what the codec decodes (states of its format carry it; see ObserveOptions). Without one, `T` is the
+   * data's type, JSON (see JsonCompatible; default JsonValue) or Uint8Array; states hand it out deeply
+   * readonly. Throws InvalidCodecError for a codec that is not one.
    */
-  observe<T extends JsonCompatible<T> = JsonValue>(): ObjectObserve<T> {
-    return this.adopt((context) => new ObjectObserveContract<T>(context, this.descriptor));
+  observe<T>(options: WithCodec<ObserveOptions<T>, T>): ObjectObserve<T>;
+  observe<T extends JsonCompatible<T> | Uint8Array = JsonValue>(options?: ObserveOptions): ObjectObserve<T>;
+  observe(options: ObserveOptions<unknown> = {}): ObjectObserve<unknown> {
+    const codec = checkedCodec(options.codec);
+    return this.adopt((context) => new ObjectObserveContract<unknown>(context, this.descriptor, codec));
   }
 
-  /** Offers to expose the object. `T` is the data's type, JSON only (see JsonCompatible; default JsonValue). */
-  expose<T extends JsonCompatible<T> = JsonValue>(options: ExposeOptions = {}): ObjectExpose<T> {
+  /**
+   * Offers to expose the object. With a codec, `T` is what the codec encodes; without one, the data's
+   * type, JSON (see JsonCompatible) or Uint8Array (default: either). Throws InvalidCapacityError or
+   * InvalidCodecError.
+   */
+  expose<T>(options: WithCodec<ExposeOptions<T>, T>): ObjectExpose<T>;
+  expose<T extends JsonCompatible<T> | Uint8Array = JsonValue | Uint8Array>(options?: ExposeOptions): ObjectExpose<T>;
+  expose(options: ExposeOptions<unknown> = {}): ObjectExpose<unknown> {
     const capacity = capacityOf(options);
-    return this.adopt((context) => new ObjectExposeContract<T>(context, this.descriptor, capacity));
+    const codec = checkedCodec(options.codec);
+    return this.adopt((context) => new ObjectExposeContract<unknown>(context, this.descriptor, capacity, codec));
   }
 }
 
@@ -50,16 +69,27 @@ export class TagContractBuilder {
   ) {}
 
   /**
-   * Observes every object carrying the tag. `T` is the data's type, JSON only (see JsonCompatible;
-   * default JsonValue); states hand it out deeply readonly.
+   * Observes every object carrying the tag. With a codec, `T` is what the codec decodes (states of its
+   * format carry it; see ObserveOptions). Without one, `T` is the data's type, JSON (see JsonCompatible;
+   * default JsonValue) or Uint8Array; states hand it out deeply readonly. Throws InvalidCodecError.
    */
-  observe<T extends JsonCompatible<T> = JsonValue>(): TagObserve<T> {
-    return this.adopt((context) => new TagObserveContract<T>(context, this.descriptor));
+  observe<T>(options: WithCodec<ObserveOptions<T>, T>): TagObserve<T>;
+  observe<T extends JsonCompatible<T> | Uint8Array = JsonValue>(options?: ObserveOptions): TagObserve<T>;
+  observe(options: ObserveOptions<unknown> = {}): TagObserve<unknown> {
+    const codec = checkedCodec(options.codec);
+    return this.adopt((context) => new TagObserveContract<unknown>(context, this.descriptor, codec));
   }
 
-  /** Offers to expose every object carrying the tag. `T` is the data's type, JSON only (see JsonCompatible; default JsonValue). */
-  expose<T extends JsonCompatible<T> = JsonValue>(options: ExposeOptions = {}): TagExpose<T> {
+  /**
+   * Offers to expose every object carrying the tag. With a codec, `T` is what the codec encodes; without
+   * one, the data's type, JSON (see JsonCompatible) or Uint8Array (default: either). Throws
+   * InvalidCapacityError or InvalidCodecError.
+   */
+  expose<T>(options: WithCodec<ExposeOptions<T>, T>): TagExpose<T>;
+  expose<T extends JsonCompatible<T> | Uint8Array = JsonValue | Uint8Array>(options?: ExposeOptions): TagExpose<T>;
+  expose(options: ExposeOptions<unknown> = {}): TagExpose<unknown> {
     const capacity = capacityOf(options);
-    return this.adopt((context) => new TagExposeContract<T>(context, this.descriptor, capacity));
+    const codec = checkedCodec(options.codec);
+    return this.adopt((context) => new TagExposeContract<unknown>(context, this.descriptor, capacity, codec));
   }
 }

@@ -35,6 +35,11 @@ export abstract class Contract<E> implements NodeContract {
     return (this.eventListeners ??= new ListenerSet<E>(this.context.exchange.reportError, this, "event"));
   }
 
+  /** Whether anyone listens to this contract's events (an event nobody gets need not be made). */
+  protected get listened(): boolean {
+    return (this.eventListeners?.size ?? 0) > 0;
+  }
+
   /** Delivers one event to whoever listens (in order with the exchange's other events). */
   protected emitEvent(event: E): void {
     const listeners = this.eventListeners;

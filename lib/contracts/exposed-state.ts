@@ -3,8 +3,11 @@ import type { Exchange } from "../exchange/exchange.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
 import type { Exposer } from "../exchange/participants.js";
 import { freezeData } from "../state/frozen-data.js";
-import { DEFAULT_FORMAT, epochOf, withSynchronized, type ObjectState } from "../state/object-state.js";
+import { BYTES_FORMAT, DEFAULT_FORMAT, epochOf, withSynchronized, type ObjectState } from "../state/object-state.js";
 import { assertVersion, compareVersions, nextVersion, type Version } from "../state/version.js";
+import type { Codec } from "./codec.js";
+import { CodecEncodeError } from "./codec-encode-error.js";
+import { DataLimitError } from "./data-limit-error.js";
 
 /** Options of `set`. */
 export interface SetOptions {
@@ -12,14 +15,48 @@ export interface SetOptions {
   readonly version?: readonly number[];
 }
 
+/** A value given to `set()` as a state carries it: its format and its data (JSON, or bytes). */
+export interface AcceptedValue {
+  readonly format: readonly string[];
+  readonly data: unknown;
+}
+
 /**
- * Checks a value given to `set()` before anything is done with it: validates the data as JSON within
- * `limits` and freezes it deeply (observers share it), and checks an explicit version. Throws
- * InvalidJsonError or InvalidVersionError.
+ * Checks a value given to `set()` before anything is done with it, and returns it as a state carries it:
+ * with `codec`, its encoding (format `[codec.format]`); a Uint8Array as it is (BYTES_FORMAT, not copied
+ * and not frozen: typed arrays cannot be); anything else validated as JSON within `limits` and frozen
+ * deeply (observers share it). Bytes are bounded by `limits.maxLength`. Checks an explicit version too.
+ * Throws CodecEncodeError, DataLimitError, InvalidJsonError or InvalidVersionError.
  */
-export function acceptValue(data: unknown, options: SetOptions | undefined, limits: JsonLimits): void {
-  freezeData(data, limits, "$data");
+export function acceptValue(data: unknown, options: SetOptions | undefined, limits: JsonLimits, codec: Codec<unknown> | undefined): AcceptedValue {
+  let accepted: AcceptedValue;
+  if (codec !== undefined) accepted = { format: [codec.format], data: encoded(codec, data) };
+  else if (data instanceof Uint8Array) accepted = { format: BYTES_FORMAT, data };
+  else {
+    freezeData(data, limits, "$data");
+    accepted = { format: DEFAULT_FORMAT, data };
+  }
+  if (accepted.data instanceof Uint8Array && accepted.data.length > limits.maxLength) throw new DataLimitError(accepted.data.length, limits.maxLength);
   if (options?.version !== undefined) assertVersion(options.version);
+  return accepted;
+}
+
+/** `codec.encode(data)`, checked to be bytes. */
+function encoded(codec: Codec<unknown>, data: unknown): Uint8Array {
+  let bytes: unknown;
+  try {
+    bytes = codec.encode(data);
+  } catch (error) {
+    throw new CodecEncodeError(codec.format, `encode threw ${error instanceof Error ? error.message : String(error)}`, error);
+  }
+  if (!(bytes instanceof Uint8Array)) throw new CodecEncodeError(codec.format, `encode returned ${describe(bytes)}, not a Uint8Array`);
+  return bytes;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  return value.constructor?.name ?? "an object";
 }
 
 /**
@@ -51,8 +88,9 @@ export class ExposedState {
     entry: ObjectEntry | undefined,
     clock: () => number,
     limits: JsonLimits,
+    codec: Codec<unknown> | undefined,
   ): boolean {
-    acceptValue(data, options, limits);
+    const { format, data: stored } = acceptValue(data, options, limits, codec);
     const latest = this.latestKnown(entry, exposer);
     let version: Version;
     const explicit = options?.version;
@@ -64,7 +102,7 @@ export class ExposedState {
       version = nextVersion(latest, clock());
       this.autoVersion = true;
     }
-    this.state = { version, format: DEFAULT_FORMAT, data, synchronized: true, epoch: entry?.epoch ?? 0 };
+    this.state = { version, format, data: stored, synchronized: true, epoch: entry?.epoch ?? 0 };
     if (entry !== undefined && entry.assignee === exposer) exchange.publish(entry, exposer, this.state);
     return true;
   }

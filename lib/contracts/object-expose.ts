@@ -5,14 +5,21 @@ import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { LatestIterator } from "../events/latest-iterator.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
 import type { Exposer } from "../exchange/participants.js";
+import type { Codec } from "./codec.js";
 import { Contract } from "./contract.js";
 import type { ContractContext } from "./contract-context.js";
 import { ExposedState, type SetOptions } from "./exposed-state.js";
 
-/** Options of an expose contract. */
-export interface ExposeOptions {
+/** Options of an expose contract (object or tag). */
+export interface ExposeOptions<T = never> {
   /** Relative weight for load balancing among candidates (default 1): capacities 1 and 3 split load 1:3. */
   readonly capacity?: number;
+  /**
+   * Encodes every value given to `set()` (see Codec): states then carry the bytes, with the format
+   * `[codec.format]`, and the data need not be JSON. Without one, data is JSON, or a Uint8Array sent as
+   * it is (format `["bytes"]`).
+   */
+  readonly codec?: Codec<T>;
 }
 
 /** Offers to expose one object. It is elected (assigned) only while someone observes the object. */
@@ -33,7 +40,8 @@ export interface ObjectExpose<T> extends DenialSurfaces {
    *
    * `data` is validated as JSON and frozen deeply, the caller's object itself (observers share it, with
    * no copy): do not change it afterwards; build a new object for the next state, reusing the unchanged
-   * parts.
+   * parts. With a codec, `data` is encoded at once (CodecEncodeError if that fails); a Uint8Array
+   * without one is kept as it is, not copied and not frozen (bytes cannot be): do not write it afterwards.
    */
   set(data: T, options?: SetOptions): boolean;
   /** Observers see synchronized=false until the next set(). */
@@ -52,7 +60,13 @@ export class ObjectExposeContract<T> extends Contract<boolean> implements Object
   private readonly exposed = new ExposedState();
   private stream: Observable<boolean> | undefined;
 
-  constructor(context: ContractContext, descriptor: ObjectDescriptor, capacity: number) {
+  /** @param codec checked already (see checkedCodec) */
+  constructor(
+    context: ContractContext,
+    descriptor: ObjectDescriptor,
+    capacity: number,
+    private readonly codec: Codec<T> | undefined,
+  ) {
     super(context);
     this.id = context.exchange.nextId();
     this.capacity = capacity;
@@ -82,7 +96,7 @@ export class ObjectExposeContract<T> extends Contract<boolean> implements Object
   set(data: T, options?: SetOptions): boolean {
     this.assertLive("set");
     const { exchange, clock, dataLimits } = this.context;
-    return this.exposed.set(data, options, exchange, this, this.entry, clock, dataLimits);
+    return this.exposed.set(data, options, exchange, this, this.entry, clock, dataLimits, this.codec);
   }
 
   desynchronize(): void {

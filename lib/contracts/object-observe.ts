@@ -5,8 +5,20 @@ import { LatestIterator } from "../events/latest-iterator.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
 import type { StateSink } from "../exchange/participants.js";
 import type { Immutable, ObjectState } from "../state/object-state.js";
+import type { Codec } from "./codec.js";
 import { Contract } from "./contract.js";
 import type { ContractContext } from "./contract-context.js";
+import { StateDecoder } from "./state-decoder.js";
+
+/** Options of an observe contract (object or tag). */
+export interface ObserveOptions<T = never> {
+  /**
+   * Decodes states of the codec's format (see Codec): their data is then `T`. States of another format
+   * come as they are: JSON as JSON, any other format as its raw Uint8Array (check `state.format`), and
+   * so does a state the codec failed to decode (reported to `node.errors$`).
+   */
+  readonly codec?: Codec<T>;
+}
 
 /** Observes one object: its latest state, as a value, an RxJS stream, an async iterator or callbacks. */
 export interface ObjectObserve<T> extends DenialSurfaces {
@@ -31,15 +43,20 @@ export class ObjectObserveContract<T> extends Contract<ObjectState<T> | undefine
   readonly descriptor: ObjectDescriptor;
   private entry: ObjectEntry | undefined;
   private stream: Observable<ObjectState<T> | undefined> | undefined;
+  private readonly decoder: StateDecoder | undefined;
 
-  constructor(context: ContractContext, descriptor: ObjectDescriptor) {
+  /** @param codec checked already (see checkedCodec) */
+  constructor(context: ContractContext, descriptor: ObjectDescriptor, codec: Codec<T> | undefined) {
     super(context);
+    this.decoder = codec === undefined ? undefined : new StateDecoder(codec, context.exchange);
     this.entry = context.exchange.addObjectObserver(descriptor, this);
     this.descriptor = this.entry.descriptor; // the node's interned copy; the caller's can be collected
   }
 
   get state(): ObjectState<T> | undefined {
-    return this.entry?.state as ObjectState<T> | undefined;
+    const entry = this.entry;
+    if (entry === undefined) return undefined;
+    return (this.decoder === undefined ? entry.state : this.decoder.decoded(entry.descriptor, entry.state)) as ObjectState<T> | undefined;
   }
 
   get data(): Immutable<T> | undefined {
@@ -71,7 +88,7 @@ export class ObjectObserveContract<T> extends Contract<ObjectState<T> | undefine
 
   /** @internal */
   stateChanged(entry: ObjectEntry): void {
-    this.emitEvent(entry.state as ObjectState<T> | undefined);
+    if (this.listened) this.emitEvent(this.state);
   }
 
   protected leave(): void {

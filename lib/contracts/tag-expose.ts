@@ -6,6 +6,7 @@ import { KeyedIterator } from "../events/keyed-iterator.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
 import type { Exposer } from "../exchange/participants.js";
 import type { TagEntry } from "../exchange/tag-entry.js";
+import type { Codec } from "./codec.js";
 import { Contract } from "./contract.js";
 import type { ContractContext } from "./contract-context.js";
 import { acceptValue, ExposedState, type SetOptions } from "./exposed-state.js";
@@ -42,7 +43,9 @@ export interface TagExpose<T> extends DenialSurfaces {
    *
    * `data` is validated as JSON and frozen deeply, the caller's object itself (observers share it, with
    * no copy): do not change it afterwards; build a new object for the next state, reusing the unchanged
-   * parts. Freezing happens even when the value is not kept.
+   * parts. Freezing happens even when the value is not kept. With a codec, `data` is encoded at once
+   * (CodecEncodeError if that fails); a Uint8Array without one is kept as it is, not copied and not
+   * frozen (bytes cannot be): do not write it afterwards.
    */
   set(descriptor: ObjectDescriptor, data: T, options?: SetOptions): boolean;
   /** Observers of that object see synchronized=false until its next set(). */
@@ -61,7 +64,13 @@ export class TagExposeContract<T> extends Contract<TagAssignment> implements Tag
   readonly descriptor: TagDescriptor;
   private tag: TagEntry | undefined;
 
-  constructor(context: ContractContext, descriptor: TagDescriptor, capacity: number) {
+  /** @param codec checked already (see checkedCodec) */
+  constructor(
+    context: ContractContext,
+    descriptor: TagDescriptor,
+    capacity: number,
+    private readonly codec: Codec<T> | undefined,
+  ) {
     super(context);
     this.id = context.exchange.nextId();
     this.capacity = capacity;
@@ -94,7 +103,7 @@ export class TagExposeContract<T> extends Contract<TagAssignment> implements Tag
     const { exchange, clock, dataLimits } = this.context;
     const entry = exchange.objects.get(descriptor.key);
     if (entry === undefined) {
-      acceptValue(data, options, dataLimits); // the same checks and freezing as a value that is kept
+      acceptValue(data, options, dataLimits, this.codec); // the same checks, encoding and freezing as a value that is kept
       return false;
     }
     let exposed = this.exposed.get(entry.key);
@@ -102,7 +111,7 @@ export class TagExposeContract<T> extends Contract<TagAssignment> implements Tag
       exposed = new ExposedState();
       this.exposed.set(entry.key, exposed);
     }
-    return exposed.set(data, options, exchange, this, entry, clock, dataLimits);
+    return exposed.set(data, options, exchange, this, entry, clock, dataLimits, this.codec);
   }
 
   desynchronize(descriptor: ObjectDescriptor): void {

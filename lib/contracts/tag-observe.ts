@@ -7,8 +7,10 @@ import type { ObjectEntry } from "../exchange/object-entry.js";
 import type { TagSink } from "../exchange/participants.js";
 import type { TagEntry } from "../exchange/tag-entry.js";
 import type { ObjectState } from "../state/object-state.js";
+import type { Codec } from "./codec.js";
 import { Contract } from "./contract.js";
 import type { ContractContext } from "./contract-context.js";
+import { StateDecoder } from "./state-decoder.js";
 
 /**
  * A change of one object under an observed tag. `state` is the object's new state, or undefined when
@@ -45,9 +47,12 @@ export class TagObserveContract<T> extends Contract<TagChange<T>> implements Tag
   readonly descriptor: TagDescriptor;
   private tag: TagEntry | undefined;
   private stream: Observable<TagChange<T>> | undefined;
+  private readonly decoder: StateDecoder | undefined;
 
-  constructor(context: ContractContext, descriptor: TagDescriptor) {
+  /** @param codec checked already (see checkedCodec) */
+  constructor(context: ContractContext, descriptor: TagDescriptor, codec: Codec<T> | undefined) {
     super(context);
+    this.decoder = codec === undefined ? undefined : new StateDecoder(codec, context.exchange);
     this.tag = context.exchange.addTagObserver(descriptor, this);
     this.descriptor = this.tag.descriptor;
   }
@@ -56,7 +61,7 @@ export class TagObserveContract<T> extends Contract<TagChange<T>> implements Tag
     const objects = new Map<string, TagObject<T>>();
     if (this.tag) {
       for (const entry of this.tag.objects) {
-        objects.set(entry.key, { descriptor: entry.descriptor, state: entry.state as ObjectState<T> | undefined });
+        objects.set(entry.key, { descriptor: entry.descriptor, state: this.stateOf(entry) });
       }
     }
     return objects;
@@ -92,7 +97,7 @@ export class TagObserveContract<T> extends Contract<TagChange<T>> implements Tag
 
   /** @internal */
   stateChanged(entry: ObjectEntry): void {
-    this.emitEvent({ descriptor: entry.descriptor, state: entry.state as ObjectState<T> | undefined });
+    if (this.listened) this.emitEvent({ descriptor: entry.descriptor, state: this.stateOf(entry) });
   }
 
   /** @internal */
@@ -110,8 +115,14 @@ export class TagObserveContract<T> extends Contract<TagChange<T>> implements Tag
   private *snapshot(): Iterable<TagChange<T>> {
     if (!this.tag) return;
     for (const entry of this.tag.objects) {
-      if (entry.state !== undefined) yield { descriptor: entry.descriptor, state: entry.state as ObjectState<T> };
+      if (entry.state !== undefined) yield { descriptor: entry.descriptor, state: this.stateOf(entry) };
     }
+  }
+
+  /** The entry's state as this contract hands it out (decoded by its codec, if it has one). */
+  private stateOf(entry: ObjectEntry): ObjectState<T> | undefined {
+    const decoder = this.decoder;
+    return (decoder === undefined ? entry.state : decoder.decoded(entry.descriptor, entry.state)) as ObjectState<T> | undefined;
   }
 }
 

@@ -6,10 +6,11 @@ import { compareVersions, type Version } from "./version.js";
  * so because it is deeply frozen at run time (`set()` freezes it and observers share it): the compiler
  * then refuses the writes that would throw or be lost, instead of the program finding out.
  * `Immutable<T>` of a type every JSON value fits in (`JsonValue`, readonly already; `unknown`; `any`) is that type.
+ * A `Uint8Array` stays one: bytes cannot be frozen, so observers share them and must not write them.
  */
 export type Immutable<T> = [JsonValue] extends [T]
   ? T
-  : T extends string | number | boolean | bigint | symbol | null | undefined | ((...args: never) => unknown)
+  : T extends string | number | boolean | bigint | symbol | null | undefined | Uint8Array | ((...args: never) => unknown)
     ? T
     : { readonly [K in keyof T]: Immutable<T[K]> };
 
@@ -20,7 +21,11 @@ export type Immutable<T> = [JsonValue] extends [T]
 export interface ObjectState<T> {
   /** Orders states of one object; lower or equal versions than the current one are ignored. */
   readonly version: Version;
-  /** How `data` is encoded, outermost last; DEFAULT_FORMAT for plain JSON. */
+  /**
+   * How `data` is encoded, outermost last: DEFAULT_FORMAT for plain JSON; any other format's data is a
+   * `Uint8Array` of its encoding (BYTES_FORMAT for bytes given as they are), except where an observer's
+   * codec for that format decoded it.
+   */
   readonly format: readonly string[];
   readonly data: Immutable<T>;
   /** False while no exposer currently backs this data (it may be stale). */
@@ -52,3 +57,14 @@ export function isStateOf(state: ObjectState<unknown>, version: Version, epoch: 
 
 /** The format of plain JSON data, the default. */
 export const DEFAULT_FORMAT: readonly string[] = Object.freeze(["JSON"]);
+
+/** The format of a `Uint8Array` given as it is, without a codec: opaque bytes. */
+export const BYTES_FORMAT: readonly string[] = Object.freeze(["bytes"]);
+
+/**
+ * Whether `format` is plain JSON (DEFAULT_FORMAT). States of any other format carry their encoding as a
+ * `Uint8Array`, which travels whole and is never diffed, read or changed on the way.
+ */
+export function isJsonFormat(format: readonly string[]): boolean {
+  return format === DEFAULT_FORMAT || (format.length === 1 && format[0] === "JSON");
+}

@@ -68,7 +68,7 @@ export const linkProtocol = seq(
 );
 
 /** Bumped on any incompatible change of the messages' meaning; the hash below catches shape changes. */
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 /** Fingerprint of the protocol's structure, compared in the handshake. */
 export const PROGRAM_HASH = programHash(linkProtocol);
 /** What the child runs. */

@@ -1,5 +1,5 @@
 import type { JsonValue } from "../descriptor/json-value.js";
-import { epochOf, type ObjectState } from "../state/object-state.js";
+import { epochOf, isJsonFormat, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { frozenDataLength } from "../state/frozen-data.js";
 import { diffJson, type PatchOperation, worthwhilePatchLength } from "./json-patch/index.js";
@@ -15,7 +15,8 @@ import type { WireState } from "./wire-state.js";
  * holds the paths it refers to gets the same bytes (and the binding's encode cache compresses them once);
  * a receiver that lacks some gets a variant carrying their definitions first (a new observer's first
  * diffs), itself shared by the receivers that lack the same ones. Full states are shared the same way,
- * but only for the rest of the tick (see `fullOf`).
+ * but only for the rest of the tick (see `fullOf`). A state of any format but JSON (bytes) goes whole,
+ * or as a flag change: its bytes are never diffed.
  *
  * @param paths what the receiver holds of the object's interned paths (updated here to what it will
  *   hold); absent, paths go literally
@@ -23,6 +24,7 @@ import type { WireState } from "./wire-state.js";
 export function encodeState(target: ObjectState<unknown>, base: ObjectState<unknown> | undefined, paths?: OutboundPaths): WireState {
   if (base !== undefined) {
     if (base.data === target.data && compareVersions(base.version, target.version) === 0) return encodeFlag(target);
+    if (!isJsonFormat(target.format) || !isJsonFormat(base.format)) return fullOf(target);
     const wire = wireOf(target);
     const encodings = (wire.encodings ??= []);
     const baseEpoch = epochOf(base);

@@ -1,7 +1,7 @@
 import type { JsonLimits, JsonSize, JsonValue } from "../descriptor/json-value.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { measureData } from "../state/frozen-data.js";
-import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
+import { DEFAULT_FORMAT, isJsonFormat, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { applyPatchWithin, PatchApplyError, PatchLimitError } from "./json-patch/index.js";
 import { recordDerivation } from "./state-encoding.js";
@@ -36,7 +36,8 @@ export interface ReceivingEnd {
  * refused before its result is kept if that would be over them (see applyPatchWithin), counted from the
  * size of the state held, which the receiver keeps: a patch costs no walk of the state it patches. A state
  * over the limits ends the whole link with a StateLimitError's message: the peer broke the limits this
- * side set.
+ * side set. A state of any format but JSON is bytes, bounded by the limit on length and never patched: a
+ * JSON diff against a held state of another format asks for the full state.
  */
 export class StateReceiver implements PathTable {
   /** The state this side holds for the link (the base the sender diffs against). */
@@ -90,6 +91,11 @@ export class StateReceiver implements PathTable {
     let size: JsonSize | undefined;
     if (wire === undefined) {
       // A diff against a base this side lacks: ask for the full state.
+    } else if (wire.d instanceof Uint8Array) {
+      const length = wire.d.length;
+      if (length > limits.maxLength) return this.refuse(new StateLimitError(end.descriptor, length, 0, limits, false, true));
+      size = { length, depth: 0 };
+      state = stateOf(wire.v, wire.f!, wire.d, wire.s, wire.e);
     } else if (wire.d !== undefined) {
       size = measureData(wire.d);
       if (size.length > limits.maxLength || size.depth > limits.maxDepth) {
@@ -99,7 +105,7 @@ export class StateReceiver implements PathTable {
     } else if (held !== undefined && !this.awaitingFull) {
       if (wire.p === undefined) {
         if (compareVersions(held.version, wire.v) === 0) state = stateOf(held.version, held.format, held.data, wire.s, wire.e);
-      } else {
+      } else if (isJsonFormat(held.format)) {
         try {
           // Frozen by applyPatchWithin (only what the patch made is new); the decoder made the values as JSON.
           const base = held.data as JsonValue;

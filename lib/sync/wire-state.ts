@@ -15,7 +15,7 @@ export type WireState = Uint8Array;
  * what they say is checked as the session's receiver decodes them (a StateDecodeError closes the link).
  */
 export const wireStateSchema = schema((value): WireState => {
-  if (!(value instanceof Uint8Array)) throw new TypeError("State must be bytes of the compact state wire (link protocol 6)");
+  if (!(value instanceof Uint8Array)) throw new TypeError("State must be bytes of the compact state wire (link protocol 7)");
   return value;
 }, "State");
 
@@ -33,7 +33,10 @@ export interface DecodedState {
   readonly s: boolean;
   /** The format stack, when not the default ["JSON"]. */
   readonly f?: readonly string[] | undefined;
-  /** A full state's data, frozen and checked as JSON (see dataField). */
-  readonly d?: JsonValue;
+  /**
+   * A full state's data: for the JSON format, frozen and checked as JSON (see dataField); for any other,
+   * its bytes (a copy of its own).
+   */
+  readonly d?: JsonValue | Uint8Array;
   readonly p?: readonly PatchOperation[];
 }

@@ -89,7 +89,7 @@ describe("a state on the wire", () => {
     const bytes = Uint8Array.of(0x04, 1, 2);
     expect(parse(bytes)).toBe(bytes);
     for (const value of [{ v: [1], s: true, d: 1 }, [4, 1, 2], "bytes", null, new ArrayBuffer(3)]) {
-      expect(() => parse(value), String(value)).toThrow(new TypeError("State must be bytes of the compact state wire (link protocol 6)"));
+      expect(() => parse(value), String(value)).toThrow(new TypeError("State must be bytes of the compact state wire (link protocol 7)"));
     }
   });
 });

@@ -32,6 +32,13 @@ export class ByteReader {
     return new StateDecodeError(this.session.toString(), `${fault}, at byte ${this.pos} of ${this.bytes.length}`);
   }
 
+  /** A copy of every byte not read yet (a copy: the message's buffer may hold other messages too). */
+  rest(): Uint8Array {
+    const rest = this.bytes.slice(this.pos);
+    this.pos = this.bytes.length;
+    return rest;
+  }
+
   byte(what: string): number {
     if (this.pos >= this.bytes.length) throw this.fault(`the state ends before its ${what}`);
     return this.bytes[this.pos++]!;

@@ -1,6 +1,6 @@
 import type { JsonValue } from "../../descriptor/json-value.js";
 import { InvalidVersionError } from "../../state/invalid-version-error.js";
-import { DEFAULT_FORMAT, type ObjectState } from "../../state/object-state.js";
+import { isJsonFormat, type ObjectState } from "../../state/object-state.js";
 import { assertVersion, MAX_VERSION_LENGTH, type Version } from "../../state/version.js";
 import { DEFAULT_PATCH_LIMITS, pointerDepth, type PatchOperation } from "../json-patch/index.js";
 import type { DecodedState } from "../wire-state.js";
@@ -31,7 +31,9 @@ import { MAX_INTERNED_PATH_BYTES, MAX_INTERNED_PATHS, type PathDictionary, type 
  *                the component itself beyond the base's length. A length of 17–32 (never with
  *                version-same-length) says length - 16 components follow whole: a difference beyond the
  *                safe integers.
- *   body         full: one value, the data. flag-only: nothing. diff: JSON Patch operations up to the end
+ *   body         full: one value, the data, when the format is ["JSON"]; any other format's data is bytes
+ *                (see ObjectState.format), which are the body as they are, up to the end of the state.
+ *                flag-only: nothing. diff (["JSON"] only): JSON Patch operations up to the end
  *                of the state (no count), each one byte, the op in its top 2 bits (0 add, 1 remove,
  *                2 replace) and the path in its low 6: an interned path's index 0–61, 62 for index
  *                62 + a uint that follows, 63 for a literal path (a string) that follows; then, for add
@@ -68,12 +70,13 @@ const writer = new ByteWriter();
 
 // ---- encoding -------------------------------------------------------------------------------------
 
-/** A state in full. */
+/** A state in full: its data as binary JSON, or as the bytes they are for any format but JSON. */
 export function encodeFull(state: ObjectState<unknown>): Uint8Array {
   writer.reset();
   head(state, FULL);
   wholeVersion(state.version);
-  writeJson(writer, state.data as JsonValue);
+  if (isJsonFormat(state.format)) writeJson(writer, state.data as JsonValue);
+  else writer.bytes(state.data as Uint8Array);
   return writer.finish();
 }
 
@@ -147,7 +150,7 @@ function deltasFit(version: Version, base: Version): boolean {
 
 function head(state: ObjectState<unknown>, form: number): void {
   const epoch = state.epoch ?? 0;
-  const format = isDefaultFormat(state.format) ? undefined : state.format;
+  const format = isJsonFormat(state.format) ? undefined : state.format;
   writer.byte((state.synchronized ? SYNCHRONIZED : 0) | form | (epoch !== 0 ? EPOCH : 0) | (format !== undefined ? FORMAT : 0));
   if (epoch !== 0) writer.uint(epoch);
   if (format !== undefined) {
@@ -163,10 +166,6 @@ function wholeVersion(version: Version): void {
 
 function stringLength(into: ByteWriter, length: number): void {
   into.uint(length);
-}
-
-function isDefaultFormat(format: readonly string[]): boolean {
-  return format === DEFAULT_FORMAT || (format.length === 1 && format[0] === "JSON");
 }
 
 /**
@@ -220,15 +219,21 @@ export function decodeState(bytes: Uint8Array, base: Version | undefined, table:
   const e = (flags & EPOCH) !== 0 ? reader.uint("epoch") : undefined;
   const f = (flags & FORMAT) !== 0 ? readFormat(reader) : undefined;
   if ((flags & DEFINITIONS) !== 0) readDefinitions(reader, table);
+  const opaque = f !== undefined && !isJsonFormat(f);
   if (form !== DIFF) {
     const v = readWholeVersion(reader);
-    let d: JsonValue | undefined;
-    if (form === FULL) {
+    let d: JsonValue | Uint8Array | undefined;
+    if (form === FULL && opaque) d = reader.rest();
+    else if (form === FULL) {
       d = readJson(reader, STRUCTURAL_DATA_LIMITS.maxDepth);
       dataField(d);
     }
     if (reader.left > 0) throw reader.fault(`${reader.left} bytes follow the state`);
     return shaped(v, e, s, f, d, undefined);
+  }
+  if (opaque) {
+    reader.pos = 0;
+    throw reader.fault(`a diff of the format ${JSON.stringify(f)}: only JSON states travel as diffs`);
   }
   const sameLength = (flags & SAME_LENGTH) !== 0;
   const length = sameLength ? undefined : reader.uint("version length");
@@ -256,7 +261,7 @@ export function decodeState(bytes: Uint8Array, base: Version | undefined, table:
 }
 
 /** The decoded state as a literal of one fixed shape per form (V8 then gives each form one hidden class). */
-function shaped(v: Version, e: number | undefined, s: boolean, f: readonly string[] | undefined, d: JsonValue | undefined, p: readonly PatchOperation[] | undefined): DecodedState {
+function shaped(v: Version, e: number | undefined, s: boolean, f: readonly string[] | undefined, d: JsonValue | Uint8Array | undefined, p: readonly PatchOperation[] | undefined): DecodedState {
   const epoch = e === 0 ? undefined : e;
   return d !== undefined ? { v, e: epoch, s, f, d } : p !== undefined ? { v, e: epoch, s, f, p } : { v, e: epoch, s, f };
 }

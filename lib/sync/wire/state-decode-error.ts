@@ -19,7 +19,7 @@ export class StateDecodeError extends HakubanError {
   ) {
     super(
       `Object ${session}: the peer sent a state that cannot be decoded (${fault}); the state is refused and the link closed ` +
-        "(both ends must speak link protocol 6 and its state wire)",
+        "(both ends must speak link protocol 7 and its state wire)",
     );
   }
 }

@@ -17,7 +17,8 @@ export interface PlainState {
   readonly s: boolean;
   readonly e?: number;
   readonly f?: readonly string[];
-  readonly d?: JsonValue;
+  /** JSON for the JSON format, bytes for any other. */
+  readonly d?: JsonValue | Uint8Array;
   readonly b?: Version;
   readonly p?: readonly PatchOperation[];
 }

@@ -20,9 +20,10 @@ const SESSION = "ab/cd";
 const component = fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.maxSafeInteger(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: Number.MIN_SAFE_INTEGER, max: 0 }));
 const version: fc.Arbitrary<Version> = fc.array(component, { minLength: 1, maxLength: MAX_VERSION_LENGTH - 1 });
 const epoch = fc.oneof(fc.constant(undefined), fc.nat({ max: 5 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
-const format = fc.oneof(fc.constant(["JSON"]), fc.array(fc.string({ maxLength: 64 }), { minLength: 1, maxLength: 8 }));
+/** Any format stack but JSON's: its data is bytes. */
+const opaqueFormat = fc.array(fc.string({ maxLength: 64 }), { minLength: 1, maxLength: 8 }).filter((f) => !(f.length === 1 && f[0] === "JSON"));
 
-function stateOf(data: JsonValue, v: Version, synchronized: boolean, e: number | undefined, f: readonly string[]): ObjectState<unknown> {
+function stateOf(data: JsonValue | Uint8Array, v: Version, synchronized: boolean, e: number | undefined, f: readonly string[]): ObjectState<unknown> {
   return e === undefined ? { version: v, format: f, data, synchronized } : { version: v, format: f, data, synchronized, epoch: e };
 }
 
@@ -35,12 +36,27 @@ function expected(state: ObjectState<unknown>): { v: Version; s: boolean; f: rea
 describe("state wire round trip", () => {
   it("full and flag-only states come back as they went, data frozen, __proto__ an own key", () => {
     fc.assert(
-      fc.property(jsonValue, version, fc.boolean(), epoch, format, (data, v, s, e, f) => {
-        const state = stateOf(data, v, s, e, f);
+      fc.property(jsonValue, version, fc.boolean(), epoch, (data, v, s, e) => {
+        const state = stateOf(data, v, s, e, ["JSON"]);
         const full = decodeState(encodeFull(state), undefined, new PathTable(), SESSION)!;
         expect(full).toEqual({ ...expected(state), d: asJson(data) });
         expect(JSON.stringify(full.d)).toBe(JSON.stringify(data));
         if (typeof full.d === "object" && full.d !== null) expect(Object.isFrozen(full.d)).toBe(true);
+        expect(decodeState(encodeFlag(state), undefined, new PathTable(), SESSION)).toEqual(expected(state));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("states of any other format carry their bytes as they are, in a copy of their own, with their format stack", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), version, fc.boolean(), epoch, opaqueFormat, (data, v, s, e, f) => {
+        const state = stateOf(data, v, s, e, f);
+        const bytes = encodeFull(state);
+        const full = decodeState(bytes, undefined, new PathTable(), SESSION)!;
+        expect(full).toEqual({ ...expected(state), d: data });
+        expect(full.d).toBeInstanceOf(Uint8Array);
+        expect((full.d as Uint8Array).buffer).not.toBe(bytes.buffer);
         expect(decodeState(encodeFlag(state), undefined, new PathTable(), SESSION)).toEqual(expected(state));
       }),
       { numRuns: 300 },
@@ -115,11 +131,12 @@ describe("state wire fuzzing", () => {
     );
   });
 
-  const valid = fc.tuple(editedPair, version, version, fc.boolean(), epoch).map(([[before, after], baseVersion, v, s, e]) => {
+  const valid = fc.tuple(editedPair, version, version, fc.boolean(), epoch, fc.uint8Array({ maxLength: 40 }), opaqueFormat).map(([[before, after], baseVersion, v, s, e, bytes, f]) => {
     const dictionary = new PathDictionary();
     const state = stateOf(after, v, s, e, ["JSON"]);
     const diff = encodeDiff(state, baseVersion, diffJson(before, after), dictionary);
-    return { base: baseVersion, messages: [encodeFull(state), encodeFlag(state), diff.bytes, withDefinitions(diff, dictionary, 0)] };
+    const opaque = stateOf(bytes, v, s, e, f);
+    return { base: baseVersion, messages: [encodeFull(state), encodeFlag(state), diff.bytes, withDefinitions(diff, dictionary, 0), encodeFull(opaque), encodeFlag(opaque)] };
   });
 
   it("valid states with one byte changed, or cut short", () => {

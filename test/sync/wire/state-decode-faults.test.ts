@@ -152,7 +152,14 @@ describe("the state wire refuses", () => {
   it("a format of no names or more than 8", () => {
     refused([FULL | 0x10, 0, ...V1, 0xc0], /format of 0 names/);
     refused([FULL | 0x10, 9, ...V1, 0xc0], /format of 9 names/);
-    expect(decode([FULL | 0x10, 1, 3, ...ascii("CSV"), ...V1, 0xc0])!.f).toEqual(["CSV"]);
+    const csv = decode([FULL | 0x10, 1, 3, ...ascii("CSV"), ...V1, 0xc0])!;
+    expect(csv.f).toEqual(["CSV"]);
+    expect(csv.d).toEqual(Uint8Array.of(0xc0));
+  });
+
+  it("a diff of any format but JSON: opaque bytes travel whole", () => {
+    refused([DIFF | 0x10, 1, 5, ...ascii("bytes"), 1, versionCheck([1]), 2, 0xc0], /a diff of the format \["bytes"\]/, [1]);
+    expect(decode([DIFF | 0x10, 1, 4, ...ascii("JSON"), 1, versionCheck([1]), 4], [1])!.p).toEqual([]);
   });
 
   it("a diff whose check names another base is dropped, not patched onto the wrong state", () => {
