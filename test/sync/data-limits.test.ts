@@ -57,6 +57,20 @@ describe("a link's data limits", () => {
     await stillServed(1);
   });
 
+  it("bytes (a format other than JSON) over maxLength close the link the same way, counted in bytes", async () => {
+    const { root, peer, wire, stillServed } = await arena({ dataLimits: { maxLength: 1000 } });
+    const observe = root.object([], "blob").observe<Uint8Array>();
+    const expose = peer.object([], "blob").expose<Uint8Array>();
+    expose.set(new Uint8Array(1000));
+    await settle();
+    expect(observe.data).toEqual(new Uint8Array(1000));
+    expose.set(new Uint8Array(1001));
+    const error = await wire.downstream!.closed;
+    expect(error?.message).toContain(`Object "blob": the peer sent a state of 1001 bytes, more than maxLength (1000), over this link's data limits`);
+    expect(observe.data).toEqual(new Uint8Array(1000));
+    await stillServed(4);
+  });
+
   it("a patch whose result would be over maxLength is refused before it is held: the last state within the limits stays", async () => {
     const { root, peer, wire, stillServed } = await arena({ dataLimits: { maxLength: 1000 } });
     const observe = root.object([], "grows").observe<{ rows: string[] }>();

@@ -1,0 +1,70 @@
+/**
+ * States of any format but JSON (bytes) on one link: they go whole, or as a flag change, never as a
+ * diff; the receiver bounds them by the link's limit on length (a StateLimitError ends the link), and
+ * never patches one (a JSON diff against held bytes asks for the full state).
+ */
+import { describe, expect, it } from "vitest";
+import { ObjectDescriptor } from "../../lib/descriptor/object-descriptor.js";
+import { DEFAULT_DATA_LIMITS } from "../../lib/state/frozen-data.js";
+import { BYTES_FORMAT, DEFAULT_FORMAT, type ObjectState } from "../../lib/state/object-state.js";
+import { encodeState } from "../../lib/sync/state-encoding.js";
+import { StateReceiver } from "../../lib/sync/state-receiver.js";
+import { isDiff } from "../../lib/sync/wire/state-codec.js";
+import { wireState } from "./wire/plain-states.js";
+
+const bytes = (version: number, data: Uint8Array, format = BYTES_FORMAT, synchronized = true): ObjectState<unknown> => ({ version: [version], format, data, synchronized });
+
+function receiverOf(held: ObjectState<unknown> | undefined, maxLength = DEFAULT_DATA_LIMITS.maxLength) {
+  const aborts: string[] = [];
+  const receiver = new StateReceiver(
+    { descriptor: new ObjectDescriptor([], "opaque"), dataLimits: { ...DEFAULT_DATA_LIMITS, maxLength }, abort: (reason) => void aborts.push(reason) },
+    held,
+  );
+  return { receiver, aborts };
+}
+
+describe("opaque states", () => {
+  it("go whole against a base, however little changed, and as a flag when only the flag changed", () => {
+    const base = bytes(1, new Uint8Array(1000));
+    const next = new Uint8Array(1000);
+    next[3] = 1;
+    const target = bytes(2, next, ["msgpack"]);
+    const wire = encodeState(target, base);
+    expect(isDiff(wire)).toBe(false);
+    const { receiver } = receiverOf(base);
+    const received = receiver.receive(wire)!.state!;
+    expect(received.format).toEqual(["msgpack"]);
+    expect(received.data).toEqual(next);
+    const flagged = { ...target, synchronized: false };
+    const flag = encodeState(flagged, target);
+    expect(flag.length).toBeLessThan(20); // no data
+    const unsynchronized = receiver.receive(flag)!.state!;
+    expect(unsynchronized.synchronized).toBe(false);
+    expect(unsynchronized.data).toBe(received.data);
+  });
+
+  it("a JSON state after bytes goes whole too (bytes are never a diff's base)", () => {
+    const base = bytes(1, Uint8Array.of(1, 2));
+    const target: ObjectState<unknown> = { version: [2], format: DEFAULT_FORMAT, data: { a: 1 }, synchronized: true };
+    expect(isDiff(encodeState(target, base))).toBe(false);
+  });
+
+  it("over the link's limit on length, end the link with a StateLimitError's message and are never held", () => {
+    const { receiver, aborts } = receiverOf(undefined, 100);
+    expect(receiver.receive(wireState({ v: [1], s: true, f: ["bytes"], d: new Uint8Array(100) }))?.state?.data).toEqual(new Uint8Array(100));
+    expect(receiver.receive(wireState({ v: [2], s: true, f: ["bytes"], d: new Uint8Array(101) }))).toBeUndefined();
+    expect(aborts).toEqual([
+      'Object "opaque": the peer sent a state of 101 bytes, more than maxLength (100), over this link\'s data limits; ' +
+        "the state is refused and the link closed (raise the link's dataLimits on this end if such states are legitimate)",
+    ]);
+    expect(receiver.held?.version).toEqual([1]);
+  });
+
+  it("a JSON diff against held bytes is not applied: the receiver asks for the full state", () => {
+    const held = bytes(1, Uint8Array.of(1));
+    const { receiver, aborts } = receiverOf(held);
+    const outcome = receiver.receive(wireState({ v: [2], s: true, b: [1], p: [{ op: "add", path: "/a", value: 1 }] }));
+    expect(outcome).toEqual({ state: undefined, ack: { v: [1], resync: true } });
+    expect(aborts).toEqual([]);
+  });
+});
