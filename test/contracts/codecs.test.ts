@@ -202,6 +202,9 @@ describe("an observer with a codec", () => {
     exposer.set(a, new Date(5000));
     expect(changes).toEqual([5000]);
     expect([...observer.objects.values()].map((object) => (object.state?.data as Date).getTime())).toEqual([5000]);
+    const replayed: unknown[] = [];
+    observer.changes$.subscribe((change) => replayed.push(change.state?.data));
+    expect(replayed).toEqual([new Date(5000)]);
     expect(codec.decodings).toBe(1);
   });
 });
