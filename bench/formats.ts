@@ -1,0 +1,120 @@
+/**
+ * Formats: bytes on the wire per update for a 1 KB object of fields, three of which change per update,
+ * encoded with the MessagePack codec of examples/msgpack-codec.ts against the same object as JSON, in
+ * the same run. JSON travels as JSON Patch; the codec's bytes travel whole (compressed when that pays),
+ * so this is what choosing an opaque format costs per update.
+ */
+import { msgpackCodec } from "../examples/msgpack-codec.js";
+import { LocalNode } from "../lib/index.js";
+import { link, settle, type TestLink } from "../test/sync/tree-fixture.js";
+import type { BenchResult, BenchScenario } from "./result.js";
+
+type Fields = Record<string, string | number | boolean>;
+
+/** About 1 KB of JSON: 30 fields of strings, numbers and booleans. */
+function fieldsObject(): Fields {
+  const fields: Fields = {};
+  for (let i = 0; JSON.stringify(fields).length < 1000; i++) {
+    fields[`field_${i}`] = i % 3 === 0 ? `value-${(i * 7919) % 10_000}-${"x".repeat(i % 7)}` : i % 3 === 1 ? (i * 37) % 1000 : i % 2 === 0;
+  }
+  return fields;
+}
+
+/** `fields` with three fields changed (update `n`). */
+function changeThree(fields: Fields, n: number): Fields {
+  const keys = Object.keys(fields);
+  const next = { ...fields };
+  for (let k = 0; k < 3; k++) {
+    const key = keys[(n * 3 + k * 11) % keys.length]!;
+    const value = next[key]!;
+    next[key] = typeof value === "number" ? value + 1 : typeof value === "boolean" ? !value : `${value.slice(0, 12)}-${n}`;
+  }
+  return next;
+}
+
+const bytesDown = (wire: TestLink) => wire.memory!.faults.counters.bToA.bytesSent;
+
+const UPDATES = 300;
+
+/** Bytes per update down one link to one observer, for `UPDATES` three-field changes exposed with `expose`. */
+async function bytesPerUpdate(set: (root: LocalNode) => (data: Fields) => void, converged: (observer: LocalNode) => () => unknown, start: Fields): Promise<number> {
+  const root = new LocalNode({ name: "root" });
+  const leaf = new LocalNode({ name: "leaf" });
+  const wire = link(root, leaf);
+  const publish = set(root);
+  const read = converged(leaf);
+  let data = start;
+  publish(data);
+  await settle(40);
+  const before = bytesDown(wire);
+  for (let n = 0; n < UPDATES; n++) {
+    data = changeThree(data, n);
+    publish(data);
+    await settle(2);
+  }
+  await settle(40);
+  const perUpdate = (bytesDown(wire) - before) / UPDATES;
+  if (JSON.stringify(read()) !== JSON.stringify(data)) throw new Error("the observer did not converge");
+  await wire.close();
+  await leaf.close();
+  await root.close();
+  return perUpdate;
+}
+
+const scenario: BenchScenario = {
+  name: "formats (1 KB object, three fields per update: MessagePack codec vs JSON)",
+  async run(progress) {
+    const start = fieldsObject();
+    const codec = msgpackCodec<Fields>();
+
+    progress("as JSON (JSON Patch)");
+    const json = await bytesPerUpdate(
+      (root) => {
+        const exposer = root.object([], "fields").expose<Fields>();
+        return (data) => exposer.set(data);
+      },
+      (leaf) => {
+        const observer = leaf.object([], "fields").observe<Fields>();
+        return () => observer.data;
+      },
+      start,
+    );
+
+    progress("with the MessagePack codec (whole states)");
+    const msgpack = await bytesPerUpdate(
+      (root) => {
+        const exposer = root.object([], "fields").expose({ codec });
+        return (data) => exposer.set(data);
+      },
+      (leaf) => {
+        const observer = leaf.object([], "fields").observe({ codec });
+        return () => observer.data;
+      },
+      start,
+    );
+
+    const jsonLength = JSON.stringify(start).length;
+    const encodedLength = codec.encode(start).length;
+    const results: BenchResult[] = [
+      {
+        name: "formats/bytes per update, MessagePack codec",
+        value: msgpack,
+        unit: "B",
+        baseline: { name: "the same object as JSON", value: json },
+        ratio: json / msgpack,
+        goal: "informational: opaque states go whole",
+        notes: `the object is ${jsonLength} B of JSON text, ${encodedLength} B as MessagePack; frame and ack overhead included`,
+      },
+      {
+        name: "formats/bytes per update, MessagePack codec vs the whole object as MessagePack",
+        value: msgpack,
+        unit: "B",
+        baseline: { name: "the encoded object", value: encodedLength },
+        ratio: encodedLength / msgpack,
+        goal: "informational: compression and overhead",
+      },
+    ];
+    return results;
+  },
+};
+export default scenario;
