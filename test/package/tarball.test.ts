@@ -14,6 +14,7 @@ import { quickStart } from "../../examples/quick-start.js";
 import { runThreeLevelTree } from "../../examples/three-level-tree.js";
 import { trust } from "../../examples/trust.js";
 import { monitor } from "../../examples/monitor.js";
+import { msgpackExample } from "../../examples/msgpack-codec.js";
 import { type PackedInstall, packAndInstall, repo } from "./packed-install.js";
 
 /** The examples the README shows (all that export a function to run); demo.ts spawns the repository's scripts. */
@@ -23,13 +24,17 @@ const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/pack
 
 /** A Node project's use of the public API; fails to compile if internals are visible. */
 const NODE_CONSUMER = `
-import { LocalNode, connect, listen, type Listener, type ObjectObserve, type ObjectState, type Upstream } from "hakuban";
+import { LocalNode, connect, listen, type Codec, type Listener, type ObjectObserve, type ObjectState, type Upstream } from "hakuban";
 import * as nodeEntry from "hakuban/node";
 
 const node = new LocalNode({ name: "consumer" });
 const observer: ObjectObserve<{ count: number }> = node.object(["demo"], { id: 1 }).observe<{ count: number }>();
 const latest: ObjectState<{ count: number }> | undefined = observer.state;
 node.object(["demo"], { id: 1 }).expose<{ count: number }>().set({ count: (latest?.data.count ?? 0) + 1 });
+const text: Codec<string> = { format: "text", encode: (value) => new TextEncoder().encode(value), decode: (bytes) => new TextDecoder().decode(bytes) };
+node.object(["demo"], { id: 2 }).expose({ codec: text }).set("not JSON-checked");
+export const decoded: string | undefined = node.object(["demo"], { id: 2 }).observe({ codec: text }).data;
+node.object(["demo"], { id: 3 }).expose().set(new Uint8Array(4));
 node.tag("demo").observe().onChange((change) => change.descriptor.json);
 export const upstream: Upstream = connect(node, "ws://127.0.0.1:1", { reconnect: false });
 export const listener: Promise<Listener> = listen(node, { port: 0 });
@@ -58,6 +63,16 @@ beforeAll(async () => {
   await build({
     entryPoints: EXAMPLES.map((name) => join(repo, "examples", `${name}.ts`)),
     outdir: examples,
+    platform: "node",
+    format: "esm",
+    logLevel: "silent",
+  });
+  // Its codec's library (a dev dependency here, not the package's) goes inside the example's bundle.
+  await build({
+    entryPoints: [join(repo, "examples", "msgpack-codec.ts")],
+    outdir: examples,
+    bundle: true,
+    external: ["hakuban", "rxjs"],
     platform: "node",
     format: "esm",
     logLevel: "silent",
@@ -102,6 +117,7 @@ describe("the installed package", () => {
     expect(printed.networking).toEqual(await fromSource(networking));
     expect(printed.trust).toEqual(await fromSource(trust));
     expect(printed.monitor).toEqual(await fromSource(monitor));
+    expect(printed.msgpackCodec).toEqual(await fromSource(msgpackExample));
     expect(printed.threeLevelTree).toEqual(await runThreeLevelTree({ log: () => {} }));
     expect((printed.tagDashboard as string[])[9]).toBe("load: big(3) serves 6, small(1) serves 2");
     expect(printed.exposer).toContain("assigned: publishing");

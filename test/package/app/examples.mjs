@@ -9,6 +9,7 @@ import { runTagDashboard } from "./examples/tag-dashboard.js";
 import { runThreeLevelTree } from "./examples/three-level-tree.js";
 import { trust } from "./examples/trust.js";
 import { monitor } from "./examples/monitor.js";
+import { msgpackExample } from "./examples/msgpack-codec.js";
 
 const quiet = () => {};
 const collect = async (run) => {
@@ -22,6 +23,7 @@ const printed = {
   networking: await collect(networking),
   trust: await collect(trust),
   monitor: await collect(monitor),
+  msgpackCodec: await collect(msgpackExample),
   threeLevelTree: await runThreeLevelTree({ log: quiet }),
   tagDashboard: await runTagDashboard({ log: quiet }),
 };
