@@ -25,7 +25,10 @@ export interface ObjectObserve<T> extends DenialSurfaces {
   readonly descriptor: ObjectDescriptor;
   /** The latest state, or undefined while none is known (or after terminate). */
   readonly state: ObjectState<T> | undefined;
-  /** Shorthand for `state?.data` (deeply readonly: it is deeply frozen). */
+  /**
+   * Shorthand for `state?.data` (deeply readonly: JSON data is deeply frozen; bytes and values a codec
+   * decoded are shared by the observers, so do not change them).
+   */
   readonly data: Immutable<T> | undefined;
   /** Replays the current state, then every change; completes on terminate. */
   readonly state$: Observable<ObjectState<T> | undefined>;
