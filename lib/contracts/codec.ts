@@ -3,9 +3,10 @@ import { InvalidCodecError } from "./invalid-codec-error.js";
 /**
  * Turns values of `T` into bytes and back, for data that is not JSON (dates, maps, binary formats such as
  * MessagePack or Protocol Buffers). An exposer with a codec publishes `encode(value)` as a state whose
- * format is `[format]`; an observer with a codec for that format gets `decode(bytes)`, and one without
- * gets the bytes and the format, so it can decode them itself. Nodes in between (routers, relays) carry
- * the bytes untouched, with no codec.
+ * format is `[format]`; an observer with a codec gets `decode(bytes)` for states whose outermost format
+ * (the stack's last name) is the codec's, and one without gets the bytes and the format, so it can
+ * decode them itself. Nodes in between (routers, relays) carry the bytes untouched, with no codec. States
+ * of a codec's format travel whole on every update (only JSON travels as diffs).
  */
 export interface Codec<T> {
   /** Names the encoding in states' format stacks (1 to 64 characters; "JSON" is taken by plain JSON). */
