@@ -30,7 +30,7 @@ export interface AcceptedValue {
  */
 export function acceptValue(data: unknown, options: SetOptions | undefined, limits: JsonLimits, codec: Codec<unknown> | undefined): AcceptedValue {
   let accepted: AcceptedValue;
-  if (codec !== undefined) accepted = { format: [codec.format], data: encoded(codec, data) };
+  if (codec !== undefined) accepted = { format: formatOf(codec), data: encoded(codec, data) };
   else if (data instanceof Uint8Array) accepted = { format: BYTES_FORMAT, data };
   else {
     freezeData(data, limits, "$data");
@@ -39,6 +39,15 @@ export function acceptValue(data: unknown, options: SetOptions | undefined, limi
   if (accepted.data instanceof Uint8Array && accepted.data.length > limits.maxLength) throw new DataLimitError(accepted.data.length, limits.maxLength);
   if (options?.version !== undefined) assertVersion(options.version);
   return accepted;
+}
+
+/** The format stack of states a codec encoded: one frozen array per codec, shared by its states. */
+const formats = new WeakMap<Codec<unknown>, readonly string[]>();
+
+function formatOf(codec: Codec<unknown>): readonly string[] {
+  let format = formats.get(codec);
+  if (format === undefined) formats.set(codec, (format = Object.freeze([codec.format])));
+  return format;
 }
 
 /** `codec.encode(data)`, checked to be bytes. */
