@@ -216,7 +216,9 @@ export class HandLink extends Waitable {
   readonly endpoint: DownEndpoint;
   readonly #socket: WebSocket;
   readonly #carrier: Carrier;
-  readonly #ping: ReturnType<typeof setInterval>;
+  /** Pings while welcomed (see #startPinging). */
+  #ping: ReturnType<typeof setInterval> | undefined;
+  readonly #pingEveryMs: number;
   #deaf = false;
   #leaving = false;
   #ended = false;
@@ -260,7 +262,7 @@ export class HandLink extends Waitable {
       TagGranted: () => {},
       Farewell: () => this.#try(() => this.endpoint.lane("interests").send("Bye", { reason: "farewell" })),
     });
-    this.#ping = setInterval(() => this.#try(() => this.endpoint.lane("interests").send("Ping", {})), pingEveryMs);
+    this.#pingEveryMs = pingEveryMs;
     void this.endpoint.closed.then(() => {
       clearInterval(this.#ping);
       this.#ended = true;
@@ -289,7 +291,14 @@ export class HandLink extends Waitable {
       throw new Error(`the listener did not welcome ${name}: ${answer.label} ${JSON.stringify(answer.recv())}`);
     }
     answer.recv();
+    link.#startPinging();
     return link;
+  }
+
+  /** Pings on the interests lane from now on, as a child does once welcomed (the lane starts only then). */
+  #startPinging(): void {
+    if (this.#ended || this.#leaving) return;
+    this.#ping = setInterval(() => this.#try(() => this.endpoint.lane("interests").send("Ping", {})), this.#pingEveryMs);
   }
 
   /** True once the connection ended. */
