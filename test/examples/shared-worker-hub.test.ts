@@ -3,7 +3,7 @@
  * SharedWorker hub; a click in one shows in the other, and a closed tab leaves the other's list.
  * Saves test-results/shared-worker-hub.png.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type HubExample, serveHubExample } from "../../examples/shared-worker-hub/serve.js";
@@ -58,4 +58,10 @@ it("links two tabs through one SharedWorker hub: each sees the other's clicks, a
   await first.page.close();
   await expect.poll(() => tabs(second.page), WAIT).toEqual([`tab ${second.id} (this tab): 1 click`]);
   await context.close();
+});
+
+it("the README shows the example's hub as it is", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const hub = readFileSync(new URL("../../examples/shared-worker-hub/hub.ts", import.meta.url), "utf8");
+  expect(readme).toContain("```ts\n" + hub + "```");
 });
