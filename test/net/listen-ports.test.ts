@@ -5,7 +5,7 @@
  */
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { afterEach, expect, it } from "vitest";
-import { connectPort, listenPorts, LocalNode, NodeClosedError, type PortListener } from "../../lib/index.js";
+import { AccessDeniedError, connectPort, LinkRefusedError, listenPorts, LocalNode, NodeClosedError, type PortListener } from "../../lib/index.js";
 
 const WAIT = { timeout: 10_000, interval: 5 } as const;
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
@@ -87,6 +87,40 @@ it("closes a port accepted after close, and closes with its node", async () => {
   const told: unknown[] = [];
   late.on("message", (message) => told.push(message));
   await expect.poll(() => told, WAIT).toEqual([{ "hakuban-port-close": "the listener is closing" }]);
+});
+
+it("authenticates each port's child by its token and holds it to the policy, as listen does", async () => {
+  const parent = node("parent");
+  const ports = listenPorts(parent, {
+    authenticate: ({ token }) => {
+      if (token !== "tab-secret") throw new Error("unknown tab");
+      return { id: "tab" };
+    },
+    policy: { rules: [{ principal: { id: "tab" }, observe: [{ tag: "public" }], expose: [{ tag: "public" }] }] },
+  });
+  parent.object(["public"], "news").expose<string>().set("open");
+  parent.object(["private"], "salary").expose<string>().set("secret");
+
+  const link = (token: string): { child: LocalNode; upstream: ReturnType<typeof connectPort> } => {
+    const child = node(`child with ${token}`);
+    const { port1, port2 } = new MessageChannel();
+    ports.accept(port1);
+    return { child, upstream: connectPort(child, port2, { token }) };
+  };
+  const honest = link("tab-secret");
+  const errors: unknown[] = [];
+  honest.child.onError(({ error }) => errors.push(error));
+  const news = honest.child.object(["public"], "news").observe<string>();
+  const salary = honest.child.object(["private"], "salary").observe<string>();
+  await expect.poll(() => news.data, WAIT).toBe("open");
+  await expect.poll(() => salary.denial, WAIT).toBeInstanceOf(AccessDeniedError);
+  expect(salary.state).toBeUndefined();
+  expect(errors).toHaveLength(1);
+
+  const forged = link("guess");
+  await expect.poll(() => forged.upstream.status, WAIT).toBe("closed");
+  expect(forged.upstream.lastError).toBeInstanceOf(LinkRefusedError);
+  expect((forged.upstream.lastError as LinkRefusedError).reason).toContain("unknown tab");
 });
 
 it("checks its options before accepting anything", async () => {
