@@ -84,7 +84,7 @@ it("links the main thread that exposes to a worker that observes, and the worker
   expect(worker.states().at(-1)?.synchronized).toBe(true);
   worker.send({ kind: "close" });
   await expect.poll(() => ports.links, WAIT).toBe(0);
-  expect(worker.reports.filter((report) => report.kind === "status").at(-1)).toEqual({ kind: "status", status: "closed" });
+  await expect.poll(() => worker.reports.filter((report) => report.kind === "status").at(-1), WAIT).toEqual({ kind: "status", status: "closed" });
 });
 
 it("notices a terminated worker at once: the observers of what it exposed see synchronized false", async () => {
