@@ -59,6 +59,11 @@ export type { WebSocketConstructor, WebSocketLike } from "../transports/websocke
 export type { Carrier, CarrierCloseEvent, CarrierHandlers } from "../transports/carrier.js";
 export { connect, type ConnectOptions, type Dial, type Upstream, type UpstreamStatus } from "./net/connect.js";
 export type { ConnectionLog } from "./net/connection-log.js";
+export { connectPort, type ConnectPortOptions, type PortSource } from "./net/connect-port.js";
+export { listenPorts, type AcceptPortOptions, type ListenPortsOptions, type PortListener } from "./net/listen-ports.js";
+export type { ChildLinkOptions } from "./net/child-links.js";
+export type { MessagePortLike } from "../transports/message-port-carrier.js";
+export { CarrierProtocolError } from "../transports/carrier-protocol-error.js";
 export { LinkRefusedError } from "./sync/link-refused-error.js";
 export type { TokenSource } from "./sync/up/upstream-link.js";
 export type { AuthRequest, Authenticate } from "./trust/auth-request.js";

@@ -1,6 +1,6 @@
 /**
- * Browser-safe transports: the carrier contract, the in-memory pair for tests, the WebSocket carrier
- * and the reconnecting connector. Node-only parts are in `./node.js`.
+ * Browser-safe transports: the carrier contract, the in-memory pair for tests, the WebSocket carrier,
+ * the message port carrier and the reconnecting connector. Node-only parts are in `./node.js`.
  */
 export type { Carrier, CarrierCloseEvent, CarrierHandlers } from "./carrier.js";
 export { CarrierAlreadyAttachedError } from "./carrier-already-attached-error.js";
@@ -25,6 +25,7 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from "./websocket-carrier.js";
+export { wrapMessagePort, type MessagePortCarrierOptions, type MessagePortLike } from "./message-port-carrier.js";
 export {
   ReconnectingConnector,
   type ConnectorStatus,

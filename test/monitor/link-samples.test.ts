@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SessionMuxStats } from "../../bindings/session-mux-stats.js";
 import { LocalNode } from "../../lib/index.js";
 import type { NodeTotals } from "../../lib/monitor/node-snapshot.js";
-import { ChildLinkMonitor } from "../../lib/net/node/child-link-monitor.js";
+import { ChildLinkMonitor } from "../../lib/net/child-link-monitor.js";
 import { connect as connectWith } from "../../lib/net/connect.js";
 import { listen } from "../../lib/net/node/listen.js";
 import type { Carrier } from "../../transports/carrier.js";

@@ -1,10 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { resolveBindingLimits } from "../../../bindings/limits.js";
-import { createSessionMux, type SessionMuxOptions } from "../../../bindings/session-mux.js";
-import type { Carrier } from "../../../transports/carrier.js";
+import type { SessionMuxOptions } from "../../../bindings/session-mux.js";
 import { originCheck } from "../../../transports/node/allowed-origins.js";
 import type { RefusalReason } from "../../../transports/node/connection-refusal.js";
-import type { UpgradeRequest } from "../../../transports/node/upgrade-request.js";
 import {
   LISTENER_LIMIT_DEFAULTS,
   type ListenerTls,
@@ -12,26 +9,15 @@ import {
   type WebSocketListener,
   type WebSocketListenerOptions,
 } from "../../../transports/node/ws-listener.js";
-import type { ConnectionLog } from "../connection-log.js";
-import type { LogRateLimit } from "../log-rate-limiter.js";
-import type { LocalNode, LocalNodeOptions } from "../../local-node/local-node.js";
-import { NodeClosedError } from "../../local-node/node-closed-error.js";
-import { DownstreamLink, type DownstreamLinkOptions } from "../../sync/down/downstream-link.js";
+import { type ChildLinkOptions, ChildLinks, childLinkSettings } from "../child-links.js";
+import type { LocalNode } from "../../local-node/local-node.js";
 import { keepAliveTimes } from "../../sync/keep-alive.js";
-import { DEFAULT_LINK_LIMITS, type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "../../sync/link-limits.js";
-import { linkDataLimits, type LinkOptions } from "../../sync/link-options.js";
-import { assertMonitorInterval } from "../../monitor/monitor-interval.js";
-import type { NodeMonitor } from "../../monitor/node-monitor.js";
-import { ChildLinkMonitor } from "./child-link-monitor.js";
-import { childName } from "./child-name.js";
+import { DEFAULT_LINK_LIMITS, type LinkLimits, resolveLinkLimits } from "../../sync/link-limits.js";
 import { ListenerLog } from "./listener-log.js";
-import type { AuditSink } from "../../trust/audit-event.js";
-import type { Authenticate } from "../../trust/auth-request.js";
-import { isParsedPolicy, parsePolicy } from "../../trust/parse-policy.js";
 import type { Policy } from "../../trust/policy.js";
 
 /** Options of `listen`: where to accept children, how many, and the settings of their links. */
-export interface ListenOptions extends LinkOptions {
+export interface ListenOptions extends ChildLinkOptions {
   /** Interface to bind (default "127.0.0.1": only this machine can connect; "0.0.0.0" for every interface). */
   readonly host?: string;
   /** Port to bind; 0 lets the system pick a free one (read it back from `listener.port`). Required unless `server` is given. */
@@ -61,11 +47,6 @@ export interface ListenOptions extends LinkOptions {
    */
   readonly mux?: SessionMuxOptions;
   /**
-   * A connection that has not introduced itself (the link protocol's Hello) after this many milliseconds
-   * is dropped (default: the links' `deadAfterMs`, 3 × `keepAliveMs`, 15 000 ms).
-   */
-  readonly helloTimeoutMs?: number;
-  /**
    * Most WebSocket connections at once, linked or still handshaking (default 10 000). One more is
    * answered HTTP 503 before any WebSocket state is made, and counted in `refused.maxConnections`.
    */
@@ -77,43 +58,6 @@ export interface ListenOptions extends LinkOptions {
   readonly maxPendingUpgrades?: number;
   /** A socket that has not sent its WebSocket upgrade this many milliseconds after connecting is closed (default 5000). */
   readonly upgradeTimeoutMs?: number;
-  /**
-   * How many lines of each kind a peer can cause (refusals, timeouts, links made and ended) are
-   * logged one by one: by default the first 20 per 10 s, then one summary line per 10 s while the
-   * flood lasts.
-   */
-  readonly logRateLimit?: LogRateLimit;
-  /**
-   * What each child may make this node hold (object sessions, tag interests, descriptor keys, opens per
-   * second) and how much may be queued toward it before its states are coalesced and, past the bounds,
-   * the link is closed; omitted ones take DEFAULT_LINK_LIMITS. Requests refused and congestions are
-   * logged as warnings, under `logRateLimit`.
-   */
-  readonly linkLimits?: Partial<LinkLimits>;
-  /** Where one line per connection event goes (accepted, closed, failures, the links' own events). Default: nowhere. */
-  readonly log?: ConnectionLog;
-  /**
-   * Decides who each child is, from the token it sent (`connect(…, { token })`) and the upgrade's
-   * headers, remote address and URL: returns its principal, or throws to refuse the link (the child gets
-   * a LinkRefusedError with the error's message). Absent: every child is accepted with no principal.
-   * `jwtAuthenticator` makes one for JWTs.
-   */
-  readonly authenticate?: Authenticate;
-  /**
-   * What each child link may observe and expose, by its principal (see Policy); absent: everything (a
-   * trusted network). Change it with `listener.setPolicy()`.
-   */
-  readonly policy?: Policy;
-  /** Told of every authentication, refusal, denial, grant change and policy change; must not throw. */
-  readonly audit?: AuditSink;
-  /**
-   * Publishes the node's own view (its links, objects, elections and events, see NodeSnapshot) as an
-   * object carrying this tag, exposed by the node while something observes it (node.monitor.start).
-   * A node already monitoring under another tag is refused with a RangeError.
-   */
-  readonly monitorTag?: LocalNodeOptions["monitorTag"];
-  /** How often the monitor object is refreshed while observed, in milliseconds (default 1000). */
-  readonly monitorIntervalMs?: number;
   /** Plain HTTP requests (not WebSocket upgrades) on the listener's own port; absent: answered 426 Upgrade Required. Not with `server`, whose own handlers answer. */
   readonly onHttpRequest?: (request: IncomingMessage, response: ServerResponse) => void;
 }
@@ -185,73 +129,17 @@ export const LISTEN_LIMIT_DEFAULTS = Object.freeze({
  * `monitorIntervalMs` that is not a finite number above 0, or `onHttpRequest` with `server`, with BindingOptionsError for invalid `mux.limits`, with PolicyError for an invalid `policy`, with InvalidLimitsError for invalid `dataLimits` or `linkLimits` (RangeError when maxQueueBytes is not above queueBytes).
  */
 export async function listen(node: LocalNode, options: ListenOptions): Promise<Listener> {
-  if (node.isClosed) throw new NodeClosedError("listen()");
-  const maxPayload = resolveBindingLimits(options.mux?.limits).maxMessageBytes;
-  const helloTimeoutMs = options.helloTimeoutMs ?? keepAliveTimes(options).deadAfterMs;
-  if (!(Number.isFinite(helloTimeoutMs) && helloTimeoutMs > 0)) {
-    throw new RangeError(`listen option helloTimeoutMs must be a finite number > 0, got ${helloTimeoutMs}.`);
-  }
-  linkDataLimits(options); // InvalidLimitsError before binding, not in each accepted connection
-  const monitorTag = options.monitorTag === undefined ? undefined : checkedMonitorTag(node, options.monitorTag);
-  if (options.monitorIntervalMs !== undefined) assertMonitorInterval(options.monitorIntervalMs, "listen option monitorIntervalMs");
-  let policy = options.policy === undefined ? undefined : checkedPolicy(options.policy); // PolicyError before binding
-  const linkLimits = listenLinkLimits(options.linkLimits);
+  const settings = childLinkSettings(node, options, "listen");
+  const { helloTimeoutMs } = settings;
   const log = new ListenerLog(options.log ?? (() => {}), options.logRateLimit ?? {}, {
     maxConnections: options.maxConnections ?? LISTEN_LIMIT_DEFAULTS.maxConnections,
     maxPendingUpgrades: options.maxPendingUpgrades ?? LISTEN_LIMIT_DEFAULTS.maxPendingUpgrades,
     upgradeTimeoutMs: options.upgradeTimeoutMs ?? LISTEN_LIMIT_DEFAULTS.upgradeTimeoutMs,
     helloTimeoutMs,
   });
-  // The link drivers' own lines detail the lines logged here.
-  const linkOptions: DownstreamLinkOptions = { ...options, linkLimits, log: (line) => log.link(line) };
-  const links = new Set<DownstreamLink>();
-  let helloTimeouts = 0;
+  const links = new ChildLinks(node, options, settings, log);
   let closing: Promise<void> | undefined;
   let detach: () => void = () => {};
-
-  const accept = (carrier: Carrier, request: UpgradeRequest): void => {
-    if (closing !== undefined || node.isClosed) {
-      carrier.close("the listener is closing");
-      return;
-    }
-    log.accepted(carrier.peer);
-    const mux = createSessionMux(carrier, options.mux);
-    const monitored = new ChildLinkMonitor(node.monitor, mux, carrier.peer);
-    const who = (): string => childName(link.peerName, carrier.peer);
-    const onLimit = (event: LinkLimitEvent): void => {
-      log.overLimit(who(), event);
-      monitored.overLimit(event);
-    };
-    const onViolation = (what: string): void => log.violation(who(), what);
-    const onRefusedOrDenied: DownstreamLinkOptions["onRefusedOrDenied"] = (event) => monitored.refusedOrDenied(event);
-    let helloTimer: ReturnType<typeof setTimeout> | undefined;
-    const link: DownstreamLink = new DownstreamLink(node, mux, { ...linkOptions, policy, onLimit, onViolation, onRefusedOrDenied, request }, (name) => {
-      // Its Hello came: the deadline (a timer per connection) goes now, not when it would have fired.
-      clearTimeout(helloTimer);
-      log.linked(name, carrier.peer);
-      monitored.linked(name);
-    });
-    monitored.watch(link);
-    links.add(link);
-    let silent = false;
-    helloTimer = setTimeout(() => {
-      if (link.peerName !== undefined) return;
-      silent = true;
-      helloTimeouts++;
-      void link.close(`no Hello within ${helloTimeoutMs} ms`);
-    }, helloTimeoutMs);
-    void link.closed.then((error) => {
-      clearTimeout(helloTimer);
-      links.delete(link);
-      mux.close(error);
-      if (silent) {
-        log.helloTimedOut(carrier.peer);
-        monitored.helloTimedOut(helloTimeoutMs);
-      } else log.ended(who(), error);
-      log.traffic(who(), mux.stats);
-      monitored.ended(error);
-    });
-  };
 
   let server: WebSocketListener;
   try {
@@ -266,7 +154,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
         ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
         ...(options.maxPendingUpgrades === undefined ? {} : { maxPendingUpgrades: options.maxPendingUpgrades }),
         ...(options.upgradeTimeoutMs === undefined ? {} : { upgradeTimeoutMs: options.upgradeTimeoutMs }),
-        maxPayload,
+        maxPayload: settings.maxMessageBytes,
         ...(options.onHttpRequest === undefined ? {} : { onRequest: options.onHttpRequest }),
         onRefusal: (refusal) => {
           log.refused(refusal);
@@ -275,7 +163,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
           if (refusal.reason === "allowedOrigins") options.audit?.({ kind: "refused", at: Date.now(), link: refusal.peer, reason: refusal.detail });
         },
       },
-      accept,
+      (carrier, request) => links.accept(carrier, request),
     );
   } catch (error) {
     log.close();
@@ -289,25 +177,13 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
       return links.size;
     },
     get refused() {
-      return { ...server.refused, helloTimeoutMs: helloTimeouts };
+      return { ...server.refused, helloTimeoutMs: links.helloTimeouts };
     },
-    setPolicy: (next, source) => {
-      let checked: Policy | undefined;
-      try {
-        checked = next === undefined ? undefined : checkedPolicy(next);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        options.audit?.({ kind: "policy-rejected", at: Date.now(), reason, ...(source === undefined ? {} : { source }) });
-        throw error;
-      }
-      policy = checked;
-      options.audit?.({ kind: "policy-changed", at: Date.now(), rules: checked?.rules.length ?? 0, ...(source === undefined ? {} : { source }) });
-      for (const link of links) link.setPolicy(checked);
-    },
+    setPolicy: (next, source) => links.setPolicy(next, source),
     close: () =>
       (closing ??= (async () => {
         detach();
-        await Promise.allSettled([...links].map((link) => link.close("the parent's listener is closing")));
+        await links.close("the parent's listener is closing");
         await server.close();
         log.close();
         log.note(`stopped listening on ${server.url}`);
@@ -320,32 +196,7 @@ export async function listen(node: LocalNode, options: ListenOptions): Promise<L
     log.close();
     throw error;
   }
-  if (monitorTag !== undefined) {
-    node.monitor.start(monitorTag, options.monitorIntervalMs === undefined ? {} : { intervalMs: options.monitorIntervalMs });
-  }
+  links.startMonitor();
   log.note(`listening on ${server.url}`);
   return listener;
-}
-
-/** A tag a monitor object is published under. */
-type MonitorTag = NonNullable<NodeMonitor["tag"]>;
-
-/**
- * `monitorTag` as a tag descriptor, checked before binding: InvalidJsonError for one that is not JSON,
- * RangeError when the node already publishes its monitor object under another tag.
- */
-function checkedMonitorTag(node: LocalNode, monitorTag: Exclude<ListenOptions["monitorTag"], undefined>): MonitorTag {
-  const tag = node.tag(monitorTag).descriptor;
-  const current = node.monitor.tag;
-  if (current !== undefined && !current.equals(tag)) {
-    throw new RangeError(
-      `listen option monitorTag ${tag.toString()}: node "${node.name}" already publishes its monitor object under ${current.toString()}; a node has one monitor tag, give the same one or none`,
-    );
-  }
-  return tag;
-}
-
-/** `policy` as parsePolicy made it (checked once, compiled once); throws PolicyError for an invalid one. */
-function checkedPolicy(policy: Policy): Policy {
-  return isParsedPolicy(policy) ? policy : parsePolicy(policy);
 }

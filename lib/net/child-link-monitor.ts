@@ -1,12 +1,12 @@
-import type { SessionMuxStats } from "../../../bindings/session-mux-stats.js";
-import type { ChildLinkSample, LinkRegistration } from "../../monitor/link-probe.js";
-import type { NodeMonitor } from "../../monitor/node-monitor.js";
-import type { MonitorEvent, MonitorEventKind } from "../../monitor/node-snapshot.js";
-import type { DownstreamLink } from "../../sync/down/downstream-link.js";
-import { LinkLimitError } from "../../sync/link-limit-error.js";
+import type { SessionMuxStats } from "../../bindings/session-mux-stats.js";
+import type { ChildLinkSample, LinkRegistration } from "../monitor/link-probe.js";
+import type { NodeMonitor } from "../monitor/node-monitor.js";
+import type { MonitorEvent, MonitorEventKind } from "../monitor/node-snapshot.js";
+import type { DownstreamLink } from "../sync/down/downstream-link.js";
+import { LinkLimitError } from "../sync/link-limit-error.js";
 import { childName } from "./child-name.js";
-import type { LinkLimitEvent } from "../../sync/link-limits.js";
-import type { DeniedEvent, RefusedEvent } from "../../trust/audit-event.js";
+import type { LinkLimitEvent } from "../sync/link-limits.js";
+import type { DeniedEvent, RefusedEvent } from "../trust/audit-event.js";
 
 /** What a child link's monitor reads of its connection: the mux's counters and what waits to be sent. */
 export interface MonitoredConnection {
@@ -15,9 +15,9 @@ export interface MonitoredConnection {
 }
 
 /**
- * One child link as `listen` reports it to its node's monitor: registered from the connection's
- * acceptance to its end (its figures sampled only when the monitor asks), with the link's events
- * (linked, unlinked, refused, denied, limits) recorded under its id. Recording does not depend on the
+ * One child link as a listener (`listen`, `listenPorts`) reports it to its node's monitor: registered
+ * from the connection's acceptance to its end (its figures sampled only when the monitor asks), with the
+ * link's events (linked, unlinked, refused, denied, limits) recorded under its id. Recording does not depend on the
  * listener's log or audit options: the monitor always hears.
  */
 export class ChildLinkMonitor {
