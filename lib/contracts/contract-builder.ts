@@ -2,7 +2,7 @@ import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { JsonValue } from "../descriptor/json-value.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { InvalidCapacityError } from "./invalid-capacity-error.js";
-import { checkedCodec, type Codec } from "./codec.js";
+import { adoptedCodec, checkedCodec, type Codec } from "./codec.js";
 import type { ContractContext, NodeContract } from "./contract-context.js";
 import type { JsonCompatible } from "./json-compatible.js";
 import { ObjectExposeContract, type ExposeOptions, type ObjectExpose } from "./object-expose.js";
@@ -43,7 +43,7 @@ export class ObjectContractBuilder {
   observe<T extends JsonCompatible<T> | Uint8Array = JsonValue>(options?: ObserveOptions): ObjectObserve<T>;
   observe(options: ObserveOptions<unknown> = {}): ObjectObserve<unknown> {
     const codec = checkedCodec(options.codec);
-    return this.adopt((context) => new ObjectObserveContract<unknown>(context, this.descriptor, codec));
+    return this.adopt((context) => new ObjectObserveContract<unknown>(context, this.descriptor, adoptedCodec(codec, context.exchange)));
   }
 
   /**
@@ -56,7 +56,7 @@ export class ObjectContractBuilder {
   expose(options: ExposeOptions<unknown> = {}): ObjectExpose<unknown> {
     const capacity = capacityOf(options);
     const codec = checkedCodec(options.codec);
-    return this.adopt((context) => new ObjectExposeContract<unknown>(context, this.descriptor, capacity, codec));
+    return this.adopt((context) => new ObjectExposeContract<unknown>(context, this.descriptor, capacity, adoptedCodec(codec, context.exchange)));
   }
 }
 
@@ -77,7 +77,7 @@ export class TagContractBuilder {
   observe<T extends JsonCompatible<T> | Uint8Array = JsonValue>(options?: ObserveOptions): TagObserve<T>;
   observe(options: ObserveOptions<unknown> = {}): TagObserve<unknown> {
     const codec = checkedCodec(options.codec);
-    return this.adopt((context) => new TagObserveContract<unknown>(context, this.descriptor, codec));
+    return this.adopt((context) => new TagObserveContract<unknown>(context, this.descriptor, adoptedCodec(codec, context.exchange)));
   }
 
   /**
@@ -90,6 +90,6 @@ export class TagContractBuilder {
   expose(options: ExposeOptions<unknown> = {}): TagExpose<unknown> {
     const capacity = capacityOf(options);
     const codec = checkedCodec(options.codec);
-    return this.adopt((context) => new TagExposeContract<unknown>(context, this.descriptor, capacity, codec));
+    return this.adopt((context) => new TagExposeContract<unknown>(context, this.descriptor, capacity, adoptedCodec(codec, context.exchange)));
   }
 }

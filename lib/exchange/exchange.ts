@@ -2,6 +2,7 @@ import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../descriptor/tag-descriptor.js";
 import { callGuarded, type ErrorSink } from "../events/error-sink.js";
 import type { ListenerSet } from "../events/listener-set.js";
+import { FormatDiffs } from "../state/format-diffs.js";
 import { epochOf, isStateOf, withSynchronized, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { electExposer, shouldMove } from "./election.js";
@@ -31,6 +32,8 @@ export class Exchange {
   watcher: InterestWatcher | undefined = undefined;
   /** Set by the node's monitor, to hear of elections, handovers and releases (see ElectionWatcher). */
   electionWatcher: ElectionWatcher | undefined = undefined;
+  /** The formats this node can diff and patch (its codecs'): its links tell their peers and diff by it. */
+  readonly formatDiffs = new FormatDiffs();
   /** States that became an object's current state, over every object this node ever had (see ObjectEntry.updates). */
   updates = 0;
   /**

@@ -1,6 +1,7 @@
 import type { Observable } from "rxjs";
 import type { ContractContext, NodeContract } from "../contracts/contract-context.js";
 import { ObjectContractBuilder, TagContractBuilder } from "../contracts/contract-builder.js";
+import { adoptedCodec, checkedCodec, type Codec } from "../contracts/codec.js";
 import type { JsonLimits, JsonValue } from "../descriptor/json-value.js";
 import { ObjectDescriptor } from "../descriptor/object-descriptor.js";
 import { TagDescriptor } from "../descriptor/tag-descriptor.js";
@@ -34,6 +35,13 @@ export interface LocalNodeOptions {
   readonly monitorTag?: TagDescriptor | JsonValue;
   /** Milliseconds between two samples of the snapshot's rates and two refreshes of its object. Default: 1000. */
   readonly monitorIntervalMs?: number;
+  /**
+   * Codecs whose formats this node diffs and patches on its links from the start, without a contract
+   * that uses them: give a router (or any node in between) the codecs whose `diff` and `patch` it should
+   * apply, so that states of their formats cross its links as diffs. Codecs of contracts count too, once
+   * made. Throws InvalidCodecError for one that is not a codec.
+   */
+  readonly codecs?: ReadonlyArray<Codec<unknown>>;
 }
 
 /** An exception thrown by application code (a callback or subscriber), caught and reported by the node. */
@@ -87,6 +95,7 @@ export class LocalNode {
     const report: ErrorSink = (error, context) => this.reportError(error, context);
     this.errors = new ListenerSet<NodeError>(consoleSink, this, "error");
     this.exchange = new Exchange(report);
+    for (const codec of options.codecs ?? []) adoptedCodec(checkedCodec(codec), this.exchange);
     const clock = options.clock ?? tickClock;
     this.context = {
       exchange: this.exchange,

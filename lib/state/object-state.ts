@@ -55,6 +55,9 @@ export function isStateOf(state: ObjectState<unknown>, version: Version, epoch: 
   return epochOf(state) === epoch && compareVersions(state.version, version) === 0;
 }
 
+/** The longest name in a state's format stack (codecs' formats are held to it, and the link refuses longer ones). */
+export const MAX_FORMAT_NAME_LENGTH = 64;
+
 /** The format of plain JSON data, the default. */
 export const DEFAULT_FORMAT: readonly string[] = Object.freeze(["JSON"]);
 
@@ -67,4 +70,12 @@ export const BYTES_FORMAT: readonly string[] = Object.freeze(["bytes"]);
  */
 export function isJsonFormat(format: readonly string[]): boolean {
   return format === DEFAULT_FORMAT || (format.length === 1 && format[0] === "JSON");
+}
+
+/** Whether two format stacks name the same encoding (the same names in the same order). */
+export function sameFormat(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -2,6 +2,7 @@ import { createEndpoint, type Endpoint, type Event, type RoleProgram, type Sessi
 import type { JsonLimits } from "../descriptor/json-value.js";
 import { AckCoalescer } from "./ack-coalescer.js";
 import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
+import { type LinkFormats, NO_LINK_FORMATS } from "./link-formats.js";
 import { type EndableSession, leaveLink, sendOrEnd } from "./link-ending.js";
 import type { LinkOptions } from "./link-options.js";
 import { type ActivityListener, PeerActivity } from "./peer-activity.js";
@@ -16,6 +17,8 @@ export class LinkControl<E extends Event, R extends string> implements EndableSe
   readonly endpoint: Endpoint<E, R>;
   /** Requests for full states of the peer's objects (acknowledgements with `resync`), merged per turn. */
   readonly acks = new AckCoalescer();
+  /** Which formats besides JSON go as diffs each way, set once the handshake told (see LinkFormats). */
+  formats: LinkFormats = NO_LINK_FORMATS;
   private left = false;
   private keepAlive: KeepAlive | undefined;
 

@@ -12,6 +12,7 @@ import {
   fieldsOf,
   idField,
   optionalEpochField,
+  optionalFormatsField,
   optionalVersionField,
   stringField,
   tagField,
@@ -39,6 +40,8 @@ export interface HelloPayload {
   readonly resume: string;
   /** The child's credentials (`connect(…, { token })`), for the parent's authenticator; absent: none. */
   readonly token?: string;
+  /** The formats besides JSON whose diffs the child can patch (see LinkFormats); absent: none. */
+  readonly patches?: readonly string[];
 }
 
 /** Longest token a child may send (a JWT with many claims fits; more is refused as a protocol violation). */
@@ -63,7 +66,8 @@ export const Hello = message(
       resume: stringField(f, "resume", "Hello", 64),
     };
     const token = optionalTokenField(f, "Hello");
-    return token === undefined ? hello : { ...hello, token };
+    const patches = optionalFormatsField(f, "patches", "Hello");
+    return { ...hello, ...(token === undefined ? {} : { token }), ...(patches === undefined ? {} : { patches }) };
   }, "Hello"),
 );
 
@@ -73,6 +77,8 @@ export interface WelcomePayload {
   readonly principal?: string;
   /** Milliseconds since the epoch: the child refreshes its token before then (Refresh). */
   readonly expiresAt?: number;
+  /** The formats besides JSON whose diffs the parent can patch (see LinkFormats); absent: none. */
+  readonly patches?: readonly string[];
 }
 export const Welcome = message(
   "Welcome",
@@ -80,10 +86,12 @@ export const Welcome = message(
     const f = fieldsOf(value, "Welcome");
     const principal = f.principal === undefined ? undefined : stringField(f, "principal", "Welcome", 1024);
     const expiresAt = optionalExpiryField(f, "Welcome");
+    const patches = optionalFormatsField(f, "patches", "Welcome");
     return {
       node: stringField(f, "node", "Welcome", 256),
       ...(principal === undefined ? {} : { principal }),
       ...(expiresAt === undefined ? {} : { expiresAt }),
+      ...(patches === undefined ? {} : { patches }),
     };
   }, "Welcome"),
 );

@@ -5,6 +5,7 @@ import type { ObjectState } from "../state/object-state.js";
 import type { Version } from "../state/version.js";
 import type { AckCoalescer, AckOwner } from "./ack-coalescer.js";
 import type { EndableSession } from "./link-ending.js";
+import type { LinkFormats } from "./link-formats.js";
 import type { AckPayload } from "./object-session.js";
 import { type ReceivingEnd, StateReceiver } from "./state-receiver.js";
 import { StateSender, type StateTransmitter } from "./state-sender.js";
@@ -15,6 +16,8 @@ import type { WireState } from "./wire-state.js";
 export interface TransferLink extends EndableSession {
   readonly acks: AckCoalescer;
   readonly dataLimits: JsonLimits;
+  /** Which formats besides JSON go as diffs each way (absent: none). */
+  readonly formats?: LinkFormats;
 }
 
 /**
@@ -102,6 +105,11 @@ export abstract class ObjectTransfer implements StateTransmitter, AckOwner, Rece
   /** @internal The link's data limits (see ReceivingEnd). */
   get dataLimits(): JsonLimits {
     return this.transferLink.dataLimits;
+  }
+
+  /** @internal Which formats besides JSON go as diffs each way on the link (see ReceivingEnd, StateTransmitter). */
+  get formats(): LinkFormats | undefined {
+    return this.transferLink.formats;
   }
 
   /** @internal Ends the link (see ReceivingEnd). */

@@ -1,10 +1,12 @@
 import type { JsonValue } from "../descriptor/json-value.js";
-import { epochOf, isJsonFormat, type ObjectState } from "../state/object-state.js";
+import { epochOf, isJsonFormat, type ObjectState, sameFormat } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { frozenDataLength } from "../state/frozen-data.js";
 import { diffJson, type PatchOperation, worthwhilePatchLength } from "./json-patch/index.js";
 import type { OutboundPaths, PathDictionary } from "./wire/path-dictionary.js";
-import { encodeDiff, encodeFlag, encodeFull, type EncodedDiff, isDiff, withDefinitions } from "./wire/state-codec.js";
+import { encodeBytesDiff, encodeDiff, encodeFlag, encodeFull, type EncodedDiff, isDiff, withDefinitions } from "./wire/state-codec.js";
+import type { LinkFormats } from "./link-formats.js";
+import type { BytesDiff } from "../state/format-diffs.js";
 import { TickMap } from "./tick-map.js";
 import type { WireState } from "./wire-state.js";
 
@@ -16,15 +18,16 @@ import type { WireState } from "./wire-state.js";
  * a receiver that lacks some gets a variant carrying their definitions first (a new observer's first
  * diffs), itself shared by the receivers that lack the same ones. Full states are shared the same way,
  * but only for the rest of the tick (see `fullOf`). A state of any format but JSON (bytes) goes whole,
- * or as a flag change: its bytes are never diffed.
+ * or as a flag change, unless the receiver can patch its format (see `bytesEncoding`).
  *
  * @param paths what the receiver holds of the object's interned paths (updated here to what it will
  *   hold); absent, paths go literally
+ * @param formats the formats besides JSON this side diffs toward the receiver; absent: none
  */
-export function encodeState(target: ObjectState<unknown>, base: ObjectState<unknown> | undefined, paths?: OutboundPaths): WireState {
+export function encodeState(target: ObjectState<unknown>, base: ObjectState<unknown> | undefined, paths?: OutboundPaths, formats?: LinkFormats): WireState {
   if (base !== undefined) {
     if (base.data === target.data && compareVersions(base.version, target.version) === 0) return encodeFlag(target);
-    if (!isJsonFormat(target.format) || !isJsonFormat(base.format)) return fullOf(target);
+    if (!isJsonFormat(target.format) || !isJsonFormat(base.format)) return bytesEncoding(target, base, formats);
     const wire = wireOf(target);
     const encodings = (wire.encodings ??= []);
     const baseEpoch = epochOf(base);
@@ -34,8 +37,9 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
     }
     // A state that arrived as a patch against this very base goes on as that patch: no diff to compute.
     const derivation = derivedThisTick.get(target);
-    const derived = derivation !== undefined && derivation.epoch === baseEpoch && compareVersions(derivation.from, base.version) === 0;
-    const patch = derived ? derivation.patch : diffJson(base.data as JsonValue, target.data as JsonValue);
+    const derivedPatch = derivation !== undefined && derivedFrom(derivation, base) ? derivation.patch : undefined;
+    const derived = derivedPatch !== undefined && !(derivedPatch instanceof Uint8Array);
+    const patch = derived ? derivedPatch : diffJson(base.data as JsonValue, target.data as JsonValue);
     // A patch that came as one was worth sending where it was made (its sender weighed it against the
     // same state): a relay forwards it without measuring the state again.
     const worthwhile = derived || worthwhilePatchLength(patch, sizeOf(target)) !== undefined;
@@ -51,6 +55,50 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
   }
   return fullOf(target);
 }
+
+/**
+ * `target`, of a format other than JSON, for a receiver holding `base`: the diff of its bytes from
+ * `base`'s when the receiver can patch the format (`formats`), both states are of that format, and the
+ * diff is smaller than the bytes; else in full. One encoding per (state, base), shared by every link at
+ * that base (their diffs come from this node's one codec for the format). A state that arrived as a diff
+ * against this very base goes on as that diff.
+ */
+function bytesEncoding(target: ObjectState<unknown>, base: ObjectState<unknown>, formats: LinkFormats | undefined): Uint8Array {
+  const format = target.format;
+  const pair = formats?.toward(format[format.length - 1]!);
+  const next = target.data;
+  const from = base.data;
+  if (pair === undefined || !(next instanceof Uint8Array) || !(from instanceof Uint8Array) || !sameFormat(format, base.format)) return fullOf(target);
+  const encodings = (wireOf(target).encodings ??= []);
+  const baseEpoch = epochOf(base);
+  for (const entry of encodings) {
+    if (entry.baseEpoch === baseEpoch && entry.dictionary === undefined && compareVersions(entry.base, base.version) === 0) return entry.encoded as Uint8Array;
+  }
+  const derivation = derivedThisTick.get(target);
+  const derived = derivation !== undefined && derivedFrom(derivation, base) ? derivation.patch : undefined;
+  const diff = derived instanceof Uint8Array ? derived : diffOf(pair, from, next);
+  const entry: Encoding = {
+    base: base.version,
+    baseEpoch,
+    dictionary: undefined,
+    encoded: diff !== undefined && diff.length < next.length ? encodeBytesDiff(target, base.version, diff) : fullOf(target),
+  };
+  if (encodings.length >= BASES_PER_STATE) encodings.shift();
+  encodings.push(entry);
+  return entry.encoded as Uint8Array;
+}
+
+/** The codec's diff of `next` from `base`, or undefined when it has none to give (or throws, or gives no bytes): then the state goes whole. */
+function diffOf(pair: BytesDiff, base: Uint8Array, next: Uint8Array): Uint8Array | undefined {
+  let diff: unknown;
+  try {
+    diff = pair.diff(base, next);
+  } catch {
+    return undefined;
+  }
+  return diff instanceof Uint8Array ? diff : undefined;
+}
+
 
 /** The length in bytes of `wire` when it is a diff (what the monitor shows as an object's last diff). */
 export function patchLengthOf(wire: WireState): number | undefined {
@@ -91,11 +139,16 @@ function wireOf(state: ObjectState<unknown>): StateWire {
   return wire;
 }
 
-/** A state made by applying `patch` to the state of version `from` in epoch `epoch`. */
+/** A state made by applying `patch` (a JSON Patch, or a codec's diff of bytes) to the state of version `from` in epoch `epoch`. */
 interface Derivation {
   readonly from: Version;
   readonly epoch: number;
-  readonly patch: readonly PatchOperation[];
+  readonly patch: readonly PatchOperation[] | Uint8Array;
+}
+
+/** Whether `derivation` was made from `base`. */
+function derivedFrom(derivation: Derivation, base: ObjectState<unknown>): boolean {
+  return derivation.epoch === epochOf(base) && compareVersions(derivation.from, base.version) === 0;
 }
 
 /**
@@ -107,8 +160,8 @@ interface Derivation {
  */
 const derivedThisTick = new TickMap<ObjectState<unknown>, Derivation>();
 
-/** Records that `state` was made by applying `patch` to `base` (a relay then forwards the patch as is). */
-export function recordDerivation(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: readonly PatchOperation[]): void {
+/** Records that `state` was made by applying `patch` (a JSON Patch, or a codec's diff) to `base` (a relay then forwards it as is). */
+export function recordDerivation(state: ObjectState<unknown>, base: ObjectState<unknown>, patch: readonly PatchOperation[] | Uint8Array): void {
   derivedThisTick.set(state, { from: base.version, epoch: epochOf(base), patch });
 }
 

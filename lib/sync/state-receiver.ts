@@ -1,12 +1,16 @@
 import type { JsonLimits, JsonSize, JsonValue } from "../descriptor/json-value.js";
 import type { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import { shortText } from "../descriptor/short-text.js";
 import { measureData } from "../state/frozen-data.js";
-import { DEFAULT_FORMAT, isJsonFormat, type ObjectState } from "../state/object-state.js";
+import { DEFAULT_FORMAT, isJsonFormat, type ObjectState, sameFormat } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { applyPatchWithin, PatchApplyError, PatchLimitError } from "./json-patch/index.js";
 import { recordDerivation } from "./state-encoding.js";
 import type { AckPayload } from "./object-session.js";
 import { StateLimitError } from "./state-limit-error.js";
+import { BytesPatchError } from "./bytes-patch-error.js";
+import { caughtMessage } from "./caught-error.js";
+import type { LinkFormats } from "./link-formats.js";
 import type { PathTable } from "./wire/path-dictionary.js";
 import { StateDecodeError } from "./wire/state-decode-error.js";
 import { decodeState } from "./wire/state-codec.js";
@@ -18,6 +22,8 @@ export interface ReceivingEnd {
   readonly descriptor: ObjectDescriptor;
   /** The link's data limits: every state made is within them. */
   readonly dataLimits: JsonLimits;
+  /** The formats besides JSON whose diffs this side takes, and how it patches them; absent: none (their diffs are refused). */
+  readonly formats?: LinkFormats;
   /** Ends the whole link with `reason` (a state broke the limits or could not be decoded). */
   abort(reason: string): void;
 }
@@ -36,8 +42,11 @@ export interface ReceivingEnd {
  * refused before its result is kept if that would be over them (see applyPatchWithin), counted from the
  * size of the state held, which the receiver keeps: a patch costs no walk of the state it patches. A state
  * over the limits ends the whole link with a StateLimitError's message: the peer broke the limits this
- * side set. A state of any format but JSON is bytes, bounded by the limit on length and never patched: a
- * JSON diff against a held state of another format asks for the full state.
+ * side set. A state of any format but JSON is bytes, bounded by the limit on length. Its diffs come only
+ * for a format this side listed in its handshake (any other is refused as undecodable): they are applied
+ * with the codec's `patch` to the held bytes of the same format, within a guard: a patch that throws or
+ * returns anything but bytes ends the link with a BytesPatchError's message, a result over the limit on
+ * length with a StateLimitError's. A diff against a held state of another format asks for the full state.
  */
 export class StateReceiver implements PathTable {
   /** The state this side holds for the link (the base the sender diffs against). */
@@ -81,7 +90,7 @@ export class StateReceiver implements PathTable {
     const limits = end.dataLimits;
     let wire: DecodedState | undefined;
     try {
-      wire = decodeState(bytes, this.awaitingFull ? undefined : held?.version, this, end.descriptor);
+      wire = decodeState(bytes, this.awaitingFull ? undefined : held?.version, this, end.descriptor, end.formats);
     } catch (error) {
       if (!(error instanceof StateDecodeError)) throw error;
       end.abort(error.message);
@@ -103,7 +112,15 @@ export class StateReceiver implements PathTable {
       }
       state = stateOf(wire.v, wire.f ?? DEFAULT_FORMAT, wire.d, wire.s, wire.e);
     } else if (held !== undefined && !this.awaitingFull) {
-      if (wire.p === undefined) {
+      if (wire.x !== undefined) {
+        if (held.data instanceof Uint8Array && sameFormat(held.format, wire.f!)) {
+          const patched = this.patchBytes(held.format, held.data, wire.x);
+          if (patched === undefined) return undefined;
+          size = { length: patched.length, depth: 0 };
+          state = stateOf(wire.v, held.format, patched, wire.s, wire.e);
+          recordDerivation(state, held, wire.x);
+        }
+      } else if (wire.p === undefined) {
         if (compareVersions(held.version, wire.v) === 0) state = stateOf(held.version, held.format, held.data, wire.s, wire.e);
       } else if (isJsonFormat(held.format)) {
         try {
@@ -135,12 +152,34 @@ export class StateReceiver implements PathTable {
     return { state, ack: { v: state.version } };
   }
 
-  /** Ends the link for a state over its limits. */
-  private refuse(error: StateLimitError): undefined {
+  /**
+   * `base`, bytes of `format`, patched with `diff` by the format's codec, or undefined when the codec
+   * failed or the result is over the link's limit on length (the link is then ending).
+   */
+  private patchBytes(format: readonly string[], base: Uint8Array, diff: Uint8Array): Uint8Array | undefined {
+    const end = this.end;
+    const name = format[format.length - 1]!;
+    // decodeState took the diff only for a format this side listed, so its pair is there.
+    const pair = end.formats!.from(name)!;
+    let patched: unknown;
+    try {
+      patched = pair.patch(base, diff);
+    } catch (error) {
+      return this.refuse(new BytesPatchError(end.descriptor, name, `it threw ${shortText(caughtMessage(error))}`));
+    }
+    if (!(patched instanceof Uint8Array)) return this.refuse(new BytesPatchError(end.descriptor, name, `it returned ${shortText(String(patched))}, not a Uint8Array`));
+    const limits = end.dataLimits;
+    if (patched.length > limits.maxLength) return this.refuse(new StateLimitError(end.descriptor, patched.length, 0, limits, true, true));
+    return patched;
+  }
+
+  /** Ends the link for a state it refuses. */
+  private refuse(error: StateLimitError | BytesPatchError): undefined {
     this.end.abort(error.message);
     return undefined;
   }
 }
+
 
 /** A state in epoch `e` (absent: 0, as on the wire), made as one literal of one of two shapes. */
 function stateOf(version: Version, format: readonly string[], data: unknown, synchronized: boolean, e: number | undefined): ObjectState<unknown> {

@@ -1,6 +1,7 @@
 import { isStateOf, type ObjectState } from "../state/object-state.js";
 import { compareVersions, type Version } from "../state/version.js";
 import { encodeState, patchLengthOf } from "./state-encoding.js";
+import type { LinkFormats } from "./link-formats.js";
 import type { OutboundPaths } from "./wire/path-dictionary.js";
 import type { WireState } from "./wire-state.js";
 import type { AckPayload } from "./object-session.js";
@@ -16,6 +17,8 @@ export interface StateTransmitter {
   holdsBack?(sender: StateSender): boolean;
   /** What the receiver holds of the object's interned paths; absent, paths go literally. */
   readonly paths?: OutboundPaths;
+  /** The formats besides JSON this side diffs toward the receiver; absent: none (such states go whole). */
+  readonly formats?: LinkFormats;
   /** A state went as a diff of `length` bytes (for the object's monitor figures). */
   sentPatch?(length: number): void;
 }
@@ -93,7 +96,7 @@ export class StateSender {
     if (latest === undefined || (latest === sent && !this.flagOwed)) return;
     if (this.link.holdsBack?.(this) === true) return;
     // Only a diff refers to interned paths: a full state asks for none (an object that never changes needs no table of them).
-    const payload = sent === undefined ? encodeState(latest, undefined) : encodeState(latest, sent, this.link.paths);
+    const payload = sent === undefined ? encodeState(latest, undefined) : encodeState(latest, sent, this.link.paths, this.link.formats);
     if (sent === undefined) this.fullVersion = latest.version;
     this.sent = latest;
     this.flagOwed = false;

@@ -5,6 +5,8 @@ import type { JsonLimits, JsonValue } from "../descriptor/json-value.js";
 import { assertJsonValue } from "../descriptor/json-value.js";
 import { MAX_SUPPORTED_DEPTH } from "../descriptor/resolve-limits.js";
 import { freezeData } from "../state/frozen-data.js";
+import { MAX_PATCHABLE_FORMATS } from "../state/format-diffs.js";
+import { MAX_FORMAT_NAME_LENGTH } from "../state/object-state.js";
 import { assertVersion, type Version } from "../state/version.js";
 
 /**
@@ -67,6 +69,21 @@ export function idField(fields: Record<string, unknown>, name: string, message: 
 /** An optional epoch (see ObjectState.epoch) in `message`: a non-negative integer, absent for 0. */
 export function optionalEpochField(fields: Record<string, unknown>, name: string, message: string): number | undefined {
   return fields[name] === undefined ? undefined : idField(fields, name, message);
+}
+
+/** An optional list of format names (the formats a side can patch): at most MAX_PATCHABLE_FORMATS names of 1 to 64 characters. */
+export function optionalFormatsField(fields: Record<string, unknown>, name: string, message: string): readonly string[] | undefined {
+  const value = fields[name];
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_PATCHABLE_FORMATS) {
+    throw new TypeError(`${message}.${name} must be an array of at most ${MAX_PATCHABLE_FORMATS} format names`);
+  }
+  for (const format of value) {
+    if (typeof format !== "string" || format.length < 1 || format.length > MAX_FORMAT_NAME_LENGTH) {
+      throw new TypeError(`${message}.${name} must hold format names of 1 to ${MAX_FORMAT_NAME_LENGTH} characters`);
+    }
+  }
+  return value as readonly string[];
 }
 
 export function versionField(fields: Record<string, unknown>, name: string): Version {

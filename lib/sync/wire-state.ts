@@ -22,7 +22,8 @@ export const wireStateSchema = schema((value): WireState => {
 /**
  * A state as the receiver decoded it from the compact state wire, in one of three forms:
  * - full: `d` is the data;
- * - diff: `p` is a JSON Patch from the state the receiver holds (the wire's implicit base);
+ * - diff: `p` is a JSON Patch from the state the receiver holds (the wire's implicit base), or for a
+ *   format other than JSON `x`, the bytes of its codec's diff (Codec.diff) from that state's bytes;
  * - flag: neither, only `s` (or `e`) changed for the version `v` the receiver holds.
  * `e` is the epoch of the election the state belongs to (absent: 0; see ObjectState.epoch).
  */
@@ -39,4 +40,5 @@ export interface DecodedState {
    */
   readonly d?: JsonValue | Uint8Array;
   readonly p?: readonly PatchOperation[];
+  readonly x?: Uint8Array;
 }

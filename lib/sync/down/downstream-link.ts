@@ -11,6 +11,7 @@ import { caughtError, caughtMessage } from "../caught-error.js";
 import { LinkControl } from "../link-control.js";
 import { ownedBy } from "../link-participant.js";
 import { LinkCongestion, type OutboundQueue } from "../link-congestion.js";
+import { LinkFormats } from "../link-formats.js";
 import { sendWhileOpen } from "../link-ending.js";
 import { type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "../link-limits.js";
 import { linkDataLimits, type LinkOptions } from "../link-options.js";
@@ -211,10 +212,13 @@ export class DownstreamLink {
       this.resumeToken = hello.resume;
       const principal = this.trust.principalId;
       const expiresAt = this.trust.grants.expiresAt;
+      const patches = this.exchange.formatDiffs.listed();
+      this.control.formats = new LinkFormats(this.exchange.formatDiffs, patches, hello.patches ?? []);
       this.endpoint.send("Welcome", {
         node: this.node.name,
         ...(principal === undefined ? {} : { principal }),
         ...(expiresAt === undefined ? {} : { expiresAt }),
+        ...(patches.length === 0 ? {} : { patches }),
       });
       this.onWelcomed(hello.node);
       this.control.keepPeerAlive(hello.node, noop);

@@ -3,6 +3,7 @@ import type { ObjectDescriptor } from "../../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../../descriptor/tag-descriptor.js";
 import { AccessDeniedError } from "../../exchange/access-denied-error.js";
 import type { Exchange } from "../../exchange/exchange.js";
+import { LinkFormats } from "../link-formats.js";
 import { memberAt, memberCount } from "../../exchange/member-list.js";
 import type { ObjectEntry } from "../../exchange/object-entry.js";
 import type { Exposer } from "../../exchange/participants.js";
@@ -86,8 +87,9 @@ export class Generation {
     const endpoint = this.endpoint;
     try {
       const token = await this.link.readToken();
+      const patches = this.exchange.formatDiffs.listed();
       const hello = { protocol: PROTOCOL_VERSION, program: PROGRAM_HASH, node: this.link.node.name, resume: this.link.resumeToken };
-      endpoint.send("Hello", token === undefined ? hello : { ...hello, token });
+      endpoint.send("Hello", { ...hello, ...(token === undefined ? {} : { token }), ...(patches.length === 0 ? {} : { patches }) });
       const answer = await endpoint.offer();
       if (answer.label === "Refuse") {
         const { reason } = answer.recv();
@@ -99,6 +101,7 @@ export class Generation {
       const welcome = answer.recv();
       this.link.options.log?.(`upstream ${welcome.node} welcomed us${welcome.principal === undefined ? "" : ` as ${JSON.stringify(welcome.principal)}`}`);
       this.welcomed = true;
+      this.control.formats = new LinkFormats(this.exchange.formatDiffs, patches, welcome.patches ?? []);
       this.scheduleRefresh(welcome.expiresAt);
       this.link.onWelcomed(welcome.node);
       this.exchange.authority = this.link;

@@ -1,8 +1,9 @@
 import type { JsonValue } from "../../descriptor/json-value.js";
 import { InvalidVersionError } from "../../state/invalid-version-error.js";
-import { isJsonFormat, type ObjectState } from "../../state/object-state.js";
+import { isJsonFormat, MAX_FORMAT_NAME_LENGTH, type ObjectState } from "../../state/object-state.js";
 import { assertVersion, MAX_VERSION_LENGTH, type Version } from "../../state/version.js";
 import { DEFAULT_PATCH_LIMITS, pointerDepth, type PatchOperation } from "../json-patch/index.js";
+import type { LinkFormats } from "../link-formats.js";
 import type { DecodedState } from "../wire-state.js";
 import { dataField, STRUCTURAL_DATA_LIMITS } from "../wire-schema.js";
 import { readJson, writeJson } from "./binary-json.js";
@@ -33,11 +34,13 @@ import { MAX_INTERNED_PATH_BYTES, MAX_INTERNED_PATHS, type PathDictionary, type 
  *                safe integers.
  *   body         full: one value, the data, when the format is ["JSON"]; any other format's data is bytes
  *                (see ObjectState.format), which are the body as they are, up to the end of the state.
- *                flag-only: nothing. diff (["JSON"] only): JSON Patch operations up to the end
+ *                flag-only: nothing. diff of ["JSON"]: JSON Patch operations up to the end
  *                of the state (no count), each one byte, the op in its top 2 bits (0 add, 1 remove,
  *                2 replace) and the path in its low 6: an interned path's index 0–61, 62 for index
  *                62 + a uint that follows, 63 for a literal path (a string) that follows; then, for add
- *                and replace, the value.
+ *                and replace, the value. diff of any other format: the bytes its codec's diff made
+ *                (Codec.diff), as they are, up to the end of the state; the receiver patches the bytes
+ *                it holds with them (only a receiver that listed the format in its handshake is sent one).
  *   Nothing may follow the body.
  *
  * A diff's base is implicit: the state the receiver holds (the link is ordered, and the sender diffs
@@ -64,7 +67,6 @@ const LARGE_INDEX = 62;
 const LITERAL = 63;
 
 const MAX_FORMATS = 8;
-const MAX_FORMAT_NAME = 64;
 
 const writer = new ByteWriter();
 
@@ -101,14 +103,7 @@ export interface EncodedDiff {
 /** `state` as `patch` from the state of version `base`, its paths interned in `dictionary`. */
 export function encodeDiff(state: ObjectState<unknown>, base: Version, patch: readonly PatchOperation[], dictionary: PathDictionary | undefined): EncodedDiff {
   writer.reset();
-  const version = state.version;
-  const whole = !deltasFit(version, base);
-  const sameLength = !whole && version.length === base.length;
-  head(state, sameLength ? DIFF | SAME_LENGTH : DIFF);
-  const headLength = writer.pos;
-  if (!sameLength) writer.uint(whole ? version.length + MAX_VERSION_LENGTH : version.length);
-  writer.byte(versionCheck(base));
-  for (let i = 0; i < version.length; i++) writer.int(!whole && i < base.length ? version[i]! - base[i]! : version[i]!);
+  const headLength = diffHead(state, base);
   let needs = 0;
   for (const operation of patch) {
     const op = operation.op === "add" ? 0 : operation.op === "remove" ? 0x40 : 0x80;
@@ -127,6 +122,27 @@ export function encodeDiff(state: ObjectState<unknown>, base: Version, patch: re
     if (operation.op !== "remove") writeJson(writer, operation.value);
   }
   return { bytes: writer.finish(), head: headLength, needs };
+}
+
+/** `state`, of a format other than JSON, as `diff` (its codec's diff of its bytes) from the state of version `base`. */
+export function encodeBytesDiff(state: ObjectState<unknown>, base: Version, diff: Uint8Array): Uint8Array {
+  writer.reset();
+  diffHead(state, base);
+  writer.bytes(diff);
+  return writer.finish();
+}
+
+/** Writes a diff's flags, epoch, format and version against `base`; returns where its version starts (where definitions would go). */
+function diffHead(state: ObjectState<unknown>, base: Version): number {
+  const version = state.version;
+  const whole = !deltasFit(version, base);
+  const sameLength = !whole && version.length === base.length;
+  head(state, sameLength ? DIFF | SAME_LENGTH : DIFF);
+  const headLength = writer.pos;
+  if (!sameLength) writer.uint(whole ? version.length + MAX_VERSION_LENGTH : version.length);
+  writer.byte(versionCheck(base));
+  for (let i = 0; i < version.length; i++) writer.int(!whole && i < base.length ? version[i]! - base[i]! : version[i]!);
+  return headLength;
 }
 
 /** `diff` with the definitions of `dictionary`'s paths from `from` to what it needs, for a receiver that holds only `from` of them. */
@@ -197,9 +213,16 @@ export function isDiff(bytes: Uint8Array): boolean {
  * version's length may be the base's) and undefined is returned: the receiver asks for the full state.
  *
  * @param session the object session (named in errors)
- * @throws StateDecodeError for anything but a well-formed state
+ * @param formats the formats besides JSON whose diffs this side takes (it listed them); absent: none
+ * @throws StateDecodeError for anything but a well-formed state (a diff of a format not in `formats` too)
  */
-export function decodeState(bytes: Uint8Array, base: Version | undefined, table: PathTable, session: { toString(): string }): DecodedState | undefined {
+export function decodeState(
+  bytes: Uint8Array,
+  base: Version | undefined,
+  table: PathTable,
+  session: { toString(): string },
+  formats?: Pick<LinkFormats, "from">,
+): DecodedState | undefined {
   const reader = new ByteReader(bytes, session);
   const flags = reader.byte("flags");
   if ((flags & RESERVED) !== 0) {
@@ -231,9 +254,9 @@ export function decodeState(bytes: Uint8Array, base: Version | undefined, table:
     if (reader.left > 0) throw reader.fault(`${reader.left} bytes follow the state`);
     return shaped(v, e, s, f, d, undefined);
   }
-  if (opaque) {
+  if (opaque && formats?.from(f[f.length - 1]!) === undefined) {
     reader.pos = 0;
-    throw reader.fault(`a diff of the format ${JSON.stringify(f)}: only JSON states travel as diffs`);
+    throw reader.fault(`a diff of the format ${JSON.stringify(f)}, which this side did not list as one it can patch`);
   }
   const sameLength = (flags & SAME_LENGTH) !== 0;
   const length = sameLength ? undefined : reader.uint("version length");
@@ -250,20 +273,31 @@ export function decodeState(bytes: Uint8Array, base: Version | undefined, table:
     const read = reader.int("version component");
     components[i] = !whole && i < base.length ? base[i]! + read : read;
   }
-  const p = readPatch(reader, table);
+  const p = opaque ? undefined : readPatch(reader, table);
+  const x = opaque ? reader.rest() : undefined;
   try {
     assertVersion(components);
   } catch (error) {
     if (error instanceof InvalidVersionError) throw reader.fault(`its version against the base ${JSON.stringify(base)} is invalid: ${error.message}`);
     throw error;
   }
-  return shaped(components, e, s, f, undefined, p);
+  return shaped(components, e, s, f, undefined, p, x);
 }
 
 /** The decoded state as a literal of one fixed shape per form (V8 then gives each form one hidden class). */
-function shaped(v: Version, e: number | undefined, s: boolean, f: readonly string[] | undefined, d: JsonValue | Uint8Array | undefined, p: readonly PatchOperation[] | undefined): DecodedState {
+function shaped(
+  v: Version,
+  e: number | undefined,
+  s: boolean,
+  f: readonly string[] | undefined,
+  d: JsonValue | Uint8Array | undefined,
+  p: readonly PatchOperation[] | undefined,
+  x?: Uint8Array,
+): DecodedState {
   const epoch = e === 0 ? undefined : e;
-  return d !== undefined ? { v, e: epoch, s, f, d } : p !== undefined ? { v, e: epoch, s, f, p } : { v, e: epoch, s, f };
+  if (d !== undefined) return { v, e: epoch, s, f, d };
+  if (p !== undefined) return { v, e: epoch, s, f, p };
+  return x !== undefined ? { v, e: epoch, s, f, x } : { v, e: epoch, s, f };
 }
 
 function readFormat(reader: ByteReader): readonly string[] {
@@ -272,7 +306,7 @@ function readFormat(reader: ByteReader): readonly string[] {
   const format = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const name = reader.text(reader.uint("format name length"), "format name");
-    if (name.length > MAX_FORMAT_NAME) throw reader.fault(`a format name of ${name.length} characters (at most ${MAX_FORMAT_NAME})`);
+    if (name.length > MAX_FORMAT_NAME_LENGTH) throw reader.fault(`a format name of ${name.length} characters (at most ${MAX_FORMAT_NAME_LENGTH})`);
     format[i] = name;
   }
   return format;
