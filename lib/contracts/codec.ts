@@ -28,7 +28,8 @@ export interface Codec<T> {
   /**
    * Optional, with `diff`: `base` with `diff` applied, as `diff` made it from `base`. A receiver holds the
    * result to the link's data limits; one that throws or returns anything but a Uint8Array ends the link
-   * that brought the diff (its peer sent something this node cannot patch).
+   * that brought the diff (its peer sent something this node cannot patch). It must not change `base`,
+   * which the node and its observers still hold.
    */
   patch?(base: Uint8Array, diff: Uint8Array): Uint8Array;
 }
