@@ -5,7 +5,7 @@
  */
 import type { Codec } from "../../lib/index.js";
 
-export interface PrefixCodec extends Codec<string> {
+export interface PrefixCodec extends Required<Codec<string>> {
   diffs: number;
   patches: number;
 }

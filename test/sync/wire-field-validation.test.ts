@@ -13,10 +13,12 @@ import {
   fieldsOf,
   idField,
   optionalEpochField,
+  optionalFormatsField,
   stringField,
   tagField,
 } from "../../lib/sync/wire-schema.js";
 import { wireStateSchema } from "../../lib/sync/wire-state.js";
+import { Hello, Welcome } from "../../lib/sync/messages.js";
 
 /** What `check` throws for `value` in field `x`, or "ok" with the value it returned. */
 function outcome<T>(check: (fields: Record<string, unknown>, name: string, message: string) => T, value: unknown): string {
@@ -72,6 +74,24 @@ describe("fields of link messages", () => {
     expect(optionalEpochField({}, "e", "Msg")).toBeUndefined();
     expect(optionalEpochField({ e: 4 }, "e", "Msg")).toBe(4);
     expect(() => optionalEpochField({ e: -4 }, "e", "Msg")).toThrow("Msg.e must be a non-negative integer");
+  });
+
+  it("the formats a side can patch are absent, or at most 64 names of 1 to 64 characters; Hello and Welcome carry them", () => {
+    expect(outcome(optionalFormatsField, undefined)).toBe("ok undefined");
+    expect(outcome(optionalFormatsField, [])).toBe("ok []");
+    const most = Array.from({ length: 64 }, (_, i) => `${i}`.padEnd(64, "x"));
+    expect(outcome(optionalFormatsField, most)).toBe(`ok ${JSON.stringify(most)}`);
+    expect(outcome(optionalFormatsField, [...most, "one more"])).toBe("Msg.x must be an array of at most 64 format names");
+    expect(outcome(optionalFormatsField, "msgpack")).toBe("Msg.x must be an array of at most 64 format names");
+    for (const name of ["", "x".repeat(65), 7, null]) {
+      expect(outcome(optionalFormatsField, ["msgpack", name]), String(name)).toBe("Msg.x must hold format names of 1 to 64 characters");
+    }
+    const hello = { protocol: 7, program: "p", node: "n", resume: "r" };
+    expect(Hello.schema.parse({ ...hello, patches: ["msgpack"] })).toEqual({ ...hello, patches: ["msgpack"] });
+    expect(Hello.schema.parse(hello)).toEqual(hello);
+    expect(() => Hello.schema.parse({ ...hello, patches: [""] })).toThrow("Hello.patches must hold format names");
+    expect(Welcome.schema.parse({ node: "n", patches: ["msgpack"] })).toEqual({ node: "n", patches: ["msgpack"] });
+    expect(() => Welcome.schema.parse({ node: "n", patches: {} })).toThrow("Welcome.patches must be an array");
   });
 
   it("a tag is taken as it is when it already is one, and built from its JSON otherwise", () => {

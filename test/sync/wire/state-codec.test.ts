@@ -1,8 +1,8 @@
 /**
- * The compact state wire: what goes in comes out (random data, random patches from diffJson, random
- * version pairs, interned and literal paths, definitions for receivers that lack them), and the decoder
- * takes anything at all (random bytes, valid states mutated or cut short) without doing more than return
- * a valid state, return nothing, or throw its one typed error.
+ * The compact state wire: what goes in comes out (random data, random patches from diffJson, codecs'
+ * diffs of other formats, random version pairs, interned and literal paths, definitions for receivers
+ * that lack them), and the decoder takes anything at all (random bytes, valid states mutated or cut
+ * short) without doing more than return a valid state, return nothing, or throw its one typed error.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import { MAX_VERSION_LENGTH, type Version } from "../../../lib/state/version.js"
 import { diffJson } from "../../../lib/sync/json-patch/index.js";
 import { MAX_INTERNED_PATH_BYTES, MAX_INTERNED_PATHS, PathDictionary, PathTable } from "../../../lib/sync/wire/path-dictionary.js";
 import { StateDecodeError } from "../../../lib/sync/wire/state-decode-error.js";
-import { decodeState, encodeDiff, encodeFlag, encodeFull, withDefinitions } from "../../../lib/sync/wire/state-codec.js";
+import { decodeState, encodeBytesDiff, encodeDiff, encodeFlag, encodeFull, isDiff, versionCheck, withDefinitions } from "../../../lib/sync/wire/state-codec.js";
 import { asJson, editedPair, jsonValue } from "../json-patch/json-fixtures.js";
 
 const SESSION = "ab/cd";
@@ -22,6 +22,9 @@ const version: fc.Arbitrary<Version> = fc.array(component, { minLength: 1, maxLe
 const epoch = fc.oneof(fc.constant(undefined), fc.nat({ max: 5 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
 /** Any format stack but JSON's: its data is bytes. */
 const opaqueFormat = fc.array(fc.string({ maxLength: 64 }), { minLength: 1, maxLength: 8 }).filter((f) => !(f.length === 1 && f[0] === "JSON"));
+
+/** A receiver that lists every format as one it can patch (decoding never calls the pair). */
+const LISTS_ALL = { from: () => ({ diff: () => undefined, patch: (base: Uint8Array) => base }) };
 
 function stateOf(data: JsonValue | Uint8Array, v: Version, synchronized: boolean, e: number | undefined, f: readonly string[]): ObjectState<unknown> {
   return e === undefined ? { version: v, format: f, data, synchronized } : { version: v, format: f, data, synchronized, epoch: e };
@@ -83,6 +86,24 @@ describe("state wire round trip", () => {
     );
   });
 
+  it("diffs of any other format carry their codec's diff as it is, against the receiver's base, for a receiver that listed the format", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), version, version, fc.boolean(), epoch, opaqueFormat, (diff, baseVersion, v, s, e, f) => {
+        const state = stateOf(new Uint8Array(0), v, s, e, f);
+        const bytes = encodeBytesDiff(state, baseVersion, diff);
+        expect(isDiff(bytes)).toBe(true);
+        const decoded = decodeState(bytes, baseVersion, new PathTable(), SESSION, LISTS_ALL)!;
+        expect(decoded).toEqual({ ...expected(state), x: diff });
+        expect(decoded.x!.buffer).not.toBe(bytes.buffer);
+        const other = [...baseVersion];
+        other[0] = other[0]! === 0 ? 1 : 0;
+        if (versionCheck(other) !== versionCheck(baseVersion)) expect(decodeState(bytes, other, new PathTable(), SESSION, LISTS_ALL)).toBeUndefined();
+        expect(decodeState(bytes, undefined, new PathTable(), SESSION, LISTS_ALL)).toBeUndefined();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("paths beyond the dictionary's limits go literally; indices from 62 on take the escape", () => {
     const dictionary = new PathDictionary();
     const table = new PathTable();
@@ -115,7 +136,7 @@ describe("state wire fuzzing", () => {
     const table = new PathTable();
     table.paths.push("/a", "/b");
     try {
-      const state = decodeState(bytes, base, table, SESSION);
+      const state = decodeState(bytes, base, table, SESSION, LISTS_ALL);
       if (state !== undefined) expect(state.v.length).toBeGreaterThan(0);
     } catch (error) {
       if (!(error instanceof StateDecodeError)) throw error;
@@ -136,7 +157,8 @@ describe("state wire fuzzing", () => {
     const state = stateOf(after, v, s, e, ["JSON"]);
     const diff = encodeDiff(state, baseVersion, diffJson(before, after), dictionary);
     const opaque = stateOf(bytes, v, s, e, f);
-    return { base: baseVersion, messages: [encodeFull(state), encodeFlag(state), diff.bytes, withDefinitions(diff, dictionary, 0), encodeFull(opaque), encodeFlag(opaque)] };
+    const opaqueDiff = encodeBytesDiff(opaque, baseVersion, bytes);
+    return { base: baseVersion, messages: [encodeFull(state), encodeFlag(state), diff.bytes, withDefinitions(diff, dictionary, 0), encodeFull(opaque), encodeFlag(opaque), opaqueDiff] };
   });
 
   it("valid states with one byte changed, or cut short", () => {

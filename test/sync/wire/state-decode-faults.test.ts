@@ -157,8 +157,9 @@ describe("the state wire refuses", () => {
     expect(csv.d).toEqual(Uint8Array.of(0xc0));
   });
 
-  it("a diff of any format but JSON: opaque bytes travel whole", () => {
-    refused([DIFF | 0x10, 1, 5, ...ascii("bytes"), 1, versionCheck([1]), 2, 0xc0], /a diff of the format \["bytes"\]/, [1]);
+  it("a diff of a format other than JSON the receiver did not list as one it can patch", () => {
+    refused([DIFF | 0x10, 1, 5, ...ascii("bytes"), 1, versionCheck([1]), 2, 0xc0], /a diff of the format \["bytes"\], which this side did not list/, [1]);
+    refused([DIFF | 0x10, 1, 5, ...ascii("bytes"), 1, versionCheck([1]), 2, 0xc0], /a diff of the format \["bytes"\], which this side did not list/);
     expect(decode([DIFF | 0x10, 1, 4, ...ascii("JSON"), 1, versionCheck([1]), 4], [1])!.p).toEqual([]);
   });
 
