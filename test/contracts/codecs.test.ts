@@ -2,7 +2,8 @@
  * Codecs and raw bytes on one node: an exposer's codec encodes at set() (failures throw there), an
  * observer's decodes once per state for the contract (failures go to node.errors$, the state stays
  * bytes), an observer without the codec gets the bytes and the format, and a Uint8Array without a codec
- * goes as it is, format ["bytes"]. Type cases are checked by `tsc --noEmit`.
+ * goes as it is, format ["bytes"]; codecs with diff and patch make their formats ones the node diffs and
+ * patches. Type cases are checked by `tsc --noEmit`.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -232,6 +233,46 @@ describe("a codec that is not one", () => {
       message: expect.stringMatching(/must have encode\(value\) and decode\(bytes\) methods/),
     });
     expect(catching(() => here.tag("t").expose({ codec: null as unknown as Codec<Date> }))).toBeInstanceOf(InvalidCodecError);
+  });
+
+  it("has one of diff and patch without the other: refused by a contract and by the node's codecs option", () => {
+    const good = dateCodec();
+    const pair = { diff: () => undefined, patch: (base: Uint8Array) => base };
+    const halves: Array<Codec<Date>> = [
+      { ...good, diff: pair.diff },
+      { ...good, patch: pair.patch },
+      { ...good, ...pair, patch: "patch" as unknown as Codec<Date>["patch"] },
+    ];
+    for (const codec of halves) {
+      expect(catching(() => node().object([], "x").observe({ codec }))).toMatchObject({
+        code: "INVALID_CODEC",
+        message: expect.stringMatching(/must have both diff\(base, next\) and patch\(base, diff\) methods, or neither/),
+      });
+      expect(catching(() => new LocalNode({ codecs: [codec as Codec<unknown>] }))).toBeInstanceOf(InvalidCodecError);
+    }
+    expect(catching(() => new LocalNode({ codecs: [{ ...good, ...pair, format: "JSON" } as Codec<unknown>] }))).toBeInstanceOf(InvalidCodecError);
+  });
+});
+
+describe("the formats a node diffs and patches", () => {
+  const pair = { diff: () => undefined, patch: (base: Uint8Array) => base };
+
+  it("are those of its codecs option and of its contracts' codecs that have diff and patch, the first codec given for a format kept", () => {
+    const given = { ...dateCodec(), ...pair, format: "given" };
+    const here = node({ codecs: [given as Codec<unknown>, dateCodec() as Codec<unknown>] });
+    const diffs = here.exchange.formatDiffs;
+    expect(diffs.listed()).toEqual(["given"]);
+    expect(diffs.of("given")).toBe(given);
+    here.object([], "plain").observe({ codec: dateCodec() });
+    expect(diffs.listed()).toEqual(["given"]);
+    const observed = { ...dateCodec(), ...pair, format: "observed" };
+    const exposed = { ...dateCodec(), ...pair, format: "exposed" };
+    const again = { ...dateCodec(), ...pair, format: "observed" };
+    here.tag("t").observe({ codec: observed });
+    here.object([], "x").expose({ codec: exposed });
+    here.object([], "y").observe({ codec: again });
+    expect(diffs.listed()).toEqual(["given", "observed", "exposed"]);
+    expect(diffs.of("observed")).toBe(observed);
   });
 });
 
