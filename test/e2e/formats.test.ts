@@ -2,7 +2,9 @@
  * Codecs and raw bytes over real sockets: through a router that has no codec, and down a three-level
  * tree with tag contracts. Routers hold and relay the bytes untouched; observers with the codec get
  * values, observers without it get the bytes and the format; a decoding failure goes to the observing
- * node's errors$ and leaves the state as bytes.
+ * node's errors$ and leaves the state as bytes. A codec's diffs cross exactly the links whose receiver
+ * can patch its format: through routers given the codec, diffs all the way; past a router without it,
+ * whole states.
  */
 import { afterEach, expect, it } from "vitest";
 import { msgpackCodec } from "../../examples/msgpack-codec.js";
@@ -18,8 +20,8 @@ interface Reading {
 const reading = (n: number): Reading => ({ at: new Date(Date.UTC(2026, 11, 7, n)), celsius: n / 2, hourly: new Map([[`${n}:00`, n]]) });
 
 const nodes: LocalNode[] = [];
-function node(name: string): LocalNode {
-  const created = new LocalNode({ name });
+function node(name: string, withCodec = false): LocalNode {
+  const created = new LocalNode({ name, ...(withCodec ? { codecs: [msgpackCodec()] } : {}) });
   nodes.push(created);
   return created;
 }
@@ -116,4 +118,41 @@ it("a three-level tree with tag contracts: a tag exposer under the root, a tag o
   exposer.set(stations[0]!, reading(20));
   const change = await first(observer.changes$, (c) => c.descriptor.equals(stations[0]!) && (c.state?.data as Reading | undefined)?.celsius === 10);
   expect(change.state?.data).toEqual(reading(20));
+});
+
+it("a three-level tree: diffs of the codec's format on the links whose receiver was given the codec, whole states past a router without it", async () => {
+  /** The length of the last diff `at` sent for the station (null: it sent none). */
+  const diffBytes = (at: LocalNode) => at.snapshot().objects.find((object) => object.descriptor.json === "station")?.diffBytes ?? null;
+  async function tree(midCodec: boolean) {
+    const root = node("root", true);
+    const rootUrl = (await listen(root, { port: 0 })).url;
+    const mid = node("mid", midCodec);
+    await status(connect(mid, rootUrl), "connected");
+    const midUrl = (await listen(mid, { port: 0 })).url;
+    // The screen's observer comes after its link: its node is given the codec so that its Hello lists the format.
+    const [sensor, screen] = [node("sensor"), node("screen", true)];
+    await status(connect(sensor, rootUrl), "connected");
+    await status(connect(screen, midUrl), "connected");
+    const codec = msgpackCodec<Record<string, number>>();
+    const exposer = sensor.object(["weather"], "station").expose({ codec });
+    const observer = screen.object(["weather"], "station").observe({ codec });
+    const fields = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`field_${i}`, i]));
+    exposer.set(fields);
+    await first(observer.state$, (s) => s?.synchronized === true);
+    for (let n = 1; n <= 3; n++) {
+      exposer.set({ ...fields, field_7: n });
+      await first(observer.state$, (s) => s?.data.field_7 === n);
+    }
+    expect(observer.data).toEqual({ ...fields, field_7: 3 });
+    return { root, mid, sensor };
+  }
+
+  const past = await tree(false);
+  expect(diffBytes(past.sensor)).toBeLessThan(100);
+  expect([diffBytes(past.root), diffBytes(past.mid)]).toEqual([null, null]);
+
+  const through = await tree(true);
+  expect(diffBytes(through.sensor)).toBeLessThan(100);
+  expect(diffBytes(through.root)).toBeLessThan(100);
+  expect(diffBytes(through.mid)).toBeLessThan(100);
 });
