@@ -1,11 +1,12 @@
 /**
  * Formats: bytes on the wire per update for a 1 KB object of fields, three of which change per update,
  * encoded with the MessagePack codec of examples/msgpack-codec.ts against the same object as JSON, in
- * the same run. JSON travels as JSON Patch; the codec's bytes travel whole (compressed when that pays),
- * so this is what choosing an opaque format costs per update.
+ * the same run. JSON travels as JSON Patch; the codec's bytes travel whole (compressed when that pays)
+ * when it has no diff/patch pair (what choosing an opaque format costs per update), and as its diff of
+ * the fields that changed when it has one and both nodes know it.
  */
 import { msgpackCodec } from "../examples/msgpack-codec.js";
-import { LocalNode } from "../lib/index.js";
+import { LocalNode, type Codec } from "../lib/index.js";
 import { link, settle, type TestLink } from "../test/sync/tree-fixture.js";
 import type { BenchResult, BenchScenario } from "./result.js";
 
@@ -37,9 +38,14 @@ const bytesDown = (wire: TestLink) => wire.memory!.faults.counters.bToA.bytesSen
 const UPDATES = 300;
 
 /** Bytes per update down one link to one observer, for `UPDATES` three-field changes exposed with `expose`. */
-async function bytesPerUpdate(set: (root: LocalNode) => (data: Fields) => void, converged: (observer: LocalNode) => () => unknown, start: Fields): Promise<number> {
-  const root = new LocalNode({ name: "root" });
-  const leaf = new LocalNode({ name: "leaf" });
+async function bytesPerUpdate(
+  set: (root: LocalNode) => (data: Fields) => void,
+  converged: (observer: LocalNode) => () => unknown,
+  start: Fields,
+  codecs: ReadonlyArray<Codec<unknown>> = [],
+): Promise<number> {
+  const root = new LocalNode({ name: "root", codecs });
+  const leaf = new LocalNode({ name: "leaf", codecs });
   const wire = link(root, leaf);
   const publish = set(root);
   const read = converged(leaf);
@@ -62,10 +68,11 @@ async function bytesPerUpdate(set: (root: LocalNode) => (data: Fields) => void, 
 }
 
 const scenario: BenchScenario = {
-  name: "formats (1 KB object, three fields per update: MessagePack codec vs JSON)",
+  name: "formats (1 KB object, three fields per update: MessagePack codec, whole and with diff/patch, vs JSON)",
   async run(progress) {
     const start = fieldsObject();
     const codec = msgpackCodec<Fields>();
+    const { diff: _diff, patch: _patch, ...whole } = codec;
 
     progress("as JSON (JSON Patch)");
     const json = await bytesPerUpdate(
@@ -80,30 +87,52 @@ const scenario: BenchScenario = {
       start,
     );
 
-    progress("with the MessagePack codec (whole states)");
-    const msgpack = await bytesPerUpdate(
-      (root) => {
-        const exposer = root.object([], "fields").expose({ codec });
-        return (data) => exposer.set(data);
-      },
-      (leaf) => {
-        const observer = leaf.object([], "fields").observe({ codec });
-        return () => observer.data;
-      },
-      start,
-    );
+    /** Bytes per update with `withCodec`, which both nodes also know from their `codecs` option. */
+    const withCodec = (used: Codec<Fields>) =>
+      bytesPerUpdate(
+        (root) => {
+          const exposer = root.object([], "fields").expose({ codec: used });
+          return (data) => exposer.set(data);
+        },
+        (leaf) => {
+          const observer = leaf.object([], "fields").observe({ codec: used });
+          return () => observer.data;
+        },
+        start,
+        [used as Codec<unknown>],
+      );
+    progress("with the MessagePack codec without diff/patch (whole states)");
+    const msgpack = await withCodec(whole);
+    progress("with the MessagePack codec's diff/patch");
+    const diffed = await withCodec(codec);
 
     const jsonLength = JSON.stringify(start).length;
     const encodedLength = codec.encode(start).length;
     const results: BenchResult[] = [
+      {
+        name: "formats/bytes per update, MessagePack codec with diff/patch",
+        value: diffed,
+        unit: "B",
+        baseline: { name: "the same object as JSON", value: json },
+        ratio: json / diffed,
+        goal: "informational: the codec's diff of the fields that changed",
+        notes: `the object is ${jsonLength} B of JSON text, ${encodedLength} B as MessagePack; frame and ack overhead included`,
+      },
+      {
+        name: "formats/bytes per update, MessagePack codec with diff/patch vs whole states",
+        value: diffed,
+        unit: "B",
+        baseline: { name: "the codec without diff/patch", value: msgpack },
+        ratio: msgpack / diffed,
+        goal: "informational: what the pair saves",
+      },
       {
         name: "formats/bytes per update, MessagePack codec",
         value: msgpack,
         unit: "B",
         baseline: { name: "the same object as JSON", value: json },
         ratio: json / msgpack,
-        goal: "informational: opaque states go whole",
-        notes: `the object is ${jsonLength} B of JSON text, ${encodedLength} B as MessagePack; frame and ack overhead included`,
+        goal: "informational: opaque states without diff/patch go whole",
       },
       {
         name: "formats/bytes per update, MessagePack codec vs the whole object as MessagePack",
