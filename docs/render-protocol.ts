@@ -28,7 +28,9 @@ ${mermaid(linkProtocol).trimEnd()}
 
 - **Hello** carries the protocol version, the program hash, the child's name, a resume token
   (stable across the child's reconnects, so the parent can diff against what the child already holds)
-  and, optionally, the child's token (its credentials, at most 16384 characters). A mismatch, or a
+  and, optionally, the child's token (its credentials, at most 16384 characters) and \`patches\`, the
+  formats besides JSON whose diffs it can patch (at most 64 names); **Welcome** lists the parent's the
+  same way, and each side diffs a format only toward a peer that listed it. A mismatch, or a
   token the parent's authenticator does not accept, gets **Refuse** with a reason; the child logs it and
   stops retrying (unless its token comes from a function, which may give a new one: then it redials with
   backoff). **Welcome** names the principal the parent took the child for and when it expires. Labels travel as
@@ -68,7 +70,9 @@ ${mermaid(objectSession).trimEnd()}
 - **StateUp**/**StateDown** carry a state (with its epoch) in full, as a JSON Patch against the state
   the receiver holds, or as a change of the synchronized flag (or epoch) only, in the compact binary
   form of \`lib/sync/wire/state-codec.ts\`. A state's format stack travels with it; data of any format but
-  JSON is bytes, which go whole (never as a patch) and untouched. The parent drops a child's state of any
+  JSON is bytes, which go whole and untouched, or as the bytes of their codec's diff toward a receiver
+  that listed the format in its handshake (a diff of a format it did not list ends the link; a diff its
+  codec cannot apply, or whose result is over the link's limits, too). The parent drops a child's state of any
   epoch but the one its last Assign named. Each update goes at once; the connection's flow window (byte
   receipts in the binding) holds a sender back, and a held-back sender keeps only the latest state of
   each object, so a slow receiver gets the newest state, never a queue. A receiver never applies a patch to another base:
