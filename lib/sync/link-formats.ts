@@ -36,5 +36,13 @@ export class LinkFormats {
   }
 }
 
-/** A link end before its handshake: no format but JSON is diffed either way. */
+/** A link end before its handshake, or where neither side listed a format: no format but JSON is diffed either way. */
 export const NO_LINK_FORMATS: LinkFormats = new LinkFormats(new FormatDiffs(), [], []);
+
+/**
+ * What a link end knows after its handshake (see LinkFormats). Links where neither side listed a format
+ * share NO_LINK_FORMATS, so a router's many links to nodes without codecs cost nothing more.
+ */
+export function linkFormats(node: FormatDiffs, listed: readonly string[], peerListed: readonly string[]): LinkFormats {
+  return listed.length === 0 && peerListed.length === 0 ? NO_LINK_FORMATS : new LinkFormats(node, listed, peerListed);
+}

@@ -11,7 +11,7 @@ import { caughtError, caughtMessage } from "../caught-error.js";
 import { LinkControl } from "../link-control.js";
 import { ownedBy } from "../link-participant.js";
 import { LinkCongestion, type OutboundQueue } from "../link-congestion.js";
-import { LinkFormats } from "../link-formats.js";
+import { linkFormats } from "../link-formats.js";
 import { sendWhileOpen } from "../link-ending.js";
 import { type LinkLimitEvent, type LinkLimits, resolveLinkLimits } from "../link-limits.js";
 import { linkDataLimits, type LinkOptions } from "../link-options.js";
@@ -213,7 +213,7 @@ export class DownstreamLink {
       const principal = this.trust.principalId;
       const expiresAt = this.trust.grants.expiresAt;
       const patches = this.exchange.formatDiffs.listed();
-      this.control.formats = new LinkFormats(this.exchange.formatDiffs, patches, hello.patches ?? []);
+      this.control.formats = linkFormats(this.exchange.formatDiffs, patches, hello.patches ?? []);
       this.endpoint.send("Welcome", {
         node: this.node.name,
         ...(principal === undefined ? {} : { principal }),

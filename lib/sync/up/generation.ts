@@ -3,7 +3,7 @@ import type { ObjectDescriptor } from "../../descriptor/object-descriptor.js";
 import type { TagDescriptor } from "../../descriptor/tag-descriptor.js";
 import { AccessDeniedError } from "../../exchange/access-denied-error.js";
 import type { Exchange } from "../../exchange/exchange.js";
-import { LinkFormats } from "../link-formats.js";
+import { linkFormats } from "../link-formats.js";
 import { memberAt, memberCount } from "../../exchange/member-list.js";
 import type { ObjectEntry } from "../../exchange/object-entry.js";
 import type { Exposer } from "../../exchange/participants.js";
@@ -101,7 +101,7 @@ export class Generation {
       const welcome = answer.recv();
       this.link.options.log?.(`upstream ${welcome.node} welcomed us${welcome.principal === undefined ? "" : ` as ${JSON.stringify(welcome.principal)}`}`);
       this.welcomed = true;
-      this.control.formats = new LinkFormats(this.exchange.formatDiffs, patches, welcome.patches ?? []);
+      this.control.formats = linkFormats(this.exchange.formatDiffs, patches, welcome.patches ?? []);
       this.scheduleRefresh(welcome.expiresAt);
       this.link.onWelcomed(welcome.node);
       this.exchange.authority = this.link;
