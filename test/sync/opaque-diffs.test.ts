@@ -11,7 +11,7 @@ import { ObjectDescriptor } from "../../lib/descriptor/object-descriptor.js";
 import { DEFAULT_DATA_LIMITS } from "../../lib/state/frozen-data.js";
 import { type BytesDiff, FormatDiffs } from "../../lib/state/format-diffs.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../../lib/state/object-state.js";
-import { LinkFormats } from "../../lib/sync/link-formats.js";
+import { LinkFormats, NO_LINK_FORMATS } from "../../lib/sync/link-formats.js";
 import { encodeState } from "../../lib/sync/state-encoding.js";
 import { StateReceiver } from "../../lib/sync/state-receiver.js";
 import { encodeBytesDiff, isDiff } from "../../lib/sync/wire/state-codec.js";
@@ -230,6 +230,17 @@ describe("diffs of a codec's format across nodes", () => {
     await bad.close();
     await good.close();
     for (const node of [screen, hostile, root]) await node.close();
+  });
+
+  it("links where neither side can patch a format share one record of it; others have their own", async () => {
+    const root = new LocalNode({ name: "root" });
+    const [plain, coded] = [new LocalNode({ name: "plain" }), new LocalNode({ name: "coded", codecs: [prefixCodec()] })];
+    const links = [link(root, plain), link(root, coded)];
+    await settle();
+    expect(links[0]!.downstream!.control.formats).toBe(NO_LINK_FORMATS);
+    expect(links[1]!.downstream!.control.formats).not.toBe(NO_LINK_FORMATS);
+    for (const each of links) await each.close();
+    for (const node of [coded, plain, root]) await node.close();
   });
 
   it("a reconnect resyncs with a diff from what the observer held", async () => {
