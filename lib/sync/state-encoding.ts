@@ -99,7 +99,6 @@ function diffOf(pair: BytesDiff, base: Uint8Array, next: Uint8Array): Uint8Array
   return diff instanceof Uint8Array ? diff : undefined;
 }
 
-
 /** The length in bytes of `wire` when it is a diff (what the monitor shows as an object's last diff). */
 export function patchLengthOf(wire: WireState): number | undefined {
   return isDiff(wire) ? wire.length : undefined;

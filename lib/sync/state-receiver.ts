@@ -180,7 +180,6 @@ export class StateReceiver implements PathTable {
   }
 }
 
-
 /** A state in epoch `e` (absent: 0, as on the wire), made as one literal of one of two shapes. */
 function stateOf(version: Version, format: readonly string[], data: unknown, synchronized: boolean, e: number | undefined): ObjectState<unknown> {
   return e === undefined ? { version, format, data, synchronized } : { version, format, data, synchronized, epoch: e };
