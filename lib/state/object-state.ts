@@ -66,7 +66,8 @@ export const BYTES_FORMAT: readonly string[] = Object.freeze(["bytes"]);
 
 /**
  * Whether `format` is plain JSON (DEFAULT_FORMAT). States of any other format carry their encoding as a
- * `Uint8Array`, which travels whole and is never diffed, read or changed on the way.
+ * `Uint8Array`, which travels whole, or as its codec's diff toward a node that can patch its format
+ * (see FormatDiffs), and is never read or changed on the way.
  */
 export function isJsonFormat(format: readonly string[]): boolean {
   return format === DEFAULT_FORMAT || (format.length === 1 && format[0] === "JSON");
