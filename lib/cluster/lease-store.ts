@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { ClusterKeys } from "./cluster-keys.js";
 import { LuaScript } from "./lua-script.js";
 
 /**
@@ -13,18 +14,9 @@ export interface LeaseHolding {
   readonly epoch: number;
 }
 
-/** Where the leases of one cluster live in Redis and how long one lasts without renewal. */
-export interface LeaseStoreOptions {
-  /** Prefix of every key, so several clusters can share one Redis (default `hakuban:`). */
-  readonly prefix?: string;
-  /** How long a lease lasts unless its holder renews it, in milliseconds (default 5000). */
-  readonly ttlMs?: number;
-}
 
 /** How long a lease lasts without renewal unless configured: long enough to ride out a short stall, short enough for a quick failover. */
 export const DEFAULT_LEASE_TTL_MS = 5000;
-/** The prefix of a cluster's keys and channels in Redis unless configured. */
-export const DEFAULT_KEY_PREFIX = "hakuban:";
 
 /**
  * KEYS: lease, epoch counter; ARGV: holder, ttl, floor. Takes the lease when nobody holds it, with an
@@ -74,60 +66,52 @@ return 0`,
  * epochs they know (raiseEpoch) and pass their own as the floor when they acquire, so epochs never go back.
  */
 export class LeaseStore {
-  readonly prefix: string;
-  readonly ttlMs: number;
-
+  /**
+   * @param ttlMs how long a lease lasts unless its holder renews it, in milliseconds
+   */
   constructor(
     private readonly redis: Redis,
-    options: LeaseStoreOptions = {},
-  ) {
-    this.prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
-    this.ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
-  }
+    private readonly keys: ClusterKeys = new ClusterKeys(),
+    readonly ttlMs: number = DEFAULT_LEASE_TTL_MS,
+  ) {}
 
   /**
    * Takes `objectKey`'s lease for `holder` if nobody holds it, with an epoch above `floorEpoch` (the
    * highest the caller knows of). Resolves with the holding in force: the caller's when it got the lease.
    */
   async acquire(objectKey: string, holder: string, floorEpoch: number): Promise<LeaseHolding> {
-    const value = await ACQUIRE.run(this.redis, [this.leaseKey(objectKey), this.epochKey(objectKey)], [holder, this.ttlMs, floorEpoch]);
+    const value = await ACQUIRE.run(this.redis, [this.keys.lease(objectKey), this.keys.epoch(objectKey)], [holder, this.ttlMs, floorEpoch]);
     return parseHolding(value)!;
   }
 
   /** Extends `holding` by a full lease time; false when it is not in force any more (expired, taken over). */
   async renew(objectKey: string, holding: LeaseHolding): Promise<boolean> {
-    return (await RENEW.run(this.redis, [this.leaseKey(objectKey)], [valueOf(holding), this.ttlMs])) === 1;
+    return (await RENEW.run(this.redis, [this.keys.lease(objectKey)], [leaseValue(holding), this.ttlMs])) === 1;
   }
 
   /** Ends `holding` so another member may acquire at once; false when it was not in force any more. */
   async release(objectKey: string, holding: LeaseHolding): Promise<boolean> {
-    return (await RELEASE.run(this.redis, [this.leaseKey(objectKey)], [valueOf(holding)])) === 1;
+    return (await RELEASE.run(this.redis, [this.keys.lease(objectKey)], [leaseValue(holding)])) === 1;
   }
 
   /** The holding in force for `objectKey`, or undefined when nobody holds its lease. */
   async holding(objectKey: string): Promise<LeaseHolding | undefined> {
-    return parseHolding(await this.redis.get(this.leaseKey(objectKey)));
+    return parseHolding(await this.redis.get(this.keys.lease(objectKey)));
   }
 
   /** Makes sure the next lease of `objectKey` takes an epoch above `epoch` (one this member has seen). */
   async raiseEpoch(objectKey: string, epoch: number): Promise<void> {
-    await RAISE_EPOCH.run(this.redis, [this.epochKey(objectKey)], [epoch]);
-  }
-
-  private leaseKey(objectKey: string): string {
-    return `${this.prefix}lease:${objectKey}`;
-  }
-
-  private epochKey(objectKey: string): string {
-    return `${this.prefix}epoch:${objectKey}`;
+    await RAISE_EPOCH.run(this.redis, [this.keys.epoch(objectKey)], [epoch]);
   }
 }
 
-function valueOf(holding: LeaseHolding): string {
+/** The lease's value in Redis for `holding` (`EPOCH HOLDER`): what scripts compare to act only for the holding in force. */
+export function leaseValue(holding: LeaseHolding): string {
   return `${holding.epoch} ${holding.holder}`;
 }
 
-function parseHolding(value: unknown): LeaseHolding | undefined {
+/** The holding a lease value (`EPOCH HOLDER`) names; undefined for no value. */
+export function parseHolding(value: unknown): LeaseHolding | undefined {
   if (typeof value !== "string") return undefined;
   const space = value.indexOf(" ");
   return { epoch: Number(value.slice(0, space)), holder: value.slice(space + 1) };

@@ -16,7 +16,7 @@ export class LuaScript {
   }
 
   /** Runs the script with `keys` (exactly keyCount of them) and `args`; resolves with its reply. */
-  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(redis: Redis, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
     try {
       return await redis.evalsha(this.sha, this.keyCount, ...keys, ...args);
     } catch (error) {

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ClusterKeys } from "../../lib/cluster/cluster-keys.js";
 import { LeaseStore } from "../../lib/cluster/lease-store.js";
 import { RedisServer } from "./redis-server.js";
 
@@ -23,7 +24,7 @@ afterEach(async () => {
 function store(ttlMs = 10_000, prefix = `t${++prefixes}:`): LeaseStore {
   const client = new Redis(server.port, "127.0.0.1", { maxRetriesPerRequest: null, retryStrategy: () => 20 });
   clients.push(client);
-  return new LeaseStore(client, { prefix, ttlMs });
+  return new LeaseStore(client, new ClusterKeys(prefix), ttlMs);
 }
 
 /** Resolves once `check` holds, polling Redis (the lease's expiry is Redis' clock, not the test's). */

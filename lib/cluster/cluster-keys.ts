@@ -1,0 +1,45 @@
+/** The prefix of a cluster's keys and channels in Redis unless configured. */
+export const DEFAULT_KEY_PREFIX = "hakuban:";
+
+/**
+ * The names of a cluster's keys and channels in Redis, all under one prefix so that several clusters
+ * (or other programs) can share one Redis. Objects are named by their canonical key.
+ */
+export class ClusterKeys {
+  /** The channel every member listens on for "an object's interest or lease changed" (its key as the message). */
+  readonly interestChannel: string;
+
+  constructor(readonly prefix: string = DEFAULT_KEY_PREFIX) {
+    this.interestChannel = `${prefix}interest`;
+  }
+
+  /** The object's lease: `EPOCH HOLDER`, with an expiry. */
+  lease(objectKey: string): string {
+    return `${this.prefix}lease:${objectKey}`;
+  }
+
+  /** The object's epoch counter: the last fencing epoch a lease of it took. */
+  epoch(objectKey: string): string {
+    return `${this.prefix}epoch:${objectKey}`;
+  }
+
+  /** The object's latest state in full, for members that start observing it or missed messages. */
+  state(objectKey: string): string {
+    return `${this.prefix}state:${objectKey}`;
+  }
+
+  /** The members whose subtrees observe the object: a sorted set scored by when each entry expires. */
+  observers(objectKey: string): string {
+    return `${this.prefix}observers:${objectKey}`;
+  }
+
+  /** The members whose subtrees can expose the object, scored by expiry like observers(). */
+  candidates(objectKey: string): string {
+    return `${this.prefix}candidates:${objectKey}`;
+  }
+
+  /** The channel the object's states are published on, once per update. */
+  stateChannel(objectKey: string): string {
+    return `${this.prefix}states:${objectKey}`;
+  }
+}

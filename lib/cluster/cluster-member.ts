@@ -1,0 +1,438 @@
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import type { ObjectEntry } from "../exchange/object-entry.js";
+import type { ElectionAuthority, Exposer, InterestWatcher } from "../exchange/participants.js";
+import type { TagEntry } from "../exchange/tag-entry.js";
+import type { LocalNode } from "../local-node/local-node.js";
+import { epochOf, type ObjectState } from "../state/object-state.js";
+import { ClusterJoinError } from "./cluster-join-error.js";
+import { ClusterKeys } from "./cluster-keys.js";
+import { ClusterObject, type LocalInterest } from "./cluster-object.js";
+import { InterestBoard } from "./interest-board.js";
+import { DEFAULT_LEASE_TTL_MS, LeaseStore } from "./lease-store.js";
+import { decodeClusterState, StateStore } from "./state-store.js";
+
+/** How a root router joins a cluster of roots sharing one Redis. */
+export interface ClusterOptions {
+  /** The Redis: `redis://[USER:PASSWORD@]HOST:PORT[/DB]`, or `rediss://…` for TLS. */
+  readonly url: string;
+  /** Prefix of the cluster's keys and channels, so several clusters can share one Redis (default `hakuban:`). */
+  readonly prefix?: string;
+  /**
+   * How long an object's lease lasts without renewal, in milliseconds (default 5000): a member that dies
+   * or loses Redis keeps its objects this long before another takes them over. Renewed every third of it.
+   */
+  readonly leaseMs?: number;
+  /** Where the member logs what it does (joined, lost Redis, back). */
+  readonly log?: (line: string) => void;
+}
+
+/** How long the latest state of an object stays stored past its holder's last renewal, in lease times. */
+const STATE_KEPT_LEASES = 4;
+
+/**
+ * A root node's membership in a cluster of roots sharing one Redis: to the node, the cluster is its
+ * parent. It reports the subtree's interest in each object to Redis, takes or follows each object's
+ * lease (the lease is the election; its fencing epoch is the election's epoch), hands the states of the
+ * objects it holds to the cluster and brings the others' in. While Redis is unreachable the node elects
+ * for its subtree by itself, as a node cut off from its parent does, and the member catches up when
+ * Redis is back.
+ */
+export class ClusterMember implements ElectionAuthority, InterestWatcher {
+  /** This member's id in the cluster: the node's name and a random part (a restarted router is a new member). */
+  readonly id: string;
+  readonly keys: ClusterKeys;
+  readonly leaseMs: number;
+  private readonly commands: Redis;
+  private readonly subscriber: Redis;
+  private readonly leases: LeaseStore;
+  private readonly board: InterestBoard;
+  private readonly states: StateStore;
+  private readonly objects = new Map<string, ClusterObject>();
+  private readonly byChannel = new Map<string, ClusterObject>();
+  private readonly dirty = new Set<ObjectEntry>();
+  private flushQueued = false;
+  private connected = false;
+  private closed = false;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly log: (line: string) => void;
+  private readonly unadopt: () => void;
+
+  constructor(
+    readonly node: LocalNode,
+    options: ClusterOptions,
+  ) {
+    const exchange = node.exchange;
+    if (exchange.watcher !== undefined) throw new ClusterJoinError(node.name);
+    this.id = `${node.name}-${randomBytes(6).toString("hex")}`;
+    this.keys = new ClusterKeys(options.prefix);
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_TTL_MS;
+    this.log = options.log ?? (() => {});
+    const retryStrategy = (times: number) => Math.min(20 * times, 500);
+    // Commands fail at once while Redis is away: a renewal that waited would outlive its lease.
+    this.commands = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy, enableAutoPipelining: true });
+    this.subscriber = new Redis(options.url, { maxRetriesPerRequest: null, retryStrategy });
+    this.leases = new LeaseStore(this.commands, this.keys, this.leaseMs);
+    this.board = new InterestBoard(this.commands, this.keys, this.leaseMs);
+    this.states = new StateStore(this.commands, this.keys, this.leaseMs * STATE_KEPT_LEASES);
+    exchange.watcher = this;
+    let reported = false;
+    const onError = (error: Error) => {
+      if (reported) return;
+      reported = true;
+      this.log(`cluster: Redis error: ${error.message}`);
+    };
+    this.commands.on("error", onError);
+    this.subscriber.on("error", onError);
+    this.commands.on("ready", () => {
+      reported = false;
+      this.regained();
+    });
+    this.commands.on("close", () => this.lost());
+    this.subscriber.on("ready", () => this.resync());
+    this.subscriber.on("messageBuffer", (channel: Buffer, message: Buffer) => this.message(channel.toString("utf8"), message));
+    void this.subscriber.subscribe(this.keys.interestChannel).catch(() => {});
+    this.timer = setInterval(() => this.tick(), Math.max(10, Math.floor(this.leaseMs / 3)));
+    this.unadopt = node.adoptLink(this);
+  }
+
+  /** `cluster member <id>`, for logs. */
+  toString(): string {
+    return `cluster member ${this.id}`;
+  }
+
+  /** Whether the member is in touch with Redis (the cluster decides elections) rather than electing by itself. */
+  get inCluster(): boolean {
+    return this.connected;
+  }
+
+  /** Whether this member holds `entry`'s lease (as last seen). */
+  holds(entry: ObjectEntry): boolean {
+    return this.objects.get(entry.key)?.mine ?? false;
+  }
+
+  /**
+   * Leaves the cluster: gives up its leases (others take the objects over at once, without waiting for
+   * them to expire), withdraws its interest, and closes its Redis connections. The node goes on electing
+   * for itself. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.unadopt();
+    const exchange = this.node.exchange;
+    if (this.connected) {
+      await Promise.allSettled(
+        [...this.objects.values()].map(async (object) => {
+          const holding = object.holding;
+          if (object.mine && holding !== undefined) await this.leases.release(object.entry.key, holding);
+          await this.board.report(object.entry.key, this.id, false, false);
+        }),
+      );
+    }
+    this.connected = false;
+    if (exchange.authority === this) exchange.authority = undefined;
+    if (exchange.watcher === this) exchange.watcher = undefined;
+    for (const object of this.objects.values()) {
+      if (object.observing) exchange.removeObjectObserver(object.entry, object);
+      object.observing = false;
+    }
+    this.objects.clear();
+    this.byChannel.clear();
+    exchange.reelectAll();
+    this.subscriber.disconnect();
+    this.commands.disconnect();
+  }
+
+  // ---- ElectionAuthority --------------------------------------------------------------------------
+
+  electedElsewhere(entry: ObjectEntry): Exposer | undefined {
+    if (!this.connected) return undefined;
+    const object = this.track(entry);
+    return object.mine ? undefined : object;
+  }
+
+  epochOf(entry: ObjectEntry): number | undefined {
+    if (!this.connected) return undefined;
+    const object = this.objects.get(entry.key);
+    return object === undefined || object.entry !== entry ? undefined : object.holding?.epoch;
+  }
+
+  // ---- InterestWatcher ----------------------------------------------------------------------------
+
+  objectInterestChanged(entry: ObjectEntry): void {
+    this.mark(entry);
+  }
+
+  tagInterestChanged(tag: TagEntry): void {
+    for (const entry of tag.objects) this.mark(entry);
+  }
+
+  // ---- interest -----------------------------------------------------------------------------------
+
+  private mark(entry: ObjectEntry): void {
+    if (this.closed) return;
+    this.dirty.add(entry);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
+  }
+
+  /** The object record of `entry`, made when there is none (a stale one of a former entry is dropped). */
+  private track(entry: ObjectEntry): ClusterObject {
+    const existing = this.objects.get(entry.key);
+    if (existing !== undefined && existing.entry === entry) return existing;
+    if (existing !== undefined) this.drop(existing);
+    const object = new ClusterObject(this.node.exchange, entry, this.id);
+    object.onState = (state) => this.handOut(object, state);
+    this.objects.set(entry.key, object);
+    this.byChannel.set(this.keys.stateChannel(entry.key), object);
+    this.mark(entry);
+    return object;
+  }
+
+  private flush(): void {
+    for (const entry of this.dirty) {
+      const existing = this.objects.get(entry.key);
+      const object = existing?.entry === entry ? existing : undefined;
+      if (object !== undefined) this.evaluate(object);
+      else if (this.node.exchange.objects.get(entry.key) === entry && hasInterest(entry)) this.evaluate(this.track(entry));
+    }
+    this.dirty.clear();
+  }
+
+  /**
+   * Brings one object in line with the cluster: reports this subtree's interest, looks the lease up,
+   * takes it when the object is needed anywhere, nobody holds it and this subtree can expose it, gives it
+   * up when it is not needed any more, and follows the holder's states otherwise. One at a time per object.
+   */
+  private evaluate(object: ClusterObject): void {
+    if (!this.connected || this.closed) return;
+    if (object.evaluating) {
+      object.evaluateAgain = true;
+      return;
+    }
+    object.evaluating = true;
+    this.settle(object)
+      .catch((error: unknown) => {
+        if (this.connected) this.log(`cluster: ${object.entry.descriptor.toString()}: ${error instanceof Error ? error.message : String(error)}`);
+      })
+      .finally(() => {
+        object.evaluating = false;
+        if (object.evaluateAgain) {
+          object.evaluateAgain = false;
+          this.evaluate(object);
+        }
+      });
+  }
+
+  private async settle(object: ClusterObject): Promise<void> {
+    const key = object.entry.key;
+    const interest = object.localInterest();
+    if (interest.observed !== object.reported.observed || interest.candidate !== object.reported.candidate) {
+      await this.board.report(key, this.id, interest.observed, interest.candidate);
+      object.reported = interest;
+    }
+    if (this.objects.get(key) !== object) return;
+    const view = await this.board.view(key, this.id);
+    let holding = view.holding;
+    const needed = interest.observed || view.observedElsewhere;
+    if (holding?.holder === this.id && (!needed || !interest.candidate)) {
+      await this.leases.release(key, holding);
+      holding = undefined;
+    } else if (holding === undefined && needed && interest.candidate) {
+      holding = await this.leases.acquire(key, this.id, knownEpoch(object));
+    }
+    if (this.objects.get(key) !== object) {
+      if (holding?.holder === this.id) await this.leases.release(key, holding);
+      return;
+    }
+    await this.follow(object, holding, interest);
+    if (!interest.observed && !interest.candidate && !object.mine) this.drop(object);
+  }
+
+  /** Makes the node follow `holding`, the lease in force: who exposes the object here, and in which epoch. */
+  private async follow(object: ClusterObject, holding: ClusterObject["holding"], interest: LocalInterest): Promise<void> {
+    const before = object.holding;
+    const changed = !object.known || before?.holder !== holding?.holder || before?.epoch !== holding?.epoch;
+    object.holding = holding;
+    object.known = true;
+    const exchange = this.node.exchange;
+    const mine = object.mine;
+    if (mine && !object.observing) {
+      object.observing = true;
+      exchange.addObjectObserver(object.entry.descriptor, object);
+    } else if (!mine && object.observing) {
+      object.observing = false;
+      exchange.removeObjectObserver(object.entry, object);
+    }
+    if (changed) {
+      if (before !== undefined && !mine) object.desynchronize();
+      exchange.reelect(object.entry);
+      if (mine) object.stateChanged();
+    }
+    const listen = !mine && interest.observed;
+    if (listen && !object.subscribed) {
+      object.subscribed = true;
+      await this.subscriber.subscribe(this.keys.stateChannel(object.entry.key));
+      await this.catchUp(object);
+    } else if (!listen && object.subscribed) {
+      object.subscribed = false;
+      await this.subscriber.unsubscribe(this.keys.stateChannel(object.entry.key));
+    } else if (listen && changed) {
+      await this.catchUp(object);
+    }
+  }
+
+  /** Takes the stored state of `object` (for a new subscription, or after messages may have been lost). */
+  private async catchUp(object: ClusterObject): Promise<void> {
+    const state = await this.states.latest(object.entry.key);
+    if (state !== undefined && !object.mine) object.receive(state);
+  }
+
+  /** Forgets `object`: its subscription, its observation here, and (when held) its lease. */
+  private drop(object: ClusterObject): void {
+    const key = object.entry.key;
+    if (this.objects.get(key) === object) {
+      this.objects.delete(key);
+      this.byChannel.delete(this.keys.stateChannel(key));
+    }
+    if (object.observing) {
+      object.observing = false;
+      this.node.exchange.removeObjectObserver(object.entry, object);
+    }
+    if (!this.connected) return;
+    const holding = object.holding;
+    const pending: Array<Promise<unknown>> = [];
+    if (object.mine && holding !== undefined) pending.push(this.leases.release(key, holding));
+    if (object.reported.observed || object.reported.candidate) pending.push(this.board.report(key, this.id, false, false));
+    if (object.subscribed && !this.objects.has(key)) pending.push(this.subscriber.unsubscribe(this.keys.stateChannel(key)));
+    object.subscribed = false;
+    void Promise.allSettled(pending);
+  }
+
+  // ---- states -------------------------------------------------------------------------------------
+
+  /** Publishes the state the holder's exposer made, the latest one only when several came meanwhile. */
+  private handOut(object: ClusterObject, state: ObjectState<unknown>): void {
+    if (!this.connected) return;
+    const holding = object.holding;
+    if (holding === undefined) return;
+    this.states.publish(object.entry.key, holding, state).then(
+      (taken) => {
+        if (!taken) this.evaluate(object); // the lease is not ours any more
+      },
+      () => {},
+    );
+  }
+
+  private message(channel: string, message: Buffer): void {
+    if (channel === this.keys.interestChannel) {
+      const object = this.objects.get(message.toString("utf8"));
+      if (object !== undefined) this.evaluate(object);
+      return;
+    }
+    const object = this.byChannel.get(channel);
+    if (object === undefined || object.mine) return;
+    const state = decodeClusterState(message, object.entry.key);
+    if (state === undefined) return;
+    if (object.holding === undefined || epochOf(state) > object.holding.epoch) this.evaluate(object); // a new lease
+    object.receive(state);
+  }
+
+  // ---- Redis coming and going ---------------------------------------------------------------------
+
+  /** Every third of a lease: renew what this member holds, refresh its interest, and notice expired leases. */
+  private tick(): void {
+    if (!this.connected) return;
+    for (const object of this.objects.values()) {
+      const holding = object.holding;
+      const key = object.entry.key;
+      if (object.mine && holding !== undefined) {
+        this.leases.renew(key, holding).then(
+          (renewed) => {
+            if (!renewed) this.evaluate(object);
+          },
+          () => {},
+        );
+      }
+      const { observed, candidate } = object.reported;
+      if (observed || candidate) void this.board.report(key, this.id, observed, candidate).catch(() => {});
+      if (!object.mine) this.evaluate(object);
+    }
+  }
+
+  /**
+   * Redis is reachable (again): raise the epoch counters to what this node knows (a Redis that restarted
+   * empty forgot them), then report every interest afresh and let the cluster decide again.
+   */
+  private regained(): void {
+    if (this.closed) return;
+    this.log(`cluster: in touch with Redis as ${this.id}`);
+    const exchange = this.node.exchange;
+    const objects = [...exchange.objects.values()];
+    void Promise.allSettled(objects.map((entry) => this.leases.raiseEpoch(entry.key, knownEpochOf(entry)))).then(() => {
+      if (this.closed) return;
+      this.connected = true;
+      for (const object of this.objects.values()) {
+        object.reported = { observed: false, candidate: false };
+        object.known = false;
+      }
+      exchange.authority = this;
+      exchange.reelectAll();
+      for (const entry of exchange.objects.values()) if (hasInterest(entry)) this.evaluate(this.track(entry));
+    });
+  }
+
+  /** Redis is unreachable: this node elects for its subtree by itself until it is back. */
+  private lost(): void {
+    if (!this.connected || this.closed) return;
+    this.connected = false;
+    this.log("cluster: lost Redis; electing for this subtree alone until it is back");
+    const exchange = this.node.exchange;
+    if (exchange.authority === this) exchange.authority = undefined;
+    for (const object of this.objects.values()) {
+      if (object.observing) {
+        object.observing = false;
+        exchange.removeObjectObserver(object.entry, object);
+      }
+      object.holding = undefined;
+      object.known = false;
+      object.subscribed = false;
+    }
+    exchange.reelectAll();
+  }
+
+  /** The subscriber reconnected: messages may have been lost meanwhile, so take the stored states. */
+  private resync(): void {
+    if (!this.connected) return;
+    for (const object of this.objects.values()) if (object.subscribed) void this.catchUp(object).catch(() => {});
+  }
+}
+
+/** Whether this subtree observes `entry` or can expose it. */
+function hasInterest(entry: ObjectEntry): boolean {
+  return entry.observed || entry.exposers !== undefined || entry.tags.some((tag) => tag.exposers.size > 0);
+}
+
+/** The highest epoch this node knows of `entry`: a new lease must take a higher one. */
+function knownEpochOf(entry: ObjectEntry): number {
+  const state = entry.state;
+  return Math.max(entry.epoch, state === undefined ? 0 : epochOf(state));
+}
+
+function knownEpoch(object: ClusterObject): number {
+  return Math.max(knownEpochOf(object.entry), object.held === undefined ? 0 : epochOf(object.held));
+}
+
+/**
+ * Joins `node`, a root, to the cluster of roots sharing the Redis at `options.url`: what
+ * `hakuban-router --cluster URL` does. `node.close()` leaves the cluster too.
+ */
+export function joinCluster(node: LocalNode, options: ClusterOptions): ClusterMember {
+  return new ClusterMember(node, options);
+}

@@ -1,0 +1,101 @@
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { joinCluster } from "../../lib/cluster/cluster-member.js";
+import { LocalNode } from "../../lib/local-node/local-node.js";
+import { RedisServer } from "./redis-server.js";
+
+let server: RedisServer;
+const nodes: LocalNode[] = [];
+let clusters = 0;
+
+beforeAll(async () => {
+  server = await RedisServer.start();
+});
+
+afterAll(async () => {
+  await server.stop();
+});
+
+afterEach(async () => {
+  await Promise.all(nodes.splice(0).map((node) => node.close()));
+});
+
+/** `count` root nodes joined to one cluster (a fresh one unless `cluster` names one: a prefix of its own in the shared Redis). */
+function roots(count: number, leaseMs = 3000, cluster = ++clusters): LocalNode[] {
+  const prefix = `c${cluster}:`;
+  const made: LocalNode[] = [];
+  for (let i = 0; i < count; i++) {
+    const node = new LocalNode({ name: `root${i}` });
+    joinCluster(node, { url: server.url, prefix, leaseMs });
+    nodes.push(node);
+    made.push(node);
+  }
+  return made;
+}
+
+const waitFor = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 5 });
+
+describe("a cluster of roots over a real Redis", () => {
+  it("brings an object exposed under one root to an observer under another, update after update", async () => {
+    const [a, b] = roots(2);
+    const expose = a!.object(["t"], "x").expose<number>();
+    expose.set(1);
+    const observe = b!.object(["t"], "x").observe<number>();
+    await waitFor(() => expect(observe.state).toMatchObject({ data: 1, synchronized: true }));
+    for (let i = 2; i <= 5; i++) {
+      expose.set(i);
+      await waitFor(() => expect(observe.data).toBe(i));
+    }
+  });
+
+  it("elects exactly one exposer cluster-wide when both roots have a candidate, and produces only while observed", async () => {
+    const [a, b] = roots(2);
+    const exposeA = a!.object(["t"], "x").expose<string>();
+    const exposeB = b!.object(["t"], "x").expose<string>();
+    exposeA.set("a");
+    exposeB.set("b");
+    const observe = b!.object(["t"], "x").observe<string>();
+    await waitFor(() => expect(Number(exposeA.assigned) + Number(exposeB.assigned)).toBe(1));
+    const winner = exposeA.assigned ? "a" : "b";
+    await waitFor(() => expect(observe.state).toMatchObject({ data: winner, synchronized: true }));
+    observe.terminate();
+    await waitFor(() => expect([exposeA.assigned, exposeB.assigned]).toEqual([false, false]));
+    const again = a!.object(["t"], "x").observe<string>();
+    await waitFor(() => expect(Number(exposeA.assigned) + Number(exposeB.assigned)).toBe(1));
+    await waitFor(() => expect(again.state?.synchronized).toBe(true));
+  });
+
+  it("gives a root that joins and observes later the latest state stored in Redis", async () => {
+    const [a] = roots(1);
+    const expose = a!.object(["t"], "x").expose<number>();
+    const local = a!.object(["t"], "x").observe<number>();
+    expose.set(41);
+    expose.set(42);
+    const redis = new Redis(server.port, "127.0.0.1");
+    try {
+      await waitFor(async () => expect(await redis.keys(`c${clusters}:state:*`)).toHaveLength(1));
+    } finally {
+      redis.disconnect();
+    }
+    expect(local.data).toBe(42);
+    const [b] = roots(1, 3000, clusters);
+    const late = b!.object(["t"], "x").observe<number>();
+    await waitFor(() => expect(late.state).toMatchObject({ data: 42, synchronized: true }));
+  });
+
+  it("moves the object to the other root's candidate when its exposer goes, keeping the data meanwhile", async () => {
+    const [a, b, c] = roots(3);
+    const exposeA = a!.object(["t"], "x").expose<string>();
+    exposeA.set("a");
+    const observe = c!.object(["t"], "x").observe<string>();
+    await waitFor(() => expect(observe.data).toBe("a"));
+    const exposeB = b!.object(["t"], "x").expose<string>();
+    exposeB.set("b");
+    expect(exposeB.assigned).toBe(false);
+    const seen: Array<string | undefined> = [];
+    observe.onChange((state) => seen.push(state?.data));
+    exposeA.terminate();
+    await waitFor(() => expect(observe.state).toMatchObject({ data: "b", synchronized: true }));
+    expect(seen).not.toContain(undefined);
+  });
+});
