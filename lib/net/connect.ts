@@ -64,7 +64,7 @@ export interface ConnectOptions
 
 /** A node's link to its parent, kept up across connection losses. Made by `connect`. */
 export interface Upstream {
-  /** Where the parent is. */
+  /** Where the parent is: the one dialed now (or last), of the parents `connect` was given. */
   readonly url: string;
   /** The current status. */
   readonly status: UpstreamStatus;
@@ -105,18 +105,20 @@ const upstreams = new WeakMap<LocalNode, Upstream>();
  * Links `node` to a parent node listening at `url` (a router, or any process that called `listen`):
  * from then on the node's contracts take part in the parent's tree. Dials at once; after a failed dial
  * or a lost connection it redials with backoff and jitter (unless `reconnect` is false) and resyncs
- * without flicker. A server there that is not a hakuban listener is redialed with backoff too, with a
+ * without flicker. Given a list of parents (the roots of a cluster, say), it dials the first, and after
+ * each failed dial or lost connection the next one in turn. A server there that is not a hakuban listener is redialed with backoff too, with a
  * NotAHakubanListenerError as `lastError`. A parent's refusal (an incompatible protocol version, a
  * refused token) stops it for good, unless `token` is a function (it may give a token the parent
  * accepts: then the upstream redials with backoff). `node.close()` closes it too.
  *
- * Throws at once, registering nothing: a TypeError when `url` is not a well-formed ws: or wss: URL
+ * Throws at once, registering nothing: a TypeError when `url` is (or lists) no well-formed ws: or wss: URL
  * (unless `options.dial` is given: then the URL is the dial's business), NodeClosedError on a closed
  * node, UpstreamExistsError when the node already has an upstream that is not closed yet (await the
  * old one's close() first), RangeError for invalid timing options, InvalidLimitsError for invalid `dataLimits`.
  */
-export function connect(node: LocalNode, url: string, options: ConnectOptions = {}): Upstream {
-  if (options.dial === undefined) parseWebSocketUrl(url);
+export function connect(node: LocalNode, url: string | readonly string[], options: ConnectOptions = {}): Upstream {
+  const urls = parentUrls(url);
+  if (options.dial === undefined) for (const each of urls) parseWebSocketUrl(each);
   if (node.isClosed) throw new NodeClosedError("connect()");
   const { welcomeTimeoutMs } = options;
   if (welcomeTimeoutMs !== undefined && !(Number.isFinite(welcomeTimeoutMs) && welcomeTimeoutMs > 0)) {
@@ -124,10 +126,17 @@ export function connect(node: LocalNode, url: string, options: ConnectOptions = 
   }
   linkDataLimits(options); // InvalidLimitsError now, not at the first connection
   const existing = upstreams.get(node);
-  if (existing !== undefined) throw new UpstreamExistsError(node.name, existing.url, url);
-  const upstream = new UpstreamConnection(node, url, options);
+  if (existing !== undefined) throw new UpstreamExistsError(node.name, existing.url, urls[0]!);
+  const upstream = new UpstreamConnection(node, urls, options);
   upstreams.set(node, upstream);
   return upstream;
+}
+
+/** The parents `connect` was given, as a list; a TypeError for an empty one. */
+export function parentUrls(url: string | readonly string[]): readonly string[] {
+  const urls = typeof url === "string" ? [url] : [...url];
+  if (urls.length === 0) throw new TypeError("connect() needs a parent's URL, or a list of at least one.");
+  return urls;
 }
 
 const consoleSink = (error: unknown, context: string): void => {
@@ -136,7 +145,9 @@ const consoleSink = (error: unknown, context: string): void => {
 
 /** Runs an UpstreamLink over each carrier a ReconnectingConnector brings up, and reports one status. */
 class UpstreamConnection implements Upstream {
-  readonly url: string;
+  /** The parents to dial, in turn; `#current` is the one dialed now. */
+  readonly #urls: readonly string[];
+  #current = 0;
   readonly status$: Observable<UpstreamStatus>;
   readonly #node: LocalNode;
   readonly #options: ConnectOptions;
@@ -173,8 +184,8 @@ class UpstreamConnection implements Upstream {
     return `upstream ${this.url}`;
   }
 
-  constructor(node: LocalNode, url: string, options: ConnectOptions) {
-    this.url = url;
+  constructor(node: LocalNode, urls: readonly string[], options: ConnectOptions) {
+    this.#urls = urls;
     this.#node = node;
     this.#options = options;
     this.#log = options.log ?? (() => {});
@@ -198,11 +209,11 @@ class UpstreamConnection implements Upstream {
     this.#link.onConnected((connected) => {
       if (connected) this.#setStatus("connected");
     });
-    this.#log(`upstream ${url}: connecting`, "info");
+    this.#log(`upstream ${this.url}: connecting`, "info");
     const dial = options.dial ?? webSocketDial(options);
     try {
       this.#connector = new ReconnectingConnector({
-        dial: (signal) => dial(url, signal),
+        dial: (signal) => dial(this.url, signal),
         onCarrier: (carrier) => this.#onCarrier(carrier),
         onDialError: (error, retryInMs) => this.#onDialError(error, retryInMs),
         // Only a parent's Welcome makes a connection count as good: a server that accepts and never
@@ -223,6 +234,15 @@ class UpstreamConnection implements Upstream {
       // "disconnected" is said once the reason is known (#onDialError, #generationEnded).
       if (status === "connecting") this.#followConnector();
     });
+  }
+
+  get url(): string {
+    return this.#urls[this.#current]!;
+  }
+
+  /** Dials the next parent of the list from now on (after a failed dial or a lost connection). */
+  #nextParent(): void {
+    this.#current = (this.#current + 1) % this.#urls.length;
   }
 
   get status(): UpstreamStatus {
@@ -309,6 +329,7 @@ class UpstreamConnection implements Upstream {
       this.#lastError = error;
       this.#log(error instanceof NotAHakubanListenerError ? `upstream ${error.message}` : `upstream ${this.url}: connection ended: ${error.message}`, "warn");
     }
+    this.#nextParent();
     if (!welcomed) this.#redialing = true;
     this.#setStatus("disconnected");
     if (this.#options.reconnect === false) void this.close();
@@ -321,6 +342,7 @@ class UpstreamConnection implements Upstream {
     const retrying = this.#options.reconnect === false ? "" : ` (retrying in ${Math.round(retryInMs)} ms)`;
     const what = this.#lastError instanceof NotAHakubanListenerError ? this.#lastError.message : `${this.url}: ${this.#lastError.message}`;
     this.#log(`upstream ${what}${retrying}`, "warn");
+    this.#nextParent();
     this.#setStatus("disconnected");
     if (this.#options.reconnect === false) void this.close();
   }
