@@ -1,4 +1,5 @@
 import type { JsonValue } from "../descriptor/json-value.js";
+import { DEFAULT_LEASE_TTL_MS } from "../cluster/lease-store.js";
 import { tagFromArgument } from "../descriptor/tag-argument.js";
 import { DEFAULT_MONITOR_INTERVAL_MS } from "../monitor/monitor-interval.js";
 import { LOG_RATE_LIMIT_DEFAULTS } from "../net/log-rate-limiter.js";
@@ -83,6 +84,10 @@ export interface RouterOptions extends RouterLimits, RouterTrust, RouterParentTr
   readonly bind: RouterBind;
   /** The parent router's URL, when this router is not the root. */
   readonly connect?: string;
+  /** `--cluster`: the Redis URL of the cluster of roots this root router joins. */
+  readonly cluster?: string;
+  /** `--cluster-lease`: how long an object's lease lasts without renewal, in milliseconds (the cluster's default when absent). */
+  readonly clusterLeaseMs?: number;
   /** The node name, shown in this router's and its peers' logs. */
   readonly name: string;
   readonly logLevel: RouterLogLevel;
@@ -124,7 +129,7 @@ const PARENT_FILE_OPTIONS: Readonly<Record<string, keyof RouterParentTrust>> = {
 const REPEATABLE_OPTIONS: ReadonlySet<string> = new Set(["allowed-origin"]);
 
 /** Options taking one value, besides the limits. */
-const SINGLE_OPTIONS: ReadonlySet<string> = new Set(["bind", "connect", "name", "log-level", "tls-cert", "tls-key", "monitor-tag", "monitor-interval"]);
+const SINGLE_OPTIONS: ReadonlySet<string> = new Set(["bind", "connect", "cluster", "cluster-lease", "name", "log-level", "tls-cert", "tls-key", "monitor-tag", "monitor-interval"]);
 
 /** A parsed command line: run a router, print the usage, or print the version. */
 export type RouterCommand =
@@ -134,6 +139,7 @@ export type RouterCommand =
 
 /** The router's usage text. */
 export const ROUTER_USAGE = `Usage: hakuban-router --bind ws://HOST:PORT [--connect ws://PARENT:PORT] [--name NAME] [--log-level LEVEL]
+                      [--cluster redis://HOST:PORT [--cluster-lease MS]]
                       [--tls-cert FILE --tls-key FILE] [--allowed-origin ORIGIN]... [--jwt-secret-file FILE]
                       [--policy FILE] [--audit-log FILE|-] [--token-file FILE] [--ca-file FILE]
                       [--monitor-tag TAG [--monitor-interval MS]]
@@ -150,6 +156,11 @@ metrics are counts, never data; the page links like any child, with a token when
                                  wss://HOST:PORT[/PATH] serves TLS, with --tls-cert and --tls-key
   --connect ws://PARENT:PORT     link this router to a parent router (default: this router is the root);
                                  wss:// for a parent serving TLS
+  --cluster redis://HOST:PORT    join this root router to the cluster of root routers sharing that Redis
+                                 (rediss:// for TLS, redis://USER:PASSWORD@HOST:PORT with credentials):
+                                 together they act as one root. Not with --connect
+  --cluster-lease MS             how long an object's election lease lasts without renewal (default
+                                 ${DEFAULT_LEASE_TTL_MS}): a root that dies keeps its objects this long
   --name NAME                    node name shown in logs (default: hakuban-router)
   --log-level LEVEL              error, warn, info (default) or debug (adds sockets accepted, the
                                  link handshakes, why a parent left, each connection's traffic)
@@ -265,12 +276,14 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
   }
   const linkLimits = parseLinkLimits(values);
   const monitor = parseMonitor(values);
+  const cluster = parseCluster(values, connect);
   const { bind, secure } = parseBind(bindUrl);
   return {
     kind: "run",
     options: {
       bind,
       ...(connect === undefined ? {} : { connect: parseParentUrl(connect) }),
+      ...cluster,
       name,
       logLevel,
       ...limits,
@@ -280,6 +293,27 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
       ...monitor,
     },
   };
+}
+
+/** `--cluster` and `--cluster-lease`; RouterOptionsError for a URL that is not Redis', a lease without a cluster, or a cluster with a parent. */
+function parseCluster(values: ReadonlyMap<string, string>, connect: string | undefined): Pick<RouterOptions, "cluster" | "clusterLeaseMs"> {
+  const text = values.get("cluster");
+  const lease = values.get("cluster-lease");
+  if (text === undefined) {
+    if (lease !== undefined) throw new RouterOptionsError("Option --cluster-lease is for a cluster member: give --cluster redis://HOST:PORT too.");
+    return {};
+  }
+  if (connect !== undefined) throw new RouterOptionsError("Options --cluster and --connect exclude each other: only a root router joins a cluster (the cluster is its parent).");
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "redis:" && url.protocol !== "rediss:") || url.hostname === "") {
+    throw new RouterOptionsError(`Option --cluster takes a Redis URL, redis://HOST:PORT or rediss://HOST:PORT; got "${text}".`);
+  }
+  return { cluster: text, ...(lease === undefined ? {} : { clusterLeaseMs: parseCount("cluster-lease", lease) }) };
 }
 
 /** `--monitor-tag` and `--monitor-interval`; RouterOptionsError for a tag that is not one or an interval without a tag. */

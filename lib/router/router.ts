@@ -1,3 +1,4 @@
+import { joinCluster } from "../cluster/cluster-member.js";
 import type { Upstream } from "../net/connect.js";
 import type { ConnectionLog } from "../net/connection-log.js";
 import { type Listener, listen } from "../net/node/listen.js";
@@ -39,7 +40,8 @@ export interface Router {
 /**
  * Starts what `hakuban-router` runs: a node listening at `options.bind` (over TLS with `options.tls`),
  * answering plain HTTP on the same port (the inspector page, metrics, health: see routerHttp),
- * publishing its monitor object under `options.monitorTag` when given, linked to `options.connect` when given (with the token of `options.tokenFile`, verifying a `wss://`
+ * publishing its monitor object under `options.monitorTag` when given, linked to `options.connect` when given
+ * (or joined to the cluster of roots sharing the Redis of `options.cluster`) (with the token of `options.tokenFile`, verifying a `wss://`
  * parent with `options.caFile`), logging one line per connection event (floods summed up),
  * holding its listener to the connection and link limits of `options` and to its trust options
  * (allowed origins, JWT authentication, the policy file followed as it changes, the audit log).
@@ -89,6 +91,13 @@ export async function startRouter(options: RouterOptions, log: RouterLog, intern
   const started = listener;
   const parent = options.connect;
   const upstream = parent === undefined ? undefined : connect(node, parent, { ...parentTrust, log: connectionLog });
+  if (options.cluster !== undefined) {
+    joinCluster(node, {
+      url: options.cluster,
+      ...(options.clusterLeaseMs === undefined ? {} : { leaseMs: options.clusterLeaseMs }),
+      log: (line) => log("info", line),
+    });
+  }
   return {
     node,
     listener: started,
