@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { encodeFull } from "../../lib/sync/wire/state-codec.js";
 import { joinCluster } from "../../lib/cluster/cluster-member.js";
 import { LocalNode } from "../../lib/local-node/local-node.js";
 import { RedisServer } from "./redis-server.js";
@@ -97,5 +98,52 @@ describe("a cluster of roots over a real Redis", () => {
     exposeA.terminate();
     await waitFor(() => expect(observe.state).toMatchObject({ data: "b", synchronized: true }));
     expect(seen).not.toContain(undefined);
+  });
+
+  it("refuses, at Redis, the states a former holder makes after its lease was taken over behind its back", async () => {
+    const [a] = roots(1, 60_000); // renews only every 20 s: it will not notice by itself during the test
+    const exposeA = a!.object(["t"], "x").expose<string>();
+    exposeA.set("a");
+    const [b] = roots(1, 300, clusters);
+    const observe = b!.object(["t"], "x").observe<string>();
+    await waitFor(() => expect(observe.state).toMatchObject({ data: "a", synchronized: true }));
+    const exposeB = b!.object(["t"], "x").expose<string>();
+    exposeB.set("b");
+    const redis = new Redis(server.port, "127.0.0.1");
+    try {
+      await redis.del(`c${clusters}:lease:${observe.descriptor.key}`); // as if a's lease expired while it was paused
+    } finally {
+      redis.disconnect();
+    }
+    await waitFor(() => expect(observe.state).toMatchObject({ data: "b", synchronized: true }));
+    const seen: Array<string | undefined> = [];
+    observe.onChange((state) => seen.push(state?.data));
+    expect(exposeA.assigned).toBe(true); // a still believes it holds the object
+    exposeA.set("stale");
+    await waitFor(() => expect(exposeA.assigned).toBe(false)); // its publication was refused: it looked again
+    exposeB.set("b again");
+    await waitFor(() => expect(observe.data).toBe("b again"));
+    expect(seen).not.toContain("stale");
+  });
+
+  it("has followers refuse a state of an epoch older than the lease in force", async () => {
+    const [a, b] = roots(2);
+    const expose = a!.object(["t"], "x").expose<string>();
+    expose.set("first");
+    const observe = b!.object(["t"], "x").observe<string>();
+    await waitFor(() => expect(observe.state).toMatchObject({ data: "first", synchronized: true }));
+    const epoch = observe.state!.epoch!;
+    const seen: Array<string | undefined> = [];
+    observe.onChange((state) => seen.push(state?.data));
+    const redis = new Redis(server.port, "127.0.0.1");
+    try {
+      const stale = encodeFull({ version: [Number.MAX_SAFE_INTEGER], format: ["JSON"], data: "stale", synchronized: true, epoch: epoch - 1 });
+      await redis.publish(`c${clusters}:states:${observe.descriptor.key}`, Buffer.from(stale));
+    } finally {
+      redis.disconnect();
+    }
+    expose.set("second");
+    await waitFor(() => expect(observe.data).toBe("second"));
+    expect(seen).not.toContain("stale");
   });
 });
