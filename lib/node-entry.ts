@@ -1,7 +1,8 @@
 /**
  * hakuban for Node: everything of the browser-safe entry, plus `listen` (accept child nodes over
- * WebSocket) and a `connect` that dials with `ws`. In Node, `import … from "hakuban"` resolves here;
- * `hakuban/node` is the same entry by an explicit name.
+ * WebSocket), a `connect` that dials with `ws`, and `joinCluster` (root routers acting as one root
+ * through Redis). In Node, `import … from "hakuban"` resolves here; `hakuban/node` is the same entry
+ * by an explicit name.
  */
 export * from "./index.js";
 export { connect, type NodeConnectOptions } from "./net/node/connect.js";
@@ -12,3 +13,5 @@ export type { RefusalReason } from "../transports/node/connection-refusal.js";
 export { TlsOptionsError } from "../transports/node/tls-options-error.js";
 export type { ListenerTls } from "../transports/node/ws-listener.js";
 export type { DialTls } from "../transports/node/ws-dial.js";
+export { joinCluster, ClusterMember, type ClusterOptions } from "./cluster/cluster-member.js";
+export { ClusterJoinError } from "./cluster/cluster-join-error.js";
