@@ -13,5 +13,5 @@ export type { RefusalReason } from "../transports/node/connection-refusal.js";
 export { TlsOptionsError } from "../transports/node/tls-options-error.js";
 export type { ListenerTls } from "../transports/node/ws-listener.js";
 export type { DialTls } from "../transports/node/ws-dial.js";
-export { joinCluster, ClusterMember, type ClusterOptions } from "./cluster/cluster-member.js";
+export { joinCluster, type ClusterMembership, type ClusterOptions } from "./cluster/cluster-member.js";
 export { ClusterJoinError } from "./cluster/cluster-join-error.js";

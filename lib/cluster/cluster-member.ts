@@ -27,6 +27,20 @@ export interface ClusterOptions {
   readonly log?: (line: string) => void;
 }
 
+/** A root node's membership in a cluster, as `joinCluster` returns it. */
+export interface ClusterMembership {
+  /** This member's id in the cluster: the node's name and a random part (a restarted router is a new member). */
+  readonly id: string;
+  /** Whether the member is in touch with Redis (the cluster decides elections) rather than electing by itself. */
+  readonly inCluster: boolean;
+  /**
+   * Leaves the cluster: gives up its leases (others take the objects over at once, without waiting for
+   * them to expire), withdraws its interest, and closes its Redis connections. The node goes on electing
+   * for itself. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
 /** How long the latest state of an object stays stored past its holder's last renewal, in lease times. */
 const STATE_KEPT_LEASES = 4;
 
@@ -38,11 +52,10 @@ const STATE_KEPT_LEASES = 4;
  * for its subtree by itself, as a node cut off from its parent does, and the member catches up when
  * Redis is back.
  */
-export class ClusterMember implements ElectionAuthority, InterestWatcher {
-  /** This member's id in the cluster: the node's name and a random part (a restarted router is a new member). */
+export class ClusterMember implements ClusterMembership, ElectionAuthority, InterestWatcher {
   readonly id: string;
-  readonly keys: ClusterKeys;
-  readonly leaseMs: number;
+  private readonly keys: ClusterKeys;
+  private readonly leaseMs: number;
   private readonly commands: Redis;
   private readonly subscriber: Redis;
   private readonly leases: LeaseStore;
@@ -59,7 +72,7 @@ export class ClusterMember implements ElectionAuthority, InterestWatcher {
   private readonly unadopt: () => void;
 
   constructor(
-    readonly node: LocalNode,
+    private readonly node: LocalNode,
     options: ClusterOptions,
   ) {
     const exchange = node.exchange;
@@ -101,21 +114,10 @@ export class ClusterMember implements ElectionAuthority, InterestWatcher {
     return `cluster member ${this.id}`;
   }
 
-  /** Whether the member is in touch with Redis (the cluster decides elections) rather than electing by itself. */
   get inCluster(): boolean {
     return this.connected;
   }
 
-  /** Whether this member holds `entry`'s lease (as last seen). */
-  holds(entry: ObjectEntry): boolean {
-    return this.objects.get(entry.key)?.mine ?? false;
-  }
-
-  /**
-   * Leaves the cluster: gives up its leases (others take the objects over at once, without waiting for
-   * them to expire), withdraws its interest, and closes its Redis connections. The node goes on electing
-   * for itself. Idempotent.
-   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -433,6 +435,6 @@ function knownEpoch(object: ClusterObject): number {
  * Joins `node`, a root, to the cluster of roots sharing the Redis at `options.url`: what
  * `hakuban-router --cluster URL` does. `node.close()` leaves the cluster too.
  */
-export function joinCluster(node: LocalNode, options: ClusterOptions): ClusterMember {
+export function joinCluster(node: LocalNode, options: ClusterOptions): ClusterMembership {
   return new ClusterMember(node, options);
 }
