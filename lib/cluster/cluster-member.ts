@@ -10,7 +10,9 @@ import { ClusterKeys } from "./cluster-keys.js";
 import { ClusterObject, type LocalInterest } from "./cluster-object.js";
 import { InterestBoard } from "./interest-board.js";
 import { DEFAULT_LEASE_TTL_MS, LeaseStore } from "./lease-store.js";
-import { decodeClusterState, StateStore } from "./state-store.js";
+import { StateFollower } from "./state-follower.js";
+import { StatePublisher } from "./state-publisher.js";
+import { decodeFrame, StateStore } from "./state-store.js";
 
 /** How a root router joins a cluster of roots sharing one Redis. */
 export interface ClusterOptions {
@@ -190,7 +192,10 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     if (existing !== undefined && existing.entry === entry) return existing;
     if (existing !== undefined) this.drop(existing);
     const object = new ClusterObject(this.node.exchange, entry, this.id);
-    object.onState = (state) => this.handOut(object, state);
+    object.onState = (state) => {
+      if (this.connected) object.publisher?.offer(state);
+    };
+    object.follower = new StateFollower(entry.descriptor, () => void this.catchUp(object).catch(() => {}), this.log);
     this.objects.set(entry.key, object);
     this.byChannel.set(this.keys.stateChannel(entry.key), object);
     this.mark(entry);
@@ -265,6 +270,15 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     object.known = true;
     const exchange = this.node.exchange;
     const mine = object.mine;
+    if (!mine) object.publisher = undefined;
+    else if (changed || object.publisher === undefined) {
+      const held = holding!;
+      object.publisher = new StatePublisher(
+        held.epoch,
+        (message, full) => this.states.publish(object.entry.key, held, message, full),
+        () => this.evaluate(object), // the lease is not ours any more
+      );
+    }
     if (mine && !object.observing) {
       object.observing = true;
       exchange.addObjectObserver(object.entry.descriptor, object);
@@ -292,8 +306,9 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
 
   /** Takes the stored state of `object` (for a new subscription, or after messages may have been lost). */
   private async catchUp(object: ClusterObject): Promise<void> {
-    const state = await this.states.latest(object.entry.key);
-    if (state !== undefined && !object.mine) object.receive(state);
+    const frame = await this.states.latest(object.entry.key);
+    const state = frame === undefined || object.mine ? undefined : object.follower?.stored(frame);
+    if (state !== undefined) object.receive(state);
   }
 
   /** Forgets `object`: its subscription, its observation here, and (when held) its lease. */
@@ -319,19 +334,6 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
 
   // ---- states -------------------------------------------------------------------------------------
 
-  /** Publishes the state the holder's exposer made, the latest one only when several came meanwhile. */
-  private handOut(object: ClusterObject, state: ObjectState<unknown>): void {
-    if (!this.connected) return;
-    const holding = object.holding;
-    if (holding === undefined) return;
-    this.states.publish(object.entry.key, holding, state).then(
-      (taken) => {
-        if (!taken) this.evaluate(object); // the lease is not ours any more
-      },
-      () => {},
-    );
-  }
-
   private message(channel: string, message: Buffer): void {
     if (channel === this.keys.interestChannel) {
       const object = this.objects.get(message.toString("utf8"));
@@ -339,11 +341,11 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
       return;
     }
     const object = this.byChannel.get(channel);
-    if (object === undefined || object.mine) return;
-    const state = decodeClusterState(message, object.entry.key);
-    if (state === undefined) return;
-    if (object.holding === undefined || epochOf(state) > object.holding.epoch) this.evaluate(object); // a new lease
-    object.receive(state);
+    const frame = decodeFrame(message);
+    if (object === undefined || object.mine || frame === undefined) return;
+    if (object.holding === undefined || frame.epoch > object.holding.epoch) this.evaluate(object); // a new lease
+    const state = object.follower?.message(frame);
+    if (state !== undefined) object.receive(state);
   }
 
   // ---- Redis coming and going ---------------------------------------------------------------------

@@ -6,6 +6,8 @@ import type { Exposer, ExposerPlace, StateSink } from "../exchange/participants.
 import { epochOf, type ObjectState } from "../state/object-state.js";
 import { compareVersions } from "../state/version.js";
 import type { LeaseHolding } from "./lease-store.js";
+import type { StateFollower } from "./state-follower.js";
+import type { StatePublisher } from "./state-publisher.js";
 
 const CLUSTER_PLACE: ExposerPlace = Object.freeze({ kind: "upstream" });
 
@@ -41,6 +43,10 @@ export class ClusterObject implements Exposer, StateSink {
   evaluateAgain = false;
   /** Hands a state to the cluster; set by the member. */
   onState: (state: ObjectState<unknown>) => void = () => {};
+  /** Sends this member's states while it holds the lease (one publisher per holding). */
+  publisher: StatePublisher | undefined;
+  /** Takes the holder's states from the object's channel while another member holds the lease; set by the member. */
+  follower: StateFollower | undefined;
 
   constructor(
     private readonly exchange: Exchange,

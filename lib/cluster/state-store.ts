@@ -1,30 +1,58 @@
 import type { Redis } from "ioredis";
-import { DEFAULT_FORMAT, type ObjectState } from "../state/object-state.js";
-import { PathTable } from "../sync/wire/path-dictionary.js";
-import { decodeState, encodeFull } from "../sync/wire/state-codec.js";
 import type { ClusterKeys } from "./cluster-keys.js";
 import { type LeaseHolding, leaseValue } from "./lease-store.js";
 import { LuaScript } from "./lua-script.js";
 
 /**
- * KEYS: lease, state; ARGV: the holding's value, the state's bytes, the object's channel, how long the
- * stored state lasts. Stores and publishes the state only while that holding is in force: a former
- * holder (paused past its lease, cut off) can neither overwrite the latest state nor reach subscribers.
+ * KEYS: lease, state; ARGV: the holding's value, the message, the object's channel, how long the stored
+ * state lasts, the stored state. Publishes the message and stores the state only while that holding is
+ * in force: a former holder (paused past its lease, cut off) can neither overwrite the latest state nor
+ * reach subscribers.
  */
-const STORE = new LuaScript(
+const PUBLISH = new LuaScript(
   `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4])
+redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[4])
 redis.call('PUBLISH', ARGV[3], ARGV[2])
 return 1`,
   2,
 );
 
+/** Bytes before the state in a frame: the holding's epoch (float64) and the message's number in it (uint32). */
+const HEADER_BYTES = 12;
+
 /**
- * The states of a cluster's objects in Redis: the lease holder publishes each new state once on the
- * object's channel and stores it as the object's latest, in the compact state wire (in full); members
- * that start observing later, or reconnect after messages may have been lost (pub/sub is at most once),
- * read the stored one. The stored state outlives its holder's lease by `keepMs`, so a member that takes
- * the object over right after the holder's death still finds it.
+ * A state on its way through Redis, as a frame: which holding sent it (its epoch) and its number among
+ * that holding's messages, then the state in the compact state wire. The number lets a follower see a
+ * lost message (pub/sub is at most once) and resync from the stored state instead of applying a diff to
+ * the wrong base.
+ */
+export interface StateFrame {
+  readonly epoch: number;
+  readonly seq: number;
+  readonly wire: Uint8Array;
+}
+
+/** `frame` as bytes. */
+export function encodeFrame(frame: StateFrame): Buffer {
+  const bytes = Buffer.allocUnsafe(HEADER_BYTES + frame.wire.length);
+  bytes.writeDoubleBE(frame.epoch, 0);
+  bytes.writeUInt32BE(frame.seq, 8);
+  bytes.set(frame.wire, HEADER_BYTES);
+  return bytes;
+}
+
+/** The frame `bytes` hold, or undefined when they are too short to hold one. */
+export function decodeFrame(bytes: Buffer): StateFrame | undefined {
+  if (bytes.length <= HEADER_BYTES) return undefined;
+  return { epoch: bytes.readDoubleBE(0), seq: bytes.readUInt32BE(8), wire: bytes.subarray(HEADER_BYTES) };
+}
+
+/**
+ * The states of a cluster's objects in Redis: the lease holder publishes each update once on the
+ * object's channel (a diff when it pays) and stores the state in full as the object's latest; members
+ * that start observing later, or that missed a message, read the stored one. The stored state outlives
+ * its holder's lease by `keepMs`, so a member that takes the object over right after the holder's death
+ * still finds it.
  */
 export class StateStore {
   constructor(
@@ -33,33 +61,22 @@ export class StateStore {
     private readonly keepMs: number,
   ) {}
 
-  /** Stores and publishes `state` for `holding`; false when that holding is not in force any more. */
-  async publish(objectKey: string, holding: LeaseHolding, state: ObjectState<unknown>): Promise<boolean> {
-    const bytes = Buffer.from(encodeFull(state));
-    const reply = await STORE.run(this.redis, [this.keys.lease(objectKey), this.keys.state(objectKey)], [leaseValue(holding), bytes, this.keys.stateChannel(objectKey), this.keepMs]);
+  /**
+   * Publishes `message` and stores `full` (frames of the same state) for `holding`; false when that
+   * holding is not in force any more.
+   */
+  async publish(objectKey: string, holding: LeaseHolding, message: StateFrame, full: StateFrame): Promise<boolean> {
+    const reply = await PUBLISH.run(
+      this.redis,
+      [this.keys.lease(objectKey), this.keys.state(objectKey)],
+      [leaseValue(holding), encodeFrame(message), this.keys.stateChannel(objectKey), this.keepMs, encodeFrame(full)],
+    );
     return reply === 1;
   }
 
-  /** The latest state stored for `objectKey`, or undefined when there is none (or it does not decode). */
-  async latest(objectKey: string): Promise<ObjectState<unknown> | undefined> {
+  /** The latest state stored for `objectKey` (in full), or undefined when there is none. */
+  async latest(objectKey: string): Promise<StateFrame | undefined> {
     const bytes = await this.redis.getBuffer(this.keys.state(objectKey));
-    return bytes === null ? undefined : decodeClusterState(bytes, objectKey);
+    return bytes === null ? undefined : decodeFrame(bytes);
   }
-}
-
-/**
- * The state `bytes` (a full state of the compact state wire, as StateStore writes them) hold, or
- * undefined when they hold none: what a member takes from the object's channel or the stored state.
- */
-export function decodeClusterState(bytes: Uint8Array, objectKey: string): ObjectState<unknown> | undefined {
-  let decoded;
-  try {
-    decoded = decodeState(bytes, undefined, new PathTable(), { toString: () => `the cluster's state of ${objectKey}` });
-  } catch {
-    return undefined;
-  }
-  if (decoded === undefined || decoded.d === undefined) return undefined;
-  const { v: version, f, d: data, s: synchronized, e } = decoded;
-  const format = f ?? DEFAULT_FORMAT;
-  return e === undefined ? { version, format, data, synchronized } : { version, format, data, synchronized, epoch: e };
 }

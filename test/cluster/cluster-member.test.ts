@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { encodeFull } from "../../lib/sync/wire/state-codec.js";
+import { encodeFrame } from "../../lib/cluster/state-store.js";
 import { joinCluster } from "../../lib/cluster/cluster-member.js";
 import { LocalNode } from "../../lib/local-node/local-node.js";
 import { RedisServer } from "./redis-server.js";
@@ -138,7 +139,7 @@ describe("a cluster of roots over a real Redis", () => {
     const redis = new Redis(server.port, "127.0.0.1");
     try {
       const stale = encodeFull({ version: [Number.MAX_SAFE_INTEGER], format: ["JSON"], data: "stale", synchronized: true, epoch: epoch - 1 });
-      await redis.publish(`c${clusters}:states:${observe.descriptor.key}`, Buffer.from(stale));
+      await redis.publish(`c${clusters}:states:${observe.descriptor.key}`, encodeFrame({ epoch: epoch - 1, seq: 1, wire: stale }));
     } finally {
       redis.disconnect();
     }
