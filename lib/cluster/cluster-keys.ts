@@ -9,8 +9,17 @@ export class ClusterKeys {
   /** The channel every member listens on for "an object's interest or lease changed" (its key as the message). */
   readonly interestChannel: string;
 
+  /** The channel every member listens on for "an object was newly listed under a tag" (the tag's key as the message). */
+  readonly tagChannel: string;
+
   constructor(readonly prefix: string = DEFAULT_KEY_PREFIX) {
     this.interestChannel = `${prefix}interest`;
+    this.tagChannel = `${prefix}tags`;
+  }
+
+  /** The objects listed under a tag (by their keys), scored by when each listing expires. */
+  tagDirectory(tagKey: string): string {
+    return `${this.prefix}tag:${tagKey}`;
   }
 
   /** The object's lease: `EPOCH HOLDER`, with an expiry. */

@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
+import { ObjectDescriptor } from "../descriptor/object-descriptor.js";
+import type { JsonValue } from "../descriptor/json-value.js";
+import { memberAt, memberCount } from "../exchange/member-list.js";
 import type { ObjectEntry } from "../exchange/object-entry.js";
 import type { ElectionAuthority, Exposer, InterestWatcher } from "../exchange/participants.js";
 import type { TagEntry } from "../exchange/tag-entry.js";
@@ -13,6 +16,7 @@ import { DEFAULT_LEASE_TTL_MS, LeaseStore } from "./lease-store.js";
 import { StateFollower } from "./state-follower.js";
 import { StatePublisher } from "./state-publisher.js";
 import { decodeFrame, StateStore } from "./state-store.js";
+import { TagDirectory } from "./tag-directory.js";
 
 /** How a root router joins a cluster of roots sharing one Redis. */
 export interface ClusterOptions {
@@ -63,6 +67,9 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
   private readonly leases: LeaseStore;
   private readonly board: InterestBoard;
   private readonly states: StateStore;
+  private readonly directory: TagDirectory;
+  /** The tags this subtree observes or exposes, with the objects of other subtrees announced here for them. */
+  private readonly watchedTags = new Map<string, TagWatch>();
   private readonly objects = new Map<string, ClusterObject>();
   private readonly byChannel = new Map<string, ClusterObject>();
   private readonly dirty = new Set<ObjectEntry>();
@@ -90,6 +97,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     this.leases = new LeaseStore(this.commands, this.keys, this.leaseMs);
     this.board = new InterestBoard(this.commands, this.keys, this.leaseMs);
     this.states = new StateStore(this.commands, this.keys, this.leaseMs * STATE_KEPT_LEASES);
+    this.directory = new TagDirectory(this.commands, this.keys, this.leaseMs);
     exchange.watcher = this;
     let reported = false;
     const onError = (error: Error) => {
@@ -106,7 +114,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     this.commands.on("close", () => this.lost());
     this.subscriber.on("ready", () => this.resync());
     this.subscriber.on("messageBuffer", (channel: Buffer, message: Buffer) => this.message(channel.toString("utf8"), message));
-    void this.subscriber.subscribe(this.keys.interestChannel).catch(() => {});
+    void this.subscriber.subscribe(this.keys.interestChannel, this.keys.tagChannel).catch(() => {});
     this.timer = setInterval(() => this.tick(), Math.max(10, Math.floor(this.leaseMs / 3)));
     this.unadopt = node.adoptLink(this);
   }
@@ -144,6 +152,8 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     }
     this.objects.clear();
     this.byChannel.clear();
+    for (const watch of this.watchedTags.values()) for (const entry of watch.announced.values()) exchange.release(entry);
+    this.watchedTags.clear();
     exchange.reelectAll();
     this.subscriber.disconnect();
     this.commands.disconnect();
@@ -171,6 +181,61 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
 
   tagInterestChanged(tag: TagEntry): void {
     for (const entry of tag.objects) this.mark(entry);
+    if (this.closed) return;
+    const watched = this.watchedTags.get(tag.key);
+    const wanted = this.node.exchange.tags.get(tag.key) === tag && (tag.observers.size > 0 || tag.exposers.size > 0);
+    if (wanted && watched === undefined) {
+      const watch: TagWatch = { tag, announced: new Map(), reading: false, again: false };
+      this.watchedTags.set(tag.key, watch);
+      queueMicrotask(() => this.readTag(watch));
+    } else if (!wanted && watched !== undefined && watched.tag === tag) {
+      this.watchedTags.delete(tag.key);
+      queueMicrotask(() => {
+        for (const entry of watched.announced.values()) this.node.exchange.release(entry);
+        watched.announced.clear();
+      });
+    }
+  }
+
+  // ---- tags ---------------------------------------------------------------------------------------
+
+  /**
+   * Brings the objects announced here for a watched tag in line with the tag's directory: objects named
+   * under other roots are retained here (so this subtree's tag observers see them and its tag exposers
+   * can be elected), and released once they are listed no more.
+   */
+  private readTag(watch: TagWatch): void {
+    if (!this.connected || this.closed || this.watchedTags.get(watch.tag.key) !== watch) return;
+    if (watch.reading) {
+      watch.again = true;
+      return;
+    }
+    watch.reading = true;
+    this.directory
+      .objects(watch.tag.key)
+      .then((keys) => {
+        if (this.closed || this.watchedTags.get(watch.tag.key) !== watch) return;
+        const exchange = this.node.exchange;
+        const listed = new Set(keys);
+        for (const [key, entry] of watch.announced) {
+          if (listed.has(key)) continue;
+          watch.announced.delete(key);
+          exchange.release(entry);
+        }
+        for (const key of listed) {
+          if (watch.announced.has(key)) continue;
+          const descriptor = descriptorOfKey(key);
+          if (descriptor !== undefined) watch.announced.set(key, exchange.retain(descriptor));
+        }
+      })
+      .catch(() => {})
+      .finally(() => {
+        watch.reading = false;
+        if (watch.again) {
+          watch.again = false;
+          this.readTag(watch);
+        }
+      });
   }
 
   // ---- interest -----------------------------------------------------------------------------------
@@ -243,6 +308,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     if (interest.observed !== object.reported.observed || interest.candidate !== object.reported.candidate) {
       await this.board.report(key, this.id, interest.observed, interest.candidate);
       object.reported = interest;
+      if (namedHere(object)) await this.directory.list(key, object.entry.tags.map((tag) => tag.key));
     }
     if (this.objects.get(key) !== object) return;
     const view = await this.board.view(key, this.id);
@@ -335,6 +401,11 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
   // ---- states -------------------------------------------------------------------------------------
 
   private message(channel: string, message: Buffer): void {
+    if (channel === this.keys.tagChannel) {
+      const watch = this.watchedTags.get(message.toString("utf8"));
+      if (watch !== undefined) this.readTag(watch);
+      return;
+    }
     if (channel === this.keys.interestChannel) {
       const object = this.objects.get(message.toString("utf8"));
       if (object !== undefined) this.evaluate(object);
@@ -366,8 +437,10 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
       }
       const { observed, candidate } = object.reported;
       if (observed || candidate) void this.board.report(key, this.id, observed, candidate).catch(() => {});
+      if (namedHere(object)) void this.directory.list(key, object.entry.tags.map((tag) => tag.key)).catch(() => {});
       if (!object.mine) this.evaluate(object);
     }
+    for (const watch of this.watchedTags.values()) this.readTag(watch);
   }
 
   /**
@@ -415,6 +488,34 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
   private resync(): void {
     if (!this.connected) return;
     for (const object of this.objects.values()) if (object.subscribed) void this.catchUp(object).catch(() => {});
+  }
+}
+
+/** A tag this subtree observes or exposes, and the objects announced here for it (see ClusterMember.readTag). */
+interface TagWatch {
+  readonly tag: TagEntry;
+  readonly announced: Map<string, ObjectEntry>;
+  reading: boolean;
+  again: boolean;
+}
+
+/** Whether a contract in this subtree names the object itself (observes or exposes it by descriptor, not by tag). */
+function namedHere(object: ClusterObject): boolean {
+  const entry = object.entry;
+  if (entry.exposers !== undefined) return true;
+  const observers = entry.observers;
+  for (let i = 0, n = memberCount(observers); i < n; i++) if (memberAt(observers, i) !== object) return true;
+  return false;
+}
+
+/** The descriptor whose canonical key is `key` (`[[TAG, …], JSON]`), or undefined for a key that is not one. */
+function descriptorOfKey(key: string): ObjectDescriptor | undefined {
+  try {
+    const [tags, json] = JSON.parse(key) as [JsonValue[], JsonValue];
+    const descriptor = new ObjectDescriptor(tags, json);
+    return descriptor.key === key ? descriptor : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -8,6 +8,9 @@ import type { Redis } from "ioredis";
 export class LuaScript {
   private readonly sha: string;
 
+  /**
+   * @param keyCount how many of a call's first arguments are keys; -1 for all those the call gives as keys
+   */
   constructor(
     private readonly source: string,
     private readonly keyCount: number,
@@ -15,13 +18,14 @@ export class LuaScript {
     this.sha = createHash("sha1").update(source).digest("hex");
   }
 
-  /** Runs the script with `keys` (exactly keyCount of them) and `args`; resolves with its reply. */
+  /** Runs the script with `keys` (keyCount of them, unless it is -1) and `args`; resolves with its reply. */
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
+    const keyCount = this.keyCount < 0 ? keys.length : this.keyCount;
     try {
-      return await redis.evalsha(this.sha, this.keyCount, ...keys, ...args);
+      return await redis.evalsha(this.sha, keyCount, ...keys, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-      return await redis.eval(this.source, this.keyCount, ...keys, ...args);
+      return await redis.eval(this.source, keyCount, ...keys, ...args);
     }
   }
 }
