@@ -9,12 +9,15 @@ export class ClusterKeys {
   /** The channel every member listens on for "an object's interest or lease changed" (its key as the message). */
   readonly interestChannel: string;
 
+  /** How many leases each member holds (a hash by member id): its load, for balancing. */
+  readonly loads: string;
   /** The channel every member listens on for "an object was newly listed under a tag" (the tag's key as the message). */
   readonly tagChannel: string;
 
   constructor(readonly prefix: string = DEFAULT_KEY_PREFIX) {
     this.interestChannel = `${prefix}interest`;
     this.tagChannel = `${prefix}tags`;
+    this.loads = `${prefix}loads`;
   }
 
   /** The objects listed under a tag (by their keys), scored by when each listing expires. */
@@ -45,6 +48,11 @@ export class ClusterKeys {
   /** The members whose subtrees can expose the object, scored by expiry like observers(). */
   candidates(objectKey: string): string {
     return `${this.prefix}candidates:${objectKey}`;
+  }
+
+  /** Each candidate member's capacity for the object (a hash by member id). */
+  capacities(objectKey: string): string {
+    return `${this.prefix}capacities:${objectKey}`;
   }
 
   /** The channel the object's states are published on, once per update. */

@@ -10,7 +10,7 @@ import type { LocalNode } from "../local-node/local-node.js";
 import { epochOf, type ObjectState } from "../state/object-state.js";
 import { ClusterJoinError } from "./cluster-join-error.js";
 import { ClusterKeys } from "./cluster-keys.js";
-import { ClusterObject, type LocalInterest } from "./cluster-object.js";
+import { ClusterObject, type LocalInterest, NO_INTEREST } from "./cluster-object.js";
 import { InterestBoard } from "./interest-board.js";
 import { DEFAULT_LEASE_TTL_MS, LeaseStore } from "./lease-store.js";
 import { StateFollower } from "./state-follower.js";
@@ -77,6 +77,8 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
   private connected = false;
   private closed = false;
   private readonly timer: ReturnType<typeof setInterval>;
+  /** Where the next balance check starts among the objects this member holds (one check per tick). */
+  private balanceTurn = 0;
   private readonly log: (line: string) => void;
   private readonly unadopt: () => void;
 
@@ -139,7 +141,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
         [...this.objects.values()].map(async (object) => {
           const holding = object.holding;
           if (object.mine && holding !== undefined) await this.leases.release(object.entry.key, holding);
-          await this.board.report(object.entry.key, this.id, false, false);
+          await this.board.report(object.entry.key, this.id, false, 0);
         }),
       );
     }
@@ -305,8 +307,8 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
   private async settle(object: ClusterObject): Promise<void> {
     const key = object.entry.key;
     const interest = object.localInterest();
-    if (interest.observed !== object.reported.observed || interest.candidate !== object.reported.candidate) {
-      await this.board.report(key, this.id, interest.observed, interest.candidate);
+    if (interest.observed !== object.reported.observed || interest.capacity !== object.reported.capacity) {
+      await this.board.report(key, this.id, interest.observed, interest.capacity);
       object.reported = interest;
       if (namedHere(object)) await this.directory.list(key, object.entry.tags.map((tag) => tag.key));
     }
@@ -314,10 +316,11 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     const view = await this.board.view(key, this.id);
     let holding = view.holding;
     const needed = interest.observed || view.observedElsewhere;
-    if (holding?.holder === this.id && (!needed || !interest.candidate)) {
+    const candidate = interest.capacity > 0;
+    if (holding?.holder === this.id && (!needed || !candidate)) {
       await this.leases.release(key, holding);
       holding = undefined;
-    } else if (holding === undefined && needed && interest.candidate) {
+    } else if (holding === undefined && needed && candidate) {
       holding = await this.leases.acquire(key, this.id, knownEpoch(object));
     }
     if (this.objects.get(key) !== object) {
@@ -325,7 +328,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
       return;
     }
     await this.follow(object, holding, interest);
-    if (!interest.observed && !interest.candidate && !object.mine) this.drop(object);
+    if (!interest.observed && !candidate && !object.mine) this.drop(object);
   }
 
   /** Makes the node follow `holding`, the lease in force: who exposes the object here, and in which epoch. */
@@ -392,7 +395,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     const holding = object.holding;
     const pending: Array<Promise<unknown>> = [];
     if (object.mine && holding !== undefined) pending.push(this.leases.release(key, holding));
-    if (object.reported.observed || object.reported.candidate) pending.push(this.board.report(key, this.id, false, false));
+    if (object.reported !== NO_INTEREST) pending.push(this.board.report(key, this.id, false, 0));
     if (object.subscribed && !this.objects.has(key)) pending.push(this.subscriber.unsubscribe(this.keys.stateChannel(key)));
     object.subscribed = false;
     void Promise.allSettled(pending);
@@ -435,12 +438,28 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
           () => {},
         );
       }
-      const { observed, candidate } = object.reported;
-      if (observed || candidate) void this.board.report(key, this.id, observed, candidate).catch(() => {});
+      const { observed, capacity } = object.reported;
+      if (object.reported !== NO_INTEREST) void this.board.report(key, this.id, observed, capacity).catch(() => {});
       if (namedHere(object)) void this.directory.list(key, object.entry.tags.map((tag) => tag.key)).catch(() => {});
       if (!object.mine) this.evaluate(object);
     }
     for (const watch of this.watchedTags.values()) this.readTag(watch);
+    const held = [...this.objects.values()].filter((object) => object.mine);
+    void this.leases.setLoad(this.id, held.length).catch(() => {});
+    const next = held[this.balanceTurn++ % Math.max(1, held.length)];
+    if (next !== undefined) void this.balance(next).catch(() => {});
+  }
+
+  /**
+   * Hands `object` over when this member is loaded past the rebalance threshold relative to another
+   * candidate (as the exchange moves an object between exposers): the lease is released and the better
+   * placed candidate takes it. One object per tick, so the cluster converges without churn.
+   */
+  private async balance(object: ClusterObject): Promise<void> {
+    const holding = object.holding;
+    if (holding === undefined || !object.mine || object.evaluating) return;
+    if (!(await this.leases.overloaded(object.entry.key, this.id))) return;
+    if (object.holding === holding && (await this.leases.release(object.entry.key, holding))) this.evaluate(object);
   }
 
   /**
@@ -456,7 +475,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
       if (this.closed) return;
       this.connected = true;
       for (const object of this.objects.values()) {
-        object.reported = { observed: false, candidate: false };
+        object.reported = NO_INTEREST;
         object.known = false;
       }
       exchange.authority = this;

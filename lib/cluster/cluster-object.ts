@@ -14,7 +14,8 @@ const CLUSTER_PLACE: ExposerPlace = Object.freeze({ kind: "upstream" });
 /** What a member's subtree wants of an object, as last reported to the cluster. */
 export interface LocalInterest {
   readonly observed: boolean;
-  readonly candidate: boolean;
+  /** The summed capacity of the candidates that could expose the object here (0: none). */
+  readonly capacity: number;
 }
 
 /**
@@ -72,7 +73,7 @@ export class ClusterObject implements Exposer, StateSink {
     const entry = this.entry;
     if (this.exchange.objects.get(entry.key) !== entry) return NO_INTEREST;
     const observed = entry.observedBeyond((sink) => sink === this);
-    return { observed, candidate: hasCandidate(entry, this) };
+    return { observed, capacity: capacityFor(entry, this) };
   }
 
   // ---- as the stand-in exposer ----------------------------------------------------------------------
@@ -117,13 +118,19 @@ export class ClusterObject implements Exposer, StateSink {
   }
 }
 
-const NO_INTEREST: LocalInterest = Object.freeze({ observed: false, candidate: false });
+/** No interest: what a member reports when its subtree neither observes nor can expose an object. */
+export const NO_INTEREST: LocalInterest = Object.freeze({ observed: false, capacity: 0 });
 
-/** Whether a candidate other than `standIn` could expose `entry` here. */
-function hasCandidate(entry: ObjectEntry, standIn: Exposer): boolean {
-  const usable = (exposer: Exposer) => exposer !== standIn && exposer.capacity > 0 && exposer.mayExpose?.(entry) !== false;
+/** The summed capacity of the candidates other than `standIn` that could expose `entry` here (each counted once). */
+function capacityFor(entry: ObjectEntry, standIn: Exposer): number {
+  const counted = new Set<Exposer>();
+  const count = (exposer: Exposer) => {
+    if (exposer !== standIn && exposer.capacity > 0 && exposer.mayExpose?.(entry) !== false) counted.add(exposer);
+  };
   const exposers = entry.exposers;
-  for (let i = 0, n = memberCount(exposers); i < n; i++) if (usable(memberAt(exposers, i))) return true;
-  for (const tag of entry.tags) for (const exposer of tag.exposers) if (usable(exposer)) return true;
-  return false;
+  for (let i = 0, n = memberCount(exposers); i < n; i++) count(memberAt(exposers, i));
+  for (const tag of entry.tags) for (const exposer of tag.exposers) count(exposer);
+  let capacity = 0;
+  for (const exposer of counted) capacity += exposer.capacity;
+  return capacity;
 }

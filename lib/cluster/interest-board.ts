@@ -4,9 +4,10 @@ import { type LeaseHolding, parseHolding } from "./lease-store.js";
 import { LuaScript } from "./lua-script.js";
 
 /**
- * KEYS: observers, candidates; ARGV: member, observed (0/1), candidate (0/1), ttl, interest channel,
+ * KEYS: observers, candidates, capacities; ARGV: member, observed (0/1), capacity, ttl, interest channel,
  * object key. Records (or refreshes, or removes) the member in both sets, each entry scored by when it
- * expires on the server's clock, and tells every member on the interest channel when membership changed.
+ * expires on the server's clock, with its capacity, and tells every member on the interest channel when
+ * membership changed.
  */
 const REPORT = new LuaScript(
   `redis.replicate_commands()
@@ -14,10 +15,16 @@ local time = redis.call('TIME')
 local expiry = time[1] * 1000 + math.floor(time[2] / 1000) + tonumber(ARGV[4])
 local changed = 0
 if ARGV[2] == '1' then changed = changed + redis.call('ZADD', KEYS[1], expiry, ARGV[1]) else changed = changed + redis.call('ZREM', KEYS[1], ARGV[1]) end
-if ARGV[3] == '1' then changed = changed + redis.call('ZADD', KEYS[2], expiry, ARGV[1]) else changed = changed + redis.call('ZREM', KEYS[2], ARGV[1]) end
+if tonumber(ARGV[3]) > 0 then
+  changed = changed + redis.call('ZADD', KEYS[2], expiry, ARGV[1])
+  redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+else
+  changed = changed + redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('HDEL', KEYS[3], ARGV[1])
+end
 if changed > 0 then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
 return changed`,
-  2,
+  3,
 );
 
 /**
@@ -61,12 +68,15 @@ export class InterestBoard {
     private readonly ttlMs: number,
   ) {}
 
-  /** Records `member`'s interest in `objectKey` (both false: none); other members hear of a change at once. */
-  async report(objectKey: string, member: string, observed: boolean, candidate: boolean): Promise<void> {
+  /**
+   * Records `member`'s interest in `objectKey`: whether its subtree observes it, and its subtree's
+   * capacity to expose it (0: none); other members hear of a change at once.
+   */
+  async report(objectKey: string, member: string, observed: boolean, capacity: number): Promise<void> {
     await REPORT.run(
       this.redis,
-      [this.keys.observers(objectKey), this.keys.candidates(objectKey)],
-      [member, observed ? "1" : "0", candidate ? "1" : "0", this.ttlMs, this.keys.interestChannel, objectKey],
+      [this.keys.observers(objectKey), this.keys.candidates(objectKey), this.keys.capacities(objectKey)],
+      [member, observed ? "1" : "0", capacity, this.ttlMs, this.keys.interestChannel, objectKey],
     );
   }
 

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { ClusterKeys } from "./cluster-keys.js";
 import { LuaScript } from "./lua-script.js";
+import { REBALANCE_THRESHOLD } from "../exchange/election.js";
 
 /**
  * One object's lease as Redis holds it: which cluster member holds the object's election, and the
@@ -19,12 +20,33 @@ export interface LeaseHolding {
 export const DEFAULT_LEASE_TTL_MS = 5000;
 
 /**
- * KEYS: lease, epoch counter; ARGV: holder, ttl, floor. Takes the lease when nobody holds it, with an
- * epoch from the counter raised past `floor`; answers the holding in force either way.
+ * Lua: the best placed of the live candidates of an object (KEYS[3], scored by expiry), by their
+ * capacities for it (KEYS[4]) and their loads (KEYS[5]): the one whose load per capacity would stay
+ * lowest with one more object, ties to the lowest id (as the exchange's election does). Sets `best`.
+ */
+const BEST_CANDIDATE = `local time = redis.call('TIME')
+local now = time[1] * 1000 + math.floor(time[2] / 1000)
+local best, bestScore = nil, nil
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')) do
+  local capacity = tonumber(redis.call('HGET', KEYS[4], member) or '0')
+  if capacity > 0 then
+    local score = (tonumber(redis.call('HGET', KEYS[5], member) or '0') + 1) / capacity
+    if best == nil or score < bestScore or (score == bestScore and member < best) then best, bestScore = member, score end
+  end
+end`;
+
+/**
+ * KEYS: lease, epoch counter, candidates, capacities, loads; ARGV: holder, ttl, floor. Takes the lease
+ * when nobody holds it and the holder is the best placed candidate (or none is listed), with an epoch
+ * from the counter raised past `floor`, and counts it in the holder's load. Answers the holding in force,
+ * or '' when the lease is free but another candidate is better placed.
  */
 const ACQUIRE = new LuaScript(
-  `local held = redis.call('GET', KEYS[1])
+  `redis.replicate_commands()
+local held = redis.call('GET', KEYS[1])
 if held then return held end
+${BEST_CANDIDATE}
+if best ~= nil and best ~= ARGV[1] then return '' end
 local epoch = redis.call('INCR', KEYS[2])
 local floor = tonumber(ARGV[3])
 if epoch <= floor then
@@ -33,8 +55,25 @@ if epoch <= floor then
 end
 local value = epoch .. ' ' .. ARGV[1]
 redis.call('SET', KEYS[1], value, 'NX', 'PX', ARGV[2])
+redis.call('HINCRBY', KEYS[5], ARGV[1], 1)
 return value`,
-  2,
+  5,
+);
+
+/**
+ * KEYS: -, -, candidates, capacities, loads; ARGV: holder, threshold. Whether the holder should hand the
+ * object over: its load per capacity passes the best placed other candidate's (with one more object) by
+ * more than the threshold, as a move in the exchange's election does.
+ */
+const OVERLOADED = new LuaScript(
+  `redis.replicate_commands()
+local capacity = tonumber(redis.call('HGET', KEYS[4], ARGV[1]) or '0')
+if capacity <= 0 then return 0 end
+local load = tonumber(redis.call('HGET', KEYS[5], ARGV[1]) or '0') / capacity
+${BEST_CANDIDATE.replace("if capacity > 0 then", "if capacity > 0 and member ~= ARGV[1] then")}
+if best ~= nil and load > bestScore * (1 + tonumber(ARGV[2])) then return 1 end
+return 0`,
+  5,
 );
 
 /** KEYS: lease; ARGV: the holding's value, ttl. Extends the lease only while that holding is still in force. */
@@ -44,11 +83,18 @@ return 0`,
   1,
 );
 
-/** KEYS: lease; ARGV: the holding's value. Ends the lease only while that holding is still in force. */
+/**
+ * KEYS: lease, loads; ARGV: the holding's value, its holder, the interest channel, the object's key.
+ * Ends the lease only while that holding is still in force, takes it off the holder's load, and tells
+ * the members on the interest channel, so a candidate takes the object over at once.
+ */
 const RELEASE = new LuaScript(
-  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`,
-  1,
+  `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HINCRBY', KEYS[2], ARGV[2], -1)
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1`,
+  2,
 );
 
 /** KEYS: epoch counter; ARGV: epoch. Raises the counter to `epoch` if it is lower (never lowers it). */
@@ -76,12 +122,26 @@ export class LeaseStore {
   ) {}
 
   /**
-   * Takes `objectKey`'s lease for `holder` if nobody holds it, with an epoch above `floorEpoch` (the
-   * highest the caller knows of). Resolves with the holding in force: the caller's when it got the lease.
+   * Takes `objectKey`'s lease for `holder` if nobody holds it and no other live candidate (see
+   * InterestBoard) is better placed to expose it, with an epoch above `floorEpoch` (the highest the
+   * caller knows of). Resolves with the holding in force (the caller's when it got the lease), or
+   * undefined when the lease is free but left to a better placed candidate.
    */
-  async acquire(objectKey: string, holder: string, floorEpoch: number): Promise<LeaseHolding> {
-    const value = await ACQUIRE.run(this.redis, [this.keys.lease(objectKey), this.keys.epoch(objectKey)], [holder, this.ttlMs, floorEpoch]);
-    return parseHolding(value)!;
+  async acquire(objectKey: string, holder: string, floorEpoch: number): Promise<LeaseHolding | undefined> {
+    return parseHolding(await ACQUIRE.run(this.redis, this.electionKeys(objectKey), [holder, this.ttlMs, floorEpoch]));
+  }
+
+  /**
+   * Whether `holder`, holding `objectKey`'s lease, should hand it over: another live candidate is less
+   * loaded for its capacity by more than the rebalance threshold (the exchange's REBALANCE_THRESHOLD).
+   */
+  async overloaded(objectKey: string, holder: string): Promise<boolean> {
+    return (await OVERLOADED.run(this.redis, this.electionKeys(objectKey), [holder, REBALANCE_THRESHOLD])) === 1;
+  }
+
+  /** Sets how many leases `holder` holds (counted up and down by acquire and release; set again to correct drift). */
+  async setLoad(holder: string, leases: number): Promise<void> {
+    await this.redis.hset(this.keys.loads, holder, leases);
   }
 
   /** Extends `holding` by a full lease time; false when it is not in force any more (expired, taken over). */
@@ -91,12 +151,18 @@ export class LeaseStore {
 
   /** Ends `holding` so another member may acquire at once; false when it was not in force any more. */
   async release(objectKey: string, holding: LeaseHolding): Promise<boolean> {
-    return (await RELEASE.run(this.redis, [this.keys.lease(objectKey)], [leaseValue(holding)])) === 1;
+    return (await RELEASE.run(this.redis, [this.keys.lease(objectKey), this.keys.loads], [leaseValue(holding), holding.holder, this.keys.interestChannel, objectKey])) === 1;
   }
 
   /** The holding in force for `objectKey`, or undefined when nobody holds its lease. */
   async holding(objectKey: string): Promise<LeaseHolding | undefined> {
     return parseHolding(await this.redis.get(this.keys.lease(objectKey)));
+  }
+
+  /** The keys an election of `objectKey` reads: its lease, epoch counter, candidates and their capacities, and the loads. */
+  private electionKeys(objectKey: string): string[] {
+    const keys = this.keys;
+    return [keys.lease(objectKey), keys.epoch(objectKey), keys.candidates(objectKey), keys.capacities(objectKey), keys.loads];
   }
 
   /** Makes sure the next lease of `objectKey` takes an epoch above `epoch` (one this member has seen). */
@@ -112,7 +178,7 @@ export function leaseValue(holding: LeaseHolding): string {
 
 /** The holding a lease value (`EPOCH HOLDER`) names; undefined for no value. */
 export function parseHolding(value: unknown): LeaseHolding | undefined {
-  if (typeof value !== "string") return undefined;
+  if (typeof value !== "string" || value === "") return undefined;
   const space = value.indexOf(" ");
   return { epoch: Number(value.slice(0, space)), holder: value.slice(space + 1) };
 }

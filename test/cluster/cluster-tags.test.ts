@@ -20,22 +20,24 @@ afterEach(async () => {
   await Promise.all(nodes.splice(0).map((node) => node.close()));
 });
 
-/** Two root nodes joined to one fresh cluster, with a short lease (listings expire as fast). */
-function roots(): [LocalNode, LocalNode] {
+/** Root nodes a, b, c… joined to one fresh cluster, with a short lease (listings expire as fast). */
+function roots(count = 2): LocalNode[] {
   const prefix = `g${++clusters}:`;
-  const [a, b] = [new LocalNode({ name: "a" }), new LocalNode({ name: "b" })];
-  for (const node of [a, b]) {
+  const made: LocalNode[] = [];
+  for (let i = 0; i < count; i++) {
+    const node = new LocalNode({ name: String.fromCharCode(97 + i) });
     joinCluster(node, { url: server.url, prefix, leaseMs: 300 });
     nodes.push(node);
+    made.push(node);
   }
-  return [a, b];
+  return made;
 }
 
 const waitFor = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 5 });
 
 describe("tags across a cluster of roots", () => {
   it("shows a tag observer under one root the objects exposed under another, until nobody names them", async () => {
-    const [a, b] = roots();
+    const [a, b] = roots() as [LocalNode, LocalNode];
     const tagObserver = a.tag("t").observe<number>();
     const expose = b.object(["t"], "x").expose<number>();
     expose.set(7);
@@ -57,11 +59,40 @@ describe("tags across a cluster of roots", () => {
   });
 
   it("elects a tag exposer under one root for an object observed by descriptor under another", async () => {
-    const [a, b] = roots();
+    const [a, b] = roots() as [LocalNode, LocalNode];
     const tagExpose = b.tag("t").expose<string>();
     const observe = a.object(["t"], "y").observe<string>();
     await waitFor(() => expect(tagExpose.assigned.map((descriptor) => descriptor.key)).toEqual([observe.descriptor.key]));
     tagExpose.set(observe.descriptor, "by tag");
     await waitFor(() => expect(observe.state).toMatchObject({ data: "by tag", synchronized: true }));
+  });
+
+  it("splits objects 1:3 between roots whose tag exposers have capacities 1 and 3, one exposer each", async () => {
+    const [a, b, c] = roots(3) as [LocalNode, LocalNode, LocalNode];
+    const small = a.tag("t").expose<number>({ capacity: 1 });
+    const large = b.tag("t").expose<number>({ capacity: 3 });
+    const observers = Array.from({ length: 16 }, (_, i) => c.object(["t"], i).observe<number>());
+    await waitFor(() => expect(small.assigned.length + large.assigned.length).toBe(16));
+    // Within the rebalance threshold of 1:3 (4 and 12), as in one exchange: 3 and 13 are as balanced as it gets.
+    await waitFor(() => expect([3, 4]).toContain(small.assigned.length));
+    const keys = new Set([...small.assigned, ...large.assigned].map((descriptor) => descriptor.key));
+    expect(keys.size).toBe(16);
+    for (const descriptor of small.assigned) small.set(descriptor, 1);
+    for (const descriptor of large.assigned) large.set(descriptor, 3);
+    await waitFor(() => expect(observers.every((observer) => observer.state?.synchronized === true)).toBe(true));
+  });
+
+  it("moves objects to a root whose larger tag exposer came later, one at a time until within the threshold", async () => {
+    const [a, b, c] = roots(3) as [LocalNode, LocalNode, LocalNode];
+    const small = a.tag("t").expose<number>({ capacity: 1 });
+    const observers = Array.from({ length: 8 }, (_, i) => c.object(["t"], i).observe<number>());
+    await waitFor(() => expect(small.assigned).toHaveLength(8));
+    const large = b.tag("t").expose<number>({ capacity: 3 });
+    large.onAssignment(({ descriptor, assigned }) => {
+      if (assigned) large.set(descriptor, 3);
+    });
+    await waitFor(() => expect([small.assigned.length, large.assigned.length]).toEqual([2, 6]));
+    for (const descriptor of small.assigned) small.set(descriptor, 1);
+    await waitFor(() => expect(observers.every((observer) => observer.state?.synchronized === true)).toBe(true));
   });
 });

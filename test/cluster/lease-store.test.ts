@@ -1,7 +1,8 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ClusterKeys } from "../../lib/cluster/cluster-keys.js";
-import { LeaseStore } from "../../lib/cluster/lease-store.js";
+import { type LeaseHolding, LeaseStore } from "../../lib/cluster/lease-store.js";
+import { InterestBoard } from "../../lib/cluster/interest-board.js";
 import { RedisServer } from "./redis-server.js";
 
 let server: RedisServer;
@@ -27,6 +28,13 @@ function store(ttlMs = 10_000, prefix = `t${++prefixes}:`): LeaseStore {
   return new LeaseStore(client, new ClusterKeys(prefix), ttlMs);
 }
 
+/** The holding in force after `holder` tried to acquire the lease (never left to another candidate here). */
+async function acquire(leases: LeaseStore, objectKey: string, holder: string, floor: number): Promise<LeaseHolding> {
+  const holding = await leases.acquire(objectKey, holder, floor);
+  if (holding === undefined) throw new Error(`${objectKey}'s lease was left to another candidate`);
+  return holding;
+}
+
 /** Resolves once `check` holds, polling Redis (the lease's expiry is Redis' clock, not the test's). */
 async function until(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise<void>((resolve) => setTimeout(resolve, 10));
@@ -35,32 +43,32 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 describe("LeaseStore against a real Redis", () => {
   it("gives the lease to the first member and tells the others who holds it", async () => {
     const leases = store();
-    const a = await leases.acquire("x", "a", 0);
+    const a = await acquire(leases, "x", "a", 0);
     expect(a).toEqual({ holder: "a", epoch: 1 });
-    expect(await leases.acquire("x", "b", 0)).toEqual(a);
+    expect(await acquire(leases, "x", "b", 0)).toEqual(a);
     expect(await leases.holding("x")).toEqual(a);
     expect(await leases.holding("y")).toBeUndefined();
   });
 
   it("renews and releases only the holding in force; each new lease takes a higher epoch", async () => {
     const leases = store();
-    const a = await leases.acquire("x", "a", 0);
+    const a = await acquire(leases, "x", "a", 0);
     expect(await leases.renew("x", { holder: "b", epoch: a.epoch })).toBe(false);
     expect(await leases.release("x", { holder: "b", epoch: a.epoch })).toBe(false);
     expect(await leases.renew("x", a)).toBe(true);
     expect(await leases.release("x", a)).toBe(true);
     expect(await leases.holding("x")).toBeUndefined();
-    const b = await leases.acquire("x", "b", 0);
+    const b = await acquire(leases, "x", "b", 0);
     expect(b).toEqual({ holder: "b", epoch: 2 });
-    const again = await leases.acquire("y", "a", 0);
+    const again = await acquire(leases, "y", "a", 0);
     expect(again.epoch).toBe(1); // epochs count per object
   });
 
   it("lets a lease whose holder stopped renewing expire; the stale holder's renewal and release are refused", async () => {
     const leases = store(150);
-    const stale = await leases.acquire("x", "a", 0);
+    const stale = await acquire(leases, "x", "a", 0);
     await until(async () => (await leases.holding("x")) === undefined); // "a" is paused: no renewal
-    const fresh = await leases.acquire("x", "b", 0);
+    const fresh = await acquire(leases, "x", "b", 0);
     expect(fresh.epoch).toBeGreaterThan(stale.epoch);
     expect(await leases.renew("x", stale)).toBe(false);
     expect(await leases.release("x", stale)).toBe(false);
@@ -69,21 +77,49 @@ describe("LeaseStore against a real Redis", () => {
 
   it("refuses the same member's former holding once it acquired the object anew", async () => {
     const leases = store(150);
-    const first = await leases.acquire("x", "a", 0);
+    const first = await acquire(leases, "x", "a", 0);
     await until(async () => (await leases.holding("x")) === undefined);
-    const second = await leases.acquire("x", "a", 0);
+    const second = await acquire(leases, "x", "a", 0);
     expect(await leases.renew("x", first)).toBe(false);
     expect(await leases.renew("x", second)).toBe(true);
   });
 
   it("never hands out an epoch at or below the floor, nor below one raised before a Redis restart emptied it", async () => {
     const leases = store(150);
-    expect((await leases.acquire("x", "a", 7)).epoch).toBe(8);
+    expect((await acquire(leases, "x", "a", 7)).epoch).toBe(8);
     await server.kill();
     await server.restart(); // nothing persisted: the counter is gone
     await until(async () => (await leases.holding("x").catch(() => "down")) === undefined);
     await leases.raiseEpoch("x", 8);
     await leases.raiseEpoch("x", 3); // never lowers it
-    expect((await leases.acquire("x", "b", 0)).epoch).toBe(9);
+    expect((await acquire(leases, "x", "b", 0)).epoch).toBe(9);
+  });
+
+  it("leaves a free lease to the best placed candidate by load per capacity, and tells an overloaded holder to hand over", async () => {
+    const prefix = `t${++prefixes}:`;
+    const client = new Redis(server.port, "127.0.0.1");
+    clients.push(client);
+    const keys = new ClusterKeys(prefix);
+    const leases = new LeaseStore(client, keys, 10_000);
+    const board = new InterestBoard(client, keys, 10_000);
+    const objects = ["o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8"];
+    for (const object of objects) {
+      await board.report(object, "a", false, 1);
+      await board.report(object, "b", false, 3);
+    }
+    const holders: string[] = [];
+    for (const object of objects) {
+      const [byA, byB] = [await leases.acquire(object, "a", 0), await leases.acquire(object, "b", 0)];
+      holders.push((byA ?? byB)!.holder);
+    }
+    expect(holders.filter((holder) => holder === "a")).toHaveLength(2); // 1:3
+    expect(await leases.overloaded("o1", holders[0]!)).toBe(false);
+    await leases.setLoad("b", 0); // as if b had just given everything up
+    const heldByA = objects[holders.indexOf("a")]!;
+    expect(await leases.overloaded(heldByA, "a")).toBe(true);
+    await leases.setLoad("a", 0);
+    expect(await leases.overloaded(heldByA, "a")).toBe(false);
+    await board.report("o9", "a", false, 1);
+    expect(await leases.acquire("o9", "b", 0)).toBeUndefined(); // b is not even a candidate for it
   });
 });

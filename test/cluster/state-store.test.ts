@@ -29,11 +29,11 @@ describe("StateStore against a real Redis", () => {
       const received: Array<string | undefined> = [];
       subscriber.on("messageBuffer", (_channel: Buffer, message: Buffer) => received.push(text(decodeFrame(message))));
       await subscriber.subscribe(keys.stateChannel("x"));
-      const former = await leases.acquire("x", "a", 0);
+      const former = (await leases.acquire("x", "a", 0))!;
       expect(await states.publish("x", former, frame(former.epoch, 1, "diff"), frame(former.epoch, 1, "full"))).toBe(true);
       expect(text(await states.latest("x"))).toBe(`${former.epoch}/1:full`);
       await leases.release("x", former);
-      const current = await leases.acquire("x", "b", 0);
+      const current = (await leases.acquire("x", "b", 0))!;
       expect(await states.publish("x", former, frame(former.epoch, 2, "stale"), frame(former.epoch, 2, "stale"))).toBe(false);
       expect(text(await states.latest("x"))).toBe(`${former.epoch}/1:full`);
       expect(await states.publish("x", current, frame(current.epoch, 1, "new"), frame(current.epoch, 1, "new full"))).toBe(true);
