@@ -94,7 +94,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     this.log = options.log ?? (() => {});
     const retryStrategy = (times: number) => Math.min(20 * times, 500);
     // Commands fail at once while Redis is away: a renewal that waited would outlive its lease.
-    this.commands = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy, enableAutoPipelining: true });
+    this.commands = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy });
     this.subscriber = new Redis(options.url, { maxRetriesPerRequest: null, retryStrategy });
     this.leases = new LeaseStore(this.commands, this.keys, this.leaseMs);
     this.board = new InterestBoard(this.commands, this.keys, this.leaseMs);

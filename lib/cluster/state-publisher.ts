@@ -7,16 +7,25 @@ import type { StateFrame } from "./state-store.js";
 export type SendState = (message: StateFrame, full: StateFrame) => Promise<boolean>;
 
 /**
+ * How many messages of one object may be on their way to Redis at once (one connection keeps them in
+ * order). A busy router answers its sockets once per turn of its event loop, so a message that waited
+ * for the previous one's answer would go at that pace.
+ */
+export const MESSAGES_IN_FLIGHT = 64;
+
+/**
  * Hands the states of one holding of an object's lease to the cluster: one message per update, a diff
- * against the previous one when that is smaller, numbered so followers can see a gap. While one is on
- * its way, later states wait and only the latest goes next (observers see the latest state only).
+ * against the previous one when that is smaller, numbered so followers can see a gap. Up to
+ * MESSAGES_IN_FLIGHT go out without waiting for Redis' answer; past that, later states wait and only
+ * the latest goes next (observers see the latest state only).
  */
 export class StatePublisher {
   private seq = 0;
   /** The state the last message made (the base of the next diff). */
   private base: ObjectState<unknown> | undefined;
   private latest: ObjectState<unknown> | undefined;
-  private sending = false;
+  private inFlight = 0;
+  private stopped = false;
 
   /**
    * @param epoch the holding's fencing epoch, carried by every message
@@ -29,31 +38,34 @@ export class StatePublisher {
     private readonly refused: () => void,
   ) {}
 
-  /** Sends `state` as the object's next update (once the message on its way is through). */
+  /** Sends `state` as the object's next update (at once, or when a message on its way is through). */
   offer(state: ObjectState<unknown>): void {
     this.latest = state;
-    if (!this.sending) void this.drain();
+    if (this.inFlight < MESSAGES_IN_FLIGHT) this.next();
   }
 
-  private async drain(): Promise<void> {
-    this.sending = true;
-    try {
-      for (let state = this.latest; state !== undefined; state = this.latest) {
-        this.latest = undefined;
-        if (state === this.base) continue;
-        const seq = ++this.seq;
-        const full = encodeFull(state);
-        const wire = this.base === undefined ? full : encodeState(state, this.base);
-        if (!(await this.send({ epoch: this.epoch, seq, wire }, { epoch: this.epoch, seq, wire: full }))) {
-          this.refused();
-          return;
-        }
-        this.base = state;
-      }
-    } catch {
-      // Redis is unreachable: the member hears of the loss, and the numbers it skipped make followers resync.
-    } finally {
-      this.sending = false;
+  private next(): void {
+    const state = this.latest;
+    this.latest = undefined;
+    if (state === undefined || state === this.base || this.stopped) return;
+    const seq = ++this.seq;
+    const full = encodeFull(state);
+    const wire = this.base === undefined ? full : encodeState(state, this.base);
+    this.base = state;
+    this.inFlight++;
+    this.send({ epoch: this.epoch, seq, wire }, { epoch: this.epoch, seq, wire: full }).then(
+      (taken) => this.answered(taken),
+      // Redis is unreachable: the member hears of the loss; followers resync when a number goes missing.
+      () => this.answered(true),
+    );
+  }
+
+  private answered(taken: boolean): void {
+    this.inFlight--;
+    if (!taken && !this.stopped) {
+      this.stopped = true;
+      this.refused();
     }
+    if (this.latest !== undefined && this.inFlight < MESSAGES_IN_FLIGHT) this.next();
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ObjectDescriptor } from "../../lib/descriptor/object-descriptor.js";
 import type { ObjectState } from "../../lib/state/object-state.js";
 import { StateFollower } from "../../lib/cluster/state-follower.js";
-import { StatePublisher } from "../../lib/cluster/state-publisher.js";
+import { MESSAGES_IN_FLIGHT, StatePublisher } from "../../lib/cluster/state-publisher.js";
 import type { StateFrame } from "../../lib/cluster/state-store.js";
 import { isDiff, versionCheck } from "../../lib/sync/wire/state-codec.js";
 
@@ -51,17 +51,19 @@ describe("StatePublisher and StateFollower", () => {
     expect(resyncs).toEqual([]);
   });
 
-  it("send only the latest of the states offered while a message is on its way, and stop when Redis refuses the holding", async () => {
+  it("send only the latest of the states offered while the messages in flight are at their most, and stop when Redis refuses the holding", async () => {
     const { publisher, sent, answer, refused } = recordingPublisher();
-    publisher.offer(state(1));
-    publisher.offer(state(2));
-    publisher.offer(state(3));
+    for (let n = 1; n <= MESSAGES_IN_FLIGHT + 3; n++) publisher.offer(state(n));
+    expect(sent).toHaveLength(MESSAGES_IN_FLIGHT);
     await answer();
-    expect(sent.map(({ message }) => message.seq)).toEqual([1, 2]);
-    expect(new StateFollower(descriptor, () => {}, () => {}).stored(sent[1]!.full)?.version).toEqual([3]);
+    expect(sent.map(({ message }) => message.seq)).toEqual(Array.from({ length: MESSAGES_IN_FLIGHT + 1 }, (_, i) => i + 1));
+    expect(new StateFollower(descriptor, () => {}, () => {}).stored(sent.at(-1)!.full)?.version).toEqual([MESSAGES_IN_FLIGHT + 3]);
     await answer(false);
-    publisher.offer(state(4));
+    await answer(false);
+    publisher.offer(state(100));
+    publisher.offer(state(101));
     expect(refused()).toBe(1);
+    expect(sent).toHaveLength(MESSAGES_IN_FLIGHT + 1);
   });
 
   it("have a follower that lost a message resync from the stored state rather than apply the next diff", async () => {
