@@ -5,7 +5,8 @@
  * CPU time it used, to price an update in router CPU) over IPC. It runs the build of hakuban that
  * `library-entry.ts` picks (compiled by default), with the listener policy and JWT secret given to
  * `startRouterProcess` (JSON; links then authenticate with HS256 JWTs signed with it), takes a new
- * policy over IPC (`setPolicy`), and can run under a profiler (see `profile-flags.ts`:
+ * policy over IPC (`setPolicy`), joins a cluster of roots when asked (`cluster`), can be killed as a crash
+ * would (`kill`) and started again on its port (`port`), and can run under a profiler (see `profile-flags.ts`:
  * `HAKUBAN_BENCH_PROFILE=cpu` profiles every router started here).
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -35,6 +36,8 @@ export interface RouterProcess {
   /** Hands the listener a new policy (JSON); resolves with the milliseconds `listener.setPolicy` took. */
   setPolicy(policy: unknown): Promise<number>;
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL), as a crash would, and waits until it is gone. */
+  kill(): Promise<void>;
 }
 
 type Request =
@@ -49,6 +52,10 @@ export interface RouterProcessOptions {
   readonly jwtSecret?: string;
   /** The listener's monitor tag: the router publishes its snapshot under it while it is observed. */
   readonly monitorTag?: string;
+  /** The listener's port (default 0: a free one). */
+  readonly port?: number;
+  /** The cluster of roots the router joins (`joinCluster`'s options, without a log). */
+  readonly cluster?: { readonly url: string; readonly leaseMs?: number };
 }
 type Reply = { readonly id: number; readonly value: unknown } | { readonly type: "ready"; readonly url: string };
 
@@ -84,8 +91,13 @@ export async function startRouterProcess(options: RouterProcessOptions = {}): Pr
     stats: () => ask<NodeStats>({ type: "stats" }),
     cpu: () => ask<number>({ type: "cpu" }),
     setPolicy: (policy) => ask<number>({ type: "setPolicy", policy }),
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGKILL");
+      await exited;
+    },
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
       child.send({ id: 0, type: "stop" } satisfies Request);
       await exited;
@@ -97,15 +109,16 @@ export async function startRouterProcess(options: RouterProcessOptions = {}): Pr
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 async function serve(entry: string, options: RouterProcessOptions): Promise<void> {
-  const { LocalNode, listen, jwtAuthenticator, parsePolicy } = await loadHakuban(entry);
+  const { LocalNode, listen, jwtAuthenticator, parsePolicy, joinCluster } = await loadHakuban(entry);
   const node = new LocalNode({ name: "bench-router" });
   const listener = await listen(node, {
     host: "127.0.0.1",
-    port: 0,
+    port: options.port ?? 0,
     ...(options.policy === undefined ? {} : { policy: parsePolicy(options.policy) }),
     ...(options.jwtSecret === undefined ? {} : { authenticate: jwtAuthenticator({ secret: options.jwtSecret }) }),
     ...(options.monitorTag === undefined ? {} : { monitorTag: options.monitorTag }),
   });
+  if (options.cluster !== undefined) joinCluster(node, options.cluster);
   // Whatever happens to the bench (a crash, a kill), this process does not outlive it.
   process.once("disconnect", () => process.exit(0));
   process.on("message", async (request: Request) => {
