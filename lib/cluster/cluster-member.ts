@@ -31,6 +31,11 @@ export interface ClusterOptions {
   readonly leaseMs?: number;
   /** Where the member logs what it does (joined, lost Redis, back). */
   readonly log?: (line: string) => void;
+  /**
+   * How to verify a `rediss://` server's certificate: `{ ca }` trusts that certificate authority (PEM)
+   * instead of the system's, for a Redis with a private CA. Verification is never turned off.
+   */
+  readonly tls?: { readonly ca: string };
 }
 
 /** A root node's membership in a cluster, as `joinCluster` returns it. */
@@ -93,9 +98,10 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_TTL_MS;
     this.log = options.log ?? (() => {});
     const retryStrategy = (times: number) => Math.min(20 * times, 500);
+    const tls = options.tls === undefined ? {} : { tls: { ca: options.tls.ca } };
     // Commands fail at once while Redis is away: a renewal that waited would outlive its lease.
-    this.commands = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy });
-    this.subscriber = new Redis(options.url, { maxRetriesPerRequest: null, retryStrategy });
+    this.commands = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy, ...tls });
+    this.subscriber = new Redis(options.url, { maxRetriesPerRequest: null, retryStrategy, ...tls });
     this.leases = new LeaseStore(this.commands, this.keys, this.leaseMs);
     this.board = new InterestBoard(this.commands, this.keys, this.leaseMs);
     this.states = new StateStore(this.commands, this.keys, this.leaseMs * STATE_KEPT_LEASES);

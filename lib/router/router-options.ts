@@ -88,6 +88,8 @@ export interface RouterOptions extends RouterLimits, RouterTrust, RouterParentTr
   readonly cluster?: string;
   /** `--cluster-lease`: how long an object's lease lasts without renewal, in milliseconds (the cluster's default when absent). */
   readonly clusterLeaseMs?: number;
+  /** `--cluster-ca-file`: the certificate authority (PEM file) a `rediss://` cluster Redis is verified with. */
+  readonly clusterCaFile?: string;
   /** The node name, shown in this router's and its peers' logs. */
   readonly name: string;
   readonly logLevel: RouterLogLevel;
@@ -129,7 +131,7 @@ const PARENT_FILE_OPTIONS: Readonly<Record<string, keyof RouterParentTrust>> = {
 const REPEATABLE_OPTIONS: ReadonlySet<string> = new Set(["allowed-origin"]);
 
 /** Options taking one value, besides the limits. */
-const SINGLE_OPTIONS: ReadonlySet<string> = new Set(["bind", "connect", "cluster", "cluster-lease", "name", "log-level", "tls-cert", "tls-key", "monitor-tag", "monitor-interval"]);
+const SINGLE_OPTIONS: ReadonlySet<string> = new Set(["bind", "connect", "cluster", "cluster-lease", "cluster-ca-file", "name", "log-level", "tls-cert", "tls-key", "monitor-tag", "monitor-interval"]);
 
 /** A parsed command line: run a router, print the usage, or print the version. */
 export type RouterCommand =
@@ -139,7 +141,7 @@ export type RouterCommand =
 
 /** The router's usage text. */
 export const ROUTER_USAGE = `Usage: hakuban-router --bind ws://HOST:PORT [--connect ws://PARENT:PORT] [--name NAME] [--log-level LEVEL]
-                      [--cluster redis://HOST:PORT [--cluster-lease MS]]
+                      [--cluster redis://HOST:PORT [--cluster-lease MS] [--cluster-ca-file FILE]]
                       [--tls-cert FILE --tls-key FILE] [--allowed-origin ORIGIN]... [--jwt-secret-file FILE]
                       [--policy FILE] [--audit-log FILE|-] [--token-file FILE] [--ca-file FILE]
                       [--monitor-tag TAG [--monitor-interval MS]]
@@ -161,6 +163,8 @@ metrics are counts, never data; the page links like any child, with a token when
                                  together they act as one root. Not with --connect
   --cluster-lease MS             how long an object's election lease lasts without renewal (default
                                  ${DEFAULT_LEASE_TTL_MS}): a root that dies keeps its objects this long
+  --cluster-ca-file FILE         the certificate authority (PEM) that signed a rediss:// cluster Redis'
+                                 certificate, when it is not one the system trusts
   --name NAME                    node name shown in logs (default: hakuban-router)
   --log-level LEVEL              error, warn, info (default) or debug (adds sockets accepted, the
                                  link handshakes, why a parent left, each connection's traffic)
@@ -295,12 +299,18 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
   };
 }
 
-/** `--cluster` and `--cluster-lease`; RouterOptionsError for a URL that is not Redis', a lease without a cluster, or a cluster with a parent. */
-function parseCluster(values: ReadonlyMap<string, string>, connect: string | undefined): Pick<RouterOptions, "cluster" | "clusterLeaseMs"> {
+/**
+ * `--cluster`, `--cluster-lease` and `--cluster-ca-file`; RouterOptionsError for a URL that is not
+ * Redis', a lease or CA without a cluster (or a CA without TLS), or a cluster with a parent.
+ */
+function parseCluster(values: ReadonlyMap<string, string>, connect: string | undefined): Pick<RouterOptions, "cluster" | "clusterLeaseMs" | "clusterCaFile"> {
   const text = values.get("cluster");
   const lease = values.get("cluster-lease");
+  const caFile = values.get("cluster-ca-file");
   if (text === undefined) {
-    if (lease !== undefined) throw new RouterOptionsError("Option --cluster-lease is for a cluster member: give --cluster redis://HOST:PORT too.");
+    for (const [option, value] of [["cluster-lease", lease], ["cluster-ca-file", caFile]] as const) {
+      if (value !== undefined) throw new RouterOptionsError(`Option --${option} is for a cluster member: give --cluster redis://HOST:PORT too.`);
+    }
     return {};
   }
   if (connect !== undefined) throw new RouterOptionsError("Options --cluster and --connect exclude each other: only a root router joins a cluster (the cluster is its parent).");
@@ -313,7 +323,12 @@ function parseCluster(values: ReadonlyMap<string, string>, connect: string | und
   if (url === undefined || (url.protocol !== "redis:" && url.protocol !== "rediss:") || url.hostname === "") {
     throw new RouterOptionsError(`Option --cluster takes a Redis URL, redis://HOST:PORT or rediss://HOST:PORT; got "${text}".`);
   }
-  return { cluster: text, ...(lease === undefined ? {} : { clusterLeaseMs: parseCount("cluster-lease", lease) }) };
+  if (caFile !== undefined && url.protocol !== "rediss:") throw new RouterOptionsError("Option --cluster-ca-file verifies a Redis serving TLS, so --cluster must be rediss://HOST:PORT.");
+  return {
+    cluster: text,
+    ...(lease === undefined ? {} : { clusterLeaseMs: parseCount("cluster-lease", lease) }),
+    ...(caFile === undefined ? {} : { clusterCaFile: nonEmpty("cluster-ca-file", caFile) }),
+  };
 }
 
 /** `--monitor-tag` and `--monitor-interval`; RouterOptionsError for a tag that is not one or an interval without a tag. */

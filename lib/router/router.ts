@@ -12,6 +12,7 @@ import { packageVersion } from "./package-version.js";
 import { routerHttp } from "./router-http.js";
 import { routerMetrics } from "./router-metrics.js";
 import { openParentTrust } from "./router-parent-trust.js";
+import { readOptionFile } from "./option-file.js";
 import { openRouterTrust } from "./router-trust.js";
 
 /** Where a router's log lines go, with their level. */
@@ -51,6 +52,7 @@ export interface Router {
  */
 export async function startRouter(options: RouterOptions, log: RouterLog, internals: RouterInternals = {}): Promise<Router> {
   const parentTrust = await openParentTrust(options);
+  const clusterCa = options.clusterCaFile === undefined ? undefined : await readOptionFile("--cluster-ca-file", "the cluster Redis' certificate authority", options.clusterCaFile);
   let listener: Listener | undefined;
   const trust = await openRouterTrust(options, log, (policy) => listener?.setPolicy(policy, options.policyFile));
   const node = new LocalNode({ name: options.name });
@@ -95,6 +97,7 @@ export async function startRouter(options: RouterOptions, log: RouterLog, intern
     joinCluster(node, {
       url: options.cluster,
       ...(options.clusterLeaseMs === undefined ? {} : { leaseMs: options.clusterLeaseMs }),
+      ...(clusterCa === undefined ? {} : { tls: { ca: clusterCa } }),
       log: (line) => log("info", line),
     });
   }

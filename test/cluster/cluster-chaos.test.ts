@@ -93,7 +93,7 @@ describe("a cluster of three roots under roots coming and going and Redis restar
           await redis.stop();
         }
       }),
-      { numRuns: 8, seed: 16 },
+      { numRuns: 8, seed: 16, endOnFailure: true },
     );
   });
 });

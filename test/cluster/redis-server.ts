@@ -9,19 +9,28 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+/** How a test's redis-server is set up beyond the defaults. */
+export interface RedisServerOptions {
+  /** Serve TLS only (no plain port), with this certificate and key (PEM files). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** Require this password (`requirepass`). */
+  readonly password?: string;
+}
+
 /** A redis-server process the test owns. */
 export class RedisServer {
   private child: ChildProcess | undefined;
   private constructor(
     readonly port: number,
     private readonly dir: string,
+    private readonly options: RedisServerOptions,
   ) {}
 
   /** Starts a redis-server on a free loopback port and resolves once it accepts connections. */
-  static async start(): Promise<RedisServer> {
+  static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
     const dir = mkdtempSync(join(tmpdir(), "hakuban-redis-"));
     for (let attempt = 0; ; attempt++) {
-      const server = new RedisServer(await freePort(), dir);
+      const server = new RedisServer(await freePort(), dir, options);
       try {
         await server.restart();
         return server;
@@ -34,9 +43,10 @@ export class RedisServer {
     }
   }
 
-  /** `redis://127.0.0.1:PORT`. */
+  /** `redis://127.0.0.1:PORT` (`rediss://` with TLS, with `:PASSWORD@` when one is required). */
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    const { tls, password } = this.options;
+    return `${tls === undefined ? "redis" : "rediss"}://${password === undefined ? "" : `:${password}@`}127.0.0.1:${this.port}`;
   }
 
   /** Whether the process runs (paused counts as running). */
@@ -47,9 +57,11 @@ export class RedisServer {
   /** Starts the process again on the same port (after kill()), empty: nothing was persisted. */
   async restart(): Promise<void> {
     if (this.child !== undefined) throw new Error("redis-server is already running");
+    const { tls, password } = this.options;
+    const listening = tls === undefined ? ["--port", String(this.port)] : ["--port", "0", "--tls-port", String(this.port), "--tls-cert-file", tls.certFile, "--tls-key-file", tls.keyFile, "--tls-auth-clients", "no"];
     const child = spawn(
       "redis-server",
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir, "--loglevel", "notice"],
+      [...listening, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir, "--loglevel", "notice", ...(password === undefined ? [] : ["--requirepass", password])],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     this.child = child;
