@@ -106,8 +106,8 @@ const upstreams = new WeakMap<LocalNode, Upstream>();
  * from then on the node's contracts take part in the parent's tree. Dials at once; after a failed dial
  * or a lost connection it redials with backoff and jitter (unless `reconnect` is false) and resyncs
  * without flicker. Given a list of parents (the roots of a cluster, say), it dials the first, and after
- * each failed dial or lost connection the next one in turn. A server there that is not a hakuban listener is redialed with backoff too, with a
- * NotAHakubanListenerError as `lastError`. A parent's refusal (an incompatible protocol version, a
+ * each failed dial or lost connection the next one in turn. A server there that is not a hakuban
+ * listener is redialed with backoff too, with a NotAHakubanListenerError as `lastError`. A parent's refusal (an incompatible protocol version, a
  * refused token) stops it for good, unless `token` is a function (it may give a token the parent
  * accepts: then the upstream redials with backoff). `node.close()` closes it too.
  *
