@@ -12,7 +12,7 @@ import { ClusterJoinError } from "./cluster-join-error.js";
 import { ClusterKeys } from "./cluster-keys.js";
 import { ClusterObject, type LocalInterest, NO_INTEREST } from "./cluster-object.js";
 import { InterestBoard } from "./interest-board.js";
-import { DEFAULT_LEASE_TTL_MS, LeaseStore } from "./lease-store.js";
+import { DEFAULT_LEASE_TTL_MS, LeaseStore, STATE_KEPT_LEASES } from "./lease-store.js";
 import { StateFollower } from "./state-follower.js";
 import { StatePublisher } from "./state-publisher.js";
 import { decodeFrame, StateStore } from "./state-store.js";
@@ -51,9 +51,6 @@ export interface ClusterMembership {
    */
   close(): Promise<void>;
 }
-
-/** How long the latest state of an object stays stored past its holder's last renewal, in lease times. */
-const STATE_KEPT_LEASES = 4;
 
 /**
  * A root node's membership in a cluster of roots sharing one Redis: to the node, the cluster is its

@@ -16,6 +16,12 @@ export interface LeaseHolding {
 }
 
 
+/**
+ * How long an object's stored state outlasts its holder's last renewal, in lease times: a member that
+ * takes the object over after the holder died still finds it.
+ */
+export const STATE_KEPT_LEASES = 4;
+
 /** How long a lease lasts without renewal unless configured: long enough to ride out a short stall, short enough for a quick failover. */
 export const DEFAULT_LEASE_TTL_MS = 5000;
 
@@ -76,11 +82,16 @@ return 0`,
   5,
 );
 
-/** KEYS: lease; ARGV: the holding's value, ttl. Extends the lease only while that holding is still in force. */
+/**
+ * KEYS: lease, stored state; ARGV: the holding's value, ttl, how long the stored state lasts. Extends
+ * the lease only while that holding is still in force, and the object's stored state with it (a state
+ * that does not change stays there for members that start observing later).
+ */
 const RENEW = new LuaScript(
-  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`,
-  1,
+  `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])`,
+  2,
 );
 
 /**
@@ -144,9 +155,13 @@ export class LeaseStore {
     await this.redis.hset(this.keys.loads, holder, leases);
   }
 
-  /** Extends `holding` by a full lease time; false when it is not in force any more (expired, taken over). */
+  /**
+   * Extends `holding` by a full lease time, and the object's stored state by STATE_KEPT_LEASES of them;
+   * false when the holding is not in force any more (expired, taken over).
+   */
   async renew(objectKey: string, holding: LeaseHolding): Promise<boolean> {
-    return (await RENEW.run(this.redis, [this.keys.lease(objectKey)], [leaseValue(holding), this.ttlMs])) === 1;
+    const keys = [this.keys.lease(objectKey), this.keys.state(objectKey)];
+    return (await RENEW.run(this.redis, keys, [leaseValue(holding), this.ttlMs, this.ttlMs * STATE_KEPT_LEASES])) === 1;
   }
 
   /** Ends `holding` so another member may acquire at once; false when it was not in force any more. */

@@ -50,9 +50,8 @@ export function decodeFrame(bytes: Buffer): StateFrame | undefined {
 /**
  * The states of a cluster's objects in Redis: the lease holder publishes each update once on the
  * object's channel (a diff when it pays) and stores the state in full as the object's latest; members
- * that start observing later, or that missed a message, read the stored one. The stored state outlives
- * its holder's lease by `keepMs`, so a member that takes the object over right after the holder's death
- * still finds it.
+ * that start observing later, or that missed a message, read the stored one. The stored state lasts
+ * `keepMs` past its last publication (and its holder's renewals extend it: see LeaseStore.renew).
  */
 export class StateStore {
   constructor(

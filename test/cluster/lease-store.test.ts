@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ClusterKeys } from "../../lib/cluster/cluster-keys.js";
-import { type LeaseHolding, LeaseStore } from "../../lib/cluster/lease-store.js";
+import { type LeaseHolding, LeaseStore, STATE_KEPT_LEASES } from "../../lib/cluster/lease-store.js";
 import { InterestBoard } from "../../lib/cluster/interest-board.js";
 import { RedisServer } from "./redis-server.js";
 
@@ -121,5 +121,19 @@ describe("LeaseStore against a real Redis", () => {
     expect(await leases.overloaded(heldByA, "a")).toBe(false);
     await board.report("o9", "a", false, 1);
     expect(await leases.acquire("o9", "b", 0)).toBeUndefined(); // b is not even a candidate for it
+  });
+
+  it("extends the object's stored state with each renewal by the holder in force, so a state that does not change stays", async () => {
+    const prefix = `t${++prefixes}:`;
+    const client = new Redis(server.port, "127.0.0.1");
+    clients.push(client);
+    const keys = new ClusterKeys(prefix);
+    const leases = new LeaseStore(client, keys, 10_000);
+    const holding = await acquire(leases, "x", "a", 0);
+    await client.set(keys.state("x"), "stored", "PX", 1000);
+    expect(await leases.renew("x", { holder: "b", epoch: holding.epoch })).toBe(false);
+    expect(await client.pttl(keys.state("x"))).toBeLessThanOrEqual(1000);
+    expect(await leases.renew("x", holding)).toBe(true);
+    expect(await client.pttl(keys.state("x"))).toBeGreaterThan(10_000 * (STATE_KEPT_LEASES - 1));
   });
 });
