@@ -82,8 +82,11 @@ export interface RouterMonitor {
 /** What `hakuban-router` was asked to do. */
 export interface RouterOptions extends RouterLimits, RouterTrust, RouterParentTrust, RouterMonitor {
   readonly bind: RouterBind;
-  /** The parent router's URL, when this router is not the root. */
-  readonly connect?: string;
+  /**
+   * The parent router's URL, when this router is not the root; several (`--connect` repeated) are the
+   * roots of a cluster, dialed in turn when the current one is lost.
+   */
+  readonly connect?: string | readonly string[];
   /** `--cluster`: the Redis URL of the cluster of roots this root router joins. */
   readonly cluster?: string;
   /** `--cluster-lease`: how long an object's lease lasts without renewal, in milliseconds (the cluster's default when absent). */
@@ -128,10 +131,10 @@ const PARENT_FILE_OPTIONS: Readonly<Record<string, keyof RouterParentTrust>> = {
 };
 
 /** Options that may be given more than once, each adding a value. */
-const REPEATABLE_OPTIONS: ReadonlySet<string> = new Set(["allowed-origin"]);
+const REPEATABLE_OPTIONS: ReadonlySet<string> = new Set(["allowed-origin", "connect"]);
 
 /** Options taking one value, besides the limits. */
-const SINGLE_OPTIONS: ReadonlySet<string> = new Set(["bind", "connect", "cluster", "cluster-lease", "cluster-ca-file", "name", "log-level", "tls-cert", "tls-key", "monitor-tag", "monitor-interval"]);
+const SINGLE_OPTIONS: ReadonlySet<string> = new Set(["bind", "cluster", "cluster-lease", "cluster-ca-file", "name", "log-level", "tls-cert", "tls-key", "monitor-tag", "monitor-interval"]);
 
 /** A parsed command line: run a router, print the usage, or print the version. */
 export type RouterCommand =
@@ -140,7 +143,7 @@ export type RouterCommand =
   | { readonly kind: "version" };
 
 /** The router's usage text. */
-export const ROUTER_USAGE = `Usage: hakuban-router --bind ws://HOST:PORT [--connect ws://PARENT:PORT] [--name NAME] [--log-level LEVEL]
+export const ROUTER_USAGE = `Usage: hakuban-router --bind ws://HOST:PORT [--connect ws://PARENT:PORT]... [--name NAME] [--log-level LEVEL]
                       [--cluster redis://HOST:PORT [--cluster-lease MS] [--cluster-ca-file FILE]]
                       [--tls-cert FILE --tls-key FILE] [--allowed-origin ORIGIN]... [--jwt-secret-file FILE]
                       [--policy FILE] [--audit-log FILE|-] [--token-file FILE] [--ca-file FILE]
@@ -157,7 +160,8 @@ metrics are counts, never data; the page links like any child, with a token when
   --bind ws://HOST:PORT[/PATH]   where children connect (port 0 picks a free one; the log says which);
                                  wss://HOST:PORT[/PATH] serves TLS, with --tls-cert and --tls-key
   --connect ws://PARENT:PORT     link this router to a parent router (default: this router is the root);
-                                 wss:// for a parent serving TLS
+                                 wss:// for a parent serving TLS; repeatable, for the roots of a cluster:
+                                 the next one is dialed when the current one is lost
   --cluster redis://HOST:PORT    join this root router to the cluster of root routers sharing that Redis
                                  (rediss:// for TLS, redis://USER:PASSWORD@HOST:PORT with credentials):
                                  together they act as one root. Not with --connect
@@ -266,7 +270,8 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
 
   const bindUrl = values.get("bind");
   if (bindUrl === undefined) throw new RouterOptionsError("Option --bind is required, e.g. --bind ws://127.0.0.1:3001.");
-  const connect = values.get("connect");
+  const parents = repeated.get("connect");
+  const connect = parents?.[0];
   const name = values.get("name") ?? DEFAULT_NAME;
   if (name.trim() === "") throw new RouterOptionsError("Option --name must not be empty.");
   const logLevel = values.get("log-level") ?? "info";
@@ -286,14 +291,14 @@ export function parseRouterArgs(argv: readonly string[]): RouterCommand {
     kind: "run",
     options: {
       bind,
-      ...(connect === undefined ? {} : { connect: parseParentUrl(connect) }),
+      ...(parents === undefined ? {} : { connect: parents.length === 1 ? parseParentUrl(parents[0]!) : parents.map(parseParentUrl) }),
       ...cluster,
       name,
       logLevel,
       ...limits,
       ...(linkLimits === undefined ? {} : { linkLimits }),
       ...parseTrust(values, repeated, secure),
-      ...parseParentTrust(values, connect),
+      ...parseParentTrust(values, parents),
       ...monitor,
     },
   };
@@ -382,15 +387,15 @@ function parseTrust(values: ReadonlyMap<string, string>, repeated: ReadonlyMap<s
 }
 
 /** `--token-file` and `--ca-file`; RouterOptionsError when there is no parent (or no wss:// one) they could be for. */
-function parseParentTrust(values: ReadonlyMap<string, string>, connect: string | undefined): RouterParentTrust {
+function parseParentTrust(values: ReadonlyMap<string, string>, parents: readonly string[] | undefined): RouterParentTrust {
   const parent: { -readonly [K in keyof RouterParentTrust]: RouterParentTrust[K] } = {};
   for (const [option, key] of Object.entries(PARENT_FILE_OPTIONS)) {
     const value = values.get(option);
     if (value === undefined) continue;
-    if (connect === undefined) throw new RouterOptionsError(`Option --${option} is for the link to a parent: give --connect ws[s]://PARENT:PORT too.`);
+    if (parents === undefined) throw new RouterOptionsError(`Option --${option} is for the link to a parent: give --connect ws[s]://PARENT:PORT too.`);
     parent[key] = nonEmpty(option, value);
   }
-  if (parent.caFile !== undefined && connect !== undefined && new URL(connect).protocol !== "wss:") {
+  if (parent.caFile !== undefined && parents !== undefined && parents.some((url) => new URL(url).protocol !== "wss:")) {
     throw new RouterOptionsError("Option --ca-file verifies a parent serving TLS, so --connect must be wss://PARENT:PORT.");
   }
   return parent;

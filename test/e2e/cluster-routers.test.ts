@@ -69,4 +69,20 @@ describe("root routers in a cluster (--cluster)", () => {
     expect(seen).not.toContain(undefined);
     expect(seen).toEqual([...seen].sort((a, b) => (a ?? 0) - (b ?? 0)));
   });
+
+  it("have a child router given both roots (--connect twice) relink to the other when its root closes", async () => {
+    const [one, two] = await cluster(2);
+    const command = parseRouterArgs(["--bind", "ws://127.0.0.1:0", "--name", "edge", "--connect", one!.listener.url, "--connect", two!.listener.url]);
+    if (command.kind !== "run") throw new Error("not a run");
+    const edge = await startRouter(command.options, () => {});
+    routers.push(edge);
+    const exposer = (await client("exposer", two!)).object(["c"], "x").expose<number>();
+    exposer.set(1);
+    const observer = (await client("observer", edge)).object(["c"], "x").observe<number>();
+    await first(observer.state$, (s) => s?.data === 1 && s.synchronized);
+    await one!.close();
+    await first(edge.upstream!.status$, (status) => status === "connected" && edge.upstream!.url === two!.listener.url);
+    exposer.set(2);
+    await first(observer.state$, (s) => s?.data === 2 && s.synchronized);
+  });
 });

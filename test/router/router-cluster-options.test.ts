@@ -23,4 +23,14 @@ describe("hakuban-router --cluster", () => {
     expect(run).toThrow(RouterOptionsError);
     expect(run).toThrow(message);
   });
+
+  it("takes --connect more than once: the roots of a cluster, dialed in turn", () => {
+    const command = parseRouterArgs(["--bind", "ws://127.0.0.1:0", "--connect", "ws://root-a:3001", "--connect", "ws://root-b:3001"]);
+    expect(command).toMatchObject({ kind: "run", options: { connect: ["ws://root-a:3001", "ws://root-b:3001"] } });
+    const one = parseRouterArgs(["--bind", "ws://127.0.0.1:0", "--connect", "ws://root-a:3001"]);
+    expect(one).toMatchObject({ kind: "run", options: { connect: "ws://root-a:3001" } });
+    const run = () => parseRouterArgs(["--bind", "ws://127.0.0.1:0", "--connect", "wss://root-a:3001", "--connect", "ws://root-b:3001", "--ca-file", "ca.pem"]);
+    expect(run).toThrow(/--ca-file verifies a parent serving TLS/);
+    expect(() => parseRouterArgs(["--bind", "ws://127.0.0.1:0", "--connect", "ws://root-a:3001", "--connect", "http://root-b:3001"])).toThrow(/--connect: .*scheme is http/);
+  });
 });
