@@ -18,9 +18,9 @@ afterEach(async () => {
   await redis.stop();
 });
 
-/** A root router process in the test's cluster, with a short lease; resolves with it and its URL. */
+/** A root router process in the test's cluster, with a one-second lease; resolves with it and its URL. */
 async function root(name: string): Promise<{ process: ScriptProcess; url: string }> {
-  const process = new ScriptProcess("lib/router/router-cli.ts", ["--bind", "ws://127.0.0.1:0", "--name", name, "--cluster", redis.url, "--cluster-lease", "500"]);
+  const process = new ScriptProcess("lib/router/router-cli.ts", ["--bind", "ws://127.0.0.1:0", "--name", name, "--cluster", redis.url, "--cluster-lease", "1000"]);
   processes.push(process);
   const line = await process.waitFor(/listening on ws:\/\//);
   await process.waitFor(/cluster: in touch with Redis/);
