@@ -7,7 +7,7 @@
  */
 import type { Endpoint } from "./endpoint.js";
 import type { RoleProgram } from "./role-program.js";
-import { NO_ROW, SessionIndex } from "./session-index.js";
+import { NO_ROW, SessionIndex, type RowIds } from "./session-index.js";
 
 /** Row columns: the session id (as int32 bits). */
 export const COL_ID = 0;
@@ -64,13 +64,13 @@ export function programSetOf(root: RoleProgram): ProgramSet {
 const INITIAL_ROWS = 2;
 
 /** The open sessions of one connection, a row each. */
-export class SessionTable {
+export class SessionTable implements RowIds {
   /** The rows, `stride` cells each. Replaced when the table grows: read it anew after adding a row. */
   cells: Int32Array;
   readonly stride: number;
   /** The handle of each row in use (undefined: a free row). */
   private readonly endpoints: (Endpoint | undefined)[] = [];
-  private readonly index = new SessionIndex();
+  private readonly index = new SessionIndex(this);
   /** Free rows, linked through their COL_ID cell; NO_ROW ends the list. */
   private freeHead = NO_ROW;
   /** Rows handed out so far (free or not). */
@@ -115,6 +115,11 @@ export class SessionTable {
     this.endpoints[row] = endpoint;
     this.index.set(id, row);
     return row;
+  }
+
+  /** The id (as int32 bits) in row `row`'s id cell: its session's while the row is in use. */
+  idOfRow(row: number): number {
+    return this.cells[row * this.stride + COL_ID]!;
   }
 
   /** The row of open session `id`, or NO_ROW. */
