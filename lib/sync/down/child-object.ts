@@ -1,7 +1,7 @@
 import { CodecError, LabelMismatch, SchemaMismatch, type SendLabel, type SendPayload } from "../../choreography/index.js";
 import type { ObjectDescriptor } from "../../descriptor/object-descriptor.js";
 import type { AccessDeniedError } from "../../exchange/access-denied-error.js";
-import { OneEntrySet } from "../../exchange/entry-set.js";
+import type { EntrySet } from "../../exchange/entry-set.js";
 import type { Exchange } from "../../exchange/exchange.js";
 import { ObjectEntry } from "../../exchange/object-entry.js";
 import type { Exposer, ExposerPlace, StateSink } from "../../exchange/participants.js";
@@ -42,12 +42,15 @@ const OBSERVE_DENIED = 256;
 /** The session went over the link's quota of objects. */
 const OVER_QUOTA = 512;
 
-/** The child's interest in one object, as the parent's exchange sees it. */
-export class ChildObject extends ObjectTransfer implements StateSink, Exposer, LinkParticipant {
+/**
+ * The child's interest in one object, as the parent's exchange sees it. It is its own EntrySet, the
+ * exchange's record of what it is elected for (at most its object): a router holds one per object per
+ * link, and a set of its own would cost an object more for each.
+ */
+export class ChildObject extends ObjectTransfer implements StateSink, Exposer, LinkParticipant, EntrySet {
   readonly id: number;
-  capacity = 0;
-  /** Made when the exchange first weighs this child as an exposer (a child that only observes never is). */
-  private assigned: OneEntrySet | undefined;
+  /** The entry the exchange elected this session's own exposer for (not through a tag), if any. */
+  private elected: ObjectEntry | undefined;
   /** Made only while the object does not exist here (see `entry`). */
   private detached: ObjectEntry | undefined;
   /** Which of the link's exposers (this one, or a tag) the object is elected to, if any. */
@@ -115,8 +118,33 @@ export class ChildObject extends ObjectTransfer implements StateSink, Exposer, L
     this.setInterest(interest.observed, interest.capacity);
   }
 
-  get assignedEntries(): OneEntrySet {
-    return (this.assigned ??= new OneEntrySet());
+  get assignedEntries(): EntrySet {
+    return this;
+  }
+
+  // ---- as the exchange's EntrySet of this exposer -------------------------------------------------
+
+  get size(): number {
+    return this.elected === undefined ? 0 : 1;
+  }
+
+  has(entry: ObjectEntry): boolean {
+    return this.elected === entry;
+  }
+
+  add(entry: ObjectEntry): void {
+    if (this.elected !== undefined && this.elected !== entry) throw new Error("a child's object session was elected for a second object; it exposes one");
+    this.elected = entry;
+  }
+
+  delete(entry: ObjectEntry): boolean {
+    if (this.elected !== entry) return false;
+    this.elected = undefined;
+    return true;
+  }
+
+  *[Symbol.iterator](): Iterator<ObjectEntry> {
+    if (this.elected !== undefined) yield this.elected;
   }
 
   StateUp(state: WireState): void {
@@ -165,7 +193,12 @@ export class ChildObject extends ObjectTransfer implements StateSink, Exposer, L
 
   /** How many objects are elected to this session's own exposer (0 or 1; not those elected through a tag). */
   get exposing(): number {
-    return this.assigned?.size ?? 0;
+    return this.size;
+  }
+
+  /** The capacity registered with the exchange: what the child asked for while its grants let it expose, else 0. */
+  get capacity(): number {
+    return this.is(EXPOSING) ? this.wantCapacity : 0;
   }
 
   /** What the child most likely holds (kept for its reconnect: the base of diffs then). */
@@ -361,7 +394,6 @@ export class ChildObject extends ObjectTransfer implements StateSink, Exposer, L
       this.mark(OBSERVING, false);
       this.exchange.removeObjectObserver(this.entry, this);
     }
-    this.capacity = capacity;
     if (capacity > 0 && !this.is(EXPOSING)) {
       this.mark(EXPOSING, true);
       this.exchange.addObjectExposer(descriptor, this);
