@@ -66,3 +66,15 @@ it("answers the child's Close with Closed, and takes the child's interest out of
   await settle();
   expect(session.ended?.error).toBeUndefined();
 });
+
+it("counts the object among the link's exposed ones while the child's session is elected, and lets it go to a local exposer when the child leaves it", async () => {
+  const { root, child, descriptor } = await setUp();
+  root.object(descriptor).observe();
+  const session = child.open(descriptor, { observed: false, capacity: 1 });
+  await vi.waitFor(() => expect(session.decisions).toEqual(["Assign", "Need"]));
+  expect(child.parent.interestCounts()).toEqual({ observed: 0, exposed: 1 });
+  const local = root.object(descriptor).expose<string>();
+  session.session.lane("up").send("Interest", { observed: false, capacity: 0 });
+  await vi.waitFor(() => expect(local.assigned).toBe(true));
+  expect(child.parent.interestCounts()).toEqual({ observed: 0, exposed: 0 });
+});
