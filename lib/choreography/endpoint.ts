@@ -223,6 +223,11 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
     };
   }
 
+  /** The open sessions announced on this one (by either side), in the order of their rows: a walk of the connection's sessions. */
+  subSessions(): Endpoint[] {
+    return this.row === NO_ROW ? [] : this.connection.table.childrenOf(this.row);
+  }
+
   /** An open session of this connection by id (sub-sessions are typed by their family's protocol). */
   sessionById(id: number): Endpoint | undefined {
     return this.connection.table.byId(id);
@@ -231,6 +236,12 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
   /** @internal "lane 1 "interests" of session 3 (Up)". */
   where(lane: number): string {
     return `${this.program.laneName(lane)} of session ${this.session} (${this.program.role})`;
+  }
+
+  /** @internal The handlers lane `laneId` is served with, if it is served. */
+  servedWith(laneId: number): object | undefined {
+    const use = this.useOf(laneId);
+    return use instanceof LaneInbox ? undefined : use;
   }
 
   /** What the application uses lane `laneId` with, if anything yet. */

@@ -17,6 +17,11 @@ export class Lane<E extends Event = Event, R extends string = string> {
     readonly id: number,
   ) {}
 
+  /** The handlers the lane is served with (see serve()), or undefined while it is not served. */
+  get handlers(): object | undefined {
+    return this.endpoint.servedWith(this.id);
+  }
+
   /** True once the lane reached its end (it may start again if a loop re-runs its par). */
   get finished(): boolean {
     return this.endpoint.laneFinished(this.id);

@@ -59,6 +59,27 @@ describe("the connection's session table", () => {
     expect(a.closed).toBe(false);
   });
 
+  it("lists a session's open sub-sessions with the handlers each lane is served with, and none once they ended", async () => {
+    const { up, down, downSessions } = pair();
+    const sessions = Array.from({ length: 3 }, (_, i) => up.send("Publish", { session: i + 1 }));
+    await settle();
+    expect(down.subSessions()).toEqual([...downSessions.values()]);
+    expect(up.subSessions()).toEqual(sessions);
+    const served = downSessions.get(2)!.lane(0).handlers as Record<string, unknown>;
+    expect(Object.keys(served)).toEqual(["Hello", "Snapshot", "Finish"]);
+    // Lanes not served: one that only sends, one whose messages wait in its inbox.
+    expect(up.lane(0).handlers).toBeUndefined();
+    expect(down.lane(0).handlers).toBeUndefined();
+    sessions[1]!.send("Hello", { n: 2 });
+    sessions[1]!.send("Finish", { n: 2 });
+    await settle();
+    expect(down.subSessions()).toEqual([downSessions.get(1), downSessions.get(3)]);
+    expect(downSessions.get(2)!.subSessions()).toEqual([]);
+    up.abort("done");
+    await settle();
+    expect(down.subSessions()).toEqual([]);
+  });
+
   it("reuses the rows of ended sessions with none of their former state: a new session starts at its first step", async () => {
     const { a, up, got, downSessions } = pair();
     const first = Array.from({ length: 8 }, (_, i) => up.send("Publish", { session: i + 1 }));

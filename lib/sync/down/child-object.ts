@@ -330,6 +330,11 @@ export class ChildObject extends ObjectTransfer implements StateSink, Exposer, L
     this.exchange.take(this.entry, via, state, "published");
   }
 
+  /** Whether the session ended (its interest is out of the exchange). */
+  get ended(): boolean {
+    return this.is(ENDED);
+  }
+
   /** Whether the session went over the link's quota of objects. */
   get overQuota(): boolean {
     return this.is(OVER_QUOTA);
@@ -387,6 +392,10 @@ export class ChildObject extends ObjectTransfer implements StateSink, Exposer, L
     const observed = wantObserved && denied.observe === undefined;
     const capacity = denied.expose === undefined ? wantCapacity : 0;
     const descriptor = this.entry.descriptor;
+    // While the exchange lists the session as an observer or exposer, the link finds it through the
+    // entry; while that changes, the link keeps it at hand.
+    const changes = observed !== this.is(OBSERVING) || capacity > 0 !== this.is(EXPOSING);
+    if (changes) this.link.unlist(this);
     if (observed && !this.is(OBSERVING)) {
       this.mark(OBSERVING, true);
       this.exchange.addObjectObserver(descriptor, this);
@@ -401,6 +410,7 @@ export class ChildObject extends ObjectTransfer implements StateSink, Exposer, L
       this.mark(EXPOSING, false);
       this.exchange.removeObjectExposer(this.entry, this);
     }
+    if (changes && (observed || capacity > 0)) this.link.listed(this);
     this.pushState();
   }
 

@@ -5,6 +5,7 @@ import { shortText } from "../../descriptor/short-text.js";
 import type { LinkedNode } from "../linked-node.js";
 import type { Exchange } from "../../exchange/exchange.js";
 import { ObjectEntry } from "../../exchange/object-entry.js";
+import { memberAt, memberCount, type MemberList } from "../../exchange/member-list.js";
 import type { ObjectState } from "../../state/object-state.js";
 import { type Version } from "../../state/version.js";
 import { caughtError, caughtMessage } from "../caught-error.js";
@@ -70,7 +71,14 @@ export class DownstreamLink {
   /** @internal The link's control session: its endpoint, keep-alive, acknowledgements and data limits. */
   readonly control: LinkControl<LinkEvents, "Up">;
   private readonly endpoint: Endpoint<LinkEvents, "Up">;
-  private readonly objects = new Map<string, ChildObject>();
+  /**
+   * The child's object sessions that the exchange does not list as an observer or exposer of their
+   * object (made at the first): the others are found through their entry (see `sessionOf`), so a link
+   * holding a session per object keeps no map entry for each.
+   */
+  private unlisted: Map<string, ChildObject> | undefined;
+  /** The child's object sessions that have not ended. */
+  private objectSessions = 0;
   /** The child's tag interests: made at the first (most children only open objects). */
   private tags: Map<string, ChildTag> | undefined;
   /** Objects the child was told of with Announce (and not withdrawn). */
@@ -153,7 +161,7 @@ export class DownstreamLink {
   interestCounts(): { readonly observed: number; readonly exposed: number } {
     let observed = 0;
     let exposed = 0;
-    for (const child of this.objects.values()) {
+    for (const child of this.childObjects()) {
       if (child.observing || this.observesByTag(child.entry)) observed++;
       exposed += child.exposing;
     }
@@ -294,7 +302,7 @@ export class DownstreamLink {
   regrant(): void {
     this.budgetPushes();
     if (this.endpoint.state !== "open" || this.name === undefined) return;
-    for (const child of [...this.objects.values()]) child.regrant();
+    for (const child of this.childObjects()) child.regrant();
     for (const tag of [...(this.tags?.values() ?? [])]) tag.regrant();
     for (const key of this.announcements.keys()) {
       const entry = this.exchange.objects.get(key);
@@ -340,13 +348,13 @@ export class DownstreamLink {
   opened(open: OpenPayload, session: ObjectSession<"Up">): void {
     const resumed = this.resumed;
     const key = open.object.key;
-    if (this.objects.has(key)) {
+    if (this.sessionOf(key) !== undefined) {
       // A child closes an object's session before it opens another (its Close travels first): a second
       // one would restart the states the first is sending.
       this.endpoint.abort(`the child opened ${shortText(key)} again while its session was open; a child has one session per object`);
       return;
     }
-    const refused = this.limits.refusal("the Open of", key, "maxObjects", this.objects.size);
+    const refused = this.limits.refusal("the Open of", key, "maxObjects", this.objectSessions);
     if (refused !== undefined) {
       session.abort(`the parent refused the object: ${refused}`);
       return;
@@ -357,26 +365,76 @@ export class DownstreamLink {
     const overQuota = quota !== undefined && this.heldObjects >= quota;
     if (!overQuota) this.heldObjects++;
     const child = new ChildObject(this, open.object, session, overQuota);
-    this.objects.set(key, child);
+    this.objectSessions++;
+    this.unlist(child);
     const pending = this.pendingAssignments.take(key);
     child.start(open, resumed?.get(key), pending);
-    // Once the object exists here, the session is keyed by the node's own key string, not the copy the
-    // child's Open brought (which can then be collected).
-    if (child.descriptor !== open.object && this.objects.get(key) === child) {
-      this.objects.delete(key);
-      this.objects.set(child.descriptor.key, child);
+    // Once the object exists here, an unlisted session is keyed by the node's own key string, not the
+    // copy the child's Open brought (which can then be collected).
+    const unlisted = this.unlisted;
+    if (child.descriptor !== open.object && unlisted?.get(key) === child) {
+      unlisted.delete(key);
+      unlisted.set(child.descriptor.key, child);
     }
     this.congestion.check();
+  }
+
+  /**
+   * @internal `child` is about to stop being an observer or exposer of its object in the exchange (or
+   * was never one yet): it is kept where `sessionOf` finds it without its entry. Called before the
+   * exchange lets go of it, so it can be found all along.
+   */
+  unlist(child: ChildObject): void {
+    (this.unlisted ??= new Map()).set(child.descriptor.key, child);
+  }
+
+  /** @internal `child` is now an observer or exposer of its object in the exchange, where `sessionOf` finds it. */
+  listed(child: ChildObject): void {
+    const unlisted = this.unlisted;
+    if (unlisted?.get(child.descriptor.key) === child) unlisted.delete(child.descriptor.key);
   }
 
   /** @internal A child object session ended (Close or fault); what the child holds is kept for its reopen or reconnect. */
   forget(child: ChildObject): void {
     const key = child.entry.key;
-    if (this.objects.get(key) !== child) return;
-    this.objects.delete(key);
+    if (this.unlisted?.get(key) === child) this.unlisted.delete(key);
+    this.objectSessions--;
     this.limits.release(key);
     if (!child.overQuota) this.heldObjects--;
     this.childHolds.ended(key, child.childHolds);
+  }
+
+  /**
+   * @internal The child's open session of the object with key `key`, if it has one: among the unlisted
+   * ones, or among the observers and exposers of the object's entry (a session the exchange lists has
+   * its object alive). The search goes through the entry's participants, one per link or contract
+   * that observes or exposes the object itself.
+   */
+  sessionOf(key: string): ChildObject | undefined {
+    const unlisted = this.unlisted?.get(key);
+    if (unlisted !== undefined) return unlisted;
+    const entry = this.exchange.objects.get(key);
+    if (entry === undefined) return undefined;
+    return this.ownSession(entry.observers) ?? this.ownSession(entry.exposers);
+  }
+
+  /** This link's session among `members` (an entry's observers or exposers), if one is there. */
+  private ownSession(members: MemberList<object>): ChildObject | undefined {
+    for (let i = 0, n = memberCount(members); i < n; i++) {
+      const member = memberAt(members, i);
+      if (member instanceof ChildObject && member.link === this && !member.ended) return member;
+    }
+    return undefined;
+  }
+
+  /** The child's object sessions that have not ended, a copy (walks the link's sessions: for what is rare, not per message). */
+  private childObjects(): ChildObject[] {
+    const children: ChildObject[] = [];
+    for (const session of this.endpoint.subSessions()) {
+      const handlers = session.lane("up").handlers;
+      if (handlers instanceof ChildObject && !handlers.ended) children.push(handlers);
+    }
+    return children;
   }
 
   /** @internal The state of version `version` in `epoch` this node sent the child in an earlier session of `key`, if kept. */
@@ -386,7 +444,7 @@ export class DownstreamLink {
 
   /** @internal The child's session for `entry`, if it has one. */
   sessionFor(entry: ObjectEntry): ChildObject | undefined {
-    return this.objects.get(entry.key);
+    return this.sessionOf(entry.key);
   }
 
   /** @internal Whether the child observes `entry` through one of its tag interests. */
@@ -456,7 +514,7 @@ export class DownstreamLink {
 
   /** @internal One of the child's tag exposers was elected for `entry`. */
   assignedByTag(entry: ObjectEntry, tag: ChildTag): void {
-    const child = this.objects.get(entry.key);
+    const child = this.sessionOf(entry.key);
     if (child) child.assign(tag);
     else {
       this.pendingAssignments.assign(entry.key, tag);
@@ -470,7 +528,7 @@ export class DownstreamLink {
     // Announced for the assignment (and still announced after the child opened it): withdrawn with it,
     // else the child would retain the object for good.
     this.reviewAnnouncement(entry);
-    this.objects.get(entry.key)?.release(tag);
+    this.sessionOf(entry.key)?.release(tag);
   }
 
   /** @internal Sends `label` with `payload` on the parent's lane (TagDenied, TagGranted) while the link runs. */
@@ -483,7 +541,7 @@ export class DownstreamLink {
     this.trust.stop();
     this.control.stop();
     this.congestion.stop();
-    for (const child of [...this.objects.values()]) child.end();
+    // The child's object sessions are sub-sessions of the control session: they ended with it.
     for (const tag of [...(this.tags?.values() ?? [])]) tag.update({ tag: tag.descriptor, observed: false, capacity: 0 });
     this.tags = undefined;
     this.pendingAssignments.clear();
