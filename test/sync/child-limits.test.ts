@@ -18,7 +18,7 @@ function limitsOf(overrides: Parameters<typeof resolveLinkLimits>[0]) {
   const events: LinkLimitEvent[] = [];
   const aborts: string[] = [];
   let now = 0;
-  const limits = new ChildLimits(resolveLinkLimits(overrides), (message) => aborts.push(message), (event) => events.push(event), () => now);
+  const limits = new ChildLimits(resolveLinkLimits(overrides), { abort: (message) => void aborts.push(message) }, (event) => events.push(event), () => now);
   return { limits, events, aborts, advance: (ms: number) => (now += ms) };
 }
 

@@ -21,7 +21,7 @@ function root(): LocalNode {
 
 function auditing(address: string | undefined, principal?: string) {
   const events: AuditEvent[] = [];
-  const audit = new LinkAudit(address, (event) => events.push(event), () => principal);
+  const audit = new LinkAudit(address, (event) => events.push(event), { principal });
   return { audit, events };
 }
 
@@ -78,6 +78,6 @@ it("audits nothing without an audit sink", () => {
   const node = root();
   const descriptor = new ObjectDescriptor([], "quiet");
   node.object(descriptor).observe();
-  const audit = new LinkAudit(undefined, undefined, () => undefined);
+  const audit = new LinkAudit(undefined, undefined, { principal: undefined });
   expect(() => audit.election(node.exchange, node.exchange.objects.get(descriptor.key)!, true)).not.toThrow();
 });

@@ -23,7 +23,7 @@ const state: WireState = wireState({ v: [1], s: true, d: "x".repeat(95) });
 function quota() {
   const audits: Array<[string, number]> = [];
   let now = 0;
-  const pushes = new PushQuota((descriptor, rate) => audits.push([descriptor.key, rate]), () => now);
+  const pushes = new PushQuota({ overPushQuota: (descriptor, rate) => void audits.push([descriptor.key, rate]) }, () => now);
   return { pushes, audits, advance: (ms: number) => (now += ms) };
 }
 

@@ -20,8 +20,8 @@ export class ChildLimits implements CongestionEvents {
 
   constructor(
     readonly limits: LinkLimits,
-    /** Ends the link with `message` (called once, for the first limit it goes over). */
-    private readonly abort: (message: string) => void,
+    /** The link: ended with `abort(message)` (called once, for the first limit it goes over). */
+    private readonly link: { abort(message: string): void },
     /** Told of each refusal and congestion (the link's onLimit option). */
     private readonly onLimit: ((event: LinkLimitEvent) => void) | undefined,
     now: () => number = Date.now,
@@ -43,7 +43,7 @@ export class ChildLimits implements CongestionEvents {
   closeOver(error: LinkLimitError): void {
     if (this.closedOver !== undefined) return;
     this.closedOver = error;
-    this.abort(error.message);
+    this.link.abort(error.message);
   }
 
   /** @internal The link has been congested for a while (see CongestionEvents): told to onLimit. */

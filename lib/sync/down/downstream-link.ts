@@ -62,6 +62,7 @@ export interface DownstreamLinkOptions extends LinkOptions, LinkTrustOptions {
 export class DownstreamLink {
   /** Resolves when the link ends: undefined when it was closed cleanly, else the error. Never rejects. */
   readonly closed: Promise<Error | undefined>;
+  private resolveClosed!: (result: Error | undefined) => void;
   private name: string | undefined;
   /** @internal How the link appears in the audit trail: its name, its address, its exposer's elections. */
   readonly audit: LinkAudit;
@@ -119,28 +120,53 @@ export class DownstreamLink {
   ) {
     this.exchange = node.exchange;
     const resolved = resolveLinkLimits(options.linkLimits);
-    const limits = (this.limits = new ChildLimits(resolved, (message) => this.endpoint.abort(message), options.onLimit));
+    // The parts that call back into the link are handed the link itself, not a closure each: a router
+    // holds a link per connection.
+    const limits = (this.limits = new ChildLimits(resolved, this, options.onLimit));
     this.congestion = new LinkCongestion(mux, resolved, limits);
     this.childHolds = new ChildHolds(resolved.maxObjects);
-    this.audit = new LinkAudit(options.request?.remoteAddress, options.audit, () => this.trust.principalId);
+    this.audit = new LinkAudit(options.request?.remoteAddress, options.audit, this);
     this.trust = new LinkTrust(options, this);
-    this.pushQuota = new PushQuota((object, rate) => this.audited(this.trust.overQuota("expose", object, "bytesPerSecond", rate), object));
+    this.pushQuota = new PushQuota(this);
     this.control = new LinkControl(upProgram, mux, options, linkDataLimits(options));
     this.endpoint = this.control.endpoint;
     this.announcements = new Announcements(this);
-    this.closed = new Promise((resolve) => {
-      const end = (result: Error | undefined) => {
-        this.detach();
-        resolve(result);
-      };
-      const failed = (error: unknown) => end(caughtError(error));
-      // Once the child is welcomed, the link waits for its end on a callback, not in a suspended function:
-      // an idle link keeps only that.
-      this.run().then((early) => {
-        if (early !== SERVING) end(early);
-        else this.endpoint.closed.then((ended) => end(this.limits.error ?? ended), failed);
-      }, failed);
-    });
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    void this.start();
+  }
+
+  /**
+   * Serves the link once the child is welcomed; else ends it as the Hello's answer did. Once served,
+   * the link waits for its control session's end as that session's end listener, not in a suspended
+   * function: an idle link keeps only that.
+   */
+  private async start(): Promise<void> {
+    const early = await this.run();
+    if (early !== SERVING) this.end(early);
+    else this.endpoint.onEnd(this);
+  }
+
+  /** @internal The control session ended (`error`: how), or the link went over a limit: the link ends after this turn. */
+  sessionEnded(error: Error | undefined): void {
+    queueMicrotask(() => this.end(this.limits.error ?? error));
+  }
+
+  private end(result: Error | undefined): void {
+    try {
+      this.detach();
+    } finally {
+      this.resolveClosed(result);
+    }
+  }
+
+  /** @internal Ends the link at once with `message` (it went over one of its limits). */
+  abort(message: string): void {
+    this.endpoint.abort(message);
+  }
+
+  /** @internal Audits that a state of `object` the child pushed went over its quota of `rate` bytes per second. */
+  overPushQuota(object: ObjectDescriptor, rate: number): void {
+    this.audited(this.trust.overQuota("expose", object, "bytesPerSecond", rate), object);
   }
 
   /** The child's node name once its Hello arrived. */

@@ -18,8 +18,8 @@ export class LinkAudit {
     private readonly address: string | undefined,
     /** Told of elections and handovers (absent: none are made). */
     private readonly audit: AuditSink | undefined,
-    /** The principal the child authenticated as, if any. */
-    private readonly principal: () => string | undefined,
+    /** The link, whose `principal` is the one the child authenticated as, if any. */
+    private readonly link: { readonly principal: string | undefined },
   ) {}
 
   /** The link as audit events name it: the child's node name and its address, when known. */
@@ -32,7 +32,7 @@ export class LinkAudit {
   /** The link as an audit event's exposer: its name and principal. */
   exposerRef(): ExposerRef {
     const link = this.describe();
-    const principal = this.principal();
+    const principal = this.link.principal;
     return { ...(link === undefined ? {} : { link }), ...(principal === undefined ? {} : { principal }) };
   }
 

@@ -15,8 +15,8 @@ export class PushQuota {
   private auditedAt = -Infinity;
 
   constructor(
-    /** Audits that a state of `object` went over `rate` bytes per second. */
-    private readonly audit: (object: ObjectDescriptor, rate: number) => void,
+    /** The link, told (to audit it) that a state of `object` went over `rate` bytes per second. */
+    private readonly link: { overPushQuota(object: ObjectDescriptor, rate: number): void },
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -33,7 +33,7 @@ export class PushQuota {
     const now = this.now();
     if (now - this.auditedAt >= 1000) {
       this.auditedAt = now;
-      this.audit(object, budget.rate);
+      this.link.overPushQuota(object, budget.rate);
     }
     return false;
   }
