@@ -17,6 +17,14 @@ export const SYSTEM_CLOCK: KeepAliveClock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/** What a KeepAlive tells: its ticks, and a peer silent for too long (then it stops). */
+export interface KeepAliveListener {
+  /** Runs every interval (a child pings there). */
+  keepAliveTick(): void;
+  /** The peer sent nothing for `silentMs`, more than deadAfterMs. */
+  peerSilent(silentMs: number): void;
+}
+
 /**
  * A link's heartbeat: ticks every `intervalMs` (the child pings on each tick) and declares the peer dead
  * when nothing was heard from it for `deadAfterMs`. One timer at a time; stop() leaves none behind.
@@ -37,16 +45,17 @@ export class KeepAlive {
   /** When the current timer is due. */
   private due = 0;
   private stopped = false;
+  /** The pending timer is the verdict's (one turn after a tick found the peer silent), not a tick's. */
+  private judging = false;
 
   constructor(
     private readonly intervalMs: number,
     private readonly deadAfterMs: number,
-    private readonly onTick: () => void,
-    private readonly onDead: (silentMs: number) => void,
+    private readonly listener: KeepAliveListener,
     private readonly clock: KeepAliveClock = SYSTEM_CLOCK,
   ) {
     this.lastHeard = clock.now();
-    this.schedule(intervalMs, this.tick);
+    this.schedule(intervalMs, false);
   }
 
   /** Something arrived from the peer (cheap: called for every frame). */
@@ -60,10 +69,18 @@ export class KeepAlive {
     this.clock.clearTimeout(this.timer);
   }
 
-  private schedule(ms: number, then: () => void): void {
+  /** Arms the one timer: a tick in `ms`, or the verdict (`judging`). */
+  private schedule(ms: number, judging: boolean): void {
+    this.judging = judging;
     this.due = this.clock.now() + ms;
-    this.timer = this.clock.setTimeout(then, ms);
+    this.timer = this.clock.setTimeout(this.fire, ms);
   }
+
+  /** The timer's callback (one per keep-alive, whichever timer is pending). */
+  private readonly fire = (): void => {
+    if (this.judging) this.verdict();
+    else this.tick();
+  };
 
   /** Whether the timer that fires at `now` is on time: late by at most half an interval. */
   private onTime(now: number): boolean {
@@ -79,25 +96,25 @@ export class KeepAlive {
     return now - this.lastHeard > this.deadAfterMs;
   }
 
-  private readonly tick = (): void => {
+  private tick(): void {
     const now = this.clock.now();
     const onTime = this.onTime(now);
-    this.onTick();
+    this.listener.keepAliveTick();
     if (this.stopped) return;
-    if (onTime && this.silentTooLong(now)) this.schedule(0, this.verdict);
-    else this.schedule(this.intervalMs, this.tick);
-  };
+    if (onTime && this.silentTooLong(now)) this.schedule(0, true);
+    else this.schedule(this.intervalMs, false);
+  }
 
   /** One turn of the event loop after a tick found the peer silent for too long. */
-  private readonly verdict = (): void => {
+  private verdict(): void {
     const now = this.clock.now();
     if (this.onTime(now) && this.silentTooLong(now)) {
       this.stop();
-      this.onDead(now - this.lastHeard);
+      this.listener.peerSilent(now - this.lastHeard);
     } else {
-      this.schedule(this.intervalMs, this.tick);
+      this.schedule(this.intervalMs, false);
     }
-  };
+  }
 }
 
 /** Keep-alive settings with their defaults applied. */

@@ -1,7 +1,7 @@
 import { createEndpoint, type Endpoint, type Event, type RoleProgram, type SessionMux } from "../choreography/index.js";
 import type { JsonLimits } from "../descriptor/json-value.js";
 import { AckCoalescer } from "./ack-coalescer.js";
-import { KeepAlive, keepAliveTimes } from "./keep-alive.js";
+import { KeepAlive, type KeepAliveListener, keepAliveTimes } from "./keep-alive.js";
 import { type LinkFormats, NO_LINK_FORMATS } from "./link-formats.js";
 import { type EndableSession, leaveLink, sendOrEnd } from "./link-ending.js";
 import type { LinkOptions } from "./link-options.js";
@@ -13,7 +13,7 @@ import { type ActivityListener, PeerActivity } from "./peer-activity.js";
  * the data limits those states are held to, guarded sends, and the polite leave. Both link ends run
  * their control session through one, so they cannot drift apart in how a link lives and ends.
  */
-export class LinkControl<E extends Event, R extends string> implements EndableSession, ActivityListener {
+export class LinkControl<E extends Event, R extends string> implements EndableSession, ActivityListener, KeepAliveListener {
   readonly endpoint: Endpoint<E, R>;
   /** Requests for full states of the peer's objects (acknowledgements with `resync`), merged per turn. */
   readonly acks = new AckCoalescer();
@@ -21,6 +21,9 @@ export class LinkControl<E extends Event, R extends string> implements EndableSe
   formats: LinkFormats = NO_LINK_FORMATS;
   private left = false;
   private keepAlive: KeepAlive | undefined;
+  /** The peer as the keep-alive's reason names it, and what runs on each of its ticks (set by keepPeerAlive). */
+  private peer = "";
+  private onTick: () => void = noop;
 
   constructor(
     program: RoleProgram<E, R>,
@@ -65,7 +68,19 @@ export class LinkControl<E extends Event, R extends string> implements EndableSe
    */
   keepPeerAlive(peer: string, tick: () => void): void {
     const times = keepAliveTimes(this.options);
-    this.keepAlive = new KeepAlive(times.intervalMs, times.deadAfterMs, tick, (silent) => this.endpoint.abort(`no keep-alive from ${peer} for ${silent} ms`));
+    this.peer = peer;
+    this.onTick = tick;
+    this.keepAlive = new KeepAlive(times.intervalMs, times.deadAfterMs, this);
+  }
+
+  /** @internal */
+  keepAliveTick(): void {
+    this.onTick();
+  }
+
+  /** @internal */
+  peerSilent(silentMs: number): void {
+    this.endpoint.abort(`no keep-alive from ${this.peer} for ${silentMs} ms`);
   }
 
   /**
@@ -96,3 +111,5 @@ export class LinkControl<E extends Event, R extends string> implements EndableSe
     this.acks.close();
   }
 }
+
+function noop(): void {}

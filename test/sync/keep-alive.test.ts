@@ -62,7 +62,7 @@ function keepAlive() {
   const clock = new ManualClock();
   const ticks: number[] = [];
   const deaths: number[] = [];
-  const alive = new KeepAlive(100, 300, () => ticks.push(clock.time), (silent) => deaths.push(silent), clock);
+  const alive = new KeepAlive(100, 300, { keepAliveTick: () => void ticks.push(clock.time), peerSilent: (silent) => void deaths.push(silent) }, clock);
   return { clock, alive, ticks, deaths };
 }
 
