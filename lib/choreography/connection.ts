@@ -49,7 +49,9 @@ const MAX_SESSION_ID = 0xffff_ffff;
 export class Connection implements SessionMuxHandlers {
   /** Open sessions, a row each. */
   readonly table: SessionTable;
-  /** How many open sub-sessions each session announced or was announced, by its id (absent: none; made on first use, as the sets below). */
+  /** How many open sub-sessions session 0 announced or was announced (in most protocols the only session that announces). */
+  private rootChildren = 0;
+  /** The same for the other sessions, by id (absent: none; made on first use). */
   private children: Map<number, number> | undefined = undefined;
   /** The highest session id this side announced (0: none yet). */
   private highestOwn = 0;
@@ -109,8 +111,7 @@ export class Connection implements SessionMuxHandlers {
     const row = table.add(endpoint, program, id, parent === undefined ? NO_ROW : parent.row);
     if (table.size > this.mostOpen) this.mostOpen = table.size;
     if (parent === undefined) return row;
-    const children = (this.children ??= new Map());
-    children.set(parent.session, (children.get(parent.session) ?? 0) + 1);
+    this.countChildren(parent.session, 1);
     if (byPeer) this.highestPeer = id;
     else this.highestOwn = id;
     return row;
@@ -127,8 +128,8 @@ export class Connection implements SessionMuxHandlers {
     const id = endpoint.session;
     const row = endpoint.row;
     if (table.rowOf(id) === row) table.close(id);
-    const children = this.children;
-    if (children?.delete(id) === true) {
+    if (this.childCount(id) > 0) {
+      this.countChildren(id, -this.childCount(id));
       // One fault for all of them: a link's session may have 100,000 sub-sessions, and an error each
       // (a stack captured each) would stall the process for seconds when the link drops.
       let childFault: SessionFault | undefined;
@@ -138,12 +139,24 @@ export class Connection implements SessionMuxHandlers {
       }
     }
     const parent = endpoint.parent;
-    if (parent !== undefined && children !== undefined) {
-      const siblings = children.get(parent.session);
-      if (siblings === 1) children.delete(parent.session);
-      else if (siblings !== undefined) children.set(parent.session, siblings - 1);
-    }
+    if (parent !== undefined && this.childCount(parent.session) > 0) this.countChildren(parent.session, -1);
     this.tellPeer(endpoint, notice, fault);
+  }
+
+  /** How many open sub-sessions session `id` announced or was announced. */
+  private childCount(id: number): number {
+    return id === 0 ? this.rootChildren : (this.children?.get(id) ?? 0);
+  }
+
+  /** Adds `delta` to session `id`'s count of open sub-sessions (a count of 0 keeps nothing). */
+  private countChildren(id: number, delta: number): void {
+    if (id === 0) {
+      this.rootChildren += delta;
+      return;
+    }
+    const count = this.childCount(id) + delta;
+    if (count > 0) (this.children ??= new Map()).set(id, count);
+    else this.children?.delete(id);
   }
 
   /**

@@ -142,6 +142,26 @@ describe("session families", () => {
     expect(await downSub.closed).toBe(downSub.fault);
   });
 
+  it("the end of a sub-session ends the sessions it announced, and only those", async () => {
+    const Item = message("Item", shape<{ session: number }>({ session: "number" }), { opens: push, sessionId: (p) => p.session });
+    const topic = family("topic", loop("Up", send("Up", "Down", Item)));
+    const OpenTopic = message("OpenTopic", shape<{ session: number }>({ session: "number" }), { opens: topic, sessionId: (p) => p.session });
+    const topics = loop("Up", send("Up", "Down", OpenTopic));
+    const [a, b] = loopbackPair();
+    const down = createEndpoint(project(topics, "Down"), a);
+    const up = createEndpoint(project(topics, "Up"), b);
+    const first = up.send("OpenTopic", { session: 1 });
+    const second = up.send("OpenTopic", { session: 2 });
+    const items = [first.send("Item", { session: 3 }), first.send("Item", { session: 4 }), second.send("Item", { session: 5 })];
+    await settle();
+    first.abort("done with it");
+    await settle();
+    expect(items.map((item) => item.state)).toEqual(["faulted", "faulted", "open"]);
+    expect(items[0]!.fault!.message).toMatch(/parent session 1 ended/);
+    expect([3, 4, 5].map((id) => down.sessionById(id)?.state)).toEqual([undefined, undefined, "open"]);
+    expect([up.state, second.state]).toEqual(["open", "open"]);
+  });
+
   it("an onSession handler that throws fails only the new sub-session", async () => {
     const { down, up } = feedPair();
     down.onSession(push, () => {
