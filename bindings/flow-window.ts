@@ -78,8 +78,11 @@ export class FlowWindow {
   #baseRtt = Number.POSITIVE_INFINITY;
   #previousBaseRtt = Number.POSITIVE_INFINITY;
   #periodStart: number;
-  /** The last CURRENT_SAMPLES round trips, as a ring. */
-  readonly #samples: number[] = [];
+  /**
+   * The last CURRENT_SAMPLES round trips, as a ring (Infinity: none yet, which no minimum picks). Made
+   * at its full length: an array grown by its first write would reserve room for seventeen.
+   */
+  readonly #samples: number[] = new Array<number>(CURRENT_SAMPLES).fill(Number.POSITIVE_INFINITY);
   #nextSample = 0;
   /** `#sent` when the window last shrank: samples of frames sent before it say nothing new. */
   #shrunkAt = 0;

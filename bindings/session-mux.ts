@@ -116,8 +116,9 @@ class Mux implements CarrierSessionMux {
   #handlers: SessionMuxHandlers | undefined;
   /** Frames that came before attach(); made only then. */
   #held: HeldFrame[] | undefined;
-  readonly #closeHandlers: Array<(error: Error | undefined) => void> = [];
-  readonly #receiptHandlers: Array<() => void> = [];
+  /** Made with the first handler, as an array of one (an array grown by its first push reserves room for seventeen). */
+  #closeHandlers: Array<(error: Error | undefined) => void> | undefined;
+  #receiptHandlers: Array<() => void> | undefined;
   readonly #flow: FlowWindow;
   /** Bytes of the frames handed over from the message being read, and whether one of them asked for a receipt. */
   #receivedBytes = 0;
@@ -161,7 +162,8 @@ class Mux implements CarrierSessionMux {
   }
 
   onReceipt(handler: () => void): void {
-    this.#receiptHandlers.push(handler);
+    if (this.#receiptHandlers === undefined) this.#receiptHandlers = [handler];
+    else this.#receiptHandlers.push(handler);
   }
 
   attach(handlers: SessionMuxHandlers): void {
@@ -194,6 +196,7 @@ class Mux implements CarrierSessionMux {
 
   onClose(handler: (error: Error | undefined) => void): void {
     if (this.#closed) notify(() => handler(this.#closeError));
+    else if (this.#closeHandlers === undefined) this.#closeHandlers = [handler];
     else this.#closeHandlers.push(handler);
   }
 
@@ -311,7 +314,8 @@ class Mux implements CarrierSessionMux {
     const session = header.session;
     if ((header.flags & FLAG_RECEIPT) !== 0) {
       this.#flow.receipted(payload);
-      for (const handler of this.#receiptHandlers) notify(handler);
+      const receiptHandlers = this.#receiptHandlers;
+      if (receiptHandlers !== undefined) for (const handler of receiptHandlers) notify(handler);
       return !this.#closed;
     }
     this.#receivedBytes += frameHeaderSize(header) + payload.length;
@@ -366,7 +370,9 @@ class Mux implements CarrierSessionMux {
     if (this.#carrier.state === "open") this.#carrier.close(reason);
     const handlers = this.#handlers;
     if (handlers !== undefined) notify(() => handlers.closed(error));
-    for (const handler of this.#closeHandlers.splice(0)) notify(() => handler(error));
+    const closeHandlers = this.#closeHandlers;
+    this.#closeHandlers = undefined;
+    if (closeHandlers !== undefined) for (const handler of closeHandlers) notify(() => handler(error));
   }
 }
 
