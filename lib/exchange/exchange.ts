@@ -221,10 +221,7 @@ export class Exchange {
    */
   raiseVersionFloor(entry: ObjectEntry, version: Version, epoch: number): void {
     const floor = entry.versionFloor;
-    if (floor === undefined || entry.floorEpoch !== epoch || compareVersions(version, floor) > 0) {
-      entry.versionFloor = version;
-      entry.floorEpoch = epoch;
-    }
+    if (floor === undefined || floor.epoch !== epoch || compareVersions(version, floor.version) > 0) entry.versionFloor = { version, epoch };
   }
 
   // ---- access ------------------------------------------------------------------------------------
@@ -497,10 +494,13 @@ export class Exchange {
   /**
    * The entries of `descriptor`'s tags (made if needed), in its tag order. Objects with the same tags
    * share one list, as their descriptors share one tag list: a list each would cost memory per object.
-   * A remembered list is used only while every entry in it is still the live one for its tag.
+   * A remembered list is used only while every entry in it is still the live one for its tag. Objects
+   * of one tag (or none) share the tag entry's own list, whatever their descriptors share.
    */
   private tagEntriesOf(descriptor: ObjectDescriptor): readonly TagEntry[] {
     const tags = descriptor.tags;
+    if (tags.length === 0) return NO_TAGS;
+    if (tags.length === 1) return this.acquireTag(tags[0]!).alone;
     const known = this.tagLists.get(tags);
     if (known !== undefined && known.every((entry) => this.tags.get(entry.key) === entry)) return known;
     const entries = Object.freeze(tags.map((tag) => this.acquireTag(tag)));
@@ -582,3 +582,6 @@ function participantsOf(subject: ObjectEntry | TagEntry, access: "observe" | "ex
 function run(task: () => void): void {
   task();
 }
+
+/** The tag list of every object without tags. */
+const NO_TAGS: readonly TagEntry[] = Object.freeze([]);

@@ -25,10 +25,12 @@ export class ObjectEntry {
    * for the object, the parent's word while the parent does. Only states of this epoch are published.
    */
   epoch = 0;
-  /** The newest version of the current epoch known to exist elsewhere (told by the parent), so new versions order after it. */
-  versionFloor: Version | undefined = undefined;
-  /** The epoch `versionFloor` was told in: it counts only within that epoch. */
-  floorEpoch = 0;
+  /**
+   * The newest version known to exist elsewhere (told by the parent), so new versions order after it,
+   * and the epoch it was told in (it counts only within that epoch). One record, made when a parent
+   * first tells one: a root's objects never have one.
+   */
+  versionFloor: { readonly version: Version; readonly epoch: number } | undefined = undefined;
   /** States that became the object's current state here (published or adopted), counted by the exchange: the monitor's updates per second. */
   updates = 0;
   /** Length of the last diff (JSON Patch text) a link sent for the object, set by the link; undefined until one sent one. */
@@ -49,7 +51,7 @@ export class ObjectEntry {
   get latestVersion(): Version | undefined {
     const state = this.state;
     const own = state !== undefined && epochOf(state) === this.epoch ? state.version : undefined;
-    const floor = this.floorEpoch === this.epoch ? this.versionFloor : undefined;
+    const floor = this.versionFloor?.epoch === this.epoch ? this.versionFloor.version : undefined;
     if (floor === undefined) return own;
     if (own === undefined) return floor;
     return compareVersions(own, floor) >= 0 ? own : floor;

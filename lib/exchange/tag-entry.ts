@@ -10,6 +10,8 @@ export class TagEntry {
   readonly objects = new Set<ObjectEntry>();
   readonly observers = new Set<TagSink>();
   readonly exposers = new Set<Exposer>();
+  /** The tag list of an object carrying this tag alone, one for all of them (see Exchange.tagEntriesOf). */
+  readonly alone: readonly TagEntry[] = Object.freeze([this]);
 
   constructor(readonly descriptor: TagDescriptor) {}
 

@@ -153,4 +153,19 @@ describe("tag observe and expose on one node", () => {
     expect(entryOf("c").tags).toContain(node.exchange.tags.get('"room"'));
     expect(seen).toContain("c"); // the tag observer, on the new entry, sees the object
   });
+
+  it("objects of one tag share that tag entry's list, and objects without tags one empty list", () => {
+    const node = new LocalNode();
+    const entryOf = (tags: string[], json: string) => node.exchange.objects.get(new ObjectDescriptor(tags, json).key)!;
+    node.object(["room"], "a").observe();
+    node.object(["room"], "b").expose();
+    node.object([], "c").observe();
+    node.object([], "d").observe();
+    const room = node.exchange.tags.get('"room"')!;
+    expect(entryOf(["room"], "a").tags).toBe(room.alone);
+    expect(entryOf(["room"], "b").tags).toBe(room.alone);
+    expect(room.alone).toEqual([room]);
+    expect(entryOf([], "c").tags).toBe(entryOf([], "d").tags);
+    expect(entryOf([], "c").tags).toEqual([]);
+  });
 });
