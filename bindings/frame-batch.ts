@@ -34,10 +34,16 @@ const DEFAULT_FLUSH_BYTES = 256 * 1024;
  * process's memory stays at afterwards. So 256 KiB queued are written at once, and messages stay small
  * enough to be read and freed piece by piece.
  */
+/** Where a FrameBatchWriter writes its messages (an object, so a connection's mux needs no closure for it). */
+export interface BatchSink {
+  /** Takes one message, in order; must not throw. */
+  writeBatch(message: Uint8Array): void;
+}
+
 export class FrameBatchWriter {
   readonly #messageBytes: number;
   readonly #flushBytes: number;
-  readonly #write: (message: Uint8Array) => void;
+  readonly #sink: BatchSink;
   /** The headers of the queued frames: a buffer only while frames are queued (see `spareHeaders`). */
   #headers = NO_HEADERS;
   #headersEnd = 0;
@@ -51,13 +57,13 @@ export class FrameBatchWriter {
 
   /**
    * @param maxMessageBytes largest message to write; every frame added must fit in one.
-   * @param write receives each message, in order, at the end of the tick (or on `flush()`, or once
-   *   `sizes.flushBytes` are queued); must not throw.
+   * @param sink receives each message, in order, at the end of the tick (or on `flush()`, or once
+   *   `sizes.flushBytes` are queued).
    */
-  constructor(maxMessageBytes: number, write: (message: Uint8Array) => void, sizes: FrameBatchSizes = {}) {
+  constructor(maxMessageBytes: number, sink: BatchSink, sizes: FrameBatchSizes = {}) {
     this.#messageBytes = Math.min(sizes.messageBytes ?? DEFAULT_MESSAGE_BYTES, maxMessageBytes);
     this.#flushBytes = sizes.flushBytes ?? DEFAULT_FLUSH_BYTES;
-    this.#write = write;
+    this.#sink = sink;
   }
 
   /** Bytes queued for the next write. */
@@ -108,7 +114,7 @@ export class FrameBatchWriter {
     this.discard();
     this.#writing = true;
     try {
-      for (const message of messages) this.#write(message);
+      for (const message of messages) this.#sink.writeBatch(message);
     } finally {
       this.#writing = false;
     }
@@ -163,18 +169,19 @@ export class FrameBatchWriter {
   }
 }
 
+/** What readFrameBatch hands each frame to (an object, so a connection's mux needs no closure for it). */
+export interface FrameReader {
+  /** Takes one frame (the payload is a view into the message); returns false to stop early (e.g. the connection closed). */
+  frame(header: Readonly<FrameHeader>, payload: Uint8Array): boolean;
+}
+
 /**
  * Walks one carrier message frame by frame, validating the message size, every header and every
- * payload bound before slicing, and hands each frame to `frame` (the payload is a view into
- * `message`). `frame` returns false to stop early (e.g. the connection closed). Throws a CodecError
- * for an empty or oversized message, a malformed header, or a payload running past the message end;
- * frames before the fault have been delivered.
+ * payload bound before slicing, and hands each frame to `reader`. Throws a CodecError for an empty
+ * or oversized message, a malformed header, or a payload running past the message end; frames before
+ * the fault have been delivered.
  */
-export function readFrameBatch(
-  message: Uint8Array,
-  maxMessageBytes: number,
-  frame: (header: Readonly<FrameHeader>, payload: Uint8Array) => boolean,
-): void {
+export function readFrameBatch(message: Uint8Array, maxMessageBytes: number, reader: FrameReader): void {
   if (message.length === 0) {
     throw new CodecError("Malformed carrier message: it is empty; a message carries at least one frame.");
   }
@@ -198,6 +205,6 @@ export function readFrameBatch(
     }
     const payload = message.subarray(cursor.pos, payloadEnd);
     cursor.pos = payloadEnd;
-    if (!frame(header, payload)) return;
+    if (!reader.frame(header, payload)) return;
   }
 }

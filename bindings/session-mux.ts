@@ -1,9 +1,9 @@
-import type { Carrier, CarrierCloseEvent } from "../transports/carrier.js";
+import type { Carrier, CarrierCloseEvent, CarrierHandlers } from "../transports/carrier.js";
 import { ChoreographyError, CodecError, PhaseInvariant, SessionFault, TransportError } from "../lib/choreography/errors.js";
 import type { InboundPayload, SessionMux, SessionMuxHandlers } from "../lib/choreography/wire.js";
 import { type CompressionOptions, type CompressionSettings, resolveCompression } from "./compression.js";
 import { type EncodeCache, sharedEncodeCache } from "./encode-cache.js";
-import { FrameBatchWriter, readFrameBatch } from "./frame-batch.js";
+import { type BatchSink, FrameBatchWriter, type FrameReader, readFrameBatch } from "./frame-batch.js";
 import { FlowWindow } from "./flow-window.js";
 import { FLAG_BINARY, FLAG_COMPRESSED, FLAG_RECEIPT, FLAG_RECEIPT_WANTED, FLAG_RESET, type FrameHeader, frameHeaderSize } from "./frame-header.js";
 import { InboundFrame } from "./inbound-frame.js";
@@ -104,7 +104,7 @@ class Counters implements SessionMuxStats {
   bytesIn = 0;
 }
 
-class Mux implements CarrierSessionMux {
+class Mux implements CarrierSessionMux, BatchSink, FrameReader {
   readonly peer: string;
   readonly limits: BindingLimits;
   readonly stats = new Counters();
@@ -136,13 +136,12 @@ class Mux implements CarrierSessionMux {
     this.#codec = options.codec ?? jsonCodec;
     this.#compression = resolveCompression(options.compression);
     this.#cache = options.encodeCache === false ? undefined : (options.encodeCache ?? sharedEncodeCache);
-    this.#writer = new FrameBatchWriter(this.limits.maxMessageBytes, (message) => this.#write(message));
+    // The mux is its writer's sink and its reader's frame handler, and hands its carrier one small
+    // object: no closure each (a router holds a mux per connection).
+    this.#writer = new FrameBatchWriter(this.limits.maxMessageBytes, this);
     this.#inbound = new InboundFrame(this.#codec, this.limits);
     this.#flow = new FlowWindow(options.flowWindowBytes);
-    carrier.attach({
-      message: (bytes) => this.#receive(bytes),
-      close: (event) => this.#carrierClosed(event),
-    });
+    carrier.attach(new CarrierEnd(this));
   }
 
   get closed(): boolean {
@@ -260,7 +259,8 @@ class Mux implements CarrierSessionMux {
     this.#writer.add(header, payload);
   }
 
-  #write(message: Uint8Array): void {
+  /** @internal A batch of frames to send (see BatchSink). */
+  writeBatch(message: Uint8Array): void {
     if (this.#carrier.state === "closed") return;
     try {
       this.#carrier.send(message);
@@ -273,14 +273,15 @@ class Mux implements CarrierSessionMux {
     this.stats.bytesOut += message.length;
   }
 
-  #receive(message: Uint8Array): void {
+  /** @internal A message from the carrier. */
+  received(message: Uint8Array): void {
     if (this.#closed) return;
     this.stats.messagesIn++;
     this.stats.bytesIn += message.length;
     this.#receivedBytes = 0;
     this.#receiptWanted = false;
     try {
-      readFrameBatch(message, this.limits.maxMessageBytes, this.#dispatch);
+      readFrameBatch(message, this.limits.maxMessageBytes, this);
     } catch (error) {
       this.#violation(error);
       return;
@@ -306,10 +307,10 @@ class Mux implements CarrierSessionMux {
   }
 
   /**
-   * Handles one inbound frame; returns false once the connection is closed (stop reading). Throws a
-   * CodecError for a frame over the limits; the consumer may throw for one it refuses.
+   * @internal Handles one inbound frame (see FrameReader); returns false once the connection is closed
+   * (stop reading). Throws a CodecError for a frame over the limits; the consumer may throw for one it refuses.
    */
-  readonly #dispatch = (header: Readonly<FrameHeader>, payload: Uint8Array): boolean => {
+  frame(header: Readonly<FrameHeader>, payload: Uint8Array): boolean {
     this.stats.framesIn++;
     const session = header.session;
     if ((header.flags & FLAG_RECEIPT) !== 0) {
@@ -341,7 +342,7 @@ class Mux implements CarrierSessionMux {
       this.#handOver(session, header.lane, header.label, inbound.of(session, payload, compressed, binary));
     }
     return !this.#closed;
-  };
+  }
 
   /** Gives the consumer one message (`lane` -1: the end of `session`, `payload` its error), or holds it until attach(). */
   #handOver(session: number, lane: number, label: number, payload: InboundPayload | Error | undefined): void {
@@ -351,7 +352,8 @@ class Mux implements CarrierSessionMux {
     else handlers.receive(session, lane, label, payload as InboundPayload);
   }
 
-  #carrierClosed(event: CarrierCloseEvent): void {
+  /** @internal The carrier closed. */
+  carrierClosed(event: CarrierCloseEvent): void {
     if (this.#closed) return;
     const how = event.byPeer ? "was closed by the peer or the network" : "was closed";
     this.#shutdown(
@@ -377,6 +379,19 @@ class Mux implements CarrierSessionMux {
 }
 
 /** Calls a consumer's callback; if it throws, the error is rethrown on its own so this layer stays consistent. */
+/** What a mux hands its carrier: the carrier's messages and its close, passed on to the mux. */
+class CarrierEnd implements CarrierHandlers {
+  constructor(private readonly mux: Mux) {}
+
+  message(bytes: Uint8Array): void {
+    this.mux.received(bytes);
+  }
+
+  close(event: CarrierCloseEvent): void {
+    this.mux.carrierClosed(event);
+  }
+}
+
 function notify(callback: () => void): void {
   try {
     callback();

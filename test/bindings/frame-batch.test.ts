@@ -22,16 +22,18 @@ const frame: fc.Arbitrary<Frame> = fc.record({
 
 function readAll(message: Uint8Array, maxMessageBytes = 1 << 20): Frame[] {
   const frames: Frame[] = [];
-  readFrameBatch(message, maxMessageBytes, (header, payload) => {
-    frames.push({ session: header.session, lane: header.lane, label: header.label, flags: header.flags, payload: [...payload] });
-    return true;
+  readFrameBatch(message, maxMessageBytes, {
+    frame: (header, payload) => {
+      frames.push({ session: header.session, lane: header.lane, label: header.label, flags: header.flags, payload: [...payload] });
+      return true;
+    },
   });
   return frames;
 }
 
 function writeAll(frames: readonly Frame[], maxMessageBytes: number): Uint8Array[] {
   const messages: Uint8Array[] = [];
-  const writer = new FrameBatchWriter(maxMessageBytes, (message) => messages.push(message));
+  const writer = new FrameBatchWriter(maxMessageBytes, { writeBatch: (message) => void messages.push(message) });
   for (const f of frames) {
     const header: FrameHeader = { flags: f.flags, session: f.session, lane: f.lane, label: f.label, length: 0 };
     writer.add(header, Uint8Array.from(f.payload));
@@ -43,7 +45,7 @@ function writeAll(frames: readonly Frame[], maxMessageBytes: number): Uint8Array
 describe("frame batch", () => {
   it("writes the frames of one tick as one message and reads them back in order", async () => {
     const messages: Uint8Array[] = [];
-    const writer = new FrameBatchWriter(1 << 20, (message) => messages.push(message));
+    const writer = new FrameBatchWriter(1 << 20, { writeBatch: (message) => void messages.push(message) });
     for (let index = 0; index < 10; index++) {
       writer.add({ flags: 0, session: index % 3, lane: index % 2, label: index, length: 0 }, Uint8Array.of(index));
     }
@@ -57,8 +59,8 @@ describe("frame batch", () => {
 
   it("keeps each writer's headers apart when writers take turns within a tick (they share one spare header buffer)", () => {
     const written = new Map<string, Uint8Array[]>([["a", []], ["b", []]]);
-    const a = new FrameBatchWriter(1 << 20, (message) => written.get("a")?.push(message));
-    const b = new FrameBatchWriter(1 << 20, (message) => written.get("b")?.push(message));
+    const a = new FrameBatchWriter(1 << 20, { writeBatch: (message) => void written.get("a")?.push(message) });
+    const b = new FrameBatchWriter(1 << 20, { writeBatch: (message) => void written.get("b")?.push(message) });
     const header = (session: number, label: number): FrameHeader => ({ flags: 0, session, lane: 0, label, length: 0 });
     a.add(header(1, 1), Uint8Array.of(1));
     a.flush();
@@ -99,10 +101,12 @@ describe("frame batch", () => {
           };
           const writer = new FrameBatchWriter(
             max,
-            (message) => {
-              written.push(readAll(message));
-              // The first message of a batch queues the whole next batch while this one is still being written.
-              if (next < batches.length) (batches[next++] as Frame[]).forEach(add);
+            {
+              writeBatch: (message) => {
+                written.push(readAll(message));
+                // The first message of a batch queues the whole next batch while this one is still being written.
+                if (next < batches.length) (batches[next++] as Frame[]).forEach(add);
+              },
             },
             { flushBytes }, // often reached while adding, and while writing
           );
@@ -119,7 +123,7 @@ describe("frame batch", () => {
 
   it("packs frames into messages of the target size; a larger frame goes alone, up to the limit", () => {
     const messages: Uint8Array[] = [];
-    const writer = new FrameBatchWriter(1000, (message) => messages.push(message), { messageBytes: 100 });
+    const writer = new FrameBatchWriter(1000, { writeBatch: (message) => void messages.push(message) }, { messageBytes: 100 });
     const add = (bytes: number) => writer.add({ flags: 0, session: 1, lane: 0, label: 0, length: 0 }, new Uint8Array(bytes));
     for (let i = 0; i < 4; i++) add(40); // 45 bytes with its header: two to a message
     add(500);
@@ -131,7 +135,7 @@ describe("frame batch", () => {
 
   it("writes at once once flushBytes are queued, without waiting for the end of the tick", () => {
     const messages: Uint8Array[] = [];
-    const writer = new FrameBatchWriter(1 << 20, (message) => messages.push(message), { flushBytes: 100 });
+    const writer = new FrameBatchWriter(1 << 20, { writeBatch: (message) => void messages.push(message) }, { flushBytes: 100 });
     const add = (label: number) => writer.add({ flags: 0, session: 1, lane: 0, label, length: 0 }, new Uint8Array(40));
     add(0);
     add(1);
@@ -164,9 +168,11 @@ describe("frame batch", () => {
       100,
     );
     const seen: number[] = [];
-    readFrameBatch(message as Uint8Array, 100, (header) => {
-      seen.push(header.label);
-      return false;
+    readFrameBatch(message as Uint8Array, 100, {
+      frame: (header) => {
+        seen.push(header.label);
+        return false;
+      },
     });
     expect(seen).toEqual([1]);
   });
@@ -175,10 +181,12 @@ describe("frame batch", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
         try {
-          readFrameBatch(bytes, 1 << 20, (_header, payload) => {
-            expect(payload.buffer).toBe(bytes.buffer);
-            expect(payload.byteOffset + payload.length).toBeLessThanOrEqual(bytes.byteOffset + bytes.length);
-            return true;
+          readFrameBatch(bytes, 1 << 20, {
+            frame: (_header, payload) => {
+              expect(payload.buffer).toBe(bytes.buffer);
+              expect(payload.byteOffset + payload.length).toBeLessThanOrEqual(bytes.byteOffset + bytes.length);
+              return true;
+            },
           });
         } catch (error) {
           expect(error).toBeInstanceOf(CodecError);
