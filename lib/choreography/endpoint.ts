@@ -21,7 +21,7 @@ import { END, RECV, SEND, type RoleProgram } from "./role-program.js";
 import { EndableSession, type EndpointStatus } from "./session-end.js";
 import { SessionExtras, type AnySessionHandler, type EndedRow } from "./session-extras.js";
 import { NO_ROW } from "./session-index.js";
-import { COL_ID, COL_LANES, COL_PARENT, COL_PROGRAM, COL_STATUS, COL_USE, USE_MANY, USE_NONE } from "./session-table.js";
+import { COL_ID, COL_LANES, COL_PARENT, USE_MANY, USE_NONE } from "./session-table.js";
 import type { Family } from "./session-family.js";
 import { checkPayload, checkStep, type Direction } from "./step-check.js";
 import { TAP_OPEN, TAP_RECV, TAP_ROUTE, TAP_SEND, TapRing } from "./tap-ring.js";
@@ -41,7 +41,7 @@ export interface EndpointOptions {
 type ServeHandler = (this: unknown, payload: unknown, session: unknown) => void;
 /** What the application uses a lane with: serve() handlers, or the inbox of recv()/offer(). */
 type LaneUse = LaneInbox | Readonly<Record<string, unknown>>;
-/** What an endpoint holds of its lanes' uses: the one lane's (COL_USE names it), or an array by lane. */
+/** What an endpoint holds of its lanes' uses: the one lane's (its row names it), or an array by lane. */
 type LaneUses = LaneUse | (LaneUse | undefined)[] | undefined;
 
 /** EndpointStatus by its code in the session table (STATUS_OPEN, STATUS_DONE, STATUS_FAULTED). */
@@ -80,8 +80,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
   get program(): RoleProgram<E, R> {
     const row = this.row;
     if (row === NO_ROW) return this.ended.program as RoleProgram<E, R>;
-    const table = this.connection.table;
-    return table.programs.programs[table.cells[row * table.stride + COL_PROGRAM]!] as RoleProgram<E, R>;
+    return this.connection.table.programAt(row) as RoleProgram<E, R>;
   }
 
   /** The session id on the connection. */
@@ -105,14 +104,12 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
   protected get status(): EndpointStatus {
     const row = this.row;
     if (row === NO_ROW) return STATUS_NAMES[this.ended.status]!;
-    const table = this.connection.table;
-    return STATUS_NAMES[table.cells[row * table.stride + COL_STATUS]!]!;
+    return STATUS_NAMES[this.connection.table.statusAt(row)]!;
   }
 
   /** Set while the session has its row: it ends (and gives the row back) only after. */
   protected set status(status: EndpointStatus) {
-    const table = this.connection.table;
-    table.cells[this.row * table.stride + COL_STATUS] = STATUS_NAMES.indexOf(status);
+    this.connection.table.setStatus(this.row, STATUS_NAMES.indexOf(status));
   }
 
   /** The row copy of an ended session. */
@@ -130,12 +127,11 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
     return this.row === NO_ROW ? 0 : this.row * this.connection.table.stride + COL_LANES;
   }
 
-  /** COL_USE: the lane used, USE_NONE or USE_MANY. */
+  /** The lane used, USE_NONE or USE_MANY. */
   private get usedLane(): number {
     const row = this.row;
     if (row === NO_ROW) return this.ended.use;
-    const table = this.connection.table;
-    return table.cells[row * table.stride + COL_USE]!;
+    return this.connection.table.useAt(row);
   }
 
   private set usedLane(lane: number) {
@@ -144,8 +140,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
       this.ended.use = lane;
       return;
     }
-    const table = this.connection.table;
-    table.cells[row * table.stride + COL_USE] = lane;
+    this.connection.table.setUse(row, lane);
   }
 
   /**
@@ -162,7 +157,7 @@ export class Endpoint<E extends Event = Event, R extends string = string> extend
       session: this.session,
       program,
       parent: this.parent,
-      status: table.cells[row * table.stride + COL_STATUS]!,
+      status: table.statusAt(row),
       use: this.usedLane,
       position: table.cells.slice(base, base + program.lanes.length),
     };

@@ -34,7 +34,7 @@ export interface EndedRow {
   readonly program: RoleProgram;
   readonly parent: Endpoint | undefined;
   readonly status: number;
-  /** COL_USE: the lane used, USE_NONE or USE_MANY. */
+  /** The lane used, USE_NONE or USE_MANY. */
   use: number;
   /** The lanes' states. */
   readonly position: Int32Array;

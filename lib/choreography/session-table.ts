@@ -1,7 +1,7 @@
 /**
- * The flat table of a connection's open sessions: a row per session in one Int32Array (its id, its
- * role program, the row of the session that announced it, its status, which lane the application uses,
- * and its program cursor: each lane's state), found by id through a SessionIndex. A link keeps a session
+ * The flat table of a connection's open sessions: a row per session in one Int32Array (its id, the row
+ * of the session that announced it, one cell packing its role program, its status and which lane the
+ * application uses, and its program cursor: each lane's state), found by id through a SessionIndex. A link keeps a session
  * per object, so a session's bookkeeping is a few numbers in a row, not maps and arrays of its own; the
  * Endpoint the application holds is a light handle on its row. Rows of ended sessions are reused.
  */
@@ -11,16 +11,21 @@ import { NO_ROW, SessionIndex, type RowIds } from "./session-index.js";
 
 /** Row columns: the session id (as int32 bits). */
 export const COL_ID = 0;
-/** Row columns: the session's role program, an index into ProgramSet.programs. */
-export const COL_PROGRAM = 1;
 /** Row columns: the row of the session that announced this one (NO_ROW for session 0). */
-export const COL_PARENT = 2;
-/** Row columns: the session's status (STATUS_OPEN, STATUS_DONE, STATUS_FAULTED). */
-export const COL_STATUS = 3;
-/** Row columns: the lane the application uses (USE_NONE, USE_MANY, or the lane's id). */
-export const COL_USE = 4;
+export const COL_PARENT = 1;
+/**
+ * Row columns: the session's role program (an index into ProgramSet.programs) in the low 16 bits, its
+ * status (STATUS_OPEN, STATUS_DONE, STATUS_FAULTED) in the next 2, and the lane the application uses
+ * (USE_NONE, USE_MANY, or the lane's id), plus 2, above: three small numbers in one cell, a row being
+ * per session.
+ */
+const COL_META = 2;
 /** Row columns: the first lane's state; lane `l`'s state is at COL_LANES + l. */
-export const COL_LANES = 5;
+export const COL_LANES = 3;
+const PROGRAM_BITS = 0xffff;
+const STATUS_SHIFT = 16;
+const STATUS_BITS = 3 << STATUS_SHIFT;
+const USE_SHIFT = 18;
 
 /** Status values. */
 export const STATUS_OPEN = 0;
@@ -93,6 +98,7 @@ export class SessionTable implements RowIds {
   add(endpoint: Endpoint, program: RoleProgram, id: number, parent: number): number {
     const programIndex = this.programs.indexOf.get(program);
     if (programIndex === undefined) throw new RangeError(`role program ${program.name} is not one this connection's protocol announces`);
+    if (programIndex > PROGRAM_BITS) throw new RangeError(`a protocol may announce at most ${PROGRAM_BITS + 1} role programs`);
     let row = this.freeHead;
     if (row === NO_ROW) {
       row = this.used++;
@@ -107,10 +113,8 @@ export class SessionTable implements RowIds {
     const cells = this.cells;
     const base = row * this.stride;
     cells[base + COL_ID] = id;
-    cells[base + COL_PROGRAM] = programIndex;
     cells[base + COL_PARENT] = parent;
-    cells[base + COL_STATUS] = STATUS_OPEN;
-    cells[base + COL_USE] = USE_NONE;
+    cells[base + COL_META] = programIndex | (STATUS_OPEN << STATUS_SHIFT) | ((USE_NONE + 2) << USE_SHIFT);
     cells.fill(-1, base + COL_LANES, base + this.stride);
     this.endpoints[row] = endpoint;
     this.index.set(id, row);
@@ -120,6 +124,31 @@ export class SessionTable implements RowIds {
   /** The id (as int32 bits) in row `row`'s id cell: its session's while the row is in use. */
   idOfRow(row: number): number {
     return this.cells[row * this.stride + COL_ID]!;
+  }
+
+  /** The role program of the session in row `row`. */
+  programAt(row: number): RoleProgram {
+    return this.programs.programs[this.cells[row * this.stride + COL_META]! & PROGRAM_BITS]!;
+  }
+
+  /** The status of the session in row `row` (STATUS_OPEN, STATUS_DONE, STATUS_FAULTED). */
+  statusAt(row: number): number {
+    return (this.cells[row * this.stride + COL_META]! & STATUS_BITS) >>> STATUS_SHIFT;
+  }
+
+  setStatus(row: number, status: number): void {
+    const cell = row * this.stride + COL_META;
+    this.cells[cell] = (this.cells[cell]! & ~STATUS_BITS) | (status << STATUS_SHIFT);
+  }
+
+  /** The lane the application uses in row `row`'s session: USE_NONE, USE_MANY or a lane id. */
+  useAt(row: number): number {
+    return (this.cells[row * this.stride + COL_META]! >>> USE_SHIFT) - 2;
+  }
+
+  setUse(row: number, use: number): void {
+    const cell = row * this.stride + COL_META;
+    this.cells[cell] = (this.cells[cell]! & (PROGRAM_BITS | STATUS_BITS)) | ((use + 2) << USE_SHIFT);
   }
 
   /** The row of open session `id`, or NO_ROW. */
