@@ -32,9 +32,12 @@ export interface TransferLink extends EndableSession {
  * per object per link, so the transfer is not an object of its own.
  */
 export abstract class ObjectTransfer implements StateTransmitter, AckOwner, ReceivingEnd {
-  private stateSender: StateSender | undefined;
-  /** Made with the first state received (or expect()), and kept: it holds the paths the peer interned. */
-  private stateReceiver: StateReceiver | undefined;
+  /**
+   * The half or halves made so far: the sender, or the receiver (made with the first state received, or
+   * expect(), and kept: it holds the paths the peer interned), or both as a pair when one side both
+   * sends and receives. One field, as a transfer usually has one half.
+   */
+  private halves: StateSender | StateReceiver | TransferHalves | undefined;
   /** Made with the first diff sent. */
   private outboundPaths: OutboundPaths | undefined;
 
@@ -53,27 +56,52 @@ export abstract class ObjectTransfer implements StateTransmitter, AckOwner, Rece
 
   /** The sender of the states going to the peer, if one was made (the link's congestion tracks it). */
   get outbound(): StateSender | undefined {
-    return this.stateSender;
+    const halves = this.halves;
+    return halves instanceof StateSender ? halves : halves instanceof TransferHalves ? halves.sender : undefined;
+  }
+
+  /** The receiver of the peer's states, if one was made. */
+  private get inbound(): StateReceiver | undefined {
+    const halves = this.halves;
+    return halves instanceof StateReceiver ? halves : halves instanceof TransferHalves ? halves.receiver : undefined;
+  }
+
+  /** The sender, made now if it was not. */
+  private get sender(): StateSender {
+    const made = this.outbound;
+    if (made !== undefined) return made;
+    const sender = new StateSender(this);
+    const receiver = this.inbound;
+    this.halves = receiver === undefined ? sender : new TransferHalves(sender, receiver);
+    return sender;
+  }
+
+  /** Makes the receiver, holding `held`. */
+  private receiveFrom(held: ObjectState<unknown> | undefined): StateReceiver {
+    const receiver = new StateReceiver(this, held);
+    const sender = this.outbound;
+    this.halves = sender === undefined ? receiver : new TransferHalves(sender, receiver);
+    return receiver;
   }
 
   /** Makes `state` the one the peer must end up with. */
   update(state: ObjectState<unknown>): void {
-    (this.stateSender ??= new StateSender(this)).update(state);
+    this.sender.update(state);
   }
 
   /** The peer holds `version` of `epoch`; `base` is that state if this side has it. See StateSender.resume. */
   resume(version: Version | undefined, epoch: number, base: ObjectState<unknown> | undefined): void {
-    (this.stateSender ??= new StateSender(this)).resume(version, epoch, base);
+    this.sender.resume(version, epoch, base);
   }
 
   /** The peer acknowledged states this side sent (it asks for a full state with `resync`). */
   acknowledged(ack: AckPayload): void {
-    this.stateSender?.acknowledged(ack);
+    this.outbound?.acknowledged(ack);
   }
 
   /** What the peer most likely holds of what this side sent (the base of diffs after a reconnect). */
   get resumeBase(): ObjectState<unknown> | undefined {
-    return this.stateSender?.resumeBase;
+    return this.outbound?.resumeBase;
   }
 
   /**
@@ -81,13 +109,14 @@ export abstract class ObjectTransfer implements StateTransmitter, AckOwner, Rece
    * made at the first state, holding the object's state then.
    */
   expect(held: ObjectState<unknown> | undefined): void {
-    if (this.stateReceiver === undefined) this.stateReceiver = new StateReceiver(this, held);
-    else this.stateReceiver.restart(held);
+    const receiver = this.inbound;
+    if (receiver === undefined) this.receiveFrom(held);
+    else receiver.restart(held);
   }
 
   /** The last state received from the peer (or the one expect() started from). */
   get held(): ObjectState<unknown> | undefined {
-    return this.stateReceiver?.held;
+    return this.inbound?.held;
   }
 
   /**
@@ -96,7 +125,7 @@ export abstract class ObjectTransfer implements StateTransmitter, AckOwner, Rece
    * limits (the link is then ending).
    */
   receive(wire: WireState): ObjectState<unknown> | undefined {
-    const received = (this.stateReceiver ??= new StateReceiver(this, this.entry.state)).receive(wire);
+    const received = (this.inbound ?? this.receiveFrom(this.entry.state)).receive(wire);
     if (received === undefined) return undefined;
     if (received.state === undefined) this.transferLink.acks.add(this, received.ack);
     return received.state;
@@ -131,4 +160,12 @@ export abstract class ObjectTransfer implements StateTransmitter, AckOwner, Rece
   sentPatch(length: number): void {
     this.entry.lastDiffBytes = length;
   }
+}
+
+/** Both halves of a transfer whose side sends and receives states. */
+class TransferHalves {
+  constructor(
+    readonly sender: StateSender,
+    readonly receiver: StateReceiver,
+  ) {}
 }

@@ -132,3 +132,25 @@ it("ends the link for a state over its data limits, acknowledging nothing", asyn
   await nextTurn();
   expect(end.acks).toEqual([]);
 });
+
+it("keeps both halves on an end that receives and then sends, or sends and then receives: neither forgets what it held", async () => {
+  const a = new RecordingEnd();
+  const b = new RecordingEnd();
+  // a receives from b, then sends to b: its receiver still holds b's last state and takes b's next diff.
+  b.transfer.update(state(1));
+  a.transfer.receive(b.states[0]!);
+  a.transfer.update(state(5));
+  b.transfer.update(state(2));
+  expect(isDiff(b.states[1]!)).toBe(true);
+  expect(a.transfer.receive(b.states[1]!)?.data).toEqual(data(2));
+  expect(a.transfer.held?.version).toEqual([2]);
+  // b sent, then receives a's states: its sender still diffs against what it sent and holds the resume base.
+  b.transfer.receive(a.states[0]!);
+  expect(b.transfer.held?.version).toEqual([5]);
+  b.transfer.update(state(3));
+  expect(isDiff(b.states[2]!)).toBe(true);
+  expect(b.transfer.resumeBase?.version).toEqual([3]);
+  expect(a.transfer.outbound).toBeDefined();
+  await nextTurn();
+  expect([a.acks, b.acks]).toEqual([[], []]);
+});
