@@ -15,7 +15,7 @@ export {
 } from "./compression.js";
 export { EncodeCache, sharedEncodeCache } from "./encode-cache.js";
 export { DEFAULT_FLOW_WINDOW_BYTES, FlowWindow } from "./flow-window.js";
-export { FrameBatchWriter, readFrameBatch } from "./frame-batch.js";
+export { type BatchSink, FrameBatchWriter, type FrameReader, readFrameBatch } from "./frame-batch.js";
 export {
   FLAG_BINARY,
   FLAG_COMPRESSED,
