@@ -164,6 +164,21 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     this.commands.disconnect();
   }
 
+  /**
+   * Stops at once as a killed process would, for failure tests: the timer stops and both Redis
+   * connections drop without a word, nothing is released or withdrawn, and the node is left as it was
+   * (its contracts do not reach the cluster any more). The cluster notices only when this member's
+   * leases expire. `close()` afterwards does nothing.
+   */
+  crash(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.connected = false;
+    clearInterval(this.timer);
+    this.subscriber.disconnect();
+    this.commands.disconnect();
+  }
+
   // ---- ElectionAuthority --------------------------------------------------------------------------
 
   electedElsewhere(entry: ObjectEntry): Exposer | undefined {

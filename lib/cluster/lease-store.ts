@@ -26,6 +26,19 @@ export const STATE_KEPT_LEASES = 4;
 export const DEFAULT_LEASE_TTL_MS = 5000;
 
 /**
+ * Lua: starts the epoch counter `key` at the server's time in milliseconds when it does not exist
+ * (a new object, or a Redis that restarted empty). Epochs issued before a restart counted up from an
+ * earlier time, once per lease, so they stay below (members that are still away cannot raise the
+ * counter with the epochs they know before another member takes the lease).
+ */
+function startEpochs(key: string): string {
+  return `if redis.call('EXISTS', ${key}) == 0 then
+  local start = redis.call('TIME')
+  redis.call('SET', ${key}, start[1] * 1000 + math.floor(start[2] / 1000))
+end`;
+}
+
+/**
  * Lua: the best placed of the live candidates of an object (KEYS[3], scored by expiry), by their
  * capacities for it (KEYS[4]) and their loads (KEYS[5]): the one whose load per capacity would stay
  * lowest with one more object, ties to the lowest id (as the exchange's election does). Sets `best`.
@@ -53,6 +66,7 @@ local held = redis.call('GET', KEYS[1])
 if held then return held end
 ${BEST_CANDIDATE}
 if best ~= nil and best ~= ARGV[1] then return '' end
+${startEpochs("KEYS[2]")}
 local epoch = redis.call('INCR', KEYS[2])
 local floor = tonumber(ARGV[3])
 if epoch <= floor then
@@ -110,7 +124,9 @@ return 1`,
 
 /** KEYS: epoch counter; ARGV: epoch. Raises the counter to `epoch` if it is lower (never lowers it). */
 const RAISE_EPOCH = new LuaScript(
-  `local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+  `redis.replicate_commands()
+${startEpochs("KEYS[1]")}
+local current = tonumber(redis.call('GET', KEYS[1]))
 if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
 return 0`,
   1,
@@ -119,8 +135,10 @@ return 0`,
 /**
  * The leases of a cluster's objects in Redis: acquire (set-if-absent with an expiry, the epoch from a
  * counter), renew and release (compare-and-set scripts: only the holding in force is touched), and read.
- * A Redis without persistence forgets its counters when it restarts: members raise them again with the
- * epochs they know (raiseEpoch) and pass their own as the floor when they acquire, so epochs never go back.
+ * A Redis without persistence forgets its counters when it restarts: a counter starts again at the
+ * server's time in milliseconds, above the epochs counted before; members also raise it with the epochs
+ * they know (raiseEpoch) and pass their own as the floor when they acquire, so epochs never go back even
+ * when the server's clock does.
  */
 export class LeaseStore {
   /**
