@@ -11,6 +11,10 @@ export class ClusterKeys {
 
   /** How many leases each member holds (a hash by member id): its load, for balancing. */
   readonly loads: string;
+  /** The live members: a sorted set scored by when each one's heartbeat expires. */
+  readonly members: string;
+  /** The channel every member listens on for "a member is gone" (its id as the message). */
+  readonly memberChannel: string;
   /** The channel every member listens on for "an object was newly listed under a tag" (the tag's key as the message). */
   readonly tagChannel: string;
 
@@ -18,14 +22,21 @@ export class ClusterKeys {
     this.interestChannel = `${prefix}interest`;
     this.tagChannel = `${prefix}tags`;
     this.loads = `${prefix}loads`;
+    this.members = `${prefix}members`;
+    this.memberChannel = `${prefix}gone`;
   }
 
-  /** The objects listed under a tag (by their keys), scored by when each listing expires. */
+  /** The objects listed under a tag: a set of `OBJECT-KEY\nMEMBER` (a canonical key holds no line break), one per member naming it. */
   tagDirectory(tagKey: string): string {
     return `${this.prefix}tag:${tagKey}`;
   }
 
-  /** The object's lease: `EPOCH HOLDER`, with an expiry. */
+  /** The objects whose lease a member took (a set of object keys), cleared when the member is gone. */
+  held(member: string): string {
+    return `${this.prefix}held:${member}`;
+  }
+
+  /** The object's lease: `EPOCH HOLDER`, in force while its holder is a live member. */
   lease(objectKey: string): string {
     return `${this.prefix}lease:${objectKey}`;
   }
@@ -40,17 +51,12 @@ export class ClusterKeys {
     return `${this.prefix}state:${objectKey}`;
   }
 
-  /** The members whose subtrees observe the object: a sorted set scored by when each entry expires. */
+  /** The members whose subtrees observe the object (a set; entries of members that are gone do not count). */
   observers(objectKey: string): string {
     return `${this.prefix}observers:${objectKey}`;
   }
 
-  /** The members whose subtrees can expose the object, scored by expiry like observers(). */
-  candidates(objectKey: string): string {
-    return `${this.prefix}candidates:${objectKey}`;
-  }
-
-  /** Each candidate member's capacity for the object (a hash by member id). */
+  /** The members whose subtrees can expose the object, with each one's capacity for it (a hash by member id). */
   capacities(objectKey: string): string {
     return `${this.prefix}capacities:${objectKey}`;
   }

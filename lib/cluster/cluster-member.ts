@@ -12,6 +12,7 @@ import { ClusterJoinError } from "./cluster-join-error.js";
 import { ClusterKeys } from "./cluster-keys.js";
 import { ClusterObject, type LocalInterest, NO_INTEREST } from "./cluster-object.js";
 import { InterestBoard } from "./interest-board.js";
+import { MemberRegistry } from "./member-registry.js";
 import { DEFAULT_LEASE_TTL_MS, LeaseStore, STATE_KEPT_LEASES } from "./lease-store.js";
 import { StateFollower } from "./state-follower.js";
 import { StatePublisher } from "./state-publisher.js";
@@ -25,8 +26,9 @@ export interface ClusterOptions {
   /** Prefix of the cluster's keys and channels, so several clusters can share one Redis (default `hakuban:`). */
   readonly prefix?: string;
   /**
-   * How long an object's lease lasts without renewal, in milliseconds (default 5000): a member that dies
-   * or loses Redis keeps its objects this long before another takes them over. Renewed every third of it.
+   * How long the member's heartbeat lasts without renewal, in milliseconds (default 5000): its leases
+   * are in force while it is live, so a member that dies or loses Redis keeps its objects this long
+   * before others take them over. Renewed every third of it (one command, however many objects).
    */
   readonly leaseMs?: number;
   /** Where the member logs what it does (joined, lost Redis, back). */
@@ -40,14 +42,17 @@ export interface ClusterOptions {
 
 /** A root node's membership in a cluster, as `joinCluster` returns it. */
 export interface ClusterMembership {
-  /** This member's id in the cluster: the node's name and a random part (a restarted router is a new member). */
+  /**
+   * This member's id in the cluster: the node's name and a random part (a restarted router is a new
+   * member, and so is one whose heartbeat lapsed: it joins anew under another id).
+   */
   readonly id: string;
   /** Whether the member is in touch with Redis (the cluster decides elections) rather than electing by itself. */
   readonly inCluster: boolean;
   /**
    * Leaves the cluster: gives up its leases (others take the objects over at once, without waiting for
-   * them to expire), withdraws its interest, and closes its Redis connections. The node goes on electing
-   * for itself. Idempotent.
+   * its heartbeat to lapse), withdraws its interest, and closes its Redis connections. The node goes on
+   * electing for itself. Idempotent.
    */
   close(): Promise<void>;
 }
@@ -56,16 +61,22 @@ export interface ClusterMembership {
  * A root node's membership in a cluster of roots sharing one Redis: to the node, the cluster is its
  * parent. It reports the subtree's interest in each object to Redis, takes or follows each object's
  * lease (the lease is the election; its fencing epoch is the election's epoch), hands the states of the
- * objects it holds to the cluster and brings the others' in. While Redis is unreachable the node elects
- * for its subtree by itself, as a node cut off from its parent does, and the member catches up when
- * Redis is back.
+ * objects it holds to the cluster and brings the others' in. One heartbeat keeps the member and all its
+ * leases alive; it reports and looks again at an object only when something changes (interest, a lease
+ * released or taken, a member gone), so idle objects cost Redis nothing. While Redis is unreachable the
+ * node elects for its subtree by itself, as a node cut off from its parent does, and the member catches
+ * up when Redis is back.
  */
 export class ClusterMember implements ClusterMembership, ElectionAuthority, InterestWatcher {
-  readonly id: string;
+  private memberId: string;
+  /** Whether the member entered the cluster under its id (after that, a lapsed heartbeat means it is gone). */
+  private joined = false;
+  private rejoining = false;
   private readonly keys: ClusterKeys;
   private readonly leaseMs: number;
   private readonly commands: Redis;
   private readonly subscriber: Redis;
+  private readonly registry: MemberRegistry;
   private readonly leases: LeaseStore;
   private readonly board: InterestBoard;
   private readonly states: StateStore;
@@ -75,6 +86,8 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
   private readonly objects = new Map<string, ClusterObject>();
   private readonly byChannel = new Map<string, ClusterObject>();
   private readonly dirty = new Set<ObjectEntry>();
+  /** Objects needed, free, and left to another candidate better placed: looked at again next tick, in case it does not take them. */
+  private readonly unsettled = new Set<ClusterObject>();
   private flushQueued = false;
   private connected = false;
   private closed = false;
@@ -90,19 +103,21 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
   ) {
     const exchange = node.exchange;
     if (exchange.watcher !== undefined) throw new ClusterJoinError(node.name);
-    this.id = `${node.name}-${randomBytes(6).toString("hex")}`;
+    this.memberId = newMemberId(node.name);
     this.keys = new ClusterKeys(options.prefix);
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_TTL_MS;
     this.log = options.log ?? (() => {});
     const retryStrategy = (times: number) => Math.min(20 * times, 500);
     const tls = options.tls === undefined ? {} : { tls: { ca: options.tls.ca } };
-    // Commands fail at once while Redis is away: a renewal that waited would outlive its lease.
+    // Commands fail at once while Redis is away: a heartbeat that waited would outlive itself.
     this.commands = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy, ...tls });
     this.subscriber = new Redis(options.url, { maxRetriesPerRequest: null, retryStrategy, ...tls });
-    this.leases = new LeaseStore(this.commands, this.keys, this.leaseMs);
-    this.board = new InterestBoard(this.commands, this.keys, this.leaseMs);
-    this.states = new StateStore(this.commands, this.keys, this.leaseMs * STATE_KEPT_LEASES);
-    this.directory = new TagDirectory(this.commands, this.keys, this.leaseMs);
+    const keepMs = this.leaseMs * STATE_KEPT_LEASES;
+    this.registry = new MemberRegistry(this.commands, this.keys, this.leaseMs, keepMs);
+    this.leases = new LeaseStore(this.commands, this.keys, keepMs);
+    this.board = new InterestBoard(this.commands, this.keys);
+    this.states = new StateStore(this.commands, this.keys);
+    this.directory = new TagDirectory(this.commands, this.keys);
     exchange.watcher = this;
     let reported = false;
     const onError = (error: Error) => {
@@ -119,7 +134,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     this.commands.on("close", () => this.lost());
     this.subscriber.on("ready", () => this.resync());
     this.subscriber.on("messageBuffer", (channel: Buffer, message: Buffer) => this.message(channel.toString("utf8"), message));
-    void this.subscriber.subscribe(this.keys.interestChannel, this.keys.tagChannel).catch(() => {});
+    void this.subscriber.subscribe(this.keys.interestChannel, this.keys.tagChannel, this.keys.memberChannel).catch(() => {});
     this.timer = setInterval(() => this.tick(), Math.max(10, Math.floor(this.leaseMs / 3)));
     this.unadopt = node.adoptLink(this);
   }
@@ -127,6 +142,10 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
   /** `cluster member <id>`, for logs. */
   toString(): string {
     return `cluster member ${this.id}`;
+  }
+
+  get id(): string {
+    return this.memberId;
   }
 
   get inCluster(): boolean {
@@ -144,9 +163,9 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
         [...this.objects.values()].map(async (object) => {
           const holding = object.holding;
           if (object.mine && holding !== undefined) await this.leases.release(object.entry.key, holding);
-          await this.board.report(object.entry.key, this.id, false, 0);
         }),
       );
+      await this.registry.leave(this.id).catch(() => {}); // its interest and listings stop counting at once
     }
     this.connected = false;
     if (exchange.authority === this) exchange.authority = undefined;
@@ -157,6 +176,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     }
     this.objects.clear();
     this.byChannel.clear();
+    this.unsettled.clear();
     for (const watch of this.watchedTags.values()) for (const entry of watch.announced.values()) exchange.release(entry);
     this.watchedTags.clear();
     exchange.reelectAll();
@@ -168,7 +188,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
    * Stops at once as a killed process would, for failure tests: the timer stops and both Redis
    * connections drop without a word, nothing is released or withdrawn, and the node is left as it was
    * (its contracts do not reach the cluster any more). The cluster notices only when this member's
-   * leases expire. `close()` afterwards does nothing.
+   * heartbeat lapses, and its leases then move. `close()` afterwards does nothing.
    */
   crash(): void {
     if (this.closed) return;
@@ -276,7 +296,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     const existing = this.objects.get(entry.key);
     if (existing !== undefined && existing.entry === entry) return existing;
     if (existing !== undefined) this.drop(existing);
-    const object = new ClusterObject(this.node.exchange, entry, this.id);
+    const object = new ClusterObject(this.node.exchange, entry, this);
     object.onState = (state) => {
       if (this.connected) object.publisher?.offer(state);
     };
@@ -328,7 +348,11 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     if (interest.observed !== object.reported.observed || interest.capacity !== object.reported.capacity) {
       await this.board.report(key, this.id, interest.observed, interest.capacity);
       object.reported = interest;
-      if (namedHere(object)) await this.directory.list(key, object.entry.tags.map((tag) => tag.key));
+    }
+    const listed = namedHere(object) && object.entry.tags.length > 0;
+    if (listed !== object.listed) {
+      await this.directory.list(key, this.id, object.entry.tags.map((tag) => tag.key), listed);
+      object.listed = listed;
     }
     if (this.objects.get(key) !== object) return;
     const view = await this.board.view(key, this.id);
@@ -340,6 +364,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
       holding = undefined;
     } else if (holding === undefined && needed && candidate) {
       holding = await this.leases.acquire(key, this.id, knownEpoch(object));
+      if (holding === undefined) this.unsettled.add(object);
     }
     if (this.objects.get(key) !== object) {
       if (holding?.holder === this.id) await this.leases.release(key, holding);
@@ -394,6 +419,7 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
   /** Takes the stored state of `object` (for a new subscription, or after messages may have been lost). */
   private async catchUp(object: ClusterObject): Promise<void> {
     const frame = await this.states.latest(object.entry.key);
+    if (frame !== undefined && !object.mine && (object.holding === undefined || frame.epoch > object.holding.epoch)) this.evaluate(object); // a lease not seen yet
     const state = frame === undefined || object.mine ? undefined : object.follower?.stored(frame);
     if (state !== undefined) object.receive(state);
   }
@@ -414,6 +440,8 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     const pending: Array<Promise<unknown>> = [];
     if (object.mine && holding !== undefined) pending.push(this.leases.release(key, holding));
     if (object.reported !== NO_INTEREST) pending.push(this.board.report(key, this.id, false, 0));
+    if (object.listed) pending.push(this.directory.list(key, this.id, object.entry.tags.map((tag) => tag.key), false));
+    object.listed = false;
     if (object.subscribed && !this.objects.has(key)) pending.push(this.subscriber.unsubscribe(this.keys.stateChannel(key)));
     object.subscribed = false;
     void Promise.allSettled(pending);
@@ -425,6 +453,10 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     if (channel === this.keys.tagChannel) {
       const watch = this.watchedTags.get(message.toString("utf8"));
       if (watch !== undefined) this.readTag(watch);
+      return;
+    }
+    if (channel === this.keys.memberChannel) {
+      this.memberGone(message.toString("utf8"));
       return;
     }
     if (channel === this.keys.interestChannel) {
@@ -442,30 +474,44 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
 
   // ---- Redis coming and going ---------------------------------------------------------------------
 
-  /** Every third of a lease: renew what this member holds, refresh its interest, and notice expired leases. */
+  /**
+   * Every third of a heartbeat time: renew this member's heartbeat (which keeps all its leases; the same
+   * call forgets members whose heartbeat lapsed), and check one held object's balance. The cost does not
+   * grow with the objects: per-object work happens only when something changes.
+   */
   private tick(): void {
     if (!this.connected) return;
-    for (const object of this.objects.values()) {
-      const holding = object.holding;
-      const key = object.entry.key;
-      if (object.mine && holding !== undefined) {
-        this.leases.renew(key, holding).then(
-          (renewed) => {
-            if (!renewed) this.evaluate(object);
-          },
-          () => {},
-        );
-      }
-      const { observed, capacity } = object.reported;
-      if (object.reported !== NO_INTEREST) void this.board.report(key, this.id, observed, capacity).catch(() => {});
-      if (namedHere(object)) void this.directory.list(key, object.entry.tags.map((tag) => tag.key)).catch(() => {});
-      if (!object.mine) this.evaluate(object);
-    }
-    for (const watch of this.watchedTags.values()) this.readTag(watch);
+    const unsettled = [...this.unsettled];
+    this.unsettled.clear();
+    for (const object of unsettled) if (this.objects.get(object.entry.key) === object) this.evaluate(object);
+    this.registry.heartbeat(this.id).then(
+      (live) => {
+        if (!live) void this.rejoin();
+      },
+      () => {},
+    );
     const held = [...this.objects.values()].filter((object) => object.mine);
     void this.leases.setLoad(this.id, held.length).catch(() => {});
     const next = held[this.balanceTurn++ % Math.max(1, held.length)];
     if (next !== undefined) void this.balance(next).catch(() => {});
+  }
+
+  /**
+   * A member is gone (it left, or its heartbeat lapsed): the objects it held are free (and so may be
+   * those whose holder this member has not seen yet), and the objects this member holds may not be
+   * needed any more (it may have been their only observer); the tags' listings may have shrunk. When
+   * the member gone is this one, it joins anew.
+   */
+  private memberGone(gone: string): void {
+    if (!this.connected || this.closed) return;
+    if (gone === this.id) {
+      void this.rejoin();
+      return;
+    }
+    for (const object of this.objects.values()) {
+      if (object.mine || object.holding === undefined || object.holding.holder === gone) this.evaluate(object);
+    }
+    for (const watch of this.watchedTags.values()) this.readTag(watch);
   }
 
   /**
@@ -489,17 +535,59 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     this.log(`cluster: in touch with Redis as ${this.id}`);
     const exchange = this.node.exchange;
     const objects = [...exchange.objects.values()];
-    void Promise.allSettled(objects.map((entry) => this.leases.raiseEpoch(entry.key, knownEpochOf(entry)))).then(() => {
-      if (this.closed) return;
-      this.connected = true;
-      for (const object of this.objects.values()) {
-        object.reported = NO_INTEREST;
-        object.known = false;
-      }
-      exchange.authority = this;
-      exchange.reelectAll();
-      for (const entry of exchange.objects.values()) if (hasInterest(entry)) this.evaluate(this.track(entry));
-    });
+    void Promise.allSettled(objects.map((entry) => this.leases.raiseEpoch(entry.key, knownEpochOf(entry))))
+      .then(() => this.enter())
+      .then(
+        () => {
+          if (this.closed) return;
+          this.connected = true;
+          this.reconsider();
+        },
+        () => {}, // Redis went away again: the next "ready" starts over
+      );
+  }
+
+  /**
+   * Enters the cluster under this member's id, or under a new one when that id is gone (its heartbeat
+   * lapsed while this member was paused or cut off: the others may have taken its objects over, so
+   * its former leases must stay ended).
+   */
+  private async enter(): Promise<void> {
+    if (await this.registry.heartbeat(this.memberId, !this.joined)) {
+      this.joined = true;
+      return;
+    }
+    const former = this.memberId;
+    this.memberId = newMemberId(this.node.name);
+    this.log(`cluster: ${former} is gone from the cluster (its heartbeat lapsed); joining anew as ${this.memberId}`);
+    await this.registry.heartbeat(this.memberId, true);
+  }
+
+  /** This member was found gone while in touch with Redis: it joins anew and lets the cluster decide again. */
+  private async rejoin(): Promise<void> {
+    if (this.rejoining || this.closed || !this.connected) return;
+    this.rejoining = true;
+    try {
+      await this.enter();
+      if (!this.closed && this.connected) this.reconsider();
+    } catch {
+      // Redis went away: regaining it enters again
+    } finally {
+      this.rejoining = false;
+    }
+  }
+
+  /** Reports every interest afresh and lets the cluster decide every object again. */
+  private reconsider(): void {
+    const exchange = this.node.exchange;
+    for (const object of this.objects.values()) {
+      object.reported = NO_INTEREST;
+      object.listed = false;
+      object.known = false;
+    }
+    exchange.authority = this;
+    exchange.reelectAll();
+    for (const entry of exchange.objects.values()) if (hasInterest(entry)) this.evaluate(this.track(entry));
   }
 
   /** Redis is unreachable: this node elects for its subtree by itself until it is back. */
@@ -521,10 +609,17 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
     exchange.reelectAll();
   }
 
-  /** The subscriber reconnected: messages may have been lost meanwhile, so take the stored states. */
+  /**
+   * The subscriber reconnected: messages may have been lost meanwhile (states, interest changes, members
+   * gone), so take the stored states and look at every object and watched tag again.
+   */
   private resync(): void {
     if (!this.connected) return;
-    for (const object of this.objects.values()) if (object.subscribed) void this.catchUp(object).catch(() => {});
+    for (const object of this.objects.values()) {
+      if (object.subscribed) void this.catchUp(object).catch(() => {});
+      this.evaluate(object);
+    }
+    for (const watch of this.watchedTags.values()) this.readTag(watch);
   }
 }
 
@@ -569,6 +664,11 @@ function knownEpochOf(entry: ObjectEntry): number {
 
 function knownEpoch(object: ClusterObject): number {
   return Math.max(knownEpochOf(object.entry), object.held === undefined ? 0 : epochOf(object.held));
+}
+
+/** A new member id for a node named `name`: the name and a random part. */
+function newMemberId(name: string): string {
+  return `${name}-${randomBytes(6).toString("hex")}`;
 }
 
 /**

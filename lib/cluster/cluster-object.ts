@@ -33,6 +33,8 @@ export class ClusterObject implements Exposer, StateSink {
   known = false;
   /** What this subtree wants of the object, as reported to the cluster. */
   reported: LocalInterest = NO_INTEREST;
+  /** Whether the object is listed under its tags for this member (see TagDirectory). */
+  listed = false;
   /** The latest state taken from the cluster (the holder's), kept for when this stand-in is elected. */
   held: ObjectState<unknown> | undefined;
   /** Whether this member observes the object here to hand its states to the cluster (while it holds the lease). */
@@ -52,8 +54,8 @@ export class ClusterObject implements Exposer, StateSink {
   constructor(
     private readonly exchange: Exchange,
     readonly entry: ObjectEntry,
-    /** The member's id, to tell its own holdings from others'. */
-    private readonly member: string,
+    /** The member (its id, which changes when it joins anew), to tell its own holdings from others'. */
+    private readonly member: { readonly id: string },
   ) {
     this.id = exchange.nextId();
   }
@@ -65,7 +67,7 @@ export class ClusterObject implements Exposer, StateSink {
 
   /** Whether this member holds the object's lease (as last seen). */
   get mine(): boolean {
-    return this.holding?.holder === this.member;
+    return this.holding?.holder === this.member.id;
   }
 
   /** What this subtree itself does with the object (this member's own observation left out). */

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { ClusterKeys } from "./cluster-keys.js";
 import { LuaScript } from "./lua-script.js";
+import { liveMembers } from "./member-registry.js";
 import { REBALANCE_THRESHOLD } from "../exchange/election.js";
 
 /**
@@ -15,14 +16,16 @@ export interface LeaseHolding {
   readonly epoch: number;
 }
 
-
 /**
- * How long an object's stored state outlasts its holder's last renewal, in lease times: a member that
- * takes the object over after the holder died still finds it.
+ * How long an object's stored state outlasts its lease (released, or its holder gone), in heartbeat
+ * times: a member that takes the object over still finds it.
  */
 export const STATE_KEPT_LEASES = 4;
 
-/** How long a lease lasts without renewal unless configured: long enough to ride out a short stall, short enough for a quick failover. */
+/**
+ * How long a member's heartbeat (and with it its leases) lasts without renewal unless configured: long
+ * enough to ride out a short stall, short enough for a quick failover.
+ */
 export const DEFAULT_LEASE_TTL_MS = 5000;
 
 /**
@@ -39,87 +42,86 @@ end`;
 }
 
 /**
- * Lua: the best placed of the live candidates of an object (KEYS[3], scored by expiry), by their
- * capacities for it (KEYS[4]) and their loads (KEYS[5]): the one whose load per capacity would stay
- * lowest with one more object, ties to the lowest id (as the exchange's election does). Sets `best`.
+ * Lua: the best placed of the live candidates of an object (KEYS[3]: their capacities for it, by member
+ * id), by their loads (KEYS[4]): the one whose load per capacity would stay lowest with one more object,
+ * ties to the lowest id (as the exchange's election does). Sets `best`, `bestScore`. Needs liveMembers.
  */
-const BEST_CANDIDATE = `local time = redis.call('TIME')
-local now = time[1] * 1000 + math.floor(time[2] / 1000)
-local best, bestScore = nil, nil
-for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')) do
-  local capacity = tonumber(redis.call('HGET', KEYS[4], member) or '0')
-  if capacity > 0 then
-    local score = (tonumber(redis.call('HGET', KEYS[5], member) or '0') + 1) / capacity
+const BEST_CANDIDATE = `local best, bestScore = nil, nil
+local candidates = redis.call('HGETALL', KEYS[3])
+for i = 1, #candidates, 2 do
+  local member, capacity = candidates[i], tonumber(candidates[i + 1])
+  if capacity > 0 and alive(member) then
+    local score = (tonumber(redis.call('HGET', KEYS[4], member) or '0') + 1) / capacity
     if best == nil or score < bestScore or (score == bestScore and member < best) then best, bestScore = member, score end
   end
 end`;
 
+/** Lua: the holder named by the lease value `value` (`EPOCH HOLDER`). */
+const HOLDER_OF = `local function holderOf(value) return string.sub(value, string.find(value, ' ') + 1) end`;
+
 /**
- * KEYS: lease, epoch counter, candidates, capacities, loads; ARGV: holder, ttl, floor. Takes the lease
- * when nobody holds it and the holder is the best placed candidate (or none is listed), with an epoch
- * from the counter raised past `floor`, and counts it in the holder's load. Answers the holding in force,
- * or '' when the lease is free but another candidate is better placed.
+ * KEYS: lease, epoch counter, capacities, loads, members, the holder's held set; ARGV: holder, floor,
+ * the object's key.
+ * Takes the lease when nobody holds it (or its holder is gone) and the holder is live and the best placed
+ * candidate (or none is listed), with an epoch from the counter raised past `floor`; counts it in the
+ * holder's load and held set. Answers the holding in force, or '' when the lease is free but another
+ * candidate is better placed (or the holder is not live itself).
  */
 const ACQUIRE = new LuaScript(
-  `redis.replicate_commands()
+  `${liveMembers("KEYS[5]")}
+${HOLDER_OF}
 local held = redis.call('GET', KEYS[1])
-if held then return held end
+if held and alive(holderOf(held)) then return held end
+if not alive(ARGV[1]) then return '' end
 ${BEST_CANDIDATE}
 if best ~= nil and best ~= ARGV[1] then return '' end
 ${startEpochs("KEYS[2]")}
 local epoch = redis.call('INCR', KEYS[2])
-local floor = tonumber(ARGV[3])
+local floor = tonumber(ARGV[2])
 if epoch <= floor then
   epoch = floor + 1
   redis.call('SET', KEYS[2], epoch)
 end
 local value = epoch .. ' ' .. ARGV[1]
-redis.call('SET', KEYS[1], value, 'NX', 'PX', ARGV[2])
-redis.call('HINCRBY', KEYS[5], ARGV[1], 1)
+redis.call('SET', KEYS[1], value)
+redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
+redis.call('SADD', KEYS[6], ARGV[3])
 return value`,
-  5,
+  6,
 );
 
 /**
- * KEYS: -, -, candidates, capacities, loads; ARGV: holder, threshold. Whether the holder should hand the
- * object over: its load per capacity passes the best placed other candidate's (with one more object) by
- * more than the threshold, as a move in the exchange's election does.
+ * KEYS: -, -, capacities, loads, members; ARGV: holder, threshold. Whether the holder should hand the
+ * object over: its load per capacity passes the best placed other live candidate's (with one more
+ * object) by more than the threshold, as a move in the exchange's election does.
  */
 const OVERLOADED = new LuaScript(
-  `redis.replicate_commands()
-local capacity = tonumber(redis.call('HGET', KEYS[4], ARGV[1]) or '0')
+  `${liveMembers("KEYS[5]")}
+local capacity = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
 if capacity <= 0 then return 0 end
-local load = tonumber(redis.call('HGET', KEYS[5], ARGV[1]) or '0') / capacity
-${BEST_CANDIDATE.replace("if capacity > 0 then", "if capacity > 0 and member ~= ARGV[1] then")}
+local load = tonumber(redis.call('HGET', KEYS[4], ARGV[1]) or '0') / capacity
+${BEST_CANDIDATE.replace("if capacity > 0 and alive(member) then", "if capacity > 0 and member ~= ARGV[1] and alive(member) then")}
 if best ~= nil and load > bestScore * (1 + tonumber(ARGV[2])) then return 1 end
 return 0`,
   5,
 );
 
 /**
- * KEYS: lease, stored state; ARGV: the holding's value, ttl, how long the stored state lasts. Extends
- * the lease only while that holding is still in force, and the object's stored state with it (a state
- * that does not change stays there for members that start observing later).
- */
-const RENEW = new LuaScript(
-  `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-return redis.call('PEXPIRE', KEYS[1], ARGV[2])`,
-  2,
-);
-
-/**
- * KEYS: lease, loads; ARGV: the holding's value, its holder, the interest channel, the object's key.
- * Ends the lease only while that holding is still in force, takes it off the holder's load, and tells
- * the members on the interest channel, so a candidate takes the object over at once.
+ * KEYS: lease, loads, the holder's held set, stored state; ARGV: the holding's value, its holder, the
+ * interest channel, the object's key, how long the stored state lasts. Ends the lease only while that
+ * holding is still in force, takes it off the holder's load, leaves the stored state for a while (for
+ * the member that takes the object over), and tells the members on the interest channel, so a
+ * candidate takes the object over at once.
  */
 const RELEASE = new LuaScript(
   `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('HINCRBY', KEYS[2], ARGV[2], -1)
+redis.call('SREM', KEYS[3], ARGV[4])
+redis.call('PEXPIRE', KEYS[4], ARGV[5])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1`,
-  2,
+  4,
 );
 
 /** KEYS: epoch counter; ARGV: epoch. Raises the counter to `epoch` if it is lower (never lowers it). */
@@ -133,31 +135,34 @@ return 0`,
 );
 
 /**
- * The leases of a cluster's objects in Redis: acquire (set-if-absent with an expiry, the epoch from a
- * counter), renew and release (compare-and-set scripts: only the holding in force is touched), and read.
- * A Redis without persistence forgets its counters when it restarts: a counter starts again at the
- * server's time in milliseconds, above the epochs counted before; members also raise it with the epochs
- * they know (raiseEpoch) and pass their own as the floor when they acquire, so epochs never go back even
- * when the server's clock does.
+ * The leases of a cluster's objects in Redis: acquire (set-if-absent, the epoch from a counter), release
+ * (compare-and-set: only the holding in force is touched) and read. A lease has no expiry of its own: it
+ * is in force while its holder is a live member (see MemberRegistry), whose one heartbeat keeps all its
+ * leases, so an idle object costs nothing. A Redis without persistence forgets its counters when it
+ * restarts: a counter starts again at the server's time in milliseconds, above the epochs counted
+ * before; members also raise it with the epochs they know (raiseEpoch) and pass their own as the floor
+ * when they acquire, so epochs never go back even when the server's clock does.
  */
 export class LeaseStore {
   /**
-   * @param ttlMs how long a lease lasts unless its holder renews it, in milliseconds
+   * @param keepMs how long an object's stored state lasts after its lease ends (for the next holder)
    */
   constructor(
     private readonly redis: Redis,
     private readonly keys: ClusterKeys = new ClusterKeys(),
-    readonly ttlMs: number = DEFAULT_LEASE_TTL_MS,
+    private readonly keepMs: number = DEFAULT_LEASE_TTL_MS * STATE_KEPT_LEASES,
   ) {}
 
   /**
-   * Takes `objectKey`'s lease for `holder` if nobody holds it and no other live candidate (see
-   * InterestBoard) is better placed to expose it, with an epoch above `floorEpoch` (the highest the
-   * caller knows of). Resolves with the holding in force (the caller's when it got the lease), or
-   * undefined when the lease is free but left to a better placed candidate.
+   * Takes `objectKey`'s lease for `holder`, a live member, if nobody holds it (or its holder is gone)
+   * and no other live candidate (see InterestBoard) is better placed to expose it, with an epoch above
+   * `floorEpoch` (the highest the caller knows of). Resolves with the holding in force (the caller's when
+   * it got the lease), or undefined when the lease is free but left to a better placed candidate (or the
+   * holder is not live).
    */
   async acquire(objectKey: string, holder: string, floorEpoch: number): Promise<LeaseHolding | undefined> {
-    return parseHolding(await ACQUIRE.run(this.redis, this.electionKeys(objectKey), [holder, this.ttlMs, floorEpoch]));
+    const keys = [...this.electionKeys(objectKey), this.keys.held(holder)];
+    return parseHolding(await ACQUIRE.run(this.redis, keys, [holder, floorEpoch, objectKey]));
   }
 
   /**
@@ -173,29 +178,21 @@ export class LeaseStore {
     await this.redis.hset(this.keys.loads, holder, leases);
   }
 
-  /**
-   * Extends `holding` by a full lease time, and the object's stored state by STATE_KEPT_LEASES of them;
-   * false when the holding is not in force any more (expired, taken over).
-   */
-  async renew(objectKey: string, holding: LeaseHolding): Promise<boolean> {
-    const keys = [this.keys.lease(objectKey), this.keys.state(objectKey)];
-    return (await RENEW.run(this.redis, keys, [leaseValue(holding), this.ttlMs, this.ttlMs * STATE_KEPT_LEASES])) === 1;
-  }
-
   /** Ends `holding` so another member may acquire at once; false when it was not in force any more. */
   async release(objectKey: string, holding: LeaseHolding): Promise<boolean> {
-    return (await RELEASE.run(this.redis, [this.keys.lease(objectKey), this.keys.loads], [leaseValue(holding), holding.holder, this.keys.interestChannel, objectKey])) === 1;
+    const keys = [this.keys.lease(objectKey), this.keys.loads, this.keys.held(holding.holder), this.keys.state(objectKey)];
+    return (await RELEASE.run(this.redis, keys, [leaseValue(holding), holding.holder, this.keys.interestChannel, objectKey, this.keepMs])) === 1;
   }
 
-  /** The holding in force for `objectKey`, or undefined when nobody holds its lease. */
+  /** The lease stored for `objectKey` (whether its holder is live or not), or undefined when there is none. */
   async holding(objectKey: string): Promise<LeaseHolding | undefined> {
     return parseHolding(await this.redis.get(this.keys.lease(objectKey)));
   }
 
-  /** The keys an election of `objectKey` reads: its lease, epoch counter, candidates and their capacities, and the loads. */
+  /** The keys an election of `objectKey` reads: its lease, epoch counter, candidates' capacities, the loads and the members. */
   private electionKeys(objectKey: string): string[] {
     const keys = this.keys;
-    return [keys.lease(objectKey), keys.epoch(objectKey), keys.candidates(objectKey), keys.capacities(objectKey), keys.loads];
+    return [keys.lease(objectKey), keys.epoch(objectKey), keys.capacities(objectKey), keys.loads, keys.members];
   }
 
   /** Makes sure the next lease of `objectKey` takes an epoch above `epoch` (one this member has seen). */

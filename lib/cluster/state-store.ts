@@ -2,19 +2,22 @@ import type { Redis } from "ioredis";
 import type { ClusterKeys } from "./cluster-keys.js";
 import { type LeaseHolding, leaseValue } from "./lease-store.js";
 import { LuaScript } from "./lua-script.js";
+import { liveMembers } from "./member-registry.js";
 
 /**
- * KEYS: lease, state; ARGV: the holding's value, the message, the object's channel, how long the stored
- * state lasts, the stored state. Publishes the message and stores the state only while that holding is
- * in force: a former holder (paused past its lease, cut off) can neither overwrite the latest state nor
- * reach subscribers.
+ * KEYS: lease, state, members; ARGV: the holding's value, the message, the object's channel, the stored
+ * state. Publishes the message and stores the state only while that holding is in force and its holder
+ * is a live member: a former holder (paused past its heartbeat, cut off) can neither overwrite the
+ * latest state nor reach subscribers. The stored state has no expiry while its lease is in force.
  */
 const PUBLISH = new LuaScript(
-  `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[4])
+  `${liveMembers("KEYS[3]")}
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if not alive(string.sub(ARGV[1], string.find(ARGV[1], ' ') + 1)) then return 0 end
+redis.call('SET', KEYS[2], ARGV[4])
 redis.call('PUBLISH', ARGV[3], ARGV[2])
 return 1`,
-  2,
+  3,
 );
 
 /** Bytes before the state in a frame: the holding's epoch (float64) and the message's number in it (uint32). */
@@ -50,14 +53,13 @@ export function decodeFrame(bytes: Buffer): StateFrame | undefined {
 /**
  * The states of a cluster's objects in Redis: the lease holder publishes each update once on the
  * object's channel (a diff when it pays) and stores the state in full as the object's latest; members
- * that start observing later, or that missed a message, read the stored one. The stored state lasts
- * `keepMs` past its last publication (and its holder's renewals extend it: see LeaseStore.renew).
+ * that start observing later, or that missed a message, read the stored one. The stored state stays
+ * while its lease is in force and a while after it ends (see LeaseStore.release, MemberRegistry).
  */
 export class StateStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: ClusterKeys,
-    private readonly keepMs: number,
   ) {}
 
   /**
@@ -67,8 +69,8 @@ export class StateStore {
   async publish(objectKey: string, holding: LeaseHolding, message: StateFrame, full: StateFrame): Promise<boolean> {
     const reply = await PUBLISH.run(
       this.redis,
-      [this.keys.lease(objectKey), this.keys.state(objectKey)],
-      [leaseValue(holding), encodeFrame(message), this.keys.stateChannel(objectKey), this.keepMs, encodeFrame(full)],
+      [this.keys.lease(objectKey), this.keys.state(objectKey), this.keys.members],
+      [leaseValue(holding), encodeFrame(message), this.keys.stateChannel(objectKey), encodeFrame(full)],
     );
     return reply === 1;
   }

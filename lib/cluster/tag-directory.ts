@@ -1,54 +1,65 @@
 import type { Redis } from "ioredis";
 import type { ClusterKeys } from "./cluster-keys.js";
 import { LuaScript } from "./lua-script.js";
+import { liveMembers } from "./member-registry.js";
 
 /**
- * KEYS: the object's tags' directories; ARGV: object key, ttl, tag channel, then the tags' keys. Lists
- * the object in each directory until it expires (on the server's clock); tells members on the tag channel
- * of each directory it is new in.
+ * KEYS: the object's tags' directories; ARGV: the entry (`OBJECT-KEY\nMEMBER`), add (1) or remove (0),
+ * the tag channel, then the tags' keys. Lists (or unlists) the object under each tag for the member;
+ * tells members on the tag channel of each directory that changed.
  */
 const LIST = new LuaScript(
-  `redis.replicate_commands()
-local time = redis.call('TIME')
-local expiry = time[1] * 1000 + math.floor(time[2] / 1000) + tonumber(ARGV[2])
-for i, key in ipairs(KEYS) do
-  if redis.call('ZADD', key, expiry, ARGV[1]) == 1 then redis.call('PUBLISH', ARGV[3], ARGV[3 + i]) end
+  `for i, key in ipairs(KEYS) do
+  local changed
+  if ARGV[2] == '1' then changed = redis.call('SADD', key, ARGV[1]) else changed = redis.call('SREM', key, ARGV[1]) end
+  if changed == 1 then redis.call('PUBLISH', ARGV[3], ARGV[3 + i]) end
 end
 return 0`,
   -1,
 );
 
-/** KEYS: a tag's directory. Drops the objects whose listing expired and answers the others' keys. */
+/**
+ * KEYS: a tag's directory, the members. Drops the entries of members that are gone and answers the keys
+ * of the objects the others list (each once).
+ */
 const READ = new LuaScript(
-  `redis.replicate_commands()
-local time = redis.call('TIME')
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', time[1] * 1000 + math.floor(time[2] / 1000))
-return redis.call('ZRANGE', KEYS[1], 0, -1)`,
-  1,
+  `${liveMembers("KEYS[2]")}
+local seen, objects = {}, {}
+for _, entry in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local split = string.find(entry, '\\n', 1, true)
+  local object, member = string.sub(entry, 1, split - 1), string.sub(entry, split + 1)
+  if not alive(member) then redis.call('SREM', KEYS[1], entry)
+  elseif not seen[object] then
+    seen[object] = true
+    objects[#objects + 1] = object
+  end
+end
+return objects`,
+  2,
 );
 
 /**
  * Which objects carrying each tag exist somewhere in the cluster, so that a root whose subtree observes
  * or exposes the tag learns of objects contracted under another root (as a parent announces them to a
  * child). Only objects that a contract names (observed or exposed by descriptor) are listed, each by
- * every member whose subtree holds such a contract and refreshed within `ttlMs`: an object nobody names
- * any more drops out when its listing expires.
+ * every member whose subtree holds such a contract, while that member is live: an object nobody names
+ * any more drops out when its last lister unlists it or is gone.
  */
 export class TagDirectory {
   constructor(
     private readonly redis: Redis,
     private readonly keys: ClusterKeys,
-    private readonly ttlMs: number,
   ) {}
 
-  /** Lists (or keeps listing) `objectKey` under each of `tagKeys`. */
-  async list(objectKey: string, tagKeys: readonly string[]): Promise<void> {
+  /** Lists `objectKey` under each of `tagKeys` for `member` (or takes that listing back when not `listed`). */
+  async list(objectKey: string, member: string, tagKeys: readonly string[], listed = true): Promise<void> {
     if (tagKeys.length === 0) return;
-    await LIST.run(this.redis, tagKeys.map((tag) => this.keys.tagDirectory(tag)), [objectKey, this.ttlMs, this.keys.tagChannel, ...tagKeys]);
+    const keys = tagKeys.map((tag) => this.keys.tagDirectory(tag));
+    await LIST.run(this.redis, keys, [`${objectKey}\n${member}`, listed ? "1" : "0", this.keys.tagChannel, ...tagKeys]);
   }
 
-  /** The keys of the objects listed under `tagKey`. */
+  /** The keys of the objects listed under `tagKey` by live members. */
   async objects(tagKey: string): Promise<readonly string[]> {
-    return (await READ.run(this.redis, [this.keys.tagDirectory(tagKey)], [])) as string[];
+    return (await READ.run(this.redis, [this.keys.tagDirectory(tagKey), this.keys.members], [])) as string[];
   }
 }

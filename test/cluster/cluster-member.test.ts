@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { encodeFull } from "../../lib/sync/wire/state-codec.js";
 import { encodeFrame } from "../../lib/cluster/state-store.js";
-import { joinCluster } from "../../lib/cluster/cluster-member.js";
+import { type ClusterMembership, joinCluster } from "../../lib/cluster/cluster-member.js";
 import { LocalNode } from "../../lib/local-node/local-node.js";
 import { RedisServer } from "./redis-server.js";
 
@@ -22,13 +22,15 @@ afterEach(async () => {
   await Promise.all(nodes.splice(0).map((node) => node.close()));
 });
 
+const memberships = new Map<LocalNode, ClusterMembership>();
+
 /** `count` root nodes joined to one cluster (a fresh one unless `cluster` names one: a prefix of its own in the shared Redis). */
 function roots(count: number, leaseMs = 3000, cluster = ++clusters): LocalNode[] {
   const prefix = `c${cluster}:`;
   const made: LocalNode[] = [];
   for (let i = 0; i < count; i++) {
     const node = new LocalNode({ name: `root${i}` });
-    joinCluster(node, { url: server.url, prefix, leaseMs });
+    memberships.set(node, joinCluster(node, { url: server.url, prefix, leaseMs }));
     nodes.push(node);
     made.push(node);
   }
@@ -101,8 +103,8 @@ describe("a cluster of roots over a real Redis", () => {
     expect(seen).not.toContain(undefined);
   });
 
-  it("refuses, at Redis, the states a former holder makes after its lease was taken over behind its back", async () => {
-    const [a] = roots(1, 60_000); // renews only every 20 s: it will not notice by itself during the test
+  it("keeps the states a former holder makes after it was found gone behind its back from everyone", async () => {
+    const [a] = roots(1, 60_000); // its heartbeat runs only every 20 s: it will not notice by itself during the test
     const exposeA = a!.object(["t"], "x").expose<string>();
     exposeA.set("a");
     const [b] = roots(1, 300, clusters);
@@ -112,19 +114,46 @@ describe("a cluster of roots over a real Redis", () => {
     exposeB.set("b");
     const redis = new Redis(server.port, "127.0.0.1");
     try {
-      await redis.del(`c${clusters}:lease:${observe.descriptor.key}`); // as if a's lease expired while it was paused
+      // As if a's heartbeat lapsed while it was paused: b's next heartbeat finds it gone and its lease ends.
+      await redis.zadd(`c${clusters}:members`, 0, memberships.get(a!)!.id);
     } finally {
       redis.disconnect();
     }
     await waitFor(() => expect(observe.state).toMatchObject({ data: "b", synchronized: true }));
     const seen: Array<string | undefined> = [];
     observe.onChange((state) => seen.push(state?.data));
-    expect(exposeA.assigned).toBe(true); // a still believes it holds the object
+    // a hears it is gone on the members' channel, or its publication is refused at Redis (the store
+    // script's fences: the lease is b's, a is no live member); either way the stale state reaches nobody.
     exposeA.set("stale");
-    await waitFor(() => expect(exposeA.assigned).toBe(false)); // its publication was refused: it looked again
+    await waitFor(() => expect(exposeA.assigned).toBe(false));
     exposeB.set("b again");
     await waitFor(() => expect(observe.data).toBe("b again"));
     expect(seen).not.toContain("stale");
+  });
+
+  it("costs Redis a few commands per heartbeat while nothing changes, however many objects a root holds", async () => {
+    const [a] = roots(1, 300);
+    const objects = Array.from({ length: 200 }, (_, i) => {
+      const object = a!.object(["idle"], i);
+      object.observe();
+      const expose = object.expose<number>();
+      expose.set(i);
+      return expose;
+    });
+    const redis = new Redis(server.port, "127.0.0.1");
+    try {
+      await waitFor(async () => expect(await redis.eval(`return #redis.call('KEYS', ARGV[1])`, 0, `c${clusters}:state:*`)).toBe(objects.length));
+      const heartbeat = async () => Number(await redis.zscore(`c${clusters}:members`, memberships.get(a!)!.id));
+      const commands = async () => Number(/^total_commands_processed:(\d+)/m.exec(await redis.info("stats"))![1]);
+      const since = await heartbeat();
+      const before = await commands();
+      // Three heartbeats (one every 100 ms), polled every 50 ms: a root renewing each object would take hundreds.
+      await vi.waitFor(async () => expect(await heartbeat()).toBeGreaterThanOrEqual(since + 300), { timeout: 10_000, interval: 50 });
+      expect((await commands()) - before).toBeLessThan(60);
+      expect(objects.every((expose) => expose.assigned)).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it("has followers refuse a state of an epoch older than the lease in force", async () => {

@@ -20,7 +20,7 @@ afterEach(async () => {
   await Promise.all(nodes.splice(0).map((node) => node.close()));
 });
 
-/** Root nodes a, b, c… joined to one fresh cluster, with a short lease (listings expire as fast). */
+/** Root nodes a, b, c… joined to one fresh cluster, with a short heartbeat. */
 function roots(count = 2): LocalNode[] {
   const prefix = `g${++clusters}:`;
   const made: LocalNode[] = [];
@@ -43,12 +43,16 @@ describe("tags across a cluster of roots", () => {
     expose.set(7);
     await waitFor(() => expect([...tagObserver.objects.values()].map((object) => object.state?.data)).toEqual([7]));
     expect(expose.assigned).toBe(true);
-    // The listing lasts one lease: wait until it was renewed past the first one's end, and the object is still there.
+    // The listing lasts while its member is live, without renewal: wait past the member's first heartbeat's end, and the object is still there.
     const redis = new Redis(server.port, "127.0.0.1");
     try {
       const listing = `g${clusters}:tag:${tagObserver.descriptor.key}`;
-      const first = Number(await redis.zscore(listing, expose.descriptor.key));
-      await waitFor(async () => expect(Number(await redis.zscore(listing, expose.descriptor.key))).toBeGreaterThan(first + 300));
+      const entries = await redis.smembers(listing);
+      expect(entries.map((entry) => entry.split("\n")[0])).toEqual([expose.descriptor.key]);
+      const member = entries[0]!.split("\n")[1]!;
+      const first = Number(await redis.zscore(`g${clusters}:members`, member));
+      await waitFor(async () => expect(Number(await redis.zscore(`g${clusters}:members`, member))).toBeGreaterThan(first + 300));
+      expect(await redis.smembers(listing)).toEqual(entries);
     } finally {
       redis.disconnect();
     }
