@@ -2,6 +2,9 @@
  * Issue "scale-out through Redis" figures, with a real `redis-server` (Debian's package) on a loopback
  * port and router processes (bench/support/router-process.ts) joined to it as a cluster of roots.
  *
+ * - Idle cost: a root node in this process that exposes and observes 10,000 objects (so it holds all
+ *   their leases), none changing: Redis commands per second over 6 s once every lease is taken, against
+ *   the same root holding 10 objects in the same run; ratio 1 when the cost does not grow with objects.
  * - Cross-root fan-out: one exposer of a 1 KB object (one field changed per update) linked to root A,
  *   100 observers (worker processes) linked to root B: delivered/s at saturation, summed over observers,
  *   against the same exposer and observers through one root router (no cluster) in the same run,
@@ -13,11 +16,11 @@
  * - Failover: three roots with a 1000 ms lease; an observer under root C, the exposer linked to roots A
  *   and B (`connect` with both). Twenty times, the root the exposer is linked to is killed (SIGKILL) and
  *   then started again on its port; the time from the kill until the observer holds a synchronized state
- *   of a new election, p50 and p99 (the lease's expiry bounds it from below). Baseline: the lease time.
+ *   of a new election, p50 and p99 (the heartbeat's expiry bounds it from below). Baseline: the lease time.
  */
 import { Redis } from "ioredis";
 import { createServer } from "node:net";
-import { LocalNode, connect, type JsonValue, type ObjectObserve, type Upstream } from "../lib/node-entry.js";
+import { LocalNode, connect, joinCluster, type JsonValue, type ObjectObserve, type Upstream } from "../lib/node-entry.js";
 import { RedisServer } from "../test/cluster/redis-server.js";
 import { startClientPool } from "./support/client-worker.js";
 import { quantile } from "./support/latency.js";
@@ -36,6 +39,10 @@ const STEADY_RATE = 200;
 const STEADY_MS = 2000;
 const KILLS = 20;
 const FAILOVER_LEASE_MS = 1000;
+const IDLE_FEW = 10;
+const IDLE_MANY = 10_000;
+const IDLE_LEASE_MS = 3000;
+const IDLE_WINDOW_MS = 6000;
 
 /** A publisher and its observers, with what stops them. */
 interface Setup {
@@ -114,7 +121,7 @@ async function fanOutAndRedis(redis: RedisServer, progress: (message: string) =>
           name: "cluster/Redis commands per update",
           value: (after.commands - before.commands) / updates,
           unit: "commands",
-          notes: `${updates} updates at ${STEADY_RATE}/s; counted by the Redis server (INFO), renewals and interest refreshes included`,
+          notes: `${updates} updates at ${STEADY_RATE}/s; counted by the Redis server (INFO), the commands scripts run and heartbeats included`,
         },
         {
           name: "cluster/Redis bytes per update (in + out)",
@@ -196,12 +203,63 @@ async function failover(redis: RedisServer, progress: (message: string) => void)
   }
 }
 
+/** The commands `redis` processes per second while nothing changes, over `ms` (the INFO calls taken out). */
+async function idleCommandRate(redis: Redis, ms: number): Promise<number> {
+  const before = await redisCounters(redis);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = await redisCounters(redis);
+  return ((after.commands - before.commands - 1) * 1000) / ms;
+}
+
+/**
+ * A root in a cluster of its own that exposes and observes `count` objects (so it holds all their
+ * leases), none of them changing: Redis commands per second once every lease is taken.
+ */
+async function idleRoot(redis: RedisServer, count: number): Promise<number> {
+  const node = new LocalNode({ name: `idle-${count}` });
+  const client = new Redis(redis.port, "127.0.0.1");
+  const prefix = `idle-${count}:`;
+  try {
+    joinCluster(node, { url: redis.url, prefix, leaseMs: IDLE_LEASE_MS });
+    const exposers = Array.from({ length: count }, (_, i) => {
+      const object = node.object(["idle"], i);
+      object.observe();
+      const exposer = object.expose();
+      exposer.set({ n: i });
+      return exposer;
+    });
+    while (exposers.some((exposer) => !exposer.assigned) || (await client.dbsize()) === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    while ((await client.eval(`return #redis.call('KEYS', ARGV[1])`, 0, `${prefix}state:*`)) !== count) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, IDLE_LEASE_MS)); // the joining traffic is over
+    return await idleCommandRate(client, IDLE_WINDOW_MS);
+  } finally {
+    client.disconnect();
+    await node.close();
+  }
+}
+
+async function idleObjects(redis: RedisServer, progress: (message: string) => void): Promise<BenchResult[]> {
+  progress(`Redis commands/s of a root holding ${IDLE_FEW} idle objects, then ${IDLE_MANY}`);
+  const few = await idleRoot(redis, IDLE_FEW);
+  const many = await idleRoot(redis, IDLE_MANY);
+  return [
+    {
+      name: `cluster/Redis commands per second, a root holding ${IDLE_MANY} idle observed objects`,
+      value: many,
+      unit: "commands/s",
+      baseline: { name: `the same root holding ${IDLE_FEW}`, value: few },
+      ratio: few / Math.max(many, 1e-9),
+      notes: `lease ${IDLE_LEASE_MS} ms; counted by the Redis server (INFO) over ${IDLE_WINDOW_MS} ms once every lease is taken; ratio 1: the cost does not grow with idle objects`,
+    },
+  ];
+}
+
 const scenario: BenchScenario = {
-  name: "cluster of roots through Redis: cross-root fan-out, Redis per update, failover",
+  name: "cluster of roots through Redis: idle cost, cross-root fan-out, Redis per update, failover",
   async run(progress) {
     const redis = await RedisServer.start();
     try {
-      return [...(await fanOutAndRedis(redis, progress)), ...(await failover(redis, progress))];
+      return [...(await idleObjects(redis, progress)), ...(await fanOutAndRedis(redis, progress)), ...(await failover(redis, progress))];
     } finally {
       await redis.stop();
     }

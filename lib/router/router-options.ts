@@ -89,7 +89,7 @@ export interface RouterOptions extends RouterLimits, RouterTrust, RouterParentTr
   readonly connect?: string | readonly string[];
   /** `--cluster`: the Redis URL of the cluster of roots this root router joins. */
   readonly cluster?: string;
-  /** `--cluster-lease`: how long an object's lease lasts without renewal, in milliseconds (the cluster's default when absent). */
+  /** `--cluster-lease`: how long the root's cluster heartbeat (which keeps its leases) lasts without renewal, in milliseconds (the cluster's default when absent). */
   readonly clusterLeaseMs?: number;
   /** `--cluster-ca-file`: the certificate authority (PEM file) a `rediss://` cluster Redis is verified with. */
   readonly clusterCaFile?: string;
@@ -165,8 +165,8 @@ metrics are counts, never data; the page links like any child, with a token when
   --cluster redis://HOST:PORT    join this root router to the cluster of root routers sharing that Redis
                                  (rediss:// for TLS, redis://USER:PASSWORD@HOST:PORT with credentials):
                                  together they act as one root. Not with --connect
-  --cluster-lease MS             how long an object's election lease lasts without renewal (default
-                                 ${DEFAULT_LEASE_TTL_MS}): a root that dies keeps its objects this long
+  --cluster-lease MS             how long a root's heartbeat (which keeps its leases) lasts without
+                                 renewal (default ${DEFAULT_LEASE_TTL_MS}): a root that dies keeps its objects this long
   --cluster-ca-file FILE         the certificate authority (PEM) that signed a rediss:// cluster Redis'
                                  certificate, when it is not one the system trusts
   --name NAME                    node name shown in logs (default: hakuban-router)
