@@ -399,9 +399,13 @@ export class ClusterMember implements ClusterMembership, ElectionAuthority, Inte
       exchange.removeObjectObserver(object.entry, object);
     }
     if (changed) {
-      if (before !== undefined && !mine) object.desynchronize();
+      // Observers keep the data unsynchronized until the new holder's states come, unless one already did
+      // (it may come before the lease is seen): then that state is theirs again, synchronized as it came.
+      const fromNewHolder = holding !== undefined && object.held !== undefined && epochOf(object.held) >= holding.epoch;
+      if (before !== undefined && !mine && !fromNewHolder) object.desynchronize();
       exchange.reelect(object.entry);
       if (mine) object.stateChanged();
+      else if (fromNewHolder) object.retake();
     }
     const listen = !mine && interest.observed;
     if (listen && !object.subscribed) {

@@ -105,6 +105,11 @@ export class ClusterObject implements Exposer, StateSink {
     return true;
   }
 
+  /** Hands the latest state taken from the cluster to the node again (it is the new holder's: see ClusterMember.follow). */
+  retake(): void {
+    if (this.held !== undefined && this.entry.assignee === this) this.exchange.take(this.entry, this, this.held, "adopted");
+  }
+
   /** The holder is gone or changed: observers here keep the data, marked as not backed by an exposer. */
   desynchronize(): void {
     this.exchange.desynchronize(this.entry, this);
