@@ -156,6 +156,29 @@ describe("a cluster of roots over a real Redis", () => {
     }
   });
 
+  it("keeps a follower synchronized when the new holder's state came before it saw the new lease", async () => {
+    const [a, b] = roots(2, 60_000); // heartbeats every 20 s: none runs during the test
+    const expose = a!.object(["t"], "x").expose<string>();
+    expose.set("first");
+    const observe = b!.object(["t"], "x").observe<string>();
+    await waitFor(() => expect(observe.state).toMatchObject({ data: "first", synchronized: true }));
+    const epoch = observe.state!.epoch! + 1;
+    const key = observe.descriptor.key;
+    const redis = new Redis(server.port, "127.0.0.1");
+    try {
+      // A lease of member "next", not live yet, and its first state, which b takes before it looks the lease up.
+      await redis.set(`c${clusters}:lease:${key}`, `${epoch} next`);
+      const state = encodeFull({ version: [Number.MAX_SAFE_INTEGER], format: ["JSON"], data: "next", synchronized: true, epoch });
+      await redis.publish(`c${clusters}:states:${key}`, encodeFrame({ epoch, seq: 1, wire: state }));
+      await waitFor(() => expect(observe.state).toMatchObject({ data: "next", synchronized: false })); // b saw no live holder
+      await redis.zadd(`c${clusters}:members`, Date.now() + 60_000, "next");
+      await redis.publish(`c${clusters}:interest`, key);
+      await waitFor(() => expect(observe.state).toMatchObject({ data: "next", synchronized: true }));
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it("has followers refuse a state of an epoch older than the lease in force", async () => {
     const [a, b] = roots(2);
     const expose = a!.object(["t"], "x").expose<string>();
