@@ -1,12 +1,13 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { joinCluster } from "../../lib/cluster/cluster-member.js";
+import { ClusterMember } from "../../lib/cluster/cluster-member.js";
 import { LocalNode } from "../../lib/local-node/local-node.js";
 import { RedisServer } from "./redis-server.js";
 
 let server: RedisServer;
 const nodes: LocalNode[] = [];
 let clusters = 0;
+const members = new Map<LocalNode, ClusterMember>();
 
 beforeAll(async () => {
   server = await RedisServer.start();
@@ -26,7 +27,7 @@ function roots(count = 2): LocalNode[] {
   const made: LocalNode[] = [];
   for (let i = 0; i < count; i++) {
     const node = new LocalNode({ name: String.fromCharCode(97 + i) });
-    joinCluster(node, { url: server.url, prefix, leaseMs: 300 });
+    members.set(node, new ClusterMember(node, { url: server.url, prefix, leaseMs: 300 }));
     nodes.push(node);
     made.push(node);
   }
@@ -59,6 +60,15 @@ describe("tags across a cluster of roots", () => {
     expose.set(8);
     await waitFor(() => expect([...tagObserver.objects.values()].map((object) => object.state?.data)).toEqual([8]));
     expose.terminate();
+    await waitFor(() => expect(tagObserver.objects.size).toBe(0));
+  });
+
+  it("stops showing a tag observer the objects named under a root that crashed, once its heartbeat lapsed", async () => {
+    const [a, b] = roots() as [LocalNode, LocalNode];
+    const tagObserver = a.tag("t").observe<number>();
+    const observe = b.object(["t"], "x").observe<number>(); // named under b only, exposed nowhere
+    await waitFor(() => expect([...tagObserver.objects.keys()]).toEqual([observe.descriptor.key]));
+    members.get(b)!.crash(); // b's listing stays in Redis; it stops counting when b's heartbeat lapses
     await waitFor(() => expect(tagObserver.objects.size).toBe(0));
   });
 
