@@ -63,9 +63,9 @@ interface CloseMessage {
  * copied) to the other side. The bytes given are never transferred themselves: they may go to other
  * carriers too (the carrier contract), and a transfer detaches them. Posting them as they are would
  * copy them twice (structured clone serializes, then deserializes) and clone all of a buffer a view is
- * part of: bench/worker-link.ts measures the copy and transfer at about half the round trip of a clone
- * for 64 KB and up, and the same for small messages. `bufferedAmount` is always 0: a port takes each
- * message at once.
+ * part of (a frame in a larger batch buffer would take the whole buffer along); bench/worker-link.ts
+ * compares the two for a 64 KB message, and the README's table shows its last figures. `bufferedAmount`
+ * is always 0: a port takes each message at once.
  */
 export function wrapMessagePort(port: MessagePortLike, options: MessagePortCarrierOptions = {}): Carrier {
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
