@@ -19,9 +19,8 @@
  *   of a new election, p50 and p99 (the heartbeat's expiry bounds it from below). Baseline: the lease time.
  */
 import { Redis } from "ioredis";
-import { createServer } from "node:net";
 import { LocalNode, connect, joinCluster, type JsonValue, type ObjectObserve, type Upstream } from "../lib/node-entry.js";
-import { RedisServer } from "../test/cluster/redis-server.js";
+import { freePort, RedisServer } from "../test/cluster/redis-server.js";
 import { startClientPool } from "./support/client-worker.js";
 import { quantile } from "./support/latency.js";
 import { deliveryRate, pairHigherIsBetter, type System } from "./support/paired-systems.js";
@@ -139,18 +138,6 @@ async function fanOutAndRedis(redis: RedisServer, progress: (message: string) =>
     for (const each of setups) await each.stop();
     for (const each of routers) await each.stop();
   }
-}
-
-/** A loopback port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
 }
 
 /** Resolves once `observer` holds a synchronized state of an election after `epoch`. */
