@@ -4,22 +4,14 @@
  * for a function that never answers.
  */
 import { MessageChannel, type MessagePort } from "node:worker_threads";
-import { afterEach, expect, it } from "vitest";
-import { connectPort, listenPorts, LocalNode } from "../../lib/index.js";
+import { expect, it } from "vitest";
+import { connectPort, listenPorts } from "../../lib/index.js";
 import { ConnectError } from "../../transports/connect-error.js";
+import { cleanupAfterEach } from "../test-cleanup.js";
 
 const WAIT = { timeout: 10_000, interval: 5 } as const;
 const FAST = { initialDelayMs: 5, maxDelayMs: 20 } as const;
-const cleanup: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-function node(name: string): LocalNode {
-  const made = new LocalNode({ name });
-  cleanup.push(() => made.close());
-  return made;
-}
+const { defer, node } = cleanupAfterEach();
 
 it("takes a function that throws as a failed dial and asks again, linking once it gives a port", async () => {
   const parent = node("parent");
@@ -49,13 +41,13 @@ it("gives up on a port that does not come within portTimeoutMs, and closes it wh
   const child = node("child");
   const told: unknown[] = [];
   const timers: Array<ReturnType<typeof setTimeout>> = [];
-  cleanup.push(() => timers.forEach(clearTimeout));
+  defer(() => timers.forEach(clearTimeout));
   const upstream = connectPort(
     child,
     () =>
       new Promise<MessagePort>((resolve) => {
         const { port1, port2 } = new MessageChannel();
-        cleanup.push(() => port2.close());
+        defer(() => port2.close());
         port2.on("message", (message) => told.push(message));
         timers.push(setTimeout(() => resolve(port1), 60));
       }),

@@ -4,26 +4,18 @@
  * checks its options and goes with its node.
  */
 import { MessageChannel, type MessagePort } from "node:worker_threads";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { AccessDeniedError, connectPort, LinkRefusedError, listenPorts, LocalNode, NodeClosedError, type PortListener } from "../../lib/index.js";
+import { cleanupAfterEach } from "../test-cleanup.js";
 
 const WAIT = { timeout: 10_000, interval: 5 } as const;
-const cleanup: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-function node(name: string): LocalNode {
-  const made = new LocalNode({ name });
-  cleanup.push(() => made.close());
-  return made;
-}
+const { defer, node } = cleanupAfterEach();
 
 /** A port the listener accepted, whose other end the test holds raw; its close is left to the test's end. */
 function rawChild(ports: PortListener): MessagePort {
   const { port1, port2 } = new MessageChannel();
   ports.accept(port1, { peer: "raw" });
-  cleanup.push(() => port2.close());
+  defer(() => port2.close());
   return port2;
 }
 

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { LocalNode } from "../../lib/local-node/local-node.js";
 import { connect } from "../../lib/net/node/connect.js";
 import { type Listener, listen } from "../../lib/net/node/listen.js";
 import type { AuditEvent } from "../../lib/trust/audit-event.js";
@@ -11,17 +10,9 @@ import type { UpgradeRequest } from "../../transports/node/upgrade-request.js";
 import { listenWebSocket } from "../../transports/node/ws-listener.js";
 import { first, status } from "../e2e/helpers.js";
 import { upgradeStatus } from "../e2e/http-probes.js";
+import { cleanupAfterEach } from "../test-cleanup.js";
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function node(name: string): LocalNode {
-  const made = new LocalNode({ name });
-  cleanups.push(() => made.close());
-  return made;
-}
+const { defer, node } = cleanupAfterEach();
 
 /** A plain HTTP GET; resolves with the status and body. */
 async function get(url: string): Promise<{ status: number; body: string }> {
@@ -57,7 +48,7 @@ async function webApp(): Promise<Server> {
   const server = createServer((_request, response) => response.end("app"));
   track(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanups.push(() => stop(server));
+  defer(() => stop(server));
   return server;
 }
 
@@ -110,7 +101,7 @@ describe("the upgrade request", () => {
       carriers.push(carrier);
       seen.push(request);
     });
-    cleanups.push(() => server.close());
+    defer(() => server.close());
     const socket = new WebSocket(`${server.url}/hakuban?room=7`, { headers: { authorization: "Bearer t" } });
     await new Promise((resolve) => socket.once("open", resolve));
     socket.terminate();
@@ -171,7 +162,7 @@ describe("listen on an existing server", () => {
   it("waits for a server that does not listen yet, and refuses a port given with a server", async () => {
     const app = createServer((_request, response) => response.end("app"));
     track(app);
-    cleanups.push(() => stop(app));
+    defer(() => stop(app));
     await expect(listen(node("parent"), { server: app, port: 0 })).rejects.toThrow(/give server, or port .*not both/);
     const listening = listen(node("late"), { server: app });
     app.listen(0, "127.0.0.1");

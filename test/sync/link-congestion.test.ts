@@ -8,7 +8,7 @@
  * maxCongestedMs, closes that link while another child of the same parent keeps receiving.
  */
 import { MIN_FLOW_WINDOW_BYTES } from "../../bindings/flow-window.js";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import { LocalNode, ObjectDescriptor, type ObjectExpose, type ObjectObserve } from "../../lib/index.js";
 import { DownstreamLink } from "../../lib/sync/down/downstream-link.js";
@@ -18,17 +18,9 @@ import { DEFAULT_LINK_LIMITS, type LinkLimitEvent, type LinkLimits } from "../..
 import { UpstreamLink } from "../../lib/sync/up/upstream-link.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { settle } from "./tree-fixture.js";
+import { cleanupAfterEach } from "../test-cleanup.js";
 
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-function node(name: string): LocalNode {
-  const made = new LocalNode({ name });
-  cleanup.push(() => made.close());
-  return made;
-}
+const { defer, node } = cleanupAfterEach();
 
 /** A link's outbound side as the test sets it: bytes queued, bytes not receipted, and receipts it delivers. */
 class TestQueue implements OutboundQueue {
@@ -60,7 +52,7 @@ describe("LinkCongestion", () => {
     const queue = new TestQueue();
     let time = 0;
     const link = new LinkCongestion(queue, limits, events, () => time);
-    cleanup.push(async () => link.stop());
+    defer(async () => link.stop());
     return { queue, link, advance: (ms: number) => void (time += ms) };
   }
 
@@ -81,7 +73,7 @@ describe("LinkCongestion", () => {
 
   it("keeps holding back through receipts that leave it over the window, or while the queue is above half of queueBytes", async () => {
     vi.useFakeTimers();
-    cleanup.push(async () => void vi.useRealTimers());
+    defer(async () => void vi.useRealTimers());
     const { queue, link } = congestion();
     const held = sender();
     queue.unacknowledgedBytes = 3000;
@@ -107,7 +99,7 @@ describe("LinkCongestion", () => {
 
   it("tells a congestion that lasts, and closes a link whose peer receipts nothing for maxCongestedMs", async () => {
     vi.useFakeTimers();
-    cleanup.push(async () => void vi.useRealTimers());
+    defer(async () => void vi.useRealTimers());
     const told: string[] = [];
     const closed: LinkLimitError[] = [];
     const { queue, link, advance } = congestion({ congested: (queued, unreceipted) => void told.push(`${queued} ${unreceipted}`), overLimit: (error) => void closed.push(error) });
@@ -125,7 +117,7 @@ describe("LinkCongestion", () => {
 
   it("only holds back when told nothing: no close however long or large the congestion", async () => {
     vi.useFakeTimers();
-    cleanup.push(async () => void vi.useRealTimers());
+    defer(async () => void vi.useRealTimers());
     const { queue, link, advance } = congestion();
     const held = sender();
     queue.unacknowledgedBytes = 2000;
@@ -152,7 +144,7 @@ function child(root: LocalNode, name: string, limits: Partial<LinkLimits> = {}, 
   const generation = up.run(createSessionMux(memory.a, mux));
   let result: Error | undefined | null = null;
   void down.closed.then((error) => (result = error));
-  cleanup.push(async () => {
+  defer(async () => {
     memory.faults.resume();
     await up.close();
     await generation;

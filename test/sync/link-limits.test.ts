@@ -4,7 +4,7 @@
  * first three are refused and told to onLimit while the link and the rest of its interests are served;
  * opening too fast closes the link, but the burst a child replays when it (re)connects does not.
  */
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createSessionMux } from "../../bindings/session-mux.js";
 import type { JsonValue } from "../../lib/descriptor/json-value.js";
 import { LocalNode, ObjectDescriptor, type ObjectObserve } from "../../lib/index.js";
@@ -14,17 +14,9 @@ import type { LinkLimitEvent } from "../../lib/sync/link-limits.js";
 import { UpstreamLink } from "../../lib/sync/up/upstream-link.js";
 import { createMemoryCarrierPair } from "../../transports/memory-carrier.js";
 import { settle } from "./tree-fixture.js";
+import { cleanupAfterEach } from "../test-cleanup.js";
 
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-function node(name: string): LocalNode {
-  const made = new LocalNode({ name });
-  cleanup.push(() => made.close());
-  return made;
-}
+const { defer, node } = cleanupAfterEach();
 
 /** Links `child` under `parent` with these parent-side options; `events` collects the parent link's limit events. */
 function linkChild(parent: LocalNode, child: LocalNode, options: DownstreamLinkOptions) {
@@ -35,7 +27,7 @@ function linkChild(parent: LocalNode, child: LocalNode, options: DownstreamLinkO
   const generation = up.run(createSessionMux(memory.a));
   let result: Error | undefined | null = null;
   void down.closed.then((error) => (result = error));
-  cleanup.push(async () => {
+  defer(async () => {
     await up.close();
     await generation;
     await down.closed;
