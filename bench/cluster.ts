@@ -18,12 +18,13 @@
  *   then started again on its port; the time from the kill until the observer holds a synchronized state
  *   of a new election, p50 and p99 (the heartbeat's expiry bounds it from below). Baseline: the lease time.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { LocalNode, connect, joinCluster, type JsonValue, type ObjectObserve, type Upstream } from "../lib/node-entry.js";
 import { freePort, RedisServer } from "../test/cluster/redis-server.js";
 import { startClientPool } from "./support/client-worker.js";
 import { quantile } from "./support/latency.js";
-import { deliveryRate, pairHigherIsBetter, type System } from "./support/paired-systems.js";
+import { alternate, deliveryRate, pairHigherIsBetter, type System } from "./support/paired-systems.js";
 import { publishAtRate } from "./support/publish-loop.js";
 import { hakubanPublisher, topicObject } from "./support/publisher.js";
 import { startRouterProcess, type RouterProcess } from "./support/router-process.js";
@@ -87,24 +88,18 @@ async function fanOutAndRedis(redis: RedisServer, progress: (message: string) =>
     setups.push(alone);
     progress(`fan-out: 1 KB → ${FAN_OUT} across two roots against one root, ${ROUNDS} rounds`);
     for (const each of [across, alone]) await deliveryRate(each.system, [0], WARM_UP_MS);
-    const rates = { across: [] as number[], alone: [] as number[] };
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const each of round % 2 === 0 ? [across, alone] : [alone, across]) {
-        (each === across ? rates.across : rates.alone).push(await deliveryRate(each.system, [0], WINDOW_MS));
-      }
-    }
-    const fanOut = pairHigherIsBetter(rates.across, rates.alone);
+    const rates = await alternate(across.system, alone.system, ROUNDS, (system) => deliveryRate(system, [0], WINDOW_MS));
+    const fanOut = pairHigherIsBetter(rates.hakuban, rates.floor);
 
     progress(`Redis per update at ${STEADY_RATE} updates/s across two roots`);
     const client = new Redis(redis.port, "127.0.0.1");
     try {
       await across.system.pool.reset(false);
       const before = await redisCounters(client);
-      const sent = await publishAtRate(across.system.publisher, [0], STEADY_RATE, STEADY_MS);
+      const updates = await publishAtRate(across.system.publisher, [0], STEADY_RATE, STEADY_MS);
       await across.system.pool.settle();
       const after = await redisCounters(client);
       const { count, bytes } = await across.system.pool.report();
-      const updates = sent;
       const linkBytes = bytes / count;
       const redisBytes = (after.bytes - before.bytes) / updates;
       return [
@@ -193,7 +188,7 @@ async function failover(redis: RedisServer, progress: (message: string) => void)
 /** The commands `redis` processes per second while nothing changes, over `ms` (the INFO calls taken out). */
 async function idleCommandRate(redis: Redis, ms: number): Promise<number> {
   const before = await redisCounters(redis);
-  await new Promise((resolve) => setTimeout(resolve, ms));
+  await sleep(ms);
   const after = await redisCounters(redis);
   return ((after.commands - before.commands - 1) * 1000) / ms;
 }
@@ -215,9 +210,9 @@ async function idleRoot(redis: RedisServer, count: number): Promise<number> {
       exposer.set({ n: i });
       return exposer;
     });
-    while (exposers.some((exposer) => !exposer.assigned) || (await client.dbsize()) === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    while ((await client.eval(`return #redis.call('KEYS', ARGV[1])`, 0, `${prefix}state:*`)) !== count) await new Promise((resolve) => setTimeout(resolve, 50));
-    await new Promise((resolve) => setTimeout(resolve, IDLE_LEASE_MS)); // the joining traffic is over
+    while (exposers.some((exposer) => !exposer.assigned) || (await client.dbsize()) === 0) await sleep(50);
+    while ((await client.eval(`return #redis.call('KEYS', ARGV[1])`, 0, `${prefix}state:*`)) !== count) await sleep(50);
+    await sleep(IDLE_LEASE_MS); // the joining traffic is over
     return await idleCommandRate(client, IDLE_WINDOW_MS);
   } finally {
     client.disconnect();

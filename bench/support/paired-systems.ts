@@ -46,7 +46,11 @@ export async function latency(system: System, topics: readonly number[], perSeco
   return { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) };
 }
 
-/** Runs `measure` on both systems for `rounds` rounds, alternating which goes first. */
+/**
+ * Runs `measure` on both systems for `rounds` rounds, alternating which goes first. The figures are
+ * kept by position, not by `kind`, so two systems of the same kind can be paired too (the first one's
+ * under `hakuban`, the second one's under `floor`).
+ */
 export async function alternate<T>(
   hakuban: System,
   floor: System,
@@ -55,7 +59,9 @@ export async function alternate<T>(
 ): Promise<{ hakuban: T[]; floor: T[] }> {
   const out = { hakuban: [] as T[], floor: [] as T[] };
   for (let round = 0; round < rounds; round++) {
-    for (const system of round % 2 === 0 ? [hakuban, floor] : [floor, hakuban]) out[system.kind].push(await measure(system));
+    for (const side of round % 2 === 0 ? (["hakuban", "floor"] as const) : (["floor", "hakuban"] as const)) {
+      out[side].push(await measure(side === "hakuban" ? hakuban : floor));
+    }
   }
   return out;
 }
