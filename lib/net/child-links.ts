@@ -167,8 +167,10 @@ export class ChildLinks {
     let helloTimer: ReturnType<typeof setTimeout> | undefined;
     const options = { ...this.#linkOptions, policy: this.#policy, onLimit, onViolation, onRefusedOrDenied, request };
     const link: DownstreamLink = new DownstreamLink(node, mux, options, (name) => {
-      // Its Hello came: the deadline (a timer per connection) goes now, not when it would have fired.
+      // Its Hello came: the deadline (a timer per connection) goes now, not when it would have fired,
+      // and the link keeps no hold on it.
       clearTimeout(helloTimer);
+      helloTimer = undefined;
       log.linked(name, carrier.peer);
       monitored.linked(name);
     });
