@@ -28,30 +28,18 @@ export function encodeState(target: ObjectState<unknown>, base: ObjectState<unkn
   if (base !== undefined) {
     if (base.data === target.data && compareVersions(base.version, target.version) === 0) return encodeFlag(target);
     if (!isJsonFormat(target.format) || !isJsonFormat(base.format)) return bytesEncoding(target, base, formats);
-    const wire = wireOf(target);
-    const encodings = (wire.encodings ??= []);
-    const baseEpoch = epochOf(base);
     const dictionary = paths?.dictionary;
-    for (const entry of encodings) {
-      if (entry.baseEpoch === baseEpoch && entry.dictionary === dictionary && compareVersions(entry.base, base.version) === 0) return forReceiver(entry, paths);
-    }
+    const cached = encodingOf(target, base, dictionary);
+    if (cached !== undefined) return forReceiver(cached, paths);
     // A state that arrived as a patch against this very base goes on as that patch: no diff to compute.
-    const derivation = derivedThisTick.get(target);
-    const derivedPatch = derivation !== undefined && derivedFrom(derivation, base) ? derivation.patch : undefined;
+    const derivedPatch = derivationOf(target, base);
     const derived = derivedPatch !== undefined && !(derivedPatch instanceof Uint8Array);
     const patch = derived ? derivedPatch : diffJson(base.data as JsonValue, target.data as JsonValue);
     // A patch that came as one was worth sending where it was made (its sender weighed it against the
     // same state): a relay forwards it without measuring the state again.
     const worthwhile = derived || worthwhilePatchLength(patch, sizeOf(target)) !== undefined;
-    const entry: Encoding = {
-      base: base.version,
-      baseEpoch,
-      dictionary,
-      encoded: worthwhile ? encodeDiff(target, base.version, patch, dictionary) : fullOf(target),
-    };
-    if (encodings.length >= BASES_PER_STATE) encodings.shift();
-    encodings.push(entry);
-    return forReceiver(entry, paths);
+    const encoded = worthwhile ? encodeDiff(target, base.version, patch, dictionary) : fullOf(target);
+    return forReceiver(remember(target, base, dictionary, encoded), paths);
   }
   return fullOf(target);
 }
@@ -69,23 +57,38 @@ function bytesEncoding(target: ObjectState<unknown>, base: ObjectState<unknown>,
   const next = target.data;
   const from = base.data;
   if (pair === undefined || !(next instanceof Uint8Array) || !(from instanceof Uint8Array) || !sameFormat(format, base.format)) return fullOf(target);
-  const encodings = (wireOf(target).encodings ??= []);
+  const cached = encodingOf(target, base, undefined);
+  if (cached !== undefined) return cached.encoded as Uint8Array;
+  const derived = derivationOf(target, base);
+  const diff = derived instanceof Uint8Array ? derived : diffOf(pair, from, next);
+  const encoded = diff !== undefined && diff.length < next.length ? encodeBytesDiff(target, base.version, diff) : fullOf(target);
+  return remember(target, base, undefined, encoded).encoded as Uint8Array;
+}
+
+/** The encoding of `target` against `base` with paths in `dictionary`, if one was made (see BASES_PER_STATE). */
+function encodingOf(target: ObjectState<unknown>, base: ObjectState<unknown>, dictionary: PathDictionary | undefined): Encoding | undefined {
+  const encodings = wires.get(target)?.encodings;
+  if (encodings === undefined) return undefined;
   const baseEpoch = epochOf(base);
   for (const entry of encodings) {
-    if (entry.baseEpoch === baseEpoch && entry.dictionary === undefined && compareVersions(entry.base, base.version) === 0) return entry.encoded as Uint8Array;
+    if (entry.baseEpoch === baseEpoch && entry.dictionary === dictionary && compareVersions(entry.base, base.version) === 0) return entry;
   }
-  const derivation = derivedThisTick.get(target);
-  const derived = derivation !== undefined && derivedFrom(derivation, base) ? derivation.patch : undefined;
-  const diff = derived instanceof Uint8Array ? derived : diffOf(pair, from, next);
-  const entry: Encoding = {
-    base: base.version,
-    baseEpoch,
-    dictionary: undefined,
-    encoded: diff !== undefined && diff.length < next.length ? encodeBytesDiff(target, base.version, diff) : fullOf(target),
-  };
+  return undefined;
+}
+
+/** Remembers `encoded` as `target`'s encoding against `base` with paths in `dictionary` (the oldest of BASES_PER_STATE goes). */
+function remember(target: ObjectState<unknown>, base: ObjectState<unknown>, dictionary: PathDictionary | undefined, encoded: EncodedDiff | Uint8Array): Encoding {
+  const encodings = (wireOf(target).encodings ??= []);
+  const entry: Encoding = { base: base.version, baseEpoch: epochOf(base), dictionary, encoded };
   if (encodings.length >= BASES_PER_STATE) encodings.shift();
   encodings.push(entry);
-  return entry.encoded as Uint8Array;
+  return entry;
+}
+
+/** The patch (JSON Patch or a codec's diff) `target` arrived as this tick against `base`, if it did. */
+function derivationOf(target: ObjectState<unknown>, base: ObjectState<unknown>): Derivation["patch"] | undefined {
+  const derivation = derivedThisTick.get(target);
+  return derivation !== undefined && derivedFrom(derivation, base) ? derivation.patch : undefined;
 }
 
 /** The codec's diff of `next` from `base`, or undefined when it has none to give (or throws, or gives no bytes): then the state goes whole. */
