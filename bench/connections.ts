@@ -24,7 +24,7 @@ import { startClientPool, type ClientPool } from "./support/client-worker.js";
 import { alternate, deliveryRate, pairHigherIsBetter, type System } from "./support/paired-systems.js";
 import { withRouterAndFloor } from "./support/router-and-floor.js";
 import type { RouterMemory } from "./support/router-process.js";
-import type { BenchResult, BenchScenario } from "./result.js";
+import type { BenchGoal, BenchResult, BenchScenario } from "./result.js";
 
 const CLIENTS = 1_000;
 const OBJECTS = 100;
@@ -102,34 +102,32 @@ const scenario: BenchScenario = {
         const rates = await alternate(hakuban, floor, ROUNDS, (s) => deliveryRate(s, topics, WINDOW_MS));
         const rate = pairHigherIsBetter(rates.hakuban, rates.floor);
         const setup = `${CLIENTS} clients × ${PER_CLIENT} of ${OBJECTS} objects (${OBJECT_BYTES} B)`;
+        /** A per-connection memory row: hakuban's figure against the floor's, ratio floor ÷ hakuban. */
+        const memoryRow = (name: string, hakuban: number, floor: number, goal: BenchGoal, notes: string): BenchResult => ({
+          name,
+          value: hakuban,
+          unit: "B",
+          baseline: { name: "raw ws floor server", value: floor },
+          ratio: floor / hakuban,
+          goal,
+          notes: `${setup}; ${notes}; ratio floor ÷ hakuban`,
+        });
         const results: BenchResult[] = [
-          {
-            name: "router heap per idle connection",
-            value: h.perConnection.heap,
-            unit: "B",
-            baseline: { name: "raw ws floor server", value: f.perConnection.heap },
-            ratio: f.perConnection.heap / h.perConnection.heap,
-            goal: { of: "value", is: "<", bound: 65536 },
-            notes: `${setup}; heap after GC, connected and idle, minus before, ÷ ${CLIENTS}; ratio floor ÷ hakuban`,
-          },
-          {
-            name: "router RSS per idle connection",
-            value: h.perConnection.rss,
-            unit: "B",
-            baseline: { name: "raw ws floor server", value: f.perConnection.rss },
-            ratio: f.perConnection.rss / h.perConnection.rss,
-            goal: { of: "value", is: "<", bound: 65536 },
-            notes: `${setup}; RSS after GC ${IDLE_MS / 1000} s after connecting (includes socket buffers and freed-but-kept pages), minus before, ÷ ${CLIENTS}; ratio floor ÷ hakuban`,
-          },
-          {
-            name: "router RSS per idle connection at rest",
-            value: h.atRest.rss,
-            unit: "B",
-            baseline: { name: "raw ws floor server", value: f.atRest.rss },
-            ratio: f.atRest.rss / h.atRest.rss,
-            goal: { of: "value", is: "<=", bound: 32768 },
-            notes: `${setup}; RSS after GC once at rest ${AT_REST_MS / 1000} s more, minus the same at rest before, ÷ ${CLIENTS} (heap then ${h.atRest.heap.toFixed(0)} B, the floor's ${f.atRest.heap.toFixed(0)} B); ratio floor ÷ hakuban`,
-          },
+          memoryRow("router heap per idle connection", h.perConnection.heap, f.perConnection.heap, { of: "value", is: "<", bound: 65536 }, `heap after GC, connected and idle, minus before, ÷ ${CLIENTS}`),
+          memoryRow(
+            "router RSS per idle connection",
+            h.perConnection.rss,
+            f.perConnection.rss,
+            { of: "value", is: "<", bound: 65536 },
+            `RSS after GC ${IDLE_MS / 1000} s after connecting (includes socket buffers and freed-but-kept pages), minus before, ÷ ${CLIENTS}`,
+          ),
+          memoryRow(
+            "router RSS per idle connection at rest",
+            h.atRest.rss,
+            f.atRest.rss,
+            { of: "value", is: "<=", bound: 32768 },
+            `RSS after GC once at rest ${AT_REST_MS / 1000} s more, minus the same at rest before, ÷ ${CLIENTS} (heap then ${h.atRest.heap.toFixed(0)} B, the floor's ${f.atRest.heap.toFixed(0)} B)`,
+          ),
           {
             name: `deliveries/s, ${OBJECTS} objects × ${CLIENTS * PER_CLIENT / OBJECTS} observers`,
             value: rate.hakuban,
