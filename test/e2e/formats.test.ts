@@ -6,9 +6,10 @@
  * can patch its format: through routers given the codec, diffs all the way; past a router without it,
  * whole states.
  */
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { msgpackCodec } from "../../examples/msgpack-codec.js";
 import { CodecDecodeError, LocalNode, ObjectDescriptor, connect, listen, type Codec, type NodeError } from "../../lib/node-entry.js";
+import { cleanupAfterEach } from "../test-cleanup.js";
 import { first, status } from "./helpers.js";
 
 interface Reading {
@@ -19,15 +20,8 @@ interface Reading {
 
 const reading = (n: number): Reading => ({ at: new Date(Date.UTC(2026, 11, 7, n)), celsius: n / 2, hourly: new Map([[`${n}:00`, n]]) });
 
-const nodes: LocalNode[] = [];
-function node(name: string, withCodec = false): LocalNode {
-  const created = new LocalNode({ name, ...(withCodec ? { codecs: [msgpackCodec()] } : {}) });
-  nodes.push(created);
-  return created;
-}
-afterEach(async () => {
-  for (const each of nodes.splice(0).reverse()) await each.close();
-});
+const cleanup = cleanupAfterEach();
+const node = (name: string, withCodec = false): LocalNode => cleanup.node(name, withCodec ? { codecs: [msgpackCodec()] } : {});
 
 it("through a router without a codec: values to observers with it, bytes and format to the others, decode failures reported", async () => {
   const router = node("router");

@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LocalNode, connect, listen, type Listener } from "../../lib/node-entry.js";
+import { cleanupAfterEach } from "../test-cleanup.js";
 import { first, status } from "./helpers.js";
 
-const nodes: LocalNode[] = [];
-function node(name: string): LocalNode {
-  const made = new LocalNode({ name });
-  nodes.push(made);
-  return made;
-}
-
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((each) => each.close()));
-});
+const { node } = cleanupAfterEach();
 
 /**
  * A parent node listening on a free loopback port, exposing "x" with `data` at `version`. The parents

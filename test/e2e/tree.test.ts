@@ -1,16 +1,9 @@
-import { afterEach, expect, it } from "vitest";
-import { LocalNode, connect, listen } from "../../lib/node-entry.js";
+import { expect, it } from "vitest";
+import { connect, listen } from "../../lib/node-entry.js";
+import { cleanupAfterEach } from "../test-cleanup.js";
 import { first, status } from "./helpers.js";
 
-const nodes: LocalNode[] = [];
-function node(name: string): LocalNode {
-  const created = new LocalNode({ name });
-  nodes.push(created);
-  return created;
-}
-afterEach(async () => {
-  for (const each of nodes.splice(0).reverse()) await each.close();
-});
+const { node } = cleanupAfterEach();
 
 it("exposer and observer on two nodes through a router", async () => {
   const router = node("router");
