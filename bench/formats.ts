@@ -7,7 +7,8 @@
  */
 import { msgpackCodec } from "../examples/msgpack-codec.js";
 import { LocalNode, type Codec } from "../lib/index.js";
-import { link, settle, type TestLink } from "../test/sync/tree-fixture.js";
+import { link, settle } from "../test/sync/tree-fixture.js";
+import { bytesDown } from "./support/bytes-down.js";
 import type { BenchResult, BenchScenario } from "./result.js";
 
 type Fields = Record<string, string | number | boolean>;
@@ -33,34 +34,31 @@ function changeThree(fields: Fields, n: number): Fields {
   return next;
 }
 
-const bytesDown = (wire: TestLink) => wire.memory!.faults.counters.bToA.bytesSent;
-
 const UPDATES = 300;
 
-/** Bytes per update down one link to one observer, for `UPDATES` three-field changes exposed with `expose`. */
-async function bytesPerUpdate(
-  set: (root: LocalNode) => (data: Fields) => void,
-  converged: (observer: LocalNode) => () => unknown,
-  start: Fields,
-  codecs: ReadonlyArray<Codec<unknown>> = [],
-): Promise<number> {
+/**
+ * Bytes per update down one link to one observer, for `UPDATES` three-field changes of `start`, as JSON
+ * or, given `codec`, in it (which both nodes also know from their `codecs` option).
+ */
+async function bytesPerUpdate(start: Fields, codec?: Codec<Fields>): Promise<number> {
+  const codecs = codec === undefined ? [] : [codec as Codec<unknown>];
   const root = new LocalNode({ name: "root", codecs });
   const leaf = new LocalNode({ name: "leaf", codecs });
   const wire = link(root, leaf);
-  const publish = set(root);
-  const read = converged(leaf);
+  const exposer = codec === undefined ? root.object([], "fields").expose<Fields>() : root.object([], "fields").expose({ codec });
+  const observer = codec === undefined ? leaf.object([], "fields").observe<Fields>() : leaf.object([], "fields").observe({ codec });
   let data = start;
-  publish(data);
+  exposer.set(data);
   await settle(40);
   const before = bytesDown(wire);
   for (let n = 0; n < UPDATES; n++) {
     data = changeThree(data, n);
-    publish(data);
+    exposer.set(data);
     await settle(2);
   }
   await settle(40);
   const perUpdate = (bytesDown(wire) - before) / UPDATES;
-  if (JSON.stringify(read()) !== JSON.stringify(data)) throw new Error("the observer did not converge");
+  if (JSON.stringify(observer.data) !== JSON.stringify(data)) throw new Error("the observer did not converge");
   await wire.close();
   await leaf.close();
   await root.close();
@@ -75,36 +73,11 @@ const scenario: BenchScenario = {
     const { diff: _diff, patch: _patch, ...whole } = codec;
 
     progress("as JSON (JSON Patch)");
-    const json = await bytesPerUpdate(
-      (root) => {
-        const exposer = root.object([], "fields").expose<Fields>();
-        return (data) => exposer.set(data);
-      },
-      (leaf) => {
-        const observer = leaf.object([], "fields").observe<Fields>();
-        return () => observer.data;
-      },
-      start,
-    );
-
-    /** Bytes per update with `withCodec`, which both nodes also know from their `codecs` option. */
-    const withCodec = (used: Codec<Fields>) =>
-      bytesPerUpdate(
-        (root) => {
-          const exposer = root.object([], "fields").expose({ codec: used });
-          return (data) => exposer.set(data);
-        },
-        (leaf) => {
-          const observer = leaf.object([], "fields").observe({ codec: used });
-          return () => observer.data;
-        },
-        start,
-        [used as Codec<unknown>],
-      );
+    const json = await bytesPerUpdate(start);
     progress("with the MessagePack codec without diff/patch (whole states)");
-    const msgpack = await withCodec(whole);
+    const msgpack = await bytesPerUpdate(start, whole);
     progress("with the MessagePack codec's diff/patch");
-    const diffed = await withCodec(codec);
+    const diffed = await bytesPerUpdate(start, codec);
 
     const jsonLength = JSON.stringify(start).length;
     const encodedLength = codec.encode(start).length;

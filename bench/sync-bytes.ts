@@ -4,7 +4,8 @@
  * the full state's JSON size (the baseline a naive sync would send).
  */
 import { LocalNode } from "../lib/index.js";
-import { link, settle, type TestLink } from "../test/sync/tree-fixture.js";
+import { link, settle } from "../test/sync/tree-fixture.js";
+import { bytesDown } from "./support/bytes-down.js";
 import type { BenchResult, BenchScenario } from "./result.js";
 
 interface Row {
@@ -27,8 +28,6 @@ function changeOne(state: { rows: Row[] }, i: number): { rows: Row[] } {
   const index = (i * 31) % state.rows.length;
   return { rows: state.rows.map((row, j) => (j === index ? { ...row, score: row.score + 1 } : row)) };
 }
-
-const bytesDown = (wire: TestLink) => wire.memory!.faults.counters.bToA.bytesSent;
 
 const scenario: BenchScenario = {
   name: "tree sync bytes",
