@@ -181,36 +181,37 @@ interface PortEvents {
  * returns the function that stops listening.
  */
 function listen(port: MessagePortLike, events: PortEvents): () => void {
-  const onMessage = (value: unknown): void => events.message(value);
-  const onEvent = (event: object): void => events.message((event as { readonly data?: unknown }).data);
   const onMessageError = (): void => events.messageError();
   const onClose = (): void => events.gone("the port closed");
-  const onExit = (): void => events.gone("the worker exited");
-  let listening = true;
+  let stop: () => void;
   if (typeof port.on === "function") {
-    port.on("message", onMessage);
-    port.on("messageerror", onMessageError);
-    port.on("close", onClose);
-    port.on("exit", onExit);
-    return () => {
-      if (!listening) return;
-      listening = false;
-      port.off?.("message", onMessage);
-      port.off?.("messageerror", onMessageError);
-      port.off?.("close", onClose);
-      port.off?.("exit", onExit);
+    const listeners: ReadonlyArray<readonly [string, (value: unknown) => void]> = [
+      ["message", (value) => events.message(value)],
+      ["messageerror", onMessageError],
+      ["close", onClose],
+      ["exit", () => events.gone("the worker exited")],
+    ];
+    for (const [type, listener] of listeners) port.on(type, listener);
+    stop = () => {
+      for (const [type, listener] of listeners) port.off?.(type, listener);
+    };
+  } else {
+    const listeners: ReadonlyArray<readonly [string, (event: object) => void]> = [
+      ["message", (event) => events.message((event as { readonly data?: unknown }).data)],
+      ["messageerror", onMessageError],
+      ["close", onClose],
+    ];
+    for (const [type, listener] of listeners) port.addEventListener?.(type, listener);
+    port.start?.();
+    stop = () => {
+      for (const [type, listener] of listeners) port.removeEventListener?.(type, listener);
     };
   }
-  port.addEventListener?.("message", onEvent);
-  port.addEventListener?.("messageerror", onMessageError);
-  port.addEventListener?.("close", onClose);
-  port.start?.();
+  let listening = true;
   return () => {
     if (!listening) return;
     listening = false;
-    port.removeEventListener?.("message", onEvent);
-    port.removeEventListener?.("messageerror", onMessageError);
-    port.removeEventListener?.("close", onClose);
+    stop();
   };
 }
 
