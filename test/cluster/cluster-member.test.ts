@@ -1,22 +1,14 @@
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { encodeFull } from "../../lib/sync/wire/state-codec.js";
 import { encodeFrame } from "../../lib/cluster/state-store.js";
 import { type ClusterMembership, joinCluster } from "../../lib/cluster/cluster-member.js";
 import { LocalNode } from "../../lib/local-node/local-node.js";
-import { RedisServer } from "./redis-server.js";
+import { sharedRedisServer } from "./shared-redis-server.js";
 
-let server: RedisServer;
+const server = sharedRedisServer();
 const nodes: LocalNode[] = [];
 let clusters = 0;
-
-beforeAll(async () => {
-  server = await RedisServer.start();
-});
-
-afterAll(async () => {
-  await server.stop();
-});
 
 afterEach(async () => {
   await Promise.all(nodes.splice(0).map((node) => node.close()));
@@ -30,7 +22,7 @@ function roots(count: number, leaseMs = 3000, cluster = ++clusters): LocalNode[]
   const made: LocalNode[] = [];
   for (let i = 0; i < count; i++) {
     const node = new LocalNode({ name: `root${i}` });
-    memberships.set(node, joinCluster(node, { url: server.url, prefix, leaseMs }));
+    memberships.set(node, joinCluster(node, { url: server().url, prefix, leaseMs }));
     nodes.push(node);
     made.push(node);
   }
@@ -75,7 +67,7 @@ describe("a cluster of roots over a real Redis", () => {
     const local = a!.object(["t"], "x").observe<number>();
     expose.set(41);
     expose.set(42);
-    const redis = new Redis(server.port, "127.0.0.1");
+    const redis = new Redis(server().port, "127.0.0.1");
     try {
       await waitFor(async () => expect(await redis.keys(`c${clusters}:state:*`)).toHaveLength(1));
     } finally {
@@ -112,7 +104,7 @@ describe("a cluster of roots over a real Redis", () => {
     await waitFor(() => expect(observe.state).toMatchObject({ data: "a", synchronized: true }));
     const exposeB = b!.object(["t"], "x").expose<string>();
     exposeB.set("b");
-    const redis = new Redis(server.port, "127.0.0.1");
+    const redis = new Redis(server().port, "127.0.0.1");
     try {
       // As if a's heartbeat lapsed while it was paused: b's next heartbeat finds it gone and its lease ends.
       await redis.zadd(`c${clusters}:members`, 0, memberships.get(a!)!.id);
@@ -140,7 +132,7 @@ describe("a cluster of roots over a real Redis", () => {
       expose.set(i);
       return expose;
     });
-    const redis = new Redis(server.port, "127.0.0.1");
+    const redis = new Redis(server().port, "127.0.0.1");
     try {
       await waitFor(async () => expect(await redis.eval(`return #redis.call('KEYS', ARGV[1])`, 0, `c${clusters}:state:*`)).toBe(objects.length));
       const heartbeat = async () => Number(await redis.zscore(`c${clusters}:members`, memberships.get(a!)!.id));
@@ -164,7 +156,7 @@ describe("a cluster of roots over a real Redis", () => {
     await waitFor(() => expect(observe.state).toMatchObject({ data: "first", synchronized: true }));
     const epoch = observe.state!.epoch! + 1;
     const key = observe.descriptor.key;
-    const redis = new Redis(server.port, "127.0.0.1");
+    const redis = new Redis(server().port, "127.0.0.1");
     try {
       // A lease of member "next", not live yet, and its first state, which b takes before it looks the lease up.
       await redis.set(`c${clusters}:lease:${key}`, `${epoch} next`);
@@ -188,7 +180,7 @@ describe("a cluster of roots over a real Redis", () => {
     const epoch = observe.state!.epoch!;
     const seen: Array<string | undefined> = [];
     observe.onChange((state) => seen.push(state?.data));
-    const redis = new Redis(server.port, "127.0.0.1");
+    const redis = new Redis(server().port, "127.0.0.1");
     try {
       const stale = encodeFull({ version: [Number.MAX_SAFE_INTEGER], format: ["JSON"], data: "stale", synchronized: true, epoch: epoch - 1 });
       await redis.publish(`c${clusters}:states:${observe.descriptor.key}`, encodeFrame({ epoch: epoch - 1, seq: 1, wire: stale }));

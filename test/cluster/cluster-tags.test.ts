@@ -1,21 +1,13 @@
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ClusterMember } from "../../lib/cluster/cluster-member.js";
 import { LocalNode } from "../../lib/local-node/local-node.js";
-import { RedisServer } from "./redis-server.js";
+import { sharedRedisServer } from "./shared-redis-server.js";
 
-let server: RedisServer;
+const server = sharedRedisServer();
 const nodes: LocalNode[] = [];
 let clusters = 0;
 const members = new Map<LocalNode, ClusterMember>();
-
-beforeAll(async () => {
-  server = await RedisServer.start();
-});
-
-afterAll(async () => {
-  await server.stop();
-});
 
 afterEach(async () => {
   await Promise.all(nodes.splice(0).map((node) => node.close()));
@@ -27,7 +19,7 @@ function roots(count = 2): LocalNode[] {
   const made: LocalNode[] = [];
   for (let i = 0; i < count; i++) {
     const node = new LocalNode({ name: String.fromCharCode(97 + i) });
-    members.set(node, new ClusterMember(node, { url: server.url, prefix, leaseMs: 300 }));
+    members.set(node, new ClusterMember(node, { url: server().url, prefix, leaseMs: 300 }));
     nodes.push(node);
     made.push(node);
   }
@@ -45,7 +37,7 @@ describe("tags across a cluster of roots", () => {
     await waitFor(() => expect([...tagObserver.objects.values()].map((object) => object.state?.data)).toEqual([7]));
     expect(expose.assigned).toBe(true);
     // The listing lasts while its member is live, without renewal: wait past the member's first heartbeat's end, and the object is still there.
-    const redis = new Redis(server.port, "127.0.0.1");
+    const redis = new Redis(server().port, "127.0.0.1");
     try {
       const listing = `g${clusters}:tag:${tagObserver.descriptor.key}`;
       const entries = await redis.smembers(listing);

@@ -1,26 +1,18 @@
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { ClusterKeys } from "../../lib/cluster/cluster-keys.js";
 import { InterestBoard } from "../../lib/cluster/interest-board.js";
 import { type LeaseHolding, LeaseStore } from "../../lib/cluster/lease-store.js";
 import { MemberRegistry } from "../../lib/cluster/member-registry.js";
-import { RedisServer } from "./redis-server.js";
+import { sharedRedisServer } from "./shared-redis-server.js";
 
-let server: RedisServer;
+const server = sharedRedisServer();
 const clients: Redis[] = [];
 let prefixes = 0;
 
-beforeAll(async () => {
-  server = await RedisServer.start();
-});
-
-afterAll(async () => {
-  await server.stop();
-});
-
 afterEach(async () => {
   for (const client of clients.splice(0)) client.disconnect();
-  if (!server.running) await server.restart();
+  if (!server().running) await server().restart();
 });
 
 /** A cluster of its own in the shared Redis: its leases, members (heartbeats lasting `ttlMs`) and interest. */
@@ -37,7 +29,7 @@ interface Cluster {
 const KEEP_MS = 60_000;
 
 function cluster(ttlMs = 10_000): Cluster {
-  const client = new Redis(server.port, "127.0.0.1", { maxRetriesPerRequest: null, retryStrategy: () => 20 });
+  const client = new Redis(server().port, "127.0.0.1", { maxRetriesPerRequest: null, retryStrategy: () => 20 });
   clients.push(client);
   const keys = new ClusterKeys(`t${++prefixes}:`);
   const members = new MemberRegistry(client, keys, ttlMs, KEEP_MS);
@@ -96,7 +88,7 @@ describe("LeaseStore against a real Redis", () => {
     const stale = await acquire(leases, "x", "a", 0);
     await client.set(keys.state("x"), "stored");
     const gone: string[] = [];
-    const subscriber = new Redis(server.port, "127.0.0.1");
+    const subscriber = new Redis(server().port, "127.0.0.1");
     clients.push(subscriber);
     subscriber.on("message", (_channel: string, message: string) => gone.push(message));
     await subscriber.subscribe(keys.memberChannel);
@@ -133,8 +125,8 @@ describe("LeaseStore against a real Redis", () => {
     const floor = 2 * Date.now(); // above where a counter starts (the server's time in milliseconds)
     expect((await acquire(leases, "x", "a", floor)).epoch).toBe(floor + 1);
     const before = await acquire(leases, "y", "a", 0);
-    await server.kill();
-    await server.restart(); // nothing persisted: the counters (and members) are gone
+    await server().kill();
+    await server().restart(); // nothing persisted: the counters (and members) are gone
     await until(async () => (await leases.holding("x").catch(() => "down")) === undefined);
     await join("b");
     expect((await acquire(leases, "y", "b", 0)).epoch).toBeGreaterThan(before.epoch); // though nobody raised it

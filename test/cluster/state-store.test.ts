@@ -1,20 +1,12 @@
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ClusterKeys } from "../../lib/cluster/cluster-keys.js";
 import { LeaseStore } from "../../lib/cluster/lease-store.js";
 import { MemberRegistry } from "../../lib/cluster/member-registry.js";
 import { decodeFrame, type StateFrame, StateStore } from "../../lib/cluster/state-store.js";
-import { RedisServer } from "./redis-server.js";
+import { sharedRedisServer } from "./shared-redis-server.js";
 
-let server: RedisServer;
-
-beforeAll(async () => {
-  server = await RedisServer.start();
-});
-
-afterAll(async () => {
-  await server.stop();
-});
+const server = sharedRedisServer();
 
 const frame = (epoch: number, seq: number, text: string): StateFrame => ({ epoch, seq, wire: new TextEncoder().encode(text) });
 const text = (received: StateFrame | undefined) => (received === undefined ? undefined : `${received.epoch}/${received.seq}:${new TextDecoder().decode(received.wire)}`);
@@ -22,8 +14,8 @@ const text = (received: StateFrame | undefined) => (received === undefined ? und
 describe("StateStore against a real Redis", () => {
   it("publishes the message and stores the full state only for the lease in force held by a live member: a former holder's reach nobody", async () => {
     const keys = new ClusterKeys("s:");
-    const client = new Redis(server.port, "127.0.0.1");
-    const subscriber = new Redis(server.port, "127.0.0.1");
+    const client = new Redis(server().port, "127.0.0.1");
+    const subscriber = new Redis(server().port, "127.0.0.1");
     try {
       const leases = new LeaseStore(client, keys, 10_000);
       const states = new StateStore(client, keys);
