@@ -121,15 +121,14 @@ class TupleShape {
 
   to(message: StateMessage): Tuple {
     const v = message.v;
-    const b = message.b!;
-    const delta = this.ideas;
-    const base = delta && this.last !== undefined && sameVersion(this.last, b) ? 0 : b;
+    const b = message.b;
+    const base = this.ideas && this.last !== undefined && sameVersion(this.last, b) ? 0 : b;
     this.last = v;
     return [
       message.s ? 1 : 0,
       base,
-      delta ? v.map((component, i) => (i < b.length ? component - b[i]! : component)) : v,
-      message.p!.map((operation) => {
+      this.ideas ? v.map((component, i) => (i < b.length ? component - b[i]! : component)) : v,
+      message.p.map((operation) => {
         const path = this.path(operation.path);
         return operation.op === "remove" ? [OP_CODES.remove, path] : [OP_CODES[operation.op], path, operation.value];
       }),
