@@ -1,41 +1,40 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LocalNode, connect } from "../../lib/node-entry.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { type LocalNode, connect } from "../../lib/node-entry.js";
 import { type Router, startRouter } from "../../lib/router/router.js";
 import { parseRouterArgs } from "../../lib/router/router-options.js";
 import { RedisServer } from "../cluster/redis-server.js";
+import { cleanupAfterEach } from "../test-cleanup.js";
 import { first, status } from "./helpers.js";
 
+const { defer, node } = cleanupAfterEach();
 let redis: RedisServer;
-const routers: Router[] = [];
-const nodes: LocalNode[] = [];
 
 beforeEach(async () => {
   redis = await RedisServer.start();
+  defer(() => redis.stop());
 });
 
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((each) => each.close()));
-  await Promise.all(routers.splice(0).map((each) => each.close()));
-  await redis.stop();
-});
+/** A router started from these command-line arguments, closed once the test ends. */
+async function runRouter(args: readonly string[]): Promise<Router> {
+  const command = parseRouterArgs(args);
+  if (command.kind !== "run") throw new Error("not a run");
+  const started = await startRouter(command.options, () => {});
+  defer(() => started.close());
+  return started;
+}
 
 /** `count` root routers joined to the test's Redis with `--cluster`. */
 async function cluster(count: number): Promise<Router[]> {
   const made: Router[] = [];
   for (let i = 0; i < count; i++) {
-    const command = parseRouterArgs(["--bind", "ws://127.0.0.1:0", "--name", `root${i}`, "--cluster", `${redis.url}`, "--cluster-lease", "600"]);
-    if (command.kind !== "run") throw new Error("not a run");
-    const router = await startRouter(command.options, () => {});
-    routers.push(router);
-    made.push(router);
+    made.push(await runRouter(["--bind", "ws://127.0.0.1:0", "--name", `root${i}`, "--cluster", `${redis.url}`, "--cluster-lease", "600"]));
   }
   return made;
 }
 
 /** A client node linked to `router`. */
 async function client(name: string, router: Router): Promise<LocalNode> {
-  const made = new LocalNode({ name });
-  nodes.push(made);
+  const made = node(name);
   await status(connect(made, router.listener.url), "connected");
   return made;
 }
@@ -72,10 +71,7 @@ describe("root routers in a cluster (--cluster)", () => {
 
   it("have a child router given both roots (--connect twice) relink to the other when its root closes", async () => {
     const [one, two] = await cluster(2);
-    const command = parseRouterArgs(["--bind", "ws://127.0.0.1:0", "--name", "edge", "--connect", one!.listener.url, "--connect", two!.listener.url]);
-    if (command.kind !== "run") throw new Error("not a run");
-    const edge = await startRouter(command.options, () => {});
-    routers.push(edge);
+    const edge = await runRouter(["--bind", "ws://127.0.0.1:0", "--name", "edge", "--connect", one!.listener.url, "--connect", two!.listener.url]);
     const exposer = (await client("exposer", two!)).object(["c"], "x").expose<number>();
     exposer.set(1);
     const observer = (await client("observer", edge)).object(["c"], "x").observe<number>();
