@@ -1,6 +1,5 @@
 import type { ObjectState } from "../state/object-state.js";
 import { encodeState } from "../sync/state-encoding.js";
-import { encodeFull } from "../sync/wire/state-codec.js";
 import type { StateFrame } from "./state-store.js";
 
 /** Sends one message and the full state beside it; resolves false when the holding is not in force any more. */
@@ -49,7 +48,8 @@ export class StatePublisher {
     this.latest = undefined;
     if (state === undefined || state === this.base || this.stopped) return;
     const seq = ++this.seq;
-    const full = encodeFull(state);
+    // The full state as links share it this tick: a diff that does not pay falls back to the same bytes.
+    const full = encodeState(state, undefined);
     const wire = this.base === undefined ? full : encodeState(state, this.base);
     this.base = state;
     this.inFlight++;
