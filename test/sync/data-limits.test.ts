@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalNode } from "../../lib/index.js";
 import type { LinkOptions } from "../../lib/sync/link-options.js";
+import { hostileChildArena } from "./hostile-child-arena.js";
 import { link, settle, type TestLink } from "./tree-fixture.js";
 
 let open: Array<LocalNode | TestLink> = [];
@@ -21,24 +22,10 @@ function rows(count: number, width = 40): { rows: string[] } {
 
 /** A root, a healthy child observing what the root exposes, and a child linked with `options`. */
 async function arena(options: LinkOptions) {
-  const root = new LocalNode({ name: "root" });
-  const healthy = new LocalNode({ name: "healthy" });
+  const { root, stillServed } = await hostileChildArena(open);
   const peer = new LocalNode({ name: "peer" });
-  const healthyWire = link(root, healthy);
   const wire = link(root, peer, options);
-  open.push(root, healthy, peer, healthyWire, wire);
-  const counter = root.object([], "counter").expose<number>();
-  const counted = healthy.object([], "counter").observe<number>();
-  counter.set(0);
-  await settle();
-  expect(counted.data).toBe(0);
-  /** The healthy child still gets the root's updates. */
-  const stillServed = async (value: number) => {
-    counter.set(value);
-    await settle();
-    expect(counted.data).toBe(value);
-    expect(healthyWire.upstream.connected).toBe(true);
-  };
+  open.push(peer, wire);
   return { root, peer, wire, stillServed };
 }
 

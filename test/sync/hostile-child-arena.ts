@@ -1,6 +1,7 @@
 /**
- * A parent serving a healthy child, where hostile children can be attached: the bad-input tests check
- * that what a hostile child sends closes only its own link or session, and the healthy child stays served.
+ * A parent serving a healthy child, where hostile children can be attached: the bad-input and data-limits
+ * tests check that what a hostile child sends closes only its own link or session, and the healthy child
+ * stays served.
  */
 import { expect } from "vitest";
 import { createSessionMux } from "../../bindings/session-mux.js";
