@@ -5,6 +5,7 @@
  */
 import type { Codec } from "../../lib/index.js";
 
+/** The prefix codec, with how many diffs it made and patches it applied so far. */
 export interface PrefixCodec extends Required<Codec<string>> {
   diffs: number;
   patches: number;
@@ -13,6 +14,7 @@ export interface PrefixCodec extends Required<Codec<string>> {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** A fresh prefix codec (counts at 0) for the format named `format`. */
 export function prefixCodec(format = "text"): PrefixCodec {
   const codec: PrefixCodec = {
     format,
