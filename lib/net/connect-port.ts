@@ -46,12 +46,16 @@ export function connectPort(node: LocalNode, port: PortSource, options: ConnectP
     dial: (_peer, signal) =>
       new Promise((resolve, reject) => {
         let pending = true;
-        const giveUp = (reason: string, cause?: unknown): void => {
-          if (!pending) return;
+        /** Ends the wait (its deadline, its abort listener); false when it ended already. */
+        const settle = (): boolean => {
+          if (!pending) return false;
           pending = false;
           clearTimeout(timer);
           signal.removeEventListener("abort", aborted);
-          reject(new ConnectError(peer, reason, { cause }));
+          return true;
+        };
+        const giveUp = (reason: string, cause?: unknown): void => {
+          if (settle()) reject(new ConnectError(peer, reason, { cause }));
         };
         const aborted = (): void => giveUp("the dial was aborted", signal.reason);
         const timer = setTimeout(() => giveUp(`the port function gave no port within ${portTimeoutMs} ms (portTimeoutMs)`), portTimeoutMs);
@@ -60,11 +64,8 @@ export function connectPort(node: LocalNode, port: PortSource, options: ConnectP
           .then(port)
           .then(
             (given) => {
-              if (!pending) return carrier(given).close("the dial was given up");
-              pending = false;
-              clearTimeout(timer);
-              signal.removeEventListener("abort", aborted);
-              resolve(carrier(given));
+              if (settle()) resolve(carrier(given));
+              else carrier(given).close("the dial was given up");
             },
             (error: unknown) => giveUp(`the port function failed: ${error instanceof Error ? error.message : String(error)}`, error),
           );
