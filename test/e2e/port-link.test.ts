@@ -5,13 +5,14 @@
  */
 import { build } from "esbuild";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
-import { afterEach, beforeAll, expect, it } from "vitest";
-import { connectPort, type JsonValue, listenPorts, LocalNode, type ObjectState, type PortListener } from "../../lib/index.js";
+import { beforeAll, expect, it } from "vitest";
+import { connectPort, type JsonValue, listenPorts, type LocalNode, type ObjectState, type PortListener } from "../../lib/index.js";
+import { cleanupAfterEach } from "../test-cleanup.js";
 import type { PortWorkerData, WorkerCommand, WorkerReport } from "./port-worker.js";
 
 const WAIT = { timeout: 10_000, interval: 5 } as const;
 let workerCode: string;
-const cleanup: Array<() => Promise<unknown>> = [];
+const { defer, node: testNode } = cleanupAfterEach();
 
 beforeAll(async () => {
   const result = await build({
@@ -25,10 +26,6 @@ beforeAll(async () => {
   workerCode = result.outputFiles[0]!.text;
 });
 
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
 /** A worker running port-worker.ts, and what it reported. */
 interface TestWorker {
   readonly reports: WorkerReport[];
@@ -40,7 +37,7 @@ interface TestWorker {
 
 function startWorker(data: PortWorkerData): TestWorker {
   const worker = new Worker(workerCode, { eval: true, workerData: data, transferList: data.port === undefined ? [] : [data.port] });
-  cleanup.push(() => worker.terminate());
+  defer(() => worker.terminate());
   const reports: WorkerReport[] = [];
   worker.on("message", (report: WorkerReport) => reports.push(report));
   return {
@@ -53,8 +50,7 @@ function startWorker(data: PortWorkerData): TestWorker {
 
 /** A parent node accepting ports. */
 function parent(name = "main"): { node: LocalNode; ports: PortListener } {
-  const node = new LocalNode({ name });
-  cleanup.push(() => node.close());
+  const node = testNode(name);
   return { node, ports: listenPorts(node) };
 }
 
@@ -143,8 +139,7 @@ it("relinks on a fresh port when the hub restarts, and resyncs the worker's obse
 
 it("links a node given a function that gives the port, in the same thread", async () => {
   const { node, ports } = parent();
-  const child = new LocalNode({ name: "child" });
-  cleanup.push(() => child.close());
+  const child = testNode("child");
   const upstream = connectPort(child, async () => {
     const { port1, port2 } = new MessageChannel();
     ports.accept(port1);
