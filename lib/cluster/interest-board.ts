@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { ClusterKeys } from "./cluster-keys.js";
+import { HOLDER_OF } from "./holder-of.js";
 import { type LeaseHolding, parseHolding } from "./lease-store.js";
 import { LuaScript } from "./lua-script.js";
 import { liveMembers } from "./member-registry.js";
@@ -32,6 +33,7 @@ return changed`,
  */
 const VIEW = new LuaScript(
   `${liveMembers("KEYS[4]")}
+${HOLDER_OF}
 local observers, candidates = 0, 0
 for _, member in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if not alive(member) then redis.call('SREM', KEYS[2], member) elseif member ~= ARGV[1] then observers = observers + 1 end
@@ -40,7 +42,7 @@ for _, member in ipairs(redis.call('HKEYS', KEYS[3])) do
   if not alive(member) then redis.call('HDEL', KEYS[3], member) elseif member ~= ARGV[1] then candidates = candidates + 1 end
 end
 local lease = redis.call('GET', KEYS[1])
-if lease and not alive(string.sub(lease, string.find(lease, ' ') + 1)) then lease = false end
+if lease and not alive(holderOf(lease)) then lease = false end
 return {lease or '', observers, candidates}`,
   4,
 );

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { ClusterKeys } from "./cluster-keys.js";
+import { HOLDER_OF } from "./holder-of.js";
 import { LuaScript } from "./lua-script.js";
 import { liveMembers } from "./member-registry.js";
 import { REBALANCE_THRESHOLD } from "../exchange/election.js";
@@ -55,9 +56,6 @@ for i = 1, #candidates, 2 do
     if best == nil or score < bestScore or (score == bestScore and member < best) then best, bestScore = member, score end
   end
 end`;
-
-/** Lua: the holder named by the lease value `value` (`EPOCH HOLDER`). */
-const HOLDER_OF = `local function holderOf(value) return string.sub(value, string.find(value, ' ') + 1) end`;
 
 /**
  * KEYS: lease, epoch counter, capacities, loads, members, the holder's held set; ARGV: holder, floor,

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { ClusterKeys } from "./cluster-keys.js";
+import { HOLDER_OF } from "./holder-of.js";
 import { LuaScript } from "./lua-script.js";
 
 /**
@@ -24,14 +25,15 @@ end`;
  * more, for the member that takes the object over), and tells the members on the channel.
  * KEYS[1..2]: members, loads; ARGV[1..2]: prefix, channel; `keep`: how long the stored states last.
  */
-const FORGET = `local function forget(gone, keep)
+const FORGET = `${HOLDER_OF}
+local function forget(gone, keep)
   redis.call('ZREM', KEYS[1], gone)
   redis.call('HDEL', KEYS[2], gone)
   local held = ARGV[1] .. 'held:' .. gone
   for _, object in ipairs(redis.call('SMEMBERS', held)) do
     local lease = ARGV[1] .. 'lease:' .. object
     local value = redis.call('GET', lease)
-    if value and string.sub(value, string.find(value, ' ') + 1) == gone then
+    if value and holderOf(value) == gone then
       redis.call('DEL', lease)
       redis.call('PEXPIRE', ARGV[1] .. 'state:' .. object, keep)
     end

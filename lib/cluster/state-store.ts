@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { ClusterKeys } from "./cluster-keys.js";
+import { HOLDER_OF } from "./holder-of.js";
 import { type LeaseHolding, leaseValue } from "./lease-store.js";
 import { LuaScript } from "./lua-script.js";
 import { liveMembers } from "./member-registry.js";
@@ -12,8 +13,9 @@ import { liveMembers } from "./member-registry.js";
  */
 const PUBLISH = new LuaScript(
   `${liveMembers("KEYS[3]")}
+${HOLDER_OF}
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if not alive(string.sub(ARGV[1], string.find(ARGV[1], ' ') + 1)) then return 0 end
+if not alive(holderOf(ARGV[1])) then return 0 end
 redis.call('SET', KEYS[2], ARGV[4])
 redis.call('PUBLISH', ARGV[3], ARGV[2])
 return 1`,
