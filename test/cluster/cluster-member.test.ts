@@ -1,18 +1,15 @@
 import { Redis } from "ioredis";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { encodeFull } from "../../lib/sync/wire/state-codec.js";
 import { encodeFrame } from "../../lib/cluster/state-store.js";
 import { type ClusterMembership, joinCluster } from "../../lib/cluster/cluster-member.js";
-import { LocalNode } from "../../lib/local-node/local-node.js";
+import type { LocalNode } from "../../lib/local-node/local-node.js";
+import { cleanupAfterEach } from "../test-cleanup.js";
 import { sharedRedisServer } from "./shared-redis-server.js";
 
 const server = sharedRedisServer();
-const nodes: LocalNode[] = [];
+const cleanup = cleanupAfterEach();
 let clusters = 0;
-
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((node) => node.close()));
-});
 
 const memberships = new Map<LocalNode, ClusterMembership>();
 
@@ -21,9 +18,8 @@ function roots(count: number, leaseMs = 3000, cluster = ++clusters): LocalNode[]
   const prefix = `c${cluster}:`;
   const made: LocalNode[] = [];
   for (let i = 0; i < count; i++) {
-    const node = new LocalNode({ name: `root${i}` });
+    const node = cleanup.node(`root${i}`);
     memberships.set(node, joinCluster(node, { url: server().url, prefix, leaseMs }));
-    nodes.push(node);
     made.push(node);
   }
   return made;

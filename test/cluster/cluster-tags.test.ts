@@ -1,26 +1,22 @@
 import { Redis } from "ioredis";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ClusterMember } from "../../lib/cluster/cluster-member.js";
-import { LocalNode } from "../../lib/local-node/local-node.js";
+import type { LocalNode } from "../../lib/local-node/local-node.js";
+import { cleanupAfterEach } from "../test-cleanup.js";
 import { sharedRedisServer } from "./shared-redis-server.js";
 
 const server = sharedRedisServer();
-const nodes: LocalNode[] = [];
+const cleanup = cleanupAfterEach();
 let clusters = 0;
 const members = new Map<LocalNode, ClusterMember>();
-
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((node) => node.close()));
-});
 
 /** Root nodes a, b, c… joined to one fresh cluster, with a short heartbeat. */
 function roots(count = 2): LocalNode[] {
   const prefix = `g${++clusters}:`;
   const made: LocalNode[] = [];
   for (let i = 0; i < count; i++) {
-    const node = new LocalNode({ name: String.fromCharCode(97 + i) });
+    const node = cleanup.node(String.fromCharCode(97 + i));
     members.set(node, new ClusterMember(node, { url: server().url, prefix, leaseMs: 300 }));
-    nodes.push(node);
     made.push(node);
   }
   return made;
