@@ -4,19 +4,14 @@
  */
 import { build } from "esbuild";
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
+import { readmeExample } from "./readme-example.js";
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 it("the README's worker_threads program is exactly examples/worker-threads.ts, and prints the output shown under it", async () => {
-  const readme = readFileSync(here("../../README.md"), "utf8");
-  const source = readFileSync(here("../../examples/worker-threads.ts"), "utf8");
-  const block = "```ts\n" + source + "```\n\nOutput:\n\n```\n";
-  expect(readme).toContain(block);
-  const start = readme.indexOf(block) + block.length;
-  const shown = readme.slice(start, readme.indexOf("```", start)).trimEnd().split("\n");
+  const { source, shown } = readmeExample("worker-threads");
 
   // The command of the example's first lines, into test-results/ (where node_modules resolves).
   const command = /npx esbuild (\S+) --bundle --platform=node --format=esm --packages=external --outfile=(\S+) && node \2/.exec(source);
