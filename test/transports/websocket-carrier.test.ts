@@ -13,8 +13,11 @@ import { listenWebSocket, type WebSocketListener } from "../../transports/node/w
 import { CARRIER_WAIT_MS, record, settle } from "./carrier-recorder.js";
 import { describeCarrierConformance } from "./conformance.js";
 
-/** Starts a listener and dials it once, giving both ends of that one connection. */
-async function connectedPair(options: { maxPayload?: number } = {}): Promise<{
+/** Starts a listener and dials it once (with `ws` unless `dial` is given), giving both ends of that one connection. */
+async function connectedPair(
+  options: { maxPayload?: number } = {},
+  dial: (url: string) => Promise<Carrier> = (url) => dialWs(url, options),
+): Promise<{
   a: Carrier;
   b: Carrier;
   listener: WebSocketListener;
@@ -22,7 +25,7 @@ async function connectedPair(options: { maxPayload?: number } = {}): Promise<{
   let accept: (carrier: Carrier) => void = () => {};
   const accepted = new Promise<Carrier>((resolve) => (accept = resolve));
   const listener = await listenWebSocket({ port: 0, ...options }, (carrier) => accept(carrier));
-  const a = await dialWs(listener.url, options);
+  const a = await dial(listener.url);
   return { a, b: await accepted, listener };
 }
 
@@ -76,11 +79,8 @@ class BrowserSurface implements WebSocketLike {
 }
 
 describeCarrierConformance("websocket through the browser's surface", async () => {
-  let accept: (carrier: Carrier) => void = () => {};
-  const accepted = new Promise<Carrier>((resolve) => (accept = resolve));
-  const listener = await listenWebSocket({ port: 0 }, (carrier) => accept(carrier));
-  const a = await dialWebSocket(listener.url, { WebSocket: BrowserSurface });
-  return { a, b: await accepted, dispose: () => listener.close() };
+  const { a, b, listener } = await connectedPair({}, (url) => dialWebSocket(url, { WebSocket: BrowserSurface }));
+  return { a, b, dispose: () => listener.close() };
 });
 
 describe("websocket carrier", () => {
