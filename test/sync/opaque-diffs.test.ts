@@ -7,15 +7,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { LocalNode } from "../../lib/index.js";
-import { ObjectDescriptor } from "../../lib/descriptor/object-descriptor.js";
-import { DEFAULT_DATA_LIMITS } from "../../lib/state/frozen-data.js";
 import { type BytesDiff, FormatDiffs } from "../../lib/state/format-diffs.js";
 import { DEFAULT_FORMAT, type ObjectState } from "../../lib/state/object-state.js";
 import { LinkFormats, NO_LINK_FORMATS } from "../../lib/sync/link-formats.js";
 import { encodeState } from "../../lib/sync/state-encoding.js";
-import { StateReceiver } from "../../lib/sync/state-receiver.js";
 import { encodeBytesDiff, isDiff } from "../../lib/sync/wire/state-codec.js";
 import { prefixCodec } from "./prefix-codec.js";
+import { recordingReceiver } from "./recording-receiver.js";
 import { link, settle } from "./tree-fixture.js";
 
 const encoder = new TextEncoder();
@@ -31,11 +29,9 @@ function formatsOf(pair: BytesDiff, peer: readonly string[] = TEXT, listed: read
   return new LinkFormats(diffs, listed, peer);
 }
 
-function receiverOf(held: ObjectState<unknown> | undefined, formats: LinkFormats | undefined, maxLength = DEFAULT_DATA_LIMITS.maxLength) {
-  const aborts: string[] = [];
-  const end = { descriptor: new ObjectDescriptor([], "text"), dataLimits: { ...DEFAULT_DATA_LIMITS, maxLength }, abort: (reason: string) => void aborts.push(reason) };
-  return { receiver: new StateReceiver(formats === undefined ? end : { ...end, formats }, held), aborts };
-}
+/** A receiver of the object "text" holding `held`, taking the diffs of `formats`, recording its link's ends. */
+const receiverOf = (held: ObjectState<unknown> | undefined, formats: LinkFormats | undefined, maxLength?: number) =>
+  recordingReceiver("text", held, { formats, maxLength });
 
 describe("a state of a format with a diff", () => {
   it("goes as the codec's diff toward a receiver that listed the format, whole toward one that did not", () => {

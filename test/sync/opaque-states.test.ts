@@ -5,25 +5,17 @@
  */
 import { describe, expect, it } from "vitest";
 import { LocalNode } from "../../lib/index.js";
-import { ObjectDescriptor } from "../../lib/descriptor/object-descriptor.js";
-import { DEFAULT_DATA_LIMITS } from "../../lib/state/frozen-data.js";
 import { BYTES_FORMAT, DEFAULT_FORMAT, type ObjectState } from "../../lib/state/object-state.js";
 import { encodeState } from "../../lib/sync/state-encoding.js";
-import { StateReceiver } from "../../lib/sync/state-receiver.js";
 import { isDiff } from "../../lib/sync/wire/state-codec.js";
+import { recordingReceiver } from "./recording-receiver.js";
 import { link, settle } from "./tree-fixture.js";
 import { wireState } from "./wire/plain-states.js";
 
 const bytes = (version: number, data: Uint8Array, format = BYTES_FORMAT, synchronized = true): ObjectState<unknown> => ({ version: [version], format, data, synchronized });
 
-function receiverOf(held: ObjectState<unknown> | undefined, maxLength = DEFAULT_DATA_LIMITS.maxLength) {
-  const aborts: string[] = [];
-  const receiver = new StateReceiver(
-    { descriptor: new ObjectDescriptor([], "opaque"), dataLimits: { ...DEFAULT_DATA_LIMITS, maxLength }, abort: (reason) => void aborts.push(reason) },
-    held,
-  );
-  return { receiver, aborts };
-}
+/** A receiver of the object "opaque" holding `held`, recording its link's ends. */
+const receiverOf = (held: ObjectState<unknown> | undefined, maxLength?: number) => recordingReceiver("opaque", held, { maxLength });
 
 describe("opaque states", () => {
   it("go whole against a base, however little changed, and as a flag when only the flag changed", () => {
