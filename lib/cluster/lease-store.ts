@@ -46,16 +46,19 @@ end`;
  * Lua: the best placed of the live candidates of an object (KEYS[3]: their capacities for it, by member
  * id), by their loads (KEYS[4]): the one whose load per capacity would stay lowest with one more object,
  * ties to the lowest id (as the exchange's election does). Sets `best`, `bestScore`. Needs liveMembers.
+ * `excluded`: a Lua expression naming a member to leave out (the holder asking), when given.
  */
-const BEST_CANDIDATE = `local best, bestScore = nil, nil
+function bestCandidate(excluded?: string): string {
+  return `local best, bestScore = nil, nil
 local candidates = redis.call('HGETALL', KEYS[3])
 for i = 1, #candidates, 2 do
   local member, capacity = candidates[i], tonumber(candidates[i + 1])
-  if capacity > 0 and alive(member) then
+  if capacity > 0${excluded === undefined ? "" : ` and member ~= ${excluded}`} and alive(member) then
     local score = (tonumber(redis.call('HGET', KEYS[4], member) or '0') + 1) / capacity
     if best == nil or score < bestScore or (score == bestScore and member < best) then best, bestScore = member, score end
   end
 end`;
+}
 
 /**
  * KEYS: lease, epoch counter, capacities, loads, members, the holder's held set; ARGV: holder, floor,
@@ -71,7 +74,7 @@ ${HOLDER_OF}
 local held = redis.call('GET', KEYS[1])
 if held and alive(holderOf(held)) then return held end
 if not alive(ARGV[1]) then return '' end
-${BEST_CANDIDATE}
+${bestCandidate()}
 if best ~= nil and best ~= ARGV[1] then return '' end
 ${startEpochs("KEYS[2]")}
 local epoch = redis.call('INCR', KEYS[2])
@@ -98,7 +101,7 @@ const OVERLOADED = new LuaScript(
 local capacity = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
 if capacity <= 0 then return 0 end
 local load = tonumber(redis.call('HGET', KEYS[4], ARGV[1]) or '0') / capacity
-${BEST_CANDIDATE.replace("if capacity > 0 and alive(member) then", "if capacity > 0 and member ~= ARGV[1] and alive(member) then")}
+${bestCandidate("ARGV[1]")}
 if best ~= nil and load > bestScore * (1 + tonumber(ARGV[2])) then return 1 end
 return 0`,
   5,
